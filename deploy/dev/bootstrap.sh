@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything Stagepool needs on a fresh Debian machine with Python 3.11, Java 17 and Maven:
+# the virtual environment with pinned packages, the Debian packages the tests use (redis-server,
+# promtool, chromium + chromedriver) and the Apache Kafka jars from Maven Central.
+# Idempotent and fast on a second run: each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VENV=.venv
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+
+need_apt=()
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v promtool >/dev/null || need_apt+=(prometheus)
+if [ "${STAGEPOOL_SKIP_BROWSER:-0}" != 1 ]; then
+  command -v chromium >/dev/null || need_apt+=(chromium)
+  command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "bootstrap: installing Debian packages: ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "bootstrap: missing Debian packages. Run as root: apt-get install --no-install-recommends ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+
+stamp=$VENV/.stagepool-installed
+want=$(cat requirements.lock requirements-dev.txt shared/pyproject.toml services/*/pyproject.toml | sha256sum | cut -c1-16)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "bootstrap: creating $VENV with pinned packages"
+  [ -x $VENV/bin/python ] || "$PY" -m venv $VENV
+  $VENV/bin/pip install -q -r requirements-dev.txt
+  $VENV/bin/pip install -q --no-deps -e shared -e services/intake -e services/matcher -e services/notifier -e services/reporting
+  echo "$want" > "$stamp"
+fi
+
+$VENV/bin/stagepool dev fetch

@@ -1,0 +1,1 @@
+"""Stagepool intake service."""

@@ -1,0 +1,1 @@
+"""Stagepool notifier service."""

@@ -1,0 +1,1 @@
+"""Stagepool shared contracts and plumbing (imports no service)."""

@@ -1,0 +1,91 @@
+"""Configuration from environment variables, read in one place.
+
+`EnvReader` collects every missing or malformed variable and `finish()` raises one ConfigError naming
+them all, so a misconfigured service fails fast with one clear message. Services build their own frozen
+Settings on top of `CommonSettings`. Only config modules read os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+from .errors import ConfigError
+
+_REQUIRED = object()
+
+
+class EnvReader:
+    """Reads typed values from an environment mapping, remembering every problem."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        self.environ = os.environ if environ is None else environ
+        self.problems: list[str] = []
+
+    def str(self, name: str, default: object = _REQUIRED) -> str:
+        value = self.environ.get(name)
+        if value is None or value == "":
+            if default is _REQUIRED:
+                self.problems.append(f"{name} is required")
+                return ""
+            return default  # type: ignore[return-value]
+        return value
+
+    def int(self, name: str, default: object = _REQUIRED) -> int:
+        raw = self.str(name, None if default is _REQUIRED else str(default))
+        if raw is None:
+            self.problems.append(f"{name} is required")
+            return 0
+        try:
+            return int(raw)
+        except ValueError:
+            self.problems.append(f"{name} must be a whole number, got {raw!r}")
+            return 0
+
+    def float(self, name: str, default: float) -> float:
+        raw = self.str(name, str(default))
+        try:
+            return float(raw)
+        except ValueError:
+            self.problems.append(f"{name} must be a number, got {raw!r}")
+            return default
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        raw = self.str(name, "1" if default else "0").strip().lower()
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        self.problems.append(f"{name} must be true or false, got {raw!r}")
+        return default
+
+    def finish(self, service: str) -> None:
+        """Raise one ConfigError naming every problem found so far."""
+        if self.problems:
+            raise ConfigError(f"{service}: configuration incomplete: " + "; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class CommonSettings:
+    """What every service needs: where Kafka and Redis are, logging, and its HTTP port."""
+
+    service_name: str
+    kafka_bootstrap_servers: str
+    redis_url: str
+    log_level: str = "INFO"
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+    publish_timeout_s: float = 10.0
+
+    @classmethod
+    def read(cls, env: EnvReader, service_name: str, default_port: int) -> "CommonSettings":
+        return cls(
+            service_name=service_name,
+            kafka_bootstrap_servers=env.str("KAFKA_BOOTSTRAP_SERVERS"),
+            redis_url=env.str("REDIS_URL"),
+            log_level=env.str("LOG_LEVEL", "INFO"),
+            http_host=env.str("HTTP_HOST", "127.0.0.1"),
+            http_port=env.int("HTTP_PORT", default_port),
+            publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 10.0),
+        )

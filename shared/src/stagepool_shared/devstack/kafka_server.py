@@ -1,0 +1,399 @@
+"""A real single-node Apache Kafka 4.x broker (KRaft, broker+controller) from Maven Central jars.
+
+`fetch_kafka_jars()` runs Maven once on deploy/kafka/pom.xml (handbook infra.md 3.2) and caches the jars
+in .stagepool/kafka/libs with a stamp of the pom's hash; `KafkaServer` writes server.properties
+(infra.md 3.3 plus reliability.md 3.0), formats the storage once and runs `java ... kafka.Kafka` as a
+child in its own process group, bound to 127.0.0.1 only.
+
+Imports only the standard library: never kafka-python (readiness is the broker's "Kafka Server started"
+log line plus a TCP connect; `kafka_answers()` is a raw ApiVersions probe).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from . import _proc, paths
+
+logger = logging.getLogger(__name__)
+
+STARTED_LINE = "Kafka Server started"
+DEFAULT_HEAP = ("-Xms256m", "-Xmx768m")
+START_TIMEOUT_S = 90.0
+STOP_GRACE_S = 30.0
+STAMP_NAME = ".pom-sha256"
+
+
+class KafkaStartError(RuntimeError):
+    """The broker (or its jars) could not be made ready; the message carries the log tail."""
+
+
+# --------------------------------------------------------------------------- jars
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    libs_dir: Path
+    jars: int
+    size_bytes: int
+    seconds: float
+    cached: bool
+
+    def describe(self) -> str:
+        how = "already present, Maven not run" if self.cached else "fetched with Maven"
+        return (
+            f"kafka jars: {self.jars} jars, {self.size_bytes / 1e6:.1f} MB in {self.libs_dir} "
+            f"({how}, {self.seconds:.1f} s)"
+        )
+
+
+def _pom_hash(pom: Path) -> str:
+    return hashlib.sha256(pom.read_bytes()).hexdigest()
+
+
+def _jars(libs: Path) -> list[Path]:
+    return sorted(libs.glob("*.jar")) if libs.is_dir() else []
+
+
+def _is_current(libs: Path, want: str) -> bool:
+    stamp = libs / STAMP_NAME
+    has_broker = any(p.name.startswith("kafka_2.13-") for p in _jars(libs))
+    return has_broker and stamp.is_file() and stamp.read_text().strip() == want
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _result(libs: Path, started: float, cached: bool) -> FetchResult:
+    jars = _jars(libs)
+    size = sum(p.stat().st_size for p in jars)
+    return FetchResult(libs, len(jars), size, time.monotonic() - started, cached)
+
+
+def fetch_kafka_jars(force: bool = False) -> FetchResult:
+    """Copy the broker's runtime jars into .stagepool/kafka/libs; no Maven call when the stamp matches the pom."""
+    started = time.monotonic()
+    pom, libs = paths.pom_path(), paths.kafka_libs_dir()
+    want = _pom_hash(pom)
+    if not force and _is_current(libs, want):
+        return _result(libs, started, cached=True)
+    with _locked(libs.parent / "fetch.lock"):
+        if not force and _is_current(libs, want):  # another process fetched while we waited
+            return _result(libs, started, cached=True)
+        _run_maven(pom, libs, want)
+    return _result(libs, started, cached=False)
+
+
+def _run_maven(pom: Path, libs: Path, want: str) -> None:
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise KafkaStartError("Maven (`mvn`) is not on PATH; it is needed once to fetch the Kafka jars")
+    tmp = libs.parent / f"libs.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    cmd = [mvn, "-B", "-q", "-f", str(pom), "dependency:copy-dependencies", f"-Dkafka.libs.dir={tmp}"]
+    logger.info("fetching Kafka jars: %s", " ".join(cmd))
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0 or not _jars(tmp):
+        shutil.rmtree(tmp, ignore_errors=True)
+        out = (done.stdout + done.stderr).strip().splitlines()[-40:]
+        raise KafkaStartError(f"`{' '.join(cmd)}` failed (exit {done.returncode}):\n" + "\n".join(out))
+    (tmp / STAMP_NAME).write_text(want + "\n")
+    shutil.rmtree(libs, ignore_errors=True)
+    tmp.rename(libs)
+
+
+# --------------------------------------------------------------------------- probe
+
+
+def kafka_answers(port: int, host: str = _proc.HOST, timeout: float = 2.0) -> bool:
+    """True when a Kafka broker answers an ApiVersions request (v0) on host:port with our correlation id."""
+    client_id = b"stagepool-devstack"
+    correlation = int(time.time() * 1000) & 0x7FFFFFFF
+    header = struct.pack(">hhih", 18, 0, correlation, len(client_id)) + client_id
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.sendall(struct.pack(">i", len(header)) + header)
+            size = struct.unpack(">i", _recv_exact(sock, 4))[0]
+            body = _recv_exact(sock, min(size, 8))
+    except (OSError, struct.error):
+        return False
+    return len(body) >= 4 and struct.unpack(">i", body[:4])[0] == correlation
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise OSError("connection closed")
+        buf += chunk
+    return buf
+
+
+# --------------------------------------------------------------------------- server
+
+
+def _java() -> str:
+    home = os.environ.get("JAVA_HOME")
+    candidate = Path(home) / "bin" / "java" if home else None
+    if candidate and candidate.is_file():
+        return str(candidate)
+    found = shutil.which("java")
+    if not found:
+        raise KafkaStartError("`java` (17 or newer) is not on PATH; the Kafka broker needs it")
+    return found
+
+
+class KafkaServer:
+    """One broker+controller on 127.0.0.1. `start()` is idempotent; `restart()` keeps ports and data."""
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        port: int | None = None,
+        controller_port: int | None = None,
+        *,
+        heap: tuple[str, ...] = DEFAULT_HEAP,
+        start_timeout: float = START_TIMEOUT_S,
+        flush_every_message: bool = True,
+        extra_properties: Mapping[str, str] | None = None,
+        die_with_parent: bool = False,
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.port = port
+        self.controller_port = controller_port
+        self.heap = heap
+        self.start_timeout = start_timeout
+        self.flush_every_message = flush_every_message
+        self.extra_properties = dict(extra_properties or {})
+        self.die_with_parent = die_with_parent
+        self.last_start_seconds: float | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    # ---- addresses and files
+    @property
+    def bootstrap(self) -> str:
+        if self.port is None:
+            raise KafkaStartError("the broker has no port yet; call start() first")
+        return f"{_proc.HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "kafka.log"
+
+    @property
+    def config_path(self) -> Path:
+        return self.data_dir / "server.properties"
+
+    @property
+    def log_dirs(self) -> Path:
+        return self.data_dir / "kafka-logs"
+
+    @property
+    def _ports_path(self) -> Path:
+        return self.data_dir / "ports.json"
+
+    def is_running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def answers(self) -> bool:
+        return self.port is not None and kafka_answers(self.port)
+
+    # ---- lifecycle
+    def fetch(self) -> FetchResult:
+        """The Maven step: make sure the broker jars are in .stagepool/kafka/libs."""
+        return fetch_kafka_jars()
+
+    def start(self) -> "KafkaServer":
+        if self.is_running():
+            return self
+        started = time.monotonic()
+        libs = self.fetch().libs_dir
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._choose_ports()
+        self._write_config()
+        if not (self.log_dirs / "meta.properties").is_file():
+            self._format(libs)
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self._spawn(libs)
+        self._wait_ready(offset)
+        self.last_start_seconds = time.monotonic() - started
+        logger.info("kafka broker ready on %s in %.1f s (pid %s)", self.bootstrap, self.last_start_seconds, self.pid)
+        return self
+
+    def stop(self, grace: float = STOP_GRACE_S) -> None:
+        """Controlled shutdown: SIGTERM, wait up to `grace` seconds, then SIGKILL."""
+        if self._proc is not None:
+            _proc.terminate(self._proc.pid, grace)
+            self._reap()
+
+    def kill(self) -> None:
+        """kill -9 of the broker (a crash, for fault tests). `restart()` brings it back on the same port."""
+        if self._proc is not None:
+            _proc.hard_kill(self._proc.pid)
+            self._reap()
+
+    def restart(self) -> "KafkaServer":
+        """Stop if running, then start again on the same ports and data dir, so clients reconnect."""
+        self.stop()
+        return self.start()
+
+    def __enter__(self) -> "KafkaServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- steps
+    def _choose_ports(self) -> None:
+        saved = json.loads(self._ports_path.read_text()) if self._ports_path.is_file() else {}
+        if self.port is None and self.controller_port is None and saved:
+            self.port, self.controller_port = saved["port"], saved["controller_port"]
+        if self.port is None or self.controller_port is None:
+            picked = iter(_proc.free_ports(2))
+            self.port = self.port or next(picked)
+            self.controller_port = self.controller_port or next(picked)
+        for name, port in (("broker", self.port), ("controller", self.controller_port)):
+            if not _proc.port_is_free(port):
+                raise KafkaStartError(f"{name} port 127.0.0.1:{port} is already in use (data dir {self.data_dir})")
+        self._ports_path.write_text(json.dumps({"port": self.port, "controller_port": self.controller_port}))
+
+    def _properties(self) -> dict[str, str]:
+        listen = f"PLAINTEXT://{_proc.HOST}:{self.port},CONTROLLER://{_proc.HOST}:{self.controller_port}"
+        props = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.bootstrap.servers": f"{_proc.HOST}:{self.controller_port}",
+            "listeners": listen,
+            "advertised.listeners": listen,
+            "inter.broker.listener.name": "PLAINTEXT",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "log.dirs": str(self.log_dirs),
+            "auto.create.topics.enable": "false",
+            "num.partitions": "3",
+            "offsets.topic.replication.factor": "1",
+            "offsets.topic.num.partitions": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "transaction.state.log.num.partitions": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "min.insync.replicas": "1",
+            "unclean.leader.election.enable": "false",
+            "group.initial.rebalance.delay.ms": "0",
+            "group.min.session.timeout.ms": "1000",
+            # After a kill -9 the controller refuses the restarted broker's new registration until the old
+            # session expires (default 9 s); 5 s brings a crash restart from ~13 s down to ~8 s.
+            "broker.session.timeout.ms": "5000",
+            "broker.heartbeat.interval.ms": "1000",
+            "log.cleaner.dedupe.buffer.size": str(8 * 1024 * 1024),
+        }
+        if self.flush_every_message:  # single node: durability from fsync (reliability.md 3.0 / 3b-6)
+            props["log.flush.interval.messages"] = "1"
+        props.update(self.extra_properties)
+        return props
+
+    def _write_config(self) -> None:
+        lines = ["# Written by stagepool_shared.devstack.kafka_server; rewritten on every start."]
+        lines += [f"{key}={value}" for key, value in self._properties().items()]
+        self.config_path.write_text("\n".join(lines) + "\n")
+
+    def _jvm(self, libs: Path, *, short_lived: bool = False) -> list[str]:
+        common = [
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={paths.log4j2_path()}",
+            f"-Dkafka.logs.dir={self.data_dir / 'logs'}",
+            "-cp",
+            f"{libs}/*",
+        ]
+        if short_lived:
+            return [_java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", *common]
+        return [_java(), *self.heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError", *common]
+
+    def _format(self, libs: Path) -> None:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cmd = [*self._jvm(libs, short_lived=True), "kafka.tools.StorageTool", "format", "--standalone",
+               "-t", cluster_id, "-c", str(self.config_path)]  # fmt: skip
+        with open(self.log_path, "ab") as log:
+            log.write(f"--- format storage: cluster id {cluster_id}\n".encode())
+            log.flush()
+            done = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=120)
+        if done.returncode != 0:
+            raise KafkaStartError(f"kafka storage format failed (exit {done.returncode}):\n{_proc.log_tail(self.log_path)}")
+
+    def _spawn(self, libs: Path) -> None:
+        cmd = [*self._jvm(libs), "kafka.Kafka", str(self.config_path)]
+        with open(self.log_path, "ab") as log:
+            log.write(f"--- start broker on {self.bootstrap}\n".encode())
+            log.flush()
+            self._proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
+                preexec_fn=_proc.die_with_parent if self.die_with_parent else None,
+            )
+
+    def _wait_ready(self, offset: int) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        seen = False
+        while True:
+            assert self._proc is not None
+            if self._proc.poll() is not None:
+                raise KafkaStartError(
+                    f"kafka broker exited with code {self._proc.returncode} during start; "
+                    f"log {self.log_path}:\n{_proc.log_tail(self.log_path)}"
+                )
+            seen = seen or STARTED_LINE in self._read_log_from(offset)
+            if seen and _proc.tcp_connects(self.port or 0):
+                return
+            if time.monotonic() > deadline:
+                self.kill()
+                raise KafkaStartError(
+                    f"kafka broker not ready on {self.bootstrap} after {self.start_timeout:.0f} s "
+                    f"(log line seen: {seen}); log {self.log_path}:\n{_proc.log_tail(self.log_path)}"
+                )
+            time.sleep(0.1)
+
+    def _read_log_from(self, offset: int) -> str:
+        try:
+            with open(self.log_path, "rb") as fh:
+                fh.seek(offset)
+                return fh.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _reap(self) -> None:
+        if self._proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)

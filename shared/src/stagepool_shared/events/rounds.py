@@ -1,0 +1,274 @@
+"""Round events: a coordinator requests an allocation round, the matcher proposes it, staff approve it,
+and at the release moment it is released to everyone.
+
+Outcomes of a round travel in parts (`part` of `parts`) so that a large region never exceeds Kafka's
+message size; consumers act once every part of a round has arrived. Outcomes carry pseudonyms only.
+Imports marshmallow and events.base only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marshmallow import fields, validate
+
+from .. import topics
+from .base import PayloadSchema, id_field, spec
+
+ROUND_KINDS = ("initial", "rematch")
+APPROVER_ROLES = ("school_staff", "support_staff", "regional_coordinator")
+OUTCOME_STATUSES = ("placed", "unplaced", "kept")
+WISH_MATCHES = ("top1", "top2", "top3", "preferred_type", "activities", "none")
+OUTCOMES_PER_PART = 500
+
+
+@dataclass(frozen=True)
+class Hint:
+    """The nearest change that would have helped an unplaced student, e.g. 15 more minutes opens 4 places."""
+
+    criterion: str
+    change: float
+    unit: str
+    opens_places: int
+
+
+class HintSchema(PayloadSchema):
+    payload_class = Hint
+    criterion = fields.String(required=True, validate=validate.Length(1, 40))
+    change = fields.Float(required=True)
+    unit = fields.String(required=True, validate=validate.Length(0, 20))
+    opens_places = fields.Integer(required=True, strict=True, validate=validate.Range(0, None))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One student's outcome in a round, with the explanation (why this place, or why none)."""
+
+    student_ref: str
+    school_id: str
+    status: str
+    place_id: str | None = None
+    organisation_id: str | None = None
+    wish_match: str = "none"
+    travel_minutes: int | None = None
+    criteria_met: list[str] = field(default_factory=list)
+    support_needs: list[str] = field(default_factory=list)
+    reason_code: str | None = None
+    binding_constraint: str | None = None
+    hints: list[Hint] = field(default_factory=list)
+
+
+class OutcomeSchema(PayloadSchema):
+    payload_class = Outcome
+    student_ref = id_field()
+    school_id = id_field()
+    status = fields.String(required=True, validate=validate.OneOf(OUTCOME_STATUSES))
+    place_id = id_field(required=False, load_default=None, allow_none=True)
+    organisation_id = id_field(required=False, load_default=None, allow_none=True)
+    wish_match = fields.String(load_default="none", validate=validate.OneOf(WISH_MATCHES))
+    travel_minutes = fields.Integer(load_default=None, allow_none=True, strict=True)
+    criteria_met = fields.List(fields.String(), load_default=list)
+    support_needs = fields.List(fields.String(), load_default=list)
+    reason_code = fields.String(load_default=None, allow_none=True)
+    binding_constraint = fields.String(load_default=None, allow_none=True)
+    hints = fields.List(fields.Nested(HintSchema), load_default=list)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What makes a round reproducible: hash of its inputs, seed, versions, hash of its output."""
+
+    input_hash: str
+    seed: int
+    solver: str
+    solver_version: str
+    code_version: str
+    output_hash: str
+
+
+class ManifestSchema(PayloadSchema):
+    payload_class = Manifest
+    input_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    seed = fields.Integer(required=True, strict=True)
+    solver = fields.String(required=True)
+    solver_version = fields.String(required=True)
+    code_version = fields.String(required=True)
+    output_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+
+
+@dataclass(frozen=True)
+class SchoolRate:
+    """A school's placement rate in a round's pool."""
+
+    school_id: str
+    seeking: int
+    placed: int
+    rate: float
+
+
+class SchoolRateSchema(PayloadSchema):
+    payload_class = SchoolRate
+    school_id = id_field()
+    seeking = fields.Integer(required=True, strict=True)
+    placed = fields.Integer(required=True, strict=True)
+    rate = fields.Float(required=True)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The fairness and quality figures of a round."""
+
+    students: int
+    placed: int
+    unplaced: int
+    worst_school_rate: float
+    best_school_rate: float
+    school_spread: float
+    top1_share: float
+    top3_share: float
+    school_rates: list[SchoolRate] = field(default_factory=list)
+    unplaced_by_reason: dict[str, int] = field(default_factory=dict)
+
+
+class SummarySchema(PayloadSchema):
+    payload_class = Summary
+    students = fields.Integer(required=True, strict=True)
+    placed = fields.Integer(required=True, strict=True)
+    unplaced = fields.Integer(required=True, strict=True)
+    worst_school_rate = fields.Float(required=True)
+    best_school_rate = fields.Float(required=True)
+    school_spread = fields.Float(required=True)
+    top1_share = fields.Float(required=True)
+    top3_share = fields.Float(required=True)
+    school_rates = fields.List(fields.Nested(SchoolRateSchema), load_default=list)
+    unplaced_by_reason = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
+
+
+@dataclass(frozen=True)
+class RoundRequested:
+    """A regional coordinator asks for an allocation round (initial, or a re-match keeping accepted places)."""
+
+    round_id: str
+    region_id: str
+    period_id: str
+    seed: int
+    requested_by: str
+    kind: str = "initial"
+    sector: str | None = None
+    previous_round_id: str | None = None
+
+
+class RoundRequestedSchema(PayloadSchema):
+    payload_class = RoundRequested
+    round_id = id_field()
+    region_id = id_field()
+    period_id = id_field()
+    seed = fields.Integer(required=True, strict=True, validate=validate.Range(0, 2**31 - 1))
+    requested_by = id_field()
+    kind = fields.String(load_default="initial", validate=validate.OneOf(ROUND_KINDS))
+    sector = fields.String(load_default=None, allow_none=True)
+    previous_round_id = id_field(required=False, load_default=None, allow_none=True)
+
+
+@dataclass(frozen=True)
+class RoundProposed:
+    """The matcher's proposal (one part of it): manifest, figures and the outcomes of this part."""
+
+    round_id: str
+    region_id: str
+    period_id: str
+    kind: str
+    manifest: Manifest
+    summary: Summary
+    part: int
+    parts: int
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+class RoundProposedSchema(PayloadSchema):
+    payload_class = RoundProposed
+    round_id = id_field()
+    region_id = id_field()
+    period_id = id_field()
+    kind = fields.String(required=True, validate=validate.OneOf(ROUND_KINDS))
+    manifest = fields.Nested(ManifestSchema, required=True)
+    summary = fields.Nested(SummarySchema, required=True)
+    part = fields.Integer(required=True, strict=True, validate=validate.Range(1, None))
+    parts = fields.Integer(required=True, strict=True, validate=validate.Range(1, None))
+    outcomes = fields.List(fields.Nested(OutcomeSchema), load_default=list)
+
+
+@dataclass(frozen=True)
+class RoundApproved:
+    """One approval of a proposal by a staff member (two distinct staff users are needed; support staff
+    approve students with support needs). `school_id` is the approver's scope, None for the whole region."""
+
+    round_id: str
+    region_id: str
+    user_id: str
+    role: str
+    school_id: str | None = None
+
+
+class RoundApprovedSchema(PayloadSchema):
+    payload_class = RoundApproved
+    round_id = id_field()
+    region_id = id_field()
+    user_id = id_field()
+    role = fields.String(required=True, validate=validate.OneOf(APPROVER_ROLES))
+    school_id = id_field(required=False, load_default=None, allow_none=True)
+
+
+@dataclass(frozen=True)
+class RoundReleaseScheduled:
+    """The coordinator sets the moment at which an approved round is released, and the answer deadline."""
+
+    round_id: str
+    region_id: str
+    release_at: str
+    respond_by: str
+    scheduled_by: str
+
+
+class RoundReleaseScheduledSchema(PayloadSchema):
+    payload_class = RoundReleaseScheduled
+    round_id = id_field()
+    region_id = id_field()
+    release_at = fields.String(required=True)
+    respond_by = fields.String(required=True)
+    scheduled_by = id_field()
+
+
+@dataclass(frozen=True)
+class RoundReleased:
+    """The round is released (one part of it): from `released_at` everyone may see their outcome."""
+
+    round_id: str
+    region_id: str
+    period_id: str
+    released_at: str
+    respond_by: str
+    part: int
+    parts: int
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+class RoundReleasedSchema(PayloadSchema):
+    payload_class = RoundReleased
+    round_id = id_field()
+    region_id = id_field()
+    period_id = id_field()
+    released_at = fields.String(required=True)
+    respond_by = fields.String(required=True)
+    part = fields.Integer(required=True, strict=True, validate=validate.Range(1, None))
+    parts = fields.Integer(required=True, strict=True, validate=validate.Range(1, None))
+    outcomes = fields.List(fields.Nested(OutcomeSchema), load_default=list)
+
+
+SPECS = (
+    spec("round.requested", topics.ROUNDS, RoundRequestedSchema),
+    spec("round.proposed", topics.ROUNDS, RoundProposedSchema),
+    spec("round.approved", topics.ROUNDS, RoundApprovedSchema),
+    spec("round.release_scheduled", topics.ROUNDS, RoundReleaseScheduledSchema),
+    spec("round.released", topics.ROUNDS, RoundReleasedSchema),
+)

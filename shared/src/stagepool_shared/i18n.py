@@ -1,0 +1,69 @@
+"""Dutch and English for the messages the platform's edge answers with.
+
+Messages are written in English in code; `translate` gives the Dutch text (the default language).
+Unknown messages are returned as they are, so a missing translation never hides an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DUTCH: dict[str, str] = {
+    # marshmallow's own messages
+    "Missing data for required field.": "Dit veld is verplicht.",
+    "Unknown field.": "Onbekend veld.",
+    "Not a valid string.": "Geen geldige tekst.",
+    "Not a valid integer.": "Geen geldig geheel getal.",
+    "Not a valid number.": "Geen geldig getal.",
+    "Not a valid boolean.": "Geen geldige ja/nee-waarde.",
+    "Not a valid list.": "Geen geldige lijst.",
+    "Not a valid email address.": "Geen geldig e-mailadres.",
+    "Not a valid date.": "Geen geldige datum.",
+    "Not a valid datetime.": "Geen geldig tijdstip.",
+    "Invalid input type.": "Ongeldig type invoer.",
+    "Field may not be null.": "Dit veld mag niet leeg zijn.",
+    "Must be one of: {choices}.": "Moet een van deze zijn: {choices}.",
+    "String does not match expected pattern.": "De tekst heeft niet de verwachte vorm.",
+    "Invalid value.": "Ongeldige waarde.",
+    # the platform's own
+    "not an objective matching criterion": "geen objectief matchingscriterium",
+    "The input is not valid.": "De invoer is niet geldig.",
+    "A valid API token is required.": "Een geldig API-token is nodig.",
+    "Your role may not do this.": "Uw rol mag dit niet.",
+    "Not found.": "Niet gevonden.",
+    "The event log is unavailable; nothing was stored. Try again shortly.":
+        "Het gebeurtenissenlog is niet bereikbaar; er is niets opgeslagen. Probeer het zo opnieuw.",
+    "Something went wrong on our side.": "Er ging bij ons iets mis.",
+    "the body must be JSON (Content-Type: application/json)": "de inhoud moet JSON zijn (Content-Type: application/json)",
+    "the body is not valid JSON": "de inhoud is geen geldige JSON",
+    "JSON is nested too deeply": "de JSON is te diep genest",
+    "text contains a NUL byte or a lone surrogate": "de tekst bevat een NUL-teken of een los surrogaatteken",
+    "Request Entity Too Large": "De aanvraag is te groot",
+    "The Idempotency-Key was used before with a different body.":
+        "Deze Idempotency-Key is al eerder gebruikt met een andere inhoud.",
+}
+
+
+def translate(message: str, lang: str) -> str:
+    """`message` in `lang` ("nl" or "en"); prefixes before a known message are kept."""
+    if lang != "nl":
+        return message
+    if message in DUTCH:
+        return DUTCH[message]
+    if message.startswith("Must be one of: "):
+        return "Moet een van deze zijn: " + message[len("Must be one of: "):]
+    for english, dutch in DUTCH.items():
+        if message.endswith(english) and english:
+            return message[: -len(english)] + dutch
+    return message
+
+
+def translate_messages(messages: Any, lang: str) -> Any:
+    """Translate a marshmallow messages structure (dicts and lists of strings) in place of a copy."""
+    if isinstance(messages, dict):
+        return {key: translate_messages(value, lang) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [translate_messages(item, lang) for item in messages]
+    if isinstance(messages, str):
+        return translate(messages, lang)
+    return messages

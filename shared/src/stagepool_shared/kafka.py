@@ -1,0 +1,294 @@
+"""The only module that imports kafka-python: topics, the acks=all publisher, the consumer loop, reading a log.
+
+Producer: acks=all with idempotence, a short max_block_ms, keyed by the envelope's partition key (the
+region), and `publish` waits for the broker's acknowledgement, so a caller never reports as accepted what
+Kafka did not store. Consumer loop: manual commit after the handler succeeded, earliest offset for a new
+group, undecodable or invalid messages to `<topic>.dlq` with the reason, bounded retry with backoff for
+transient errors (then the process crashes and its supervisor restarts it), clean stop on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from . import metrics, registry, topics
+from .envelope import Envelope
+from .errors import InvalidEvent, PublishFailed
+from .events.deadletter import DeadLetter
+from .logging import log_context
+from .redis import TRANSIENT_ERRORS
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope], None]
+
+
+def ensure_topics(bootstrap: str, names: Iterable[str] = topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS,
+                  partitions: int = 3, timeout_s: float = 30.0) -> None:
+    """Create the topics that do not exist yet (idempotent; the broker does not auto-create topics)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="stagepool-admin",
+                             request_timeout_ms=int(timeout_s * 1000))
+    try:
+        existing = set(admin.list_topics())
+        missing = {name: {"num_partitions": partitions, "replication_factor": 1,
+                          "configs": {"min.insync.replicas": "1"}}
+                   for name in names if name not in existing}
+        if missing:
+            try:
+                admin.create_topics(missing, timeout_ms=int(timeout_s * 1000), wait_for_metadata=True)
+            except TopicAlreadyExistsError:
+                pass  # another service created them at the same moment
+            logger.info("created topics %s", sorted(missing))
+    finally:
+        admin.close()
+
+
+def broker_reachable(bootstrap: str, timeout_s: float = 2.0) -> bool:
+    """True when the cluster answers a metadata request within the timeout (for /readyz)."""
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="stagepool-ready",
+                                 request_timeout_ms=int(timeout_s * 1000))
+    except KafkaError:
+        return False
+    try:
+        admin.describe_cluster()
+        return True
+    except KafkaError:
+        return False
+    finally:
+        admin.close()
+
+
+class EventPublisher:
+    """Publishes envelopes and waits until Kafka acknowledged them (acks=all).
+
+    The producer is created on first use, so a service starts (and answers 503) while Kafka is down.
+    """
+
+    def __init__(self, bootstrap: str, client_id: str, timeout_s: float = 10.0):
+        self.bootstrap = bootstrap
+        self.client_id = client_id
+        self.timeout_s = timeout_s
+        self._producer: KafkaProducer | None = None
+        self._lock = threading.Lock()
+
+    def _get_producer(self) -> KafkaProducer:
+        with self._lock:
+            if self._producer is None:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self.bootstrap, client_id=self.client_id,
+                    acks="all", enable_idempotence=True, linger_ms=5,
+                    max_block_ms=int(min(self.timeout_s, 5.0) * 1000),
+                    request_timeout_ms=int(self.timeout_s * 1000),
+                    delivery_timeout_ms=int(self.timeout_s * 3000),
+                    max_request_size=4 * 1024 * 1024,
+                )
+            return self._producer
+
+    def publish(self, envelope: Envelope, topic: str | None = None) -> None:
+        """Send one event and wait for its acknowledgement; PublishFailed when it did not come."""
+        self.publish_all([envelope], topic=topic)
+
+    def publish_all(self, envelopes: Sequence[Envelope], topic: str | None = None) -> None:
+        """Send events in order and wait until every one is acknowledged."""
+        try:
+            producer = self._get_producer()
+            futures = [
+                producer.send(topic or registry.topic_for(env.event_type, env.schema_version),
+                              value=registry.encode(env), key=env.partition_key.encode())
+                for env in envelopes
+            ]
+            producer.flush(timeout=self.timeout_s)
+            for future, env in zip(futures, envelopes):
+                future.get(timeout=self.timeout_s)
+                metrics.EVENTS_PUBLISHED.labels(env.event_type).inc()
+        except KafkaError as err:
+            raise PublishFailed(f"Kafka did not acknowledge: {err.__class__.__name__}: {err}") from err
+
+    def publish_raw(self, topic: str, value: bytes, key: bytes | None = None) -> None:
+        """Send bytes as they are (dead letters' originals, tests of poison messages)."""
+        try:
+            self._get_producer().send(topic, value=value, key=key).get(timeout=self.timeout_s)
+        except KafkaError as err:
+            raise PublishFailed(f"Kafka did not acknowledge: {err}") from err
+
+    def close(self) -> None:
+        with self._lock:
+            if self._producer is not None:
+                self._producer.close(timeout=self.timeout_s)
+                self._producer = None
+
+
+@dataclass
+class ConsumerOptions:
+    """How a consumer loop behaves; the defaults are the production policy."""
+
+    poll_timeout_ms: int = 500
+    max_poll_records: int = 200
+    retry_attempts: int = 5
+    retry_backoff_s: float = 0.2
+    session_timeout_ms: int = 10_000
+    max_poll_interval_ms: int = 600_000
+
+
+def make_consumer(bootstrap: str, group_id: str, topic_names: Sequence[str],
+                  options: ConsumerOptions | None = None) -> KafkaConsumer:
+    options = options or ConsumerOptions()
+    return KafkaConsumer(
+        *topic_names, bootstrap_servers=bootstrap, group_id=group_id, client_id=group_id,
+        enable_auto_commit=False, auto_offset_reset="earliest",
+        max_poll_records=options.max_poll_records,
+        session_timeout_ms=options.session_timeout_ms, heartbeat_interval_ms=options.session_timeout_ms // 4,
+        max_poll_interval_ms=options.max_poll_interval_ms,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+    )
+
+
+class ConsumerLoop:
+    """Runs a handler over a consumer group's topics until `stop` is set.
+
+    Per message: decode -> handle (retrying transient errors with backoff) -> on InvalidEvent or any other
+    handler error, publish a dead letter with the reason. Offsets are committed after the batch was
+    handled, so a crash before the commit redelivers: handlers must be idempotent (stagepool_shared.redis).
+    """
+
+    def __init__(self, bootstrap: str, group_id: str, topic_names: Sequence[str], handle: Handler,
+                 publisher: EventPublisher, stop: threading.Event, options: ConsumerOptions | None = None):
+        self.bootstrap = bootstrap
+        self.group_id = group_id
+        self.topic_names = tuple(topic_names)
+        self.handle = handle
+        self.publisher = publisher
+        self.stop = stop
+        self.options = options or ConsumerOptions()
+        self.handled = 0
+
+    def run(self) -> None:
+        consumer = make_consumer(self.bootstrap, self.group_id, self.topic_names, self.options)
+        logger.info("consumer %s reading %s", self.group_id, ",".join(self.topic_names))
+        try:
+            while not self.stop.is_set():
+                batch = consumer.poll(timeout_ms=self.options.poll_timeout_ms)
+                if batch:
+                    self._process_batch(consumer, batch)
+        finally:
+            consumer.close(autocommit=False)
+            logger.info("consumer %s stopped", self.group_id)
+
+    def _process_batch(self, consumer: KafkaConsumer, batch: dict) -> None:
+        done: dict[TopicPartition, OffsetAndMetadata] = {}
+        try:
+            for tp, records in batch.items():
+                for record in records:
+                    self._process_record(record)
+                    done[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+        finally:
+            if done:
+                self._commit(consumer, done)
+
+    def _commit(self, consumer: KafkaConsumer, offsets: dict) -> None:
+        try:
+            consumer.commit(offsets)
+        except KafkaError as err:
+            # Not fatal: the records come again and idempotent handlers ignore them.
+            logger.warning("commit failed for %s: %s", self.group_id, err)
+
+    def _process_record(self, record) -> None:
+        try:
+            envelope = registry.decode(record.value)
+        except InvalidEvent as err:
+            self._dead_letter(record, err.reason, "InvalidEvent")
+            return
+        with log_context(event_id=envelope.event_id, correlation_id=envelope.correlation_id,
+                         event_type=envelope.event_type):
+            outcome = self._handle_with_retry(envelope, record)
+            metrics.EVENTS_CONSUMED.labels(self.group_id, envelope.event_type, outcome).inc()
+
+    def _handle_with_retry(self, envelope: Envelope, record) -> str:
+        delay = self.options.retry_backoff_s
+        for attempt in range(1, self.options.retry_attempts + 1):
+            try:
+                with metrics.HANDLER_SECONDS.labels(self.group_id).time():
+                    self.handle(envelope)
+                self.handled += 1
+                return "handled"
+            except TRANSIENT_ERRORS as err:
+                if attempt == self.options.retry_attempts:
+                    logger.error("giving up after %d attempts: %s", attempt, err)
+                    raise
+                metrics.TRANSIENT_RETRIES.labels(self.group_id).inc()
+                logger.warning("transient error (attempt %d): %s; retrying in %.1fs", attempt, err, delay)
+                self.stop.wait(delay)
+                delay = min(delay * 2, 5.0)
+            except InvalidEvent as err:
+                self._dead_letter(record, err.reason, "InvalidEvent")
+                return "dead_letter"
+            except Exception as err:  # a handler bug or a poison payload: park it, never skip silently
+                logger.exception("handler failed; sending to the dead-letter topic")
+                self._dead_letter(record, f"{err.__class__.__name__}: {err}", err.__class__.__name__)
+                return "dead_letter"
+        return "handled"  # unreachable: the loop returns or raises
+
+    def _dead_letter(self, record, reason: str, error_type: str) -> None:
+        letter = DeadLetter(
+            original_topic=record.topic, partition=record.partition, offset=record.offset,
+            consumer_group=self.group_id, reason=reason[:2000], error_type=error_type,
+            raw_base64=base64.b64encode(record.value or b"").decode(),
+            key=record.key.decode("utf-8", "replace") if record.key else None,
+        )
+        from .envelope import new_envelope  # local: avoids a cycle at import time
+
+        envelope = new_envelope("dead_letter", letter, producer=self.group_id,
+                                partition_key=letter.key or record.topic)
+        self.publisher.publish(envelope, topic=topics.dlq(record.topic))
+        metrics.DEAD_LETTERS.labels(record.topic, self.group_id).inc()
+        logger.warning("dead-lettered %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason[:200])
+
+
+@dataclass(frozen=True)
+class LoggedMessage:
+    """One message as stored in a topic."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: int
+
+
+def read_log(bootstrap: str, topic_names: Sequence[str], timeout_s: float = 30.0) -> list[LoggedMessage]:
+    """Every message currently in the topics, from offset 0, in (topic, partition, offset) order.
+
+    Reads without a consumer group (nothing is committed), up to the end offsets seen at the start.
+    """
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+                             max_partition_fetch_bytes=8 * 1024 * 1024)
+    try:
+        parts = [TopicPartition(t, p) for t in topic_names for p in sorted(consumer.partitions_for_topic(t) or [])]
+        if not parts:
+            return []
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        end = consumer.end_offsets(parts)
+        out: list[LoggedMessage] = []
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(tp) < end[tp] for tp in parts):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"reading {topic_names} did not reach the end offsets in {timeout_s}s")
+            for tp, records in consumer.poll(timeout_ms=200).items():
+                out.extend(LoggedMessage(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp)
+                           for r in records if r.offset < end[tp])
+        return sorted(out, key=lambda m: (m.topic, m.partition, m.offset))
+    finally:
+        consumer.close(autocommit=False)
