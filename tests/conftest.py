@@ -1,3 +1,26 @@
-"""Root of the test suite: the real-server fixtures (Kafka, Redis) come from the shared package's plugin."""
+"""Root of the test suite.
+
+The real-server fixtures (Kafka in KRaft mode, redis-server) come from the shared package's plugin.
+A skipped test fails the run: a Kafka or Redis test that did not run is not a pass.
+"""
+
+import pytest
 
 pytest_plugins = ["stagepool_shared.testing.plugin"]
+
+
+def _skipped(session: pytest.Session) -> list:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    return list(reporter.stats.get("skipped", [])) if reporter else []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped(session) and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001 (pytest hook)
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_line(
+            f"FAILED: {len(skipped)} test(s) were skipped; in Stagepool a skipped test is a failure.", red=True)

@@ -1,0 +1,107 @@
+"""One valid sample payload per event type: used by the contract tests, golden files and other tests.
+
+Sample values are realistic but fictitious; no sample contains personal data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..events import deadletter, desk, notifications, placements, places, rounds, students, wishes
+from ..events.base import Location
+
+HOME = Location(pc4="9712", lat=53.22, lon=6.57)
+WORK = Location(pc4="9713", lat=53.23, lon=6.55)
+
+
+def _wish() -> wishes.Wish:
+    return wishes.Wish(
+        student_ref="stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9", school_id="sch-noorderpoort", region_id="reg-groningen",
+        period_id="2027-p1", sector="zorg", crebo="25491", level=4, study_year=2, pathway="bol", home=HOME,
+        max_travel_minutes=45, transport_mode="public_transport", age_at_start=18, needs_allowance=True,
+        irregular_shifts_ok=False, activities=["persoonlijke_verzorging", "medicatie"],
+        preferred_org_types=["ziekenhuis"], top_places=["plc-umcg-01"], support_needs=["extra_begeleiding"],
+    )
+
+
+def _place() -> places.Place:
+    return places.Place(
+        place_id="plc-umcg-01", organisation_id="org-umcg", organisation_name="UMCG", region_id="reg-groningen",
+        period_id="2027-p1", sector="zorg", org_type="ziekenhuis", location=WORK, address="Hanzeplein 1, Groningen",
+        crebos=["25491"], levels=[3, 4], slots=6, supervision_capacity=4, offers_allowance=True,
+        irregular_shifts=True, min_age=16, activities=["persoonlijke_verzorging", "medicatie"],
+        support_offered=["extra_begeleiding"], reserved=[places.Reservation("sch-noorderpoort", 2)],
+        contact=places.Contact("Praktijkopleider Zorg", "stage@umcg.example", "050 000 0000"),
+        start_date="2027-02-01",
+    )
+
+
+def _outcomes() -> list[rounds.Outcome]:
+    return [
+        rounds.Outcome(student_ref="stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9", school_id="sch-noorderpoort",
+                       status="placed", place_id="plc-umcg-01", organisation_id="org-umcg", wish_match="top1",
+                       travel_minutes=22, criteria_met=["crebo", "level", "travel", "support"],
+                       support_needs=["extra_begeleiding"]),
+        rounds.Outcome(student_ref="stu_ffeeddccbbaa99887766554433221100", school_id="sch-alfa", status="unplaced",
+                       reason_code="NO_ELIGIBLE_PLACE", binding_constraint="travel",
+                       hints=[rounds.Hint("travel", 15, "minutes", 4)]),
+    ]
+
+
+def _summary() -> rounds.Summary:
+    return rounds.Summary(
+        students=2, placed=1, unplaced=1, worst_school_rate=0.0, best_school_rate=1.0, school_spread=1.0,
+        top1_share=1.0, top3_share=1.0,
+        school_rates=[rounds.SchoolRate("sch-noorderpoort", 1, 1, 1.0), rounds.SchoolRate("sch-alfa", 1, 0, 0.0)],
+        unplaced_by_reason={"NO_ELIGIBLE_PLACE": 1},
+    )
+
+
+MANIFEST = rounds.Manifest(input_hash="a" * 64, seed=42, solver="ortools-min-cost-flow", solver_version="9.15.6755",
+                           code_version="0.1.0", output_hash="b" * 64)
+_REF = dict(round_id="rnd-2027-p1-1", region_id="reg-groningen", student_ref="stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            school_id="sch-noorderpoort", place_id="plc-umcg-01", organisation_id="org-umcg")
+_WISH_REF = dict(student_ref="stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9", school_id="sch-noorderpoort",
+                 region_id="reg-groningen", period_id="2027-p1")
+_NOTE = dict(round_id="rnd-2027-p1-1", region_id="reg-groningen", recipient_kind="student",
+             recipient_ref="stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9", channel="email", message_kind="outcome")
+
+
+def sample_payload(event_type: str) -> Any:
+    """A valid payload of `event_type` (schema version 1)."""
+    return {
+        "wish.submitted": _wish,
+        "wish.updated": _wish,
+        "wish.withdrawn": lambda: wishes.WishWithdrawn(**_WISH_REF, reason="stopped_study"),
+        "wish.opted_out": lambda: wishes.WishOptedOut(**_WISH_REF, own_place=True),
+        "place.posted": _place,
+        "place.updated": _place,
+        "place.withdrawn": lambda: places.PlaceWithdrawn("plc-umcg-01", "org-umcg", "reg-groningen", "2027-p1"),
+        "student.erased": lambda: students.StudentErased(_WISH_REF["student_ref"], "sch-noorderpoort", "reg-groningen"),
+        "round.requested": lambda: rounds.RoundRequested("rnd-2027-p1-1", "reg-groningen", "2027-p1", 42, "usr-coord",
+                                                         "initial", "zorg", None),
+        "round.proposed": lambda: rounds.RoundProposed("rnd-2027-p1-1", "reg-groningen", "2027-p1", "initial",
+                                                       MANIFEST, _summary(), 1, 1, _outcomes()),
+        "round.approved": lambda: rounds.RoundApproved("rnd-2027-p1-1", "reg-groningen", "usr-bpv-1", "school_staff",
+                                                       "sch-noorderpoort"),
+        "round.release_scheduled": lambda: rounds.RoundReleaseScheduled(
+            "rnd-2027-p1-1", "reg-groningen", "2027-01-15T09:00:00Z", "2027-01-22T17:00:00Z", "usr-coord"),
+        "round.released": lambda: rounds.RoundReleased("rnd-2027-p1-1", "reg-groningen", "2027-p1",
+                                                       "2027-01-15T09:00:00Z", "2027-01-22T17:00:00Z", 1, 1,
+                                                       _outcomes()),
+        "placement.accepted": lambda: placements.PlacementAccepted(**_REF),
+        "placement.refused": lambda: placements.PlacementRefused(**_REF, reason_code="travel"),
+        "placement.failed": lambda: placements.PlacementFailed(**_REF, reason_code="rejected_after_introduction",
+                                                               flagged_by="organisation", after_introduction=True),
+        "placement.replacement_requested": lambda: placements.ReplacementRequested(
+            "req-1", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "desk_report",
+            ["org-umcg"], []),
+        "notification.sent": lambda: notifications.NotificationSent(**_NOTE, attempts=1),
+        "notification.failed": lambda: notifications.NotificationFailed(**_NOTE, attempts=5,
+                                                                         reason="SMTP 550 mailbox unavailable"),
+        "desk.report_filed": lambda: desk.DeskReportFiled("rep-7f3a", "reg-groningen", "org-umcg", None, True),
+        "desk.report_status_changed": lambda: desk.DeskReportStatusChanged("rep-7f3a", "reg-groningen",
+                                                                           "in_progress", "received"),
+        "dead_letter": lambda: deadletter.DeadLetter("stagepool.wishes.v1", 0, 17, "stagepool-matcher",
+                                                     "not valid UTF-8 JSON", "InvalidEvent", "e30K", "reg-groningen"),
+    }[event_type]()

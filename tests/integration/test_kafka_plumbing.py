@@ -1,0 +1,181 @@
+"""The shared Kafka and Redis plumbing on the real broker and the real redis-server.
+
+Each test uses its own topic and consumer group, so tests do not see each other's events.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+
+from stagepool_shared import metrics, registry, topics
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, ensure_topics, read_log
+from stagepool_shared.redis import IdempotentApplier, connect
+from stagepool_shared.testing import wait_until
+from stagepool_shared.testing.samples import sample_payload
+
+pytestmark = pytest.mark.integration
+
+
+class SimulatedCrash(BaseException):
+    """Stands for the process dying inside a handler (not caught by the consumer's error policy)."""
+
+
+@pytest.fixture
+def topic(kafka_bootstrap):
+    name = f"test.plumbing.{uuid.uuid4().hex[:8]}"
+    ensure_topics(kafka_bootstrap, [name, topics.dlq(name)], partitions=1)
+    return name
+
+
+@pytest.fixture
+def publisher(kafka_bootstrap):
+    pub = EventPublisher(kafka_bootstrap, "plumbing-test")
+    yield pub
+    pub.close()
+
+
+def wish_event():
+    return new_envelope("wish.submitted", sample_payload("wish.submitted"), producer="test",
+                        partition_key="reg-groningen")
+
+
+class RunningLoop:
+    """A ConsumerLoop in a thread, stoppable, remembering how it ended."""
+
+    def __init__(self, bootstrap, group, topic_name, handle, publisher):
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.loop = ConsumerLoop(bootstrap, group, [topic_name], handle, publisher, self.stop,
+                                 ConsumerOptions(poll_timeout_ms=100, retry_backoff_s=0.05))
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            self.loop.run()
+        except BaseException as err:  # the test inspects how the loop ended
+            self.error = err
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(timeout=30)
+        assert not self.thread.is_alive()
+
+
+def test_a_published_event_is_consumed_equal_to_what_was_sent(kafka_bootstrap, topic, publisher):
+    sent = wish_event()
+    publisher.publish(sent, topic=topic)
+    received = []
+    loop = RunningLoop(kafka_bootstrap, f"g-{topic}", topic, received.append, publisher)
+    wait_until(lambda: len(received) == 1, timeout=60, message="the event never arrived")
+    loop.close()
+    assert received[0] == sent
+    assert received[0].payload.student_ref == sent.payload.student_ref
+
+
+def test_a_consumer_killed_before_commit_gets_the_event_again(kafka_bootstrap, topic, publisher):
+    sent = wish_event()
+    publisher.publish(sent, topic=topic)
+    group = f"g-{topic}"
+
+    def crash(_envelope):
+        raise SimulatedCrash()
+
+    first = RunningLoop(kafka_bootstrap, group, topic, crash, publisher)
+    wait_until(lambda: first.error is not None, timeout=60, message="the handler never ran")
+    first.thread.join(timeout=30)
+    assert isinstance(first.error, SimulatedCrash)
+
+    received = []
+    second = RunningLoop(kafka_bootstrap, group, topic, received.append, publisher)
+    wait_until(lambda: len(received) == 1, timeout=60, message="the uncommitted event was not redelivered")
+    second.close()
+    assert received[0].event_id == sent.event_id
+
+    third_received = []
+    third = RunningLoop(kafka_bootstrap, group, topic, third_received.append, publisher)
+    wait_until(lambda: third.loop.handled == 0 and third.thread.is_alive(), timeout=5)
+    publisher.publish(wish_event(), topic=topic)
+    wait_until(lambda: len(third_received) == 1, timeout=60, message="the new event did not arrive")
+    third.close()
+    assert third_received[0].event_id != sent.event_id, "a committed event was delivered again"
+
+
+def test_a_duplicated_event_changes_the_state_once(kafka_bootstrap, redis_url, topic, publisher):
+    client = connect(redis_url)
+    applier = IdempotentApplier(client, f"test-{topic}")
+    counter = f"test-{topic}:applied"
+
+    def handle(envelope):
+        applier.apply_once(envelope.event_id, lambda pipe, _state: pipe.incr(counter))
+
+    sent = wish_event()
+    publisher.publish(sent, topic=topic)
+    publisher.publish(sent, topic=topic)  # the same event id twice, as after a producer retry
+    loop = RunningLoop(kafka_bootstrap, f"g-{topic}", topic, handle, publisher)
+    wait_until(lambda: loop.loop.handled == 2, timeout=60, message="both copies should be handled")
+    loop.close()
+    assert int(client.get(counter)) == 1
+    assert applier.was_processed(sent.event_id)
+
+
+def test_a_poison_message_lands_in_the_dead_letter_topic_and_the_consumer_goes_on(kafka_bootstrap, topic, publisher):
+    before = metrics.DEAD_LETTERS.labels(topic, f"g-{topic}")._value.get()
+    publisher.publish_raw(topic, b"\x00 this is not an event", key=b"reg-groningen")
+    good = wish_event()
+    publisher.publish(good, topic=topic)
+    received = []
+    loop = RunningLoop(kafka_bootstrap, f"g-{topic}", topic, received.append, publisher)
+    wait_until(lambda: len(received) == 1, timeout=60, message="the good event after the poison never arrived")
+    loop.close()
+    assert received[0].event_id == good.event_id
+
+    letters = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.dlq(topic)])]
+    assert len(letters) == 1
+    letter = letters[0].payload
+    assert letter.original_topic == topic and letter.offset == 0
+    assert "not valid UTF-8 JSON" in letter.reason
+    assert metrics.DEAD_LETTERS.labels(topic, f"g-{topic}")._value.get() == before + 1
+
+
+def test_a_handler_failure_is_dead_lettered_with_its_reason(kafka_bootstrap, topic, publisher):
+    def handle(_envelope):
+        raise ValueError("place plc-x has no slots left to withdraw")
+
+    publisher.publish(wish_event(), topic=topic)
+    loop = RunningLoop(kafka_bootstrap, f"g-{topic}", topic, handle, publisher)
+    wait_until(lambda: len(read_log(kafka_bootstrap, [topics.dlq(topic)])) == 1, timeout=60,
+               message="the failing event was not dead-lettered")
+    loop.close()
+    letter = registry.decode(read_log(kafka_bootstrap, [topics.dlq(topic)])[0].value).payload
+    assert letter.error_type == "ValueError" and "no slots left" in letter.reason
+
+
+def test_a_transient_error_is_retried_until_the_handler_succeeds(kafka_bootstrap, topic, publisher):
+    from stagepool_shared.errors import TransientError
+
+    attempts = []
+
+    def handle(envelope):
+        attempts.append(envelope.event_id)
+        if len(attempts) < 3:
+            raise TransientError("redis is restarting")
+
+    publisher.publish(wish_event(), topic=topic)
+    loop = RunningLoop(kafka_bootstrap, f"g-{topic}", topic, handle, publisher)
+    wait_until(lambda: loop.loop.handled == 1, timeout=60, message="the handler never succeeded")
+    loop.close()
+    assert len(attempts) == 3 and len(set(attempts)) == 1
+    assert read_log(kafka_bootstrap, [topics.dlq(topic)]) == []
+
+
+def test_publishing_to_an_unreachable_broker_fails_fast_with_publish_failed():
+    from stagepool_shared.errors import PublishFailed
+
+    pub = EventPublisher("127.0.0.1:1", "unreachable-test", timeout_s=2.0)
+    with pytest.raises(PublishFailed):
+        pub.publish(wish_event(), topic="stagepool.wishes.v1")
