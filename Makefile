@@ -11,7 +11,7 @@ bootstrap:
 	@bash deploy/dev/bootstrap.sh
 
 demo: bootstrap
-	$(PY) -m stagepool_shared.demo $(if $(filter 1,$(ONCE)),--once,)
+	$(PY) -m demo $(if $(filter 1,$(ONCE)),--once,)
 
 test: bootstrap
 	$(PYTEST) tests

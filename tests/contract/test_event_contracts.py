@@ -104,3 +104,13 @@ def test_no_event_schema_has_a_field_for_a_personal_characteristic():
     for item in student_events:
         names = set(item.schema().fields)
         assert not names & forbidden, f"{item.event_type} has {names & forbidden}"
+
+
+def test_docs_events_md_lists_every_topic_and_event():
+    text = (Path(__file__).resolve().parents[2] / "docs/events.md").read_text()
+    for name in topics.ALL_TOPICS:
+        assert f"`{name}`" in text, f"docs/events.md does not list topic {name}"
+    for event_type in EVENT_TYPES:
+        assert f"`{event_type}`" in text, f"docs/events.md does not list event {event_type}"
+    for group in topics.ALL_GROUPS:
+        assert group.group_id.removeprefix("stagepool-") in text
