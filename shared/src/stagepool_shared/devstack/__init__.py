@@ -7,8 +7,10 @@ and by the demo and end-to-end tests. Imports only the standard library and redi
 
 from __future__ import annotations
 
-from .kafka_server import KafkaServer, KafkaStartError, fetch_kafka_jars
-from .redis_server import RedisServer, RedisStartError
+from .errors import KafkaStartError, RedisStartError
+from .kafka_jars import fetch_kafka_jars
+from .kafka_server import KafkaServer
+from .redis_server import RedisServer
 from .stack import DevStack
 
 __all__ = [

@@ -32,6 +32,7 @@ def free_ports(count: int) -> list[int]:
 
 
 def port_is_free(port: int) -> bool:
+    """True when 127.0.0.1:`port` can be bound (SO_REUSEADDR, so TIME_WAIT leftovers do not count)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -42,6 +43,7 @@ def port_is_free(port: int) -> bool:
 
 
 def tcp_connects(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
+    """True when something accepts a TCP connection on host:port."""
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
@@ -50,6 +52,7 @@ def tcp_connects(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
 
 
 def log_tail(path: Path, lines: int = 40) -> str:
+    """The last `lines` lines of a log file, for error messages."""
     try:
         text = path.read_text(errors="replace")
     except FileNotFoundError:
@@ -79,6 +82,7 @@ def pid_alive(pid: int | None) -> bool:
 
 
 def cmdline(pid: int) -> str:
+    """The command line of `pid` ("" when it is gone), to check a recorded PID is still our server."""
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
@@ -97,6 +101,7 @@ def signal_group(pid: int, sig: int) -> None:
 
 
 def wait_gone(pid: int, timeout: float) -> bool:
+    """Poll until `pid` has exited; False when it still runs after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not pid_alive(pid):

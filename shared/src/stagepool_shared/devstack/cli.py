@@ -16,8 +16,8 @@ import sys
 import time
 from typing import Sequence
 
-from .kafka_server import KafkaStartError, fetch_kafka_jars
-from .redis_server import RedisStartError
+from .errors import KafkaStartError, RedisStartError
+from .kafka_jars import fetch_kafka_jars
 from .stack import DEFAULT_STATE_DIR, DevStack
 
 

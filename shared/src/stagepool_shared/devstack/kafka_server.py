@@ -1,7 +1,6 @@
 """A real single-node Apache Kafka 4.x broker (KRaft, broker+controller) from Maven Central jars.
 
-`fetch_kafka_jars()` runs Maven once on deploy/kafka/pom.xml (handbook infra.md 3.2) and caches the jars
-in .stagepool/kafka/libs with a stamp of the pom's hash; `KafkaServer` writes server.properties
+The jars come from `kafka_jars.fetch_kafka_jars()`; `KafkaServer` writes server.properties
 (infra.md 3.3 plus reliability.md 3.0), formats the storage once and runs `java ... kafka.Kafka` as a
 child in its own process group, bound to 127.0.0.1 only.
 
@@ -13,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -24,11 +21,12 @@ import struct
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Mapping
 
 from . import _proc, paths
+from .errors import KafkaStartError
+from .kafka_jars import FetchResult, fetch_kafka_jars
 
 logger = logging.getLogger(__name__)
 
@@ -36,93 +34,6 @@ STARTED_LINE = "Kafka Server started"
 DEFAULT_HEAP = ("-Xms256m", "-Xmx768m")
 START_TIMEOUT_S = 90.0
 STOP_GRACE_S = 30.0
-STAMP_NAME = ".pom-sha256"
-
-
-class KafkaStartError(RuntimeError):
-    """The broker (or its jars) could not be made ready; the message carries the log tail."""
-
-
-# --------------------------------------------------------------------------- jars
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    libs_dir: Path
-    jars: int
-    size_bytes: int
-    seconds: float
-    cached: bool
-
-    def describe(self) -> str:
-        how = "already present, Maven not run" if self.cached else "fetched with Maven"
-        return (
-            f"kafka jars: {self.jars} jars, {self.size_bytes / 1e6:.1f} MB in {self.libs_dir} "
-            f"({how}, {self.seconds:.1f} s)"
-        )
-
-
-def _pom_hash(pom: Path) -> str:
-    return hashlib.sha256(pom.read_bytes()).hexdigest()
-
-
-def _jars(libs: Path) -> list[Path]:
-    return sorted(libs.glob("*.jar")) if libs.is_dir() else []
-
-
-def _is_current(libs: Path, want: str) -> bool:
-    stamp = libs / STAMP_NAME
-    has_broker = any(p.name.startswith("kafka_2.13-") for p in _jars(libs))
-    return has_broker and stamp.is_file() and stamp.read_text().strip() == want
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _result(libs: Path, started: float, cached: bool) -> FetchResult:
-    jars = _jars(libs)
-    size = sum(p.stat().st_size for p in jars)
-    return FetchResult(libs, len(jars), size, time.monotonic() - started, cached)
-
-
-def fetch_kafka_jars(force: bool = False) -> FetchResult:
-    """Copy the broker's runtime jars into .stagepool/kafka/libs; no Maven call when the stamp matches the pom."""
-    started = time.monotonic()
-    pom, libs = paths.pom_path(), paths.kafka_libs_dir()
-    want = _pom_hash(pom)
-    if not force and _is_current(libs, want):
-        return _result(libs, started, cached=True)
-    with _locked(libs.parent / "fetch.lock"):
-        if not force and _is_current(libs, want):  # another process fetched while we waited
-            return _result(libs, started, cached=True)
-        _run_maven(pom, libs, want)
-    return _result(libs, started, cached=False)
-
-
-def _run_maven(pom: Path, libs: Path, want: str) -> None:
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise KafkaStartError("Maven (`mvn`) is not on PATH; it is needed once to fetch the Kafka jars")
-    tmp = libs.parent / f"libs.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    cmd = [mvn, "-B", "-q", "-f", str(pom), "dependency:copy-dependencies", f"-Dkafka.libs.dir={tmp}"]
-    logger.info("fetching Kafka jars: %s", " ".join(cmd))
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-    if done.returncode != 0 or not _jars(tmp):
-        shutil.rmtree(tmp, ignore_errors=True)
-        out = (done.stdout + done.stderr).strip().splitlines()[-40:]
-        raise KafkaStartError(f"`{' '.join(cmd)}` failed (exit {done.returncode}):\n" + "\n".join(out))
-    (tmp / STAMP_NAME).write_text(want + "\n")
-    shutil.rmtree(libs, ignore_errors=True)
-    tmp.rename(libs)
 
 
 # --------------------------------------------------------------------------- probe
@@ -196,16 +107,19 @@ class KafkaServer:
     # ---- addresses and files
     @property
     def bootstrap(self) -> str:
+        """`127.0.0.1:PORT` for KAFKA_BOOTSTRAP_SERVERS."""
         if self.port is None:
             raise KafkaStartError("the broker has no port yet; call start() first")
         return f"{_proc.HOST}:{self.port}"
 
     @property
     def pid(self) -> int | None:
+        """PID of the server process (also its process-group id), None before the first start."""
         return self._proc.pid if self._proc else None
 
     @property
     def log_path(self) -> Path:
+        """The server's stdout and stderr, appended to across restarts."""
         return self.data_dir / "kafka.log"
 
     @property
@@ -221,9 +135,11 @@ class KafkaServer:
         return self.data_dir / "ports.json"
 
     def is_running(self) -> bool:
+        """True while the process this object started is alive."""
         return self._proc is not None and self._proc.poll() is None
 
     def answers(self) -> bool:
+        """True when the server answers its protocol on its port (whoever started it)."""
         return self.port is not None and kafka_answers(self.port)
 
     # ---- lifecycle
@@ -232,6 +148,7 @@ class KafkaServer:
         return fetch_kafka_jars()
 
     def start(self) -> "KafkaServer":
+        """Fetch jars if needed, write the config, format once, run the broker and wait until it is ready."""
         if self.is_running():
             return self
         started = time.monotonic()
@@ -273,9 +190,14 @@ class KafkaServer:
 
     # ---- steps
     def _choose_ports(self) -> None:
+        """Given or previous ports must be free; ports saved by an earlier run of this data dir are reused
+        when free (so KAFKA_BOOTSTRAP_SERVERS stays the same across `dev down`/`dev up`), else new ones."""
         saved = json.loads(self._ports_path.read_text()) if self._ports_path.is_file() else {}
         if self.port is None and self.controller_port is None and saved:
-            self.port, self.controller_port = saved["port"], saved["controller_port"]
+            if all(_proc.port_is_free(p) for p in (saved["port"], saved["controller_port"])):
+                self.port, self.controller_port = saved["port"], saved["controller_port"]
+            else:
+                logger.warning("saved Kafka ports %s are taken; picking new ones", saved)
         if self.port is None or self.controller_port is None:
             picked = iter(_proc.free_ports(2))
             self.port = self.port or next(picked)

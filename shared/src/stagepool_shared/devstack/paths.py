@@ -33,14 +33,17 @@ def work_dir() -> Path:
 
 
 def kafka_libs_dir() -> Path:
+    """Where the broker's jars are copied (.stagepool/kafka/libs)."""
     return work_dir() / "kafka" / "libs"
 
 
 def pom_path() -> Path:
+    """The Maven pom that names the broker's jars."""
     return repo_root() / POM_RELATIVE
 
 
 def log4j2_path() -> Path:
+    """The broker's log4j2 configuration."""
     return repo_root() / LOG4J2_RELATIVE
 
 

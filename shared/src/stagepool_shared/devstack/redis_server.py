@@ -17,6 +17,7 @@ from pathlib import Path
 import redis
 
 from . import _proc
+from .errors import RedisStartError
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +26,8 @@ STOP_GRACE_S = 30.0
 INSTALL_HINT = "apt-get install redis-server"
 
 
-class RedisStartError(RuntimeError):
-    """redis-server is missing or did not answer PING; the message carries the log tail."""
-
-
 def redis_answers(port: int, host: str = _proc.HOST, timeout: float = 1.0) -> bool:
+    """True when Redis answers PING on host:port."""
     client = redis.Redis(host=host, port=port, socket_connect_timeout=timeout, socket_timeout=timeout)
     try:
         return bool(client.ping())
@@ -80,25 +78,31 @@ class RedisServer:
 
     @property
     def url(self) -> str:
+        """`redis://127.0.0.1:PORT/0` for REDIS_URL."""
         if self.port is None:
             raise RedisStartError("redis has no port yet; call start() first")
         return f"redis://{_proc.HOST}:{self.port}/0"
 
     @property
     def pid(self) -> int | None:
+        """PID of the server process (also its process-group id), None before the first start."""
         return self._proc.pid if self._proc else None
 
     @property
     def log_path(self) -> Path:
+        """The server's stdout and stderr, appended to across restarts."""
         return self.data_dir / "redis.log"
 
     def is_running(self) -> bool:
+        """True while the process this object started is alive."""
         return self._proc is not None and self._proc.poll() is None
 
     def answers(self) -> bool:
+        """True when the server answers its protocol on its port (whoever started it)."""
         return self.port is not None and redis_answers(self.port)
 
     def start(self) -> "RedisServer":
+        """Run redis-server (installing it first when root and missing) and wait for PING."""
         if self.is_running():
             return self
         started = time.monotonic()
@@ -127,6 +131,7 @@ class RedisServer:
             self._reap()
 
     def restart(self) -> "RedisServer":
+        """Stop if running, then start again on the same port and dir; the AOF is replayed."""
         self.stop()
         return self.start()
 

@@ -28,6 +28,8 @@ _EXPECTED_CMDLINE = {"kafka": "kafka.Kafka", "redis": "redis-server"}
 
 @dataclass(frozen=True)
 class ServiceStatus:
+    """One server's line in `stagepool dev status`."""
+
     name: str
     address: str
     pid: int | None
@@ -35,6 +37,7 @@ class ServiceStatus:
     answers: bool
 
     def describe(self) -> str:
+        """A fixed-width line: name, address, pid, state."""
         state = "answers" if self.answers else ("running, not answering" if self.running else "down")
         return f"{self.name:<6} {self.address:<28} pid {self.pid or '-':<8} {state}"
 
@@ -57,9 +60,11 @@ class DevStack:
     # ---- state file
     @property
     def state_path(self) -> Path:
+        """<state_dir>/state.json, written by `up` and removed by `down`."""
         return self.state_dir / STATE_FILE
 
     def state(self) -> dict[str, Any] | None:
+        """The recorded stack (addresses, pids, ports, data dirs, logs), or None when it is not up."""
         try:
             return json.loads(self.state_path.read_text())
         except FileNotFoundError:
@@ -84,17 +89,21 @@ class DevStack:
     # ---- addresses
     @property
     def kafka_bootstrap(self) -> str:
+        """The running stack's KAFKA_BOOTSTRAP_SERVERS."""
         return self._require_state()["kafka_bootstrap"]
 
     @property
     def redis_url(self) -> str:
+        """The running stack's REDIS_URL."""
         return self._require_state()["redis_url"]
 
     def env(self) -> dict[str, str]:
+        """The environment variables that point services and tests at the running stack."""
         state = self._require_state()
         return {"KAFKA_BOOTSTRAP_SERVERS": state["kafka_bootstrap"], "REDIS_URL": state["redis_url"]}
 
     def export_lines(self) -> list[str]:
+        """`export NAME=value` lines for `eval "$(stagepool dev env)"`."""
         return [f"export {key}={value}" for key, value in self.env().items()]
 
     def _require_state(self) -> dict[str, Any]:
@@ -150,6 +159,7 @@ class DevStack:
         return f"{name}: stopped pid {pid} in {time.monotonic() - started:.1f} s"
 
     def status(self) -> list[ServiceStatus]:
+        """Whether each recorded server runs and answers (Kafka: ApiVersions; Redis: PING)."""
         state = self.state() or {}
         pids, ports = state.get("pids", {}), state.get("ports", {})
         kafka_port, redis_port = ports.get("kafka"), ports.get("redis")
