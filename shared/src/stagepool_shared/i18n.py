@@ -41,6 +41,18 @@ DUTCH: dict[str, str] = {
     "Request Entity Too Large": "De aanvraag is te groot",
     "The Idempotency-Key was used before with a different body.":
         "Deze Idempotency-Key is al eerder gebruikt met een andere inhoud.",
+    # matcher: rounds
+    "Only a proposed round can be approved.": "Alleen een voorgestelde ronde kan worden goedgekeurd.",
+    "Only a proposed round that is not yet released can be scheduled.":
+        "Alleen een voorgestelde ronde die nog niet is vrijgegeven kan worden ingepland.",
+    "The answer deadline must come after the release moment.":
+        "De reactietermijn moet na het moment van vrijgeven liggen.",
+    "Approval is not complete: two distinct staff users and, for every school with support needs, its support "
+    "staff must approve first.":
+        "De goedkeuring is niet compleet: eerst moeten twee verschillende medewerkers goedkeuren en, voor elke "
+        "school met studenten met een ondersteuningsbehoefte, de begeleider passend onderwijs van die school.",
+    "Both rounds must be proposed before they can be compared.":
+        "Beide rondes moeten voorgesteld zijn voordat ze vergeleken kunnen worden.",
 }
 
 

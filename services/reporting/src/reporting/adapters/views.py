@@ -1,0 +1,135 @@
+"""Reading reporting's Redis state: period snapshots for figures, placements for follow-up, signal counts,
+and the follow-up records (contact moments, exceptions, evaluations) that reporting owns itself.
+
+Imports redis, the domain and the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import redis
+
+from ..domain.figures import PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
+from ..domain.followup import ContactMoment, ContactStatus, contact_status
+from ..domain.figures import PLACED
+from .keys import Keys
+
+
+def _load_all(client: redis.Redis, key: str, cls: type) -> list:
+    out = []
+    for raw in client.hvals(key):
+        data = json.loads(raw)
+        if cls is PlaceFact:
+            data["levels"] = tuple(data["levels"])
+        out.append(cls(**data))
+    return out
+
+
+class RedisViews:
+    """Reads projections and owns the follow-up records."""
+
+    def __init__(self, client: redis.Redis, keys: Keys):
+        self.client = client
+        self.keys = keys
+
+    def periods(self) -> list[tuple[str, str]]:
+        """Every (region, period) reporting has seen, sorted."""
+        items = (m.decode().split("|", 1) for m in self.client.smembers(self.keys.periods()))
+        return sorted((region, period) for region, period in items)
+
+    def snapshot(self, region_id: str, period_id: str, desk_by_status: dict[str, int]) -> PeriodSnapshot:
+        """Everything reporting knows of a region and period."""
+        key = lambda what: self.keys.period(region_id, period_id, what)  # noqa: E731
+        placements = _load_all(self.client, key("placements"), PlacementFact)
+        counters = {k.decode(): int(v) for k, v in self.client.hgetall(key("counters")).items()}
+        return PeriodSnapshot(
+            region_id=region_id, period_id=period_id,
+            wishes=_load_all(self.client, key("wishes"), WishFact),
+            places=_load_all(self.client, key("places"), PlaceFact),
+            placements=placements,
+            rounds=_load_all(self.client, key("rounds"), RoundFact),
+            contacts=self.contact_statuses(region_id, period_id, placements),
+            desk_by_status=desk_by_status, counters=counters,
+        )
+
+    def placement(self, region_id: str, period_id: str, student_ref: str) -> PlacementFact | None:
+        raw = self.client.hget(self.keys.period(region_id, period_id, "placements"), student_ref)
+        return PlacementFact(**json.loads(raw)) if raw else None
+
+    def wish(self, region_id: str, period_id: str, student_ref: str) -> WishFact | None:
+        raw = self.client.hget(self.keys.period(region_id, period_id, "wishes"), student_ref)
+        return WishFact(**json.loads(raw)) if raw else None
+
+    def place(self, region_id: str, period_id: str, place_id: str) -> PlaceFact | None:
+        raw = self.client.hget(self.keys.period(region_id, period_id, "places"), place_id)
+        if not raw:
+            return None
+        data = json.loads(raw)
+        return PlaceFact(**{**data, "levels": tuple(data["levels"])})
+
+    def signal_counts(self, region_id: str) -> dict[str, dict[str, int]]:
+        """{organisation_id: {kind: count}} of a region."""
+        out: dict[str, dict[str, int]] = defaultdict(dict)
+        for field, value in self.client.hgetall(self.keys.signals(region_id)).items():
+            organisation_id, kind = field.decode().split("|", 1)
+            out[organisation_id][kind] = int(value)
+        return dict(out)
+
+    def contact_moments(self, region_id: str, period_id: str, student_ref: str) -> list[ContactMoment]:
+        raw = self.client.hget(self.keys.period(region_id, period_id, "contacts"), student_ref)
+        return [ContactMoment(**item) for item in json.loads(raw)] if raw else []
+
+    def add_contact_moment(self, region_id: str, period_id: str, student_ref: str, moment: ContactMoment,
+                           exception: bool) -> None:
+        """Append a contact moment (and record a documented exception to the on-site rule)."""
+        key = self.keys.period(region_id, period_id, "contacts")
+        with self.client.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.hget(key, student_ref)
+                    items = json.loads(raw) if raw else []
+                    items.append(moment.__dict__)
+                    pipe.multi()
+                    pipe.hset(key, student_ref, json.dumps(items))
+                    if exception:
+                        pipe.sadd(self.keys.period(region_id, period_id, "contact_exceptions"), student_ref)
+                    pipe.sadd(self.keys.student_periods(student_ref), f"{region_id}|{period_id}")
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
+
+    def contact_statuses(self, region_id: str, period_id: str,
+                         placements: list[PlacementFact]) -> list[ContactStatus]:
+        """The contact-moment status of every placed student of the period."""
+        contacts = {k.decode(): v for k, v in
+                    self.client.hgetall(self.keys.period(region_id, period_id, "contacts")).items()}
+        exceptions = {m.decode() for m in
+                      self.client.smembers(self.keys.period(region_id, period_id, "contact_exceptions"))}
+        out = []
+        for fact in placements:
+            if fact.status not in PLACED:
+                continue
+            moments = [ContactMoment(**item) for item in json.loads(contacts.get(fact.student_ref, "[]"))]
+            out.append(contact_status(fact.student_ref, fact.school_id, moments, fact.student_ref in exceptions))
+        return out
+
+    def put_evaluation(self, region_id: str, period_id: str, student_ref: str, by: str, answers: dict) -> None:
+        self.client.hset(self.keys.period(region_id, period_id, "evaluations"), f"{student_ref}|{by}",
+                         json.dumps(answers, sort_keys=True))
+        self.client.sadd(self.keys.student_periods(student_ref), f"{region_id}|{period_id}")
+
+    def evaluations(self, region_id: str, period_id: str) -> list[dict]:
+        out = []
+        for field, raw in self.client.hgetall(self.keys.period(region_id, period_id, "evaluations")).items():
+            out.append({"by": field.decode().split("|", 1)[1], **json.loads(raw)})
+        return out
+
+    def signal_regions(self) -> list[str]:
+        """Regions that have organisation signals."""
+        prefix, suffix = self.keys.signals("|").split("|")
+        return sorted(key.decode()[len(prefix):-len(suffix)]
+                      for key in self.client.scan_iter(match=prefix + "*" + suffix))

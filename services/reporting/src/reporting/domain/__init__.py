@@ -1,0 +1,1 @@
+"""Reporting's pure rules: no Flask, kafka, redis or marshmallow imports."""

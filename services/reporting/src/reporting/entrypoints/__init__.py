@@ -1,0 +1,1 @@
+"""Reporting's entrypoints: the Kafka consumer and the Flask HTTP API."""

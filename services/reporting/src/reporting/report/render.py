@@ -1,0 +1,72 @@
+"""Rendering the period report: HTML (Jinja2 template in templates/, SVG charts inline) and CSV.
+
+Texts come from messages/<lang>.json (Dutch by default, English available). CSV cells that a spreadsheet
+would run as a formula are prefixed with a quote (CSV injection). Imports jinja2 and the standard library.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..domain.figures import PeriodFigures
+from .svg import bar_chart
+from .tables import Table, report_tables
+
+LANGS = ("nl", "en")
+#: Which value column each chart shows, and its fixed scale (rates 0..1).
+CHARTS = {"demand_capacity": (0, None), "placement_per_school": (2, 1.0), "unplaced_by_reason": (0, None),
+          "rounds": (3, 1.0), "desk_by_status": (0, None)}
+
+
+def messages(lang: str) -> dict[str, str]:
+    """The report's texts in `lang` (nl when unknown)."""
+    lang = lang if lang in LANGS else "nl"
+    return json.loads(resources.files("reporting").joinpath(f"messages/{lang}.json").read_text("utf-8"))
+
+
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("reporting", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def _chart(table: Table, text: dict[str, str]) -> str | None:
+    if not table.chart or table.key not in CHARTS or not table.rows:
+        return None
+    column, scale = CHARTS[table.key]
+    bars = [(" / ".join(text.get(label, label) for label in row.labels[:2]), row.bar, row.values[column])
+            for row in table.rows]
+    return bar_chart(text.get(table.key, table.key), bars, scale)
+
+
+def render_html(figures: PeriodFigures, lang: str = "nl", now: datetime | None = None) -> str:
+    """The period report as one self-contained HTML page."""
+    text = messages(lang)
+    sections = [{"table": table, "chart": _chart(table, text)} for table in report_tables(figures)]
+    template = _environment().get_template("report.html")
+    generated = (now or datetime.now(UTC)).isoformat(timespec="minutes")
+    return template.render(lang=lang if lang in LANGS else "nl", t=text, f=figures, sections=sections,
+                           generated=generated)
+
+
+def _safe(cell: str) -> str:
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def render_csv(figures: PeriodFigures) -> str:
+    """The period report as CSV: section, labels..., column, value (one value per line, long format)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["region", "period", "section", "key", "key2", "key3", "column", "value"])
+    for table in report_tables(figures):
+        label_count = len(table.columns) - len(table.rows[0].values) if table.rows else 0
+        for row in table.rows:
+            keys = list(row.labels) + [""] * (3 - len(row.labels))
+            for column, value in zip(table.columns[label_count:], row.values):
+                writer.writerow([_safe(c) for c in [figures.region_id, figures.period_id, table.key, *keys[:3],
+                                                    column, value]])
+    return out.getvalue()

@@ -1,0 +1,130 @@
+"""The period report's content as rows of text: every count goes through the small-cell rule here.
+
+HTML and CSV are both built from `report_tables`, so they always show the same numbers. Imports the domain only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.figures import PeriodFigures
+from ..domain.suppression import shown_count, shown_rate, suppress
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row: its label cells, shown values (text), and the bar value for charts (None when suppressed)."""
+
+    labels: tuple[str, ...]
+    values: tuple[str, ...]
+    bar: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A section of the report."""
+
+    key: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    chart: bool = True
+
+
+def _rate_value(numerator: int, denominator: int) -> float | None:
+    return None if suppress(denominator) is None else numerator / denominator
+
+
+def demand_capacity(f: PeriodFigures) -> Table:
+    """Students seeking and slots open, per sector and level."""
+    keys = sorted(set(f.by_sector_level) | set(f.slots_by_sector_level))
+    rows = []
+    for sector, level in keys:
+        cell = f.by_sector_level.get((sector, level))
+        students = cell.students if cell else 0
+        slots = f.slots_by_sector_level.get((sector, level), 0)
+        rows.append(Row((sector, str(level)), (shown_count(students), shown_count(slots)),
+                        float(suppress(students)) if suppress(students) is not None else None))
+    return Table("demand_capacity", ("sector", "level", "students_seeking", "slots_open"), tuple(rows))
+
+
+def placement_per_school(f: PeriodFigures) -> Table:
+    rows = tuple(Row((school,), (shown_count(cell.students), shown_count(cell.placed),
+                                 shown_rate(cell.placed, cell.students)),
+                     _rate_value(cell.placed, cell.students))
+                 for school, cell in f.by_school.items())
+    return Table("placement_per_school", ("school", "students", "placed", "rate"), rows)
+
+
+def unplaced_by_reason(f: PeriodFigures) -> Table:
+    rows = tuple(Row((reason,), (shown_count(n),), float(n) if suppress(n) is not None else None)
+                 for reason, n in f.unplaced_by_reason.items())
+    return Table("unplaced_by_reason", ("reason", "students"), rows)
+
+
+def rounds_fairness(f: PeriodFigures) -> Table:
+    """Each released round's fairness figures from its Summary, and its manifest hashes."""
+    rows = []
+    for item in f.rounds:
+        s, m = item.summary, item.manifest
+        shown = suppress(s.get("students", 0)) is not None
+        pct = (lambda key: f"{s.get(key, 0) * 100:.1f}%" if shown else "<5")
+        rows.append(Row((item.round_id, item.kind, item.released_at or ""),
+                        (shown_count(s.get("students", 0)), shown_count(s.get("placed", 0)),
+                         pct("worst_school_rate"), pct("best_school_rate"), pct("top1_share"), pct("top3_share"),
+                         str(m.get("seed", "")), str(m.get("output_hash", ""))[:12]),
+                        s.get("worst_school_rate") if shown else None))
+    return Table("rounds", ("round", "kind", "released_at", "students", "placed", "worst_school_rate",
+                            "best_school_rate", "top1_share", "top3_share", "seed", "output_hash"), tuple(rows))
+
+
+def desk_by_status(f: PeriodFigures) -> Table:
+    rows = tuple(Row((status,), (shown_count(n),), float(n) if suppress(n) is not None else None)
+                 for status, n in f.desk_by_status.items())
+    return Table("desk_by_status", ("status", "reports"), rows)
+
+
+def follow_up(f: PeriodFigures) -> Table:
+    """Contact-moment compliance and the period's refusals, failures and re-placements."""
+    c = f.counters
+    rows = (
+        Row(("contact_compliance",), (shown_rate(f.contacts_compliant, f.contacts_total),),
+            _rate_value(f.contacts_compliant, f.contacts_total)),
+        Row(("placements_followed",), (shown_count(f.contacts_total),)),
+        Row(("refusals",), (shown_count(c.get("refusals", 0)),)),
+        Row(("failed",), (shown_count(c.get("failed", 0)),)),
+        Row(("rejected_after_introduction",), (shown_count(c.get("rejected_after_introduction", 0)),)),
+        Row(("replacements",), (shown_count(c.get("replacements", 0)),)),
+    )
+    return Table("follow_up", ("figure", "value"), rows, chart=False)
+
+
+def headline(f: PeriodFigures) -> Table:
+    """The period at a glance."""
+    rows = (
+        Row(("students_seeking",), (shown_count(f.seeking),)),
+        Row(("students_placed",), (shown_count(f.placed),)),
+        Row(("slots_offered",), (shown_count(f.slots_offered),)),
+        Row(("fill_rate",), (shown_rate(f.placed, f.slots_offered),)),
+        Row(("worst_school_rate",), (_pct(f.worst_school_rate),)),
+        Row(("best_school_rate",), (_pct(f.best_school_rate),)),
+        Row(("top1_share",), (shown_rate(f.top1_placed, f.placed),)),
+        Row(("top3_share",), (shown_rate(f.top3_placed, f.placed),)),
+        Row(("median_wish_to_placement_days",), (_days(f),)),
+    )
+    return Table("headline", ("figure", "value"), rows, chart=False)
+
+
+def _pct(rate: float | None) -> str:
+    return "<5" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _days(f: PeriodFigures) -> str:
+    if suppress(len(f.wish_to_placement_s)) is None:
+        return "<5"
+    return f"{f.median_wish_to_placement_s / 86400:.1f}"
+
+
+def report_tables(f: PeriodFigures) -> list[Table]:
+    """Every section of the period report, in order."""
+    return [headline(f), demand_capacity(f), placement_per_school(f), unplaced_by_reason(f), rounds_fairness(f),
+            desk_by_status(f), follow_up(f)]

@@ -1,0 +1,74 @@
+"""Input schemas of reporting's HTTP edge: unknown fields raise, every string and code is bounded.
+
+The required minimum of a desk report (what, when, which organisation or placement) is checked by the domain,
+so one answer names everything that is missing. Imports marshmallow and the shared event vocabularies.
+"""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from stagepool_shared.events.base import ID_PATTERN
+from stagepool_shared.events.desk import DESK_STATUSES
+from stagepool_shared.events.placements import FAILURE_REASONS
+
+from .domain.desk import CATEGORIES, PHASES
+from .domain.followup import CONTACT_KINDS
+
+_ID = validate.Regexp(ID_PATTERN)
+
+
+def _id(required: bool = False) -> fields.String:
+    if required:
+        return fields.String(required=True, validate=_ID)
+    return fields.String(load_default=None, allow_none=True, validate=_ID)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class NewReportSchema(StrictSchema):
+    description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    incident_date = fields.Date(load_default=None, allow_none=True)
+    organisation_id = _id()
+    place_id = _id()
+    period_id = _id()
+    student_ref = _id()
+    school_id = _id()
+    category = fields.String(load_default="discrimination", validate=validate.OneOf(CATEGORIES))
+    phase = fields.String(load_default="during_internship", validate=validate.OneOf(PHASES))
+    anonymous = fields.Boolean(load_default=False)
+    alternative_placement_needed = fields.Boolean(load_default=False)
+
+
+class StatusChangeSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(DESK_STATUSES))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class AlternativePlaceSchema(StrictSchema):
+    period_id = _id(required=True)
+    school_id = _id()
+
+
+class NotSuitableSchema(StrictSchema):
+    period_id = _id(required=True)
+    reason_code = fields.String(required=True, validate=validate.OneOf(FAILURE_REASONS))
+    after_introduction = fields.Boolean(load_default=False)
+
+
+class ContactMomentSchema(StrictSchema):
+    period_id = _id(required=True)
+    date = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CONTACT_KINDS))
+    signal = fields.Boolean(load_default=False)
+    exception = fields.Boolean(load_default=False)
+
+
+class EvaluationSchema(StrictSchema):
+    period_id = _id(required=True)
+    satisfaction = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    would_again = fields.Boolean(required=True)
+    experienced_discrimination = fields.Boolean(load_default=None, allow_none=True)

@@ -1,0 +1,154 @@
+"""The reporting desk on real Kafka and Redis: a filed report is readable by desk staff only, every access is
+audited, its text never reaches a topic, a log line or Redis in clear, and its alternative-placement request
+is published for the matcher.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from reporting.bootstrap import bootstrap
+from reporting.entrypoints.http_app import create_app
+from reporting.testing import settings_for
+from stagepool_shared import registry, topics
+from stagepool_shared.kafka import ensure_topics, read_log
+
+pytestmark = pytest.mark.integration
+
+PERIOD = "2027-p1"
+LAST_WEEK = (date.today() - timedelta(days=7)).isoformat()
+
+
+@pytest.fixture
+def region() -> str:
+    return "reg-" + uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def reporting(kafka_bootstrap, redis_url, redis_client):
+    ensure_topics(kafka_bootstrap)
+    service = bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix="reporting-" + uuid.uuid4().hex[:6],
+                        registry=None)
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def client(reporting):
+    return create_app(reporting).test_client()
+
+
+@pytest.fixture
+def tokens(reporting, region):
+    issue = reporting.tokens.issue
+    student = "stu_" + uuid.uuid4().hex
+    return {
+        "student_ref": student,
+        "student": issue("usr-stu", "student", student, region),
+        "school": issue("usr-bpv", "school_staff", "sch-alfa", region),
+        "coordinator": issue("usr-coord", "regional_coordinator", region, region),
+        "desk": issue("usr-desk", "desk_staff", region, region),
+        "other_desk": issue("usr-desk-x", "desk_staff", "reg-other", "reg-other"),
+    }
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def file(client, token: str, canary: str, **extra):
+    body = {"description": f"{canary}: told I would not fit in the team", "incident_date": LAST_WEEK,
+            "organisation_id": "org-umcg", "period_id": PERIOD, "school_id": "sch-alfa", **extra}
+    return client.post("/api/v1/desk/reports", json=body, headers=bearer(token))
+
+
+def test_a_filed_report_is_readable_by_desk_staff_only_and_every_access_is_audited(client, tokens, reporting):
+    canary = "CANARY-" + uuid.uuid4().hex
+    filed = file(client, tokens["student"], canary)
+    assert filed.status_code == 201, filed.get_json()
+    report_id = filed.get_json()["report_id"]
+
+    read = client.get(f"/api/v1/desk/reports/{report_id}", headers=bearer(tokens["desk"]))
+    assert read.status_code == 200
+    assert canary in read.get_json()["content"]["description"]
+    for who in ("student", "school", "coordinator", "other_desk"):
+        denied = client.get(f"/api/v1/desk/reports/{report_id}", headers=bearer(tokens[who]))
+        assert denied.status_code == 404 and canary not in denied.get_data(as_text=True)
+    assert client.get(f"/api/v1/desk/reports/{report_id}").status_code == 404
+    assert client.get("/api/v1/desk/reports", headers=bearer(tokens["school"])).status_code == 404
+
+    trail = [(e["who"], e["action"], e["outcome"]) for e in reporting.audit.entries()]
+    assert trail == [("usr-desk", "read", "ok"), ("usr-stu", "read", "denied"), ("usr-bpv", "read", "denied"),
+                     ("usr-coord", "read", "denied"), ("usr-desk-x", "read", "not_found"),
+                     ("anonymous", "read", "denied"), ("usr-bpv", "list", "denied")]
+    assert reporting.audit.verify()
+
+
+def test_the_report_text_never_reaches_a_topic_a_log_or_redis_in_clear(client, tokens, reporting, redis_client,
+                                                                        kafka_bootstrap, caplog):
+    canary = "CANARY-" + uuid.uuid4().hex
+    caplog.set_level(logging.DEBUG)
+    report_id = file(client, tokens["student"], canary).get_json()["report_id"]
+    desk = bearer(tokens["desk"])
+    assert client.get(f"/api/v1/desk/reports/{report_id}", headers=desk).status_code == 200
+    for status in ("in_progress", "forwarded_to_sbb"):
+        moved = client.post(f"/api/v1/desk/reports/{report_id}/status", headers=desk,
+                            json={"status": status, "note": f"{canary} note"})
+        assert moved.status_code == 200, moved.get_json()
+    export = client.get("/api/v1/desk/sbb-export?format=csv", headers=desk).get_data(as_text=True)
+    assert report_id in export and canary not in export
+
+    messages = read_log(kafka_bootstrap, topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS)
+    ours = [m for m in messages if report_id.encode() in (m.value or b"")]
+    assert {registry.decode(m.value).event_type for m in ours} == {"desk.report_filed", "desk.report_status_changed"}
+    assert not [m for m in messages if canary.encode() in (m.value or b"")]
+    assert canary not in caplog.text and report_id in caplog.text
+    dumps = b"".join(redis_client.dump(key) or b"" for key in redis_client.scan_iter())
+    assert canary.encode() not in dumps
+    assert client.get("/metrics").status_code == 200 and canary not in client.get("/metrics").get_data(as_text=True)
+
+
+def test_an_alternative_placement_request_is_published_for_the_student_excluding_the_organisation(
+        client, tokens, kafka_bootstrap, region):
+    filed = file(client, tokens["student"], "CANARY-" + uuid.uuid4().hex, alternative_placement_needed=True)
+    assert filed.status_code == 201, filed.get_json()
+    request_id = "req-" + filed.get_json()["report_id"]
+    requests = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.PLACEMENTS])
+                if request_id.encode() in (m.value or b"")]
+    [request] = requests
+    assert request.event_type == "placement.replacement_requested"
+    assert request.payload.student_ref == tokens["student_ref"]
+    assert (request.payload.region_id, request.payload.cause) == (region, "desk_report")
+    assert request.payload.exclude_organisation_ids == ["org-umcg"]
+
+
+def test_desk_staff_can_ask_for_an_alternative_place_later(client, tokens, kafka_bootstrap):
+    report_id = file(client, tokens["school"], "CANARY-x", student_ref=tokens["student_ref"]).get_json()["report_id"]
+    asked = client.post(f"/api/v1/desk/reports/{report_id}/alternative-placement", headers=bearer(tokens["desk"]),
+                        json={"period_id": PERIOD})
+    assert asked.status_code == 202, asked.get_json()
+    request_id = asked.get_json()["request_id"]
+    found = [m for m in read_log(kafka_bootstrap, [topics.PLACEMENTS]) if request_id.encode() in (m.value or b"")]
+    assert len(found) == 1
+    assert client.get("/api/v1/desk/reports", headers=bearer(tokens["desk"])).get_json()["reports"][0][
+        "replacement_requested"] is True
+
+
+def test_a_report_without_its_minimum_is_refused_with_field_messages_and_nothing_is_stored(client, tokens, reporting,
+                                                                                           region):
+    refused = client.post("/api/v1/desk/reports", json={"description": "", "period_id": PERIOD},
+                          headers=bearer(tokens["student"]))
+    assert refused.status_code == 422
+    fields = refused.get_json()["fields"]
+    assert set(fields) == {"description", "incident_date", "organisation_id"}
+    assert fields["description"] == ["Dit veld is verplicht."]
+    english = client.post("/api/v1/desk/reports?lang=en", json={"incident_date": LAST_WEEK},
+                          headers=bearer(tokens["student"]))
+    assert english.get_json()["fields"]["organisation_id"] == ["Name the organisation or the placement."]
+    assert reporting.desk.store.cases(region) == []
+    unknown = file(client, tokens["student"], "x", status="closed")
+    assert unknown.status_code == 422 and "status" in unknown.get_json()["fields"]
