@@ -53,6 +53,11 @@ DUTCH: dict[str, str] = {
         "school met studenten met een ondersteuningsbehoefte, de begeleider passend onderwijs van die school.",
     "Both rounds must be proposed before they can be compared.":
         "Beide rondes moeten voorgesteld zijn voordat ze vergeleken kunnen worden.",
+    # notifier
+    "You already accepted this placement.": "Je hebt deze stageplek al geaccepteerd.",
+    "You already refused this placement.": "Je hebt deze stageplek al geweigerd.",
+    "The deadline to answer has passed; contact your school.":
+        "De termijn om te antwoorden is verstreken; neem contact op met je school.",
 }
 
 

@@ -39,7 +39,7 @@ class ConsumerGroup:
 
 
 MATCHER = ConsumerGroup("stagepool-matcher", (WISHES, PLACES, STUDENTS, ROUNDS, PLACEMENTS))
-NOTIFIER = ConsumerGroup("stagepool-notifier", (ROUNDS, PLACEMENTS, STUDENTS))
+NOTIFIER = ConsumerGroup("stagepool-notifier", (PLACES, ROUNDS, PLACEMENTS, STUDENTS))
 REPORTING = ConsumerGroup(
     "stagepool-reporting", (WISHES, PLACES, STUDENTS, ROUNDS, PLACEMENTS, NOTIFICATIONS, DESK)
 )

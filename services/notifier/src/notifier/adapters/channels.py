@@ -1,0 +1,126 @@
+"""Delivery channels: e-mail over SMTP, a signed webhook, and the in-app inbox.
+
+SMTP keeps one connection per thread; a refused recipient or a 5xx is permanent, everything else is
+retried. The webhook signs the exact body with HMAC-SHA256 (header X-Stagepool-Signature: sha256=<hex>);
+2xx is delivered, 4xx other than 408/429 is permanent. Imports smtplib, requests and the domain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+import threading
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any, Callable
+
+import requests
+
+from ..domain.model import DeliveryId, InboxEntry, Message
+from ..errors import DeliveryError
+from ..ports import AbstractChannel, AbstractStore
+
+SIGNATURE_HEADER = "X-Stagepool-Signature"
+DELIVERY_HEADER = "X-Stagepool-Delivery"
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    """The webhook signature of a body: `sha256=` + hex HMAC-SHA256."""
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+class SmtpChannel(AbstractChannel):
+    """Sends e-mail through one SMTP server, reusing a connection per thread."""
+
+    name = "email"
+
+    def __init__(self, host: str, port: int, sender: str, timeout_s: float = 10.0,
+                 username: str = "", password: str = "", starttls: bool = False):
+        self.host, self.port, self.sender, self.timeout_s = host, port, sender, timeout_s
+        self.username, self.password, self.starttls = username, password, starttls
+        self._local = threading.local()
+
+    def _connection(self) -> smtplib.SMTP:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+            if self.starttls:
+                conn.starttls()
+            if self.username:
+                conn.login(self.username, self.password)
+            self._local.conn = conn
+        return conn
+
+    def _drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = self.sender, address, message.subject
+        mail["Message-ID"] = make_msgid(idstring=delivery.suffix.replace(":", "."), domain="stagepool.local")
+        mail[DELIVERY_HEADER] = delivery.suffix
+        mail["Content-Language"] = message.lang
+        mail.set_content(message.body)
+        try:
+            self._connection().send_message(mail)
+        except smtplib.SMTPRecipientsRefused as err:
+            raise DeliveryError("rejected_address", permanent=True) from err
+        except smtplib.SMTPResponseException as err:
+            self._drop()
+            raise DeliveryError(f"smtp {err.smtp_code}", permanent=err.smtp_code >= 500) from err
+        except (smtplib.SMTPException, OSError) as err:
+            self._drop()
+            raise DeliveryError(f"smtp unavailable: {err.__class__.__name__}") from err
+
+    def close(self) -> None:
+        self._drop()
+
+
+class WebhookChannel(AbstractChannel):
+    """POSTs the structured message as JSON to a school system, signed with the shared secret."""
+
+    name = "webhook"
+
+    def __init__(self, secret: bytes, timeout_s: float = 5.0):
+        self.secret = secret
+        self.timeout_s = timeout_s
+        self.session = requests.Session()
+
+    def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
+        body = json.dumps({"delivery": delivery.suffix, "subject": message.subject, "text": message.body,
+                           "lang": message.lang, **data}, ensure_ascii=False, sort_keys=True).encode()
+        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(self.secret, body),
+                   DELIVERY_HEADER: delivery.suffix}
+        try:
+            response = self.session.post(address, data=body, headers=headers, timeout=self.timeout_s)
+        except requests.RequestException as err:
+            raise DeliveryError(f"webhook unreachable: {err.__class__.__name__}") from err
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        raise DeliveryError(f"webhook answered {status}", permanent=400 <= status < 500 and status not in (408, 429))
+
+
+class InboxChannel(AbstractChannel):
+    """Writes the message to the recipient's in-app inbox (idempotent: one entry per delivery)."""
+
+    name = "inbox"
+
+    def __init__(self, store: AbstractStore, clock: Callable[[], datetime]):
+        self.store = store
+        self.clock = clock
+
+    def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
+        entry = InboxEntry(delivery=delivery.suffix, round_id=delivery.round_id, message_kind=data["message_kind"],
+                           subject=message.subject, body=message.body, visible_from=data["visible_from"],
+                           created_at=self.clock())
+        self.store.put_inbox(data["recipient_kind"], address, entry)

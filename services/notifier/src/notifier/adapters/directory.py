@@ -1,0 +1,91 @@
+"""Intake's contact directory over HTTP, and an in-memory directory for tests, the bench and demos.
+
+GET {INTAKE_URL}/internal/v1/contacts?student_ref=a&student_ref=b -> {"contacts": {ref: {name,email,phone}}}
+GET {INTAKE_URL}/internal/v1/schools/<school_id> -> {"school_id","name","email","webhook_url"}
+Intake answers only for released students. Imports requests and the domain.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import requests
+
+from ..domain.model import Contact
+from ..errors import DirectoryUnavailable
+from ..ports import AbstractDirectory
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+def contact_from(data: dict[str, Any]) -> Contact:
+    """A Contact from intake's JSON (unknown fields ignored, missing ones empty)."""
+    return Contact(name=str(data.get("name") or ""), email=str(data.get("email") or ""),
+                   phone=str(data.get("phone") or ""), lang=str(data.get("lang") or "nl"),
+                   webhook_url=str(data.get("webhook_url") or ""))
+
+
+class HttpDirectory(AbstractDirectory):
+    """Asks intake with the notifier's service token; any failure is DirectoryUnavailable (retried)."""
+
+    def __init__(self, base_url: str, token: str, timeout_s: float = 5.0):
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self.timeout_s = timeout_s
+
+    def _get(self, path: str, params: Any = None) -> requests.Response:
+        try:
+            response = self.session.get(self.base_url + path, params=params, timeout=self.timeout_s)
+        except requests.RequestException as err:
+            raise DirectoryUnavailable(f"intake unreachable: {err.__class__.__name__}") from err
+        if response.status_code >= 500 or response.status_code in (401, 403, 429):
+            raise DirectoryUnavailable(f"intake answered {response.status_code}")
+        return response
+
+    def contacts(self, student_refs: list[str]) -> dict[str, Contact]:
+        found: dict[str, Contact] = {}
+        refs = sorted(set(student_refs))
+        for start in range(0, len(refs), BATCH):
+            chunk = refs[start:start + BATCH]
+            response = self._get("/internal/v1/contacts", params=[("student_ref", r) for r in chunk])
+            if response.status_code != 200:
+                raise DirectoryUnavailable(f"intake answered {response.status_code} for contacts")
+            for ref, data in (response.json().get("contacts") or {}).items():
+                if ref in chunk and isinstance(data, dict):
+                    found[ref] = contact_from(data)
+        return found
+
+    def school(self, school_id: str) -> Contact | None:
+        response = self._get(f"/internal/v1/schools/{school_id}")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise DirectoryUnavailable(f"intake answered {response.status_code} for a school")
+        return contact_from(response.json())
+
+
+class InMemoryDirectory(AbstractDirectory):
+    """A directory held in dictionaries; counts lookups so tests can see batching."""
+
+    def __init__(self, students: dict[str, Contact] | None = None, schools: dict[str, Contact] | None = None):
+        self.students = dict(students or {})
+        self.schools = dict(schools or {})
+        self.lookups = 0
+        self.down = False
+
+    def contacts(self, student_refs: list[str]) -> dict[str, Contact]:
+        self._check()
+        return {r: self.students[r] for r in student_refs if r in self.students}
+
+    def school(self, school_id: str) -> Contact | None:
+        self._check()
+        return self.schools.get(school_id)
+
+    def _check(self) -> None:
+        if self.down:
+            raise DirectoryUnavailable("fake: intake is down")
+        self.lookups += 1

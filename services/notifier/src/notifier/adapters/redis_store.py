@@ -1,0 +1,271 @@
+"""The notifier's state in Redis, under its own prefix (default `notifier`).
+
+Keys: `{p}:place:{id}`; `{p}:round:{r}:meta|parts|students|school:{s}|org:{o}`; `{p}:outcome:{r}:{ref}`;
+`{p}:delivery:{round}:{kind}:{ref}:{channel}` (hash: state pending|sent|failed|skipped, attempts);
+`{p}:queue` (zset of pending deliveries by due time: the embargo and the retry backoff in one place);
+`{p}:inbox:{kind}:{ref}`; `{p}:response:{r}:{ref}`; `{p}:awaiting` (reminders); `{p}:outbox` (events
+to publish, written in the same transaction as the state change). Every consumer write goes through
+IdempotentApplier. Imports redis, the shared registry and the domain.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import redis
+from redis.client import Pipeline
+
+from stagepool_shared import registry
+from stagepool_shared.redis import IdempotentApplier
+
+from ..domain.model import (CHANNELS, PENDING, REMINDER, SCHOOL, SENT, STUDENT, Delivery, DeliveryId,
+                            InboxEntry, PlaceInfo, Response, RoundInfo, RoundPlan, StudentOutcome)
+from ..ports import AbstractStore, OutboxItem
+from . import codec
+
+_CLAIM = """
+local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, member in ipairs(items) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
+return items
+"""
+_SEP = "|"  # never part of an id (ID_PATTERN), so members with two ids split safely
+
+
+class RedisStore(AbstractStore):
+    """AbstractStore on Redis; all multi-key changes in MULTI/EXEC."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "notifier"):
+        self.client = client
+        self.p = prefix
+        self.applier = IdempotentApplier(client, prefix)
+        self._claim = client.register_script(_CLAIM)
+
+    # ---------------------------------------------------------------- keys
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.p, *parts))
+
+    def delivery_key(self, d: DeliveryId) -> str:
+        return self._k("delivery", d.suffix)
+
+    # ---------------------------------------------------------------- places
+    def save_place(self, event_id: str, place: PlaceInfo) -> bool:
+        return self.applier.apply_once(
+            event_id, lambda pipe, _: pipe.set(self._k("place", place.place_id), codec.place_to_json(place)))
+
+    def withdraw_place(self, event_id: str, place_id: str) -> bool:
+        # The place stays known: students already placed there still need its address and contact.
+        return self.applier.apply_once(event_id, lambda pipe, _: pipe.sadd(self._k("withdrawn"), place_id))
+
+    def places(self, place_ids: list[str]) -> dict[str, PlaceInfo]:
+        ids = sorted(set(place_ids))
+        raws = self.client.mget([self._k("place", i) for i in ids]) if ids else []
+        return {i: codec.place_from_json(raw) for i, raw in zip(ids, raws) if raw}
+
+    # ---------------------------------------------------------------- rounds
+    def add_round_part(self, event_id: str, round_info: RoundInfo, part: int, parts: int,
+                       outcomes: list[StudentOutcome], reminder_at: float,
+                       plan: Callable[[RoundInfo, list[StudentOutcome]], RoundPlan]) -> bool:
+        rid = round_info.round_id
+        parts_key = self._k("round", rid, "parts")
+        encoded = codec.dumps([codec.outcome_to_dict(o) for o in outcomes])
+
+        def read(pipe: Pipeline) -> dict[str, str] | None:
+            stored = {k.decode(): v.decode() for k, v in pipe.hgetall(parts_key).items()}
+            if pipe.exists(self._k("round", rid, "meta")) and not stored:
+                return None  # planned before: the parts were consumed
+            stored[str(part)] = encoded
+            return stored
+
+        def write(pipe: Pipeline, stored: dict[str, str] | None) -> None:
+            if stored is None:
+                return
+            if len(stored) < parts:
+                pipe.hset(parts_key, str(part), encoded)
+                return
+            everyone = [codec.outcome_from_dict(o) for raw in stored.values() for o in json.loads(raw)]
+            self._write_plan(pipe, plan(round_info, everyone), parts, reminder_at)
+            pipe.delete(parts_key)
+
+        return self.applier.apply_once(event_id, write, read=read, watch=(parts_key,))
+
+    def _write_plan(self, pipe: Pipeline, plan: RoundPlan, parts: int, reminder_at: float) -> None:
+        info = plan.round
+        rid = info.round_id
+        pipe.set(self._k("round", rid, "meta"), codec.round_to_json(info, parts))
+        for o in plan.outcomes:
+            pipe.set(self._k("outcome", rid, o.student_ref), codec.outcome_to_json(o))
+            pipe.sadd(self._k("round", rid, "school", o.school_id), o.student_ref)
+            pipe.sadd(self._k("student", o.student_ref, "rounds"), rid)
+            if o.is_placed and o.organisation_id:
+                pipe.sadd(self._k("round", rid, "org", o.organisation_id), o.student_ref)
+        self._add_deliveries(pipe, plan.deliveries, info.released_at.timestamp())
+        if plan.awaiting:
+            pipe.zadd(self._k("awaiting"), {f"{rid}{_SEP}{ref}": reminder_at for ref in plan.awaiting})
+
+    def _add_deliveries(self, pipe: Pipeline, deliveries: list[DeliveryId], due: float) -> None:
+        for d in deliveries:
+            pipe.hset(self.delivery_key(d), mapping={
+                "round_id": d.round_id, "kind": d.kind, "ref": d.ref, "channel": d.channel,
+                "state": PENDING, "attempts": 0})
+        if deliveries:
+            pipe.zadd(self._k("queue"), {d.suffix: due for d in deliveries})
+
+    def round(self, round_id: str) -> RoundInfo | None:
+        raw = self.client.get(self._k("round", round_id, "meta"))
+        return codec.round_from_json(raw) if raw else None
+
+    def outcome(self, round_id: str, student_ref: str) -> StudentOutcome | None:
+        raw = self.client.get(self._k("outcome", round_id, student_ref))
+        return codec.outcome_from_json(raw) if raw else None
+
+    def outcomes_of(self, round_id: str, kind: str, ref: str) -> list[StudentOutcome]:
+        group = "school" if kind == SCHOOL else "org"
+        refs = sorted(m.decode() for m in self.client.smembers(self._k("round", round_id, group, ref)))
+        raws = self.client.mget([self._k("outcome", round_id, r) for r in refs]) if refs else []
+        return [codec.outcome_from_json(raw) for raw in raws if raw]
+
+    def erase_student(self, event_id: str, student_ref: str) -> bool:
+        rounds_key = self._k("student", student_ref, "rounds")
+
+        def read(pipe: Pipeline) -> list[tuple[str, StudentOutcome | None]]:
+            rids = [m.decode() for m in pipe.smembers(rounds_key)]
+            return [(rid, self.outcome(rid, student_ref)) for rid in rids]
+
+        def write(pipe: Pipeline, found: list[tuple[str, StudentOutcome | None]]) -> None:
+            for rid, outcome in found:
+                self._erase_in_round(pipe, rid, student_ref, outcome)
+            pipe.delete(rounds_key, self._k("inbox", "student", student_ref))
+
+        return self.applier.apply_once(event_id, write, read=read, watch=(rounds_key,))
+
+    def _erase_in_round(self, pipe: Pipeline, rid: str, ref: str, outcome: StudentOutcome | None) -> None:
+        ids = [DeliveryId(rid, kind, ref, ch) for kind in (STUDENT, REMINDER) for ch in CHANNELS[kind]]
+        pipe.delete(self._k("outcome", rid, ref), self._k("response", rid, ref),
+                    *[self.delivery_key(d) for d in ids])
+        pipe.zrem(self._k("queue"), *[d.suffix for d in ids])
+        pipe.zrem(self._k("awaiting"), f"{rid}{_SEP}{ref}")
+        if outcome is not None:
+            pipe.srem(self._k("round", rid, "school", outcome.school_id), ref)
+            if outcome.organisation_id:
+                pipe.srem(self._k("round", rid, "org", outcome.organisation_id), ref)
+
+    # ---------------------------------------------------------------- deliveries
+    def claim_due(self, now: float, limit: int, lease_s: float) -> list[Delivery]:
+        members = [m.decode() for m in self._claim(keys=[self._k("queue")], args=[now, now + lease_s, limit])]
+        if not members:
+            return []
+        with self.client.pipeline(transaction=False) as pipe:
+            for m in members:
+                pipe.hgetall(self._k("delivery", m))
+            records = pipe.execute()
+        claimed, stale = [], []
+        for member, record in zip(members, records):
+            fields = {k.decode(): v.decode() for k, v in record.items()}
+            if fields.get("state") != PENDING:
+                stale.append(member)  # sent, failed or erased: nothing left to do
+                continue
+            claimed.append(Delivery(
+                id=DeliveryId(fields["round_id"], fields["kind"], fields["ref"], fields["channel"]),
+                state=PENDING, attempts=int(fields.get("attempts", 0)), last_error=fields.get("last_error", "")))
+        if stale:
+            self.client.zrem(self._k("queue"), *stale)
+        return claimed
+
+    def _finish(self, delivery: Delivery, state: str, fields: dict[str, Any], events: list[OutboxItem]) -> None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(self.delivery_key(delivery.id), mapping={"state": state, "attempts": delivery.attempts, **fields})
+            pipe.zrem(self._k("queue"), delivery.id.suffix)
+            if events:
+                pipe.rpush(self._k("outbox"), *[self._outbox_json(item) for item in events])
+            if state == SENT:
+                pipe.set(self._k("round", delivery.id.round_id, "first_sent"), fields["finished_at"], nx=True)
+                pipe.set(self._k("round", delivery.id.round_id, "last_sent"), fields["finished_at"])
+            pipe.execute()
+
+    def mark_sent(self, delivery: Delivery, now: float, events: list[OutboxItem]) -> None:
+        self._finish(delivery, SENT, {"finished_at": repr(now), "last_error": ""}, events)
+
+    def mark_failed(self, delivery: Delivery, reason: str, now: float, events: list[OutboxItem]) -> None:
+        self._finish(delivery, "failed", {"finished_at": repr(now), "last_error": reason[:200]}, events)
+
+    def mark_skipped(self, delivery: Delivery, reason: str) -> None:
+        self._finish(delivery, "skipped", {"last_error": reason[:200]}, [])
+
+    def retry_later(self, delivery: Delivery, due: float, error: str) -> None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(self.delivery_key(delivery.id), mapping={"attempts": delivery.attempts, "last_error": error[:200]})
+            pipe.zadd(self._k("queue"), {delivery.id.suffix: due})
+            pipe.execute()
+
+    def delivery(self, delivery_id: DeliveryId) -> Delivery | None:
+        raw = self.client.hgetall(self.delivery_key(delivery_id))
+        if not raw:
+            return None
+        fields = {k.decode(): v.decode() for k, v in raw.items()}
+        return Delivery(id=delivery_id, state=fields["state"], attempts=int(fields.get("attempts", 0)),
+                        last_error=fields.get("last_error", ""))
+
+    def pending_count(self) -> int:
+        return int(self.client.zcard(self._k("queue")))
+
+    def spread(self, round_id: str) -> tuple[float | None, float | None]:
+        first, last = self.client.mget(self._k("round", round_id, "first_sent"), self._k("round", round_id, "last_sent"))
+        return (float(first) if first else None, float(last) if last else None)
+
+    # ---------------------------------------------------------------- inbox, answers, reminders
+    def put_inbox(self, recipient_kind: str, ref: str, entry: InboxEntry) -> None:
+        self.client.hset(self._k("inbox", recipient_kind, ref), entry.delivery, codec.inbox_to_json(entry))
+
+    def inbox(self, recipient_kind: str, ref: str) -> list[InboxEntry]:
+        raws = self.client.hvals(self._k("inbox", recipient_kind, ref))
+        return sorted((codec.inbox_from_json(r) for r in raws), key=lambda e: (e.created_at, e.delivery))
+
+    def response(self, round_id: str, student_ref: str) -> Response | None:
+        raw = self.client.get(self._k("response", round_id, student_ref))
+        return codec.response_from_json(raw) if raw else None
+
+    def save_response(self, round_id: str, student_ref: str, response: Response) -> None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(self._k("response", round_id, student_ref), codec.response_to_json(response))
+            pipe.zrem(self._k("awaiting"), f"{round_id}{_SEP}{student_ref}")
+            pipe.execute()
+
+    def due_reminders(self, now: float, limit: int) -> list[tuple[str, str]]:
+        members = self.client.zrangebyscore(self._k("awaiting"), "-inf", now, start=0, num=limit)
+        return [tuple(m.decode().split(_SEP, 1)) for m in members]  # type: ignore[misc]
+
+    def schedule_reminder(self, round_id: str, student_ref: str, deliveries: list[DeliveryId], due: float) -> bool:
+        member = f"{round_id}{_SEP}{student_ref}"
+        awaiting = self._k("awaiting")
+        with self.client.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(awaiting)
+                    if pipe.zscore(awaiting, member) is None:
+                        pipe.unwatch()
+                        return False  # another process scheduled it, or the student answered
+                    pipe.multi()
+                    pipe.zrem(awaiting, member)
+                    self._add_deliveries(pipe, deliveries, due)
+                    pipe.execute()
+                    return True
+                except redis.WatchError:
+                    continue
+
+    def drop_reminder(self, round_id: str, student_ref: str) -> None:
+        self.client.zrem(self._k("awaiting"), f"{round_id}{_SEP}{student_ref}")
+
+    # ---------------------------------------------------------------- outbox
+    @staticmethod
+    def _outbox_json(item: OutboxItem) -> str:
+        topic, envelope = item
+        return codec.dumps({"topic": topic, "event": registry.to_dict(envelope)})
+
+    def outbox_peek(self, limit: int) -> list[OutboxItem]:
+        raws = self.client.lrange(self._k("outbox"), 0, limit - 1)
+        items = [json.loads(raw) for raw in raws]
+        return [(item["topic"], registry.from_dict(item["event"])) for item in items]
+
+    def outbox_ack(self, count: int) -> None:
+        self.client.ltrim(self._k("outbox"), count, -1)

@@ -1,0 +1,46 @@
+"""Renders messages from the template files (templates/{nl,en}/*.txt) with Jinja2.
+
+A template's first line is `Subject: ...`, then a blank line, then the body. Dutch is the default; English
+is used when the recipient's language is en. Labels for codes (criteria, reasons) are in labels.json per
+language. Imports Jinja2 and the domain.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader
+
+from ..domain.model import Message
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+LANGUAGES = ("nl", "en")
+
+
+def language(lang: str | None) -> str:
+    """The language to write in: en when asked for, Dutch otherwise."""
+    return "en" if (lang or "").lower().startswith("en") else "nl"
+
+
+class TemplateRenderer:
+    """Renders a named message template in a language."""
+
+    def __init__(self, template_dir: Path = TEMPLATE_DIR):
+        self.env = Environment(loader=FileSystemLoader(str(template_dir)), autoescape=False,
+                               keep_trailing_newline=True, trim_blocks=False)
+        self.template_dir = template_dir
+
+    @lru_cache(maxsize=4)
+    def labels(self, lang: str) -> dict[str, Any]:
+        return json.loads((self.template_dir / lang / "labels.json").read_text(encoding="utf-8"))
+
+    def render(self, name: str, context: dict[str, Any], lang: str | None = None) -> Message:
+        """The message `name` (e.g. "student_placed") in the recipient's language."""
+        lang = language(lang)
+        text = self.env.get_template(f"{lang}/{name}.txt").render(**context, labels=self.labels(lang))
+        head, _, body = text.partition("\n\n")
+        subject = head.removeprefix("Subject:").strip()
+        return Message(subject=subject, body=body.strip() + "\n", lang=lang)

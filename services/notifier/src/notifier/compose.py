@@ -1,0 +1,173 @@
+"""Composes the message of a delivery: gathers what it needs (round, outcomes, places, contacts) in batches,
+renders the template in the recipient's language and picks the address for the channel.
+
+A missing or invalid address is a permanent DeliveryError naming the problem, so the caller can report it
+to the school. Imports the domain, the ports and the renderer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .adapters.rendering import TemplateRenderer
+from .domain import messages
+from .domain.model import (EMAIL, INBOX, ORGANISATION, REMINDER, SCHOOL, STUDENT, WEBHOOK, Contact, DeliveryId,
+                           Message, PlaceInfo, RoundInfo, StudentOutcome)
+from .domain.rules import is_valid_email
+from .errors import DeliveryError
+from .ports import AbstractDirectory, AbstractStore
+
+
+class Skip(Exception):
+    """Nothing to send on this channel (a school without a webhook, a reminder after an answer)."""
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A rendered message with its address on one channel and its structured data."""
+
+    address: str
+    message: Message
+    data: dict[str, Any]
+
+
+@dataclass
+class BatchContext:
+    """Everything a batch of deliveries needs, fetched once: few Redis reads and few intake calls."""
+
+    rounds: dict[str, RoundInfo] = field(default_factory=dict)
+    outcomes: dict[tuple[str, str], StudentOutcome] = field(default_factory=dict)
+    groups: dict[tuple[str, str, str], list[StudentOutcome]] = field(default_factory=dict)
+    places: dict[str, PlaceInfo] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    schools: dict[str, Contact | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, store: AbstractStore, directory: AbstractDirectory, ids: list[DeliveryId]) -> "BatchContext":
+        """Read rounds, outcomes and places from the store, then contacts from intake (may raise
+        DirectoryUnavailable)."""
+        ctx = cls()
+        for d in ids:
+            if d.round_id not in ctx.rounds:
+                info = store.round(d.round_id)
+                if info is not None:
+                    ctx.rounds[d.round_id] = info
+            ctx._load_outcomes(store, d)
+        ctx.places = store.places([o.place_id for o in ctx.all_outcomes() if o.place_id])
+        refs = sorted({o.student_ref for o in ctx.all_outcomes()})
+        ctx.contacts = directory.contacts(refs) if refs else {}
+        for school_id in sorted({d.ref for d in ids if d.kind == SCHOOL}):
+            ctx.schools[school_id] = directory.school(school_id)
+        return ctx
+
+    def _load_outcomes(self, store: AbstractStore, d: DeliveryId) -> None:
+        if d.kind in (STUDENT, REMINDER):
+            outcome = store.outcome(d.round_id, d.ref)
+            if outcome is not None:
+                self.outcomes[(d.round_id, d.ref)] = outcome
+        elif (d.round_id, d.kind, d.ref) not in self.groups:
+            self.groups[(d.round_id, d.kind, d.ref)] = store.outcomes_of(d.round_id, d.kind, d.ref)
+
+    def all_outcomes(self) -> list[StudentOutcome]:
+        return list(self.outcomes.values()) + [o for group in self.groups.values() for o in group]
+
+
+def address_problem(contact: Contact | None) -> str | None:
+    """Why a student cannot be e-mailed, or None."""
+    if contact is None:
+        return "unknown_contact"
+    if not contact.email.strip():
+        return "missing_address"
+    if not is_valid_email(contact.email.strip()):
+        return "invalid_address"
+    return None
+
+
+class Composer:
+    """Builds the message of each kind of delivery."""
+
+    def __init__(self, renderer: TemplateRenderer, respond_base_url: str):
+        self.renderer = renderer
+        self.respond_base_url = respond_base_url.rstrip("/")
+
+    def compose(self, d: DeliveryId, ctx: BatchContext, answered: bool = False) -> Composed:
+        info = ctx.rounds.get(d.round_id)
+        if info is None:
+            raise DeliveryError("round unknown (erased?)", permanent=True)
+        if d.kind in (STUDENT, REMINDER):
+            return self._student(d, ctx, info, answered)
+        if d.kind == SCHOOL:
+            return self._school(d, ctx, info)
+        return self._organisation(d, ctx, info)
+
+    def respond_url(self, round_id: str) -> str:
+        return f"{self.respond_base_url}/api/v1/placements/{round_id}"
+
+    def _student(self, d: DeliveryId, ctx: BatchContext, info: RoundInfo, answered: bool) -> Composed:
+        outcome = ctx.outcomes.get((d.round_id, d.ref))
+        if outcome is None:
+            raise Skip("no outcome (erased)")
+        if d.kind == REMINDER and answered:
+            raise Skip("already answered")
+        contact = ctx.contacts.get(d.ref)
+        place = ctx.places.get(outcome.place_id or "")
+        context = messages.student_context(info, outcome, place, contact or Contact(), self.respond_url(d.round_id))
+        name = "reminder" if d.kind == REMINDER else ("student_placed" if context["placed"] else "student_unplaced")
+        message = self.renderer.render(name, context, (contact or Contact()).lang)
+        address = d.ref
+        if d.channel == EMAIL:
+            problem = address_problem(contact)
+            if problem:
+                raise DeliveryError(problem, permanent=True)
+            address = contact.email.strip()  # type: ignore[union-attr]
+        return Composed(address, message, self._data(d, info, {"status": outcome.status}))
+
+    def _school(self, d: DeliveryId, ctx: BatchContext, info: RoundInfo) -> Composed:
+        school = ctx.schools.get(d.ref)
+        if school is None:
+            raise DeliveryError("school unknown to intake", permanent=True)
+        outcomes = ctx.groups.get((d.round_id, SCHOOL, d.ref), [])
+        problems = {o.student_ref: p for o in outcomes if (p := address_problem(ctx.contacts.get(o.student_ref)))}
+        rows = messages.school_rows(outcomes, ctx.places, ctx.contacts, problems)
+        context = messages.school_context(info, school, rows)
+        message = self.renderer.render("school_overview", context, school.lang)
+        address = self._channel_address(d, school.email, school.webhook_url)
+        data = {"school_id": d.ref, "students": context["rows"], "unreachable": len(problems)}
+        return Composed(address, message, self._data(d, info, data))
+
+    def _organisation(self, d: DeliveryId, ctx: BatchContext, info: RoundInfo) -> Composed:
+        outcomes = ctx.groups.get((d.round_id, ORGANISATION, d.ref), [])
+        if not outcomes:
+            raise Skip("no students placed any more")
+        places = [ctx.places[o.place_id] for o in outcomes if o.place_id in ctx.places]
+        name = places[0].organisation_name if places else d.ref
+        email = next((p.contact_email for p in places if p.contact_email), "")
+        context = messages.organisation_context(info, name, outcomes, ctx.places, ctx.contacts)
+        message = self.renderer.render("organisation_overview", context, "nl")
+        address = self._channel_address(d, email, "")
+        return Composed(address, message, self._data(d, info, {"organisation_id": d.ref}))
+
+    @staticmethod
+    def _channel_address(d: DeliveryId, email: str, webhook_url: str) -> str:
+        if d.channel == INBOX:
+            return d.ref
+        if d.channel == WEBHOOK:
+            if not webhook_url:
+                raise Skip("no webhook configured")
+            return webhook_url
+        if not email.strip():
+            raise DeliveryError("missing_address", permanent=True)
+        if not is_valid_email(email.strip()):
+            raise DeliveryError("invalid_address", permanent=True)
+        return email.strip()
+
+    @staticmethod
+    def _data(d: DeliveryId, info: RoundInfo, extra: dict[str, Any]) -> dict[str, Any]:
+        return {"round_id": d.round_id, "message_kind": d.message_kind, "recipient_kind": d.recipient_kind,
+                "visible_from": info.released_at, **extra}
+
+    def address_report(self, info: RoundInfo, student: str, problem: str, school: Contact | None) -> Message:
+        """The inbox note telling a school one of its students could not be reached by e-mail."""
+        context = {"round_id": info.round_id, "name": student, "student_ref": student, "problem": problem}
+        return self.renderer.render("address_problem", context, school.lang if school else "nl")

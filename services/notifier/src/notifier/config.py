@@ -1,0 +1,80 @@
+"""The notifier's settings, read once from the environment; every missing variable is named in one error.
+
+Only this module (and the shared config helpers) read os.environ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from stagepool_shared import topics
+from stagepool_shared.config import CommonSettings, EnvReader
+
+SERVICE = "notifier"
+DEFAULT_PORT = 8003
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where Kafka, Redis, intake and the SMTP server are, and how the notifier sends."""
+
+    common: CommonSettings
+    intake_url: str
+    service_token: str
+    webhook_secret: str
+    public_url: str = "http://127.0.0.1:8003"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_from: str = "stagepool@stagepool.local"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = 10.0
+    webhook_timeout_s: float = 5.0
+    key_prefix: str = "notifier"
+    sender_threads: int = 4
+    batch_size: int = 50
+    lease_s: float = 30.0
+    max_attempts: int = 5
+    backoff_base_s: float = 2.0
+    backoff_cap_s: float = 300.0
+    reminder_lead_s: float = 48 * 3600.0
+    reminder_interval_s: float = 60.0
+    idle_wait_s: float = 0.2
+    group_id: str = topics.NOTIFIER.group_id
+    topic_names: tuple[str, ...] = topics.NOTIFIER.topics
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = EnvReader(environ)
+        common = CommonSettings.read(env, SERVICE, DEFAULT_PORT)
+        settings = cls(
+            common=common,
+            intake_url=env.str("INTAKE_URL"),
+            service_token=env.str("NOTIFIER_SERVICE_TOKEN"),
+            webhook_secret=env.str("NOTIFIER_WEBHOOK_SECRET"),
+            public_url=env.str("NOTIFIER_PUBLIC_URL", f"http://{common.http_host}:{common.http_port}"),
+            smtp_host=env.str("SMTP_HOST", "127.0.0.1"),
+            smtp_port=env.int("SMTP_PORT", 1025),
+            smtp_from=env.str("SMTP_FROM", "stagepool@stagepool.local"),
+            smtp_username=env.str("SMTP_USERNAME", ""),
+            smtp_password=env.str("SMTP_PASSWORD", ""),
+            smtp_starttls=env.bool("SMTP_STARTTLS", False),
+            smtp_timeout_s=env.float("SMTP_TIMEOUT_S", 10.0),
+            webhook_timeout_s=env.float("NOTIFIER_WEBHOOK_TIMEOUT_S", 5.0),
+            key_prefix=env.str("NOTIFIER_KEY_PREFIX", "notifier"),
+            sender_threads=env.int("NOTIFIER_SENDER_THREADS", 4),
+            batch_size=env.int("NOTIFIER_BATCH_SIZE", 50),
+            lease_s=env.float("NOTIFIER_LEASE_S", 30.0),
+            max_attempts=env.int("NOTIFIER_MAX_ATTEMPTS", 5),
+            backoff_base_s=env.float("NOTIFIER_BACKOFF_BASE_S", 2.0),
+            backoff_cap_s=env.float("NOTIFIER_BACKOFF_CAP_S", 300.0),
+            reminder_lead_s=env.float("NOTIFIER_REMINDER_LEAD_S", 48 * 3600.0),
+            reminder_interval_s=env.float("NOTIFIER_REMINDER_INTERVAL_S", 60.0),
+            idle_wait_s=env.float("NOTIFIER_IDLE_WAIT_S", 0.2),
+            group_id=env.str("NOTIFIER_GROUP_ID", topics.NOTIFIER.group_id),
+            topic_names=tuple(t for t in env.str("NOTIFIER_TOPICS", ",".join(topics.NOTIFIER.topics)).split(",") if t),
+        )
+        env.finish(SERVICE)
+        return settings

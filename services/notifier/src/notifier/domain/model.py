@@ -1,0 +1,193 @@
+"""The notifier's domain objects: rounds, outcomes, places, contacts and delivery records.
+
+Plain frozen dataclasses; imports only the standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+STUDENT = "student"
+SCHOOL = "school"
+ORGANISATION = "organisation"
+REMINDER = "reminder"
+DELIVERY_KINDS = (STUDENT, SCHOOL, ORGANISATION, REMINDER)
+
+EMAIL = "email"
+WEBHOOK = "webhook"
+INBOX = "inbox"
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+SKIPPED = "skipped"
+
+#: Which channels each kind of delivery goes out on.
+CHANNELS: dict[str, tuple[str, ...]] = {
+    STUDENT: (EMAIL, INBOX),
+    SCHOOL: (EMAIL, WEBHOOK, INBOX),
+    ORGANISATION: (EMAIL, INBOX),
+    REMINDER: (EMAIL, INBOX),
+}
+
+#: The message kind (as in notification events) of each delivery kind.
+MESSAGE_KIND: dict[str, str] = {
+    STUDENT: "outcome",
+    SCHOOL: "school_overview",
+    ORGANISATION: "organisation_overview",
+    REMINDER: "reminder",
+}
+
+#: The recipient kind (as in notification events) of each delivery kind.
+RECIPIENT_KIND: dict[str, str] = {
+    STUDENT: "student", SCHOOL: "school", ORGANISATION: "organisation", REMINDER: "student",
+}
+
+
+@dataclass(frozen=True)
+class Hint:
+    """The nearest change that would have helped an unplaced student."""
+
+    criterion: str
+    change: float
+    unit: str
+    opens_places: int
+
+
+@dataclass(frozen=True)
+class StudentOutcome:
+    """One student's outcome in a released round, with the matcher's explanation."""
+
+    student_ref: str
+    school_id: str
+    status: str
+    place_id: str | None = None
+    organisation_id: str | None = None
+    wish_match: str = "none"
+    travel_minutes: int | None = None
+    criteria_met: tuple[str, ...] = ()
+    reason_code: str | None = None
+    binding_constraint: str | None = None
+    hints: tuple[Hint, ...] = ()
+
+    @property
+    def is_placed(self) -> bool:
+        return self.status in ("placed", "kept") and self.place_id is not None
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """A released round: who may learn what from when, and the answer deadline."""
+
+    round_id: str
+    region_id: str
+    period_id: str
+    released_at: datetime
+    respond_by: datetime
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    """What the notifier keeps of a place: what a placed student and the school need to know."""
+
+    place_id: str
+    organisation_id: str
+    organisation_name: str
+    address: str
+    start_date: str | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    reserved_for: tuple[str, ...] = ()
+
+    def is_reserved_for(self, school_id: str) -> bool:
+        return school_id in self.reserved_for
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person's or school's contact details, fetched from intake only after release."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    lang: str = "nl"
+    webhook_url: str = ""
+
+
+@dataclass(frozen=True)
+class DeliveryId:
+    """One message to one recipient over one channel in one round: the unit of exactly-one effect."""
+
+    round_id: str
+    kind: str
+    ref: str
+    channel: str
+
+    @property
+    def suffix(self) -> str:
+        return f"{self.round_id}:{self.kind}:{self.ref}:{self.channel}"
+
+    @property
+    def message_kind(self) -> str:
+        return MESSAGE_KIND[self.kind]
+
+    @property
+    def recipient_kind(self) -> str:
+        return RECIPIENT_KIND[self.kind]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A delivery record: its state (pending -> sent | failed | skipped) and its attempts so far."""
+
+    id: DeliveryId
+    state: str = PENDING
+    attempts: int = 0
+    last_error: str = ""
+    due_at: float = 0.0
+
+    def attempted(self) -> "Delivery":
+        return replace(self, attempts=self.attempts + 1)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered message: subject and plain-text body in the recipient's language."""
+
+    subject: str
+    body: str
+    lang: str = "nl"
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """A message in a recipient's in-app inbox, visible from `visible_from`."""
+
+    delivery: str
+    round_id: str
+    message_kind: str
+    subject: str
+    body: str
+    visible_from: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Response:
+    """A student's answer to a placement."""
+
+    kind: str  # "accepted" | "refused"
+    event_id: str
+    reason_code: str | None = None
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """Every delivery a released round needs, plus the students awaiting an answer."""
+
+    round: RoundInfo
+    outcomes: list[StudentOutcome]
+    deliveries: list[DeliveryId] = field(default_factory=list)
+    awaiting: list[str] = field(default_factory=list)

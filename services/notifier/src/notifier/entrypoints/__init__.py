@@ -1,0 +1,1 @@
+"""Entrypoints of the notifier: Kafka consumer, HTTP API, sender and reminder loops."""

@@ -1,0 +1,37 @@
+"""The notifier's own errors; entrypoints translate them (HTTP status, retry, dead letter).
+
+Imports nothing from the project but the shared errors.
+"""
+
+from __future__ import annotations
+
+from stagepool_shared.errors import StagepoolError, TransientError
+
+
+class DeliveryError(StagepoolError):
+    """A channel could not deliver a message. `permanent` failures are not retried (a refused address)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class DirectoryUnavailable(TransientError):
+    """Intake's contact directory did not answer; the deliveries wait and are tried again."""
+
+
+class PlacementNotFound(StagepoolError):
+    """No released placement of this student in this round (or not yet released): answered 404."""
+
+
+class AlreadyAnswered(StagepoolError):
+    """The student already gave the other answer to this placement: answered 409."""
+
+    def __init__(self, answer: str):
+        super().__init__(f"already {answer}")
+        self.answer = answer
+
+
+class DeadlinePassed(StagepoolError):
+    """The answer deadline of the placement has passed: answered 409."""

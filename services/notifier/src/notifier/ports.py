@@ -1,0 +1,132 @@
+"""The notifier's ports: what handlers need from storage, intake's directory and delivery channels.
+
+Adapters implement them (Redis, HTTP, SMTP, webhook); unit tests use in-memory fakes.
+Imports only the standard library and the domain.
+"""
+
+from __future__ import annotations
+
+import abc
+from datetime import datetime
+from typing import Any
+
+from .domain.model import (Contact, Delivery, DeliveryId, InboxEntry, Message, PlaceInfo, Response, RoundInfo,
+                           StudentOutcome)
+
+#: An event to publish later through the outbox: (topic or None for the event's own topic, envelope).
+OutboxItem = tuple[str | None, Any]
+
+
+class AbstractDirectory(abc.ABC):
+    """Intake's contact directory; it answers only for released students."""
+
+    @abc.abstractmethod
+    def contacts(self, student_refs: list[str]) -> dict[str, Contact]:
+        """Contact details of released students; unknown refs are left out."""
+
+    @abc.abstractmethod
+    def school(self, school_id: str) -> Contact | None:
+        """A school's name, e-mail, webhook and language; None when unknown."""
+
+
+class AbstractChannel(abc.ABC):
+    """Delivers one rendered message; raises DeliveryError on failure."""
+
+    name: str
+
+    @abc.abstractmethod
+    def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
+        """Deliver `message` to `address`; `data` is the structured content (for webhooks)."""
+
+
+class AbstractStore(abc.ABC):
+    """The notifier's state: places, rounds, outcomes, delivery records, inboxes, answers and the outbox."""
+
+    # --- projections and rounds (consumer side)
+    @abc.abstractmethod
+    def save_place(self, event_id: str, place: PlaceInfo) -> bool: ...
+
+    @abc.abstractmethod
+    def withdraw_place(self, event_id: str, place_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def places(self, place_ids: list[str]) -> dict[str, PlaceInfo]: ...
+
+    @abc.abstractmethod
+    def add_round_part(self, event_id: str, round_info: RoundInfo, part: int, parts: int,
+                       outcomes: list[StudentOutcome], reminder_at: float,
+                       plan: Any) -> bool:
+        """Store a part; when every part is in, call `plan(round_info, outcomes)` -> RoundPlan and write it
+        in the same transaction. False when the event was processed before."""
+
+    @abc.abstractmethod
+    def round(self, round_id: str) -> RoundInfo | None: ...
+
+    @abc.abstractmethod
+    def outcome(self, round_id: str, student_ref: str) -> StudentOutcome | None: ...
+
+    @abc.abstractmethod
+    def outcomes_of(self, round_id: str, kind: str, ref: str) -> list[StudentOutcome]:
+        """The outcomes of a school's students or of the students placed with an organisation."""
+
+    @abc.abstractmethod
+    def erase_student(self, event_id: str, student_ref: str) -> bool: ...
+
+    # --- deliveries
+    @abc.abstractmethod
+    def claim_due(self, now: float, limit: int, lease_s: float) -> list[Delivery]: ...
+
+    @abc.abstractmethod
+    def mark_sent(self, delivery: Delivery, now: float, events: list[OutboxItem]) -> None: ...
+
+    @abc.abstractmethod
+    def retry_later(self, delivery: Delivery, due: float, error: str) -> None: ...
+
+    @abc.abstractmethod
+    def mark_failed(self, delivery: Delivery, reason: str, now: float, events: list[OutboxItem]) -> None: ...
+
+    @abc.abstractmethod
+    def mark_skipped(self, delivery: Delivery, reason: str) -> None: ...
+
+    @abc.abstractmethod
+    def delivery(self, delivery_id: DeliveryId) -> Delivery | None: ...
+
+    @abc.abstractmethod
+    def pending_count(self) -> int: ...
+
+    @abc.abstractmethod
+    def spread(self, round_id: str) -> tuple[float | None, float | None]: ...
+
+    # --- inbox, answers, reminders
+    @abc.abstractmethod
+    def put_inbox(self, recipient_kind: str, ref: str, entry: InboxEntry) -> None: ...
+
+    @abc.abstractmethod
+    def inbox(self, recipient_kind: str, ref: str) -> list[InboxEntry]: ...
+
+    @abc.abstractmethod
+    def response(self, round_id: str, student_ref: str) -> Response | None: ...
+
+    @abc.abstractmethod
+    def save_response(self, round_id: str, student_ref: str, response: Response) -> None: ...
+
+    @abc.abstractmethod
+    def due_reminders(self, now: float, limit: int) -> list[tuple[str, str]]: ...
+
+    @abc.abstractmethod
+    def schedule_reminder(self, round_id: str, student_ref: str, deliveries: list[DeliveryId], due: float) -> bool:
+        """Create the reminder deliveries and drop the student from the awaiting list, atomically."""
+
+    @abc.abstractmethod
+    def drop_reminder(self, round_id: str, student_ref: str) -> None: ...
+
+    # --- outbox
+    @abc.abstractmethod
+    def outbox_peek(self, limit: int) -> list[OutboxItem]: ...
+
+    @abc.abstractmethod
+    def outbox_ack(self, count: int) -> None: ...
+
+
+def to_epoch(moment: datetime) -> float:
+    return moment.timestamp()

@@ -1,0 +1,80 @@
+"""Killing the notifier (kill -9 of `python -m notifier run`) in the middle of a release loses no message and
+duplicates at most the one that was in flight (one sender thread here: at most one)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+import redis
+
+from notifier.adapters.redis_store import RedisStore
+from stagepool_shared.testing.waiting import wait_until
+from test_notifier_release import (Inbox, expected_addresses, free_port, intake, prepare_lane,  # noqa: F401
+                                   released_parts, seed_round)
+
+pytestmark = [pytest.mark.integration, pytest.mark.faults]
+
+N_STUDENTS = 150
+
+
+@pytest.fixture
+def slow_smtp():
+    from aiosmtpd.controller import Controller
+    mailbox = Inbox(delay_s=0.02)
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+def start_notifier(env: dict[str, str], log_path) -> subprocess.Popen:
+    log = open(log_path, "ab")
+    try:
+        return subprocess.Popen([sys.executable, "-m", "notifier", "run"], env={**os.environ, **env},
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    finally:
+        log.close()
+
+
+def test_a_notifier_killed_mid_release_loses_nothing_and_duplicates_at_most_one(
+        kafka_bootstrap, redis_url, intake, slow_smtp, tmp_path):  # noqa: F811
+    stand_in, intake_url = intake
+    mailbox, smtp_port = slow_smtp
+    lane, publisher = prepare_lane(kafka_bootstrap)
+    outcomes = seed_round(stand_in, N_STUDENTS)
+    env = lane.env(kafka_bootstrap, redis_url, intake_url, smtp_port, NOTIFIER_SENDER_THREADS="1",
+                   NOTIFIER_BATCH_SIZE="10", NOTIFIER_LEASE_S="3", LOG_LEVEL="WARNING")
+    store = RedisStore(redis.Redis.from_url(redis_url), env["NOTIFIER_KEY_PREFIX"])
+    log_path = tmp_path / "notifier.log"
+    process = start_notifier(env, log_path)
+    try:
+        publisher.publish_all(released_parts("rnd-k", outcomes, 2, datetime.now(UTC)), topic=lane.rounds)
+        wait_until(lambda: mailbox.count() >= 30 or process.poll() is not None, 120,
+                   message="the release did not start")
+        assert process.poll() is None, log_path.read_text()[-3000:]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        at_kill = mailbox.count()
+        assert at_kill < len(expected_addresses(N_STUDENTS, set())), "the kill came after the release ended"
+        process = start_notifier(env, log_path)
+        wanted = expected_addresses(N_STUDENTS, set())
+        wait_until(lambda: set(mailbox.per_recipient()) >= wanted, 180,
+                   message="not every recipient got the message after the restart")
+        wait_until(lambda: store.pending_count() == 0, 60, message="deliveries still pending")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
+        publisher.close()
+    counts = mailbox.per_recipient()
+    duplicates = sum(c - 1 for c in counts.values())
+    assert set(counts) == wanted
+    assert duplicates <= 1, {a: c for a, c in counts.items() if c > 1}

@@ -1,0 +1,338 @@
+"""The notifier on real Kafka, Redis and a real SMTP server (aiosmtpd): a released round reaches everyone
+once, nothing before the release moment, bad input is reported or dead-lettered.
+
+Each test uses its own topics, consumer group and Redis key prefix. Intake's two internal endpoints are
+played by a tiny Flask stand-in on 127.0.0.1 (our own port, since intake is built separately).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import socket
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from typing import Any, Iterator
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from flask import Flask, abort, jsonify, request
+from werkzeug.serving import make_server
+
+from notifier import handlers
+from notifier.bootstrap import Notifier, bootstrap
+from notifier.config import Settings
+from notifier.entrypoints.consumer import make_consumer
+from notifier.entrypoints.http import create_app
+from notifier.entrypoints.workers import start_workers
+from stagepool_shared import registry, topics
+from stagepool_shared.auth import TokenStore
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.events import places, rounds
+from stagepool_shared.events.base import Location
+from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics, read_log
+from stagepool_shared.testing.waiting import wait_until
+
+pytestmark = pytest.mark.integration
+
+SERVICE_TOKEN = "svc-notifier-test-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that records every message it accepted (optionally slowly)."""
+
+    def __init__(self, delay_s: float = 0.0):
+        self.messages: list[tuple[list[str], Any]] = []
+        self.arrivals: list[datetime] = []
+        self.delay_s = delay_s
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+            self.arrivals.append(datetime.now(UTC))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Any]:
+        with self.lock:
+            return [m for rcpts, m in self.messages if address in rcpts]
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.messages)
+
+    def per_recipient(self) -> Counter:
+        with self.lock:
+            return Counter(r for rcpts, _ in self.messages for r in rcpts)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@dataclass
+class IntakeStandIn:
+    """Intake's internal contact endpoints, answering only with the service token."""
+
+    students: dict[str, dict[str, str]] = field(default_factory=dict)
+    schools: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def app(self) -> Flask:
+        app = Flask("intake-stand-in")
+
+        def check() -> None:
+            if request.headers.get("Authorization") != f"Bearer {SERVICE_TOKEN}":
+                abort(401)
+
+        @app.get("/internal/v1/contacts")
+        def contacts():
+            check()
+            refs = request.args.getlist("student_ref")
+            return jsonify(contacts={r: self.students[r] for r in refs if r in self.students})
+
+        @app.get("/internal/v1/schools/<school_id>")
+        def school(school_id: str):
+            check()
+            if school_id not in self.schools:
+                abort(404)
+            return jsonify(school_id=school_id, **self.schools[school_id])
+
+        return app
+
+
+@pytest.fixture
+def intake() -> Iterator[tuple[IntakeStandIn, str]]:
+    stand_in = IntakeStandIn()
+    server = make_server("127.0.0.1", 0, stand_in.app(), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stand_in, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@dataclass
+class Lane:
+    """One test's own topics, group and key prefix."""
+
+    tag: str
+    places: str
+    rounds: str
+    placements: str
+    students: str
+
+    @classmethod
+    def new(cls) -> "Lane":
+        tag = uuid.uuid4().hex[:10]
+        return cls(tag, *(f"test.notifier.{tag}.{name}" for name in ("places", "rounds", "placements", "students")))
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return (self.places, self.rounds, self.placements, self.students)
+
+    def env(self, kafka: str, redis_url: str, intake_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
+        return {"KAFKA_BOOTSTRAP_SERVERS": kafka, "REDIS_URL": redis_url, "INTAKE_URL": intake_url,
+                "NOTIFIER_SERVICE_TOKEN": SERVICE_TOKEN, "NOTIFIER_WEBHOOK_SECRET": "hook-secret",
+                "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "NOTIFIER_KEY_PREFIX": f"nt-{self.tag}",
+                "NOTIFIER_GROUP_ID": f"test-notifier-{self.tag}", "NOTIFIER_TOPICS": ",".join(self.topics),
+                "NOTIFIER_IDLE_WAIT_S": "0.05", "HTTP_PORT": "0", **extra}
+
+
+def make_place(place_id: str, org: str, name: str, email: str) -> places.Place:
+    return places.Place(
+        place_id=place_id, organisation_id=org, organisation_name=name, region_id="reg-t", period_id="2027-p1",
+        sector="zorg", org_type="ziekenhuis", location=Location("9713", 53.2, 6.5), address=f"{name}laan 3",
+        crebos=["25491"], levels=[3], slots=50, supervision_capacity=50,
+        contact=places.Contact("Praktijkopleider", email, "050 000"), start_date="2027-02-01")
+
+
+def released_parts(round_id: str, outcomes: list[rounds.Outcome], parts: int, released_at: datetime):
+    chunks = [outcomes[i::parts] for i in range(parts)]
+    return [new_envelope("round.released", rounds.RoundReleased(
+        round_id=round_id, region_id="reg-t", period_id="2027-p1", released_at=released_at.isoformat(),
+        respond_by=(released_at + timedelta(days=7)).isoformat(), part=i + 1, parts=parts, outcomes=chunk),
+        producer="matcher", partition_key="reg-t") for i, chunk in enumerate(chunks)]
+
+
+def seed_round(stand_in: IntakeStandIn, n_students: int, bad: set[int] = frozenset()) -> list[rounds.Outcome]:
+    """n students over two schools, placed with two organisations (every third one unplaced)."""
+    stand_in.schools.update({"sch-x": {"name": "ROC X", "email": "stage@x.example", "webhook_url": ""},
+                             "sch-y": {"name": "College Y", "email": "stage@y.example", "webhook_url": ""}})
+    outcomes = []
+    for i in range(n_students):
+        ref = f"stu_{i:05d}"
+        email = "not-an-address" if i in bad else f"student{i}@mail.example"
+        stand_in.students[ref] = {"name": f"Student {i}", "email": email, "phone": ""}
+        school = "sch-x" if i % 2 == 0 else "sch-y"
+        if i % 3 == 2:
+            outcomes.append(rounds.Outcome(ref, school, "unplaced", reason_code="NO_ELIGIBLE_PLACE"))
+        else:
+            org = "org-p" if i % 3 == 0 else "org-q"
+            outcomes.append(rounds.Outcome(ref, school, "placed", place_id=f"plc-{org}", organisation_id=org,
+                                           wish_match="top2", criteria_met=["crebo"]))
+    return outcomes
+
+
+def expected_addresses(n_students: int, bad: set[int]) -> set[str]:
+    students = {f"student{i}@mail.example" for i in range(n_students) if i not in bad}
+    return students | {"stage@x.example", "stage@y.example", "stage@p.example", "stage@q.example"}
+
+
+def prepare_lane(kafka: str) -> tuple[Lane, EventPublisher]:
+    lane = Lane.new()
+    ensure_topics(kafka, names=lane.topics + tuple(topics.dlq(t) for t in lane.topics)
+                  + (topics.NOTIFICATIONS, topics.dlq(topics.NOTIFICATIONS), topics.PLACEMENTS))
+    publisher = EventPublisher(kafka, f"test-{lane.tag}")
+    publisher.publish_all([new_envelope("place.posted", make_place(f"plc-org-{x}", f"org-{x}", f"Zorg {x.upper()}",
+                                                                   f"stage@{x}.example"),
+                                        producer="intake", partition_key="reg-t") for x in ("p", "q")],
+                          topic=lane.places)
+    return lane, publisher
+
+
+class RunningNotifier:
+    """The notifier's consumer and workers in this process, stopped at the end of the test."""
+
+    def __init__(self, settings: Settings):
+        self.stop = threading.Event()
+        self.notifier: Notifier = bootstrap(settings)
+        self.threads = start_workers(self.notifier, self.stop)
+        loop = make_consumer(self.notifier, self.stop, ConsumerOptions(poll_timeout_ms=100))
+        self.consumer = threading.Thread(target=loop.run, daemon=True)
+        self.consumer.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.consumer.join(timeout=30)
+        for thread in self.threads:
+            thread.join(timeout=30)
+        self.notifier.close()
+
+
+@pytest.fixture
+def running(kafka_bootstrap, redis_url, intake, smtp):
+    started: list[RunningNotifier] = []
+
+    def start(lane: Lane, **extra: str) -> RunningNotifier:
+        env = lane.env(kafka_bootstrap, redis_url, intake[1], smtp[1], **extra)
+        runner = RunningNotifier(Settings.from_env(env))
+        started.append(runner)
+        return runner
+
+    yield start
+    for runner in started:
+        runner.close()
+
+
+def test_a_released_round_reaches_every_recipient_once_and_nothing_before_the_release_moment(
+        kafka_bootstrap, redis_url, intake, smtp, running):
+    stand_in, _ = intake
+    mailbox, _ = smtp
+    lane, publisher = prepare_lane(kafka_bootstrap)
+    bad = {7}
+    outcomes = seed_round(stand_in, 30, bad)
+    runner = running(lane)
+    release_at = datetime.now(UTC) + timedelta(seconds=4)
+    publisher.publish_all(released_parts("rnd-a", outcomes, 3, release_at), topic=lane.rounds)
+    store = runner.notifier.deps.store
+    wait_until(lambda: store.round("rnd-a") is not None, 30, message="round was not stored")
+    assert datetime.now(UTC) < release_at, "the test machine was too slow to observe the embargo"
+    assert mailbox.count() == 0
+    assert handlers.read_inbox(runner.notifier.deps, "student", "stu_00000") == []
+
+    wait_until(lambda: store.pending_count() == 0, 60, message="deliveries still pending")
+    assert min(mailbox.arrivals) >= release_at
+    counts = mailbox.per_recipient()
+    assert set(counts) == expected_addresses(30, bad)
+    assert max(counts.values()) == 1
+    assert len(handlers.read_inbox(runner.notifier.deps, "student", "stu_00000")) == 1
+    publisher.close()
+
+
+def test_a_student_with_an_invalid_address_is_reported_to_the_school(
+        kafka_bootstrap, redis_url, intake, smtp, running):
+    stand_in, _ = intake
+    mailbox, _ = smtp
+    lane, publisher = prepare_lane(kafka_bootstrap)
+    outcomes = seed_round(stand_in, 6, bad={3})
+    runner = running(lane)
+    publisher.publish_all(released_parts("rnd-b", outcomes, 1, datetime.now(UTC)), topic=lane.rounds)
+    school_mail = wait_until(lambda: mailbox.to("stage@y.example"), 60, message="no school overview")
+    body = school_mail[0].get_payload(decode=True).decode()
+    assert "Niet bereikbaar per e-mail (1)" in body and "Student 3: ongeldig e-mailadres" in body
+    deps = runner.notifier.deps
+    notes = wait_until(lambda: [e for e in handlers.read_inbox(deps, "school", "sch-y")
+                                if e.message_kind == "address_problem"], 30, message="no inbox report")
+    assert "Student 3" in notes[0].body
+    failed = wait_until(lambda: [e for e in (registry.decode(m.value) for m in
+                                             read_log(kafka_bootstrap, [topics.NOTIFICATIONS]))
+                                 if e.event_type == "notification.failed" and e.payload.round_id == "rnd-b"
+                                 and e.payload.recipient_ref == "stu_00003"], 30, message="no notification.failed")
+    assert failed[0].payload.reason == "invalid_address"
+    letters = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.dlq(topics.NOTIFICATIONS)])]
+    assert any("rnd-b:student:stu_00003:email" == (e.payload.key or "") for e in letters)
+    publisher.close()
+
+
+def test_a_malformed_released_round_lands_in_the_dead_letter_topic(kafka_bootstrap, redis_url, intake, smtp,
+                                                                     running):
+    lane, publisher = prepare_lane(kafka_bootstrap)
+    running(lane)
+    good = released_parts("rnd-c", [], 1, datetime.now(UTC))[0]
+    raw = registry.to_dict(good)
+    raw["payload"]["part"] = "one"
+    raw["payload"]["outcomes"] = [{"student_ref": "stu_1", "status": "maybe"}]
+    publisher.publish_raw(lane.rounds, json.dumps(raw).encode(), key=b"reg-t")
+    letters = wait_until(lambda: read_log(kafka_bootstrap, [topics.dlq(lane.rounds)]), 60,
+                         message="nothing in the dead-letter topic")
+    letter = registry.decode(letters[0].value).payload
+    assert letter.original_topic == lane.rounds and "round.released" in letter.reason
+    assert json.loads(base64.b64decode(letter.raw_base64))["payload"]["part"] == "one"
+    publisher.close()
+
+
+def test_the_inbox_api_shows_nothing_before_release_and_the_outcome_after(
+        kafka_bootstrap, redis_url, intake, smtp, running):
+    stand_in, _ = intake
+    lane, publisher = prepare_lane(kafka_bootstrap)
+    outcomes = seed_round(stand_in, 3)
+    runner = running(lane)
+    client = create_app(runner.notifier).test_client()
+    token = TokenStore(redis.Redis.from_url(redis_url)).issue("u-stu0", "student", "stu_00000")
+    headers = {"Authorization": f"Bearer {token}"}
+    release_at = datetime.now(UTC) + timedelta(seconds=3)
+    publisher.publish_all(released_parts("rnd-d", outcomes, 1, release_at), topic=lane.rounds)
+    wait_until(lambda: runner.notifier.deps.store.round("rnd-d"), 30, message="round was not stored")
+    assert client.get("/api/v1/inbox", headers=headers).get_json()["messages"] == []
+    assert client.post("/api/v1/placements/rnd-d/accept", headers=headers).status_code == 404
+    messages = wait_until(lambda: client.get("/api/v1/inbox", headers=headers).get_json()["messages"], 30,
+                          message="inbox still empty after release")
+    assert "Zorg P" in messages[0]["subject"]
+    answer = client.post("/api/v1/placements/rnd-d/accept", headers=headers)
+    assert answer.status_code == 200
+    accepted = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.PLACEMENTS])]
+    assert answer.get_json()["event_id"] in {e.event_id for e in accepted}
+    publisher.close()
