@@ -41,6 +41,33 @@ DUTCH: dict[str, str] = {
     "Request Entity Too Large": "De aanvraag is te groot",
     "The Idempotency-Key was used before with a different body.":
         "Deze Idempotency-Key is al eerder gebruikt met een andere inhoud.",
+    # intake
+    "Not a valid Dutch postcode.": "Geen geldige Nederlandse postcode.",
+    "Give both lat and lon, or neither.": "Geef zowel lat als lon, of geen van beide.",
+    "Unknown postcode area; give lat and lon.": "Onbekend postcodegebied; geef lat en lon.",
+    "The location is outside the Netherlands.": "De locatie ligt buiten Nederland.",
+    "The age at the start of the period must be 14 to 80.": "De leeftijd bij de start van de periode moet 14 tot en met 80 zijn.",
+    "Unknown period.": "Onbekende periode.",
+    "This student appears twice for this period.": "Deze student staat twee keer in het bestand voor deze periode.",
+    "The wish is no longer active.": "De leerwens is niet meer actief.",
+    "The place was withdrawn.": "De plaats is ingetrokken.",
+    "This period id is in use.": "Deze periode-id is al in gebruik.",
+    "This school id is in use.": "Deze school-id is al in gebruik.",
+    "The end date comes before the start date.": "De einddatum ligt voor de begindatum.",
+    "Control characters are not allowed.": "Stuurtekens zijn niet toegestaan.",
+    "The Idempotency-Key header must be 1 to 200 visible characters.":
+        "De Idempotency-Key-header moet 1 tot 200 zichtbare tekens lang zijn.",
+    "Must equal the id in the path.": "Moet gelijk zijn aan de id in het pad.",
+    "Give 1 to 500 valid student_ref parameters.": "Geef 1 tot 500 geldige student_ref-parameters.",
+    "Send the file as multipart/form-data in the field 'file'.":
+        "Stuur het bestand als multipart/form-data in het veld 'file'.",
+    "The file is not UTF-8 text (save it as CSV UTF-8 or XLSX).":
+        "Het bestand is geen UTF-8-tekst (sla het op als CSV UTF-8 of XLSX).",
+    "The file contains NUL bytes.": "Het bestand bevat NUL-tekens.",
+    "The file has no rows.": "Het bestand heeft geen rijen.",
+    "The row has more cells than the header.": "De rij heeft meer cellen dan de kopregel.",
+    "This column appears twice.": "Deze kolom staat er twee keer in.",
+    "The file was not imported; nothing was stored.": "Het bestand is niet ingelezen; er is niets opgeslagen.",
     # matcher: rounds
     "Only a proposed round can be approved.": "Alleen een voorgestelde ronde kan worden goedgekeurd.",
     "Only a proposed round that is not yet released can be scheduled.":

@@ -1,0 +1,1 @@
+"""Adapters of the matcher: the round store (port, in-memory, Redis), the solver bridge, metrics."""

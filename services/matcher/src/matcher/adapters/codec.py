@@ -1,0 +1,132 @@
+"""Serialising the matcher's records for Redis: shared marshmallow schemas for event payloads, plain JSON
+for the service's own small records. Never pickle. Imports marshmallow (via the shared schemas) and json.
+
+Writes always dump through the shared schema. Bulk reads of wishes, places and outcomes build the
+dataclasses straight from that JSON: those values are written only by this service, from payloads the
+schema already validated, and a schema load costs about 0.3 ms a record (3 s for a 10,000-student
+region, more than half the round's time budget).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any, Iterable
+
+from stagepool_shared.events.base import Location
+from stagepool_shared.events.places import Contact, Place, PlaceSchema, Reservation
+from stagepool_shared.events.rounds import (
+    Hint, Manifest, ManifestSchema, Outcome, RoundReleaseScheduled, RoundReleaseScheduledSchema,
+    RoundRequested, RoundRequestedSchema, Summary, SummarySchema,
+)
+from stagepool_shared.events.wishes import Wish, WishSchema
+
+from ..approval import ApprovalVote
+from ..rounds import Exclusion, FixedPlacement
+
+_WISH, _PLACE = WishSchema(), PlaceSchema()
+_MANIFEST, _SUMMARY = ManifestSchema(), SummarySchema()
+_REQUEST, _RELEASE = RoundRequestedSchema(), RoundReleaseScheduledSchema()
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def dump_wish(wish: Wish) -> str:
+    return _dumps(_WISH.dump(wish))
+
+
+def load_wishes(raw: Iterable[bytes]) -> list[Wish]:
+    return [_wish(json.loads(r)) for r in raw]
+
+
+def _wish(data: dict[str, Any]) -> Wish:
+    home = data.pop("home")
+    return Wish(home=Location(**home), **data)
+
+
+def dump_place(place: Place) -> str:
+    return _dumps(_PLACE.dump(place))
+
+
+def load_places(raw: Iterable[bytes]) -> list[Place]:
+    return [_place(json.loads(r)) for r in raw]
+
+
+def _place(data: dict[str, Any]) -> Place:
+    location, contact = data.pop("location"), data.pop("contact", None)
+    reserved = [Reservation(**r) for r in data.pop("reserved", [])]
+    return Place(location=Location(**location), contact=Contact(**contact) if contact else None,
+                 reserved=reserved, **data)
+
+
+def dump_outcomes(outcomes: Iterable[Outcome]) -> dict[str, str]:
+    """Outcomes as the JSON `OutcomeSchema` dumps (a unit test holds them equal), built 3x faster."""
+    return {o.student_ref: _dumps({**vars(o), "hints": [dict(vars(h)) for h in o.hints]}) for o in outcomes}
+
+
+def load_outcomes(raw: Iterable[bytes]) -> list[Outcome]:
+    return [_outcome(json.loads(r)) for r in raw]
+
+
+def _outcome(data: dict[str, Any]) -> Outcome:
+    hints = [Hint(**h) for h in data.pop("hints", [])]
+    return Outcome(hints=hints, **data)
+
+
+def dump_manifest(manifest: Manifest) -> str:
+    return _dumps(_MANIFEST.dump(manifest))
+
+
+def load_manifest(raw: bytes) -> Manifest:
+    return _MANIFEST.load(json.loads(raw))
+
+
+def dump_summary(summary: Summary) -> str:
+    return _dumps(_SUMMARY.dump(summary))
+
+
+def load_summary(raw: bytes) -> Summary:
+    return _SUMMARY.load(json.loads(raw))
+
+
+def dump_request(request: RoundRequested) -> str:
+    return _dumps(_REQUEST.dump(request))
+
+
+def load_request(raw: bytes) -> RoundRequested:
+    return _REQUEST.load(json.loads(raw))
+
+
+def dump_release(release: RoundReleaseScheduled) -> str:
+    return _dumps(_RELEASE.dump(release))
+
+
+def load_release(raw: bytes) -> RoundReleaseScheduled:
+    return _RELEASE.load(json.loads(raw))
+
+
+def dump_record(record: FixedPlacement | Exclusion | ApprovalVote) -> str:
+    return _dumps(asdict(record))
+
+
+def load_fixed(raw: bytes) -> FixedPlacement:
+    return FixedPlacement(**json.loads(raw))
+
+
+def load_exclusion(raw: bytes) -> Exclusion:
+    data = json.loads(raw)
+    return Exclusion(tuple(data["place_ids"]), tuple(data["organisation_ids"]))
+
+
+def load_vote(raw: bytes) -> ApprovalVote:
+    return ApprovalVote(**json.loads(raw))
+
+
+def dump_names(names: Iterable[str]) -> str:
+    return _dumps(sorted(names))
+
+
+def load_names(raw: bytes | None) -> tuple[str, ...]:
+    return tuple(json.loads(raw)) if raw else ()

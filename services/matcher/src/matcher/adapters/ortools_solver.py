@@ -1,0 +1,129 @@
+"""The bridge from the service's pool to the pure OR-tools solver (`matcher.solver`) and back.
+
+`OrToolsRoundSolver` implements the `RoundSolver` port: it turns a `Pool` of shared event payloads into
+the solver's `RoundInput`, solves, runs the solver-agnostic validator, and turns the `Solution` with its
+explanations into the shared `Outcome` records. Imports the matcher's domain and solver packages.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from stagepool_shared.events.rounds import Hint, Outcome
+
+from ..domain import model
+from ..errors import ValidationFailure
+from ..rounds import Pool
+
+WISH_MATCH = {"top-1": "top1", "top-2": "top2", "top-3": "top3", "preferred_type": "preferred_type"}
+INPUT_ROUND_ID = "round"
+
+
+def ortools_version() -> str:
+    try:
+        return metadata.version("ortools")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def to_round_input(pool: Pool, seed: int) -> model.RoundInput:
+    """The solver's instance of a pool; the round id is left out of it, so the input hash is the pool's."""
+    wishes = tuple(model.Wish(
+        student_ref=w.student_ref, school_id=w.school_id, region_id=w.region_id, period_id=w.period_id,
+        sector=w.sector, crebo=w.crebo, level=w.level, study_year=w.study_year, pathway=w.pathway,
+        activities=tuple(w.activities), preferred_org_types=tuple(w.preferred_org_types),
+        top_places=tuple(w.top_places), home=model.Location(w.home.pc4, w.home.lat, w.home.lon),
+        max_travel_minutes=w.max_travel_minutes, transport_mode=w.transport_mode,
+        support_needs=tuple(w.support_needs), needs_allowance=w.needs_allowance,
+        irregular_shifts_ok=w.irregular_shifts_ok, age_at_start=w.age_at_start,
+    ) for w in pool.wishes)
+    places = tuple(model.Place(
+        place_id=p.place_id, organisation_id=p.organisation_id, region_id=p.region_id, period_id=p.period_id,
+        sector=p.sector, org_type=p.org_type, location=model.Location(p.location.pc4, p.location.lat, p.location.lon),
+        crebos=tuple(p.crebos), levels=tuple(p.levels), slots=p.slots, activities=tuple(p.activities),
+        support_offered=tuple(p.support_offered), offers_allowance=p.offers_allowance,
+        irregular_shifts=p.irregular_shifts, min_age=p.min_age, supervision_capacity=p.supervision_capacity,
+        reserved=tuple(model.Reservation(r.school_id, r.slots) for r in p.reserved),
+    ) for p in pool.places)
+    exclusions = tuple(
+        [model.Exclusion(ref, place_id=pid) for ref, ex in sorted(pool.exclusions.items()) for pid in ex.place_ids]
+        + [model.Exclusion(ref, organisation_id=oid) for ref, ex in sorted(pool.exclusions.items())
+           for oid in ex.organisation_ids])
+    fixed = tuple(model.FixedPlacement(ref, pid) for ref, pid in kept_placements(pool))
+    return model.RoundInput(INPUT_ROUND_ID, pool.region_id, (pool.period_id,), wishes, places, seed,
+                            exclusions, fixed)
+
+
+def kept_placements(pool: Pool) -> list[tuple[str, str]]:
+    """Accepted placements that can still be kept: the place is still offered, not excluded since, and
+    within its slots (by student order when a place shrank). The others' students are matched afresh."""
+    places = {p.place_id: p for p in pool.places}
+    used: dict[str, int] = {}
+    kept = []
+    for ref, f in sorted(pool.fixed.items()):
+        place, ex = places.get(f.place_id), pool.exclusions.get(ref)
+        if place is None or (ex and (f.place_id in ex.place_ids or place.organisation_id in ex.organisation_ids)):
+            continue
+        if used.get(f.place_id, 0) >= max(0, min(place.slots, place.supervision_capacity)):
+            continue
+        used[f.place_id] = used.get(f.place_id, 0) + 1
+        kept.append((ref, f.place_id))
+    return kept
+
+
+class OrToolsRoundSolver:
+    """The production solver behind the RoundSolver port."""
+
+    name = "ortools-min-cost-flow"
+
+    def __init__(self) -> None:
+        from .. import solver  # numpy and OR-tools take a second to import: at start-up, not in a round
+
+        self._solver = solver
+        self.version = ortools_version()
+        self._last: tuple[Pool, int, model.RoundInput] | None = None
+
+    def canonical_input(self, pool: Pool, seed: int) -> model.RoundInput:
+        """The instance of this pool (built once per pool and seed: hashing and solving share it)."""
+        if self._last is None or self._last[0] is not pool or self._last[1] != seed:
+            self._last = (pool, seed, to_round_input(pool, seed))
+        return self._last[2]
+
+    def solve(self, pool: Pool, seed: int) -> list[Outcome]:
+        instance = self.canonical_input(pool, seed)
+        solution = self._solver.solve(instance)
+        report = self._solver.validate(instance, solution)
+        if not report.ok:
+            raise ValidationFailure("validate", "; ".join(report.problems))
+        return to_outcomes(pool, solution)
+
+
+def to_outcomes(pool: Pool, solution: model.Solution) -> list[Outcome]:
+    """One shared Outcome per student of the pool, with the solver's explanation."""
+    assigned = {a.student_ref: a for a in solution.assignments}
+    explained = {e.student_ref: e for e in solution.explanations}
+    organisation = {p.place_id: p.organisation_id for p in pool.places}
+    outcomes = []
+    for wish in pool.wishes:
+        a, e = assigned.get(wish.student_ref), explained.get(wish.student_ref)
+        base = dict(student_ref=wish.student_ref, school_id=wish.school_id, support_needs=list(wish.support_needs),
+                    criteria_met=list(e.criteria_met) if e else [])
+        if a is not None:
+            match = WISH_MATCH.get(a.wish_rank, "activities" if a.activity_overlap > 0 else "none")
+            outcomes.append(Outcome(status="kept" if a.fixed else "placed", place_id=a.place_id,
+                                    organisation_id=organisation.get(a.place_id), wish_match=match,
+                                    travel_minutes=a.travel_minutes, **base))
+        else:
+            outcomes.append(Outcome(status="unplaced", reason_code=e.code if e else "NO_ELIGIBLE_PLACE",
+                                    binding_constraint=e.binding_constraint if e else None,
+                                    hints=_hints(e), **base))
+    return outcomes
+
+
+def _hints(explanation: model.Explanation | None) -> list[Hint]:
+    if explanation is None:
+        return []
+    changes = ([explanation.nearest_change] if explanation.nearest_change else []) + [
+        r for r in explanation.relaxations if r != explanation.nearest_change]
+    return [Hint(r.criterion, float(r.extra_minutes or 1), "minutes" if r.extra_minutes else "",
+                 r.places_opened) for r in changes]

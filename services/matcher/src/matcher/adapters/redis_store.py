@@ -1,0 +1,226 @@
+"""The round store on Redis. Keys (all under `matcher:`):
+
+- `matcher:region:{r}:period:{p}:{wishes|places|fixed|exclusions}` hashes: the projections;
+- `matcher:region:{r}:periods` set, `matcher:region:{r}:rounds` sorted set (by request time);
+- `matcher:round:{id}` hash (request, status, manifest, summary, release...), `...:outcomes` hash
+  student_ref -> outcome, `...:approvals` hash user_id -> vote, `...:input:*` the frozen input;
+- `matcher:releases` sorted set round_id -> release moment (epoch seconds).
+
+Each event's write and its processed marker go in one MULTI/EXEC (stagepool_shared.redis.IdempotentApplier).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import redis
+from redis.client import Pipeline
+
+from stagepool_shared.events.places import Place
+from stagepool_shared.events.rounds import Outcome, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.events.wishes import Wish
+from stagepool_shared.redis import IdempotentApplier
+
+from ..approval import ApprovalVote
+from ..rounds import Exclusion, FixedPlacement, Pool, RoundResult
+from . import codec
+from .store import AbstractRoundStore, RoundRecord
+
+TABLES = ("wishes", "places", "fixed", "exclusions")
+RELEASES = "matcher:releases"
+
+
+def period_key(region_id: str, period_id: str) -> str:
+    return f"matcher:region:{region_id}:period:{period_id}"
+
+
+def round_key(round_id: str) -> str:
+    return f"matcher:round:{round_id}"
+
+
+class RedisRoundStore(AbstractRoundStore):
+    """The matcher's state in Redis."""
+
+    def __init__(self, client: redis.Redis, service: str = "matcher"):
+        self.client = client
+        self.applier = IdempotentApplier(client, service)
+
+    def _apply(self, event_id: str, write: Callable[[Pipeline], object]) -> bool:
+        return self.applier.apply_once(event_id, lambda pipe, _state: write(pipe))
+
+    # --- projections -------------------------------------------------------------------------
+    def _touch_period(self, pipe: Pipeline, region_id: str, period_id: str) -> None:
+        pipe.sadd(f"matcher:region:{region_id}:periods", period_id)
+
+    def put_wish(self, event_id: str, wish: Wish) -> bool:
+        def write(pipe: Pipeline) -> None:
+            self._touch_period(pipe, wish.region_id, wish.period_id)
+            pipe.hset(period_key(wish.region_id, wish.period_id) + ":wishes", wish.student_ref, codec.dump_wish(wish))
+        return self._apply(event_id, write)
+
+    def remove_wish(self, event_id: str, region_id: str, period_id: str, student_ref: str) -> bool:
+        return self._apply(event_id, lambda pipe: pipe.hdel(period_key(region_id, period_id) + ":wishes", student_ref))
+
+    def put_place(self, event_id: str, place: Place) -> bool:
+        def write(pipe: Pipeline) -> None:
+            self._touch_period(pipe, place.region_id, place.period_id)
+            pipe.hset(period_key(place.region_id, place.period_id) + ":places", place.place_id,
+                      codec.dump_place(place))
+        return self._apply(event_id, write)
+
+    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str) -> bool:
+        return self._apply(event_id, lambda pipe: pipe.hdel(period_key(region_id, period_id) + ":places", place_id))
+
+    def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
+        periods = [p.decode() for p in self.client.smembers(f"matcher:region:{region_id}:periods")]
+        rounds = [r.decode() for r in self.client.zrange(f"matcher:region:{region_id}:rounds", 0, -1)]
+
+        def write(pipe: Pipeline) -> None:
+            for period_id in periods:
+                for table in ("wishes", "fixed", "exclusions"):
+                    pipe.hdel(f"{period_key(region_id, period_id)}:{table}", student_ref)
+            for round_id in rounds:
+                pipe.hdel(round_key(round_id) + ":outcomes", student_ref)
+                for table in ("wishes", "fixed", "exclusions"):
+                    pipe.hdel(f"{round_key(round_id)}:input:{table}", student_ref)
+        return self._apply(event_id, write)
+
+    def fix_placement(self, event_id: str, region_id: str, period_id: str, fixed: FixedPlacement) -> bool:
+        return self._apply(event_id, lambda pipe: pipe.hset(
+            period_key(region_id, period_id) + ":fixed", fixed.student_ref, codec.dump_record(fixed)))
+
+    def exclude(self, event_id: str, region_id: str, period_id: str, student_ref: str,
+                exclusion: Exclusion, unfix: bool) -> bool:
+        key = period_key(region_id, period_id)
+
+        def read(pipe: Pipeline) -> Exclusion:
+            raw = pipe.hget(key + ":exclusions", student_ref)
+            return codec.load_exclusion(raw) if raw else Exclusion()
+
+        def write(pipe: Pipeline, old: Exclusion) -> None:
+            merged = old.merged(exclusion.place_ids, exclusion.organisation_ids)
+            pipe.hset(key + ":exclusions", student_ref, codec.dump_record(merged))
+            if unfix:
+                pipe.hdel(key + ":fixed", student_ref)
+        return self.applier.apply_once(event_id, write, read=read, watch=(key + ":exclusions",))
+
+    def period_of_place(self, region_id: str, place_id: str) -> str | None:
+        for period in sorted(self.client.smembers(f"matcher:region:{region_id}:periods")):
+            if self.client.hexists(period_key(region_id, period.decode()) + ":places", place_id):
+                return period.decode()
+        return None
+
+    def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool:
+        return self._load_pool_from(period_key(region_id, period_id), region_id, period_id, sector)
+
+    def _load_pool_from(self, prefix: str, region_id: str, period_id: str, sector: str | None) -> Pool:
+        with self.client.pipeline(transaction=True) as pipe:
+            for table in TABLES:
+                pipe.hgetall(f"{prefix}:{table}")
+            wishes, places, fixed, exclusions = pipe.execute()
+        return Pool(
+            region_id, period_id, sector,
+            tuple(codec.load_wishes(wishes.values())), tuple(codec.load_places(places.values())),
+            {k.decode(): codec.load_fixed(v) for k, v in fixed.items()},
+            {k.decode(): codec.load_exclusion(v) for k, v in exclusions.items()},
+        )
+
+    # --- rounds -------------------------------------------------------------------------------
+    def note_requested(self, request: RoundRequested, requested_at: str) -> None:
+        key = round_key(request.round_id)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(key, "request", codec.dump_request(request))
+            pipe.hsetnx(key, "status", "requested")
+            pipe.hsetnx(key, "requested_at", requested_at)
+            pipe.zadd(f"matcher:region:{request.region_id}:rounds", {request.round_id: time.time()}, nx=True)
+            pipe.execute()
+
+    def freeze_pool(self, round_id: str, frozen_at: str) -> tuple[Pool, str]:
+        key = round_key(round_id)
+        request = codec.load_request(self.client.hget(key, "request"))
+        source = period_key(request.region_id, request.period_id)
+        with self.client.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    if pipe.hget(key, "frozen_at") is not None:
+                        pipe.unwatch()
+                        break
+                    pipe.multi()
+                    for table in TABLES:
+                        pipe.delete(f"{key}:input:{table}")
+                        pipe.copy(f"{source}:{table}", f"{key}:input:{table}")
+                    pipe.hset(key, "frozen_at", frozen_at)
+                    pipe.execute()
+                    break
+                except redis.WatchError:
+                    continue
+        pool = self._load_pool_from(f"{key}:input", request.region_id, request.period_id, request.sector)
+        return pool, self.client.hget(key, "frozen_at").decode()
+
+    def save_proposal(self, event_id: str, round_id: str, result: RoundResult, proposed_at: str) -> bool:
+        key = round_key(round_id)
+        outcomes = codec.dump_outcomes(result.outcomes)
+
+        def write(pipe: Pipeline) -> None:
+            pipe.delete(key + ":outcomes")
+            if outcomes:
+                pipe.hset(key + ":outcomes", mapping=outcomes)
+            pipe.hset(key, mapping={
+                "status": "proposed", "proposed_at": proposed_at,
+                "manifest": codec.dump_manifest(result.manifest), "summary": codec.dump_summary(result.summary),
+                "schools": codec.dump_names(result.schools),
+                "support_schools": codec.dump_names(result.support_schools),
+            })
+        return self._apply(event_id, write)
+
+    def fail_round(self, event_id: str, round_id: str, reason: str) -> bool:
+        return self._apply(event_id, lambda pipe: pipe.hset(
+            round_key(round_id), mapping={"status": "failed", "failure": reason[:500]}))
+
+    def get_round(self, round_id: str) -> RoundRecord | None:
+        raw = {k.decode(): v for k, v in self.client.hgetall(round_key(round_id)).items()}
+        if "request" not in raw:
+            return None
+        votes = self.client.hvals(round_key(round_id) + ":approvals")
+        text = {k: v.decode() for k, v in raw.items() if k in ("status", "requested_at", "frozen_at",
+                                                                 "proposed_at", "released_at", "failure")}
+        return RoundRecord(
+            request=codec.load_request(raw["request"]), status=text.get("status", "requested"),
+            requested_at=text.get("requested_at", ""), frozen_at=text.get("frozen_at"),
+            manifest=codec.load_manifest(raw["manifest"]) if "manifest" in raw else None,
+            summary=codec.load_summary(raw["summary"]) if "summary" in raw else None,
+            schools=codec.load_names(raw.get("schools")), support_schools=codec.load_names(raw.get("support_schools")),
+            proposed_at=text.get("proposed_at"),
+            release=codec.load_release(raw["release"]) if "release" in raw else None,
+            released_at=text.get("released_at"), failure=text.get("failure"),
+            approvals=tuple(sorted((codec.load_vote(v) for v in votes), key=lambda v: v.user_id)),
+        )
+
+    def list_rounds(self, region_id: str) -> list[RoundRecord]:
+        ids = [r.decode() for r in self.client.zrange(f"matcher:region:{region_id}:rounds", 0, -1)]
+        return [record for record in map(self.get_round, ids) if record is not None]
+
+    def outcomes(self, round_id: str) -> list[Outcome]:
+        raw = self.client.hgetall(round_key(round_id) + ":outcomes")
+        return sorted(codec.load_outcomes(raw.values()), key=lambda o: o.student_ref)
+
+    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote) -> bool:
+        return self._apply(event_id, lambda pipe: pipe.hset(
+            round_key(round_id) + ":approvals", vote.user_id, codec.dump_record(vote)))
+
+    def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool:
+        def write(pipe: Pipeline) -> None:
+            pipe.hset(round_key(release.round_id), "release", codec.dump_release(release))
+            pipe.zadd(RELEASES, {release.round_id: due_epoch})
+        return self._apply(event_id, write)
+
+    def due_releases(self, now_epoch: float) -> list[str]:
+        return [r.decode() for r in self.client.zrangebyscore(RELEASES, "-inf", now_epoch)]
+
+    def mark_released(self, round_id: str, released_at: str) -> None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(round_key(round_id), mapping={"status": "released", "released_at": released_at})
+            pipe.zrem(RELEASES, round_id)
+            pipe.execute()

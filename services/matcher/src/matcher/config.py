@@ -1,0 +1,46 @@
+"""The matcher service's settings, read from the environment in this one place.
+
+Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL. Optional with harmless local defaults: HTTP_HOST/HTTP_PORT
+(127.0.0.1:8002), LOG_LEVEL, PUBLISH_TIMEOUT_S, MATCHER_RELEASE_POLL_S (how often the release scheduler
+looks for due rounds), MATCHER_CONSUMER_GROUP (stagepool-matcher; tests run a second matcher under their
+own group). The min-cost-flow solver has no time limit or worker count to set: it is exact and
+deterministic, which keeps rounds reproducible. Imports stagepool_shared.config only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from stagepool_shared.config import CommonSettings, EnvReader
+
+SERVICE_NAME = "matcher"
+DEFAULT_PORT = 8002
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the matcher needs, passed down explicitly."""
+
+    common: CommonSettings
+    release_poll_s: float = 1.0
+    consumer_group: str = "stagepool-matcher"
+
+    @property
+    def service_name(self) -> str:
+        return self.common.service_name
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Build the settings; one ConfigError naming every missing or malformed variable."""
+        env = EnvReader(environ)
+        common = CommonSettings.read(env, SERVICE_NAME, DEFAULT_PORT)
+        settings = cls(
+            common=common,
+            release_poll_s=env.float("MATCHER_RELEASE_POLL_S", 1.0),
+            consumer_group=env.str("MATCHER_CONSUMER_GROUP", "stagepool-matcher"),
+        )
+        if settings.release_poll_s <= 0:
+            env.problems.append("MATCHER_RELEASE_POLL_S must be positive")
+        env.finish(SERVICE_NAME)
+        return settings

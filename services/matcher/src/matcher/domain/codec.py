@@ -1,0 +1,106 @@
+"""JSON-ready dicts <-> matcher records (the documented instance format, docs/instance.schema.json).
+
+Strict on input: a record with an unknown field (a name, a gender, anything not in the model) or a
+missing field is refused with InconsistentInstance naming the record, so personal data can never slip
+into a round. Imports the standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from typing import Any
+
+from matcher.domain.model import (
+    Exclusion, FixedPlacement, Location, Place, Reservation, RoundInput, Solution, Wish,
+)
+from matcher.errors import InconsistentInstance
+
+_WISH = tuple(f.name for f in fields(Wish))
+_PLACE = tuple(f.name for f in fields(Place))
+_ROUND = ("round_id", "region_id", "period_ids", "seed", "wishes", "places", "exclusions", "fixed")
+_OPTIONAL = {"reserved", "exclusions", "fixed", "seed", "place_id", "organisation_id"}
+
+
+def _fields(kind: str, rid: str, doc: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    if not isinstance(doc, dict):
+        raise InconsistentInstance(kind, rid, "is not an object")
+    unknown = sorted(set(doc) - set(allowed))
+    if unknown:
+        raise InconsistentInstance(kind, rid, f"unknown field(s) {unknown}: only the documented criteria are inputs")
+    missing = sorted(set(allowed) - set(doc) - _OPTIONAL)
+    if missing:
+        raise InconsistentInstance(kind, rid, f"missing field(s) {missing}")
+
+
+def _location(kind: str, rid: str, doc: dict[str, Any]) -> Location:
+    _fields(kind, rid, doc, ("pc4", "lat", "lon"))
+    return Location(str(doc["pc4"]), float(doc["lat"]), float(doc["lon"]))
+
+
+def wish_from_dict(doc: dict[str, Any]) -> Wish:
+    """A Wish from its JSON object (strict)."""
+    rid = str(doc.get("student_ref", "?")) if isinstance(doc, dict) else "?"
+    _fields("wish", rid, doc, _WISH)
+    values = {k: doc[k] for k in _WISH if k != "home"}
+    return Wish(home=_location("wish", rid, doc["home"]), **values)
+
+
+def place_from_dict(doc: dict[str, Any]) -> Place:
+    """A Place from its JSON object (strict)."""
+    rid = str(doc.get("place_id", "?")) if isinstance(doc, dict) else "?"
+    _fields("place", rid, doc, _PLACE)
+    if "place_id" not in doc:
+        raise InconsistentInstance("place", rid, "missing field(s) ['place_id']")
+    values = {k: doc[k] for k in _PLACE if k not in ("location", "reserved") and k in doc}
+    reserved = []
+    for r in doc.get("reserved", []):
+        _fields("place", rid, r, ("school_id", "slots"))
+        reserved.append(Reservation(str(r["school_id"]), int(r["slots"])))
+    return Place(location=_location("place", rid, doc["location"]), reserved=tuple(reserved), **values)
+
+
+def round_from_dict(doc: dict[str, Any]) -> RoundInput:
+    """A RoundInput from the instance document."""
+    rid = str(doc.get("round_id", "?")) if isinstance(doc, dict) else "?"
+    _fields("round", rid, doc, _ROUND)
+    exclusions = []
+    for e in doc.get("exclusions", []):
+        _fields("exclusion", str(e.get("student_ref", "?")), e, ("student_ref", "place_id", "organisation_id"))
+        exclusions.append(Exclusion(e["student_ref"], e.get("place_id"), e.get("organisation_id")))
+    fixed = []
+    for f in doc.get("fixed", []):
+        _fields("fixed", str(f.get("student_ref", "?")), f, ("student_ref", "place_id"))
+        fixed.append(FixedPlacement(f["student_ref"], f["place_id"]))
+    return RoundInput(
+        round_id=str(doc["round_id"]), region_id=str(doc["region_id"]), period_ids=tuple(doc["period_ids"]),
+        wishes=tuple(wish_from_dict(w) for w in doc["wishes"]), places=tuple(place_from_dict(p) for p in doc["places"]),
+        seed=int(doc.get("seed", 0)), exclusions=tuple(exclusions), fixed=tuple(fixed),
+    )
+
+
+def _plain(obj: Any) -> Any:
+    """Tuples to lists, recursively (JSON arrays)."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def round_to_dict(rnd: RoundInput) -> dict[str, Any]:
+    """The instance document of a round (inverse of `round_from_dict`)."""
+    doc = _plain(asdict(rnd))
+    doc["exclusions"] = [{k: v for k, v in e.items() if v is not None} for e in doc["exclusions"]]
+    return doc
+
+
+def solution_to_dict(sol: Solution) -> dict[str, Any]:
+    """Assignments, explanations, shares, penalties and stats as JSON-ready dicts."""
+    stats = asdict(sol.stats)
+    return {
+        "round_id": sol.round_id, "seed": sol.seed, "stats": _plain(stats),
+        "assignments": [_plain(asdict(a)) for a in sol.assignments],
+        "explanations": [_plain(asdict(e)) for e in sol.explanations],
+        "shares": [dict(_plain(asdict(g)), rate=round(g.rate, 6)) for g in sol.shares],
+        "penalties": [_plain(asdict(p)) for p in sol.penalties],
+    }

@@ -1,0 +1,182 @@
+"""Hard constraints: may this student be placed at this place at all?
+
+The criteria, in the order of the rule (the first failing one is the one reported):
+
+    programme         the place recognises the student's crebo
+    level             the place offers the student's level
+    period            same period
+    travel_time       travel minutes (see `travel`) <= the student's max_travel_minutes
+    support           every support need is among the support offered
+    allowance         a student who needs an allowance only goes to a place that pays one
+    irregular_shifts  a place with irregular shifts only for a student who accepts them
+    min_age           the student's age at the start >= the place's legal minimum age
+    no_slots          the place has at least one effective slot (min(slots, supervision_capacity))
+    excluded          the student refused the place, or a desk exclusion names it or its organisation
+
+Two implementations: `pair_failures` (plain Python, one pair, the reference used by the validator) and
+the numpy ones (`failure_masks` for a dense block, `eligible_pairs` for the whole round), which tests
+cross-check against the reference. Imports numpy and the standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.domain.model import Place, Wish
+from matcher.domain.tables import PlaceTable, RoundTables, StudentTable
+from matcher.domain.travel import haversine_km, km_to_central_angle, max_km, minutes_from_km, travel_minutes
+
+CRITERIA = (
+    "programme", "level", "period", "travel_time", "support", "allowance",
+    "irregular_shifts", "min_age", "no_slots", "excluded",
+)
+BIT = {c: np.uint16(1 << i) for i, c in enumerate(CRITERIA)}
+_CHUNK = 4096  # students per dense block: bounds memory at ~n_places * 4096 * 8 bytes
+
+
+def pair_failures(wish: Wish, place: Place, excluded: bool = False) -> tuple[str, ...]:
+    """Every criterion this pair fails, in rule order (empty tuple = eligible)."""
+    checks = {
+        "programme": wish.crebo in place.crebos,
+        "level": wish.level in place.levels,
+        "period": wish.period_id == place.period_id,
+        "travel_time": travel_minutes(wish.home, place.location, wish.transport_mode) <= wish.max_travel_minutes,
+        "support": set(wish.support_needs) <= set(place.support_offered),
+        "allowance": place.offers_allowance or not wish.needs_allowance,
+        "irregular_shifts": wish.irregular_shifts_ok or not place.irregular_shifts,
+        "min_age": wish.age_at_start >= place.min_age,
+        "no_slots": place.effective_slots > 0,
+        "excluded": not excluded,
+    }
+    return tuple(c for c in CRITERIA if not checks[c])
+
+
+def first_failure(wish: Wish, place: Place, excluded: bool = False) -> str | None:
+    """The first criterion (rule order) this pair fails, or None when it is eligible."""
+    failed = pair_failures(wish, place, excluded)
+    return failed[0] if failed else None
+
+
+def mask_criteria(mask: int) -> tuple[str, ...]:
+    """Criterion names of a failure bitmask, in rule order."""
+    return tuple(c for c in CRITERIA if mask & int(BIT[c]))
+
+
+def _subset_ok(need: np.ndarray, offered: np.ndarray) -> np.ndarray:
+    """(S, P) True where every bit of need[s] is in offered[p] (bitsets of equal word count)."""
+    missing = need[:, None, :] & ~offered[None, :, :]
+    return ~np.any(missing, axis=2)
+
+
+def _excluded(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """True where the pair (s, p) is excluded (refusal or desk exclusion); arrays of equal shape."""
+    if rt.excluded_keys.size == 0:
+        return np.zeros(s.shape, dtype=bool)
+    keys = s * rt.places.n + p
+    pos = np.minimum(np.searchsorted(rt.excluded_keys, keys), rt.excluded_keys.size - 1)
+    return rt.excluded_keys[pos] == keys
+
+
+def pair_masks(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Failure bitmask (uint16, 0 = eligible) and travel minutes of pairs (s[k], p[k])."""
+    st, pt = rt.students, rt.places
+    minutes = minutes_from_km(haversine_km(st.lat[s], st.lon[s], pt.lat[p], pt.lon[p]), st.mode[s])
+    fails = {
+        "programme": ~pt.crebos[p, st.crebo[s]],
+        "level": ((pt.levels[p] >> st.level[s]) & 1) == 0,
+        "period": st.period[s] != pt.period[p],
+        "travel_time": minutes > st.max_travel[s],
+        "support": np.any(st.support[s] & ~pt.support[p], axis=-1),
+        "allowance": st.allowance[s] & ~pt.allowance[p],
+        "irregular_shifts": ~st.irregular_ok[s] & pt.irregular[p],
+        "min_age": st.age[s] < pt.min_age[p],
+        "no_slots": pt.capacity[p] <= 0,
+        "excluded": _excluded(rt, s, p),
+    }
+    mask = np.zeros(np.shape(s), dtype=np.uint16)
+    for c, failed in fails.items():
+        mask |= failed.astype(np.uint16) * BIT[c]
+    return mask, minutes
+
+
+def failure_masks(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense block: (S, P) failure bitmasks and travel minutes for every student s x place p."""
+    ss, pp = np.meshgrid(np.asarray(s), np.asarray(p), indexing="ij")
+    return pair_masks(rt, ss, pp)
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Eligible (student, place) pairs, sorted by (student, place), with their travel minutes."""
+
+    student: np.ndarray
+    place: np.ndarray
+    minutes: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.student)
+
+
+def within_reach(rt: RoundTables, s: np.ndarray, p: np.ndarray, extra_minutes: int = 0) -> np.ndarray:
+    """(S, P) prefilter: True for every place that may lie within max_travel + extra minutes.
+
+    Compares great-circle angles through dot products of unit vectors (no trigonometry per pair) with
+    a small slack, so it never drops a pair the exact minute computation would keep.
+    """
+    st, pt = rt.students, rt.places
+    reach = max_km(st.max_travel[s].astype(float) + extra_minutes, st.mode[s])
+    angle = np.minimum(km_to_central_angle(np.maximum(reach, 0.0)) + 1e-6, np.pi)
+    cos_max = np.where(reach >= 0, np.cos(angle), 2.0)
+    return (st.xyz[s] @ pt.xyz[p].T) >= cos_max[:, None]
+
+
+def _block_candidates(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of one (period, crebo) block passing every criterion but travel, with a travel prefilter."""
+    st, pt = rt.students, rt.places
+    ok = ((pt.levels[p][None, :] >> st.level[s][:, None]) & 1) == 1
+    ok &= _subset_ok(st.support[s], pt.support[p])
+    ok &= ~(st.allowance[s][:, None] & ~pt.allowance[p][None, :])
+    ok &= ~(~st.irregular_ok[s][:, None] & pt.irregular[p][None, :])
+    ok &= st.age[s][:, None] >= pt.min_age[p][None, :]
+    ok &= within_reach(rt, s, p)
+    si, pj = np.nonzero(ok)
+    return s[si], p[pj]
+
+
+def eligible_pairs(rt: RoundTables) -> Pairs:
+    """Every eligible pair of the round (fast path: blocks by period and programme)."""
+    st, pt = rt.students, rt.places
+    out_s, out_p = [], []
+    open_places = pt.capacity > 0
+    for period in np.unique(st.period[st.period >= 0]):
+        for crebo in np.unique(st.crebo[st.period == period]):
+            p = np.nonzero(open_places & (pt.period == period) & pt.crebos[:, crebo])[0]
+            s_all = np.nonzero((st.period == period) & (st.crebo == crebo))[0]
+            for k in range(0, len(s_all) if len(p) else 0, _CHUNK):
+                cs, cp = _block_candidates(rt, s_all[k:k + _CHUNK], p)
+                out_s.append(cs)
+                out_p.append(cp)
+    s = np.concatenate(out_s) if out_s else np.zeros(0, dtype=np.int64)
+    p = np.concatenate(out_p) if out_p else np.zeros(0, dtype=np.int64)
+    return _finish_pairs(rt, s, p)
+
+
+def _finish_pairs(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> Pairs:
+    """Exact travel check and exclusions on prefiltered candidates; sort by (student, place)."""
+    st, pt = rt.students, rt.places
+    minutes = minutes_from_km(haversine_km(st.lat[s], st.lon[s], pt.lat[p], pt.lon[p]), st.mode[s])
+    keep = minutes <= st.max_travel[s]
+    if rt.excluded_keys.size:
+        keep &= ~np.isin(s * pt.n + p, rt.excluded_keys)
+    s, p, minutes = s[keep], p[keep], minutes[keep]
+    order = np.argsort(s * pt.n + p, kind="stable")
+    return Pairs(student=s[order], place=p[order], minutes=minutes[order])
+
+
+__all__ = [
+    "BIT", "CRITERIA", "Pairs", "eligible_pairs", "failure_masks",
+    "first_failure", "mask_criteria", "pair_failures", "pair_masks",
+]

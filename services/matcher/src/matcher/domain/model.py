@@ -1,0 +1,268 @@
+"""The matcher's input and output records: frozen dataclasses, field names equal to the intake events.
+
+Inputs carry only objective, relevant criteria (domain.md R43-R61): there is no field for a name, gender,
+origin, religion or any other personal characteristic, and `matcher.domain.codec` refuses unknown fields.
+Lists given by a caller are stored as tuples so every record is hashable and immutable.
+Imports only the standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+TRANSPORT_MODES = ("walk", "bike", "public_transport", "car")
+PATHWAYS = ("bol", "bbl")
+WISH_RANKS = ("top-1", "top-2", "top-3", "preferred_type", "none")
+
+
+_TUPLE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _freeze(obj: Any) -> None:
+    """Turn every sequence-valued field of a frozen dataclass into a tuple (callers may pass lists)."""
+    names = _TUPLE_FIELDS.get(type(obj))
+    if names is None:
+        names = _TUPLE_FIELDS[type(obj)] = tuple(f.name for f in fields(obj) if str(f.type).startswith("tuple"))
+    for name in names:
+        value = getattr(obj, name)
+        if not isinstance(value, tuple):
+            object.__setattr__(obj, name, tuple(value))
+
+
+@dataclass(frozen=True)
+class Location:
+    """A coarse location: postcode-4 area and its centre (about 1 km precision)."""
+
+    pc4: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Wish:
+    """One student's wish for one round (the `wish.submitted` payload); the student is a pseudonym."""
+
+    student_ref: str
+    school_id: str
+    region_id: str
+    period_id: str
+    sector: str
+    crebo: str
+    level: int
+    study_year: int
+    pathway: str
+    activities: tuple[str, ...]
+    preferred_org_types: tuple[str, ...]
+    top_places: tuple[str, ...]
+    home: Location
+    max_travel_minutes: int
+    transport_mode: str
+    support_needs: tuple[str, ...]
+    needs_allowance: bool
+    irregular_shifts_ok: bool
+    age_at_start: int
+
+    def __post_init__(self) -> None:
+        _freeze(self)
+
+    @property
+    def pool(self) -> tuple[str, str, str]:
+        """The fairness pool of the student: (region, period, sector)."""
+        return (self.region_id, self.period_id, self.sector)
+
+
+Student = Wish
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A bilateral agreement: `slots` of a place are reserved for students of `school_id`."""
+
+    school_id: str
+    slots: int
+
+
+@dataclass(frozen=True)
+class Place:
+    """An organisation's internship position in one period (the `place.offered` payload)."""
+
+    place_id: str
+    organisation_id: str
+    region_id: str
+    period_id: str
+    sector: str
+    org_type: str
+    location: Location
+    crebos: tuple[str, ...]
+    levels: tuple[int, ...]
+    slots: int
+    activities: tuple[str, ...]
+    support_offered: tuple[str, ...]
+    offers_allowance: bool
+    irregular_shifts: bool
+    min_age: int
+    supervision_capacity: int
+    reserved: tuple[Reservation, ...] = ()
+
+    def __post_init__(self) -> None:
+        _freeze(self)
+
+    @property
+    def effective_slots(self) -> int:
+        """Slots that can really be filled: min(slots, supervision_capacity), never negative."""
+        return max(0, min(self.slots, self.supervision_capacity))
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Student `student_ref` must never get this place, or any place of this organisation.
+
+    Exactly one of `place_id` / `organisation_id` is set: a refused or withdrawn place, or a
+    desk-report exclusion of a whole organisation.
+    """
+
+    student_ref: str
+    place_id: str | None = None
+    organisation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FixedPlacement:
+    """An accepted placement kept in a re-match round; it consumes one slot of the place."""
+
+    student_ref: str
+    place_id: str
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    """One regional round: everything `solve` needs, nothing personal.
+
+    `seed` drives the lottery that breaks the remaining ties (objective 5); the same input and seed
+    always give the same allocation.
+    """
+
+    round_id: str
+    region_id: str
+    period_ids: tuple[str, ...]
+    wishes: tuple[Wish, ...]
+    places: tuple[Place, ...]
+    seed: int = 0
+    exclusions: tuple[Exclusion, ...] = ()
+    fixed: tuple[FixedPlacement, ...] = ()
+
+    def __post_init__(self) -> None:
+        _freeze(self)
+
+
+Instance = RoundInput
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One student placed at one place."""
+
+    student_ref: str
+    place_id: str
+    fixed: bool
+    wish_rank: str
+    travel_minutes: int
+    activity_overlap: int
+    reserved_slot: bool = False
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """What relaxing one criterion for one student would open (counterfactual, nothing changes).
+
+    `places_with_free_slot` counts the opened places that still have a free slot in this allocation;
+    `extra_minutes` is set for travel time only.
+    """
+
+    criterion: str
+    places_opened: int
+    places_with_free_slot: int
+    extra_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a student got this place, or none.
+
+    code: PLACED, PLACED_FIXED, NO_ELIGIBLE_PLACE or ALL_TAKEN_UNDER_FAIR_SHARE.
+    """
+
+    student_ref: str
+    code: str
+    place_id: str | None
+    criteria_met: tuple[str, ...]
+    wish_rank: str | None
+    travel_minutes: int | None
+    eligible_places: int
+    binding_constraint: str | None = None
+    nearest_change: Relaxation | None = None
+    relaxations: tuple[Relaxation, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    """Placement rate of one school within one pool (region, period, sector)."""
+
+    school_id: str
+    region_id: str
+    period_id: str
+    sector: str
+    demand: int
+    placed: int
+
+    @property
+    def rate(self) -> float:
+        """placed / demand (demand is at least 1 for every reported group)."""
+        return self.placed / self.demand if self.demand else 0.0
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A named penalty the allocation paid (style rule 7), e.g. a school's share deficit."""
+
+    name: str
+    value: int
+
+
+@dataclass(frozen=True)
+class SolveStats:
+    """Counts describing the solve; `timings` (seconds per phase) is excluded from equality."""
+
+    students: int
+    placed: int
+    max_flow: int
+    eligible_pairs: int
+    components: int
+    released_slots: int
+    wish_cost: int
+    travel_minutes: int
+    lottery_size: int = 1
+    travel_quantum: int = 1
+    wish_in_fair_pass: bool = True
+    timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The allocation of one round, with an explanation for every student and the fairness figures."""
+
+    round_id: str
+    seed: int
+    assignments: tuple[Assignment, ...]
+    explanations: tuple[Explanation, ...]
+    shares: tuple[GroupShare, ...]
+    penalties: tuple[Penalty, ...]
+    stats: SolveStats
+
+    def placement_map(self) -> dict[str, str]:
+        """student_ref -> place_id for every placed student."""
+        return {a.student_ref: a.place_id for a in self.assignments}
+
+
+Allocation = Solution

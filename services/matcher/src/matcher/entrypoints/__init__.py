@@ -1,0 +1,1 @@
+"""Entrypoints of the matcher: the Kafka consumer, the Flask API, the release scheduler."""

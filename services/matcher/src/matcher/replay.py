@@ -1,0 +1,102 @@
+"""`matcher replay ROUND_ID`: rebuild a round from the event log and check that it is the same round.
+
+The log of the matcher's topics is read from offset 0, merged in time order, and folded through the same
+handlers into an in-memory store up to the round's `round.requested` event; the round is then computed
+from that projection with the same seed and solver, and its output hash is compared with the one the
+matcher published (round.proposed). Other rounds are only noted, never solved. Imports handlers, the
+in-memory store and (in `replay_main` only) the shared Kafka reader.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from stagepool_shared import registry, topics
+from stagepool_shared.envelope import Envelope
+from stagepool_shared.errors import InvalidEvent
+from stagepool_shared.events.rounds import Manifest
+
+from . import handlers
+from .adapters.store import InMemoryRoundStore
+from .rounds import RoundSolver, compute_round
+
+logger = logging.getLogger(__name__)
+REPLAY_TOPICS = (topics.WISHES, topics.PLACES, topics.STUDENTS, topics.ROUNDS, topics.PLACEMENTS)
+SKIPPED = ("round.proposed", "round.approved", "round.release_scheduled", "round.released")
+
+
+class _NoPublisher:
+    def publish_all(self, envelopes: Sequence[Envelope], topic: str | None = None) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """The manifest the matcher published (None if it never did) and the one the replay computed."""
+
+    round_id: str
+    published: Manifest | None
+    replayed: Manifest
+
+    @property
+    def same_output(self) -> bool:
+        return self.published is not None and self.published.output_hash == self.replayed.output_hash
+
+    @property
+    def same_input(self) -> bool:
+        return self.published is not None and self.published.input_hash == self.replayed.input_hash
+
+
+def replay_round(events: Iterable[Envelope], round_id: str, solver: RoundSolver, code_version: str) -> ReplayResult:
+    """Fold `events` (in log order) up to the round's request, compute the round, compare its manifest."""
+    events = list(events)
+    svc = handlers.Services(InMemoryRoundStore(), _NoPublisher(), solver, code_version)
+    published = next((e.payload.manifest for e in events
+                      if e.event_type == "round.proposed" and e.payload.round_id == round_id), None)
+    for env in events:
+        if env.event_type == "round.requested":
+            if env.payload.round_id == round_id:
+                svc.store.note_requested(env.payload, env.occurred_at)
+                pool, _ = svc.store.freeze_pool(round_id, env.occurred_at)
+                result = compute_round(pool, env.payload.seed, solver, code_version)
+                return ReplayResult(round_id, published, result.manifest)
+            svc.store.note_requested(env.payload, env.occurred_at)
+        elif env.event_type not in SKIPPED:
+            handlers.handle(env, svc)
+    raise LookupError(f"round {round_id} was never requested in this log")
+
+
+def ordered_events(messages: Iterable) -> list[Envelope]:
+    """Decode logged messages, skipping invalid ones (they went to the DLQ), merged by time then position."""
+    out = []
+    order = {name: i for i, name in enumerate(REPLAY_TOPICS)}
+    for m in sorted(messages, key=lambda m: (m.timestamp_ms, order.get(m.topic, 99), m.partition, m.offset)):
+        try:
+            out.append(registry.decode(m.value))
+        except InvalidEvent:
+            continue
+    return out
+
+
+def replay_main(settings, round_id: str) -> int:
+    """Read the log from Kafka, replay the round, print the comparison; 0 if the output hash is equal."""
+    from stagepool_shared.kafka import read_log
+
+    from .adapters.ortools_solver import OrToolsRoundSolver
+    from .rounds import code_version
+
+    events = ordered_events(read_log(settings.common.kafka_bootstrap_servers, REPLAY_TOPICS))
+    try:
+        result = replay_round(events, round_id, OrToolsRoundSolver(), code_version())
+    except LookupError as err:
+        print(err)
+        return 2
+    print(f"round {round_id}")
+    print(f"  input hash   published {result.published.input_hash if result.published else '-'}")
+    print(f"               replayed  {result.replayed.input_hash}")
+    print(f"  output hash  published {result.published.output_hash if result.published else '-'}")
+    print(f"               replayed  {result.replayed.output_hash}")
+    print("  SAME ROUND" if result.same_output else "  DIFFERENT ROUND")
+    return 0 if result.same_output else 1

@@ -1,0 +1,207 @@
+"""A round as the service sees it: the pool it is computed from, the solver port, and the result.
+
+`compute_round(pool, seed, solver)` solves one pool and returns the outcomes, the fairness figures
+(`Summary`) and the manifest that makes the round reproducible (hash of the canonical input, seed, solver
+and code version, hash of the sorted outcomes). Derived events get deterministic ids (`derived_event_id`),
+so a recomputation after a crash publishes the same events with the same ids. Imports the standard library
+and the shared event dataclasses only (no Flask, Kafka or Redis).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import uuid
+from dataclasses import dataclass, field, is_dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable, Protocol, Sequence
+
+from stagepool_shared.events.places import Place
+from stagepool_shared.events.rounds import Manifest, Outcome, SchoolRate, Summary
+from stagepool_shared.events.wishes import Wish
+
+NAMESPACE = uuid.UUID("6f1d3c1e-8a51-4f0e-9a7e-2b3c4d5e6f70")
+PLACED_STATUSES = ("placed", "kept")
+
+
+class RoundError(Exception):
+    """Base of the service's round errors (entrypoints translate them to HTTP statuses)."""
+
+
+class RoundNotFound(RoundError):
+    """No such round, or not visible to the caller (answered 404 either way)."""
+
+
+class RoundConflict(RoundError):
+    """The round is not in a state that allows the request (answered 409, with optional details)."""
+
+    def __init__(self, message: str, details: dict[str, list] | None = None):
+        super().__init__(message)
+        self.details = details
+
+
+@dataclass(frozen=True)
+class FixedPlacement:
+    """An accepted placement a re-match keeps: the student stays, the slot stays taken."""
+
+    student_ref: str
+    school_id: str
+    place_id: str
+    organisation_id: str
+    round_id: str
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Places and organisations never again offered to one student (refusal, failure, desk report)."""
+
+    place_ids: tuple[str, ...] = ()
+    organisation_ids: tuple[str, ...] = ()
+
+    def merged(self, place_ids: Iterable[str], organisation_ids: Iterable[str]) -> "Exclusion":
+        return Exclusion(tuple(sorted({*self.place_ids, *place_ids})),
+                         tuple(sorted({*self.organisation_ids, *organisation_ids})))
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Everything one round is computed from: a region, a period and optionally a sector."""
+
+    region_id: str
+    period_id: str
+    sector: str | None
+    wishes: tuple[Wish, ...]
+    places: tuple[Place, ...]
+    fixed: dict[str, FixedPlacement] = field(default_factory=dict)
+    exclusions: dict[str, Exclusion] = field(default_factory=dict)
+
+    def narrowed(self) -> "Pool":
+        """The pool restricted to its sector, records sorted by id (input order never matters)."""
+        wishes = sorted((w for w in self.wishes if self.sector in (None, w.sector)), key=lambda w: w.student_ref)
+        places = sorted((p for p in self.places if self.sector in (None, p.sector)), key=lambda p: p.place_id)
+        refs = {w.student_ref for w in wishes}
+        return Pool(self.region_id, self.period_id, self.sector, tuple(wishes), tuple(places),
+                    {k: v for k, v in sorted(self.fixed.items()) if k in refs},
+                    {k: v for k, v in sorted(self.exclusions.items()) if k in refs})
+
+
+class RoundSolver(Protocol):
+    """The port to the optimiser: a pool in, one outcome per student out (pure, deterministic per seed)."""
+
+    name: str
+    version: str
+
+    def canonical_input(self, pool: Pool, seed: int) -> Any:
+        """The JSON-able instance the solver really solves (hashed into the manifest)."""
+
+    def solve(self, pool: Pool, seed: int) -> list[Outcome]:
+        """Outcomes for every student of the pool, with explanations."""
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """A computed round: outcomes sorted by student, figures, manifest, schools needing support approval."""
+
+    outcomes: tuple[Outcome, ...]
+    summary: Summary
+    manifest: Manifest
+    schools: tuple[str, ...]
+    support_schools: tuple[str, ...]
+
+
+def compute_round(pool: Pool, seed: int, solver: RoundSolver, code_version: str) -> RoundResult:
+    """Solve the pool and wrap the outcomes with the summary and the manifest."""
+    pool = pool.narrowed()
+    outcomes = tuple(sorted(solver.solve(pool, seed), key=lambda o: o.student_ref))
+    expected = {w.student_ref for w in pool.wishes}
+    got = [o.student_ref for o in outcomes]
+    if len(got) != len(set(got)) or set(got) != expected:
+        raise RoundError("the solver did not return exactly one outcome per student of the pool")
+    manifest = Manifest(
+        input_hash=sha256_json(solver.canonical_input(pool, seed)), seed=seed, solver=solver.name,
+        solver_version=solver.version, code_version=code_version, output_hash=output_hash(outcomes),
+    )
+    schools = tuple(sorted({w.school_id for w in pool.wishes}))
+    support = tuple(sorted({o.school_id for o in outcomes if o.support_needs}))
+    return RoundResult(outcomes, summarise(outcomes), manifest, schools, support)
+
+
+def summarise(outcomes: Sequence[Outcome]) -> Summary:
+    """Placement figures per school and overall; a school's rate is placed / students seeking a place."""
+    seeking: dict[str, int] = {}
+    placed: dict[str, int] = {}
+    reasons: dict[str, int] = {}
+    for o in outcomes:
+        seeking[o.school_id] = seeking.get(o.school_id, 0) + 1
+        if o.status in PLACED_STATUSES:
+            placed[o.school_id] = placed.get(o.school_id, 0) + 1
+        else:
+            code = o.reason_code or "UNKNOWN"
+            reasons[code] = reasons.get(code, 0) + 1
+    rates = [SchoolRate(s, n, placed.get(s, 0), round(placed.get(s, 0) / n, 6)) for s, n in sorted(seeking.items())]
+    total, done = len(outcomes), sum(placed.values())
+    worst = min((r.rate for r in rates), default=0.0)
+    best = max((r.rate for r in rates), default=0.0)
+    top1 = sum(1 for o in outcomes if o.status in PLACED_STATUSES and o.wish_match == "top1")
+    top3 = sum(1 for o in outcomes if o.status in PLACED_STATUSES and o.wish_match in ("top1", "top2", "top3"))
+    return Summary(
+        students=total, placed=done, unplaced=total - done, worst_school_rate=worst, best_school_rate=best,
+        school_spread=round(best - worst, 6), top1_share=_share(top1, total), top3_share=_share(top3, total),
+        school_rates=rates, unplaced_by_reason=dict(sorted(reasons.items())),
+    )
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 6) if whole else 0.0
+
+
+def _plain(value: Any) -> Any:
+    """How canonical JSON spells what json cannot: dataclasses as their fields, sets sorted."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return vars(value)  # the fields of a (frozen) dataclass; asdict would deep-copy, 4x slower
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON-able")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Compact JSON with sorted keys: the same value always gives the same bytes."""
+    return json.dumps(value, default=_plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256_json(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def output_hash(outcomes: Iterable[Outcome]) -> str:
+    """The hash of a round's outcomes, sorted by student."""
+    return sha256_json(sorted(outcomes, key=lambda o: o.student_ref))
+
+
+def derived_event_id(round_id: str, kind: str, part: int) -> str:
+    """The deterministic id of the `part`-th event of `kind` (proposed, released) of a round."""
+    return str(uuid.uuid5(NAMESPACE, f"{round_id}:{kind}:{part}"))
+
+
+def split_parts(outcomes: Sequence[Outcome], per_part: int) -> list[list[Outcome]]:
+    """Outcomes in parts of at most `per_part` (one empty part for an empty round)."""
+    if not outcomes:
+        return [[]]
+    return [list(outcomes[i:i + per_part]) for i in range(0, len(outcomes), per_part)]
+
+
+def code_version() -> str:
+    """The package version plus `git describe` when the source is a git checkout, else "unknown"."""
+    try:
+        version = metadata.version("stagepool-matcher")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    try:
+        described = subprocess.run(["git", "describe", "--always"], cwd=Path(__file__).parent,
+                                   capture_output=True, text=True, timeout=5)
+        suffix = described.stdout.strip() if described.returncode == 0 else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        suffix = "unknown"
+    return f"{version}+{suffix}"

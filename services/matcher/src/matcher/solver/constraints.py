@@ -1,0 +1,171 @@
+"""The rules as arcs of a flow network, one function per rule, plus the objective weights.
+
+Network of one component (all capacities integral):
+
+    source --units--> group --enrol--> student --pairs--> place ----general----> sink
+                                               \\--pairs--> entry(p, X) --reserved--> slot(p, X) --> sink
+                                                          entry(p, X) --overflow--> place
+                                                          place --release--> slot(p, X)
+
+* hard constraints: a student has an arc only to places it is eligible for (`add_pairs`);
+* one place per student: the enrol arc has capacity 1 (`add_enrolment`);
+* slots per place: general + reserved slot arcs add up to the residual effective slots (`add_capacity`,
+  `add_reservations`);
+* reserved slots: only school X's students enter entry(p, X); others reach slot(p, X) only through the
+  release arc, whose cost makes "fewest released slots" the objective right after "most placed";
+* fair shares: the source -> group arcs are unit arcs whose costs rise with the group's rate (`add_fair_shares`).
+
+Imports numpy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.domain.lottery import pair_lottery
+from matcher.domain.preferences import MAX_WISH_COST
+from matcher.solver.components import Component
+from matcher.solver.instance import SolverInstance
+from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
+
+COST_LIMIT = 2**59  # OR-tools answers BAD_COST_RANGE near max|cost| * (nodes + 1) ~ 2^60..2^62: keep a margin
+
+
+def fits(max_cost: int, layout: NodeLayout, limit: int = COST_LIMIT) -> bool:
+    """True when OR-tools' cost-scaling can use costs up to `max_cost` on this many nodes."""
+    return max_cost * (layout.n_nodes + 1) < limit
+
+
+def layout_of(comp: Component) -> NodeLayout:
+    """Node numbering of a component."""
+    return NodeLayout(len(comp.groups), len(comp.students), len(comp.places), len(comp.reservations))
+
+
+def local(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Positions of `ids` in the sorted array `sorted_ids` (all must be present)."""
+    return np.searchsorted(sorted_ids, ids)
+
+
+def pair_heads(inst: SolverInstance, comp: Component, lay: NodeLayout) -> np.ndarray:
+    """Head node of every pair arc: the entry of a reservation for the student's school, else the place."""
+    s, p = inst.pairs.student[comp.pairs], inst.pairs.place[comp.pairs]
+    heads = lay.place0 + local(comp.places, p)
+    if len(comp.reservations):
+        k = len(inst.schools)
+        res = inst.reservations
+        keys = res.place[comp.reservations] * k + res.school[comp.reservations]
+        want = p * k + inst.student_school[s]
+        pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        hit = keys[pos] == want
+        heads = np.where(hit, lay.entry0 + pos, heads)
+    return heads
+
+
+def add_pairs(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout, costs: np.ndarray) -> None:
+    """Hard constraints: one arc per eligible (student, place) pair, capacity 1."""
+    s = inst.pairs.student[comp.pairs]
+    arcs.add("pairs", lay.student0 + local(comp.students, s), pair_heads(inst, comp, lay), 1, costs)
+
+
+def add_enrolment(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout) -> None:
+    """One place per student: group -> student arcs of capacity 1."""
+    g = inst.tables.students.group[comp.students]
+    arcs.add("enrol", lay.group0 + local(comp.groups, g), lay.student0 + np.arange(len(comp.students)), 1, 0)
+
+
+def add_capacity(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout) -> None:
+    """Slots per place: the residual general slots of each place lead to the sink."""
+    arcs.add("general", lay.place0 + np.arange(len(comp.places)), SINK, inst.general[comp.places], 0)
+
+
+def add_reservations(
+    arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout, release_cost: int, release_cap: np.ndarray
+) -> None:
+    """Reserved slots: X's students fill slot(p, X) directly; others only via the costed release arc."""
+    r = len(comp.reservations)
+    if r == 0:
+        return
+    res = inst.reservations
+    slots = res.slots[comp.reservations]
+    entry, slot = lay.entry0 + np.arange(r), lay.slot0 + np.arange(r)
+    place = lay.place0 + local(comp.places, res.place[comp.reservations])
+    big = len(comp.students) + 1
+    arcs.add("reserved", entry, slot, slots, 0)
+    arcs.add("overflow", entry, place, big, 0)
+    arcs.add("release", place, slot, release_cap, release_cost)
+    arcs.add("slot_out", slot, SINK, slots, 0)
+
+
+def fair_unit_ranks(inst: SolverInstance, comp: Component) -> tuple[np.ndarray, np.ndarray]:
+    """Unit arcs of the fair-share objective: (group position, cost rank) per placeable unit.
+
+    Unit u of group g (u = fixed + 1 .. fixed + students that can still be placed) is ranked by
+    (rate before it = (u-1)/d_g ascending, rate after it = u/d_g descending); equal keys share a rank.
+    Ranks are strictly increasing inside a group (a convex cost), and a unit of a worse-off group is
+    always cheaper: see docs/matching.md, "why band arcs give lexicographic max-min".
+    """
+    flow_students = np.bincount(local(comp.groups, inst.tables.students.group[comp.students]), minlength=len(comp.groups))
+    g_pos = np.repeat(np.arange(len(comp.groups)), flow_students)
+    start = np.repeat(inst.fixed_count[comp.groups], flow_students)
+    u = start + (np.arange(len(g_pos)) - np.repeat(np.cumsum(flow_students) - flow_students, flow_students)) + 1
+    d = inst.demand[comp.groups][g_pos].astype(float)
+    before, after = (u - 1) / d, u / d
+    order = np.lexsort((-after, before))
+    new_key = np.ones(len(order), dtype=bool)
+    new_key[1:] = (np.diff(before[order]) != 0) | (np.diff(after[order]) != 0)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.cumsum(new_key) - 1
+    return g_pos, rank
+
+
+def add_fair_shares(arcs: ArcSet, lay: NodeLayout, g_pos: np.ndarray, rank: np.ndarray, weight: int) -> None:
+    """Fair shares across schools: unit arcs source -> group with cost weight * rank."""
+    arcs.add("units", np.full(len(g_pos), SOURCE), lay.group0 + g_pos, 1, rank * weight)
+
+
+def fair_pass_weights(
+    inst: SolverInstance, comp: Component, lay: NodeLayout, rank: np.ndarray, limit: int = COST_LIMIT
+) -> tuple[int, int, bool]:
+    """(fair weight W2, release cost P, wish included) for pass A, the largest exact choice that fits.
+
+    With the wish cost included, W2 exceeds any total wish cost difference, so wishes only break ties
+    between equally fair allocations; P exceeds any total fair + wish cost difference.
+    """
+    max_wish = np.zeros(len(comp.students), dtype=np.int64)
+    np.maximum.at(max_wish, local(comp.students, inst.pairs.student[comp.pairs]), inst.wish[comp.pairs])
+    for with_wish in (True, False):
+        w2 = int(max_wish.sum()) + 1 if with_wish else 1
+        release = (int(rank.sum()) * w2 + w2) if len(comp.reservations) else 0
+        top = max(release, int(rank.max(initial=0)) * w2, MAX_WISH_COST)
+        if fits(top, lay, limit):
+            return w2, release, with_wish
+    raise OverflowError("component too large for exact fair-share costs")
+
+
+def detail_costs(
+    inst: SolverInstance, comp: Component, lay: NodeLayout, limit: int = COST_LIMIT, seed_size: int = 1 << 16
+) -> tuple[np.ndarray, int, int]:
+    """Pass B pair costs W3 * wish + W4 * travel + lottery; returns (costs, lottery size, travel quantum).
+
+    Weights make the order strict: W4 > any total lottery difference, W3 > any total travel + lottery
+    difference. The lottery range shrinks (and, for huge components, travel is counted in coarser
+    minutes) until the largest cost fits OR-tools' range; both are reported in SolveStats.
+    """
+    s_loc = local(comp.students, inst.pairs.student[comp.pairs])
+    minutes, wish = inst.pairs.minutes[comp.pairs], inst.wish[comp.pairs]
+    n = len(comp.students)
+    for quantum in (1, 2, 5, 10, 15, 30, 60):
+        travel = minutes // quantum
+        max_travel = np.zeros(n, dtype=np.int64)
+        np.maximum.at(max_travel, s_loc, travel)
+        size = seed_size
+        while size >= 1:
+            w4 = n * (size - 1) + 1
+            w3 = int(max_travel.sum()) * w4 + n * (size - 1) + 1
+            if fits(MAX_WISH_COST * w3 + int(max_travel.max(initial=0)) * w4 + size, lay, limit):
+                st, pt = inst.tables.students, inst.tables.places
+                s, p = inst.pairs.student[comp.pairs], inst.pairs.place[comp.pairs]
+                lot = pair_lottery(st.profile_hash[s], pt.place_hash[p], size)
+                return w3 * wish + w4 * travel + lot, size, quantum
+            size //= 2
+    raise OverflowError("component too large for exact wish/travel costs")

@@ -1,0 +1,219 @@
+"""Independent bounds for the validator: minimum release, the max-min rate t*, improving transfers.
+
+Built from the domain tables with their own small networks (never the solver's graph code):
+  * min_release: one OR-tools min-cost flow, cost 1 per reserved slot taken by another school;
+  * max_min_rate: bisection over the candidate rates x / d_g; a probe t is feasible when a max flow
+    with source -> group capacities ceil(t * d_g) - fixed_g saturates them all (augmenting paths never
+    reduce source arcs, so such a flow extends to a maximum allocation);
+  * improving_transfer: plain-Python alternating-path search (small instances).
+Imports ortools (graph), numpy and matcher.domain.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import max_flow, min_cost_flow
+
+from matcher.domain.eligibility import eligible_pairs
+from matcher.domain.model import RoundInput
+from matcher.domain.tables import build_tables
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Tables and eligible pairs of a round, computed once per validation."""
+
+    rnd: RoundInput
+    tables: object
+    pairs: object
+
+
+def reference(rnd: RoundInput) -> Reference:
+    """Build the validator's reference data (domain tables and eligible pairs) for a round."""
+    rt = build_tables(rnd)
+    return Reference(rnd, rt, eligible_pairs(rt))
+
+
+@dataclass
+class _Net:
+    """A flow network: source 0, sink 1, groups, students, places, reservation slot nodes."""
+
+    tails: list
+    heads: list
+    caps: list
+    costs: list
+    n_groups: int = 0
+    fixed_per_group: np.ndarray | None = None
+    demand: np.ndarray | None = None
+    flow_students: np.ndarray | None = None
+    fixed_released: int = 0
+    places: tuple = ()
+
+    def add(self, t, h, c, w=0) -> None:
+        n = max(len(np.atleast_1d(v)) for v in (t, h, c, w))
+        for arr, v in ((self.tails, t), (self.heads, h), (self.caps, c), (self.costs, w)):
+            arr.append(np.broadcast_to(np.asarray(v, dtype=np.int64), (n,)))
+
+    def arrays(self):
+        return [np.concatenate(x) for x in (self.tails, self.heads, self.caps, self.costs)]
+
+
+def _residual(rt) -> tuple[np.ndarray, dict, int]:
+    """General slots and (place, school) reserved slots left after fixed placements."""
+    general = rt.places.capacity.copy()
+    reserved = {}
+    for p, place in enumerate(rt.places.places):
+        for r in place.reserved:
+            reserved[(p, r.school_id)] = r.slots
+            general[p] -= r.slots
+    released = 0
+    for s in np.nonzero(rt.students.fixed >= 0)[0]:
+        p, x = int(rt.students.fixed[s]), rt.students.wishes[s].school_id
+        if reserved.get((p, x), 0) > 0:
+            reserved[(p, x)] -= 1
+        elif general[p] > 0:
+            general[p] -= 1
+        else:
+            key = next(k for k in sorted(reserved) if k[0] == p and reserved[k] > 0)
+            reserved[key] -= 1
+            released += 1
+    return general, {k: v for k, v in reserved.items() if v > 0}, released
+
+
+def _network(ref: Reference, release: bool) -> _Net:
+    rt, pairs = ref.tables, ref.pairs
+    st, pt = rt.students, rt.places
+    keep = st.fixed[pairs.student] < 0
+    s, p = pairs.student[keep], pairs.place[keep]
+    general, reserved, fixed_released = _residual(rt)
+    g0, s0 = 2, 2 + len(rt.groups)
+    p0 = s0 + st.n
+    r_keys = sorted(reserved)
+    r_index = {k: i for i, k in enumerate(r_keys)}
+    e0 = p0 + pt.n
+    t0 = e0 + len(r_keys)
+    net = _Net([], [], [], [], n_groups=len(rt.groups), fixed_released=fixed_released, places=pt.places)
+    net.demand = np.bincount(st.group, minlength=len(rt.groups))
+    net.fixed_per_group = np.bincount(st.group[st.fixed >= 0], minlength=len(rt.groups))
+    flow = np.unique(s)
+    net.flow_students = np.bincount(st.group[flow], minlength=len(rt.groups))
+    net.add(0, g0 + np.arange(len(rt.groups)), net.demand)  # quota arcs: capacities replaced per probe
+    net.add(0, g0 + np.arange(len(rt.groups)), net.demand if release else 0)  # rest arcs (MCF probes)
+    net.add(g0 + st.group[flow], s0 + flow, 1)
+    heads = [e0 + r_index[(pp, st.wishes[ss].school_id)] if (pp, st.wishes[ss].school_id) in r_index else p0 + pp
+             for ss, pp in zip(s.tolist(), p.tolist())]
+    net.add(s0 + s, np.array(heads, dtype=np.int64), 1)
+    net.add(p0 + np.arange(pt.n), 1, np.maximum(general, 0))
+    for i, (pp, _) in enumerate(r_keys):
+        k = reserved[r_keys[i]]
+        net.add(e0 + i, t0 + i, k)
+        net.add(e0 + i, p0 + pp, st.n + 1)
+        net.add(t0 + i, 1, k)
+        if release:
+            net.add(p0 + pp, t0 + i, k, 1)
+    return net
+
+
+def _mcf(net: _Net, caps: np.ndarray, costs: np.ndarray) -> int:
+    tails, heads, _, _ = net.arrays()
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    mcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
+    total = int(net.demand.sum())
+    mcf.set_node_supply(0, total)
+    mcf.set_node_supply(1, -total)
+    if mcf.solve_max_flow_with_min_cost() != mcf.OPTIMAL:
+        raise RuntimeError("reference min-cost flow did not solve")
+    return int(mcf.optimal_cost())
+
+
+def min_release(ref: Reference) -> int:
+    """Fewest reserved slots another school must take in any maximum allocation (fixed ones included)."""
+    if not any(p.reserved for p in ref.rnd.places):
+        return 0
+    net = _network(ref, release=True)
+    _, _, caps, costs = net.arrays()
+    return _mcf(net, caps, costs) + net.fixed_released
+
+
+def _quota_feasible(net: _Net, quota: np.ndarray, release_floor: int | None) -> bool:
+    """Can every group get its quota in a maximum allocation (with the fewest released slots)?"""
+    tails, heads, caps, costs = net.arrays()
+    caps = caps.copy()
+    caps[:net.n_groups] = quota
+    if release_floor is None:
+        smf = max_flow.SimpleMaxFlow()
+        smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
+        smf.solve(0, 1)
+        return smf.optimal_flow() == int(quota.sum())
+    bonus = int(sum(r.slots for p in net.places for r in p.reserved)) + 1
+    costs = costs.copy()
+    costs[:net.n_groups] = -bonus
+    cost = _mcf(net, caps, costs)
+    return cost == -bonus * int(quota.sum()) + release_floor - net.fixed_released
+
+
+def max_min_rate(ref: Reference) -> tuple[int, int] | None:
+    """t* = a / b as (a, b): the best worst-group rate of any maximum allocation with the fewest
+    released reserved slots; None for a round without students."""
+    if not ref.rnd.wishes:
+        return None
+    floor = min_release(ref)
+    net = _network(ref, release=floor > 0)
+    cands = sorted({(x / d, x, d) for d in set(net.demand.tolist()) for x in range(d + 1)})
+    lo, hi = 0, len(cands) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        _, a, b = cands[mid]
+        quota = np.maximum(-(-a * net.demand // b) - net.fixed_per_group, 0)
+        if np.all(quota <= net.flow_students) and _quota_feasible(net, quota, floor if floor > 0 else None):
+            lo = mid
+        else:
+            hi = mid - 1
+    return cands[lo][1], cands[lo][2]
+
+
+def _improves(xa: int, da: int, xb: int, db: int) -> bool:
+    """Moving one placement from group b to group a improves the sorted rate vector."""
+    if xa * db != (xb - 1) * da:
+        return xa * db < (xb - 1) * da
+    return (xa + 1) * db > xb * da
+
+
+def improving_transfer(ref: Reference, placement: dict[str, str]) -> str | None:
+    """A description of an improving single transfer (or augmenting path), or None when there is none."""
+    rt, pairs = ref.tables, ref.pairs
+    st, pt = rt.students, rt.places
+    options = defaultdict(list)
+    for s, p in zip(pairs.student.tolist(), pairs.place.tolist()):
+        if st.fixed[s] < 0:
+            options[s].append(p)
+    where = {rt.student_index[r]: rt.place_index[p] for r, p in placement.items()}
+    occupants = defaultdict(list)
+    for s, p in where.items():
+        if st.fixed[s] < 0:
+            occupants[p].append(s)
+    free = pt.capacity - np.bincount(np.array(list(where.values()), dtype=np.int64), minlength=pt.n)
+    x = np.bincount([st.group[s] for s in where], minlength=len(rt.groups))
+    d = np.bincount(st.group, minlength=len(rt.groups))
+    for a in range(len(rt.groups)):
+        start = [s for s in range(st.n) if st.group[s] == a and s not in where and options[s]]
+        seen, queue = set(start), list(start)
+        while queue:
+            i = queue.pop()
+            for p in options[i]:
+                if where.get(i) == p:
+                    continue
+                if free[p] > 0:
+                    return f"augmenting path from group {rt.groups[a]} to free place {pt.ids[p]}"
+                for j in occupants[p]:
+                    if j not in seen:
+                        seen.add(j)
+                        queue.append(j)
+        for j in seen - set(start):
+            b = st.group[j]
+            if b != a and _improves(x[a], d[a], x[b], d[b]):
+                return f"moving a place from {rt.groups[b]} ({x[b]}/{d[b]}) to {rt.groups[a]} ({x[a]}/{d[a]}) improves"
+    return None

@@ -1,0 +1,96 @@
+"""The solver's view of one regional round: canonical tables, eligible pairs, costs and residual capacity.
+
+Built once from a consistent `RoundInput`; frozen afterwards. Fixed placements are taken out here: they
+consume their slot (a reserved slot of their own school first, then a general slot, then another
+school's reserved slot) and count as already placed for their school's share.
+Imports numpy and matcher.domain only (no ortools), so it is as pure as the domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.domain.eligibility import Pairs, eligible_pairs
+from matcher.domain.model import RoundInput
+from matcher.domain.preferences import pair_wish_costs
+from matcher.domain.tables import RoundTables, build_tables
+
+
+@dataclass(frozen=True)
+class Reservations:
+    """Residual reserved slots after fixed placements: one row per (place, school) with slots left."""
+
+    place: np.ndarray
+    school: np.ndarray        # index into SolverInstance.schools
+    slots: np.ndarray
+    fixed_released: int       # fixed placements that had to take another school's reserved slot
+
+
+@dataclass(frozen=True)
+class SolverInstance:
+    """Everything the flow model needs, as arrays in canonical order."""
+
+    tables: RoundTables
+    pairs: Pairs              # eligible pairs of students still to place (fixed students removed)
+    wish: np.ndarray          # per pair: wish cost, tier, activity overlap
+    tier: np.ndarray
+    overlap: np.ndarray
+    schools: tuple[str, ...]
+    student_school: np.ndarray
+    group_school: np.ndarray
+    demand: np.ndarray        # per group
+    fixed_count: np.ndarray   # per group: students already placed by a fixed placement
+    general: np.ndarray       # per place: residual slots open to every school
+    reservations: Reservations
+    all_pairs: int            # eligible pairs before fixed students were removed
+    eligible_count: np.ndarray  # per student: eligible places (fixed students included)
+
+
+def _residual_capacity(rt: RoundTables, schools: dict[str, int]) -> tuple[np.ndarray, Reservations]:
+    pt, st = rt.places, rt.students
+    reserved = {(p, schools[r.school_id]): r.slots
+                for p, place in enumerate(pt.places) for r in place.reserved if r.school_id in schools and r.slots > 0}
+    general = pt.capacity - np.array([sum(r.slots for r in pl.reserved) for pl in pt.places], dtype=np.int64)
+    released = 0
+    for s in np.nonzero(st.fixed >= 0)[0]:
+        p, x = int(st.fixed[s]), schools[st.wishes[s].school_id]
+        if reserved.get((p, x), 0) > 0:
+            reserved[(p, x)] -= 1
+        elif general[p] > 0:
+            general[p] -= 1
+        else:
+            key = next(k for k in sorted(reserved) if k[0] == p and reserved[k] > 0)
+            reserved[key] -= 1
+            released += 1
+    rows = sorted(k for k, v in reserved.items() if v > 0)
+    return general, Reservations(
+        place=np.array([k[0] for k in rows], dtype=np.int64),
+        school=np.array([k[1] for k in rows], dtype=np.int64),
+        slots=np.array([reserved[k] for k in rows], dtype=np.int64),
+        fixed_released=released,
+    )
+
+
+def build_instance(rnd: RoundInput) -> SolverInstance:
+    """Tables, eligible pairs and residual capacities of a consistent round."""
+    rt = build_tables(rnd)
+    st = rt.students
+    school_names = tuple(sorted({g[0] for g in rt.groups} | {r.school_id for p in rnd.places for r in p.reserved}))
+    schools = {s: i for i, s in enumerate(school_names)}
+    pairs = eligible_pairs(rt)
+    free = st.fixed[pairs.student] < 0
+    pairs_free = Pairs(pairs.student[free], pairs.place[free], pairs.minutes[free])
+    wish, tier, overlap = pair_wish_costs(rt, pairs_free.student, pairs_free.place)
+    n_groups = len(rt.groups)
+    general, reservations = _residual_capacity(rt, schools)
+    return SolverInstance(
+        tables=rt, pairs=pairs_free, wish=wish, tier=tier, overlap=overlap, schools=school_names,
+        student_school=np.array([schools[w.school_id] for w in st.wishes], dtype=np.int64),
+        group_school=np.array([schools[g[0]] for g in rt.groups], dtype=np.int64),
+        demand=np.bincount(st.group, minlength=n_groups).astype(np.int64),
+        fixed_count=np.bincount(st.group[st.fixed >= 0], minlength=n_groups).astype(np.int64),
+        general=general, reservations=reservations, all_pairs=pairs.n,
+        eligible_count=np.bincount(pairs.student, minlength=st.n).astype(np.int64),
+    )

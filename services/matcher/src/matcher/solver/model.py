@@ -1,0 +1,175 @@
+"""`solve(round) -> Solution`: the fair matcher, two OR-tools min-cost flows per component.
+
+Steps (docs/matching.md has the proofs):
+  1. refuse an inconsistent round (InconsistentInstance naming the record);
+  2. canonical tables, eligible pairs, residual capacity after fixed placements (`instance`);
+  3. split into independent components (`components`);
+  4. per component, pass A: max flow with min cost, costs = release penalty > fair-share unit ranks
+     (> wish cost when the range allows) -> the most placed, the fewest released reserved slots, and the
+     lexicographically max-min school rates; read the flow per group and per release arc;
+  5. per component, pass B: min-cost flow with those group totals and release flows fixed as supplies,
+     costs = wish > travel > seeded lottery (strict weights);
+  6. explanations, school shares, named penalties and counts.
+Pure: no I/O, inputs are never mutated. Imports ortools (graph), numpy and matcher.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from matcher.domain.consistency import check_round
+from matcher.domain.explain import Outcome, explain
+from matcher.domain.fairness import group_shares, share_deficits
+from matcher.domain.model import Assignment, Penalty, RoundInput, Solution, SolveStats
+from matcher.domain.preferences import activity_overlap, wish_cost, wish_rank_name, wish_tier
+from matcher.domain.reservations import released_by_place
+from matcher.domain.travel import travel_minutes
+from matcher.errors import SolverFailure
+from matcher.solver import constraints as rules
+from matcher.solver.components import Component, components
+from matcher.solver.instance import SolverInstance, build_instance
+from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
+
+_OPTIMAL = min_cost_flow.SimpleMinCostFlow.OPTIMAL
+
+
+def _run(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str, max_flow: bool) -> np.ndarray:
+    """Solve one min-cost flow; returns the flow of every arc (in ArcSet order)."""
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    tails, heads, caps, costs = arcs.arrays()
+    ids = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    nodes = np.nonzero(supplies)[0]
+    if len(nodes):
+        mcf.set_nodes_supplies(nodes.astype(np.int32), supplies[nodes].astype(np.int64))
+    status = mcf.solve_max_flow_with_min_cost() if max_flow else mcf.solve()
+    if status != _OPTIMAL:
+        raise SolverFailure(stage, str(status))
+    return np.asarray(mcf.flows(np.asarray(ids, dtype=np.int32)), dtype=np.int64)
+
+
+def _span(flows: np.ndarray, arcs: ArcSet, name: str) -> np.ndarray:
+    lo, hi = arcs.spans.get(name, (0, 0))
+    return flows[lo:hi]
+
+
+def _retrying(stage_fn, *args):
+    """Call stage_fn(*args, limit) with a smaller cost budget while OR-tools answers BAD_COST_RANGE."""
+    limit = rules.COST_LIMIT
+    while True:
+        try:
+            return stage_fn(*args, limit)
+        except SolverFailure as err:
+            if "BAD_COST_RANGE" not in err.status or limit < 2**40:
+                raise
+            limit //= 4
+
+
+def fair_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, limit: int = rules.COST_LIMIT
+              ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Pass A: (placed per group position, released slots per reservation, wish included)."""
+    g_pos, rank = rules.fair_unit_ranks(inst, comp)
+    w2, release_cost, with_wish = rules.fair_pass_weights(inst, comp, lay, rank, limit)
+    arcs = ArcSet()
+    rules.add_fair_shares(arcs, lay, g_pos, rank, w2)
+    rules.add_enrolment(arcs, inst, comp, lay)
+    rules.add_pairs(arcs, inst, comp, lay, inst.wish[comp.pairs] if with_wish else 0)
+    rules.add_capacity(arcs, inst, comp, lay)
+    rules.add_reservations(arcs, inst, comp, lay, release_cost, inst.reservations.slots[comp.reservations])
+    supplies = np.zeros(lay.n_nodes, dtype=np.int64)
+    supplies[SOURCE], supplies[SINK] = len(g_pos), -len(g_pos)
+    flows = _run(arcs, lay, supplies, "fair pass", max_flow=True)
+    per_group = np.bincount(g_pos, weights=_span(flows, arcs, "units"), minlength=lay.n_groups).astype(np.int64)
+    return per_group, _span(flows, arcs, "release").copy(), with_wish
+
+
+def detail_pass(
+    inst: SolverInstance, comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
+    limit: int = rules.COST_LIMIT,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Pass B: (pair flows, reserved-slot flows, lottery size, travel quantum) with pass A's totals fixed."""
+    costs, size, quantum = rules.detail_costs(inst, comp, lay, limit)
+    arcs = ArcSet()
+    rules.add_enrolment(arcs, inst, comp, lay)
+    rules.add_pairs(arcs, inst, comp, lay, costs)
+    rules.add_capacity(arcs, inst, comp, lay)
+    rules.add_reservations(arcs, inst, comp, lay, 0, np.zeros(len(comp.reservations), dtype=np.int64))
+    supplies = np.zeros(lay.n_nodes, dtype=np.int64)
+    supplies[lay.group0:lay.group0 + lay.n_groups] = per_group
+    supplies[SINK] = -int(per_group.sum())
+    if len(comp.reservations):
+        place_nodes = lay.place0 + rules.local(comp.places, inst.reservations.place[comp.reservations])
+        np.add.at(supplies, place_nodes, -released)
+        supplies[lay.slot0:lay.slot0 + len(comp.reservations)] += released
+    flows = _run(arcs, lay, supplies, "detail pass", max_flow=False)
+    return _span(flows, arcs, "pairs"), _span(flows, arcs, "reserved"), size, quantum
+
+
+def _fixed_figures(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes: np.ndarray, overlap: np.ndarray) -> None:
+    st, pt = inst.tables.students, inst.tables.places
+    for s in np.nonzero(st.fixed >= 0)[0]:
+        w, p = st.wishes[s], pt.places[st.fixed[s]]
+        place[s], tier[s] = st.fixed[s], wish_tier(w, p)
+        minutes[s], overlap[s] = travel_minutes(w.home, p.location, w.transport_mode), activity_overlap(w, p)
+
+
+def solve(rnd: RoundInput) -> Solution:
+    """Allocate places for one round under the rule of docs/matching.md; explain every student."""
+    clock = {"start": time.perf_counter()}
+    check_round(rnd)
+    inst = build_instance(rnd)
+    clock["build"] = time.perf_counter()
+    n = inst.tables.students.n
+    place, tier, minutes, overlap = (np.full(n, -1, dtype=np.int64) for _ in range(4))
+    notes = {"lottery_size": 1 << 16, "travel_quantum": 1, "wish_in_fair_pass": True, "max_flow": 0}
+    comps = components(inst)
+    for comp in comps:
+        _solve_component(inst, comp, place, tier, minutes, overlap, notes)
+    _fixed_figures(inst, place, tier, minutes, overlap)
+    clock["solve"] = time.perf_counter()
+    solution = _assemble(inst, place, tier, minutes, overlap, notes, len(comps))
+    clock["explain"] = time.perf_counter()
+    phases = ("build", "solve", "explain")
+    timings = {k: round(clock[k] - clock[prev], 4) for prev, k in zip(("start",) + phases, phases)}
+    solution.stats.timings.update(timings)
+    return solution
+
+
+def _solve_component(inst, comp, place, tier, minutes, overlap, notes) -> None:
+    lay = rules.layout_of(comp)
+    per_group, released, with_wish = _retrying(fair_pass, inst, comp, lay)
+    pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, lay, per_group, released)
+    chosen = comp.pairs[pair_flow > 0]
+    s = inst.pairs.student[chosen]
+    place[s], tier[s] = inst.pairs.place[chosen], inst.tier[chosen]
+    minutes[s], overlap[s] = inst.pairs.minutes[chosen], inst.overlap[chosen]
+    notes["lottery_size"] = min(notes["lottery_size"], size)
+    notes["travel_quantum"] = max(notes["travel_quantum"], quantum)
+    notes["wish_in_fair_pass"] &= with_wish
+    notes["max_flow"] += int(per_group.sum())
+
+
+def _assemble(inst: SolverInstance, place, tier, minutes, overlap, notes, n_comps: int) -> Solution:
+    rt = inst.tables
+    st, pt = rt.students, rt.places
+    free = pt.capacity - np.bincount(place[place >= 0], minlength=pt.n)
+    expl = explain(rt, Outcome(place=place, tier=tier, minutes=minutes, eligible=inst.eligible_count, free=free))
+    placed = np.nonzero(place >= 0)[0].tolist()
+    assignments = tuple(sorted((Assignment(
+        student_ref=st.refs[s], place_id=pt.ids[place[s]], fixed=bool(st.fixed[s] >= 0),
+        wish_rank=wish_rank_name(tier[s]), travel_minutes=int(minutes[s]), activity_overlap=int(overlap[s]),
+    ) for s in placed), key=lambda a: a.student_ref))
+    shares = group_shares(st.wishes, (st.refs[s] for s in placed))
+    released = released_by_place(rt.round, {a.student_ref: a.place_id for a in assignments})
+    penalties = [Penalty(k, v) for k, v in share_deficits(shares).items()]
+    penalties += [Penalty(f"reserved_slots_released(place={p}, school={x})", n) for (p, x), n in released.items()]
+    stats = SolveStats(
+        students=st.n, placed=len(placed), max_flow=notes["max_flow"] + int((st.fixed >= 0).sum()),
+        eligible_pairs=inst.all_pairs, components=n_comps, released_slots=sum(released.values()),
+        wish_cost=sum(wish_cost(st.wishes[s], pt.places[place[s]]) for s in placed),
+        travel_minutes=int(minutes[placed].sum()), lottery_size=notes["lottery_size"],
+        travel_quantum=notes["travel_quantum"], wish_in_fair_pass=notes["wish_in_fair_pass"],
+    )
+    return Solution(rt.round.round_id, rt.round.seed, assignments, expl, shares, tuple(penalties), stats)

@@ -1,0 +1,195 @@
+"""Solver-agnostic checks of a Solution against its RoundInput (style rule 6: `assert_*` functions).
+
+What is certified (docs/matching.md, "What the validator certifies"):
+  * assert_feasible: one place per student, places exist, capacity (effective slots), every new pair
+    passes every hard constraint (plain-Python reference `pair_failures`, including exclusions),
+    fixed placements kept, every student explained once with a code matching the allocation;
+  * assert_reservations_honoured: no student of X eligible for p is left unplaced while another
+    school's student holds one of X's reserved slots at p;
+  * assert_max_placements: placed == an independent OR-tools SimpleMaxFlow (push-relabel) value on the
+    plain bipartite graph; returns that value;
+  * assert_min_release: released reserved slots == the minimum over maximum allocations (own MCF);
+  * assert_fair_share: the worst group rate == t*, the largest t such that every group can get
+    ceil(t * demand) placements in some maximum allocation with the fewest released reserved slots
+    (quota bisection; max-flow probes, or min-cost-flow probes when reserved slots must be released);
+  * assert_no_improving_transfer (small instances, no reservations): no single transfer of a place
+    from group b to group a improves the sorted rate vector - with the exchange property this is
+    equivalent to lexicographic max-min fairness.
+Imports ortools (graph), numpy and matcher.domain; never the solver's own graph code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import max_flow
+
+from matcher.domain.eligibility import pair_failures
+from matcher.domain.fairness import group_key
+from matcher.domain.model import RoundInput, Solution
+from matcher.domain.reservations import released_by_place
+from matcher.errors import ValidationFailure
+from matcher.solver import fair_bound as bound
+from matcher.solver.fair_bound import Reference
+
+
+def _fail(check: str, detail: str) -> None:
+    raise ValidationFailure(check, detail)
+
+
+def assert_feasible(rnd: RoundInput, sol: Solution) -> None:
+    """Capacity, eligibility, exclusions, one place per student, fixed kept, every student explained."""
+    wishes = {w.student_ref: w for w in rnd.wishes}
+    places = {p.place_id: p for p in rnd.places}
+    refs = [a.student_ref for a in sol.assignments]
+    if len(refs) != len(set(refs)):
+        _fail("one_place_per_student", f"{[r for r, n in Counter(refs).items() if n > 1][:3]} placed twice")
+    excluded = {(e.student_ref, e.place_id) for e in rnd.exclusions if e.place_id}
+    excluded |= {(e.student_ref, p.place_id) for e in rnd.exclusions if e.organisation_id
+                 for p in rnd.places if p.organisation_id == e.organisation_id}
+    fixed = {f.student_ref: f.place_id for f in rnd.fixed}
+    for a in sol.assignments:
+        if a.student_ref not in wishes or a.place_id not in places:
+            _fail("known_records", f"{a.student_ref} -> {a.place_id} names an unknown record")
+        if fixed.get(a.student_ref, a.place_id) != a.place_id or a.fixed != (a.student_ref in fixed):
+            _fail("fixed_kept", f"{a.student_ref} had fixed placement {fixed.get(a.student_ref)}")
+        failed = () if a.fixed else pair_failures(
+            wishes[a.student_ref], places[a.place_id], (a.student_ref, a.place_id) in excluded)
+        if failed:
+            _fail("eligibility", f"{a.student_ref} -> {a.place_id} fails {failed}")
+    missing = set(fixed) - set(refs)
+    if missing:
+        _fail("fixed_kept", f"fixed placements dropped: {sorted(missing)[:3]}")
+    for pid, n in Counter(a.place_id for a in sol.assignments).items():
+        if n > places[pid].effective_slots:
+            _fail("capacity", f"{pid} holds {n} students, effective slots {places[pid].effective_slots}")
+    _check_explanations(rnd, sol)
+
+
+def _check_explanations(rnd: RoundInput, sol: Solution) -> None:
+    placed = sol.placement_map()
+    codes = {e.student_ref: e for e in sol.explanations}
+    if len(codes) != len(sol.explanations) or set(codes) != {w.student_ref for w in rnd.wishes}:
+        _fail("explained", "not exactly one explanation per student")
+    for ref, e in codes.items():
+        if (e.place_id is not None) != (ref in placed) or (e.place_id and e.place_id != placed[ref]):
+            _fail("explained", f"explanation of {ref} does not match the allocation")
+
+
+def assert_reservations_honoured(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> None:
+    """No eligible student of X stays unplaced while X's reserved slots at that place went to others."""
+    released = released_by_place(rnd, sol.placement_map())
+    if not released:
+        return
+    ref = ref or bound.reference(rnd)
+    rt, pairs = ref.tables, ref.pairs
+    placed = sol.placement_map()
+    for s, p in zip(pairs.student.tolist(), pairs.place.tolist()):
+        w = rt.students.wishes[s]
+        if w.student_ref not in placed and (rt.places.ids[p], w.school_id) in released:
+            _fail("reserved_slots", f"{w.student_ref} of {w.school_id} is unplaced but {rt.places.ids[p]} released its slot")
+
+
+def _plain_max_flow(ref: Reference) -> int:
+    """Maximum number of students placeable: fixed ones plus a max flow over the rest."""
+    rt, pairs = ref.tables, ref.pairs
+    st, pt = rt.students, rt.places
+    free = st.fixed[pairs.student] < 0
+    s, p = pairs.student[free], pairs.place[free]
+    residual = pt.capacity - np.bincount(st.fixed[st.fixed >= 0], minlength=pt.n)
+    source, sink, p0 = st.n + pt.n, st.n + pt.n + 1, st.n
+    smf = max_flow.SimpleMaxFlow()
+    students = np.unique(s)
+    tails = np.concatenate([np.full(len(students), source), s, p0 + np.arange(pt.n)]).astype(np.int32)
+    heads = np.concatenate([students, p0 + p, np.full(pt.n, sink)]).astype(np.int32)
+    caps = np.concatenate([np.ones(len(students) + len(s)), np.maximum(residual, 0)]).astype(np.int64)
+    smf.add_arcs_with_capacity(tails, heads, caps)
+    if len(tails) and smf.solve(source, sink) != smf.OPTIMAL:
+        _fail("max_placements", "reference max flow did not solve")
+    return (smf.optimal_flow() if len(tails) else 0) + int((st.fixed >= 0).sum())
+
+
+def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> int:
+    """Objective 1: the number placed equals an independent maximum flow; returns that maximum."""
+    best = _plain_max_flow(ref or bound.reference(rnd))
+    if len(sol.assignments) != best:
+        _fail("max_placements", f"placed {len(sol.assignments)}, maximum is {best}")
+    return best
+
+
+def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> int:
+    """Objective 1b: released reserved slots equal the minimum over maximum allocations; returns it."""
+    best = bound.min_release(ref or bound.reference(rnd))
+    got = sum(released_by_place(rnd, sol.placement_map()).values())
+    if got != best:
+        _fail("min_release", f"released {got} reserved slots, minimum is {best}")
+    return best
+
+
+def assert_fair_share(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> tuple[int, int] | None:
+    """Objective 2, first level: worst group rate == t* = a/b; returns (a, b) (None without students)."""
+    t = bound.max_min_rate(ref or bound.reference(rnd))
+    if t is None:
+        return None
+    a, b = t
+    demand = Counter(group_key(w) for w in rnd.wishes)
+    placed_refs = set(sol.placement_map())
+    got = Counter(group_key(w) for w in rnd.wishes if w.student_ref in placed_refs)
+    worst = min(demand, key=lambda g: got[g] / demand[g])
+    if got[worst] * b != a * demand[worst]:
+        _fail("fair_share", f"worst rate {got[worst]}/{demand[worst]} of {worst}, bound {a}/{b}")
+    return t
+
+
+def assert_no_improving_transfer(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> None:
+    """Objective 2, all levels (instances without reservations): no single transfer improves the rates."""
+    problem = bound.improving_transfer(ref or bound.reference(rnd), sol.placement_map())
+    if problem:
+        _fail("lexicographic_fairness", problem)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Outcome of `validate`: figures and the checks that failed (empty = certified)."""
+
+    placed: int
+    max_flow: int | None
+    min_release: int | None
+    fair_bound: tuple[int, int] | None
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none") -> ValidationReport:
+    """Run the checks and collect failures (never raises ValidationFailure; see `ValidationReport.ok`).
+
+    fairness: "none" (feasibility, max placements, reservations honoured: cheap), "bound" (+ minimum
+    release and the quota-bisection bound on the worst rate, ~log2(students) flow probes) or "full" (+ the
+    improving-transfer search; small instances only, and only without reserved slots).
+    """
+    ref = bound.reference(rnd)
+    problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None}
+    checks = [("feasible", lambda: assert_feasible(rnd, sol)),
+              ("reserved", lambda: assert_reservations_honoured(rnd, sol, ref)),
+              ("max_flow", lambda: assert_max_placements(rnd, sol, ref))]
+    if fairness in ("bound", "full") and any(p.reserved for p in rnd.places):
+        checks.append(("min_release", lambda: assert_min_release(rnd, sol, ref)))
+    if fairness in ("bound", "full"):
+        checks.append(("fair_bound", lambda: assert_fair_share(rnd, sol, ref)))
+    if fairness == "full" and not any(p.reserved for p in rnd.places):
+        checks.append(("transfer", lambda: assert_no_improving_transfer(rnd, sol, ref)))
+    for name, check in checks:
+        try:
+            value = check()
+        except ValidationFailure as err:
+            problems.append(str(err))
+            continue
+        if name in figures:
+            figures[name] = value
+    return ValidationReport(len(sol.assignments), figures["max_flow"], figures["min_release"],
+                            figures["fair_bound"], tuple(problems))

@@ -1,0 +1,230 @@
+"""The matcher service on real Kafka and Redis: projections, rounds, approval, release, replay, poison.
+
+One matcher (consumer + scheduler threads and the Flask app) runs for the module on unique topic names
+(a publisher that routes each event to its test topic) and a unique region, so other tests are untouched.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from stagepool_shared import topics
+from stagepool_shared.auth import TokenStore
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.errors import PublishFailed
+from stagepool_shared.events.rounds import RoundRequested
+from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics, read_log
+from stagepool_shared.registry import decode, topic_for
+from stagepool_shared.testing.samples import sample_payload
+from stagepool_shared.testing.waiting import wait_until
+
+from matcher.adapters.ortools_solver import OrToolsRoundSolver
+from matcher.bootstrap import bootstrap
+from matcher.config import Settings
+from matcher.replay import ordered_events, replay_round
+from matcher.rounds import output_hash
+
+pytestmark = pytest.mark.integration
+
+RUN = uuid.uuid4().hex[:8]
+REGION, PERIOD = f"reg-it-{RUN}", "2027-p1"
+TOPICS = {t: f"it-{RUN}-{t}" for t in topics.MATCHER.topics}
+GROUP = topics.ConsumerGroup(f"it-matcher-{RUN}", tuple(TOPICS.values()))
+
+
+class RoutedPublisher:
+    """Sends every event to this module's copy of its topic."""
+
+    def __init__(self, real: EventPublisher):
+        self.real = real
+
+    def publish_all(self, envelopes, topic=None):
+        for env in envelopes:
+            self.real.publish_all([env], topic=topic or TOPICS[topic_for(env.event_type)])
+
+    def publish(self, envelope, topic=None):
+        self.publish_all([envelope], topic)
+
+    def publish_raw(self, topic, value, key=None):
+        self.real.publish_raw(topic, value, key)
+
+    def close(self):
+        self.real.close()
+
+
+class Clock:
+    def __init__(self):
+        self.now = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def running(kafka_bootstrap, redis_url):
+    names = list(TOPICS.values())
+    ensure_topics(kafka_bootstrap, names + [topics.dlq(n) for n in names], partitions=1)
+    settings = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "REDIS_URL": redis_url,
+                                  "MATCHER_RELEASE_POLL_S": "0.1"})
+    publisher = RoutedPublisher(EventPublisher(kafka_bootstrap, "it-matcher"))
+    clock = Clock()
+    matcher = bootstrap(settings, publisher=publisher, solver=OrToolsRoundSolver(), clock=clock)
+    stop = threading.Event()
+    options = ConsumerOptions(poll_timeout_ms=100, retry_backoff_s=0.05)
+    consumer = matcher.consumer(stop, options=options, group=GROUP)
+    threads = [threading.Thread(target=consumer.run, daemon=True), matcher.scheduler(stop)._thread]
+    for t in threads:
+        t.start()
+    yield matcher, publisher, clock
+    stop.set()
+    for t in threads:
+        t.join(timeout=10)
+    matcher.close()
+
+
+def send(publisher, event_type, payload):
+    env = new_envelope(event_type, payload, producer="it-test", partition_key=REGION)
+    publisher.publish_all([env])
+    return env
+
+
+def wish(ref, school, support=False):
+    return replace(sample_payload("wish.submitted"), student_ref=ref, school_id=school, region_id=REGION,
+                   support_needs=["extra_begeleiding"] if support else [], top_places=[])
+
+
+def place(place_id, slots):
+    return replace(sample_payload("place.posted"), place_id=place_id, organisation_id=f"org-{place_id}",
+                   region_id=REGION, slots=slots, supervision_capacity=slots, reserved=[],
+                   irregular_shifts=False)
+
+
+def logged(kafka_bootstrap, topic, event_type, round_id):
+    events = [decode(m.value) for m in read_log(kafka_bootstrap, [topic])]
+    return [e for e in events if e.event_type == event_type and e.payload.round_id == round_id]
+
+
+@pytest.fixture(scope="module")
+def seeded(running):
+    matcher, publisher, _ = running
+    for i in range(12):
+        send(publisher, "wish.submitted", wish(f"stu-{RUN}-{i:02d}", f"sch-{i % 3}", support=i == 0))
+    for i in range(3):
+        send(publisher, "place.posted", place(f"plc-{RUN}-{i}", 3))
+    pool = wait_until(lambda: (p := matcher.svc.store.load_pool(REGION, PERIOD, None))
+                      and len(p.wishes) == 12 and len(p.places) == 3 and p, 30, message="projection not built")
+    return pool
+
+
+def test_wishes_and_places_published_to_kafka_become_projections(seeded):
+    assert sorted(w.school_id for w in seeded.wishes).count("sch-0") == 4
+    assert {p.slots for p in seeded.places} == {3}
+
+
+def request_round(running, round_id, seed=11):
+    matcher, publisher, _ = running
+    env = send(publisher, "round.requested", RoundRequested(round_id, REGION, PERIOD, seed, "usr-coord"))
+    wait_until(lambda: (r := matcher.svc.store.get_round(round_id)) and r.status == "proposed", 60,
+               message=f"round {round_id} was not proposed")
+    return env
+
+
+def test_a_round_request_gives_a_stored_proposal_and_published_parts_that_validate(running, seeded, kafka_bootstrap):
+    matcher, _, _ = running
+    request_round(running, f"rnd-{RUN}-a")
+    record = matcher.svc.store.get_round(f"rnd-{RUN}-a")
+    stored = matcher.svc.store.outcomes(f"rnd-{RUN}-a")
+    parts = logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.proposed", f"rnd-{RUN}-a")
+    published = [o for p in parts for o in p.payload.outcomes]
+    assert len(stored) == 12 and record.summary.placed == sum(o.status == "placed" for o in stored)
+    assert output_hash(published) == output_hash(stored) == record.manifest.output_hash
+    assert all(o.reason_code for o in published if o.status == "unplaced")
+
+
+def test_a_redelivered_round_request_produces_no_second_proposal(running, seeded, kafka_bootstrap):
+    matcher, publisher, _ = running
+    env = request_round(running, f"rnd-{RUN}-b")
+    first = matcher.svc.store.get_round(f"rnd-{RUN}-b").manifest
+    publisher.publish_all([env])
+    marker = send(publisher, "wish.submitted", wish(f"stu-{RUN}-marker", "sch-0"))
+    wait_until(lambda: matcher.svc.store.applier.was_processed(marker.event_id), 30)
+    parts = logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.proposed", f"rnd-{RUN}-b")
+    assert len(parts) == parts[0].payload.parts and matcher.svc.store.get_round(f"rnd-{RUN}-b").manifest == first
+
+
+def test_approval_by_two_distinct_users_lets_the_round_be_released_at_its_moment(running, seeded, kafka_bootstrap):
+    matcher, _, clock = running
+    round_id = f"rnd-{RUN}-c"
+    request_round(running, round_id)
+    tokens = TokenStore(matcher.client)
+    coord = tokens.issue("usr-coord", "regional_coordinator", REGION, REGION)
+    staff = tokens.issue("usr-staff", "school_staff", "sch-1", REGION)
+    support = tokens.issue("usr-support", "support_staff", "sch-0", REGION)
+    client = matcher.app().test_client()
+    at = clock.now + timedelta(hours=2)
+    body = {"release_at": at.isoformat(), "respond_by": (at + timedelta(days=7)).isoformat()}
+    url = f"/api/v1/rounds/{round_id}"
+    assert client.post(url + "/approvals", headers={"Authorization": f"Bearer {staff}"}).status_code == 201
+    assert client.post(url + "/release", json=body, headers={"Authorization": f"Bearer {coord}"}).status_code == 409
+    assert client.post(url + "/approvals", headers={"Authorization": f"Bearer {support}"}).json["complete"]
+    assert client.post(url + "/release", json=body, headers={"Authorization": f"Bearer {coord}"}).status_code == 202
+    assert logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.released", round_id) == []
+    clock.now = at
+    wait_until(lambda: matcher.svc.store.get_round(round_id).status == "released", 30, message="not released")
+    released = logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.released", round_id)
+    assert {r.payload.released_at for r in released} == {body["release_at"].replace("+00:00", ".000Z")}
+    stored = matcher.svc.store.outcomes(round_id)
+    assert [o for r in released for o in r.payload.outcomes] == stored and len(stored) >= 12
+
+
+def test_replay_from_the_event_log_gives_the_same_output_hash(running, seeded, kafka_bootstrap):
+    request_round(running, f"rnd-{RUN}-d", seed=4242)
+    events = ordered_events(read_log(kafka_bootstrap, list(TOPICS.values())))
+    result = replay_round(events, f"rnd-{RUN}-d", OrToolsRoundSolver(), "replay")
+    assert result.same_output and result.same_input
+
+
+def test_a_poison_message_on_wishes_lands_in_the_dlq_and_the_consumer_goes_on(running, kafka_bootstrap):
+    matcher, publisher, _ = running
+    publisher.publish_raw(TOPICS[topics.WISHES], b'{"event_type": "wish.submitted", "payload": "\xff', REGION.encode())
+    after = send(publisher, "wish.submitted", wish(f"stu-{RUN}-after", "sch-2"))
+    wait_until(lambda: matcher.svc.store.applier.was_processed(after.event_id), 30, message="consumer stuck")
+    letters = [decode(m.value) for m in read_log(kafka_bootstrap, [topics.dlq(TOPICS[topics.WISHES])])]
+    assert len(letters) == 1 and letters[0].payload.original_topic == TOPICS[topics.WISHES]
+
+
+class FailingOnce:
+    """Kafka acknowledges the first part of a proposal, then fails once (as a crash mid-publish would)."""
+
+    def __init__(self, real):
+        self.real, self.failed = real, False
+
+    def publish_all(self, envelopes, topic=None):
+        if not self.failed and envelopes and envelopes[0].event_type == "round.proposed":
+            self.failed = True
+            self.real.publish_all(envelopes[:1], topic)
+            raise PublishFailed("broker went away after the first part")
+        self.real.publish_all(envelopes, topic)
+
+
+def test_a_round_interrupted_mid_publish_is_recomputed_identically_never_twice(running, seeded, kafka_bootstrap):
+    matcher, publisher, _ = running
+    matcher.svc.publisher, matcher.svc.per_part = FailingOnce(publisher), 5
+    try:
+        request_round(running, f"rnd-{RUN}-e")
+    finally:
+        matcher.svc.publisher, matcher.svc.per_part = publisher, 500
+    raw = [m.value for m in read_log(kafka_bootstrap, [TOPICS[topics.ROUNDS]])]
+    parts = [(decode(v), v) for v in raw if decode(v).event_type == "round.proposed"
+             and decode(v).payload.round_id == f"rnd-{RUN}-e"]
+    by_id = {}
+    for env, value in parts:
+        by_id.setdefault(env.event_id, set()).add(value)
+    assert len(parts) == parts[0][0].payload.parts + 1  # part 1 went out twice...
+    assert len(by_id) == parts[0][0].payload.parts and all(len(v) == 1 for v in by_id.values())  # ...identically
+    stored = matcher.svc.store.get_round(f"rnd-{RUN}-e").manifest
+    assert {env.payload.manifest for env, _ in parts} == {stored}

@@ -1,0 +1,90 @@
+"""The matcher's Redis store on a real redis-server: idempotent writes, frozen inputs, erasure, releases."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import pytest
+import redis
+from stagepool_shared.events.rounds import Manifest, Outcome, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.testing.samples import sample_payload
+
+from matcher.adapters.redis_store import RedisRoundStore
+from matcher.approval import ApprovalVote
+from matcher.rounds import Exclusion, FixedPlacement, RoundResult, summarise
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def store(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    yield RedisRoundStore(client)
+    client.close()
+
+
+@pytest.fixture
+def region():
+    return f"reg-st-{uuid.uuid4().hex[:8]}"
+
+
+def eid():
+    return str(uuid.uuid4())
+
+
+def wish(ref, region):
+    return replace(sample_payload("wish.submitted"), student_ref=ref, region_id=region)
+
+
+def place(pid, region):
+    return replace(sample_payload("place.posted"), place_id=pid, region_id=region)
+
+
+def test_each_event_is_applied_once_and_the_pool_round_trips(store, region):
+    first = eid()
+    assert store.put_wish(first, wish("stu-1", region)) and not store.put_wish(first, wish("stu-1", region))
+    store.put_place(eid(), place("plc-1", region))
+    store.exclude(eid(), region, "2027-p1", "stu-1", Exclusion(("plc-9",)), unfix=True)
+    store.exclude(eid(), region, "2027-p1", "stu-1", Exclusion((), ("org-9",)), unfix=True)
+    pool = store.load_pool(region, "2027-p1", None)
+    assert pool.wishes == (wish("stu-1", region),) and pool.places == (place("plc-1", region),)
+    assert pool.exclusions["stu-1"] == Exclusion(("plc-9",), ("org-9",))
+    assert store.period_of_place(region, "plc-1") == "2027-p1"
+
+
+def test_a_frozen_input_never_changes_and_erasure_reaches_proposals(store, region):
+    store.put_wish(eid(), wish("stu-1", region))
+    store.put_wish(eid(), wish("stu-2", region))
+    store.fix_placement(eid(), region, "2027-p1", FixedPlacement("stu-2", "sch-a", "plc-1", "org-1", "rnd-0"))
+    request = RoundRequested(f"rnd-{region}", region, "2027-p1", 1, "usr-coord")
+    store.note_requested(request, "2027-01-10T09:00:00.000Z")
+    frozen, at = store.freeze_pool(request.round_id, "2027-01-10T09:00:00.000Z")
+    store.put_wish(eid(), wish("stu-3", region))
+    again, at_again = store.freeze_pool(request.round_id, "2027-01-11T09:00:00.000Z")
+    assert again == frozen and at_again == at and len(frozen.wishes) == 2 and "stu-2" in frozen.fixed
+    outcomes = (Outcome("stu-1", "sch-a", "unplaced", reason_code="NO_ELIGIBLE_PLACE"),
+                Outcome("stu-2", "sch-a", "kept", "plc-1", "org-1"))
+    result = RoundResult(outcomes, summarise(outcomes), Manifest("a" * 64, 1, "s", "1", "c", "b" * 64),
+                         ("sch-a",), ())
+    assert store.save_proposal(eid(), request.round_id, result, at)
+    store.erase_student(eid(), region, "stu-1")
+    assert [o.student_ref for o in store.outcomes(request.round_id)] == ["stu-2"]
+    assert {w.student_ref for w in store.load_pool(region, "2027-p1", None).wishes} == {"stu-2", "stu-3"}
+    assert [w.student_ref for w in store.freeze_pool(request.round_id, at)[0].wishes] == ["stu-2"]
+    record = store.get_round(request.round_id)
+    assert record.status == "proposed" and record.summary == result.summary and record.manifest == result.manifest
+
+
+def test_approvals_count_users_once_and_releases_come_due(store, region):
+    request = RoundRequested(f"rnd-{region}", region, "2027-p1", 1, "usr-coord")
+    store.note_requested(request, "2027-01-10T09:00:00.000Z")
+    store.add_approval(eid(), request.round_id, ApprovalVote("usr-1", "school_staff", "sch-a"))
+    store.add_approval(eid(), request.round_id, ApprovalVote("usr-1", "school_staff", "sch-a"))
+    assert len(store.get_round(request.round_id).approvals) == 1
+    release = RoundReleaseScheduled(request.round_id, region, "2027-01-15T09:00:00Z", "2027-01-22T09:00:00Z", "usr-c")
+    store.schedule_release(eid(), release, 1000.0)
+    assert request.round_id not in store.due_releases(999.0) and request.round_id in store.due_releases(1000.0)
+    store.mark_released(request.round_id, release.release_at)
+    assert request.round_id not in store.due_releases(2000.0)
+    assert store.get_round(request.round_id).status == "released"

@@ -1,0 +1,128 @@
+"""The matcher's HTTP API through Flask's test client, on the in-memory store and a FakePublisher."""
+
+from __future__ import annotations
+
+import pytest
+from stagepool_shared.auth import Principal
+from stagepool_shared.testing import FakePublisher
+
+from matcher import handlers
+from matcher.adapters.store import InMemoryRoundStore
+from matcher.entrypoints.http import create_app
+from test_service_fakes import PERIOD, REGION, GreedySolver, event, place, wish
+
+PEOPLE = {
+    "coord": Principal("usr-coord", "regional_coordinator", REGION, REGION),
+    "coord2": Principal("usr-coord-2", "regional_coordinator", "reg-other", "reg-other"),
+    "staff-a": Principal("usr-a", "school_staff", "sch-a", REGION),
+    "support-a": Principal("usr-sa", "support_staff", "sch-a", REGION),
+    "staff-b": Principal("usr-b", "school_staff", "sch-b", REGION),
+    "org": Principal("usr-org", "organisation_staff", "org-plc-1", REGION),
+}
+
+
+class Tokens:
+    def lookup(self, token):
+        return PEOPLE.get(token)
+
+
+@pytest.fixture
+def svc():
+    return handlers.Services(InMemoryRoundStore(), FakePublisher(), GreedySolver(), "test")
+
+
+@pytest.fixture
+def client(svc):
+    app = create_app(svc, Tokens, lambda: {"redis": True})
+    return app.test_client()
+
+
+def as_(who):
+    return {"Authorization": f"Bearer {who}"}
+
+
+def proposed_round(svc, client, support=False):
+    for env in (event("wish.submitted", wish("stu-1", "sch-a", support=support)),
+                event("wish.submitted", wish("stu-2", "sch-b")), event("place.posted", place("plc-1", 2))):
+        handlers.handle(env, svc)
+    answer = client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "seed": 3},
+                         headers=as_("coord"))
+    assert answer.status_code == 202
+    (requested,) = svc.publisher.events("round.requested")
+    handlers.handle(requested, svc)
+    return answer.json["round_id"]
+
+
+def test_a_coordinator_requests_a_round_and_only_for_her_region(svc, client):
+    assert client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD},
+                       headers=as_("staff-a")).status_code == 403
+    assert client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD},
+                       headers=as_("coord2")).status_code == 404
+    answer = client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "kind": "rematch"},
+                         headers=as_("coord"))
+    assert answer.status_code == 202 and svc.publisher.events("round.requested")[0].payload.kind == "rematch"
+    assert client.get(f"/api/v1/rounds/{answer.json['round_id']}", headers=as_("coord")).json["status"] == "requested"
+
+
+def test_unknown_fields_and_bad_values_are_refused(client):
+    answer = client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "gender": "x"},
+                         headers=as_("coord"))
+    assert answer.status_code == 422 and "gender" in answer.json["fields"]
+    assert client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "seed": "1"},
+                       headers=as_("coord")).status_code == 422
+
+
+def test_staff_see_only_their_school_and_organisations_nothing_before_release(svc, client):
+    round_id = proposed_round(svc, client)
+    everyone = client.get(f"/api/v1/rounds/{round_id}", headers=as_("coord")).json
+    assert {o["student_ref"] for o in everyone["outcomes"]} == {"stu-1", "stu-2"}
+    mine = client.get(f"/api/v1/rounds/{round_id}", headers=as_("staff-a")).json
+    assert [o["student_ref"] for o in mine["outcomes"]] == ["stu-1"]
+    assert client.get(f"/api/v1/rounds/{round_id}", headers=as_("org")).status_code == 404
+    assert client.get(f"/api/v1/rounds/{round_id}", headers=as_("coord2")).status_code == 404
+    assert client.get("/api/v1/rounds/rnd-nope", headers=as_("coord")).status_code == 404
+
+
+def test_release_needs_two_distinct_approvers_and_support_staff_for_support_needs(svc, client):
+    round_id = proposed_round(svc, client, support=True)
+    body = {"release_at": "2027-01-15T09:00:00Z", "respond_by": "2027-01-22T17:00:00Z"}
+    assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-a")).status_code == 201
+    assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-a")).json["users_missing"] == 1
+    refused = client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord"))
+    assert refused.status_code == 409 and refused.json["fields"]["users_missing"] == [1]
+    answer = client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-b")).json
+    assert answer["users_missing"] == 0 and answer["schools_missing_support"] == ["sch-a"]
+    assert client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord")).status_code == 409
+    assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("support-a")).json["complete"]
+    assert client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord")).status_code == 202
+    assert len(svc.publisher.events("round.approved")) == 4
+    (scheduled,) = svc.publisher.events("round.release_scheduled")
+    assert scheduled.payload.release_at == "2027-01-15T09:00:00.000Z"
+
+
+def test_organisations_see_their_own_placements_after_release(svc, client):
+    round_id = proposed_round(svc, client)
+    for who in ("staff-a", "coord"):
+        client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_(who))
+    client.post(f"/api/v1/rounds/{round_id}/release", headers=as_("coord"),
+                json={"release_at": "2020-01-15T09:00:00Z", "respond_by": "2020-01-22T17:00:00Z"})
+    assert handlers.release_due_rounds(svc) == [round_id]
+    seen = client.get(f"/api/v1/rounds/{round_id}", headers=as_("org")).json
+    assert seen["status"] == "released" and {o["organisation_id"] for o in seen["outcomes"]} == {"org-plc-1"}
+
+
+def test_two_rounds_are_compared_figure_by_figure(svc, client):
+    first = proposed_round(svc, client)
+    handlers.handle(event("place.posted", place("plc-2", 5)), svc)
+    answer = client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "seed": 3},
+                         headers=as_("coord"))
+    handlers.handle(svc.publisher.events("round.requested")[-1], svc)
+    diff = client.get(f"/api/v1/rounds/{first}/compare/{answer.json['round_id']}", headers=as_("coord")).json
+    assert diff["figures"]["placed"] == {"round": 2, "other": 2, "difference": 0}
+    assert [r["school_id"] for r in diff["school_rates"]] == ["sch-a", "sch-b"]
+    listed = client.get(f"/api/v1/rounds?region_id={REGION}", headers=as_("coord")).json["rounds"]
+    assert len(listed) == 2
+
+
+def test_without_a_token_the_api_answers_401(client):
+    assert client.get("/api/v1/rounds/rnd-1").status_code == 401
