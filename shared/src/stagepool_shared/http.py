@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any, Callable
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -88,7 +88,7 @@ def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return header[7:].strip()
-    return request.cookies.get("sp_token")
+    return None
 
 
 def require(tokens: Callable[[], TokenStore], *roles: str) -> Callable:
@@ -135,6 +135,8 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Response:
+        if _wants_html():
+            return _html_error(err.code or 500, err.name, err.description or err.name)
         code = (err.name or "error").lower().replace(" ", "_")
         return error(err.code or 500, code, err.description or err.name)
 
@@ -143,6 +145,23 @@ def install_error_handlers(app: Flask) -> None:
         ref = str(uuid.uuid4())
         logger.exception("unexpected error %s", ref)
         return error(500, "internal_error", "Something went wrong on our side.", fields={"reference": [ref]})
+
+
+def _wants_html() -> bool:
+    """Pages (not the API) answer errors as HTML, in the layout of the pages."""
+    machine_paths = ("/api/", "/internal/", "/healthz", "/readyz", "/metrics")
+    return "stagepool_web" in current_app.blueprints and not request.path.startswith(machine_paths)
+
+
+def _html_error(status: int, title: str, message: str) -> Response:
+    texts = {404: ("Niet gevonden", "Not found", "Deze pagina bestaat niet of is niet voor u.",
+                   "This page does not exist or is not for you.")}
+    nl_title, en_title, nl_msg, en_msg = texts.get(status, (title, title, message, message))
+    english = lang() == "en"
+    response = Response(render_template("stagepool/error.html", code=status,
+                                        title=en_title if english else nl_title,
+                                        message=en_msg if english else nl_msg), status=status)
+    return response
 
 
 def add_ops_routes(app: Flask, ready_check: Callable[[], dict[str, bool]]) -> None:

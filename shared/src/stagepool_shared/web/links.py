@@ -1,0 +1,42 @@
+"""Where each service's pages live, so every page can link to the others. Read from the environment
+(`*_PUBLIC_URL`); defaults are the local development ports. No Flask, no Redis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import EnvReader
+
+#: The landing page of each role: (service, path).
+HOME_BY_ROLE = {
+    "school_staff": ("intake", "/pages/school"),
+    "support_staff": ("matcher", "/pages/review"),
+    "organisation_staff": ("intake", "/pages/organisation"),
+    "regional_coordinator": ("matcher", "/pages/coordinator"),
+    "desk_staff": ("reporting", "/pages/desk"),
+    "student": ("notifier", "/pages/student"),
+    "service": ("intake", "/api/docs"),
+}
+
+
+@dataclass(frozen=True)
+class WebLinks:
+    """Public base URLs of the four services."""
+
+    intake: str = "http://127.0.0.1:8001"
+    matcher: str = "http://127.0.0.1:8002"
+    notifier: str = "http://127.0.0.1:8003"
+    reporting: str = "http://127.0.0.1:8004"
+
+    @classmethod
+    def read(cls, env: EnvReader) -> "WebLinks":
+        return cls(**{name: env.str(f"{name.upper()}_PUBLIC_URL", getattr(cls, name)).rstrip("/")
+                      for name in ("intake", "matcher", "notifier", "reporting")})
+
+    def url(self, service: str, path: str) -> str:
+        return getattr(self, service) + path
+
+    def home(self, role: str) -> str:
+        service, path = HOME_BY_ROLE[role]
+        return self.url(service, path)

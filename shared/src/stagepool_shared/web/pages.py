@@ -1,0 +1,169 @@
+"""The pages' common edge, installed into each service's Flask app by `install_web`:
+
+- sign-in (`/login`, `/logout`, a student's personal link `/s/<token>`), server-side sessions in a cookie
+  (HttpOnly, SameSite=Lax) shared by every service on the same host;
+- CSRF: every POST to a page carries the session's token (`csrf_token` in forms); the login form uses a
+  double-submit cookie;
+- one layout (`stagepool/base.html`) with the skip link, navigation, language switch (nl default, en) and
+  the always-visible "how to report internship discrimination" box, plus one stylesheet;
+- `t(nl, en)` in templates, so the text of each page stays in its template file.
+
+Views of a service's pages use `page(*roles)` and `render(...)`; they call handlers, never APIs of other
+services' internals.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from flask import Blueprint, Flask, Response, abort, g, make_response, redirect, render_template, request, url_for
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from ..i18n import translate_messages
+from .accounts import Accounts, Session
+from .links import WebLinks
+
+SESSION_COOKIE = "sp_session"
+LOGIN_CSRF_COOKIE = "sp_login_csrf"
+LANG_COOKIE = "lang"
+_HERE = Path(__file__).parent
+
+
+def current_lang() -> str:
+    asked = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in ("nl", "en"):
+        return asked
+    return request.accept_languages.best_match(["nl", "en"]) or "nl"
+
+
+def t(nl: str, en: str) -> str:
+    """The Dutch or English text, by the visitor's language."""
+    return en if current_lang() == "en" else nl
+
+
+def web_session() -> Session | None:
+    return g.get("web_session")
+
+
+def field_errors(messages: dict[str, Any]) -> dict[str, list[str]]:
+    """Marshmallow messages translated, flattened to one list of texts per field name."""
+    out: dict[str, list[str]] = {}
+    for name, value in translate_messages(messages, current_lang()).items():
+        out[name] = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)] or [str(value)]
+    return out
+
+
+def page(*roles: str) -> Callable:
+    """Decorator for a page: signed in (else to /login), with one of `roles` (else 404, like a missing page)."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            session = web_session()
+            if session is None:
+                return redirect(url_for("stagepool_web.login", next=request.full_path))
+            if roles and session.principal.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def render(template: str, status: int = 200, **context: Any) -> Response:
+    response = make_response(render_template(template, **context), status)
+    response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self'; img-src 'self' data:"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _safe_next(target: str | None, links: WebLinks) -> str | None:
+    """Only redirect to our own pages (same host as one of the services)."""
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if not parsed.netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    allowed = {urlparse(getattr(links, s)).netloc for s in ("intake", "matcher", "notifier", "reporting")}
+    return target if parsed.netloc in allowed else None
+
+
+def _blueprint(accounts: Callable[[], Accounts], links: WebLinks) -> Blueprint:
+    bp = Blueprint("stagepool_web", __name__, static_folder=str(_HERE / "static"), static_url_path="/ui")
+
+    @bp.route("/login", methods=["GET", "POST"])
+    def login() -> Response:
+        if request.method == "GET":
+            token = secrets.token_urlsafe(16)
+            response = render("stagepool/login.html", csrf_login=token, next=request.args.get("next", ""),
+                              error=None, username="")
+            response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict")
+            return response
+        form_token = request.form.get("csrf_token", "")
+        if not form_token or form_token != request.cookies.get(LOGIN_CSRF_COOKIE):
+            abort(400)
+        principal = accounts().check_password(request.form.get("username", ""), request.form.get("password", ""))
+        if principal is None:
+            return render("stagepool/login.html", status=401, csrf_login=form_token, next=request.form.get("next", ""),
+                          error=t("Gebruikersnaam of wachtwoord klopt niet.", "Username or password is wrong."),
+                          username=request.form.get("username", ""))
+        return _signed_in(accounts().start_session(principal), _safe_next(request.form.get("next"), links)
+                          or links.home(principal.role))
+
+    @bp.get("/s/<string(maxlength=100):token>")
+    def student_link(token: str) -> Response:
+        principal = accounts().principal_for_link(token)
+        if principal is None:
+            abort(404)
+        return _signed_in(accounts().start_session(principal), links.home(principal.role))
+
+    @bp.post("/logout")
+    def logout() -> Response:
+        session = web_session()
+        if session is not None:
+            accounts().end_session(session.session_id)
+        response = redirect(url_for("stagepool_web.login"))
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @bp.get("/lang/<any(nl, en):code>")
+    def switch_language(code: str) -> Response:
+        response = redirect(_safe_next(request.args.get("next"), links) or "/")
+        response.set_cookie(LANG_COOKIE, code, samesite="Lax", max_age=365 * 24 * 3600)
+        return response
+
+    return bp
+
+
+def _signed_in(session: Session, target: str) -> Response:
+    response = redirect(target)
+    response.set_cookie(SESSION_COOKIE, session.session_id, httponly=True, samesite="Lax", max_age=8 * 3600)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+def install_web(app: Flask, accounts: Callable[[], Accounts], links: WebLinks) -> None:
+    """Add sign-in, sessions, CSRF checking, the layout and `t()` to a service's Flask app."""
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(str(_HERE / "templates"))])
+    app.register_blueprint(_blueprint(accounts, links))
+
+    @app.before_request
+    def _load_session() -> None:
+        g.web_session = accounts().session(request.cookies.get(SESSION_COOKIE))
+        is_page_post = request.method == "POST" and request.path.startswith("/pages/")
+        if is_page_post:
+            session = g.web_session
+            if session is None or request.form.get("csrf_token") != session.csrf_token:
+                abort(400, description="CSRF token missing or wrong")
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        session = web_session()
+        return {"t": t, "lang": current_lang(), "me": session.principal if session else None,
+                "csrf_token": session.csrf_token if session else "", "links": links,
+                "current_url": request.url}
