@@ -89,6 +89,7 @@ class EventPublisher:
                     bootstrap_servers=self.bootstrap, client_id=self.client_id,
                     acks="all", enable_idempotence=True, linger_ms=5,
                     max_block_ms=int(min(self.timeout_s, 5.0) * 1000),
+                    bootstrap_timeout_ms=int(min(self.timeout_s, 5.0) * 1000),
                     request_timeout_ms=int(self.timeout_s * 1000),
                     delivery_timeout_ms=int(self.timeout_s * 3000),
                     max_request_size=4 * 1024 * 1024,
@@ -113,7 +114,17 @@ class EventPublisher:
                 future.get(timeout=self.timeout_s)
                 metrics.EVENTS_PUBLISHED.labels(env.event_type).inc()
         except KafkaError as err:
+            self._discard_producer()
             raise PublishFailed(f"Kafka did not acknowledge: {err.__class__.__name__}: {err}") from err
+
+    def _discard_producer(self) -> None:
+        """Drop the producer and whatever it still buffers: the caller was told "not accepted", so a record
+        must not reach Kafka later. (One already on the wire may still land: that outcome is indeterminate,
+        which is why retried requests reuse their event id.)"""
+        with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            producer.close(timeout=0)
 
     def publish_raw(self, topic: str, value: bytes, key: bytes | None = None) -> None:
         """Send bytes as they are (dead letters' originals, tests of poison messages)."""

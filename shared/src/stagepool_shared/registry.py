@@ -34,6 +34,8 @@ def _index(specs: tuple[EventSpec, ...]) -> dict[tuple[str, int], EventSpec]:
 
 
 REGISTRY: dict[tuple[str, int], EventSpec] = _index(_ALL_SPECS)
+#: One schema instance per event type: building marshmallow schemas is costly and they are reusable.
+_SCHEMAS: dict[tuple[str, int], Any] = {key: item.schema() for key, item in REGISTRY.items()}
 
 
 def all_specs() -> tuple[EventSpec, ...]:
@@ -56,7 +58,8 @@ def topic_for(event_type: str, schema_version: int = 1) -> str:
 
 def payload_to_dict(envelope: Envelope) -> dict[str, Any]:
     """Dump and re-validate the payload of an outgoing envelope."""
-    schema = spec_for(envelope.event_type, envelope.schema_version).schema()
+    spec_for(envelope.event_type, envelope.schema_version)
+    schema = _SCHEMAS[(envelope.event_type, envelope.schema_version)]
     data = schema.dump(envelope.payload)
     errors = schema.validate(data)
     if errors:
@@ -94,7 +97,7 @@ def from_dict(raw: Any) -> Envelope:
         raise InvalidEvent(f"invalid envelope: {err.messages}", event_type=raw.get("event_type")) from None
     item = spec_for(meta["event_type"], meta["schema_version"])
     try:
-        payload = item.schema().load(meta["payload"])
+        payload = _SCHEMAS[(item.event_type, item.schema_version)].load(meta["payload"])
     except ValidationError as err:
         raise InvalidEvent(f"invalid {item.event_type} payload: {err.messages}", event_type=item.event_type) from None
     return Envelope(

@@ -261,7 +261,9 @@ class KafkaServer:
         return [_java(), *self.heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError", *common]
 
     def _format(self, libs: Path) -> None:
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # StorageTool would read a leading '-' as an option
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         cmd = [*self._jvm(libs, short_lived=True), "kafka.tools.StorageTool", "format", "--standalone",
                "-t", cluster_id, "-c", str(self.config_path)]  # fmt: skip
         with open(self.log_path, "ab") as log:

@@ -1,0 +1,1 @@
+"""Intake's adapters: the Redis store, an in-memory store, CSV/XLSX tables."""

@@ -1,0 +1,103 @@
+"""Builders: validated input (dicts from the edge schemas) -> event payloads and stored records.
+
+Here the blind-by-construction rule is applied: the Wish payload is built field by field from objective
+criteria only; the date of birth becomes an age at the period's start, a postcode its PC4 area.
+Imports the domain and the shared event dataclasses (no marshmallow).
+"""
+
+from __future__ import annotations
+
+from dataclasses import is_dataclass
+from datetime import date
+from typing import Any
+
+from stagepool_shared.events.base import Location
+from stagepool_shared.events.places import Contact as PlaceContact, Place, PlaceWithdrawn, Reservation
+from stagepool_shared.events.wishes import Wish
+
+from .domain.age import age_at_start
+from .domain.location import Area, coarse_area
+from .domain.model import Period, PlaceRecord, Student, WishRecord
+from .errors import InvalidInput
+
+
+def _location(area: Area) -> Location:
+    return Location(pc4=area.pc4, lat=area.lat, lon=area.lon)
+
+
+def _check_sector(period: Period, sector: str, field: str) -> None:
+    if period.sectors and sector not in period.sectors:
+        raise InvalidInput({field: [f"This period is for: {', '.join(period.sectors)}."]})
+
+
+def wish(ref: str, school_id: str, period: Period, student: dict[str, Any],
+         data: dict[str, Any]) -> tuple[Wish, WishRecord]:
+    """The objective Wish payload and the stored record (which also keeps the free-text leerwens)."""
+    _check_sector(period, data["sector"], "wish.sector")
+    home = data["home"]
+    area = coarse_area(home["postcode"], home.get("lat"), home.get("lon"), field="wish.home")
+    payload = Wish(
+        student_ref=ref, school_id=school_id, region_id=period.region_id, period_id=period.period_id,
+        sector=data["sector"], crebo=data["crebo"], level=data["level"], study_year=data["study_year"],
+        pathway=data["pathway"], home=_location(area), max_travel_minutes=data["max_travel_minutes"],
+        transport_mode=data["transport_mode"], age_at_start=age_at_start(student["date_of_birth"], period.starts_on),
+        needs_allowance=data.get("needs_allowance", False), irregular_shifts_ok=data.get("irregular_shifts_ok", False),
+        activities=list(data.get("activities", [])), preferred_org_types=list(data.get("preferred_org_types", [])),
+        top_places=list(data.get("top_places", [])), support_needs=list(data.get("support_needs", [])),
+    )
+    record = WishRecord(student_ref=ref, school_id=school_id, period_id=period.period_id,
+                        payload=wire(payload), leerwens=data.get("leerwens", ""))
+    return payload, record
+
+
+def student(ref: str, school_id: str, data: dict[str, Any]) -> Student:
+    """The personal record kept in intake only."""
+    return Student(student_ref=ref, school_id=school_id, student_number=data["student_number"],
+                   name=data["name"], email=data["email"], date_of_birth=data["date_of_birth"],
+                   phone=data.get("phone", ""), address=data.get("address", ""), postcode=data.get("postcode", ""))
+
+
+def place(place_id: str, organisation_id: str, period: Period, data: dict[str, Any]) -> tuple[Place, PlaceRecord]:
+    """The Place payload and its stored record."""
+    _check_sector(period, data["sector"], "sector")
+    loc = data["location"]
+    area = coarse_area(loc["postcode"], loc.get("lat"), loc.get("lon"), field="location")
+    contact = data.get("contact")
+    start = data.get("start_date")
+    payload = Place(
+        place_id=place_id, organisation_id=organisation_id, organisation_name=data["organisation_name"],
+        region_id=period.region_id, period_id=period.period_id, sector=data["sector"], org_type=data["org_type"],
+        location=_location(area), address=data["address"], crebos=list(data["crebos"]),
+        levels=sorted(set(data["levels"])), slots=data["slots"], supervision_capacity=data["supervision_capacity"],
+        offers_allowance=data.get("offers_allowance", False), irregular_shifts=data.get("irregular_shifts", False),
+        min_age=data.get("min_age", 16), activities=list(data.get("activities", [])),
+        support_offered=list(data.get("support_offered", [])),
+        reserved=[Reservation(r["school_id"], r["slots"]) for r in data.get("reserved", [])],
+        contact=PlaceContact(contact["name"], contact["email"], contact.get("phone", "")) if contact else None,
+        start_date=start.isoformat() if isinstance(start, date) else start,
+    )
+    return payload, PlaceRecord(place_id, organisation_id, period.period_id, wire(payload))
+
+
+def place_withdrawn(record: PlaceRecord) -> PlaceWithdrawn:
+    return PlaceWithdrawn(record.place_id, record.organisation_id, record.payload["region_id"], record.period_id)
+
+
+def period(region_id: str, data: dict[str, Any]) -> Period:
+    """A period of a region; its end must not come before its start."""
+    if data["ends_on"] < data["starts_on"]:
+        raise InvalidInput({"ends_on": ["The end date comes before the start date."]})
+    return Period(period_id=data["period_id"], region_id=region_id, name=data["name"],
+                  starts_on=data["starts_on"], ends_on=data["ends_on"], sectors=tuple(data.get("sectors", ())))
+
+
+def wire(payload: Any) -> Any:
+    """A payload dataclass as plain JSON-ready data (for intake's own store and API answers).
+
+    Like dataclasses.asdict, without its deep copy of every leaf (payload values are immutable or fresh).
+    """
+    if is_dataclass(payload):
+        return {key: wire(value) for key, value in vars(payload).items()}
+    if isinstance(payload, list):
+        return [wire(item) for item in payload]
+    return payload

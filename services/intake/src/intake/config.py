@@ -1,0 +1,51 @@
+"""The intake service's settings, read from the environment in this one place.
+
+Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL, INTAKE_PSEUDONYM_SECRET. Optional with harmless local
+defaults: HTTP_HOST/HTTP_PORT (127.0.0.1:8001), LOG_LEVEL, PUBLISH_TIMEOUT_S, INTAKE_IDEMPOTENCY_TTL_S,
+INTAKE_IMPORT_MAX_BYTES, INTAKE_IMPORT_MAX_ROWS, INTAKE_WORKERS. Imports stagepool_shared.config only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from stagepool_shared.config import CommonSettings, EnvReader
+
+SERVICE_NAME = "intake"
+DEFAULT_PORT = 8001
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the intake service needs, passed down explicitly."""
+
+    common: CommonSettings
+    pseudonym_secret: bytes
+    idempotency_ttl_s: int = 24 * 3600
+    import_max_bytes: int = 32 * 1024 * 1024
+    import_max_rows: int = 100_000
+    workers: int = 8
+
+    @property
+    def service_name(self) -> str:
+        return self.common.service_name
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Build the settings; one ConfigError naming every missing or malformed variable."""
+        env = EnvReader(environ)
+        common = CommonSettings.read(env, SERVICE_NAME, DEFAULT_PORT)
+        secret = env.str("INTAKE_PSEUDONYM_SECRET")
+        if secret and len(secret) < 16:
+            env.problems.append("INTAKE_PSEUDONYM_SECRET must be at least 16 characters")
+        settings = cls(
+            common=common,
+            pseudonym_secret=secret.encode(),
+            idempotency_ttl_s=env.int("INTAKE_IDEMPOTENCY_TTL_S", 24 * 3600),
+            import_max_bytes=env.int("INTAKE_IMPORT_MAX_BYTES", 32 * 1024 * 1024),
+            import_max_rows=env.int("INTAKE_IMPORT_MAX_ROWS", 100_000),
+            workers=env.int("INTAKE_WORKERS", 8),
+        )
+        env.finish(SERVICE_NAME)
+        return settings

@@ -1,0 +1,98 @@
+"""Intake's own records: periods, schools, students' personal data, wishes and places as stored.
+
+Plain frozen dataclasses; the stored wish and place carry their objective event payload in wire form
+(a dict) next to what stays in intake (status, free-text leerwens). Pure Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+WISH_ACTIVE = "active"
+WISH_WITHDRAWN = "withdrawn"
+WISH_OPTED_OUT = "opted_out"
+PLACE_ACTIVE = "active"
+PLACE_WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A placement period of a region, created by its regional coordinator."""
+
+    period_id: str
+    region_id: str
+    name: str
+    starts_on: date
+    ends_on: date
+    sectors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class School:
+    """A school in a region, with the contact address the notifier uses."""
+
+    school_id: str
+    region_id: str
+    name: str
+    contact_email: str
+    webhook_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Student:
+    """A student's personal data: it never leaves intake, and is keyed by the pseudonym."""
+
+    student_ref: str
+    school_id: str
+    student_number: str
+    name: str
+    email: str
+    date_of_birth: date
+    phone: str = ""
+    address: str = ""
+    postcode: str = ""
+
+
+@dataclass(frozen=True)
+class WishRecord:
+    """A stored wish: the objective payload that was published, its status and the free-text leerwens."""
+
+    student_ref: str
+    school_id: str
+    period_id: str
+    payload: dict[str, Any]
+    status: str = WISH_ACTIVE
+    leerwens: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceRecord:
+    """A stored place: the published payload and its status."""
+
+    place_id: str
+    organisation_id: str
+    period_id: str
+    payload: dict[str, Any]
+    status: str = PLACE_ACTIVE
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What the notifier may learn about a released student."""
+
+    student_ref: str
+    school_id: str
+    name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class StoredWrite:
+    """Everything one accepted command writes, applied in one transaction after Kafka acknowledged."""
+
+    students: list[Student] = field(default_factory=list)
+    wishes: list[WishRecord] = field(default_factory=list)
+    places: list[PlaceRecord] = field(default_factory=list)

@@ -1,0 +1,39 @@
+"""The Flask app factory of intake: blueprints per resource, the shared hardening, ops routes.
+
+`create_app(settings, *, publisher=None, redis_client=None)` connects to nothing: clients are lazy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from flask import Flask
+
+from stagepool_shared.http import add_ops_routes, harden
+
+from ..bootstrap import Wiring, bootstrap
+from ..config import Settings
+from ..ports import Publisher
+from . import api_admin, api_imports, api_internal, api_places, api_wishes, openapi
+from .web import Services, install_domain_errors, install_query_checks
+
+
+def create_app(settings: Settings, *, publisher: Publisher | None = None, redis_client: redis.Redis | None = None,
+               wiring: Wiring | None = None, **overrides: Any) -> Flask:
+    """The intake API. Tests pass a FakePublisher, a Redis client or a whole Wiring."""
+    wiring = wiring or bootstrap(settings, publisher=publisher, redis_client=redis_client, **overrides)
+    app = Flask("intake")
+    harden(app)
+    install_domain_errors(app)
+    install_query_checks(app)
+    app.extensions["intake"] = Services(
+        intake=wiring.intake, tokens=wiring.tokens, idempotency=wiring.idempotency,
+        ready_check=wiring.ready_check, import_max_bytes=settings.import_max_bytes,
+        import_max_rows=settings.import_max_rows,
+    )
+    app.extensions["intake_wiring"] = wiring
+    for blueprint in (api_wishes.bp, api_places.bp, api_admin.bp, api_imports.bp, api_internal.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+    add_ops_routes(app, wiring.ready_check)
+    return app

@@ -1,0 +1,29 @@
+"""Intake's domain errors. Handlers raise them; only entrypoints translate them (HTTP status, exit code).
+
+Imports nothing from the project.
+"""
+
+from __future__ import annotations
+
+
+class IntakeError(Exception):
+    """Base of intake's errors."""
+
+
+class NotFound(IntakeError):
+    """The resource does not exist, or is not the caller's: both answer 404 alike."""
+
+
+class Conflict(IntakeError):
+    """The request contradicts the current state (e.g. a withdrawn wish is withdrawn again)."""
+
+
+class InvalidInput(IntakeError):
+    """Field-level problems found by a domain rule (answered 422 like a schema error).
+
+    `messages` maps a field path to a list of English messages, the shape marshmallow uses.
+    """
+
+    def __init__(self, messages: dict):
+        super().__init__(str(messages))
+        self.messages = messages

@@ -1,0 +1,66 @@
+"""Test doubles for intake's unit tests: a tiny key-value client for the token store, and sample input."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+
+class FakeKV:
+    """Just enough of a Redis client for TokenStore (get/set/delete) and the ready check (ping)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: str | bytes, **_: Any) -> bool:
+        self.data[key] = value.encode() if isinstance(value, str) else value
+        return True
+
+    def delete(self, *keys: str) -> int:
+        return sum(1 for k in keys if self.data.pop(k, None) is not None)
+
+    def ping(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        return None
+
+
+CANARY_NAME = "CANARY-Zwaantje-Kwibus"
+CANARY_EMAIL = "canary.kwibus@example.org"
+
+STUDENT: dict[str, Any] = {
+    "student_number": "S1001", "name": CANARY_NAME, "email": CANARY_EMAIL, "phone": "06 1234 5678",
+    "address": "Grote Markt 1", "postcode": "9711 AB", "date_of_birth": "2009-03-15",
+}
+WISH: dict[str, Any] = {
+    "period_id": "p2027a", "sector": "zorg", "crebo": "25491", "level": 3, "study_year": 1, "pathway": "bol",
+    "home": {"postcode": "9711 AB"}, "max_travel_minutes": 45, "transport_mode": "bike",
+    "needs_allowance": True, "activities": ["adl_support"], "preferred_org_types": ["vvt"],
+    "support_needs": ["extra_supervision"], "leerwens": "Ik wil leren werken in een klein team.",
+}
+PLACE: dict[str, Any] = {
+    "period_id": "p2027a", "organisation_name": "Zorggroep Noord", "sector": "zorg", "org_type": "vvt",
+    "location": {"postcode": "9401"}, "address": "Zorgweg 2, Assen", "crebos": ["25491"], "levels": [2, 3],
+    "slots": 4, "supervision_capacity": 2, "activities": ["adl_support"],
+    "contact": {"name": "Mevr. de Vries", "email": "stage@zorggroep.example"},
+}
+PERIOD: dict[str, Any] = {"period_id": "p2027a", "name": "Voorjaar 2027", "starts_on": "2027-02-01",
+                          "ends_on": "2027-06-30", "sectors": ["zorg", "welzijn"]}
+
+
+def submission(**changes: Any) -> dict[str, Any]:
+    """A valid wish submission; `student_number=...` or `wish_level=...` style changes."""
+    body = {"student": copy.deepcopy(STUDENT), "wish": copy.deepcopy(WISH)}
+    for key, value in changes.items():
+        part, _, name = key.partition("_")
+        body[part][name] = value
+    return body
+
+
+def loaded_period() -> dict[str, Any]:
+    return {**PERIOD, "starts_on": date(2027, 2, 1), "ends_on": date(2027, 6, 30)}
