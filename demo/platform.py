@@ -95,6 +95,7 @@ class Platform:
                "NOTIFIER_WEBHOOK_SECRET": self.secrets.webhook_secret,
                "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp_port),
                "REPORTING_DESK_KEY": self.secrets.desk_key}
+        env.update({f"{other.upper()}_PUBLIC_URL": self.services[other].url for other in SERVICES})
         env.update(self.extra_env)
         return env
 
