@@ -123,8 +123,16 @@ class EventPublisher:
         which is why retried requests reuse their event id.)"""
         with self._lock:
             producer, self._producer = self._producer, None
-        if producer is not None:
+        if producer is None:
+            return
+        try:
             producer.close(timeout=0)
+        except KafkaError:
+            # kafka-python 3.0.12's close() flushes first and raises on the timeout before it would
+            # force-close; abort the buffered batches ourselves so they are never sent late.
+            sender = getattr(producer, "_sender", None)
+            if sender is not None:
+                sender.force_close()
 
     def publish_raw(self, topic: str, value: bytes, key: bytes | None = None) -> None:
         """Send bytes as they are (dead letters' originals, tests of poison messages)."""
@@ -303,3 +311,30 @@ def read_log(bootstrap: str, topic_names: Sequence[str], timeout_s: float = 30.0
         return sorted(out, key=lambda m: (m.topic, m.partition, m.offset))
     finally:
         consumer.close(autocommit=False)
+
+
+def group_lag(bootstrap: str, group_id: str, topic_names: Sequence[str] | None = None,
+              timeout_s: float = 10.0) -> int:
+    """How many messages the consumer group has not committed yet: sum over partitions of end - committed.
+
+    Only the partitions of `topic_names` (default: every topic the group has committed offsets for) count; a
+    partition without a committed offset counts from its beginning. Reads offsets only (no group is joined).
+    """
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="stagepool-lag",
+                             request_timeout_ms=int(timeout_s * 1000))
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+                             request_timeout_ms=int(timeout_s * 1000) + 1000)
+    try:
+        committed = admin.list_group_offsets({group_id: None}).get(group_id, {})
+        names = tuple(topic_names) if topic_names is not None else tuple({tp.topic for tp in committed})
+        parts = [TopicPartition(t, p) for t in names for p in sorted(consumer.partitions_for_topic(t) or [])]
+        if not parts:
+            return 0
+        ends = consumer.end_offsets(parts)
+        starts = consumer.beginning_offsets(parts)
+        return sum(max(0, ends[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0
+                                      else starts[tp]))
+                   for tp in parts)
+    finally:
+        consumer.close(autocommit=False)
+        admin.close()
