@@ -6,6 +6,7 @@ Unknown messages are returned as they are, so a missing translation never hides 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 DUTCH: dict[str, str] = {
@@ -85,7 +86,28 @@ DUTCH: dict[str, str] = {
     "You already refused this placement.": "Je hebt deze stageplek al geweigerd.",
     "The deadline to answer has passed; contact your school.":
         "De termijn om te antwoorden is verstreken; neem contact op met je school.",
+    # reporting: desk reports and follow-up
+    "Name the organisation or the placement.": "Noem de organisatie of de stageplaats.",
+    "An alternative place needs the period.": "Voor een andere stageplaats is de periode nodig.",
+    "An alternative place needs to know the student; file confidentially instead of anonymously.":
+        "Voor een andere stageplaats moeten we weten wie je bent; meld vertrouwelijk in plaats van anoniem.",
+    "The date lies in the future.": "De datum ligt in de toekomst.",
+    "The student and their school must be known for an alternative place.":
+        "Voor een andere stageplaats moeten de student en de school bekend zijn.",
+    "This case cannot move to that status.": "Deze melding kan niet naar die status.",
 }
+
+
+#: marshmallow's range and length messages, which carry their bounds.
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     "Moet minstens {0} en hoogstens {1} zijn."),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "Moet minstens {0} zijn."),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), "Mag hoogstens {0} zijn."),
+    (re.compile(r"^Length must be between (\S+) and (\S+)\.$"), "De lengte moet tussen {0} en {1} liggen."),
+    (re.compile(r"^Shorter than minimum length (\S+)\.$"), "Korter dan de minimale lengte {0}."),
+    (re.compile(r"^Longer than maximum length (\S+)\.$"), "Langer dan de maximale lengte {0}."),
+)
 
 
 def translate(message: str, lang: str) -> str:
@@ -96,6 +118,10 @@ def translate(message: str, lang: str) -> str:
         return DUTCH[message]
     if message.startswith("Must be one of: "):
         return "Moet een van deze zijn: " + message[len("Must be one of: "):]
+    for pattern, dutch in _PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return dutch.format(*found.groups())
     for english, dutch in DUTCH.items():
         if message.endswith(english) and english:
             return message[: -len(english)] + dutch

@@ -17,12 +17,13 @@ from flask import Flask
 from stagepool_shared import redis as shared_redis, topics
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, broker_reachable
+from stagepool_shared.web.accounts import Accounts
 
 from . import handlers
 from .adapters.ortools_solver import OrToolsRoundSolver
 from .adapters.prometheus import PrometheusRoundMetrics
 from .adapters.redis_store import RedisRoundStore
-from .adapters.store import AbstractRoundStore
+from .adapters.store import AbstractRoundStore, InMemoryRoundStore
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
@@ -44,7 +45,9 @@ class Matcher:
                 "kafka": broker_reachable(self.settings.common.kafka_bootstrap_servers)}
 
     def app(self) -> Flask:
-        return create_app(self.svc, lambda: TokenStore(self.client), self.ready)
+        accounts = Accounts(self.client)
+        return create_app(self.svc, lambda: TokenStore(self.client), self.ready, accounts=lambda: accounts,
+                          links=self.settings.links, periods_of=periods_of(self.svc.store, self.client))
 
     def consumer(self, stop: threading.Event, options: ConsumerOptions | None = None,
                  group: topics.ConsumerGroup | None = None) -> ConsumerLoop:
@@ -58,6 +61,15 @@ class Matcher:
     def close(self) -> None:
         self.publisher.close()
         self.client.close()
+
+
+def periods_of(store: AbstractRoundStore, client: redis.Redis) -> Callable[[str], list[str]]:
+    """The periods of a region that have wishes or places (for the coordinator's pages).
+
+    The store port has no such query yet; the Redis store keeps them in its `periods` set."""
+    if isinstance(store, InMemoryRoundStore):
+        return lambda region: sorted({period for reg, period in store.periods if reg == region})
+    return lambda region: sorted(m.decode() for m in client.smembers(f"matcher:region:{region}:periods"))
 
 
 def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None,

@@ -3,8 +3,9 @@
 Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL. Optional with harmless local defaults: HTTP_HOST/HTTP_PORT
 (127.0.0.1:8002), LOG_LEVEL, PUBLISH_TIMEOUT_S, MATCHER_RELEASE_POLL_S (how often the release scheduler
 looks for due rounds), MATCHER_CONSUMER_GROUP (stagepool-matcher; tests run a second matcher under their
-own group). The min-cost-flow solver has no time limit or worker count to set: it is exact and
-deterministic, which keeps rounds reproducible. Imports stagepool_shared.config only.
+own group), the pages' links *_PUBLIC_URL (stagepool_shared.web.links). The min-cost-flow solver has no
+time limit or worker count to set: it is exact and deterministic, which keeps rounds reproducible.
+Imports stagepool_shared.config (and web.links) only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from stagepool_shared.config import CommonSettings, EnvReader
+from stagepool_shared.web.links import WebLinks
 
 SERVICE_NAME = "matcher"
 DEFAULT_PORT = 8002
@@ -25,6 +27,7 @@ class Settings:
     common: CommonSettings
     release_poll_s: float = 1.0
     consumer_group: str = "stagepool-matcher"
+    links: WebLinks = WebLinks()
 
     @property
     def service_name(self) -> str:
@@ -39,6 +42,7 @@ class Settings:
             common=common,
             release_poll_s=env.float("MATCHER_RELEASE_POLL_S", 1.0),
             consumer_group=env.str("MATCHER_CONSUMER_GROUP", "stagepool-matcher"),
+            links=WebLinks.read(env),
         )
         if settings.release_poll_s <= 0:
             env.problems.append("MATCHER_RELEASE_POLL_S must be positive")

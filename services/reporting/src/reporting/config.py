@@ -1,7 +1,8 @@
 """Reporting's settings, read once from the environment (the only module here that reads os.environ).
 
 Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL, REPORTING_DESK_KEY (a Fernet key: 32 bytes, url-safe base64).
-Everything else has a harmless local default. Imports stagepool_shared.config and the standard library only.
+Everything else has a harmless local default (the pages' *_PUBLIC_URL links too). Imports
+stagepool_shared.config and the standard library only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from stagepool_shared.config import CommonSettings, EnvReader
+from stagepool_shared.web.links import WebLinks
 
 SERVICE_NAME = "reporting"
 DEFAULT_PORT = 8004
@@ -40,6 +42,7 @@ class Settings:
     deadlines: DeskDeadlines = DeskDeadlines()
     escalation_threshold: int = 3
     min_contact_moments: int = 3
+    links: WebLinks = WebLinks()
 
     @property
     def service_name(self) -> str:
@@ -57,8 +60,10 @@ class Settings:
             forwarded_to_sbb_days=env.int("REPORTING_DESK_FORWARDED_DAYS", 30),
         )
         threshold = env.int("REPORTING_ESCALATION_THRESHOLD", 3)
+        links = WebLinks.read(env)
         env.finish(SERVICE_NAME)
-        return cls(common=common, desk_key=key, deadlines=deadlines, escalation_threshold=threshold)
+        return cls(common=common, desk_key=key, deadlines=deadlines, escalation_threshold=threshold,
+                   links=links)
 
 
 def _desk_key(env: EnvReader) -> bytes:

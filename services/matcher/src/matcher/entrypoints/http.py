@@ -17,11 +17,16 @@ from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.rounds import OutcomeSchema, ROUND_KINDS, ManifestSchema, SummarySchema
 from stagepool_shared.events.wishes import SECTORS
 from stagepool_shared.http import add_ops_routes, error, harden, read_json, require
+from stagepool_shared.web.accounts import Accounts
+from stagepool_shared.web.links import WebLinks
+from stagepool_shared.web.pages import install_web
 
 from .. import handlers
 from ..adapters.store import RoundRecord
 from ..rounds import RoundConflict, RoundNotFound
 from . import commands
+from .pages import coordinator_blueprint
+from .pages_review import review_blueprint
 
 COORDINATOR = "regional_coordinator"
 APPROVERS = ("school_staff", "support_staff", COORDINATOR)
@@ -49,12 +54,20 @@ class ReleaseSchema(Schema):
 
 
 def create_app(svc: handlers.Services, tokens: Callable[[], TokenStore],
-               ready_check: Callable[[], dict[str, bool]]) -> Flask:
-    """The Flask app around ready-built services (bootstrap builds them; tests pass fakes)."""
+               ready_check: Callable[[], dict[str, bool]], *, accounts: Callable[[], Accounts] | None = None,
+               links: WebLinks | None = None, periods_of: Callable[[str], list[str]] | None = None) -> Flask:
+    """The Flask app around ready-built services (bootstrap builds them; tests pass fakes).
+
+    With `accounts`, the pages are served too: sign-in (shared web layer), /pages/coordinator, /pages/review.
+    """
     app = Flask("matcher")
     harden(app)
     add_ops_routes(app, ready_check)
     app.register_blueprint(_rounds_blueprint(svc, tokens))
+    if accounts is not None:
+        install_web(app, accounts, links or WebLinks())
+        app.register_blueprint(coordinator_blueprint(svc, periods_of or (lambda region: [])))
+        app.register_blueprint(review_blueprint(svc))
 
     @app.errorhandler(RoundNotFound)
     def _not_found(_: RoundNotFound) -> Response:

@@ -69,6 +69,22 @@ class RedisViews:
         data = json.loads(raw)
         return PlaceFact(**{**data, "levels": tuple(data["levels"])})
 
+    def student_periods(self, student_ref: str) -> list[tuple[str, str]]:
+        """Every (region, period) in which the student has a wish, a placement or follow-up, sorted."""
+        items = (m.decode().split("|", 1) for m in self.client.smembers(self.keys.student_periods(student_ref)))
+        return sorted((region, period) for region, period in items)
+
+    def organisation_placements(self, region_id: str, organisation_id: str) -> list[tuple[str, PlacementFact]]:
+        """(period, placement) of every student placed with the organisation in the region."""
+        out = []
+        for region, period in self.periods():
+            if region != region_id:
+                continue
+            for fact in _load_all(self.client, self.keys.period(region, period, "placements"), PlacementFact):
+                if fact.organisation_id == organisation_id and fact.status in PLACED:
+                    out.append((period, fact))
+        return sorted(out, key=lambda item: (item[0], item[1].student_ref))
+
     def signal_counts(self, region_id: str) -> dict[str, dict[str, int]]:
         """{organisation_id: {kind: count}} of a region."""
         out: dict[str, dict[str, int]] = defaultdict(dict)

@@ -4,21 +4,28 @@ that maps reporting's domain errors to HTTP answers. Imports flask, stagepool_sh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from flask import Flask, Response
 
 from stagepool_shared.http import add_ops_routes, error, harden
+from stagepool_shared.web.accounts import Accounts
+from stagepool_shared.web.pages import install_web
 
 from ..errors import IncompleteReport, InvalidTransition, NotFound
 from . import desk_api, followup_api, reports_api
+from .pages_coordinator import coordinator_blueprint
+from .pages_desk import desk_blueprint
+from .pages_followup import followup_blueprint
+from .pages_report import report_blueprint
 
 if TYPE_CHECKING:
     from ..bootstrap import Reporting
 
 
-def create_app(reporting: "Reporting") -> Flask:
-    """The HTTP app over a bootstrapped Reporting."""
+def create_app(reporting: "Reporting", accounts: Callable[[], Accounts] | None = None) -> Flask:
+    """The HTTP app over a bootstrapped Reporting: the API, and the pages (sign-in through the shared web layer
+    with Accounts over reporting's Redis client unless `accounts` is given)."""
     app = Flask("reporting")
     harden(app)
     app.extensions["reporting"] = reporting
@@ -27,6 +34,12 @@ def create_app(reporting: "Reporting") -> Flask:
     app.register_blueprint(followup_api.blueprint)
     app.register_blueprint(reports_api.blueprint)
     add_ops_routes(app, reporting.ready_check)
+    if accounts is None:
+        shared_accounts = Accounts(reporting.client)
+        accounts = lambda: shared_accounts  # noqa: E731
+    install_web(app, accounts, reporting.settings.links)
+    for blueprint in (coordinator_blueprint(), report_blueprint(), desk_blueprint(), followup_blueprint()):
+        app.register_blueprint(blueprint)
     return app
 
 

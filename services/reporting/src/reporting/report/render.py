@@ -43,10 +43,16 @@ def _chart(table: Table, text: dict[str, str]) -> str | None:
     return bar_chart(text.get(table.key, table.key), bars, scale)
 
 
+def report_sections(figures: PeriodFigures, lang: str = "nl") -> list[dict]:
+    """Each section of the report: its table and its SVG chart (None without one); the pages show them too."""
+    text = messages(lang)
+    return [{"table": table, "chart": _chart(table, text)} for table in report_tables(figures)]
+
+
 def render_html(figures: PeriodFigures, lang: str = "nl", now: datetime | None = None) -> str:
     """The period report as one self-contained HTML page."""
     text = messages(lang)
-    sections = [{"table": table, "chart": _chart(table, text)} for table in report_tables(figures)]
+    sections = report_sections(figures, lang)
     template = _environment().get_template("report.html")
     generated = (now or datetime.now(UTC)).isoformat(timespec="minutes")
     return template.render(lang=lang if lang in LANGS else "nl", t=text, f=figures, sections=sections,

@@ -1,0 +1,168 @@
+"""What the matcher's pages show, computed from its own projections and proposals: demand versus slots per
+sector, level and period, a round's figures and charts, a round compared with the one before, and the words
+for codes (reasons, wish ranks, criteria) in Dutch and English.
+
+No Flask here: plain functions over the store's records. Imports the matcher's rounds/store records, the
+wording of the domain and the charts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Sequence
+
+from markupsafe import Markup
+
+from ..adapters.store import RoundRecord
+from ..domain.wording import CRITERION
+from ..rounds import Pool
+from .charts import bar_chart, grouped_chart
+
+REASONS = {
+    "nl": {"NO_ELIGIBLE_PLACE": "Geen plaats voldoet aan alle harde criteria",
+           "ALL_TAKEN_UNDER_FAIR_SHARE": "Passende plaatsen allemaal bezet bij eerlijke verdeling",
+           "UNKNOWN": "Onbekend"},
+    "en": {"NO_ELIGIBLE_PLACE": "No place meets every hard constraint",
+           "ALL_TAKEN_UNDER_FAIR_SHARE": "Eligible places all taken under a fair share",
+           "UNKNOWN": "Unknown"},
+}
+MATCHES = {
+    "nl": {"top1": "eerste keus", "top2": "tweede keus", "top3": "derde keus",
+           "preferred_type": "voorkeurstype organisatie", "activities": "gewenste werkzaamheden",
+           "none": "geen voorkeur geraakt"},
+    "en": {"top1": "first choice", "top2": "second choice", "top3": "third choice",
+           "preferred_type": "preferred organisation type", "activities": "wished activities",
+           "none": "no stated preference met"},
+}
+STATUSES = {
+    "nl": {"requested": "wordt berekend", "proposed": "voorgesteld", "released": "vrijgegeven",
+           "failed": "mislukt", "placed": "geplaatst", "kept": "behouden", "unplaced": "niet geplaatst",
+           "initial": "eerste ronde", "rematch": "herronde"},
+    "en": {"requested": "being computed", "proposed": "proposed", "released": "released", "failed": "failed",
+           "placed": "placed", "kept": "kept", "unplaced": "not placed", "initial": "initial round",
+           "rematch": "re-match"},
+}
+FIGURES = ("students", "placed", "unplaced", "worst_school_rate", "best_school_rate", "school_spread",
+           "top1_share", "top3_share")
+FIGURE_NAMES = {
+    "nl": {"students": "Studenten", "placed": "Geplaatst", "unplaced": "Niet geplaatst",
+           "worst_school_rate": "Laagste plaatsing van een school", "best_school_rate": "Hoogste plaatsing van een school",
+           "school_spread": "Verschil tussen scholen", "top1_share": "Eerste keus", "top3_share": "Top-3-keus"},
+    "en": {"students": "Students", "placed": "Placed", "unplaced": "Not placed",
+           "worst_school_rate": "Lowest school placement rate", "best_school_rate": "Highest school placement rate",
+           "school_spread": "Spread between schools", "top1_share": "First choice", "top3_share": "Top-3 choice"},
+}
+RATES = ("worst_school_rate", "best_school_rate", "school_spread", "top1_share", "top3_share")
+
+
+def word(table: dict[str, dict[str, str]], lang: str, code: str | None) -> str:
+    """The word for a code in `lang`, the code itself when unknown."""
+    return table.get(lang, table["nl"]).get(code or "", code or "")
+
+
+#: A criterion that is *met* reads differently from one that binds (the domain's words name the binding one).
+MET = {"nl": {"excluded": "niet uitgesloten", "no_slots": "vrije plek"},
+       "en": {"excluded": "not excluded", "no_slots": "free slot"}}
+
+
+def criterion(lang: str, code: str | None, met: bool = False) -> str:
+    if met and code in MET.get(lang, MET["nl"]):
+        return MET.get(lang, MET["nl"])[code]
+    return CRITERION.get(lang, CRITERION["nl"]).get(code or "", code or "")
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Students seeking and slots open for one group (a sector, a level or a period)."""
+
+    label: str
+    students: int
+    slots: int
+
+
+def demand_by_sector(pool: Pool) -> list[Demand]:
+    students: dict[str, int] = defaultdict(int)
+    slots: dict[str, int] = defaultdict(int)
+    for wish in pool.wishes:
+        students[wish.sector] += 1
+    for place in pool.places:
+        slots[place.sector] += place.slots
+    return [Demand(s, students[s], slots[s]) for s in sorted(set(students) | set(slots))]
+
+
+def demand_by_level(pool: Pool) -> list[Demand]:
+    """A place open to two levels counts for both (it is open to either)."""
+    students: dict[int, int] = defaultdict(int)
+    slots: dict[int, int] = defaultdict(int)
+    for wish in pool.wishes:
+        students[wish.level] += 1
+    for place in pool.places:
+        for level in place.levels:
+            slots[level] += place.slots
+    return [Demand(str(level), students[level], slots[level]) for level in sorted(set(students) | set(slots))]
+
+
+def demand_of_period(pool: Pool) -> Demand:
+    return Demand(pool.period_id, len(pool.wishes), sum(p.slots for p in pool.places))
+
+
+def demand_chart(title: str, rows: Sequence[Demand], series: tuple[str, str]) -> Markup:
+    return grouped_chart(title, series, [(d.label, (d.students, d.slots)) for d in rows])
+
+
+def school_rate_chart(title: str, record: RoundRecord) -> Markup | None:
+    if record.summary is None or not record.summary.school_rates:
+        return None
+    return bar_chart(title, [(r.school_id, r.rate, f"{r.rate * 100:.0f}% ({r.placed}/{r.seeking})")
+                             for r in record.summary.school_rates], 1.0)
+
+
+def reason_chart(title: str, record: RoundRecord, lang: str) -> Markup | None:
+    if record.summary is None or not record.summary.unplaced_by_reason:
+        return None
+    return bar_chart(title, [(word(REASONS, lang, code), float(n), str(n))
+                             for code, n in record.summary.unplaced_by_reason.items()])
+
+
+def shown(figure: str, value: float | int | None) -> str:
+    """A figure as text: rates as percentages, counts as numbers."""
+    if value is None:
+        return "–"
+    if figure in RATES:
+        return f"{value * 100:.1f}%"
+    return f"{value:g}"
+
+
+def previous_round(record: RoundRecord, rounds: Sequence[RoundRecord]) -> RoundRecord | None:
+    """The round to compare with: the one it names, else the latest earlier proposed round of its period."""
+    by_id = {r.round_id: r for r in rounds}
+    named = by_id.get(record.request.previous_round_id or "")
+    if named is not None and named.summary is not None:
+        return named
+    earlier = [r for r in rounds if r.request.period_id == record.request.period_id and r.summary is not None
+               and (r.requested_at, r.round_id) < (record.requested_at, record.round_id)]
+    return earlier[-1] if earlier else None
+
+
+def comparison(current: RoundRecord, before: RoundRecord) -> dict:
+    """Figures of two rounds side by side (the earlier first) with the difference, and every school's rate."""
+    a, b = before.summary, current.summary
+    assert a is not None and b is not None
+    figures = [(f, shown(f, getattr(a, f)), shown(f, getattr(b, f)), _difference(f, getattr(a, f), getattr(b, f)))
+               for f in FIGURES]
+    rates_a = {r.school_id: r.rate for r in a.school_rates}
+    rates_b = {r.school_id: r.rate for r in b.school_rates}
+    schools = [(s, shown("top1_share", rates_a.get(s)), shown("top1_share", rates_b.get(s)),
+                _difference("top1_share", rates_a.get(s), rates_b.get(s)))
+               for s in sorted(set(rates_a) | set(rates_b))]
+    return {"before": before, "figures": figures, "schools": schools}
+
+
+def _difference(figure: str, a: float | None, b: float | None) -> str:
+    if a is None or b is None:
+        return "–"
+    change = b - a
+    if figure in RATES:
+        return f"{change * 100:+.1f} pp"
+    return f"{change:+g}"

@@ -1,0 +1,70 @@
+"""The matcher pages' forms: what a coordinator may type, checked before anything is published.
+
+Form fields arrive as text; empty fields count as not given. Moments typed in a date-time field are Dutch
+local time (Europe/Amsterdam). Imports flask (request.form), marshmallow and the shared vocabularies.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from flask import request
+from marshmallow import RAISE, Schema, fields, validate
+
+from stagepool_shared.events.base import ID_PATTERN
+from stagepool_shared.events.rounds import ROUND_KINDS
+from stagepool_shared.events.wishes import SECTORS
+
+LOCAL = ZoneInfo("Europe/Amsterdam")
+DEADLINE_BEFORE_RELEASE = "The answer deadline must come after the release moment."
+
+
+class StartRoundForm(Schema):
+    """Start a round: the period (required), optionally one sector, the kind, a seed, the round it follows."""
+
+    class Meta:
+        unknown = RAISE
+
+    period_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    sector = fields.String(load_default=None, validate=validate.OneOf(SECTORS))
+    kind = fields.String(load_default="initial", validate=validate.OneOf(ROUND_KINDS))
+    seed = fields.Integer(load_default=None, validate=validate.Range(0, 2**31 - 1))
+    previous_round_id = fields.String(load_default=None, validate=validate.Regexp(ID_PATTERN))
+
+
+class ReleaseForm(Schema):
+    """The release moment (not needed when releasing now) and the students' answer deadline."""
+
+    class Meta:
+        unknown = RAISE
+
+    release_at = fields.NaiveDateTime(load_default=None)
+    respond_by = fields.NaiveDateTime(required=True)
+    release_now = fields.String(load_default=None)
+
+
+def form_values(names: Iterable[str]) -> dict[str, str]:
+    """The posted fields named (trimmed), without the empty ones; the CSRF token is never among them."""
+    out = {}
+    for name in names:
+        value = request.form.get(name, "").strip()
+        if value:
+            out[name] = value
+    return out
+
+
+def typed(values: dict[str, str], names: Iterable[str]) -> dict[str, Any]:
+    """What the user typed, to show again in the form (every field present, empty when not given)."""
+    return {name: values.get(name, "") for name in names}
+
+
+def local_moment(value: datetime) -> datetime:
+    """A moment typed without a time zone, read as Dutch local time."""
+    return value.replace(tzinfo=LOCAL) if value.tzinfo is None else value
+
+
+def as_local_input(value: datetime) -> str:
+    """A moment as a date-time field shows it (local time, minutes)."""
+    return value.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,95 @@
+"""The student's page to report discrimination: what happened, when, at which organisation (the required
+minimum), the phase, and the choice to stay anonymous; optionally ask for another internship place.
+
+Every message appears next to its field, what the student typed stays in the form, and nothing is stored or
+published until the whole form is valid (format first, then the desk's minimum). Imports flask, marshmallow,
+the shared web layer and reporting's desk use case.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, redirect, request, url_for
+from marshmallow import ValidationError
+
+from stagepool_shared.web.pages import current_lang, field_errors, page, render
+
+from ..desk import NewReport
+from ..domain import desk as rules
+from ..errors import IncompleteReport
+from ..schemas import NewReportSchema
+from .common import reporting
+from .pages_common import form_values, me, options, typed
+
+FIELDS = ("description", "incident_date", "organisation_id", "phase", "category", "anonymous",
+          "alternative_placement_needed", "period_id")
+
+
+def report_blueprint() -> Blueprint:
+    """/pages/report for students."""
+    bp = Blueprint("reporting_report", __name__, url_prefix="/pages/report")
+
+    @bp.get("")
+    @page("student")
+    def report_form() -> Response:
+        return _form(_prefilled(), {})
+
+    @bp.post("")
+    @page("student")
+    def file_report() -> Response:
+        values = form_values(FIELDS)
+        data, errors = _check(values)
+        if not errors:
+            try:
+                case = reporting().desk.file(me(), NewReport(**data))
+            except IncompleteReport as err:
+                errors = err.fields
+            else:
+                return redirect(url_for(".report_form", filed=case.report_id))
+        return _form(typed(values, FIELDS), field_errors(errors), 422)
+
+    return bp
+
+
+def _check(values: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
+    """The form loaded, and every message at once: format errors first, then the desk's required minimum."""
+    errors: dict[str, list[str]] = {}
+    data: dict = {}
+    try:
+        data = NewReportSchema().load(values)
+    except ValidationError as err:
+        errors = dict(err.messages)
+    incident = values.get("incident_date") if "incident_date" not in errors else "2000-01-01"
+    checks = [lambda: rules.check_minimum(values.get("description"), incident, values.get("organisation_id"),
+                                          None, reporting().desk.clock().date())]
+    if values.get("alternative_placement_needed"):
+        checks.append(lambda: rules.check_replacement_request(bool(data.get("anonymous")), values.get("period_id")))
+    for check in checks:
+        try:
+            check()
+        except IncompleteReport as err:
+            for name, messages in err.fields.items():
+                errors.setdefault(name, messages)
+    if not errors and isinstance(data.get("incident_date"), date):
+        data["incident_date"] = data["incident_date"].isoformat()
+    return data, errors
+
+
+def _prefilled() -> dict[str, str]:
+    """The student's latest placement, if any: its period and organisation are filled in already."""
+    form = typed({}, FIELDS)
+    principal = me()
+    views = reporting().views
+    for region, period in views.student_periods(principal.scope):
+        placement = views.placement(region, period, principal.scope) if region == principal.region_id else None
+        if placement is not None and placement.organisation_id:
+            form.update(period_id=period, organisation_id=placement.organisation_id)
+    return form
+
+
+def _form(form: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> Response:
+    lang = current_lang()
+    return render("pages/report.html", status=status, form=form, errors=errors,
+                  phases=options(rules.PHASES, lang), categories=options(rules.CATEGORIES, lang),
+                  filed=request.args.get("filed", ""), today=date.today().isoformat())

@@ -1,0 +1,142 @@
+"""A regional coordinator runs, compares and releases a round in the browser; a school staff member reviews
+the proposal for their school and approves it (a colleague approves through the API).
+
+The pool comes in as the events intake publishes (wish.submitted, place.posted) on the platform's real Kafka;
+the matcher, as a real process, projects them, computes the rounds and releases at the chosen moment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+import requests
+from playwright.sync_api import Page
+
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.kafka import EventPublisher
+from stagepool_shared.testing.samples import sample_payload
+from stagepool_shared.testing.waiting import wait_until
+
+from conftest import PHONE, login
+
+pytestmark = pytest.mark.browser
+
+REGION, PERIOD = "reg-test", "2031-p1"
+STUDENTS = {"stu_" + f"{i:032x}": school for i, school in enumerate(["sch-a", "sch-a", "sch-a", "sch-b", "sch-b"])}
+
+
+def place(place_id: str, slots: int):
+    return replace(sample_payload("place.posted"), place_id=place_id, organisation_id=f"org-{place_id}",
+                   region_id=REGION, period_id=PERIOD, slots=slots, supervision_capacity=slots, reserved=[], irregular_shifts=False)
+
+
+def publish(platform, events: list[tuple[str, object]]) -> None:
+    publisher = EventPublisher(platform.kafka.bootstrap, "browser-test")
+    try:
+        publisher.publish_all([new_envelope(kind, payload, producer="intake", partition_key=REGION)
+                               for kind, payload in events])
+    finally:
+        publisher.close()
+
+
+def matcher_has(people, table: str, count: int) -> bool:
+    return people.redis.hlen(f"matcher:region:{REGION}:period:{PERIOD}:{table}") == count
+
+
+@pytest.fixture(scope="module")
+def pool(platform, people):
+    """Five students of two schools and one place with two slots, as the matcher's projection holds them."""
+    wishes = [("wish.submitted", replace(sample_payload("wish.submitted"), student_ref=ref, school_id=school,
+                                         region_id=REGION, period_id=PERIOD, support_needs=[],
+                                         top_places=["plc-first"]))
+              for ref, school in STUDENTS.items()]
+    publish(platform, wishes + [("place.posted", place("plc-first", 2))])
+    wait_until(lambda: matcher_has(people, "wishes", 5) and matcher_has(people, "places", 1), 60,
+               message="the matcher did not project the pool")
+    return STUDENTS
+
+
+def start_round(page: Page, previous: str | None = None) -> str:
+    """Start a round from the overview's form and wait on its page until the proposal is there."""
+    if previous:
+        page.get_by_label(re.compile("Vergelijken met")).select_option(previous)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ronde starten").click()
+    round_id = page.url.split("/rounds/")[1].split("?")[0]
+
+    def proposed() -> bool:
+        page.reload()
+        return page.locator("#round-status").inner_text() == "voorgesteld"
+
+    wait_until(proposed, 60, interval=0.5, message=f"round {round_id} was not proposed")
+    return round_id
+
+
+def test_a_coordinator_runs_compares_and_releases_a_round_after_two_staff_approvals(
+        platform, people, pool, page_for, shot):
+    matcher = platform.services["matcher"].url
+    people.user("coord", "regional_coordinator", REGION, REGION)
+    people.user("bpv1", "school_staff", "sch-a", REGION)
+    page = page_for()
+    login(page, matcher, "coord")
+    assert page.url.endswith("/pages/coordinator")
+    bars = page.locator("#chart-sector rect.bar")
+    assert bars.count() == 2 and bars.first.get_attribute("data-value") == "5"
+    shot(page, "1-overview")
+
+    first = start_round(page)
+    shot(page, "2-first-round")
+    assert page.locator('#figures td[data-figure="placed"]').inner_text() == "2"
+
+    publish(platform, [("place.posted", place("plc-second", 2))])
+    wait_until(lambda: matcher_has(people, "places", 2), 60, message="the second place was not projected")
+    page.goto(matcher + "/pages/coordinator")
+    second = start_round(page, previous=first)
+    shot(page, "3-compared")
+    compare = page.locator("#compare")
+    assert first in compare.inner_text() and second in compare.inner_text()
+    assert re.search(r"Geplaatst\s+2\s+4\s+\+2", compare.inner_text())
+    assert page.locator("#chart-school rect.bar").count() == 2
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nu vrijgeven").click()
+    shot(page, "4-release-refused")
+    conflict = page.locator("#conflict")
+    assert "De goedkeuring is niet compleet" in conflict.inner_text() and "2" in conflict.inner_text()
+
+    staff = page_for()
+    login(staff, matcher, "bpv1")
+    staff.goto(matcher + "/pages/review")
+    assert staff.locator("#round-id").inner_text() == second
+    shot(staff, "5-review")
+    rows = staff.locator("#outcomes tbody tr")
+    assert rows.count() == 3 and "reistijd" in staff.locator("#outcomes").inner_text()
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Voorstel goedkeuren").click()
+    shot(staff, "6-approved")
+    assert "Uw goedkeuring is vastgelegd." in staff.locator("main").inner_text()
+
+    colleague = people.headers("usr-bpv-b", "school_staff", "sch-b", REGION)
+    answer = requests.post(f"{matcher}/api/v1/rounds/{second}/approvals", headers=colleague, timeout=10)
+    assert answer.status_code == 201 and answer.json()["complete"] is True
+
+    page.goto(f"{matcher}/pages/coordinator/rounds/{second}")  # a reload would post the refused form again
+    assert "Compleet" in page.locator("#approval-state").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nu vrijgeven").click()
+    shot(page, "7-release-set")
+    assert "Het moment van vrijgeven is vastgelegd." in page.locator("main").inner_text()
+
+    def released() -> bool:
+        page.reload()
+        return page.locator("#round-status").inner_text() == "vrijgegeven"
+
+    wait_until(released, 60, interval=0.5, message="the round was not released")
+    shot(page, "8-released")
+
+    phone = page_for(PHONE)
+    login(phone, matcher, "coord")
+    shot(phone, "9-phone-overview")
+    assert phone.locator("#rounds").inner_text().count("vrijgegeven") == 1
