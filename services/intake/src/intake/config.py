@@ -2,7 +2,8 @@
 
 Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL, INTAKE_PSEUDONYM_SECRET. Optional with harmless local
 defaults: HTTP_HOST/HTTP_PORT (127.0.0.1:8001), LOG_LEVEL, PUBLISH_TIMEOUT_S, INTAKE_IDEMPOTENCY_TTL_S,
-INTAKE_IMPORT_MAX_BYTES, INTAKE_IMPORT_MAX_ROWS, INTAKE_WORKERS. Imports stagepool_shared.config only.
+INTAKE_IMPORT_MAX_BYTES, INTAKE_IMPORT_MAX_ROWS, INTAKE_WORKERS, and the pages' *_PUBLIC_URL (WebLinks). Imports stagepool_shared.config and
+stagepool_shared.web.links only.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from stagepool_shared.config import CommonSettings, EnvReader
+from stagepool_shared.web.links import WebLinks
 
 SERVICE_NAME = "intake"
 DEFAULT_PORT = 8001
@@ -26,6 +28,7 @@ class Settings:
     import_max_bytes: int = 32 * 1024 * 1024
     import_max_rows: int = 100_000
     workers: int = 8
+    links: WebLinks = WebLinks()
 
     @property
     def service_name(self) -> str:
@@ -46,6 +49,7 @@ class Settings:
             import_max_bytes=env.int("INTAKE_IMPORT_MAX_BYTES", 32 * 1024 * 1024),
             import_max_rows=env.int("INTAKE_IMPORT_MAX_ROWS", 100_000),
             workers=env.int("INTAKE_WORKERS", 8),
+            links=WebLinks.read(env),
         )
         env.finish(SERVICE_NAME)
         return settings

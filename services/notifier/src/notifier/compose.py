@@ -8,7 +8,7 @@ to the school. Imports the domain, the ports and the renderer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .adapters.rendering import TemplateRenderer
 from .domain import messages
@@ -87,9 +87,12 @@ def address_problem(contact: Contact | None) -> str | None:
 class Composer:
     """Builds the message of each kind of delivery."""
 
-    def __init__(self, renderer: TemplateRenderer, respond_base_url: str):
+    def __init__(self, renderer: TemplateRenderer, respond_base_url: str,
+                 sign_in_link: Callable[[str, str], str] | None = None):
+        """`sign_in_link(student_ref, region_id)` makes a student's personal link for e-mails (optional)."""
         self.renderer = renderer
         self.respond_base_url = respond_base_url.rstrip("/")
+        self.sign_in_link = sign_in_link
 
     def compose(self, d: DeliveryId, ctx: BatchContext, answered: bool = False) -> Composed:
         info = ctx.rounds.get(d.round_id)
@@ -104,6 +107,13 @@ class Composer:
     def respond_url(self, round_id: str) -> str:
         return f"{self.respond_base_url}/api/v1/placements/{round_id}"
 
+    def student_page_url(self, d: DeliveryId, info: RoundInfo) -> str:
+        """Where the student sees and answers the outcome: a personal sign-in link in an e-mail, the page
+        itself in the in-app inbox (the student is signed in there already)."""
+        if d.channel == EMAIL and self.sign_in_link is not None:
+            return self.sign_in_link(d.ref, info.region_id)
+        return f"{self.respond_base_url}/pages/student"
+
     def _student(self, d: DeliveryId, ctx: BatchContext, info: RoundInfo, answered: bool) -> Composed:
         outcome = ctx.outcomes.get((d.round_id, d.ref))
         if outcome is None:
@@ -112,7 +122,8 @@ class Composer:
             raise Skip("already answered")
         contact = ctx.contacts.get(d.ref)
         place = ctx.places.get(outcome.place_id or "")
-        context = messages.student_context(info, outcome, place, contact or Contact(), self.respond_url(d.round_id))
+        context = messages.student_context(info, outcome, place, contact or Contact(), self.respond_url(d.round_id),
+                                           self.student_page_url(d, info) if self.sign_in_link else "")
         name = "reminder" if d.kind == REMINDER else ("student_placed" if context["placed"] else "student_unplaced")
         message = self.renderer.render(name, context, (contact or Contact()).lang)
         address = d.ref

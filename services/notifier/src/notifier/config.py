@@ -10,6 +10,7 @@ from typing import Mapping
 
 from stagepool_shared import topics
 from stagepool_shared.config import CommonSettings, EnvReader
+from stagepool_shared.web.links import WebLinks
 
 SERVICE = "notifier"
 DEFAULT_PORT = 8003
@@ -44,6 +45,8 @@ class Settings:
     idle_wait_s: float = 0.2
     group_id: str = topics.NOTIFIER.group_id
     topic_names: tuple[str, ...] = topics.NOTIFIER.topics
+    links: WebLinks = WebLinks()
+    link_ttl_s: int = 60 * 24 * 3600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -75,6 +78,8 @@ class Settings:
             idle_wait_s=env.float("NOTIFIER_IDLE_WAIT_S", 0.2),
             group_id=env.str("NOTIFIER_GROUP_ID", topics.NOTIFIER.group_id),
             topic_names=tuple(t for t in env.str("NOTIFIER_TOPICS", ",".join(topics.NOTIFIER.topics)).split(",") if t),
+            links=WebLinks.read(env),
+            link_ttl_s=env.int("NOTIFIER_LINK_TTL_S", 60 * 24 * 3600),
         )
         env.finish(SERVICE)
         return settings

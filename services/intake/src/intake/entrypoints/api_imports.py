@@ -10,16 +10,17 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from flask import Blueprint, Response, g, request
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 
 from stagepool_shared.http import error, lang
 from stagepool_shared.i18n import translate
 
-from ..adapters.tabular import UnreadableFile, read_table, write_csv, write_xlsx
-from .rows import PLACE_COLUMNS, WISH_COLUMNS, Column, RowError, column_of, flatten, header_problems, row_to_data
+from ..adapters.tabular import write_csv, write_xlsx
+from .importing import EMPTY, REJECTED, UNREADABLE, import_file
+from .rows import PLACE_COLUMNS, WISH_COLUMNS, Column, RowError
 from .schemas import PlaceIn, WishSubmissionIn
 from . import metrics
-from .web import SCHOOL_ROLES, idempotent, json_response, load, requires, seed, services
+from .web import SCHOOL_ROLES, idempotent, json_response, requires, seed, services
 
 bp = Blueprint("imports", __name__, url_prefix="/api/v1")
 KINDS = {"wishes": WISH_COLUMNS, "places": PLACE_COLUMNS}
@@ -28,7 +29,7 @@ KINDS = {"wishes": WISH_COLUMNS, "places": PLACE_COLUMNS}
 @bp.before_app_request
 def _allow_large_imports() -> None:
     """Import uploads may be larger than JSON bodies (MAX_CONTENT_LENGTH stays for everything else)."""
-    if request.path.startswith("/api/v1/imports/"):
+    if request.path.startswith("/api/v1/imports/") or request.path == "/pages/school/upload":
         request.max_content_length = services().import_max_bytes
 
 
@@ -83,43 +84,15 @@ def _import_file(columns: Sequence[Column], schema: Schema, criteria_keys: tuple
     upload = request.files.get("file")
     if upload is None:
         return error(400, "bad_request", "Send the file as multipart/form-data in the field 'file'."), 0
-    try:
-        headers, cells = read_table(upload.filename or "", upload.read(), services().import_max_rows)
-    except UnreadableFile as err:
-        return error(400, "bad_request", str(err)), 0
-    mapped, errors = header_problems(headers, columns)
-    if errors:
-        return _report(errors), len(cells)
-    rows, errors = _load_rows(cells, mapped, columns, schema, criteria_keys)
-    if not rows and not errors:
-        return error(422, "validation_failed", "The file has no rows."), 0
-    prepared, rule_errors = check(rows)
-    errors.extend(RowError(row, column_of(path, columns), msg) for row, path, msg in rule_errors)
-    if errors:
-        return _report(errors), len(cells)
-    envelopes = services().intake.commit(prepared)
-    return json_response({"accepted": len(envelopes), "event_ids": [e.event_id for e in envelopes]}, 202), len(envelopes)
-
-
-def _load_rows(cells: list[list[str]], mapped: Sequence[Column | None], columns: Sequence[Column],
-               schema: Schema, criteria_keys: tuple[str, ...]) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    rows: list[tuple[int, dict]] = []
-    errors: list[RowError] = []
-    for number, cellrow in enumerate(cells, start=2):
-        if not any(c.strip() for c in cellrow):
-            continue
-        if len(cellrow) > len(mapped):
-            errors.append(RowError(number, "", "The row has more cells than the header."))
-            continue
-        data, cell_errors = row_to_data(cellrow, mapped)
-        errors.extend(RowError(number, col, msg) for col, msg in cell_errors.items())
-        if cell_errors:
-            continue
-        try:
-            rows.append((number, load(schema, data, criteria_keys=criteria_keys)))
-        except ValidationError as err:
-            errors.extend(RowError(number, column_of(p, columns), m) for p, m in flatten(err.messages))
-    return rows, errors
+    result = import_file(services().intake, upload.filename or "", upload.read(), services().import_max_rows,
+                         columns, schema, criteria_keys, check)
+    if result.outcome == UNREADABLE:
+        return error(400, "bad_request", result.problem), 0
+    if result.outcome == EMPTY:
+        return error(422, "validation_failed", result.problem), 0
+    if result.outcome == REJECTED:
+        return _report(result.errors), result.rows
+    return json_response({"accepted": result.rows, "event_ids": result.event_ids}, 202), result.rows
 
 
 def _report(errors: list[RowError]) -> Response:

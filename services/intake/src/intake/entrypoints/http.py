@@ -11,17 +11,20 @@ import redis
 from flask import Flask
 
 from stagepool_shared.http import add_ops_routes, harden
+from stagepool_shared.web.accounts import Accounts
+from stagepool_shared.web.pages import install_web
 
 from ..bootstrap import Wiring, bootstrap
 from ..config import Settings
 from ..ports import Publisher
 from . import api_admin, api_imports, api_internal, api_places, api_wishes, openapi
+from .pages import register_pages
 from .web import Services, install_domain_errors, install_query_checks
 
 
 def create_app(settings: Settings, *, publisher: Publisher | None = None, redis_client: redis.Redis | None = None,
                wiring: Wiring | None = None, **overrides: Any) -> Flask:
-    """The intake API. Tests pass a FakePublisher, a Redis client or a whole Wiring."""
+    """The intake API and pages. Tests pass a FakePublisher, a Redis client or a whole Wiring."""
     wiring = wiring or bootstrap(settings, publisher=publisher, redis_client=redis_client, **overrides)
     app = Flask("intake")
     harden(app)
@@ -35,5 +38,8 @@ def create_app(settings: Settings, *, publisher: Publisher | None = None, redis_
     app.extensions["intake_wiring"] = wiring
     for blueprint in (api_wishes.bp, api_places.bp, api_admin.bp, api_imports.bp, api_internal.bp, openapi.bp):
         app.register_blueprint(blueprint)
+    accounts = Accounts(wiring.redis_client)
+    install_web(app, lambda: accounts, settings.links)
+    register_pages(app)
     add_ops_routes(app, wiring.ready_check)
     return app

@@ -23,9 +23,17 @@ BATCH = 200
 
 def contact_from(data: dict[str, Any]) -> Contact:
     """A Contact from intake's JSON (unknown fields ignored, missing ones empty)."""
-    return Contact(name=str(data.get("name") or ""), email=str(data.get("email") or ""),
+    return Contact(name=str(data.get("name") or ""), email=str(data.get("email") or data.get("contact_email") or ""),
                    phone=str(data.get("phone") or ""), lang=str(data.get("lang") or "nl"),
                    webhook_url=str(data.get("webhook_url") or ""))
+
+
+def _contacts_in(listed: Any, asked: set[str]) -> dict[str, Contact]:
+    """Intake's answer, a list of contacts each with its student_ref (a {ref: contact} map is read too)."""
+    if isinstance(listed, dict):
+        listed = [{**data, "student_ref": ref} for ref, data in listed.items() if isinstance(data, dict)]
+    return {d["student_ref"]: contact_from(d) for d in listed or []
+            if isinstance(d, dict) and d.get("student_ref") in asked}
 
 
 class HttpDirectory(AbstractDirectory):
@@ -52,11 +60,11 @@ class HttpDirectory(AbstractDirectory):
         for start in range(0, len(refs), BATCH):
             chunk = refs[start:start + BATCH]
             response = self._get("/internal/v1/contacts", params=[("student_ref", r) for r in chunk])
+            if response.status_code == 404:  # none of these students was released (or they were erased)
+                continue
             if response.status_code != 200:
                 raise DirectoryUnavailable(f"intake answered {response.status_code} for contacts")
-            for ref, data in (response.json().get("contacts") or {}).items():
-                if ref in chunk and isinstance(data, dict):
-                    found[ref] = contact_from(data)
+            found.update(_contacts_in(response.json().get("contacts"), set(chunk)))
         return found
 
     def school(self, school_id: str) -> Contact | None:

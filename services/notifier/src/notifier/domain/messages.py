@@ -36,10 +36,14 @@ def _round_context(round_info: RoundInfo) -> dict[str, Any]:
 
 
 def student_context(round_info: RoundInfo, outcome: StudentOutcome, place: PlaceInfo | None,
-                    contact: Contact, respond_url: str) -> dict[str, Any]:
-    """The outcome message of one student: the placement and why, or what happens next and why not."""
+                    contact: Contact, respond_url: str, sign_in_url: str = "") -> dict[str, Any]:
+    """The outcome message of one student: the placement and why, or what happens next and why not.
+
+    `sign_in_url` is the student's personal link to their page (where they accept or refuse).
+    """
     context = {**_round_context(round_info), "name": contact.name, "status": outcome.status,
                "placed": outcome.is_placed and place is not None, "respond_url": respond_url,
+               "sign_in_url": sign_in_url,
                "must_answer": outcome.status == "placed"}
     if context["placed"]:
         assert place is not None

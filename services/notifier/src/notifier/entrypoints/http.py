@@ -3,6 +3,7 @@
 GET  /api/v1/inbox                            student | school_staff | support_staff | organisation_staff
 POST /api/v1/placements/<round_id>/accept     student (scope = student_ref)
 POST /api/v1/placements/<round_id>/refuse     student, body {"reason_code": one of REFUSAL_REASONS}
+plus the pages (entrypoints/pages.py) and the shared sign-in (/login, /s/<token>, /logout, /lang/<code>).
 Views parse, call a handler and map the result. Imports Flask, marshmallow and the handlers.
 """
 
@@ -15,10 +16,12 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from stagepool_shared.events.placements import REFUSAL_REASONS
 from stagepool_shared.http import add_ops_routes, current_principal, error, harden, lang, read_json, require
+from stagepool_shared.web.pages import install_web
 
 from .. import handlers
 from ..bootstrap import Notifier
 from ..errors import AlreadyAnswered, DeadlinePassed, PlacementNotFound
+from .pages import register_pages
 
 INBOX_ROLES = {"student": "student", "school_staff": "school", "support_staff": "school",
                "organisation_staff": "organisation"}
@@ -37,9 +40,14 @@ class AcceptSchema(Schema):
 
 
 def create_app(notifier: Notifier, ready_check: Callable[[], dict[str, bool]] | None = None) -> Flask:
-    """The Flask app of the notifier, bound to a bootstrapped Notifier."""
+    """The Flask app of the notifier, bound to a bootstrapped Notifier: the API, and the pages when the notifier
+    has the identity store (always in production; unit tests of the API may build it without Redis)."""
     app = Flask("notifier")
     harden(app)
+    if notifier.accounts is not None:
+        accounts = notifier.accounts
+        install_web(app, lambda: accounts, notifier.settings.links)
+        register_pages(app, notifier)
     add_ops_routes(app, ready_check or (lambda: {"redis": True}))
     tokens = lambda: notifier.tokens  # noqa: E731 - require() wants a getter
     deps = notifier.deps

@@ -1,0 +1,78 @@
+"""Checking and importing one uploaded file of wishes or places, shared by the API and the pages.
+
+All or nothing: every row is validated first; only when all are valid are the events published (one
+publish_all, one wait for acks) and then the records stored. Imports marshmallow, the row helpers and the
+tabular adapter; no Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from marshmallow import Schema, ValidationError
+
+from ..adapters.tabular import UnreadableFile, read_table
+from ..handlers import Intake
+from .rows import Column, RowError, column_of, flatten, header_problems, row_to_data
+from .web import load
+
+Check = Callable[[list[tuple[int, dict[str, Any]]]], tuple[Any, list[tuple[int, str, str]]]]
+UNREADABLE = "unreadable"
+EMPTY = "empty"
+REJECTED = "rejected"
+ACCEPTED = "accepted"
+
+
+@dataclass
+class ImportResult:
+    """What became of one file: accepted (with its event ids), rejected (with row errors) or unusable."""
+
+    outcome: str
+    rows: int = 0
+    event_ids: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    problem: str = ""
+
+
+def import_file(intake: Intake, filename: str, content: bytes, max_rows: int, columns: Sequence[Column],
+                schema: Schema, criteria_keys: tuple[str, ...], check: Check) -> ImportResult:
+    """Read, validate every row, and publish + store only when all rows are valid."""
+    try:
+        headers, cells = read_table(filename, content, max_rows)
+    except UnreadableFile as err:
+        return ImportResult(UNREADABLE, problem=str(err))
+    mapped, errors = header_problems(headers, columns)
+    if errors:
+        return ImportResult(REJECTED, len(cells), errors=errors)
+    rows, errors = load_rows(cells, mapped, columns, schema, criteria_keys)
+    if not rows and not errors:
+        return ImportResult(EMPTY, problem="The file has no rows.")
+    prepared, rule_errors = check(rows)
+    errors.extend(RowError(row, column_of(path, columns), msg) for row, path, msg in rule_errors)
+    if errors:
+        return ImportResult(REJECTED, len(cells), errors=sorted(errors, key=lambda e: e.row))
+    envelopes = intake.commit(prepared)
+    return ImportResult(ACCEPTED, len(envelopes), event_ids=[e.event_id for e in envelopes])
+
+
+def load_rows(cells: list[list[str]], mapped: Sequence[Column | None], columns: Sequence[Column],
+              schema: Schema, criteria_keys: tuple[str, ...]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """Each non-empty row as loaded input (row 1 is the header), or its errors by column."""
+    rows: list[tuple[int, dict]] = []
+    errors: list[RowError] = []
+    for number, cellrow in enumerate(cells, start=2):
+        if not any(c.strip() for c in cellrow):
+            continue
+        if len(cellrow) > len(mapped):
+            errors.append(RowError(number, "", "The row has more cells than the header."))
+            continue
+        data, cell_errors = row_to_data(cellrow, mapped)
+        errors.extend(RowError(number, col, msg) for col, msg in cell_errors.items())
+        if cell_errors:
+            continue
+        try:
+            rows.append((number, load(schema, data, criteria_keys=criteria_keys)))
+        except ValidationError as err:
+            errors.extend(RowError(number, column_of(p, columns), m) for p, m in flatten(err.messages))
+    return rows, errors

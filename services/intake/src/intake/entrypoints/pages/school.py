@@ -1,0 +1,151 @@
+"""School staff pages: their students with status, one student's wishes (self-found place or opt-out), a form
+for one wish, and the upload of a wishes file with its row errors. Views parse the form, call intake's use
+cases and render; nothing is stored until the whole input is valid. Imports Flask and the shared web layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, request, url_for
+
+from stagepool_shared.errors import PublishFailed
+from stagepool_shared.i18n import translate
+from stagepool_shared.web.pages import current_lang, page, render, t
+
+from ...domain.model import WISH_ACTIVE, Student, WishRecord
+from ...errors import Conflict, InvalidInput, NotFound
+from ..importing import ACCEPTED, REJECTED, import_file
+from ..rows import WISH_COLUMNS
+from ..schemas import WishSubmissionIn
+from .common import SCHOOL_ROLES, choice_lists, me, unavailable, wired
+from .forms import FormField, messages_by_field, typed_values, validate
+
+bp = Blueprint("school_pages", __name__, url_prefix="/pages/school")
+REF = "<string(maxlength=80):student_ref>"
+STATUS_TEXT = {"active": ("Wens ingediend", "Wish submitted"), "withdrawn": ("Ingetrokken", "Withdrawn"),
+               "opted_out": ("Afgemeld (eigen plek of geen matching)", "Opted out (own place or no matching)")}
+WISH_FIELDS = tuple(FormField(name, kind) for name, kind in (
+    ("student.student_number", "text"), ("student.name", "text"), ("student.email", "text"),
+    ("student.phone", "text"), ("student.address", "text"), ("student.date_of_birth", "text"),
+    ("wish.period_id", "text"), ("wish.sector", "text"), ("wish.crebo", "text"), ("wish.level", "int"),
+    ("wish.study_year", "int"), ("wish.pathway", "text"), ("wish.home.postcode", "text"),
+    ("wish.max_travel_minutes", "int"), ("wish.transport_mode", "text"), ("wish.needs_allowance", "bool"),
+    ("wish.irregular_shifts_ok", "bool"), ("wish.activities", "list"), ("wish.support_needs", "list"),
+    ("wish.leerwens", "text")))
+END_CHOICES = {"own_place": True, "opt_out": False}
+
+
+def status_text(status: str) -> str:
+    return t(*STATUS_TEXT.get(status, (status, status)))
+
+
+@bp.get("")
+@page(*SCHOOL_ROLES)
+def home() -> Response:
+    """The school's students, each with the status of their wishes."""
+    rows = [_row(*wired().intake.student_file(me().scope, ref)) for ref in wired().intake.students_of_school(me().scope)]
+    rows.sort(key=lambda r: (r["name"].lower(), r["ref"]))
+    return render("pages/school_home.html", rows=rows, added=request.args.get("added", ""),
+                  imported=request.args.get("imported", ""))
+
+
+def _row(student: Student, wishes: list[WishRecord]) -> dict[str, Any]:
+    return {"ref": student.student_ref, "name": student.name, "number": student.student_number,
+            "wishes": [{"period_id": w.period_id, "status": w.status, "status_text": status_text(w.status),
+                        "crebo": w.payload.get("crebo", ""), "level": w.payload.get("level", "")} for w in wishes]}
+
+
+@bp.get(f"/students/{REF}")
+@page(*SCHOOL_ROLES)
+def student(student_ref: str) -> Response:
+    """One own student: wishes and the form to register a self-found place or an opt-out."""
+    return _student_page(student_ref)
+
+
+def _student_page(student_ref: str, status: int = 200, errors: dict[str, list[str]] | None = None,
+                  values: dict[str, str] | None = None, page_error: str = "") -> Response:
+    try:
+        person, wishes = wired().intake.student_file(me().scope, student_ref)
+    except NotFound:
+        abort(404)
+    row = _row(person, wishes)
+    active = [w["period_id"] for w in row["wishes"] if w["status"] == WISH_ACTIVE]
+    return render("pages/school_student.html", status=status, row=row, active=active, errors=errors or {},
+                  values=values or {}, page_error=page_error, done=request.args.get("done", ""))
+
+
+@bp.post(f"/students/{REF}/end")
+@page(*SCHOOL_ROLES)
+def end_wish(student_ref: str) -> Response:
+    """Register a self-found place (own_place) or an opt-out of the matching for one active wish."""
+    values = {"period_id": request.form.get("period_id", ""), "choice": request.form.get("choice", "")}
+    errors: dict[str, list[str]] = {}
+    if values["choice"] not in END_CHOICES:
+        errors["choice"] = [t("Kies wat er is gebeurd.", "Choose what happened.")]
+    if not values["period_id"]:
+        errors["period_id"] = [t("Kies een periode.", "Choose a period.")]
+    if errors:
+        return _student_page(student_ref, 422, errors, values)
+    try:
+        wired().intake.opt_out(me().scope, student_ref, values["period_id"], END_CHOICES[values["choice"]])
+    except NotFound:
+        return _student_page(student_ref, 422, {"period_id": [t("Geen wens voor deze periode.",
+                                                                 "No wish for this period.")]}, values)
+    except Conflict:
+        return _student_page(student_ref, 409, {"period_id": [t("Deze wens is niet meer actief.",
+                                                                 "This wish is no longer active.")]}, values)
+    except PublishFailed:
+        return _student_page(student_ref, 503, values=values, page_error=t(
+            "Het systeem kon dit nu niet vastleggen; er is niets opgeslagen. Probeer het zo opnieuw.",
+            "The system could not record this just now; nothing was stored. Please try again shortly."))
+    return redirect(url_for(".student", student_ref=student_ref, done=values["choice"]))
+
+
+@bp.route("/wish", methods=["GET", "POST"])
+@page(*SCHOOL_ROLES)
+def add_wish() -> Response:
+    """One student's wish: every field checked like the API; stored only when all are valid."""
+    context = {"choices": choice_lists(me().region_id)}
+    if request.method == "GET":
+        return render("pages/school_wish.html", values={}, errors={}, **context)
+    values = typed_values(request.form, WISH_FIELDS)
+    data, errors = validate(WishSubmissionIn(), request.form, WISH_FIELDS, current_lang())
+    if data is None:
+        return render("pages/school_wish.html", status=422, values=values, errors=errors, **context)
+    try:
+        envelope = wired().intake.submit_wishes(me().scope, me().region_id, [(data["student"], data["wish"])])[0]
+    except InvalidInput as err:
+        errors = messages_by_field(err.messages, WISH_FIELDS, current_lang())
+        return render("pages/school_wish.html", status=422, values=values, errors=errors, **context)
+    except PublishFailed:
+        return unavailable("pages/school_wish.html", values=values, errors={}, **context)
+    return redirect(url_for(".home", added=envelope.payload.student_ref))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@page(*SCHOOL_ROLES)
+def upload() -> Response:
+    """Download the template, upload a wishes file, see the row errors, upload the corrected file."""
+    if request.method == "GET":
+        return render("pages/school_upload.html", errors={}, row_errors=[], filename="")
+    upload_file = request.files.get("file")
+    if upload_file is None or not upload_file.filename:
+        return render("pages/school_upload.html", status=422, row_errors=[], filename="",
+                      errors={"file": [t("Kies een bestand (CSV of XLSX).", "Choose a file (CSV or XLSX).")]})
+    principal, intake = me(), wired().intake
+    try:
+        result = import_file(intake, upload_file.filename, upload_file.read(), wired().import_max_rows, WISH_COLUMNS,
+                             WishSubmissionIn(), ("wish",),
+                             lambda rows: intake.check_wish_rows(principal.scope, principal.region_id, rows))
+    except PublishFailed:
+        return unavailable("pages/school_upload.html", errors={}, row_errors=[], filename=upload_file.filename)
+    if result.outcome == ACCEPTED:
+        return redirect(url_for(".home", imported=result.rows))
+    lang = current_lang()
+    if result.outcome == REJECTED:
+        rows = [{"row": e.row, "column": e.column, "message": translate(e.message, lang)} for e in result.errors]
+        return render("pages/school_upload.html", status=422, errors={}, row_errors=rows,
+                      filename=upload_file.filename)
+    return render("pages/school_upload.html", status=422, row_errors=[], filename=upload_file.filename,
+                  errors={"file": [translate(result.problem, lang)]})

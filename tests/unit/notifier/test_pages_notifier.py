@@ -1,0 +1,149 @@
+"""The notifier's pages on fakes: the student's placement with its why and the answer form (from release
+only), the organisation's placed students (after release only), and the personal link in the e-mail."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from notifier.adapters.rendering import TemplateRenderer
+from notifier.adapters.sign_in import PersonalLinks
+from notifier.compose import Composer
+from notifier.entrypoints.http import create_app
+from stagepool_shared.auth import Principal
+from stagepool_shared.web.accounts import Accounts
+
+from conftest import RELEASE, placed, unplaced
+
+PASSWORD = "correct horse battery"
+PUBLIC = "https://notifier.example"
+
+
+class DictKV:
+    """Just enough of a Redis client for the identity store (get/set/delete)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: str | bytes, **_: Any) -> bool:
+        self.data[key] = value.encode() if isinstance(value, str) else value
+        return True
+
+    def delete(self, *keys: str) -> int:
+        return sum(1 for k in keys if self.data.pop(k, None) is not None)
+
+
+@pytest.fixture
+def site(world):
+    """The world's notifier with the identity store, a released round (s1 placed, s2 not), and its app."""
+    accounts = Accounts(DictKV())
+    world.notifier.accounts = accounts
+    world.notifier.dispatcher.composer = Composer(TemplateRenderer(), PUBLIC, PersonalLinks(accounts, PUBLIC).for_student)
+    world.student("s1", "Sanne", "sanne@mail.example")
+    world.student("s2", "Daan", "daan@mail.example")
+    world.release([placed("s1"), unplaced("s2")])
+    accounts.create_user("org1", PASSWORD, Principal("u-o1", "organisation_staff", "org-1", "reg-1"))
+    world.app = create_app(world.notifier)
+    world.accounts = accounts
+    return world
+
+
+def as_student(site, ref: str):
+    client = site.app.test_client()
+    token = site.accounts.create_link(Principal(ref, "student", ref, "reg-1"))
+    assert client.get(f"/s/{token}").headers["Location"].endswith("/pages/student")
+    return client
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def released(site) -> None:
+    site.clock.now = RELEASE
+    site.drain()
+
+
+def test_before_the_release_the_student_sees_no_outcome_yet(site):
+    body = as_student(site, "s1").get("/pages/student").get_data(as_text=True)
+    assert "Nog geen uitslag" in body and "Zorggroep Noord" not in body
+    assert "/pages/report" in body and "Meldpunt stagediscriminatie" in body
+
+
+def test_from_the_release_the_student_sees_the_placement_its_why_and_the_deadline(site):
+    released(site)
+    body = as_student(site, "s1").get("/pages/student").get_data(as_text=True)
+    assert "Zorggroep Noord" in body and "je eerste keuze" in body and "ongeveer 25 minuten" in body
+    assert "erkend voor jouw opleiding" in body and "17-01-2027 09:00" in body
+    assert 'name="answer" value="accept"' in body
+
+
+def test_an_unplaced_student_sees_why_not(site):
+    released(site)
+    body = as_student(site, "s2").get("/pages/student").get_data(as_text=True)
+    assert "nog geen stageplek voor je gevonden" in body and "geen plek die aan al jouw" in body
+
+
+def test_refusing_without_a_reason_is_a_message_next_to_the_reason_and_publishes_nothing(site):
+    released(site)
+    client = as_student(site, "s1")
+    token = csrf(client.get("/pages/student").get_data(as_text=True))
+    response = client.post("/pages/student/rnd-1/answer", data={"csrf_token": token, "answer": "refuse"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="f-reason_code-error">Kies een reden om te weigeren.' in body
+    assert re.search(r'id="f-answer-refuse"[^>]*checked', body)
+    assert site.publisher.events("placement.refused") == []
+
+
+def test_accepting_publishes_placement_accepted_and_the_page_shows_the_answer(site):
+    released(site)
+    client = as_student(site, "s1")
+    token = csrf(client.get("/pages/student").get_data(as_text=True))
+    response = client.post("/pages/student/rnd-1/answer", data={"csrf_token": token, "answer": "accept"})
+    assert response.status_code == 302
+    [event] = site.publisher.events("placement.accepted")
+    assert event.payload.student_ref == "s1" and event.payload.round_id == "rnd-1"
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Je hebt de plek geaccepteerd" in body and 'name="answer"' not in body
+
+
+def test_answering_before_the_release_is_not_found(site):
+    client = as_student(site, "s1")
+    token = site.accounts.session(client.get_cookie("sp_session").value).csrf_token
+    assert client.post("/pages/student/rnd-1/answer", data={"csrf_token": token, "answer": "accept"}).status_code == 404
+    assert site.publisher.events("placement.accepted") == []
+
+
+def test_the_organisation_sees_its_students_only_after_the_release(site):
+    client = site.app.test_client()
+    login = csrf(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"username": "org1", "password": PASSWORD, "csrf_token": login})
+    before = client.get("/pages/organisation").get_data(as_text=True)
+    assert "Nog niets te zien" in before and "Sanne" not in before
+    released(site)
+    after = client.get("/pages/organisation").get_data(as_text=True)
+    assert "Sanne" in after and "sanne@mail.example" in after and "Nog geen antwoord" in after
+    assert "Daan" not in after
+
+
+def test_a_student_cannot_open_the_organisation_page(site):
+    released(site)
+    assert as_student(site, "s1").get("/pages/organisation").status_code == 404
+
+
+def test_the_outcome_email_carries_a_personal_link_that_signs_the_student_in(site):
+    released(site)
+    [message] = site.email.to("sanne@mail.example")
+    link = re.search(re.escape(PUBLIC) + r"(/s/[A-Za-z0-9_-]+)", message.body).group(1)
+    assert "persoonlijke link" in message.body and "/api/v1/placements" not in message.body
+    client = site.app.test_client()
+    assert client.get(link).headers["Location"] == "http://127.0.0.1:8003/pages/student"
+    assert "Zorggroep Noord" in client.get("/pages/student").get_data(as_text=True)
+    [inbox] = [m for m in site.notifier.deps.store.inbox("student", "s1")]
+    assert f"{PUBLIC}/pages/student" in inbox.body and "/s/" not in inbox.body
