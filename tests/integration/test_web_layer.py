@@ -110,3 +110,10 @@ def test_signing_out_ends_the_session_on_the_server(app):
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/pages/school").get_data(as_text=True)).group(1)
     client.post("/logout", data={"csrf_token": token})
     assert client.get("/pages/school").status_code == 302
+
+
+def test_signing_out_needs_the_session_csrf_token(app):
+    client = app.test_client()
+    login(client)
+    assert client.post("/logout", data={}).status_code == 400
+    assert client.get("/pages/school").status_code == 200

@@ -126,6 +126,8 @@ def _blueprint(accounts: Callable[[], Accounts], links: WebLinks) -> Blueprint:
     def logout() -> Response:
         session = web_session()
         if session is not None:
+            if request.form.get("csrf_token") != session.csrf_token:
+                abort(400, description="CSRF token missing or wrong")
             accounts().end_session(session.session_id)
         response = redirect(url_for("stagepool_web.login"))
         response.delete_cookie(SESSION_COOKIE)
