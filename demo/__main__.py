@@ -13,10 +13,19 @@ import threading
 import time
 from pathlib import Path
 
-from stagepool_shared.devstack import paths
+from stagepool_shared.devstack import _proc, paths
 
+from .clients import ApiError
 from .mailbox import SmtpServer
-from .platform import Platform
+from .platform import SERVICES, Platform
+from .scenario import ScenarioFailed, run_demo_region
+
+DEMO_PORTS = dict(zip(SERVICES, (8001, 8002, 8003, 8004)))
+
+
+def preferred_ports() -> dict[str, int]:
+    """8001-8004 (the documented local ports) for the services whose port is free, so addresses are stable."""
+    return {name: port for name, port in DEMO_PORTS.items() if _proc.port_is_free(port)}
 
 
 def print_health(platform: Platform) -> bool:
@@ -37,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = paths.work_dir() / "demo" / time.strftime("%Y%m%d-%H%M%S")
     smtp = SmtpServer().start()
-    platform = Platform(Path(workdir), smtp_port=smtp.port)
+    platform = Platform(Path(workdir), smtp_port=smtp.port, ports=preferred_ports())
     started = time.monotonic()
     try:
         platform.start_all()
@@ -46,11 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         if not healthy:
             return 1
         try:
-            from .scenario import run_demo_region
-        except ImportError:
-            run_demo_region = None
-        if run_demo_region is not None:
             run_demo_region(platform, smtp.mailbox, students=args.students)
+        except (ScenarioFailed, ApiError, OSError) as err:
+            print(f"\nDEMO FAILED: {err}\n(service logs in {workdir})", file=sys.stderr)
+            return 1
         if args.once:
             return 0
         print("\nRunning. Press Ctrl-C to stop everything.")

@@ -61,7 +61,8 @@ class Platform:
     """Kafka + Redis + the four services, with start/kill/restart per part."""
 
     def __init__(self, workdir: Path, *, smtp_port: int = 0, kafka: KafkaServer | None = None,
-                 redis: RedisServer | None = None, extra_env: dict[str, str] | None = None):
+                 redis: RedisServer | None = None, extra_env: dict[str, str] | None = None,
+                 ports: dict[str, int] | None = None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.kafka = kafka or KafkaServer(self.workdir / "kafka")
@@ -70,9 +71,10 @@ class Platform:
         self.smtp_port = smtp_port
         self.extra_env = extra_env or {}
         self.secrets = Secrets()
-        ports = _proc.free_ports(len(SERVICES))
-        self.services = {name: ServiceProcess(name, port, self.workdir / f"{name}.log")
-                         for name, port in zip(SERVICES, ports)}
+        chosen = dict(ports or {})  # preferred ports (e.g. the demo's 8001-8004); free ones elsewhere
+        spare = iter(_proc.free_ports(len(SERVICES)))
+        self.services = {name: ServiceProcess(name, chosen.get(name) or next(spare), self.workdir / f"{name}.log")
+                         for name in SERVICES}
 
     # ---- infrastructure
     def start_infra(self) -> None:

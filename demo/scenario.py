@@ -1,0 +1,255 @@
+"""The demo region end to end, through the services' own HTTP APIs: what `make demo` runs and the
+end-to-end tests reuse step by step.
+
+Steps: the coordinator creates the period and the schools; each organisation imports its places (XLSX);
+each school imports its students' wishes (XLSX, with top-3 places chosen from what was posted); wait until
+the matcher has consumed them (its /metrics); request a round and wait for the proposal; two users approve
+(plus support staff of every school with support needs); schedule the release a few seconds ahead; wait
+until the local SMTP server holds every message. Each step is timed. Any failure raises ScenarioFailed.
+Imports the standard library, demo.clients / demo.region and stagepool_shared (never a service).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterator
+
+from stagepool_shared.auth import Principal
+from stagepool_shared.redis import connect
+from stagepool_shared.web.accounts import Accounts
+
+from . import region as demo_region
+from .clients import Clients, IntakeClient, MatcherClient, metric
+from .mailbox import Mailbox
+from .summary import print_summary
+
+MATCHER_GROUP = "stagepool-matcher"
+
+
+class ScenarioFailed(RuntimeError):
+    """A step of the demo did not reach its goal in time."""
+
+
+@dataclass
+class Timings:
+    """How long each step took, in order."""
+
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    verbose: bool = False
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        if self.verbose:
+            print(f"  … {name}", flush=True)
+        started = time.monotonic()
+        yield
+        self.steps.append((name, time.monotonic() - started))
+        if self.verbose:
+            print(f"  ✓ {name}: {self.steps[-1][1]:.1f} s", flush=True)
+
+
+@dataclass
+class Cast:
+    """The people acting in the demo, as API clients."""
+
+    coordinator_intake: IntakeClient
+    coordinator_matcher: MatcherClient
+    schools: dict[str, IntakeClient]
+    school_matchers: dict[str, MatcherClient]
+    support_matchers: dict[str, MatcherClient]
+    organisations: dict[str, IntakeClient]
+
+
+def cast_for(clients: Clients, area: demo_region.DemoRegion) -> Cast:
+    """Issue tokens for the coordinator, a school and a support staff member per school, and each organisation."""
+    r = area.region_id
+    coordinator = clients.tokens.issue("coordinator-1", "regional_coordinator", r, r)
+    staff = {s.school_id: clients.tokens.issue(f"staff-{s.school_id}", "school_staff", s.school_id, r)
+             for s in area.schools}
+    support = {s.school_id: clients.tokens.issue(f"support-{s.school_id}", "support_staff", s.school_id, r)
+               for s in area.schools}
+    return Cast(
+        coordinator_intake=clients.intake(coordinator), coordinator_matcher=clients.matcher(coordinator),
+        schools={sid: clients.intake(t) for sid, t in staff.items()},
+        school_matchers={sid: clients.matcher(t) for sid, t in staff.items()},
+        support_matchers={sid: clients.matcher(t) for sid, t in support.items()},
+        organisations={o.organisation_id: clients.as_("intake", f"staff-{o.organisation_id}", "organisation_staff",
+                                                      o.organisation_id, r) for o in area.organisations})
+
+
+def set_up_period(cast: Cast, area: demo_region.DemoRegion) -> None:
+    """The coordinator creates the period and registers the schools."""
+    cast.coordinator_intake.put_period(area.period_id, "Stageperiode najaar 2026", demo_region.STARTS_ON.isoformat(),
+                                       demo_region.ENDS_ON.isoformat(), list(demo_region.SECTORS))
+    for school in area.schools:
+        cast.coordinator_intake.put_school(school.school_id, school.name, school.contact_email)
+
+
+def import_places(cast: Cast, area: demo_region.DemoRegion) -> dict[str, dict[str, Any]]:
+    """Each organisation uploads its places; returns place id -> the place as intake published it."""
+    offered: dict[str, dict[str, Any]] = {}
+    for org in area.organisations:
+        client = cast.organisations[org.organisation_id]
+        content = demo_region.xlsx(demo_region.PLACE_HEADERS, demo_region.place_rows(org.places, area.period_id))
+        client.import_places(content, "plaatsen.xlsx", idempotency_key=f"demo-places-{org.organisation_id}")
+        for place_id in client.places():
+            offered[place_id] = client.call("GET", f"/api/v1/places/{place_id}")["place"]
+    return offered
+
+
+def import_wishes(cast: Cast, area: demo_region.DemoRegion, offered: dict[str, dict[str, Any]],
+                  seed: int = 7) -> int:
+    """Each school uploads its students' wishes; about 60 % of students name up to three places."""
+    rng = random.Random(seed)
+    total = 0
+    for school in area.schools:
+        top = {s.number: demo_region.choose_top_places(s, offered, rng) for s in school.students if rng.random() < 0.6}
+        content = demo_region.xlsx(demo_region.WISH_HEADERS, demo_region.wish_rows(school.students, area.period_id, top))
+        answer = cast.schools[school.school_id].import_wishes(content, "leerwensen.xlsx",
+                                                              idempotency_key=f"demo-wishes-{school.school_id}")
+        total += answer["accepted"]
+    return total
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.25) -> Any:
+    """Poll until `predicate` is truthy; ScenarioFailed after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise ScenarioFailed(f"{what}: not reached within {timeout:.0f} s")
+        time.sleep(interval)
+
+
+def matcher_consumed(matcher: MatcherClient, *event_types: str) -> int:
+    """How many events of these types the matcher's consumer handled since it started (its /metrics)."""
+    text = matcher.metrics_text()
+    return int(sum(metric(text, "stagepool_events_consumed_total", group=MATCHER_GROUP, event_type=t)
+                   for t in event_types))
+
+
+def wait_for_projection(matcher: MatcherClient, wishes: int, places: int, timeout: float = 300) -> None:
+    """Wait until the matcher consumed at least this many wish and place events."""
+    wait_for(lambda: matcher_consumed(matcher, "wish.submitted", "wish.updated") >= wishes
+             and matcher_consumed(matcher, "place.posted", "place.updated") >= places, timeout,
+             f"matcher projection with {wishes} wishes and {places} places")
+
+
+def run_round(cast: Cast, area: demo_region.DemoRegion, kind: str = "initial", seed: int = 1,
+              timeout: float = 300) -> dict[str, Any]:
+    """Request a round and wait for the proposal (the coordinator's full view)."""
+    round_id = cast.coordinator_matcher.request_round(area.region_id, area.period_id, kind=kind, seed=seed)
+    record = wait_for(lambda: _settled(cast.coordinator_matcher.round(round_id)), timeout, f"proposal of {round_id}")
+    if record["status"] != "proposed":
+        raise ScenarioFailed(f"round {round_id} {record['status']}: {record.get('failure')}")
+    return record
+
+
+def _settled(record: dict[str, Any]) -> dict[str, Any] | None:
+    return record if record["status"] in ("proposed", "failed", "released") else None
+
+
+def _released(record: dict[str, Any]) -> dict[str, Any] | None:
+    return record if record["status"] == "released" else None
+
+
+def approve(cast: Cast, round_id: str) -> dict[str, Any]:
+    """Two users approve (the coordinator and the largest school's staff), then support staff where needed."""
+    cast.coordinator_matcher.approve(round_id)
+    first_school = next(iter(cast.school_matchers))
+    state = cast.school_matchers[first_school].approve(round_id)
+    for school_id in state["schools_missing_support"]:
+        state = cast.support_matchers[school_id].approve(round_id)
+    if not state["complete"]:
+        raise ScenarioFailed(f"approval of {round_id} incomplete: {state}")
+    return state
+
+
+def release(cast: Cast, round_id: str, ahead_s: float = 5.0, respond_days: int = 14) -> datetime:
+    """Schedule the release `ahead_s` seconds from now; the answer deadline `respond_days` later."""
+    release_at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=max(1.0, ahead_s) + 1)
+    cast.coordinator_matcher.release(round_id, release_at, release_at + timedelta(days=respond_days))
+    return release_at
+
+
+def expected_messages(record: dict[str, Any]) -> int:
+    """E-mails a released round causes: one per student, school with students, organisation with students."""
+    outcomes = record["outcomes"]
+    schools = {o["school_id"] for o in outcomes}
+    organisations = {o["organisation_id"] for o in outcomes if o["status"] in ("placed", "kept") and o["organisation_id"]}
+    return len(outcomes) + len(schools) + len(organisations)
+
+
+def wait_for_delivery(mailbox: Mailbox, before: int, expected: int, timeout: float = 300) -> int:
+    """Wait until the mail server received `expected` new messages; returns how many arrived."""
+    wait_for(lambda: mailbox.count() - before >= expected, timeout, f"{expected} e-mails delivered")
+    return mailbox.count() - before
+
+
+@dataclass
+class DemoResult:
+    """What the demo did and saw."""
+
+    region: demo_region.DemoRegion
+    round: dict[str, Any]
+    timings: Timings
+    delivered: int
+    accounts: list[tuple[str, str, str]]
+
+
+def create_page_accounts(redis_url: str, area: demo_region.DemoRegion) -> list[tuple[str, str, str]]:
+    """Accounts for the pages (random passwords, printed once): (username, password, role)."""
+    accounts = Accounts(connect(redis_url))
+    r = area.region_id
+    people = [("coordinator", Principal("coordinator-1", "regional_coordinator", r, r)),
+              ("desk", Principal("desk-1", "desk_staff", r, r))]
+    people += [(f"school-{s.school_id}", Principal(f"staff-{s.school_id}", "school_staff", s.school_id, r))
+               for s in area.schools]
+    org = area.organisations[0].organisation_id
+    people.append((f"organisation-{org}", Principal(f"staff-{org}", "organisation_staff", org, r)))
+    created = []
+    for username, principal in people:
+        password = secrets.token_urlsafe(9)
+        accounts.create_user(username, password, principal)
+        created.append((username, password, principal.role))
+    return created
+
+
+def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed: int = 2026,
+                    organisations: int | None = None, verbose: bool = True) -> DemoResult:
+    """Run the whole demo on a started platform and print the summary; ScenarioFailed on any failure."""
+    timings = Timings(verbose=verbose)
+    clients = Clients.for_platform(platform)
+    with timings.step("generate the region"):
+        area = demo_region.generate(students, organisations or (300 if students >= 2000 else None), seed)
+        cast = cast_for(clients, area)
+    with timings.step("period and schools (coordinator)"):
+        set_up_period(cast, area)
+    with timings.step(f"import places ({len(area.organisations)} organisations, XLSX)"):
+        offered = import_places(cast, area)
+    with timings.step(f"import wishes ({len(area.schools)} schools, XLSX)"):
+        accepted = import_wishes(cast, area, offered)
+    with timings.step("matcher projection complete"):
+        wait_for_projection(cast.coordinator_matcher, accepted, len(offered))
+    with timings.step("round requested -> proposed"):
+        record = run_round(cast, area)
+    with timings.step("two approvals (+ support staff)"):
+        approve(cast, record["round_id"])
+    before = mailbox.count()
+    with timings.step("release scheduled (5 s ahead) -> released"):
+        release(cast, record["round_id"])
+        record = wait_for(lambda: _released(cast.coordinator_matcher.round(record["round_id"])), 120,
+                          "round released")
+    with timings.step("notifier delivered every e-mail"):
+        delivered = wait_for_delivery(mailbox, before, expected_messages(record))
+    accounts = create_page_accounts(platform.redis.url, area)
+    result = DemoResult(area, record, timings, delivered, accounts)
+    print_summary(result, platform)
+    return result
