@@ -194,10 +194,6 @@ def run_and_release(clients: Clients, region: str, period: str, schools: list[st
     return coordinator.round(round_id)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect found by this test: intake's GET /internal/v1/contacts answers contacts as a list, the "
-    "notifier's directory (adapters/directory.py) reads a dict, and the AttributeError ends the sender thread "
-    "for good, so no message of the release is sent. Remove this mark when the contract is fixed."))
 def test_a_notifier_killed_mid_release_loses_no_message_and_duplicates_at_most_one(platform, mailbox):
     run = uuid.uuid4().hex[:6]
     clients = Clients.for_platform(platform)

@@ -24,6 +24,7 @@ from .bootstrap import Notifier, bootstrap
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
+from .entrypoints import workers
 from .entrypoints.workers import start_workers
 from .metrics import track_pending
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.common.service_name, settings.common.log_level)
     run(settings)
-    return 0
+    return 1 if workers.crashed.is_set() else 0
 
 
 if __name__ == "__main__":

@@ -22,6 +22,11 @@ logger = logging.getLogger(__name__)
 _RETRYABLE = TRANSIENT_ERRORS + (PublishFailed,)
 
 
+#: Set when a loop died of an unexpected error: the process stops (and exits non-zero) so that its
+#: supervisor restarts it, instead of serving on with a dead sender.
+crashed = threading.Event()
+
+
 def _loop(name: str, step: Callable[[], int], stop: threading.Event, idle_s: float) -> None:
     """Run `step` until stopped; wait `idle_s` when it did nothing or failed transiently."""
     while not stop.is_set():
@@ -31,6 +36,11 @@ def _loop(name: str, step: Callable[[], int], stop: threading.Event, idle_s: flo
             logger.warning("%s: transient error %s; retrying", name, err)
             done = 0
             stop.wait(max(idle_s, 1.0))
+        except Exception:
+            logger.exception("%s: unexpected error; stopping the notifier so it is restarted", name)
+            crashed.set()
+            stop.set()
+            return
         if not done:
             stop.wait(idle_s)
 
