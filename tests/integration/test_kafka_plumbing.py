@@ -179,3 +179,37 @@ def test_publishing_to_an_unreachable_broker_fails_fast_with_publish_failed():
     pub = EventPublisher("127.0.0.1:1", "unreachable-test", timeout_s=2.0)
     with pytest.raises(PublishFailed):
         pub.publish(wish_event(), topic="stagepool.wishes.v1")
+
+
+class StallingLoop(ConsumerLoop):
+    """Its first consumer stops fetching (pauses its partitions) without handling anything: a stand-in for a
+    consumer that lost its group coordinator after a broker restart."""
+
+    stalled = False
+
+    def _process_batch(self, consumer, batch):
+        if not self.stalled:
+            self.stalled = True
+            for tp, records in batch.items():
+                consumer.seek(tp, records[0].offset)  # as if these records had never been fetched
+            consumer.pause(*consumer.assignment())
+            return
+        super()._process_batch(consumer, batch)
+
+
+def test_a_stuck_consumer_is_recreated_and_handles_what_it_missed(kafka_bootstrap, topic, publisher):
+    group = f"g-{topic}"
+    before = metrics.CONSUMER_RESTARTS.labels(group)._value.get()
+    sent = wish_event()
+    publisher.publish(sent, topic=topic)
+    received = []
+    stop = threading.Event()
+    loop = StallingLoop(kafka_bootstrap, group, [topic], received.append, publisher, stop,
+                        ConsumerOptions(poll_timeout_ms=100, stuck_after_s=2.0))
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    wait_until(lambda: len(received) == 1, timeout=90, message="the stuck consumer was never replaced")
+    stop.set()
+    thread.join(timeout=30)
+    assert loop.stalled and received[0].event_id == sent.event_id
+    assert metrics.CONSUMER_RESTARTS.labels(group)._value.get() == before + 1

@@ -76,7 +76,7 @@ class CommonSettings:
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = 0
-    publish_timeout_s: float = 10.0
+    publish_timeout_s: float = 5.0
 
     @classmethod
     def read(cls, env: EnvReader, service_name: str, default_port: int) -> "CommonSettings":
@@ -87,5 +87,5 @@ class CommonSettings:
             log_level=env.str("LOG_LEVEL", "INFO"),
             http_host=env.str("HTTP_HOST", "127.0.0.1"),
             http_port=env.int("HTTP_PORT", default_port),
-            publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 10.0),
+            publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 5.0),
         )

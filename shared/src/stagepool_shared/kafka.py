@@ -88,7 +88,7 @@ class EventPublisher:
                 self._producer = KafkaProducer(
                     bootstrap_servers=self.bootstrap, client_id=self.client_id,
                     acks="all", enable_idempotence=True, linger_ms=5,
-                    max_block_ms=int(min(self.timeout_s, 5.0) * 1000),
+                    max_block_ms=int(min(self.timeout_s, 2.0) * 1000),
                     bootstrap_timeout_ms=int(min(self.timeout_s, 5.0) * 1000),
                     request_timeout_ms=int(self.timeout_s * 1000),
                     delivery_timeout_ms=int(self.timeout_s * 3000),
@@ -101,17 +101,16 @@ class EventPublisher:
         self.publish_all([envelope], topic=topic)
 
     def publish_all(self, envelopes: Sequence[Envelope], topic: str | None = None) -> None:
-        """Send events in order and wait until every one is acknowledged."""
+        """Send events in order and wait until every one is acknowledged, all within `timeout_s`."""
+        records = [(topic or registry.topic_for(env.event_type, env.schema_version), registry.encode(env),
+                    env.partition_key.encode()) for env in envelopes]
+        deadline = time.monotonic() + self.timeout_s
         try:
             producer = self._get_producer()
-            futures = [
-                producer.send(topic or registry.topic_for(env.event_type, env.schema_version),
-                              value=registry.encode(env), key=env.partition_key.encode())
-                for env in envelopes
-            ]
-            producer.flush(timeout=self.timeout_s)
+            futures = [producer.send(name, value=value, key=key) for name, value, key in records]
+            producer.flush(timeout=max(0.0, deadline - time.monotonic()))
             for future, env in zip(futures, envelopes):
-                future.get(timeout=self.timeout_s)
+                future.get(timeout=max(0.01, deadline - time.monotonic()))
                 metrics.EVENTS_PUBLISHED.labels(env.event_type).inc()
         except KafkaError as err:
             self._discard_producer()
@@ -158,6 +157,10 @@ class ConsumerOptions:
     retry_backoff_s: float = 0.2
     session_timeout_ms: int = 10_000
     max_poll_interval_ms: int = 600_000
+    #: After this long without a record while behind the log end (or without any assigned partition),
+    #: the consumer is considered stuck and is recreated (seen after a broker restart: a consumer that
+    #: keeps failing to find its group coordinator).
+    stuck_after_s: float = 45.0
 
 
 def make_consumer(bootstrap: str, group_id: str, topic_names: Sequence[str],
@@ -193,16 +196,41 @@ class ConsumerLoop:
         self.handled = 0
 
     def run(self) -> None:
-        consumer = make_consumer(self.bootstrap, self.group_id, self.topic_names, self.options)
-        logger.info("consumer %s reading %s", self.group_id, ",".join(self.topic_names))
+        """Consume until `stop` is set, recreating the consumer whenever it is stuck."""
+        while not self.stop.is_set():
+            consumer = make_consumer(self.bootstrap, self.group_id, self.topic_names, self.options)
+            logger.info("consumer %s reading %s", self.group_id, ",".join(self.topic_names))
+            try:
+                self._consume_until_stuck(consumer)
+            finally:
+                consumer.close(autocommit=False)
+        logger.info("consumer %s stopped", self.group_id)
+
+    def _consume_until_stuck(self, consumer: KafkaConsumer) -> None:
+        last_progress = time.monotonic()
+        while not self.stop.is_set():
+            batch = consumer.poll(timeout_ms=self.options.poll_timeout_ms)
+            if batch:
+                self._process_batch(consumer, batch)
+                last_progress = time.monotonic()
+            elif time.monotonic() - last_progress > self.options.stuck_after_s:
+                if self._is_stuck(consumer):
+                    metrics.CONSUMER_RESTARTS.labels(self.group_id).inc()
+                    logger.warning("consumer %s made no progress for %.0fs; recreating it",
+                                   self.group_id, self.options.stuck_after_s)
+                    return
+                last_progress = time.monotonic()
+
+    def _is_stuck(self, consumer: KafkaConsumer) -> bool:
+        """No partition assigned, or records waiting that were not fetched."""
+        assigned = list(consumer.assignment())
+        if not assigned:
+            return True
         try:
-            while not self.stop.is_set():
-                batch = consumer.poll(timeout_ms=self.options.poll_timeout_ms)
-                if batch:
-                    self._process_batch(consumer, batch)
-        finally:
-            consumer.close(autocommit=False)
-            logger.info("consumer %s stopped", self.group_id)
+            ends = consumer.end_offsets(assigned, timeout_ms=5_000)
+            return any(consumer.position(tp, timeout_ms=5_000) < ends[tp] for tp in assigned)
+        except KafkaError:
+            return False  # the broker itself is unreachable: recreating the consumer would not help
 
     def _process_batch(self, consumer: KafkaConsumer, batch: dict) -> None:
         done: dict[TopicPartition, OffsetAndMetadata] = {}

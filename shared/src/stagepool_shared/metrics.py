@@ -25,6 +25,8 @@ DEAD_LETTERS = Counter(
     "stagepool_dead_letters_total", "Messages sent to a dead-letter topic", ["topic", "group"])
 HANDLER_SECONDS = Histogram(
     "stagepool_handler_seconds", "Time spent handling one event", ["group"])
+CONSUMER_RESTARTS = Counter(
+    "stagepool_consumer_restarts_total", "Consumers recreated after making no progress", ["group"])
 TRANSIENT_RETRIES = Counter(
     "stagepool_transient_retries_total", "Retries after transient errors in a consumer", ["group"])
 
