@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain.model import Place, Wish
-from matcher.domain.tables import PlaceTable, RoundTables, StudentTable
+from matcher.domain.tables import RoundTables
 from matcher.domain.travel import haversine_km, km_to_central_angle, max_km, minutes_from_km, travel_minutes
 
 CRITERIA = (
@@ -79,10 +79,22 @@ def _excluded(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> np.ndarray:
     return rt.excluded_keys[pos] == keys
 
 
-def pair_masks(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Failure bitmask (uint16, 0 = eligible) and travel minutes of pairs (s[k], p[k])."""
+def travel_minutes_pairs(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Travel minutes of pairs (s[k], p[k]) with each student's own transport mode."""
     st, pt = rt.students, rt.places
-    minutes = minutes_from_km(haversine_km(st.lat[s], st.lon[s], pt.lat[p], pt.lon[p]), st.mode[s])
+    return minutes_from_km(haversine_km(st.lat[s], st.lon[s], pt.lat[p], pt.lon[p]), st.mode[s])
+
+
+def pair_masks(rt: RoundTables, s: np.ndarray, p: np.ndarray, travel: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Failure bitmask (uint16, 0 = eligible) and travel minutes of pairs (s[k], p[k]).
+
+    With travel=False the (costly) travel time is skipped: minutes are 0 and the travel bit is never set.
+    """
+    st, pt = rt.students, rt.places
+    if travel:
+        minutes = travel_minutes_pairs(rt, s, p)
+    else:
+        minutes = np.zeros(np.shape(s), dtype=np.int64)
     fails = {
         "programme": ~pt.crebos[p, st.crebo[s]],
         "level": ((pt.levels[p] >> st.level[s]) & 1) == 0,
@@ -167,7 +179,7 @@ def eligible_pairs(rt: RoundTables) -> Pairs:
 def _finish_pairs(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> Pairs:
     """Exact travel check and exclusions on prefiltered candidates; sort by (student, place)."""
     st, pt = rt.students, rt.places
-    minutes = minutes_from_km(haversine_km(st.lat[s], st.lon[s], pt.lat[p], pt.lon[p]), st.mode[s])
+    minutes = travel_minutes_pairs(rt, s, p)
     keep = minutes <= st.max_travel[s]
     if rt.excluded_keys.size:
         keep &= ~np.isin(s * pt.n + p, rt.excluded_keys)

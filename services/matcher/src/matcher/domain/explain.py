@@ -10,6 +10,8 @@ Codes:
 Counterfactuals ("relaxations") relax one criterion at a time for that student only, over the places
 of the student's period and sector (or recognising the crebo) within max travel + 30 minutes, and
 count the places that would open and how many of those still have a free slot in this allocation.
+For a student who lost out (ALL_TAKEN_UNDER_FAIR_SHARE) only places with a free slot are scanned, since
+no other place would have helped; so there places_opened == places_with_free_slot.
 The binding constraint of a student with no eligible place is the criterion whose relaxation alone
 opens the most places; when none does: "period" / "programme" if the period has no place of the
 sector or programme at all, "travel_time" if all of them lie beyond max travel + 30 minutes, else the
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.domain.eligibility import BIT, CRITERIA, pair_failures, pair_masks, within_reach
+from matcher.domain.eligibility import BIT, CRITERIA, pair_failures, pair_masks, travel_minutes_pairs, within_reach
 from matcher.domain.model import Explanation, Relaxation
 from matcher.domain.preferences import wish_rank_name
 from matcher.domain.tables import RoundTables
@@ -79,13 +81,22 @@ def _travel_step(only: np.ndarray, extra: np.ndarray, free: np.ndarray, row: np.
     return np.where(best < _NONE, -(-best // TRAVEL_STEP) * TRAVEL_STEP, _NONE)
 
 
-def _relax_chunk(rt: RoundTables, chunk: np.ndarray, places: np.ndarray, free: np.ndarray, out: _Relaxed, at: np.ndarray) -> None:
+def _relax_chunk(
+    rt: RoundTables, chunk: np.ndarray, places: np.ndarray, free: np.ndarray, out: _Relaxed, at: np.ndarray,
+    no_eligible: np.ndarray,
+) -> None:
     si, pj = _candidate_pairs(rt, chunk, places)
-    s, p, n = chunk[si], places[pj], len(chunk)
-    mask, minutes = pair_masks(rt, s, p)
+    n = len(chunk)
+    out.any_candidate[at] = np.bincount(si, minlength=n) > 0
+    cheap, _ = pair_masks(rt, chunk[si], places[pj], travel=False)
+    # travel minutes only where they can matter: at most one other failure, or the fallback's counts
+    keep = (np.bitwise_count(cheap) <= 1) | no_eligible[si]
+    si, pj, mask = si[keep], pj[keep], cheap[keep]
+    s, p = chunk[si], places[pj]
+    minutes = travel_minutes_pairs(rt, s, p)
+    mask |= (minutes > rt.students.max_travel[s]).astype(np.uint16) * BIT["travel_time"]
     has_free = free[p] > 0
     count = lambda sel: np.bincount(si[sel], minlength=n)  # noqa: E731
-    out.any_candidate[at] = count(np.ones(len(si), dtype=bool)) > 0
     only_travel = mask == BIT["travel_time"]
     step = _travel_step(only_travel, minutes - rt.students.max_travel[s], has_free, si, n)
     out.extra[at] = step
@@ -98,8 +109,12 @@ def _relax_chunk(rt: RoundTables, chunk: np.ndarray, places: np.ndarray, free: n
         out.fallback[c][at] = count(structural & ((mask & BIT[c]) != 0))
 
 
-def relax(rt: RoundTables, students: np.ndarray, free: np.ndarray) -> _Relaxed:
-    """Counterfactual counts for `students` (indices), per criterion relaxed alone."""
+def relax(rt: RoundTables, students: np.ndarray, free: np.ndarray, no_eligible: np.ndarray) -> _Relaxed:
+    """Counterfactual counts for `students` (indices), per criterion relaxed alone.
+
+    `no_eligible` (per student of `students`) marks those without any eligible place, whose binding
+    constraint needs the full failure counts.
+    """
     n = len(students)
     out = _Relaxed(
         opened={c: np.zeros(n, np.int64) for c in RELAXABLE}, free={c: np.zeros(n, np.int64) for c in RELAXABLE},
@@ -117,21 +132,29 @@ def relax(rt: RoundTables, students: np.ndarray, free: np.ndarray) -> _Relaxed:
         places = np.nonzero(relevant & (pt.period == st.period[first]))[0]
         out.pool_places[idx] = len(places) > 0
         out.other_period[idx] = bool(np.any(relevant & (pt.period != st.period[first])))
-        for k in range(0, len(idx), _CHUNK):
-            at = idx[k:k + _CHUNK]
-            if len(places):
-                _relax_chunk(rt, students[at], places, free, out, at)
+        open_places = places[free[places] > 0]  # a student who lost out is only helped by a free slot
+        for group, scan in ((idx[no_eligible[idx]], places), (idx[~no_eligible[idx]], open_places)):
+            for k in range(0, len(group) if len(scan) else 0, _CHUNK):
+                at = group[k:k + _CHUNK]
+                _relax_chunk(rt, students[at], scan, free, out, at, no_eligible[at])
     return out
 
 
-def _relaxations(r: _Relaxed, i: int) -> tuple[tuple[Relaxation, ...], Relaxation | None]:
-    items = tuple(
-        Relaxation(c, int(r.opened[c][i]), int(r.free[c][i]), int(r.extra[i]) if c == "travel_time" else None)
-        for c in RELAXABLE if r.opened[c][i] > 0
-    )
-    helpful = [x for x in items if x.places_with_free_slot > 0]
-    nearest = max(helpful, key=lambda x: (x.places_with_free_slot, -RELAXABLE.index(x.criterion)), default=None)
-    return items, nearest
+def _relaxation_rows(r: _Relaxed) -> list[tuple[tuple[Relaxation, ...], Relaxation | None]]:
+    """(relaxations, nearest change) per relaxed student; arrays converted to lists once for speed."""
+    opened = {c: r.opened[c].tolist() for c in RELAXABLE}
+    free = {c: r.free[c].tolist() for c in RELAXABLE}
+    extra = r.extra.tolist()
+    rows = []
+    for i in range(len(extra)):
+        items = tuple(Relaxation(c, opened[c][i], free[c][i], extra[i] if c == "travel_time" else None)
+                      for c in RELAXABLE if opened[c][i] > 0)
+        best = None
+        for x in items:  # most opened places with a free slot; ties: earlier in RELAXABLE
+            if x.places_with_free_slot > 0 and (best is None or x.places_with_free_slot > best.places_with_free_slot):
+                best = x
+        rows.append((items, best))
+    return rows
 
 
 def _binding(r: _Relaxed, i: int) -> str:
@@ -149,32 +172,35 @@ def _binding(r: _Relaxed, i: int) -> str:
     return "programme"
 
 
-def _placed(rt: RoundTables, s: int, out: Outcome) -> Explanation:
+def _placed(rt: RoundTables, out: Outcome, placed: list[int]) -> list[Explanation]:
     st, pt = rt.students, rt.places
-    p = int(out.place[s])
-    fixed = int(st.fixed[s]) == p
-    met = CRITERIA
-    if fixed:
-        failed = set(pair_failures(st.wishes[s], pt.places[p]))
-        met = tuple(c for c in CRITERIA if c not in failed)
-    return Explanation(
-        student_ref=st.refs[s], code="PLACED_FIXED" if fixed else "PLACED", place_id=pt.ids[p], criteria_met=met,
-        wish_rank=wish_rank_name(out.tier[s]), travel_minutes=int(out.minutes[s]), eligible_places=int(out.eligible[s]),
-    )
+    place, tier, minutes = out.place.tolist(), out.tier.tolist(), out.minutes.tolist()
+    eligible, fixed = out.eligible.tolist(), st.fixed.tolist()
+    result = []
+    for s in placed:
+        p, met, code = place[s], CRITERIA, "PLACED"
+        if fixed[s] == p:
+            failed = set(pair_failures(st.wishes[s], pt.places[p]))
+            met, code = tuple(c for c in CRITERIA if c not in failed), "PLACED_FIXED"
+        result.append(Explanation(
+            student_ref=st.refs[s], code=code, place_id=pt.ids[p], criteria_met=met, wish_rank=wish_rank_name(tier[s]),
+            travel_minutes=minutes[s], eligible_places=eligible[s],
+        ))
+    return result
 
 
 def explain(rt: RoundTables, out: Outcome) -> tuple[Explanation, ...]:
     """One explanation per student, sorted by student_ref."""
     st = rt.students
     unplaced = np.nonzero(out.place < 0)[0]
-    relaxed = relax(rt, unplaced, out.free)
-    result = [_placed(rt, int(s), out) for s in np.nonzero(out.place >= 0)[0]]
-    for i, s in enumerate(unplaced.tolist()):
-        items, nearest = _relaxations(relaxed, i)
-        eligible = int(out.eligible[s])
+    relaxed = relax(rt, unplaced, out.free, out.eligible[unplaced] == 0)
+    result = _placed(rt, out, np.nonzero(out.place >= 0)[0].tolist())
+    eligible = out.eligible.tolist()
+    for i, (s, (items, nearest)) in enumerate(zip(unplaced.tolist(), _relaxation_rows(relaxed))):
         result.append(Explanation(
-            student_ref=st.refs[s], code="ALL_TAKEN_UNDER_FAIR_SHARE" if eligible else "NO_ELIGIBLE_PLACE",
-            place_id=None, criteria_met=(), wish_rank=None, travel_minutes=None, eligible_places=eligible,
-            binding_constraint=None if eligible else _binding(relaxed, i), nearest_change=nearest, relaxations=items,
+            student_ref=st.refs[s], code="ALL_TAKEN_UNDER_FAIR_SHARE" if eligible[s] else "NO_ELIGIBLE_PLACE",
+            place_id=None, criteria_met=(), wish_rank=None, travel_minutes=None, eligible_places=eligible[s],
+            binding_constraint=None if eligible[s] else _binding(relaxed, i), nearest_change=nearest, relaxations=items,
         ))
-    return tuple(sorted(result, key=lambda e: e.student_ref))
+    result.sort(key=lambda e: e.student_ref)
+    return tuple(result)

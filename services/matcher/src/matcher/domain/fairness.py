@@ -30,6 +30,13 @@ def group_shares(wishes: Iterable[Wish], placed_refs: Iterable[str]) -> tuple[Gr
     return tuple(GroupShare(k[0], k[1], k[2], k[3], demand[k], hits[k]) for k in keys)
 
 
+def shares_from_counts(groups: Iterable[tuple[str, str, str, str]], demand: Iterable[int],
+                       placed: Iterable[int]) -> tuple[GroupShare, ...]:
+    """GroupShares from (school, region, period, sector) keys and counts, sorted like `group_shares`."""
+    rows = [GroupShare(k[0], k[1], k[2], k[3], int(d), int(x)) for k, d, x in zip(groups, demand, placed) if d]
+    return tuple(sorted(rows, key=lambda g: (g.region_id, g.period_id, g.sector, g.school_id)))
+
+
 @dataclass(frozen=True)
 class FairnessSummary:
     """Worst and best group rate, and the largest spread between schools inside one pool."""

@@ -39,12 +39,18 @@ def released_slots(place: Place, occupant_schools: Iterable[str]) -> dict[str, i
 
 def released_by_place(rnd: RoundInput, placement: Mapping[str, str]) -> dict[tuple[str, str], int]:
     """(place_id, school_id) -> released reserved slots, for a student_ref -> place_id placement."""
-    school = {w.student_ref: w.school_id for w in rnd.wishes}
+    reserving = {p.place_id: p for p in rnd.places if p.reserved}
+    if not reserving:
+        return {}
     occupants: dict[str, list[str]] = {}
     for ref, pid in placement.items():
-        occupants.setdefault(pid, []).append(school[ref])
+        if pid in reserving:
+            occupants.setdefault(pid, []).append(ref)
+    wanted = {ref for refs in occupants.values() for ref in refs}
+    school = {w.student_ref: w.school_id for w in rnd.wishes if w.student_ref in wanted}
     out = {}
-    for p in sorted(rnd.places, key=lambda p: p.place_id):
-        for x, count in released_slots(p, occupants.get(p.place_id, ())).items():
-            out[(p.place_id, x)] = count
+    for pid in sorted(reserving):
+        schools = [school[ref] for ref in occupants.get(pid, ())]
+        for x, count in released_slots(reserving[pid], schools).items():
+            out[(pid, x)] = count
     return out

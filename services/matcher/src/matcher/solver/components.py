@@ -17,13 +17,28 @@ import numpy as np
 from matcher.solver.instance import SolverInstance
 
 
-def _find(parent: list[int], x: int) -> int:
-    root = x
-    while parent[root] != root:
-        root = parent[root]
-    while parent[x] != root:
-        parent[x], x = root, parent[x]
-    return root
+def _labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected-component label (smallest node id) of every node, by min-label propagation on links a-b."""
+    label = np.arange(n_nodes)
+    while True:
+        m = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        new = new[new]  # pointer jumping: follow labels to their own labels
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
+def _links(group: np.ndarray, place: np.ndarray, n_groups: int, n_places: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (group, place) links; a dense mark matrix when small enough, else a sort."""
+    if n_groups * n_places <= 50_000_000:
+        mark = np.zeros((n_groups, n_places), dtype=bool)
+        mark[group, place] = True
+        return np.nonzero(mark)
+    keys = np.unique(group * n_places + place)
+    return keys // n_places, keys % n_places
 
 
 @dataclass(frozen=True)
@@ -43,13 +58,8 @@ def components(inst: SolverInstance) -> list[Component]:
     if inst.pairs.n == 0:
         return []
     group_of_pair = inst.tables.students.group[inst.pairs.student]
-    links = np.unique(group_of_pair * n_places + inst.pairs.place)
-    parent = list(range(n_groups + n_places))
-    for g, p in zip((links // n_places).tolist(), (links % n_places + n_groups).tolist()):
-        rg, rp = _find(parent, g), _find(parent, p)
-        if rg != rp:
-            parent[max(rg, rp)] = min(rg, rp)
-    root = np.array([_find(parent, i) for i in range(n_groups + n_places)], dtype=np.int64)
+    g_link, p_link = _links(group_of_pair, inst.pairs.place, n_groups, n_places)
+    root = _labels(n_groups + n_places, g_link, p_link + n_groups)
     pair_root = root[group_of_pair]
     order = np.argsort(pair_root, kind="stable")
     bounds = np.flatnonzero(np.diff(pair_root[order])) + 1
@@ -57,11 +67,13 @@ def components(inst: SolverInstance) -> list[Component]:
     for chunk in np.split(order, bounds):
         r = pair_root[chunk[0]]
         places = np.nonzero(root[n_groups:] == r)[0]
+        chunk = np.sort(chunk)
+        s = inst.pairs.student[chunk]  # pairs are sorted by student, so s is non-decreasing
         result.append(Component(
             groups=np.nonzero(root[:n_groups] == r)[0],
-            students=np.unique(inst.pairs.student[chunk]),
+            students=s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s,
             places=places,
-            pairs=np.sort(chunk),
+            pairs=chunk,
             reservations=np.nonzero(np.isin(inst.reservations.place, places))[0],
         ))
     return result

@@ -128,16 +128,18 @@ def fair_pass_weights(
 ) -> tuple[int, int, bool]:
     """(fair weight W2, release cost P, wish included) for pass A, the largest exact choice that fits.
 
-    With the wish cost included, W2 exceeds any total wish cost difference, so wishes only break ties
-    between equally fair allocations; P exceeds any total fair + wish cost difference.
+    Bounds per simple residual cycle (docs/matching.md, section 3): a cycle meets each student once, so
+    its wish cost changes by less than W2 = sum of the students' largest wish costs + 1; it passes the
+    source once, so the fair cost changes by at most max rank * W2; hence P = (max rank + 1) * W2 + W2
+    puts "fewest released slots" strictly first, and W2 puts fairness strictly before wishes.
     """
     max_wish = np.zeros(len(comp.students), dtype=np.int64)
     np.maximum.at(max_wish, local(comp.students, inst.pairs.student[comp.pairs]), inst.wish[comp.pairs])
+    top_rank = int(rank.max(initial=0))
     for with_wish in (True, False):
         w2 = int(max_wish.sum()) + 1 if with_wish else 1
-        release = (int(rank.sum()) * w2 + w2) if len(comp.reservations) else 0
-        top = max(release, int(rank.max(initial=0)) * w2, MAX_WISH_COST)
-        if fits(top, lay, limit):
+        release = (top_rank + 2) * w2 if len(comp.reservations) else 0
+        if fits(max(release, top_rank * w2, MAX_WISH_COST), lay, limit):
             return w2, release, with_wish
     raise OverflowError("component too large for exact fair-share costs")
 

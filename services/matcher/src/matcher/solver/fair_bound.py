@@ -51,6 +51,7 @@ class _Net:
     flow_students: np.ndarray | None = None
     fixed_released: int = 0
     places: tuple = ()
+    n_reserved: int = 0
 
     def add(self, t, h, c, w=0) -> None:
         n = max(len(np.atleast_1d(v)) for v in (t, h, c, w))
@@ -83,19 +84,54 @@ def _residual(rt) -> tuple[np.ndarray, dict, int]:
     return general, {k: v for k, v in reserved.items() if v > 0}, released
 
 
-def _network(ref: Reference, release: bool) -> _Net:
-    rt, pairs = ref.tables, ref.pairs
+def _free_pairs(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
+    """Eligible pairs of the students still to place (fixed students removed)."""
+    keep = ref.tables.students.fixed[ref.pairs.student] < 0
+    return ref.pairs.student[keep], ref.pairs.place[keep]
+
+
+def _parts(ref: Reference) -> list[np.ndarray]:
+    """Boolean group masks of independent sub-problems: groups linked through places they can share."""
+    s, p = _free_pairs(ref)
+    n_groups, n_places = len(ref.tables.groups), ref.tables.places.n
+    parent = list(range(n_groups + n_places))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    links = np.unique(ref.tables.students.group[s] * n_places + p)
+    for g, pl in zip((links // n_places).tolist(), (links % n_places).tolist()):
+        a, b = find(g), find(n_groups + pl)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    roots = np.array([find(g) for g in range(n_groups)])
+    linked = np.zeros(n_groups, dtype=bool)
+    linked[np.unique(links // n_places)] = True
+    return [linked & (roots == r) for r in np.unique(roots[linked])]
+
+
+def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _Net:
+    rt = ref.tables
     st, pt = rt.students, rt.places
-    keep = st.fixed[pairs.student] < 0
-    s, p = pairs.student[keep], pairs.place[keep]
+    s, p = _free_pairs(ref)
+    if part is not None:
+        inside = part[st.group[s]]
+        s, p = s[inside], p[inside]
     general, reserved, fixed_released = _residual(rt)
+    used = np.zeros(pt.n, dtype=bool)
+    used[p] = True
+    reserved = {k: v for k, v in reserved.items() if used[k[0]]}
     g0, s0 = 2, 2 + len(rt.groups)
     p0 = s0 + st.n
     r_keys = sorted(reserved)
     r_index = {k: i for i, k in enumerate(r_keys)}
     e0 = p0 + pt.n
     t0 = e0 + len(r_keys)
-    net = _Net([], [], [], [], n_groups=len(rt.groups), fixed_released=fixed_released, places=pt.places)
+    net = _Net([], [], [], [], n_groups=len(rt.groups), fixed_released=fixed_released, places=pt.places,
+               n_reserved=len(r_keys))
     net.demand = np.bincount(st.group, minlength=len(rt.groups))
     net.fixed_per_group = np.bincount(st.group[st.fixed >= 0], minlength=len(rt.groups))
     flow = np.unique(s)
@@ -106,7 +142,7 @@ def _network(ref: Reference, release: bool) -> _Net:
     heads = [e0 + r_index[(pp, st.wishes[ss].school_id)] if (pp, st.wishes[ss].school_id) in r_index else p0 + pp
              for ss, pp in zip(s.tolist(), p.tolist())]
     net.add(s0 + s, np.array(heads, dtype=np.int64), 1)
-    net.add(p0 + np.arange(pt.n), 1, np.maximum(general, 0))
+    net.add(p0 + np.arange(pt.n), 1, np.where(used, np.maximum(general, 0), 0))
     for i, (pp, _) in enumerate(r_keys):
         k = reserved[r_keys[i]]
         net.add(e0 + i, t0 + i, k)
@@ -129,13 +165,20 @@ def _mcf(net: _Net, caps: np.ndarray, costs: np.ndarray) -> int:
     return int(mcf.optimal_cost())
 
 
+def _flow_release(ref: Reference, part: np.ndarray) -> int:
+    """Fewest reserved slots released inside one sub-problem (fixed placements not counted)."""
+    net = _network(ref, release=True, part=part)
+    if net.n_reserved == 0:
+        return 0
+    _, _, caps, costs = net.arrays()
+    return _mcf(net, caps, costs)
+
+
 def min_release(ref: Reference) -> int:
     """Fewest reserved slots another school must take in any maximum allocation (fixed ones included)."""
     if not any(p.reserved for p in ref.rnd.places):
         return 0
-    net = _network(ref, release=True)
-    _, _, caps, costs = net.arrays()
-    return _mcf(net, caps, costs) + net.fixed_released
+    return sum(_flow_release(ref, part) for part in _parts(ref)) + _residual(ref.tables)[2]
 
 
 def _quota_feasible(net: _Net, quota: np.ndarray, release_floor: int | None) -> bool:
@@ -152,27 +195,42 @@ def _quota_feasible(net: _Net, quota: np.ndarray, release_floor: int | None) -> 
     costs = costs.copy()
     costs[:net.n_groups] = -bonus
     cost = _mcf(net, caps, costs)
-    return cost == -bonus * int(quota.sum()) + release_floor - net.fixed_released
+    return cost == -bonus * int(quota.sum()) + release_floor
 
 
-def max_min_rate(ref: Reference) -> tuple[int, int] | None:
-    """t* = a / b as (a, b): the best worst-group rate of any maximum allocation with the fewest
-    released reserved slots; None for a round without students."""
-    if not ref.rnd.wishes:
-        return None
-    floor = min_release(ref)
-    net = _network(ref, release=floor > 0)
-    cands = sorted({(x / d, x, d) for d in set(net.demand.tolist()) for x in range(d + 1)})
+def _part_rate(ref: Reference, part: np.ndarray, reservations: bool) -> tuple[int, int]:
+    """Largest t = a / b such that every group of the part can reach ceil(t * demand) together."""
+    floor = _flow_release(ref, part) if reservations else 0
+    net = _network(ref, release=floor > 0, part=part)
+    demands = set(net.demand[part].tolist())
+    cands = sorted({(x / d, x, d) for d in demands for x in range(d + 1)})
     lo, hi = 0, len(cands) - 1
     while lo < hi:
         mid = (lo + hi + 1) // 2
         _, a, b = cands[mid]
-        quota = np.maximum(-(-a * net.demand // b) - net.fixed_per_group, 0)
+        quota = np.where(part, np.maximum(-(-a * net.demand // b) - net.fixed_per_group, 0), 0)
         if np.all(quota <= net.flow_students) and _quota_feasible(net, quota, floor if floor > 0 else None):
             lo = mid
         else:
             hi = mid - 1
     return cands[lo][1], cands[lo][2]
+
+
+def max_min_rate(ref: Reference) -> tuple[int, int] | None:
+    """t* = a / b as (a, b): the best worst-group rate of any maximum allocation with the fewest
+    released reserved slots; None for a round without students. Solved per independent sub-problem;
+    groups that cannot place anyone new keep their fixed / demand rate."""
+    if not ref.rnd.wishes:
+        return None
+    st = ref.tables.students
+    demand = np.bincount(st.group, minlength=len(ref.tables.groups))
+    fixed = np.bincount(st.group[st.fixed >= 0], minlength=len(demand))
+    parts = _parts(ref)
+    linked = np.any(parts, axis=0) if parts else np.zeros(len(demand), dtype=bool)
+    rates = [(int(fixed[g]), int(demand[g])) for g in np.nonzero(~linked)[0]]
+    reservations = any(p.reserved for p in ref.rnd.places)
+    rates += [_part_rate(ref, part, reservations) for part in parts]
+    return min(rates, key=lambda t: t[0] / t[1])
 
 
 def _improves(xa: int, da: int, xb: int, db: int) -> bool:

@@ -10,7 +10,9 @@ Steps (docs/matching.md has the proofs):
   5. per component, pass B: min-cost flow with those group totals and release flows fixed as supplies,
      costs = wish > travel > seeded lottery (strict weights);
   6. explanations, school shares, named penalties and counts.
-Pure: no I/O, inputs are never mutated. Imports ortools (graph), numpy and matcher.
+Pure: no I/O, inputs are never mutated. Bounded without a time limit: min-cost flow is polynomial
+(no CP-SAT search), and every status other than OPTIMAL raises SolverFailure (BAD_COST_RANGE first
+retries with a smaller cost budget). Imports ortools (graph), numpy and matcher.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from ortools.graph.python import min_cost_flow
 
 from matcher.domain.consistency import check_round
 from matcher.domain.explain import Outcome, explain
-from matcher.domain.fairness import group_shares, share_deficits
+from matcher.domain.fairness import share_deficits, shares_from_counts
 from matcher.domain.model import Assignment, Penalty, RoundInput, Solution, SolveStats
-from matcher.domain.preferences import activity_overlap, wish_cost, wish_rank_name, wish_tier
+from matcher.domain.preferences import TIER_STEP, activity_overlap, wish_rank_name, wish_tier
 from matcher.domain.reservations import released_by_place
 from matcher.domain.travel import travel_minutes
 from matcher.errors import SolverFailure
@@ -137,7 +139,9 @@ def solve(rnd: RoundInput) -> Solution:
     return solution
 
 
-def _solve_component(inst, comp, place, tier, minutes, overlap, notes) -> None:
+def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, tier: np.ndarray,
+                     minutes: np.ndarray, overlap: np.ndarray, notes: dict) -> None:
+    """Both passes on one component; writes the chosen place and pair figures per student."""
     lay = rules.layout_of(comp)
     per_group, released, with_wish = _retrying(fair_pass, inst, comp, lay)
     pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, lay, per_group, released)
@@ -151,25 +155,33 @@ def _solve_component(inst, comp, place, tier, minutes, overlap, notes) -> None:
     notes["max_flow"] += int(per_group.sum())
 
 
-def _assemble(inst: SolverInstance, place, tier, minutes, overlap, notes, n_comps: int) -> Solution:
+def _assemble(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes: np.ndarray,
+              overlap: np.ndarray, notes: dict, n_comps: int) -> Solution:
+    """Explanations, shares, penalties and counts around the per-student arrays."""
     rt = inst.tables
+    wish_sum = int((TIER_STEP * tier[place >= 0] + 100 - overlap[place >= 0]).sum())
     st, pt = rt.students, rt.places
     free = pt.capacity - np.bincount(place[place >= 0], minlength=pt.n)
     expl = explain(rt, Outcome(place=place, tier=tier, minutes=minutes, eligible=inst.eligible_count, free=free))
     placed = np.nonzero(place >= 0)[0].tolist()
-    assignments = tuple(sorted((Assignment(
-        student_ref=st.refs[s], place_id=pt.ids[place[s]], fixed=bool(st.fixed[s] >= 0),
-        wish_rank=wish_rank_name(tier[s]), travel_minutes=int(minutes[s]), activity_overlap=int(overlap[s]),
-    ) for s in placed), key=lambda a: a.student_ref))
-    shares = group_shares(st.wishes, (st.refs[s] for s in placed))
+    ids, fixed, tiers, mins, over = pt.ids, st.fixed.tolist(), tier.tolist(), minutes.tolist(), overlap.tolist()
+    where = place.tolist()
+    assignments = [Assignment(
+        student_ref=st.refs[s], place_id=ids[where[s]], fixed=fixed[s] >= 0, wish_rank=wish_rank_name(tiers[s]),
+        travel_minutes=mins[s], activity_overlap=over[s],
+    ) for s in placed]
+    assignments.sort(key=lambda a: a.student_ref)
+    n_groups = len(rt.groups)
+    shares = shares_from_counts(rt.groups, np.bincount(st.group, minlength=n_groups).tolist(),
+                                np.bincount(st.group[place >= 0], minlength=n_groups).tolist())
     released = released_by_place(rt.round, {a.student_ref: a.place_id for a in assignments})
     penalties = [Penalty(k, v) for k, v in share_deficits(shares).items()]
     penalties += [Penalty(f"reserved_slots_released(place={p}, school={x})", n) for (p, x), n in released.items()]
     stats = SolveStats(
         students=st.n, placed=len(placed), max_flow=notes["max_flow"] + int((st.fixed >= 0).sum()),
         eligible_pairs=inst.all_pairs, components=n_comps, released_slots=sum(released.values()),
-        wish_cost=sum(wish_cost(st.wishes[s], pt.places[place[s]]) for s in placed),
+        wish_cost=int(wish_sum),
         travel_minutes=int(minutes[placed].sum()), lottery_size=notes["lottery_size"],
         travel_quantum=notes["travel_quantum"], wish_in_fair_pass=notes["wish_in_fair_pass"],
     )
-    return Solution(rt.round.round_id, rt.round.seed, assignments, expl, shares, tuple(penalties), stats)
+    return Solution(rt.round.round_id, rt.round.seed, tuple(assignments), expl, shares, tuple(penalties), stats)

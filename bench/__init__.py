@@ -1,0 +1,1 @@
+"""Stagepool benchmarks (`python -m bench`, run by `make bench`); `bench.generator` makes synthetic regions."""
