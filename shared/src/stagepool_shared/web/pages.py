@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import secrets
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlparse
 
 from flask import Blueprint, Flask, Response, abort, g, make_response, redirect, render_template, request, url_for
@@ -55,6 +55,21 @@ def field_errors(messages: dict[str, Any]) -> dict[str, list[str]]:
     for name, value in translate_messages(messages, current_lang()).items():
         out[name] = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)] or [str(value)]
     return out
+
+
+def form_values(names: Iterable[str]) -> dict[str, str]:
+    """The posted fields named (trimmed), without the empty ones; the CSRF token is never among them."""
+    out = {}
+    for name in names:
+        value = request.form.get(name, "").strip()
+        if value:
+            out[name] = value
+    return out
+
+
+def typed(values: dict[str, str], names: Iterable[str]) -> dict[str, Any]:
+    """What the user typed, to show again in the form (every field present, empty when not given)."""
+    return {name: values.get(name, "") for name in names}
 
 
 def page(*roles: str) -> Callable:

@@ -1,21 +1,20 @@
 """The matcher pages' forms: what a coordinator may type, checked before anything is published.
 
 Form fields arrive as text; empty fields count as not given. Moments typed in a date-time field are Dutch
-local time (Europe/Amsterdam). Imports flask (request.form), marshmallow and the shared vocabularies.
+local time (Europe/Amsterdam). Imports marshmallow, the shared vocabularies and the shared form helpers.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from flask import request
 from marshmallow import RAISE, Schema, fields, validate
 
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.rounds import ROUND_KINDS
 from stagepool_shared.events.wishes import SECTORS
+from stagepool_shared.web.pages import form_values, typed  # noqa: F401 (re-exported to the pages)
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 DEADLINE_BEFORE_RELEASE = "The answer deadline must come after the release moment."
@@ -43,21 +42,6 @@ class ReleaseForm(Schema):
     release_at = fields.NaiveDateTime(load_default=None)
     respond_by = fields.NaiveDateTime(required=True)
     release_now = fields.String(load_default=None)
-
-
-def form_values(names: Iterable[str]) -> dict[str, str]:
-    """The posted fields named (trimmed), without the empty ones; the CSRF token is never among them."""
-    out = {}
-    for name in names:
-        value = request.form.get(name, "").strip()
-        if value:
-            out[name] = value
-    return out
-
-
-def typed(values: dict[str, str], names: Iterable[str]) -> dict[str, Any]:
-    """What the user typed, to show again in the form (every field present, empty when not given)."""
-    return {name: values.get(name, "") for name in names}
 
 
 def local_moment(value: datetime) -> datetime:

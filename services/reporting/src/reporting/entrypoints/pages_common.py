@@ -6,12 +6,12 @@ Imports flask and the shared web layer only.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
-from flask import Response, request
+from flask import Response
 
 from stagepool_shared.auth import Principal
-from stagepool_shared.web.pages import render, t, web_session
+from stagepool_shared.web.pages import form_values, render, t, typed, web_session  # noqa: F401 (re-exported to the pages)
 
 CODES = {
     "nl": {"received": "ontvangen", "in_progress": "in behandeling", "forwarded_to_sbb": "doorgegeven aan SBB",
@@ -44,21 +44,6 @@ def word(code: str | None, lang: str) -> str:
 
 def options(codes: Iterable[str], lang: str) -> list[tuple[str, str]]:
     return [(code, word(code, lang)) for code in codes]
-
-
-def form_values(names: Iterable[str]) -> dict[str, str]:
-    """The posted fields named (trimmed), without the empty ones."""
-    out = {}
-    for name in names:
-        value = request.form.get(name, "").strip()
-        if value:
-            out[name] = value
-    return out
-
-
-def typed(values: dict[str, str], names: Iterable[str]) -> dict[str, Any]:
-    """What the user typed, every field present (empty when not given), to show again."""
-    return {name: values.get(name, "") for name in names}
 
 
 def not_found() -> Response:
