@@ -3,7 +3,8 @@
 A Dutch-looking region (Gelderland towns with real coordinates, coarse ~1 km homes), six sectors with
 different scarcity (care the scarcest, numbers after domain.md section 5), schools of very different
 sizes (one ROC with half the students, smaller ones specialised in a few sectors), 8 % of students with a
-support need and 25 % of places offering support, total effective slots about `scarcity` x students,
+support need and 25 % of places offering support, total slots about `scarcity` x students (effective slots
+a little fewer: supervision capacity trims some places),
 top-3 places for a share of students, a few refusals, desk exclusions and reserved slots.
 Vectorised with numpy; 50k students in a few seconds. Imports numpy and matcher.domain.model.
 """

@@ -102,3 +102,16 @@ def test_vectorised_eligibility_agrees_with_the_reference_on_a_generated_region(
 def test_criteria_are_listed_in_the_order_of_the_rule() -> None:
     assert CRITERIA == ("programme", "level", "period", "travel_time", "support", "allowance",
                         "irregular_shifts", "min_age", "no_slots", "excluded")
+
+
+def test_travel_minutes_follow_the_documented_formula() -> None:
+    from matcher.domain.travel import haversine_km
+    import math
+
+    arnhem, nijmegen = Location("6811", 51.985, 5.899), Location("6511", 51.842, 5.853)
+    km = float(haversine_km(arnhem.lat, arnhem.lon, nijmegen.lat, nijmegen.lon))
+    assert 16.0 < km < 16.5
+    assert travel_minutes(arnhem, nijmegen, "bike") == math.ceil(km * 1.3 / 15 * 60)
+    assert travel_minutes(arnhem, nijmegen, "public_transport") == math.ceil(km * 1.4 / 25 * 60 + 10)
+    assert travel_minutes(arnhem, arnhem, "public_transport") == 10
+    assert travel_minutes(arnhem, arnhem, "walk") == 0

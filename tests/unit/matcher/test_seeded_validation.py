@@ -29,8 +29,11 @@ def test_a_scarce_region_with_reserved_slots_is_certified_against_the_bound() ->
     sol = solve(rnd)
     report = validate(rnd, sol, fairness="bound")
     assert report.ok, report.problems
+    from matcher.solver.fair_bound import max_min_rate, reference
+
     worst = min(g.placed / g.demand for g in sol.shares)
-    assert report.fair_bound is not None and worst == pytest.approx(report.fair_bound[0] / report.fair_bound[1])
+    a, b = max_min_rate(reference(rnd))  # the bound computed outright, by bisection
+    assert worst == pytest.approx(a / b) == pytest.approx(report.fair_bound[0] / report.fair_bound[1])
 
 
 def test_the_validator_catches_an_over_full_place() -> None:
@@ -52,3 +55,35 @@ def test_the_validator_catches_a_non_maximal_allocation() -> None:
         assert_max_placements(rnd, fewer)
     with pytest.raises(ValidationFailure):
         assert_no_improving_transfer(rnd, fewer)
+
+
+def test_the_validator_catches_a_maximal_but_unfair_allocation() -> None:
+    from solver_support import place, round_of, wish
+
+    from bench.matcher_baselines import min_cost_flow_plain
+    from matcher.solver.validation import assert_fair_share
+
+    big = [wish(f"big{i}", school_id="BIG", top_places=("A", "B")) for i in range(4)]
+    rnd = round_of(big + [wish("small", school_id="SMALL")], [place("A"), place("B")])
+    fair = solve(rnd)
+    plain = min_cost_flow_plain(rnd)
+    unfair = replace(fair, assignments=tuple(Assignment(r, p, False, "top-1", 0, 0) for r, p in sorted(plain.items())))
+    assert assert_fair_share(rnd, fair) == (1, 4)
+    assert_max_placements(rnd, unfair)
+    with pytest.raises(ValidationFailure, match="fair_share"):
+        assert_fair_share(rnd, unfair)
+    with pytest.raises(ValidationFailure, match="lexicographic"):
+        assert_no_improving_transfer(rnd, unfair)
+
+
+def test_the_validator_catches_a_reserved_slot_given_away_while_its_school_waits() -> None:
+    from solver_support import Reservation, place, round_of, wish
+
+    from matcher.solver.validation import assert_reservations_honoured
+
+    rnd = round_of([wish("x", school_id="X"), wish("y", school_id="Y")], [place("A", reserved=(Reservation("X", 1),))])
+    sol = solve(rnd)
+    assert sol.placement_map() == {"x": "A"}
+    wrong = replace(sol, assignments=(Assignment("y", "A", False, "none", 0, 0),))
+    with pytest.raises(ValidationFailure, match="reserved_slots"):
+        assert_reservations_honoured(rnd, wrong)

@@ -1,18 +1,21 @@
-"""Independent bounds for the validator: minimum release, the max-min rate t*, improving transfers.
+"""Independent bounds for the validator: minimum release and the max-min rate t*.
 
-Built from the domain tables with their own small networks (never the solver's graph code):
-  * min_release: one OR-tools min-cost flow, cost 1 per reserved slot taken by another school;
-  * max_min_rate: bisection over the candidate rates x / d_g; a probe t is feasible when a max flow
-    with source -> group capacities ceil(t * d_g) - fixed_g saturates them all (augmenting paths never
-    reduce source arcs, so such a flow extends to a maximum allocation);
-  * improving_transfer: plain-Python alternating-path search (small instances).
+Built from the domain tables with their own small networks (never the solver's graph code), per
+independent part (groups linked through places they can share):
+  * min_release: one OR-tools min-cost flow per part, cost 1 per reserved slot taken by another school;
+  * quota probes: every group of a part asks for ceil(t * d_g) - fixed_g placements; feasible when a max
+    flow with those source -> group capacities saturates them all (augmenting paths never reduce source
+    arcs, so such a flow extends to a maximum allocation), or, where slots must be released, when a
+    min-cost flow with a bonus on the quota arcs fills them at the minimum release;
+  * rate_exceedable: one probe per part just above a given rate (what the validator certifies);
+  * max_min_rate: t* outright, by bisection over the candidate rates x / d_g.
+The improving-transfer search for small rounds is in `transfers`.
 Imports ortools (graph), numpy and matcher.domain.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
@@ -29,6 +32,7 @@ class Reference:
     rnd: RoundInput
     tables: object
     pairs: object
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def reference(rnd: RoundInput) -> Reference:
@@ -92,6 +96,12 @@ def _free_pairs(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
 
 def _parts(ref: Reference) -> list[np.ndarray]:
     """Boolean group masks of independent sub-problems: groups linked through places they can share."""
+    if "parts" not in ref.cache:
+        ref.cache["parts"] = _compute_parts(ref)
+    return ref.cache["parts"]
+
+
+def _compute_parts(ref: Reference) -> list[np.ndarray]:
     s, p = _free_pairs(ref)
     n_groups, n_places = len(ref.tables.groups), ref.tables.places.n
     parent = list(range(n_groups + n_places))
@@ -166,12 +176,12 @@ def _mcf(net: _Net, caps: np.ndarray, costs: np.ndarray) -> int:
 
 
 def _flow_release(ref: Reference, part: np.ndarray) -> int:
-    """Fewest reserved slots released inside one sub-problem (fixed placements not counted)."""
-    net = _network(ref, release=True, part=part)
-    if net.n_reserved == 0:
-        return 0
-    _, _, caps, costs = net.arrays()
-    return _mcf(net, caps, costs)
+    """Fewest reserved slots released inside one sub-problem (fixed placements not counted; cached)."""
+    key = ("release", part.tobytes())
+    if key not in ref.cache:
+        net = _network(ref, release=True, part=part)
+        ref.cache[key] = 0 if net.n_reserved == 0 else _mcf(net, *net.arrays()[2:])
+    return ref.cache[key]
 
 
 def min_release(ref: Reference) -> int:
@@ -208,12 +218,45 @@ def _part_rate(ref: Reference, part: np.ndarray, reservations: bool) -> tuple[in
     while lo < hi:
         mid = (lo + hi + 1) // 2
         _, a, b = cands[mid]
-        quota = np.where(part, np.maximum(-(-a * net.demand // b) - net.fixed_per_group, 0), 0)
+        quota = _part_quota(net, part, a, b)
         if np.all(quota <= net.flow_students) and _quota_feasible(net, quota, floor if floor > 0 else None):
             lo = mid
         else:
             hi = mid - 1
     return cands[lo][1], cands[lo][2]
+
+
+def _part_quota(net: _Net, part: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Placements still needed per group of the part to reach rate a / b (0 outside the part)."""
+    return np.where(part, np.maximum(-(-a * net.demand // b) - net.fixed_per_group, 0), 0)
+
+
+def rate_exceedable(ref: Reference, worst: tuple[int, int]) -> bool:
+    """Could every group beat rate `worst` = a / b in some maximum, fewest-release allocation?
+
+    One probe suffices: the part holding a group at exactly that rate is asked for the smallest
+    candidate rate above it; if it cannot reach it, no allocation lifts every group above a / b.
+    """
+    a, b = worst
+    st = ref.tables.students
+    demand = np.bincount(st.group, minlength=len(ref.tables.groups))
+    fixed = np.bincount(st.group[st.fixed >= 0], minlength=len(demand))
+    parts = _parts(ref)
+    linked = np.any(parts, axis=0) if parts else np.zeros(len(demand), dtype=bool)
+    if any(fixed[g] * b == a * demand[g] for g in np.nonzero(~linked)[0]):
+        return False  # a group that cannot place anyone new sits at this rate
+    reservations = any(p.reserved for p in ref.rnd.places)
+    for part in parts:
+        floor = _flow_release(ref, part) if reservations else 0
+        net = _network(ref, release=floor > 0, part=part)
+        above = [(x / d, x, d) for d in set(net.demand[part].tolist()) for x in range(d + 1) if x * b > a * d]
+        if not above:
+            return False
+        _, x, d = min(above)
+        quota = _part_quota(net, part, x, d)
+        if not (np.all(quota <= net.flow_students) and _quota_feasible(net, quota, floor if floor > 0 else None)):
+            return False
+    return True
 
 
 def max_min_rate(ref: Reference) -> tuple[int, int] | None:
@@ -231,47 +274,3 @@ def max_min_rate(ref: Reference) -> tuple[int, int] | None:
     reservations = any(p.reserved for p in ref.rnd.places)
     rates += [_part_rate(ref, part, reservations) for part in parts]
     return min(rates, key=lambda t: t[0] / t[1])
-
-
-def _improves(xa: int, da: int, xb: int, db: int) -> bool:
-    """Moving one placement from group b to group a improves the sorted rate vector."""
-    if xa * db != (xb - 1) * da:
-        return xa * db < (xb - 1) * da
-    return (xa + 1) * db > xb * da
-
-
-def improving_transfer(ref: Reference, placement: dict[str, str]) -> str | None:
-    """A description of an improving single transfer (or augmenting path), or None when there is none."""
-    rt, pairs = ref.tables, ref.pairs
-    st, pt = rt.students, rt.places
-    options = defaultdict(list)
-    for s, p in zip(pairs.student.tolist(), pairs.place.tolist()):
-        if st.fixed[s] < 0:
-            options[s].append(p)
-    where = {rt.student_index[r]: rt.place_index[p] for r, p in placement.items()}
-    occupants = defaultdict(list)
-    for s, p in where.items():
-        if st.fixed[s] < 0:
-            occupants[p].append(s)
-    free = pt.capacity - np.bincount(np.array(list(where.values()), dtype=np.int64), minlength=pt.n)
-    x = np.bincount([st.group[s] for s in where], minlength=len(rt.groups))
-    d = np.bincount(st.group, minlength=len(rt.groups))
-    for a in range(len(rt.groups)):
-        start = [s for s in range(st.n) if st.group[s] == a and s not in where and options[s]]
-        seen, queue = set(start), list(start)
-        while queue:
-            i = queue.pop()
-            for p in options[i]:
-                if where.get(i) == p:
-                    continue
-                if free[p] > 0:
-                    return f"augmenting path from group {rt.groups[a]} to free place {pt.ids[p]}"
-                for j in occupants[p]:
-                    if j not in seen:
-                        seen.add(j)
-                        queue.append(j)
-        for j in seen - set(start):
-            b = st.group[j]
-            if b != a and _improves(x[a], d[a], x[b], d[b]):
-                return f"moving a place from {rt.groups[b]} ({x[b]}/{d[b]}) to {rt.groups[a]} ({x[a]}/{d[a]}) improves"
-    return None

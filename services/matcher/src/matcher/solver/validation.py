@@ -2,7 +2,7 @@
 
 What is certified (docs/matching.md, "What the validator certifies"):
   * assert_feasible: one place per student, places exist, capacity (effective slots), every new pair
-    passes every hard constraint (plain-Python reference `pair_failures`, including exclusions),
+    passes every hard constraint (per-pair `pair_masks`, including exclusions),
     fixed placements kept, every student explained once with a code matching the allocation;
   * assert_reservations_honoured: no student of X eligible for p is left unplaced while another
     school's student holds one of X's reserved slots at p;
@@ -26,46 +26,57 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import max_flow
 
-from matcher.domain.eligibility import pair_failures
+from matcher.domain.eligibility import mask_criteria, pair_masks
 from matcher.domain.fairness import group_key
 from matcher.domain.model import RoundInput, Solution
 from matcher.domain.reservations import released_by_place
 from matcher.errors import ValidationFailure
 from matcher.solver import fair_bound as bound
 from matcher.solver.fair_bound import Reference
+from matcher.solver.transfers import improving_transfer
 
 
 def _fail(check: str, detail: str) -> None:
     raise ValidationFailure(check, detail)
 
 
-def assert_feasible(rnd: RoundInput, sol: Solution) -> None:
-    """Capacity, eligibility, exclusions, one place per student, fixed kept, every student explained."""
+def assert_feasible(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> None:
+    """Capacity, eligibility, exclusions, one place per student, fixed kept, every student explained.
+
+    Eligibility of new placements is re-checked pair by pair with `pair_masks` (the per-pair reference,
+    not the solver's blocked fast path); tests cross-check it against the plain-Python `pair_failures`.
+    """
     wishes = {w.student_ref: w for w in rnd.wishes}
     places = {p.place_id: p for p in rnd.places}
     refs = [a.student_ref for a in sol.assignments]
     if len(refs) != len(set(refs)):
         _fail("one_place_per_student", f"{[r for r, n in Counter(refs).items() if n > 1][:3]} placed twice")
-    excluded = {(e.student_ref, e.place_id) for e in rnd.exclusions if e.place_id}
-    excluded |= {(e.student_ref, p.place_id) for e in rnd.exclusions if e.organisation_id
-                 for p in rnd.places if p.organisation_id == e.organisation_id}
     fixed = {f.student_ref: f.place_id for f in rnd.fixed}
     for a in sol.assignments:
         if a.student_ref not in wishes or a.place_id not in places:
             _fail("known_records", f"{a.student_ref} -> {a.place_id} names an unknown record")
         if fixed.get(a.student_ref, a.place_id) != a.place_id or a.fixed != (a.student_ref in fixed):
             _fail("fixed_kept", f"{a.student_ref} had fixed placement {fixed.get(a.student_ref)}")
-        failed = () if a.fixed else pair_failures(
-            wishes[a.student_ref], places[a.place_id], (a.student_ref, a.place_id) in excluded)
-        if failed:
-            _fail("eligibility", f"{a.student_ref} -> {a.place_id} fails {failed}")
     missing = set(fixed) - set(refs)
     if missing:
         _fail("fixed_kept", f"fixed placements dropped: {sorted(missing)[:3]}")
     for pid, n in Counter(a.place_id for a in sol.assignments).items():
         if n > places[pid].effective_slots:
             _fail("capacity", f"{pid} holds {n} students, effective slots {places[pid].effective_slots}")
+    _check_eligibility(rnd, sol, ref or bound.reference(rnd))
     _check_explanations(rnd, sol)
+
+
+def _check_eligibility(rnd: RoundInput, sol: Solution, ref: Reference) -> None:
+    rt = ref.tables
+    new = [a for a in sol.assignments if not a.fixed]
+    s = np.array([rt.student_index[a.student_ref] for a in new], dtype=np.int64)
+    p = np.array([rt.place_index[a.place_id] for a in new], dtype=np.int64)
+    masks, _ = pair_masks(rt, s, p)
+    bad = np.nonzero(masks)[0]
+    if len(bad):
+        a = new[int(bad[0])]
+        _fail("eligibility", f"{a.student_ref} -> {a.place_id} fails {mask_criteria(int(masks[bad[0]]))}")
 
 
 def _check_explanations(rnd: RoundInput, sol: Solution) -> None:
@@ -86,10 +97,18 @@ def assert_reservations_honoured(rnd: RoundInput, sol: Solution, ref: Reference 
     ref = ref or bound.reference(rnd)
     rt, pairs = ref.tables, ref.pairs
     placed = sol.placement_map()
-    for s, p in zip(pairs.student.tolist(), pairs.place.tolist()):
-        w = rt.students.wishes[s]
-        if w.student_ref not in placed and (rt.places.ids[p], w.school_id) in released:
-            _fail("reserved_slots", f"{w.student_ref} of {w.school_id} is unplaced but {rt.places.ids[p]} released its slot")
+    unplaced = np.array([r not in placed for r in rt.students.refs], dtype=bool)
+    schools = sorted({w.school_id for w in rt.students.wishes} | {x for _, x in released})
+    code = {x: i for i, x in enumerate(schools)}
+    school = np.array([code[w.school_id] for w in rt.students.wishes], dtype=np.int64)
+    keys = np.array(sorted(rt.place_index[pid] * len(schools) + code[x] for pid, x in released), dtype=np.int64)
+    sel = unplaced[pairs.student]
+    hit = np.isin(pairs.place[sel] * len(schools) + school[pairs.student[sel]], keys)
+    if hit.any():
+        k = int(np.nonzero(hit)[0][0])
+        s, p = int(pairs.student[sel][k]), int(pairs.place[sel][k])
+        _fail("reserved_slots", f"{rt.students.refs[s]} is unplaced but {rt.places.ids[p]} released a slot "
+                                f"reserved for {rt.students.wishes[s].school_id}")
 
 
 def _plain_max_flow(ref: Reference) -> int:
@@ -129,23 +148,26 @@ def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = N
 
 
 def assert_fair_share(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> tuple[int, int] | None:
-    """Objective 2, first level: worst group rate == t* = a/b; returns (a, b) (None without students)."""
-    t = bound.max_min_rate(ref or bound.reference(rnd))
-    if t is None:
+    """Objective 2, first level: the worst group rate a/b equals t*, the best any maximum, fewest-release
+    allocation can reach; returns (a, b) (None without students).
+
+    The allocation itself shows t* >= a/b; one quota probe per independent part (every group at the
+    next candidate rate above a/b) shows t* <= a/b. `fair_bound.max_min_rate` computes t* outright.
+    """
+    if not rnd.wishes:
         return None
-    a, b = t
     demand = Counter(group_key(w) for w in rnd.wishes)
     placed_refs = set(sol.placement_map())
     got = Counter(group_key(w) for w in rnd.wishes if w.student_ref in placed_refs)
     worst = min(demand, key=lambda g: got[g] / demand[g])
-    if got[worst] * b != a * demand[worst]:
-        _fail("fair_share", f"worst rate {got[worst]}/{demand[worst]} of {worst}, bound {a}/{b}")
-    return t
+    if bound.rate_exceedable(ref or bound.reference(rnd), (got[worst], demand[worst])):
+        _fail("fair_share", f"worst rate {got[worst]}/{demand[worst]} of {worst} can be exceeded for every group")
+    return got[worst], demand[worst]
 
 
 def assert_no_improving_transfer(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> None:
     """Objective 2, all levels (instances without reservations): no single transfer improves the rates."""
-    problem = bound.improving_transfer(ref or bound.reference(rnd), sol.placement_map())
+    problem = improving_transfer(ref or bound.reference(rnd), sol.placement_map())
     if problem:
         _fail("lexicographic_fairness", problem)
 
@@ -174,7 +196,7 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none") -> Valid
     """
     ref = bound.reference(rnd)
     problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None}
-    checks = [("feasible", lambda: assert_feasible(rnd, sol)),
+    checks = [("feasible", lambda: assert_feasible(rnd, sol, ref)),
               ("reserved", lambda: assert_reservations_honoured(rnd, sol, ref)),
               ("max_flow", lambda: assert_max_placements(rnd, sol, ref))]
     if fairness in ("bound", "full") and any(p.reserved for p in rnd.places):
