@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ("matcher",)
+MODULES = ("matcher", "matcher_service", "intake", "notifier", "load")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
