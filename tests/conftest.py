@@ -1,12 +1,13 @@
 """Root of the test suite.
 
-The real-server fixtures (Kafka in KRaft mode, redis-server) come from the shared package's plugin.
+The real-server fixtures (Kafka in KRaft mode, redis-server) come from the shared package's plugin, the
+whole-platform fixtures (every service a process) from demo/pytest_plugin.py.
 A skipped test fails the run: a Kafka or Redis test that did not run is not a pass.
 """
 
 import pytest
 
-pytest_plugins = ["stagepool_shared.testing.plugin"]
+pytest_plugins = ["stagepool_shared.testing.plugin", "demo.pytest_plugin"]
 
 
 def _skipped(session: pytest.Session) -> list:

@@ -2,8 +2,8 @@
 
 What every browser test module gets from here:
 
-- `platform` (module scope): a `demo.platform.Platform` with its own Kafka and Redis, started once per module,
-  with a real local SMTP server (`smtp`, module scope) receiving the notifier's e-mail;
+- `platform` (module scope, from demo/pytest_plugin.py): a `demo.platform.Platform` with its own Kafka and
+  Redis, started once per module, with a real local SMTP server (`smtp`) receiving the notifier's e-mail;
 - `people` (module scope): `People(platform)` to create page accounts, student links and API tokens;
 - `browser` (session scope): Debian's Chromium (/usr/bin/chromium) through Playwright, never a downloaded build;
 - `page_for(viewport)` (per test): a fresh browser context (no cookies) and page, `DESKTOP` or `PHONE` sized;
@@ -15,56 +15,33 @@ Imports pytest, playwright, requests, stagepool_shared and the repository's demo
 
 from __future__ import annotations
 
-import re
-import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # demo/ is a folder of the repository, not an installed package
-    sys.path.insert(0, str(ROOT))
+from demo.mailbox import SmtpServer
+from demo.platform import Platform
+from stagepool_shared.auth import Principal, TokenStore
+from stagepool_shared.redis import connect
+from stagepool_shared.web.accounts import Accounts
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from browser_kit import DESKTOP, PASSWORD, PHONE, login  # noqa: F401 (the tests use them through here too)
 
-from demo.mailbox import SmtpServer  # noqa: E402
-from demo.platform import Platform  # noqa: E402
-from stagepool_shared.auth import Principal, TokenStore  # noqa: E402
-from stagepool_shared.redis import connect  # noqa: E402
-from stagepool_shared.web.accounts import Accounts  # noqa: E402
-
-SCREENSHOTS = ROOT / "tests" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "correct horse battery staple"
 
 
 # --------------------------------------------------------------------------- the platform
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    """A real SMTP server (aiosmtpd) collecting the notifier's messages for this module."""
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[Platform]:
-    """Kafka, Redis and the four services as real processes, once per test module."""
-    running = Platform(tmp_path_factory.mktemp("platform"), smtp_port=smtp.port)
-    try:
-        running.start_all()
-        yield running
-    finally:
-        running.stop()
+def smtp(smtp_server: SmtpServer) -> SmtpServer:
+    """The module's real SMTP server (aiosmtpd); `platform` (demo/pytest_plugin.py) delivers to it."""
+    return smtp_server
 
 
 class People:
@@ -145,10 +122,3 @@ def shot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
     return lambda page, step: screenshot(page, f"{test_name}-{step}")
 
 
-def login(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the shared /login form of the service at `base_url`; lands on the role's home."""
-    page.goto(base_url + "/login")
-    page.get_by_label(re.compile("Gebruikersnaam|Username")).fill(username)
-    page.get_by_label(re.compile("Wachtwoord|Password")).fill(password)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").click()

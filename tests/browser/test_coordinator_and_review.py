@@ -19,7 +19,7 @@ from stagepool_shared.kafka import EventPublisher
 from stagepool_shared.testing.samples import sample_payload
 from stagepool_shared.testing.waiting import wait_until
 
-from conftest import PHONE, login
+from browser_kit import PHONE, login
 
 pytestmark = pytest.mark.browser
 

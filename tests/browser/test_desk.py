@@ -20,7 +20,7 @@ from stagepool_shared.kafka import EventPublisher, read_log
 from stagepool_shared.testing.samples import sample_payload
 from stagepool_shared.testing.waiting import wait_until
 
-from conftest import PHONE, login
+from browser_kit import PHONE, login
 
 pytestmark = pytest.mark.browser
 

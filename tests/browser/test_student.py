@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from conftest import DESKTOP, PHONE, login
+from browser_kit import DESKTOP, PHONE, login
 from stagepool_shared import registry, topics
 from stagepool_shared.auth import Principal
 from stagepool_shared.kafka import read_log

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -16,10 +16,8 @@ from stagepool_shared.events import places, rounds
 from stagepool_shared.events.base import Location
 from stagepool_shared.testing import FakePublisher
 
-from notifier_fakes import FakeChannel, FakeStore
+from notifier_fakes import RELEASE, RESPOND_BY, FakeChannel, FakeStore, placed, unplaced  # noqa: F401
 
-RELEASE = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
-RESPOND_BY = RELEASE + timedelta(days=7)
 ENV = {"KAFKA_BOOTSTRAP_SERVERS": "fake:9092", "REDIS_URL": "redis://fake:6379/0", "INTAKE_URL": "http://intake",
        "NOTIFIER_SERVICE_TOKEN": "t", "NOTIFIER_WEBHOOK_SECRET": "s", "NOTIFIER_MAX_ATTEMPTS": "3",
        "NOTIFIER_BACKOFF_BASE_S": "10", "NOTIFIER_REMINDER_LEAD_S": "86400"}
@@ -95,16 +93,6 @@ class World:
         while (n := self.notifier.dispatcher.run_once()):
             total += n
         return total
-
-
-def placed(ref: str, school: str = "sch-a", place: str = "plc-1", org: str = "org-1") -> rounds.Outcome:
-    return rounds.Outcome(student_ref=ref, school_id=school, status="placed", place_id=place, organisation_id=org,
-                          wish_match="top1", travel_minutes=25, criteria_met=["crebo", "level", "travel"])
-
-
-def unplaced(ref: str, school: str = "sch-a") -> rounds.Outcome:
-    return rounds.Outcome(student_ref=ref, school_id=school, status="unplaced", reason_code="NO_ELIGIBLE_PLACE",
-                          binding_constraint="travel", hints=[rounds.Hint("travel", 15, "minutes", 4)])
 
 
 @pytest.fixture

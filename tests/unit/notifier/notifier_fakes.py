@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from notifier.domain.model import (CHANNELS, PENDING, REMINDER, SCHOOL, STUDENT, Delivery, DeliveryId, InboxEntry,
                                    Message, PlaceInfo, Response, RoundInfo, StudentOutcome)
 from notifier.errors import DeliveryError
 from notifier.ports import AbstractChannel, AbstractStore, OutboxItem
+from stagepool_shared.events import rounds
 
 
 class FakeStore(AbstractStore):
@@ -189,3 +191,17 @@ class FakeChannel(AbstractChannel):
 
 
 ALL_CHANNELS = CHANNELS
+
+
+RELEASE = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
+RESPOND_BY = RELEASE + timedelta(days=7)
+
+
+def placed(ref: str, school: str = "sch-a", place: str = "plc-1", org: str = "org-1") -> rounds.Outcome:
+    return rounds.Outcome(student_ref=ref, school_id=school, status="placed", place_id=place, organisation_id=org,
+                          wish_match="top1", travel_minutes=25, criteria_met=["crebo", "level", "travel"])
+
+
+def unplaced(ref: str, school: str = "sch-a") -> rounds.Outcome:
+    return rounds.Outcome(student_ref=ref, school_id=school, status="unplaced", reason_code="NO_ELIGIBLE_PLACE",
+                          binding_constraint="travel", hints=[rounds.Hint("travel", 15, "minutes", 4)])

@@ -16,7 +16,7 @@ from stagepool_shared import topics
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.students import StudentErased
 
-from conftest import RELEASE, placed, unplaced
+from notifier_fakes import RELEASE, placed, unplaced
 
 
 def release_three(world):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from notifier.entrypoints.http import create_app
 
-from conftest import RELEASE, placed
+from notifier_fakes import RELEASE, placed
 
 
 def client_for(world):

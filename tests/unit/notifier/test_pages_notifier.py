@@ -15,7 +15,7 @@ from notifier.entrypoints.http import create_app
 from stagepool_shared.auth import Principal
 from stagepool_shared.web.accounts import Accounts
 
-from conftest import RELEASE, placed, unplaced
+from notifier_fakes import RELEASE, placed, unplaced
 
 PASSWORD = "correct horse battery"
 PUBLIC = "https://notifier.example"
