@@ -15,6 +15,7 @@ Imports pytest, playwright, requests, stagepool_shared and the repository's demo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable, Iterator
 
