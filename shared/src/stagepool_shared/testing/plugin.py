@@ -226,42 +226,39 @@ def _local_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     return tmp_path_factory.mktemp(name, numbered=True)
 
 
+def _one_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, env_var: str,
+                external: type, docker: type, local: type, name: str) -> Iterator[Any]:
+    """The server named by `env_var`, else a container when Docker answers, else a local process."""
+    address = os.environ.get(env_var)
+    if address:
+        yield external(address)
+        return
+    if request.getfixturevalue("_docker_engine"):
+        server = docker()
+        try:
+            yield server
+        finally:
+            server.remove()
+        return
+    server = local(_local_dir(tmp_path_factory, name), die_with_parent=True)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def kafka_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A real Kafka 4.x broker: `.bootstrap`, and `.kill()`, `.stop()`, `.restart()` for fault tests."""
-    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if external:
-        yield ExternalKafka(external)
-    elif request.getfixturevalue("_docker_engine"):
-        server = DockerKafka()
-        yield server
-        server.remove()
-    else:
-        local = KafkaServer(_local_dir(tmp_path_factory, "kafka"), die_with_parent=True)
-        try:
-            local.start()
-            yield local
-        finally:
-            local.stop()
+    yield from _one_server(request, tmp_path_factory, "KAFKA_BOOTSTRAP_SERVERS", ExternalKafka, DockerKafka,
+                           KafkaServer, "kafka")
 
 
 @pytest.fixture(scope="session")
 def redis_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A real Redis with AOF on: `.url`, and `.kill()`, `.stop()`, `.restart()` for fault tests."""
-    external = os.environ.get("REDIS_URL")
-    if external:
-        yield ExternalRedis(external)
-    elif request.getfixturevalue("_docker_engine"):
-        server = DockerRedis()
-        yield server
-        server.remove()
-    else:
-        local = RedisServer(_local_dir(tmp_path_factory, "redis"), die_with_parent=True)
-        try:
-            local.start()
-            yield local
-        finally:
-            local.stop()
+    yield from _one_server(request, tmp_path_factory, "REDIS_URL", ExternalRedis, DockerRedis, RedisServer, "redis")
 
 
 @pytest.fixture(scope="session")
