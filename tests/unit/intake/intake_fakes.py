@@ -1,4 +1,4 @@
-"""Test doubles for intake's unit tests: a tiny key-value client for the token store, and sample input."""
+"""Test doubles for intake's unit tests: the shared in-memory key-value client for the token store, and sample input."""
 
 from __future__ import annotations
 
@@ -6,28 +6,10 @@ import copy
 from datetime import date
 from typing import Any
 
+from stagepool_shared.testing import FakeKeyValue
 
-class FakeKV:
-    """Just enough of a Redis client for TokenStore (get/set/delete) and the ready check (ping)."""
 
-    def __init__(self) -> None:
-        self.data: dict[str, bytes] = {}
-
-    def get(self, key: str) -> bytes | None:
-        return self.data.get(key)
-
-    def set(self, key: str, value: str | bytes, **_: Any) -> bool:
-        self.data[key] = value.encode() if isinstance(value, str) else value
-        return True
-
-    def delete(self, *keys: str) -> int:
-        return sum(1 for k in keys if self.data.pop(k, None) is not None)
-
-    def ping(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        return None
+FakeKV = FakeKeyValue  # the shared in-memory stand-in for the identity store
 
 
 CANARY_NAME = "CANARY-Zwaantje-Kwibus"

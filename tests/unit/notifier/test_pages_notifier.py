@@ -4,7 +4,6 @@ only), the organisation's placed students (after release only), and the personal
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
@@ -12,6 +11,7 @@ from notifier.adapters.rendering import TemplateRenderer
 from notifier.adapters.sign_in import PersonalLinks
 from notifier.compose import Composer
 from notifier.entrypoints.http import create_app
+from stagepool_shared.testing import FakeKeyValue
 from stagepool_shared.auth import Principal
 from stagepool_shared.web.accounts import Accounts
 
@@ -21,27 +21,10 @@ PASSWORD = "correct horse battery"
 PUBLIC = "https://notifier.example"
 
 
-class DictKV:
-    """Just enough of a Redis client for the identity store (get/set/delete)."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, bytes] = {}
-
-    def get(self, key: str) -> bytes | None:
-        return self.data.get(key)
-
-    def set(self, key: str, value: str | bytes, **_: Any) -> bool:
-        self.data[key] = value.encode() if isinstance(value, str) else value
-        return True
-
-    def delete(self, *keys: str) -> int:
-        return sum(1 for k in keys if self.data.pop(k, None) is not None)
-
-
 @pytest.fixture
 def site(world):
     """The world's notifier with the identity store, a released round (s1 placed, s2 not), and its app."""
-    accounts = Accounts(DictKV())
+    accounts = Accounts(FakeKeyValue())
     world.notifier.accounts = accounts
     world.notifier.dispatcher.composer = Composer(TemplateRenderer(), PUBLIC, PersonalLinks(accounts, PUBLIC).for_student)
     world.student("s1", "Sanne", "sanne@mail.example")

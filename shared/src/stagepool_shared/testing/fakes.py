@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from .. import registry
 from ..envelope import Envelope
@@ -36,6 +36,30 @@ class FakePublisher:
     def go_down(self) -> None:
         """Make every publish fail as if Kafka were unreachable."""
         self.fail_with = PublishFailed("fake: Kafka is down")
+
+    def close(self) -> None:
+        return None
+
+
+class FakeKeyValue:
+    """Just enough of a Redis client for the identity store (get/set/delete) and ready checks (ping), for unit
+    tests of pages and views; code that needs transactions or other commands is tested on the real server."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: str | bytes, **_: Any) -> bool:
+        self.data[key] = value.encode() if isinstance(value, str) else value
+        return True
+
+    def delete(self, *keys: str) -> int:
+        return sum(1 for k in keys if self.data.pop(k, None) is not None)
+
+    def ping(self) -> bool:
+        return True
 
     def close(self) -> None:
         return None
