@@ -127,8 +127,8 @@ def test_a_matcher_killed_mid_round_proposes_the_replayed_round_once(platform, p
     killed_after = time.monotonic() - frozen
     assert redis_client.hget(key, "status") == b"requested", "the round finished before the kill"
     platform.start_service("matcher")
-    wait_until(lambda: redis_client.hget(key, "status") == b"proposed", 180, interval=0.2,
-               message="the restarted matcher did not propose the round")
+    wait_until(lambda: redis_client.hget(key, "proposal_published") == b"1", 180, interval=0.2,
+               message="the restarted matcher did not propose and publish the round")
     recovery = time.monotonic() - frozen
     proposed = [(e, raw) for e, raw in logged(platform, topics.ROUNDS)
                 if e.event_type == "round.proposed" and e.payload.round_id == round_id]

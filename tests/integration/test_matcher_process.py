@@ -59,7 +59,7 @@ def test_the_matcher_process_serves_rounds_and_replay_agrees(kafka_bootstrap, re
         assert answer.status_code == 202
         round_id = answer.json()["round_id"]
         body = wait_until(lambda: (r := requests.get(f"{base}/api/v1/rounds/{round_id}", headers=auth).json())
-                          and r["status"] == "proposed" and r, 60, message="round not proposed")
+                          and r.get("proposal_published") and r, 60, message="round not proposed")
         assert body["summary"]["placed"] == 4 and len(body["outcomes"]) == 6
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -128,8 +128,8 @@ def test_wishes_and_places_published_to_kafka_become_projections(seeded):
 def request_round(running, round_id, seed=11):
     matcher, publisher, _ = running
     env = send(publisher, "round.requested", RoundRequested(round_id, REGION, PERIOD, seed, "usr-coord"))
-    wait_until(lambda: (r := matcher.svc.store.get_round(round_id)) and r.status == "proposed", 60,
-               message=f"round {round_id} was not proposed")
+    wait_until(lambda: (r := matcher.svc.store.get_round(round_id)) and r.status == "proposed"
+               and r.proposal_published, 60, message=f"round {round_id} was not proposed and published")
     return env
 
 
@@ -211,7 +211,7 @@ class FailingOnce:
         self.real.publish_all(envelopes, topic)
 
 
-def test_a_round_interrupted_mid_publish_is_recomputed_identically_never_twice(running, seeded, kafka_bootstrap):
+def test_a_round_interrupted_mid_publish_is_republished_identically_never_computed_twice(running, seeded, kafka_bootstrap):
     matcher, publisher, _ = running
     matcher.svc.publisher, matcher.svc.per_part = FailingOnce(publisher), 5
     try:

@@ -74,6 +74,10 @@ def test_a_frozen_input_never_changes_and_erasure_reaches_proposals(store, regio
     assert [w.student_ref for w in store.freeze_pool(request.round_id, at)[0].wishes] == ["stu-2"]
     record = store.get_round(request.round_id)
     assert record.status == "proposed" and record.summary == result.summary and record.manifest == result.manifest
+    assert not record.proposal_published
+    store.mark_proposal_published(request.round_id)
+    assert store.get_round(request.round_id).proposal_published
+    assert store.periods(region) == ["2027-p1"] and store.periods(region + "-other") == []
 
 
 def test_approvals_count_users_once_and_releases_come_due(store, region):

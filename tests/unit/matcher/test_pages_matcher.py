@@ -14,7 +14,6 @@ from stagepool_shared.web.accounts import Session
 
 from matcher import handlers
 from matcher.adapters.store import InMemoryRoundStore
-from matcher.bootstrap import periods_of
 from matcher.entrypoints.http import create_app
 from test_service_fakes import PERIOD, REGION, GreedySolver, event, place, wish
 
@@ -58,8 +57,7 @@ def accounts():
 
 @pytest.fixture
 def app(svc, accounts):
-    return create_app(svc, lambda: None, lambda: {"redis": True}, accounts=lambda: accounts,
-                      periods_of=periods_of(svc.store, None))
+    return create_app(svc, lambda: None, lambda: {"redis": True}, accounts=lambda: accounts)
 
 
 def signed_in(app, accounts, who):

@@ -69,19 +69,64 @@ def test_a_redelivered_or_repeated_request_never_gives_a_second_proposal(svc):
     assert len(svc.publisher.events("round.proposed")) == 1
 
 
-def test_a_recomputation_after_a_crash_uses_the_frozen_input_and_the_same_event_ids(svc):
+def test_a_proposal_stored_but_not_published_goes_out_from_the_store_on_redelivery_never_recomputed(svc):
     feed(svc, event("wish.submitted", wish("stu-1")), event("place.posted", place("plc-1")))
     req = request()
     svc.publisher.go_down()
     with pytest.raises(Exception):
         feed(svc, req)
+    stored = svc.store.get_round("rnd-1")
+    assert stored.status == "proposed" and not stored.proposal_published  # the outbox holds it
     feed(svc, event("wish.submitted", wish("stu-late")))  # arrives while the matcher is down
+    svc.solver = None  # a redelivery must not compute again: the stored proposal is published as it is
     svc.publisher.fail_with = None
     feed(svc, req)
     (proposed,) = svc.publisher.events("round.proposed")
     assert [o.student_ref for o in proposed.payload.outcomes] == ["stu-1"]
     assert proposed.event_id == handlers.derived_event_id("rnd-1", "proposed", 1)
-    assert proposed.occurred_at == svc.store.get_round("rnd-1").frozen_at
+    assert proposed.occurred_at == stored.frozen_at and proposed.payload.manifest == stored.manifest
+    assert svc.store.get_round("rnd-1").proposal_published
+    feed(svc, req)
+    assert len(svc.publisher.events("round.proposed")) == 1
+
+
+def test_the_parts_built_again_from_the_store_are_byte_identical(svc):
+    from stagepool_shared import registry
+
+    req = request()
+    feed(svc, *(event("wish.submitted", wish(f"stu-{i}", support=i == 2)) for i in range(5)),
+         event("place.posted", place("plc-1", 3)), req)
+    first = [registry.encode(e) for e in svc.publisher.events("round.proposed")]
+    record = svc.store.get_round("rnd-1")
+    again = handlers.proposal_events(req, record, svc.store.outcomes("rnd-1"), svc.per_part)
+    assert [registry.encode(e) for e in again] == first and len(first) == 3
+
+
+def test_a_round_whose_proposal_is_not_out_yet_is_not_released(svc):
+    feed(svc, event("wish.submitted", wish("stu-1")), event("place.posted", place("plc-1")))
+    req = request()
+    svc.publisher.go_down()
+    with pytest.raises(Exception):
+        feed(svc, req)
+    svc.publisher.fail_with = None
+    at = svc.clock.now
+    feed(svc, event("round.release_scheduled", rounds.RoundReleaseScheduled(
+        "rnd-1", REGION, handlers.iso(at), handlers.iso(at + timedelta(days=7)), "usr-coord")))
+    assert handlers.release_due_rounds(svc) == [] and svc.publisher.events("round.released") == []
+    feed(svc, req)  # the request's redelivery publishes the proposal ...
+    assert handlers.release_due_rounds(svc) == ["rnd-1"]  # ... and then the release follows it
+    kinds = [e.event_type for e in svc.publisher.events()]
+    assert kinds.index("round.released") > kinds.index("round.proposed")
+
+
+def test_the_garbage_collector_is_paused_during_a_round_and_back_on_after_it(svc, monkeypatch):
+    import gc
+
+    seen = []
+    original = svc.solver.solve
+    monkeypatch.setattr(svc.solver, "solve", lambda pool, seed: seen.append(gc.isenabled()) or original(pool, seed))
+    feed(svc, event("wish.submitted", wish("stu-1")), event("place.posted", place("plc-1")), request())
+    assert seen == [False] and gc.isenabled()
 
 
 def test_refused_and_replacement_requested_places_are_never_offered_again(svc):

@@ -23,7 +23,7 @@ from . import handlers
 from .adapters.ortools_solver import OrToolsRoundSolver
 from .adapters.prometheus import PrometheusRoundMetrics
 from .adapters.redis_store import RedisRoundStore
-from .adapters.store import AbstractRoundStore, InMemoryRoundStore
+from .adapters.store import AbstractRoundStore
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
@@ -47,7 +47,7 @@ class Matcher:
     def app(self) -> Flask:
         accounts = Accounts(self.client)
         return create_app(self.svc, lambda: TokenStore(self.client), self.ready, accounts=lambda: accounts,
-                          links=self.settings.links, periods_of=periods_of(self.svc.store, self.client))
+                          links=self.settings.links)
 
     def consumer(self, stop: threading.Event, options: ConsumerOptions | None = None,
                  group: topics.ConsumerGroup | None = None) -> ConsumerLoop:
@@ -61,15 +61,6 @@ class Matcher:
     def close(self) -> None:
         self.publisher.close()
         self.client.close()
-
-
-def periods_of(store: AbstractRoundStore, client: redis.Redis) -> Callable[[str], list[str]]:
-    """The periods of a region that have wishes or places (for the coordinator's pages).
-
-    The store port has no such query yet; the Redis store keeps them in its `periods` set."""
-    if isinstance(store, InMemoryRoundStore):
-        return lambda region: sorted({period for reg, period in store.periods if reg == region})
-    return lambda region: sorted(m.decode() for m in client.smembers(f"matcher:region:{region}:periods"))
 
 
 def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None,

@@ -1,5 +1,7 @@
 """Serialising the matcher's records for Redis: shared marshmallow schemas for event payloads, plain JSON
-for the service's own small records. Never pickle. Imports marshmallow (via the shared schemas) and json.
+for the service's own small records. Never pickle. Imports marshmallow (via the shared schemas) and orjson
+(the same JSON as the standard library's, written and read several times faster: a 10k round reads
+14,000 records and writes 10,000).
 
 Writes always dump through the shared schema. Bulk reads of wishes, places and outcomes build the
 dataclasses straight from that JSON: those values are written only by this service, from payloads the
@@ -9,9 +11,10 @@ region, more than half the round's time budget).
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any, Iterable
+
+import orjson
 
 from stagepool_shared.events.base import Location
 from stagepool_shared.events.places import Contact, Place, PlaceSchema, Reservation
@@ -29,16 +32,17 @@ _MANIFEST, _SUMMARY = ManifestSchema(), SummarySchema()
 _REQUEST, _RELEASE = RoundRequestedSchema(), RoundReleaseScheduledSchema()
 
 
-def _dumps(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def _dumps(data: Any) -> bytes:
+    """Compact UTF-8 JSON with sorted keys."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 
-def dump_wish(wish: Wish) -> str:
+def dump_wish(wish: Wish) -> bytes:
     return _dumps(_WISH.dump(wish))
 
 
 def load_wishes(raw: Iterable[bytes]) -> list[Wish]:
-    return [_wish(json.loads(r)) for r in raw]
+    return [_wish(orjson.loads(r)) for r in raw]
 
 
 def _wish(data: dict[str, Any]) -> Wish:
@@ -46,12 +50,12 @@ def _wish(data: dict[str, Any]) -> Wish:
     return Wish(home=Location(**home), **data)
 
 
-def dump_place(place: Place) -> str:
+def dump_place(place: Place) -> bytes:
     return _dumps(_PLACE.dump(place))
 
 
 def load_places(raw: Iterable[bytes]) -> list[Place]:
-    return [_place(json.loads(r)) for r in raw]
+    return [_place(orjson.loads(r)) for r in raw]
 
 
 def _place(data: dict[str, Any]) -> Place:
@@ -61,13 +65,13 @@ def _place(data: dict[str, Any]) -> Place:
                  reserved=reserved, **data)
 
 
-def dump_outcomes(outcomes: Iterable[Outcome]) -> dict[str, str]:
+def dump_outcomes(outcomes: Iterable[Outcome]) -> dict[str, bytes]:
     """Outcomes as the JSON `OutcomeSchema` dumps (a unit test holds them equal), built 3x faster."""
     return {o.student_ref: _dumps({**vars(o), "hints": [dict(vars(h)) for h in o.hints]}) for o in outcomes}
 
 
 def load_outcomes(raw: Iterable[bytes]) -> list[Outcome]:
-    return [_outcome(json.loads(r)) for r in raw]
+    return [_outcome(orjson.loads(r)) for r in raw]
 
 
 def _outcome(data: dict[str, Any]) -> Outcome:
@@ -75,58 +79,58 @@ def _outcome(data: dict[str, Any]) -> Outcome:
     return Outcome(hints=hints, **data)
 
 
-def dump_manifest(manifest: Manifest) -> str:
+def dump_manifest(manifest: Manifest) -> bytes:
     return _dumps(_MANIFEST.dump(manifest))
 
 
 def load_manifest(raw: bytes) -> Manifest:
-    return _MANIFEST.load(json.loads(raw))
+    return _MANIFEST.load(orjson.loads(raw))
 
 
-def dump_summary(summary: Summary) -> str:
+def dump_summary(summary: Summary) -> bytes:
     return _dumps(_SUMMARY.dump(summary))
 
 
 def load_summary(raw: bytes) -> Summary:
-    return _SUMMARY.load(json.loads(raw))
+    return _SUMMARY.load(orjson.loads(raw))
 
 
-def dump_request(request: RoundRequested) -> str:
+def dump_request(request: RoundRequested) -> bytes:
     return _dumps(_REQUEST.dump(request))
 
 
 def load_request(raw: bytes) -> RoundRequested:
-    return _REQUEST.load(json.loads(raw))
+    return _REQUEST.load(orjson.loads(raw))
 
 
-def dump_release(release: RoundReleaseScheduled) -> str:
+def dump_release(release: RoundReleaseScheduled) -> bytes:
     return _dumps(_RELEASE.dump(release))
 
 
 def load_release(raw: bytes) -> RoundReleaseScheduled:
-    return _RELEASE.load(json.loads(raw))
+    return _RELEASE.load(orjson.loads(raw))
 
 
-def dump_record(record: FixedPlacement | Exclusion | ApprovalVote) -> str:
+def dump_record(record: FixedPlacement | Exclusion | ApprovalVote) -> bytes:
     return _dumps(asdict(record))
 
 
 def load_fixed(raw: bytes) -> FixedPlacement:
-    return FixedPlacement(**json.loads(raw))
+    return FixedPlacement(**orjson.loads(raw))
 
 
 def load_exclusion(raw: bytes) -> Exclusion:
-    data = json.loads(raw)
+    data = orjson.loads(raw)
     return Exclusion(tuple(data["place_ids"]), tuple(data["organisation_ids"]))
 
 
 def load_vote(raw: bytes) -> ApprovalVote:
-    return ApprovalVote(**json.loads(raw))
+    return ApprovalVote(**orjson.loads(raw))
 
 
-def dump_names(names: Iterable[str]) -> str:
+def dump_names(names: Iterable[str]) -> bytes:
     return _dumps(sorted(names))
 
 
 def load_names(raw: bytes | None) -> tuple[str, ...]:
-    return tuple(json.loads(raw)) if raw else ()
+    return tuple(orjson.loads(raw)) if raw else ()

@@ -91,8 +91,7 @@ class OrToolsRoundSolver:
 
     def solve(self, pool: Pool, seed: int) -> list[Outcome]:
         instance = self.canonical_input(pool, seed)
-        solution = self._solver.solve(instance)
-        report = self._solver.validate(instance, solution)
+        solution, report = self._solver.solve_validated(instance)
         if not report.ok:
             raise ValidationFailure("validate", "; ".join(report.problems))
         return to_outcomes(pool, solution)

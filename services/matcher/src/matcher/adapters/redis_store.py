@@ -105,10 +105,13 @@ class RedisRoundStore(AbstractRoundStore):
                 pipe.hdel(key + ":fixed", student_ref)
         return self.applier.apply_once(event_id, write, read=read, watch=(key + ":exclusions",))
 
+    def periods(self, region_id: str) -> list[str]:
+        return sorted(m.decode() for m in self.client.smembers(f"matcher:region:{region_id}:periods"))
+
     def period_of_place(self, region_id: str, place_id: str) -> str | None:
-        for period in sorted(self.client.smembers(f"matcher:region:{region_id}:periods")):
-            if self.client.hexists(period_key(region_id, period.decode()) + ":places", place_id):
-                return period.decode()
+        for period in self.periods(region_id):
+            if self.client.hexists(period_key(region_id, period) + ":places", place_id):
+                return period
         return None
 
     def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool:
@@ -175,6 +178,9 @@ class RedisRoundStore(AbstractRoundStore):
             })
         return self._apply(event_id, write)
 
+    def mark_proposal_published(self, round_id: str) -> None:
+        self.client.hset(round_key(round_id), "proposal_published", "1")
+
     def fail_round(self, event_id: str, round_id: str, reason: str) -> bool:
         return self._apply(event_id, lambda pipe: pipe.hset(
             round_key(round_id), mapping={"status": "failed", "failure": reason[:500]}))
@@ -195,6 +201,7 @@ class RedisRoundStore(AbstractRoundStore):
             proposed_at=text.get("proposed_at"),
             release=codec.load_release(raw["release"]) if "release" in raw else None,
             released_at=text.get("released_at"), failure=text.get("failure"),
+            proposal_published=raw.get("proposal_published") == b"1",
             approvals=tuple(sorted((codec.load_vote(v) for v in votes), key=lambda v: v.user_id)),
         )
 

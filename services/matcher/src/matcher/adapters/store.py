@@ -36,6 +36,7 @@ class RoundRecord:
     released_at: str | None = None
     approvals: tuple[ApprovalVote, ...] = ()
     failure: str | None = None
+    proposal_published: bool = False
 
     @property
     def round_id(self) -> str:
@@ -71,6 +72,10 @@ class AbstractRoundStore(abc.ABC):
         """Add to the student's exclusions; `unfix` also drops an accepted placement kept fixed."""
 
     @abc.abstractmethod
+    def periods(self, region_id: str) -> list[str]:
+        """The periods of a region that have had wishes or places, sorted."""
+
+    @abc.abstractmethod
     def period_of_place(self, region_id: str, place_id: str) -> str | None: ...
 
     @abc.abstractmethod
@@ -87,6 +92,10 @@ class AbstractRoundStore(abc.ABC):
 
     @abc.abstractmethod
     def save_proposal(self, event_id: str, round_id: str, result: RoundResult, proposed_at: str) -> bool: ...
+
+    @abc.abstractmethod
+    def mark_proposal_published(self, round_id: str) -> None:
+        """The stored proposal's round.proposed parts are acknowledged by the broker."""
 
     @abc.abstractmethod
     def fail_round(self, event_id: str, round_id: str, reason: str) -> bool:
@@ -127,7 +136,7 @@ class InMemoryRoundStore(AbstractRoundStore):
     """Dictionaries behind the port: same behaviour as the Redis store, no server."""
 
     def __init__(self) -> None:
-        self.periods: dict[tuple[str, str], _Period] = {}
+        self.by_period: dict[tuple[str, str], _Period] = {}
         self.rounds: dict[str, RoundRecord] = {}
         self.frozen: dict[str, Pool] = {}
         self.stored_outcomes: dict[str, dict[str, Outcome]] = {}
@@ -141,7 +150,7 @@ class InMemoryRoundStore(AbstractRoundStore):
         return True
 
     def _period(self, region_id: str, period_id: str) -> _Period:
-        return self.periods.setdefault((region_id, period_id), _Period())
+        return self.by_period.setdefault((region_id, period_id), _Period())
 
     def put_wish(self, event_id: str, wish: Wish) -> bool:
         if not self._once(event_id):
@@ -170,7 +179,7 @@ class InMemoryRoundStore(AbstractRoundStore):
     def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
         if not self._once(event_id):
             return False
-        for (region, _), period in self.periods.items():
+        for (region, _), period in self.by_period.items():
             if region == region_id:
                 for table in (period.wishes, period.fixed, period.exclusions):
                     table.pop(student_ref, None)
@@ -198,8 +207,11 @@ class InMemoryRoundStore(AbstractRoundStore):
             period.fixed.pop(student_ref, None)
         return True
 
+    def periods(self, region_id: str) -> list[str]:
+        return sorted({period_id for region, period_id in self.by_period if region == region_id})
+
     def period_of_place(self, region_id: str, place_id: str) -> str | None:
-        for (region, period_id), period in sorted(self.periods.items()):
+        for (region, period_id), period in sorted(self.by_period.items()):
             if region == region_id and place_id in period.places:
                 return period_id
         return None
@@ -229,6 +241,9 @@ class InMemoryRoundStore(AbstractRoundStore):
                                         proposed_at=proposed_at)
         self.stored_outcomes[round_id] = {o.student_ref: o for o in result.outcomes}
         return True
+
+    def mark_proposal_published(self, round_id: str) -> None:
+        self.rounds[round_id] = replace(self.rounds[round_id], proposal_published=True)
 
     def fail_round(self, event_id: str, round_id: str, reason: str) -> bool:
         if not self._once(event_id):

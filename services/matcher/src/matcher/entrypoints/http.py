@@ -55,7 +55,7 @@ class ReleaseSchema(Schema):
 
 def create_app(svc: handlers.Services, tokens: Callable[[], TokenStore],
                ready_check: Callable[[], dict[str, bool]], *, accounts: Callable[[], Accounts] | None = None,
-               links: WebLinks | None = None, periods_of: Callable[[str], list[str]] | None = None) -> Flask:
+               links: WebLinks | None = None) -> Flask:
     """The Flask app around ready-built services (bootstrap builds them; tests pass fakes).
 
     With `accounts`, the pages are served too: sign-in (shared web layer), /pages/coordinator, /pages/review.
@@ -66,7 +66,7 @@ def create_app(svc: handlers.Services, tokens: Callable[[], TokenStore],
     app.register_blueprint(_rounds_blueprint(svc, tokens))
     if accounts is not None:
         install_web(app, accounts, links or WebLinks())
-        app.register_blueprint(coordinator_blueprint(svc, periods_of or (lambda region: [])))
+        app.register_blueprint(coordinator_blueprint(svc))
         app.register_blueprint(review_blueprint(svc))
 
     @app.errorhandler(RoundNotFound)
@@ -153,6 +153,7 @@ def _headline(record: RoundRecord) -> dict[str, Any]:
     if record.manifest is not None:
         body["manifest"] = ManifestSchema().dump(record.manifest)
         body["summary"] = SummarySchema().dump(record.summary)
+        body["proposal_published"] = record.proposal_published
     if record.failure is not None:
         body["failure"] = record.failure
     if record.release is not None:

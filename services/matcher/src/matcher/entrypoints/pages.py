@@ -8,7 +8,7 @@ published until they are valid. Imports Flask, marshmallow, the shared web layer
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
 from marshmallow import ValidationError
@@ -26,7 +26,6 @@ from .page_forms import (DEADLINE_BEFORE_RELEASE, ReleaseForm, StartRoundForm, a
 COORDINATOR = "regional_coordinator"
 START_FIELDS = ("period_id", "sector", "kind", "seed", "previous_round_id")
 RELEASE_FIELDS = ("release_at", "respond_by", "release_now")
-PeriodsOf = Callable[[str], list[str]]
 
 
 def _region() -> str:
@@ -35,14 +34,14 @@ def _region() -> str:
     return session.principal.scope
 
 
-def coordinator_blueprint(svc: handlers.Services, periods_of: PeriodsOf) -> Blueprint:
+def coordinator_blueprint(svc: handlers.Services) -> Blueprint:
     """The coordinator's pages under /pages/coordinator."""
     bp = Blueprint("matcher_coordinator", __name__, url_prefix="/pages/coordinator")
 
     @bp.get("")
     @page(COORDINATOR)
     def overview() -> Response:
-        return _overview(svc, periods_of, typed({}, START_FIELDS), {})
+        return _overview(svc, typed({}, START_FIELDS), {})
 
     @bp.post("/rounds")
     @page(COORDINATOR)
@@ -51,7 +50,7 @@ def coordinator_blueprint(svc: handlers.Services, periods_of: PeriodsOf) -> Blue
         try:
             body = StartRoundForm().load(values)
         except ValidationError as err:
-            return _overview(svc, periods_of, typed(values, START_FIELDS), field_errors(err.messages), 422)
+            return _overview(svc, typed(values, START_FIELDS), field_errors(err.messages), 422)
         round_id = commands.request_round(svc, web_session().principal, region_id=_region(), **body)
         return redirect(url_for(".round_page", round_id=round_id, started=1))
 
@@ -68,11 +67,11 @@ def coordinator_blueprint(svc: handlers.Services, periods_of: PeriodsOf) -> Blue
     return bp
 
 
-def _overview(svc: handlers.Services, periods_of: PeriodsOf, form: dict[str, str], errors: dict[str, list[str]],
+def _overview(svc: handlers.Services, form: dict[str, str], errors: dict[str, list[str]],
               status: int = 200) -> Response:
     region, lang = _region(), current_lang()
     rounds = svc.store.list_rounds(region)
-    periods = sorted(set(periods_of(region)) | {r.request.period_id for r in rounds})
+    periods = sorted(set(svc.store.periods(region)) | {r.request.period_id for r in rounds})
     asked = request.args.get("period", "")
     period = asked if asked in periods else (rounds[-1].request.period_id if rounds else
                                              (periods[-1] if periods else ""))

@@ -22,7 +22,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 
 from matcher.domain.eligibility import eligible_pairs
 from matcher.domain.model import RoundInput
-from matcher.domain.tables import build_tables
+from matcher.domain.tables import RoundTables, build_tables
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,13 @@ class Reference:
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-def reference(rnd: RoundInput) -> Reference:
-    """Build the validator's reference data (domain tables and eligible pairs) for a round."""
-    rt = build_tables(rnd)
+def reference(rnd: RoundInput, tables: RoundTables | None = None) -> Reference:
+    """The validator's reference data (domain tables and eligible pairs) for a round.
+
+    The tables are a pure function of the round (domain code, not the solver's): passing the ones the
+    solver used saves rebuilding them and weakens no check; the networks built from them are the validator's own.
+    """
+    rt = tables if tables is not None else build_tables(rnd)
     return Reference(rnd, rt, eligible_pairs(rt))
 
 

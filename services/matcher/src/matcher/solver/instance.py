@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain.eligibility import Pairs, eligible_pairs
-from matcher.domain.model import RoundInput
 from matcher.domain.preferences import pair_wish_costs
-from matcher.domain.tables import RoundTables, build_tables
+from matcher.domain.tables import RoundTables
 
 
 @dataclass(frozen=True)
@@ -73,10 +72,9 @@ def _residual_capacity(rt: RoundTables, schools: dict[str, int]) -> tuple[np.nda
     )
 
 
-def build_instance(rnd: RoundInput) -> SolverInstance:
-    """Tables, eligible pairs and residual capacities of a consistent round."""
-    rt = build_tables(rnd)
-    st = rt.students
+def build_instance(rt: RoundTables) -> SolverInstance:
+    """Eligible pairs and residual capacities around the canonical tables of a consistent round."""
+    rnd, st = rt.round, rt.students
     school_names = tuple(sorted({g[0] for g in rt.groups} | {r.school_id for p in rnd.places for r in p.reserved}))
     schools = {s: i for i, s in enumerate(school_names)}
     pairs = eligible_pairs(rt)

@@ -28,6 +28,7 @@ from matcher.domain.fairness import share_deficits, shares_from_counts
 from matcher.domain.model import Assignment, Penalty, RoundInput, Solution, SolveStats
 from matcher.domain.preferences import TIER_STEP, activity_overlap, wish_rank_name, wish_tier
 from matcher.domain.reservations import released_by_place
+from matcher.domain.tables import RoundTables, build_tables
 from matcher.domain.travel import travel_minutes
 from matcher.errors import SolverFailure
 from matcher.solver import constraints as rules
@@ -117,11 +118,17 @@ def _fixed_figures(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, mi
         minutes[s], overlap[s] = travel_minutes(w.home, p.location, w.transport_mode), activity_overlap(w, p)
 
 
-def solve(rnd: RoundInput) -> Solution:
-    """Allocate places for one round under the rule of docs/matching.md; explain every student."""
+def solve(rnd: RoundInput, tables: RoundTables | None = None) -> Solution:
+    """Allocate places for one round under the rule of docs/matching.md; explain every student.
+
+    `tables`: the round's canonical tables when the caller already built them from the checked round
+    (`solve_validated` shares them with the validator); otherwise the round is checked and they are built.
+    """
     clock = {"start": time.perf_counter()}
-    check_round(rnd)
-    inst = build_instance(rnd)
+    if tables is None:
+        check_round(rnd)
+        tables = build_tables(rnd)
+    inst = build_instance(tables)
     clock["build"] = time.perf_counter()
     n = inst.tables.students.n
     place, tier, minutes, overlap = (np.full(n, -1, dtype=np.int64) for _ in range(4))

@@ -30,6 +30,7 @@ from matcher.domain.eligibility import mask_criteria, pair_masks
 from matcher.domain.fairness import group_key
 from matcher.domain.model import RoundInput, Solution
 from matcher.domain.reservations import released_by_place
+from matcher.domain.tables import RoundTables
 from matcher.errors import ValidationFailure
 from matcher.solver import fair_bound as bound
 from matcher.solver.fair_bound import Reference
@@ -187,14 +188,16 @@ class ValidationReport:
         return not self.problems
 
 
-def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none") -> ValidationReport:
+def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
+             tables: RoundTables | None = None) -> ValidationReport:
     """Run the checks and collect failures (never raises ValidationFailure; see `ValidationReport.ok`).
 
     fairness: "none" (feasibility, max placements, reservations honoured: cheap), "bound" (+ minimum
     release and the quota-bisection bound on the worst rate, ~log2(students) flow probes) or "full" (+ the
     improving-transfer search; small instances only, and only without reserved slots).
+    tables: the round's canonical tables if already built (see `fair_bound.reference`).
     """
-    ref = bound.reference(rnd)
+    ref = bound.reference(rnd, tables)
     problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None}
     checks = [("feasible", lambda: assert_feasible(rnd, sol, ref)),
               ("reserved", lambda: assert_reservations_honoured(rnd, sol, ref)),
