@@ -9,15 +9,51 @@ c - sum(k_X) slots are general. With n_X students of X at the place:
 
 Released slots are attributed to the schools with unfilled reservations, in school_id order. The rule
 keeps "released" as small as possible right after "most students placed" (two tiers: reserved for X
-first; slots X cannot use are released to the pool). Imports the standard library only.
+first; slots X cannot use are released to the pool). Imports the standard library, numpy and the domain.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
 
 from matcher.domain.model import Place, RoundInput
+from matcher.domain.tables import RoundTables
+
+
+@dataclass(frozen=True)
+class ResidualSlots:
+    """Slots still open after the fixed placements of a re-match took theirs."""
+
+    general: np.ndarray                     # per place (canonical order): slots open to every school
+    reserved: dict[tuple[int, str], int]    # (place index, school_id) -> reserved slots left (> 0 only)
+    fixed_released: int                     # fixed placements that had to take another school's reserved slot
+
+
+def residual_slots(rt: RoundTables) -> ResidualSlots:
+    """Take each fixed placement's slot: a reserved slot of its own school first, then a general slot,
+    then another school's reserved slot (school_id order; that one counts as released)."""
+    general = rt.places.capacity.copy()
+    reserved: dict[tuple[int, str], int] = {}
+    for p, place in enumerate(rt.places.places):
+        for r in place.reserved:
+            reserved[(p, r.school_id)] = r.slots
+            general[p] -= r.slots
+    released = 0
+    for s in np.nonzero(rt.students.fixed >= 0)[0]:
+        p, x = int(rt.students.fixed[s]), rt.students.wishes[s].school_id
+        if reserved.get((p, x), 0) > 0:
+            reserved[(p, x)] -= 1
+        elif general[p] > 0:
+            general[p] -= 1
+        else:
+            key = next(k for k in sorted(reserved) if k[0] == p and reserved[k] > 0)
+            reserved[key] -= 1
+            released += 1
+    return ResidualSlots(general, {k: v for k, v in sorted(reserved.items()) if v > 0}, released)
 
 
 def released_slots(place: Place, occupant_schools: Iterable[str]) -> dict[str, int]:

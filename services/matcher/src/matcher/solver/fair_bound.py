@@ -22,6 +22,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 
 from matcher.domain.eligibility import eligible_pairs
 from matcher.domain.model import RoundInput
+from matcher.domain.reservations import residual_slots
 from matcher.domain.tables import RoundTables, build_tables
 
 
@@ -70,28 +71,6 @@ class _Net:
         return [np.concatenate(x) for x in (self.tails, self.heads, self.caps, self.costs)]
 
 
-def _residual(rt) -> tuple[np.ndarray, dict, int]:
-    """General slots and (place, school) reserved slots left after fixed placements."""
-    general = rt.places.capacity.copy()
-    reserved = {}
-    for p, place in enumerate(rt.places.places):
-        for r in place.reserved:
-            reserved[(p, r.school_id)] = r.slots
-            general[p] -= r.slots
-    released = 0
-    for s in np.nonzero(rt.students.fixed >= 0)[0]:
-        p, x = int(rt.students.fixed[s]), rt.students.wishes[s].school_id
-        if reserved.get((p, x), 0) > 0:
-            reserved[(p, x)] -= 1
-        elif general[p] > 0:
-            general[p] -= 1
-        else:
-            key = next(k for k in sorted(reserved) if k[0] == p and reserved[k] > 0)
-            reserved[key] -= 1
-            released += 1
-    return general, {k: v for k, v in reserved.items() if v > 0}, released
-
-
 def _free_pairs(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
     """Eligible pairs of the students still to place (fixed students removed)."""
     keep = ref.tables.students.fixed[ref.pairs.student] < 0
@@ -134,7 +113,8 @@ def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _
     if part is not None:
         inside = part[st.group[s]]
         s, p = s[inside], p[inside]
-    general, reserved, fixed_released = _residual(rt)
+    residual = residual_slots(rt)
+    general, reserved, fixed_released = residual.general, residual.reserved, residual.fixed_released
     used = np.zeros(pt.n, dtype=bool)
     used[p] = True
     reserved = {k: v for k, v in reserved.items() if used[k[0]]}
@@ -192,7 +172,7 @@ def min_release(ref: Reference) -> int:
     """Fewest reserved slots another school must take in any maximum allocation (fixed ones included)."""
     if not any(p.reserved for p in ref.rnd.places):
         return 0
-    return sum(_flow_release(ref, part) for part in _parts(ref)) + _residual(ref.tables)[2]
+    return sum(_flow_release(ref, part) for part in _parts(ref)) + residual_slots(ref.tables).fixed_released
 
 
 def _quota_feasible(net: _Net, quota: np.ndarray, release_floor: int | None) -> bool:

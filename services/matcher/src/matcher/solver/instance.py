@@ -14,6 +14,7 @@ import numpy as np
 
 from matcher.domain.eligibility import Pairs, eligible_pairs
 from matcher.domain.preferences import pair_wish_costs
+from matcher.domain.reservations import ResidualSlots, residual_slots
 from matcher.domain.tables import RoundTables
 
 
@@ -47,28 +48,13 @@ class SolverInstance:
     eligible_count: np.ndarray  # per student: eligible places (fixed students included)
 
 
-def _residual_capacity(rt: RoundTables, schools: dict[str, int]) -> tuple[np.ndarray, Reservations]:
-    pt, st = rt.places, rt.students
-    reserved = {(p, schools[r.school_id]): r.slots
-                for p, place in enumerate(pt.places) for r in place.reserved if r.school_id in schools and r.slots > 0}
-    general = pt.capacity - np.array([sum(r.slots for r in pl.reserved) for pl in pt.places], dtype=np.int64)
-    released = 0
-    for s in np.nonzero(st.fixed >= 0)[0]:
-        p, x = int(st.fixed[s]), schools[st.wishes[s].school_id]
-        if reserved.get((p, x), 0) > 0:
-            reserved[(p, x)] -= 1
-        elif general[p] > 0:
-            general[p] -= 1
-        else:
-            key = next(k for k in sorted(reserved) if k[0] == p and reserved[k] > 0)
-            reserved[key] -= 1
-            released += 1
-    rows = sorted(k for k, v in reserved.items() if v > 0)
-    return general, Reservations(
-        place=np.array([k[0] for k in rows], dtype=np.int64),
-        school=np.array([k[1] for k in rows], dtype=np.int64),
-        slots=np.array([reserved[k] for k in rows], dtype=np.int64),
-        fixed_released=released,
+def _reservations(residual: ResidualSlots, schools: dict[str, int]) -> Reservations:
+    rows = sorted(residual.reserved)  # (place, school_id): the same order as by school index
+    return Reservations(
+        place=np.array([p for p, _ in rows], dtype=np.int64),
+        school=np.array([schools[x] for _, x in rows], dtype=np.int64),
+        slots=np.array([residual.reserved[k] for k in rows], dtype=np.int64),
+        fixed_released=residual.fixed_released,
     )
 
 
@@ -82,13 +68,13 @@ def build_instance(rt: RoundTables) -> SolverInstance:
     pairs_free = Pairs(pairs.student[free], pairs.place[free], pairs.minutes[free])
     wish, tier, overlap = pair_wish_costs(rt, pairs_free.student, pairs_free.place)
     n_groups = len(rt.groups)
-    general, reservations = _residual_capacity(rt, schools)
+    residual = residual_slots(rt)
     return SolverInstance(
         tables=rt, pairs=pairs_free, wish=wish, tier=tier, overlap=overlap, schools=school_names,
         student_school=np.array([schools[w.school_id] for w in st.wishes], dtype=np.int64),
         group_school=np.array([schools[g[0]] for g in rt.groups], dtype=np.int64),
         demand=np.bincount(st.group, minlength=n_groups).astype(np.int64),
         fixed_count=np.bincount(st.group[st.fixed >= 0], minlength=n_groups).astype(np.int64),
-        general=general, reservations=reservations, all_pairs=pairs.n,
+        general=residual.general, reservations=_reservations(residual, schools), all_pairs=pairs.n,
         eligible_count=np.bincount(pairs.student, minlength=st.n).astype(np.int64),
     )
