@@ -14,6 +14,7 @@ from marshmallow import fields, validate
 
 from .. import topics
 from .base import PayloadSchema, id_field, spec
+from .wishes import SECTORS
 
 ROUND_KINDS = ("initial", "rematch")
 APPROVER_ROLES = ("school_staff", "support_staff", "regional_coordinator")
@@ -98,12 +99,13 @@ class ManifestSchema(PayloadSchema):
 
 @dataclass(frozen=True)
 class SchoolRate:
-    """A school's placement rate in a round's pool."""
+    """A school's placement rate in one pool (region, period, sector) of a round: placed / seeking."""
 
     school_id: str
     seeking: int
     placed: int
     rate: float
+    sector: str | None = None  # the pool's sector; None only in rounds summarised before it was recorded
 
 
 class SchoolRateSchema(PayloadSchema):
@@ -112,6 +114,7 @@ class SchoolRateSchema(PayloadSchema):
     seeking = fields.Integer(required=True, strict=True)
     placed = fields.Integer(required=True, strict=True)
     rate = fields.Float(required=True)
+    sector = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SECTORS))
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ def _summary() -> rounds.Summary:
     return rounds.Summary(
         students=2, placed=1, unplaced=1, worst_school_rate=0.0, best_school_rate=1.0, school_spread=1.0,
         top1_share=1.0, top3_share=1.0,
-        school_rates=[rounds.SchoolRate("sch-noorderpoort", 1, 1, 1.0), rounds.SchoolRate("sch-alfa", 1, 0, 0.0)],
+        school_rates=[rounds.SchoolRate("sch-noorderpoort", 1, 1, 1.0, "zorg"),
+                      rounds.SchoolRate("sch-alfa", 1, 0, 0.0, "zorg")],
         unplaced_by_reason={"NO_ELIGIBLE_PLACE": 1},
     )
 

@@ -23,7 +23,7 @@ from stagepool_shared.web.pages import install_web
 
 from .. import handlers
 from ..adapters.store import RoundRecord
-from ..rounds import RoundConflict, RoundNotFound
+from ..rounds import RoundConflict, RoundNotFound, rate_changes
 from . import commands
 from .pages import coordinator_blueprint
 from .pages_review import review_blueprint
@@ -167,14 +167,11 @@ def compare_summaries(first: RoundRecord, second: RoundRecord) -> dict[str, Any]
     assert a is not None and b is not None
     figures = ("students", "placed", "unplaced", "worst_school_rate", "best_school_rate", "school_spread",
                "top1_share", "top3_share")
-    rates_a = {r.school_id: r.rate for r in a.school_rates}
-    rates_b = {r.school_id: r.rate for r in b.school_rates}
     return {
         "round_id": first.round_id, "other_round_id": second.round_id,
         "figures": {f: {"round": getattr(a, f), "other": getattr(b, f),
                         "difference": round(getattr(b, f) - getattr(a, f), 6)} for f in figures},
-        "school_rates": [{"school_id": s, "round": rates_a.get(s), "other": rates_b.get(s),
-                          "difference": None if s not in rates_a or s not in rates_b
-                          else round(rates_b[s] - rates_a[s], 6)}
-                         for s in sorted(set(rates_a) | set(rates_b))],
+        "school_rates": [{"school_id": school, "sector": sector, "round": before, "other": after,
+                          "difference": None if before is None or after is None else round(after - before, 6)}
+                         for sector, school, before, after in rate_changes(a, b)],
     }

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..adapters.store import RoundRecord
 from ..domain.wording import CRITERION
-from ..rounds import Pool
+from ..rounds import Pool, rate_changes
 from .charts import bar_chart, grouped_chart
 
 REASONS = {
@@ -48,10 +48,10 @@ FIGURES = ("students", "placed", "unplaced", "worst_school_rate", "best_school_r
 FIGURE_NAMES = {
     "nl": {"students": "Studenten", "placed": "Geplaatst", "unplaced": "Niet geplaatst",
            "worst_school_rate": "Laagste plaatsing van een school", "best_school_rate": "Hoogste plaatsing van een school",
-           "school_spread": "Verschil tussen scholen", "top1_share": "Eerste keus", "top3_share": "Top-3-keus"},
+           "school_spread": "Grootste verschil tussen scholen in één sector", "top1_share": "Eerste keus", "top3_share": "Top-3-keus"},
     "en": {"students": "Students", "placed": "Placed", "unplaced": "Not placed",
            "worst_school_rate": "Lowest school placement rate", "best_school_rate": "Highest school placement rate",
-           "school_spread": "Spread between schools", "top1_share": "First choice", "top3_share": "Top-3 choice"},
+           "school_spread": "Widest gap between schools in one sector", "top1_share": "First choice", "top3_share": "Top-3 choice"},
 }
 RATES = ("worst_school_rate", "best_school_rate", "school_spread", "top1_share", "top3_share")
 
@@ -114,8 +114,13 @@ def demand_chart(title: str, rows: Sequence[Demand], series: tuple[str, str]) ->
 def school_rate_chart(title: str, record: RoundRecord) -> Markup | None:
     if record.summary is None or not record.summary.school_rates:
         return None
-    return bar_chart(title, [(r.school_id, r.rate, f"{r.rate * 100:.0f}% ({r.placed}/{r.seeking})")
+    return bar_chart(title, [(pool_label(r.school_id, r.sector), r.rate, f"{r.rate * 100:.0f}% ({r.placed}/{r.seeking})")
                              for r in record.summary.school_rates], 1.0)
+
+
+def pool_label(school_id: str, sector: str | None) -> str:
+    """A school's row in a round's figures: the school, and the pool's sector when it is known."""
+    return f"{school_id} · {sector}" if sector else school_id
 
 
 def reason_chart(title: str, record: RoundRecord, lang: str) -> Markup | None:
@@ -151,11 +156,9 @@ def comparison(current: RoundRecord, before: RoundRecord) -> dict:
     assert a is not None and b is not None
     figures = [(f, shown(f, getattr(a, f)), shown(f, getattr(b, f)), _difference(f, getattr(a, f), getattr(b, f)))
                for f in FIGURES]
-    rates_a = {r.school_id: r.rate for r in a.school_rates}
-    rates_b = {r.school_id: r.rate for r in b.school_rates}
-    schools = [(s, shown("top1_share", rates_a.get(s)), shown("top1_share", rates_b.get(s)),
-                _difference("top1_share", rates_a.get(s), rates_b.get(s)))
-               for s in sorted(set(rates_a) | set(rates_b))]
+    schools = [(pool_label(school, sector), shown("top1_share", before), shown("top1_share", after),
+                _difference("top1_share", before, after))
+               for sector, school, before, after in rate_changes(a, b)]
     return {"before": before, "figures": figures, "schools": schools}
 
 
