@@ -69,17 +69,23 @@ def test_a_redelivered_or_repeated_request_never_gives_a_second_proposal(svc):
     assert len(svc.publisher.events("round.proposed")) == 1
 
 
-def test_a_proposal_stored_but_not_published_goes_out_from_the_store_on_redelivery_never_recomputed(svc):
+def stored_while_kafka_is_down(svc):
+    """One student, one place, a round request handled while publishing fails; Kafka back afterwards."""
     feed(svc, event("wish.submitted", wish("stu-1")), event("place.posted", place("plc-1")))
     req = request()
     svc.publisher.go_down()
     with pytest.raises(Exception):
         feed(svc, req)
+    svc.publisher.fail_with = None
+    return req
+
+
+def test_a_proposal_stored_but_not_published_goes_out_from_the_store_on_redelivery_never_recomputed(svc):
+    req = stored_while_kafka_is_down(svc)
     stored = svc.store.get_round("rnd-1")
     assert stored.status == "proposed" and not stored.proposal_published  # the outbox holds it
     feed(svc, event("wish.submitted", wish("stu-late")))  # arrives while the matcher is down
     svc.solver = None  # a redelivery must not compute again: the stored proposal is published as it is
-    svc.publisher.fail_with = None
     feed(svc, req)
     (proposed,) = svc.publisher.events("round.proposed")
     assert [o.student_ref for o in proposed.payload.outcomes] == ["stu-1"]
@@ -103,12 +109,7 @@ def test_the_parts_built_again_from_the_store_are_byte_identical(svc):
 
 
 def test_a_round_whose_proposal_is_not_out_yet_is_not_released(svc):
-    feed(svc, event("wish.submitted", wish("stu-1")), event("place.posted", place("plc-1")))
-    req = request()
-    svc.publisher.go_down()
-    with pytest.raises(Exception):
-        feed(svc, req)
-    svc.publisher.fail_with = None
+    req = stored_while_kafka_is_down(svc)
     at = svc.clock.now
     feed(svc, event("round.release_scheduled", rounds.RoundReleaseScheduled(
         "rnd-1", REGION, handlers.iso(at), handlers.iso(at + timedelta(days=7)), "usr-coord")))
