@@ -19,6 +19,7 @@ from .clients import ApiError
 from .mailbox import SmtpServer
 from .platform import SERVICES, Platform
 from .scenario import ScenarioFailed, run_demo_region
+from .summary import LANGS
 
 DEMO_PORTS = dict(zip(SERVICES, (8001, 8002, 8003, 8004)))
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make demo")
     parser.add_argument("--once", action="store_true", help="stop everything after the summary and exit")
     parser.add_argument("--students", type=int, default=2000)
+    parser.add_argument("--lang", choices=LANGS, default="nl", help="language of the summary (default: Dutch)")
     args = parser.parse_args(argv)
 
     workdir = paths.work_dir() / "demo" / time.strftime("%Y%m%d-%H%M%S")
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if not healthy:
             return 1
         try:
-            run_demo_region(platform, smtp.mailbox, students=args.students)
+            run_demo_region(platform, smtp.mailbox, students=args.students, lang=args.lang)
         except (ScenarioFailed, ApiError, OSError) as err:
             print(f"\nDEMO FAILED: {err}\n(service logs in {workdir})", file=sys.stderr)
             return 1

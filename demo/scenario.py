@@ -6,7 +6,7 @@ each school imports its students' wishes (XLSX, with top-3 places chosen from wh
 the matcher has consumed them (its /metrics); request a round and wait for the proposal; two users approve
 (plus support staff of every school with support needs); schedule the release a few seconds ahead; wait
 until the local SMTP server holds every message. Each step is timed. Any failure raises ScenarioFailed.
-Imports the standard library, demo.clients / demo.region and stagepool_shared (never a service).
+Imports the standard library, demo.clients / demo.region / demo.pools and stagepool_shared (never a service).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from stagepool_shared.web.accounts import Accounts
 from . import region as demo_region
 from .clients import Clients, IntakeClient, MatcherClient, metric
 from .mailbox import Mailbox
+from .pools import PoolKey, student_pools
 from .summary import print_summary
 
 MATCHER_GROUP = "stagepool-matcher"
@@ -202,6 +203,7 @@ class DemoResult:
     timings: Timings
     delivered: int
     accounts: list[tuple[str, str, str]]
+    pools: dict[str, PoolKey] = field(default_factory=dict)
 
 
 def create_page_accounts(redis_url: str, area: demo_region.DemoRegion) -> list[tuple[str, str, str]]:
@@ -223,8 +225,10 @@ def create_page_accounts(redis_url: str, area: demo_region.DemoRegion) -> list[t
 
 
 def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed: int = 2026,
-                    organisations: int | None = None, verbose: bool = True) -> DemoResult:
-    """Run the whole demo on a started platform and print the summary; ScenarioFailed on any failure."""
+                    organisations: int | None = None, verbose: bool = True, lang: str = "nl") -> DemoResult:
+    """Run the whole demo on a started platform and print the summary (in `lang`); ScenarioFailed on any failure.
+
+    The pool of each pseudonym comes from the imported rows and the platform's pseudonym secret (pools.py)."""
     timings = Timings(verbose=verbose)
     clients = Clients.for_platform(platform)
     with timings.step("generate the region"):
@@ -250,6 +254,7 @@ def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed:
     with timings.step("notifier delivered every e-mail"):
         delivered = wait_for_delivery(mailbox, before, expected_messages(record))
     accounts = create_page_accounts(platform.redis.url, area)
-    result = DemoResult(area, record, timings, delivered, accounts)
-    print_summary(result, platform)
+    pools = student_pools(area, platform.secrets.pseudonym_secret.encode())
+    result = DemoResult(area, record, timings, delivered, accounts, pools)
+    print_summary(result, platform, lang)
     return result

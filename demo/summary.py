@@ -1,15 +1,105 @@
-"""The summary `make demo` prints: placed per school, fairness figures, unplaced by reason, top-1/top-3
-share, step timings, and the addresses of the pages, the metrics and the demo accounts.
+"""The summary `make demo` prints: placement and fairness per pool, the region total, unplaced by reason,
+step timings, and the addresses of the pages, the metrics and the demo accounts. Dutch by default, English
+with `lang="en"`.
 
-Pure formatting of what the scenario saw (the round as the matcher serves it). Imports the standard
-library and stagepool_shared.web.links only.
+Fairness is shown per pool (region, period, sector), because that is where the matcher evens out the
+schools' placement rates (docs/matching.md 1.4); the region line is a plain total across pools. Pure
+formatting of what the scenario saw (the round as the matcher serves it, the pools of the imported
+students). Imports the standard library, demo.pools and stagepool_shared.web.links only.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+import textwrap
+from typing import Any, Iterable, Mapping, Sequence
 
 from stagepool_shared.web.links import HOME_BY_ROLE, WebLinks
+
+from .pools import UNKNOWN, PoolFigures, PoolKey, disagreements, pool_figures, region_total
+
+LANGS = ("nl", "en")
+WIDTH = 110  # sentences are wrapped at this width
+TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "region": "Demoregio {region}, periode {period}: {students} studenten op {schools} scholen, {orgs} "
+                  "organisaties, {slots} stageplaatsen ({share:.0%} van de studenten; zorg {care} voor "
+                  "{care_students} zorgstudenten)",
+        "round": "Ronde {round_id} (seed {seed}, uitvoer {output}…), status {status}, {delivered} e-mails "
+                 "afgeleverd bij de lokale SMTP-server",
+        "pools": "Plaatsing per pool. De eerlijkheidsregel maakt de plaatsingspercentages van de scholen gelijk "
+                 "binnen elke pool (regio, periode, sector), niet tussen pools.",
+        "pool": "pool", "school": "school", "seeking": "studenten", "placed": "geplaatst", "rate": "percentage",
+        "no_eligible": "geen passende plaats", "worst": "laagste school", "best": "hoogste school",
+        "spread": "verschil", "top1": "top-1", "top3": "top-3",
+        "legend": "verschil = hoogste min laagste schoolpercentage in de pool, in procentpunten (pp); top-1 / top-3 = "
+                  "geplaatst op de eerste keus / een van de drie keuzes, als deel van alle studenten van de pool; "
+                  "geen passende plaats = geen enkele plaats voldoet aan alle harde criteria (de regel kan hen niet "
+                  "plaatsen).",
+        "total": "Regio {region}, totaal over alle pools (geen eerlijkheidscijfer): {placed} van {seeking} geplaatst "
+                 "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
+        "mismatch": "LET OP: de pools tellen {seeking} studenten en {placed} geplaatst, de matcher {m_seeking} en "
+                    "{m_placed}.",
+        "pool_mismatch": "LET OP: {sector} / {school}: hier {ours}, in de samenvatting van de matcher {theirs} "
+                         "(studenten/geplaatst).",
+        "unplaced": "niet geplaatst, reden", "students": "studenten", "none": "(geen)",
+        "step": "stap", "took": "duur", "total_row": "totaal",
+        "addresses": "Adressen", "login": "inlogpagina", "each_login": "(elke dienst heeft /login)",
+        "report": "perioderapport", "coordinator_token": "(token van de coördinator)",
+        "accounts": "Demo-accounts voor de pagina's (wachtwoorden alleen voor deze run)",
+        "username": "gebruikersnaam", "password": "wachtwoord", "role": "rol",
+    },
+    "en": {
+        "region": "Demo region {region}, period {period}: {students} students at {schools} schools, {orgs} "
+                  "organisations, {slots} slots ({share:.0%} of students; care {care} for {care_students} care "
+                  "students)",
+        "round": "Round {round_id} (seed {seed}, output {output}…), status {status}, {delivered} e-mails "
+                 "delivered to the local SMTP server",
+        "pools": "Placement per pool. The fairness rule evens out the schools' placement rates within each pool "
+                 "(region, period, sector), not between pools.",
+        "pool": "pool", "school": "school", "seeking": "students", "placed": "placed", "rate": "rate",
+        "no_eligible": "no eligible place", "worst": "worst school", "best": "best school",
+        "spread": "spread", "top1": "top-1", "top3": "top-3",
+        "legend": "spread = best minus worst school rate in the pool, in percentage points (pp); top-1 / top-3 = "
+                  "placed at the first wish / one of the three wishes, as a share of all students of the pool; "
+                  "no eligible place = no place meets every hard constraint (the rule cannot place them).",
+        "total": "Region {region}, total across pools (not a fairness figure): {placed} of {seeking} placed "
+                 "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
+        "mismatch": "WARNING: the pools count {seeking} students and {placed} placed, the matcher {m_seeking} and "
+                    "{m_placed}.",
+        "pool_mismatch": "WARNING: {sector} / {school}: here {ours}, in the matcher's summary {theirs} "
+                         "(students/placed).",
+        "unplaced": "unplaced by reason", "students": "students", "none": "(none)",
+        "step": "step", "took": "took", "total_row": "total",
+        "addresses": "Addresses", "login": "login page", "each_login": "(each service has /login)",
+        "report": "period report", "coordinator_token": "(coordinator token)",
+        "accounts": "Demo accounts for the pages (passwords made for this run only)",
+        "username": "username", "password": "password", "role": "role",
+    },
+}
+WORDS: dict[str, dict[str, str]] = {
+    "nl": {"released": "vrijgegeven", "proposed": "voorgesteld", UNKNOWN: "onbekend",
+           "NO_ELIGIBLE_PLACE": "geen plaats voldoet aan alle harde criteria",
+           "ALL_TAKEN_UNDER_FAIR_SHARE": "passende plaatsen, alle bezet bij een eerlijke verdeling"},
+    "en": {"zorg": "care", "welzijn": "welfare", "techniek": "technology", "handel": "retail",
+           "horeca": "hospitality", "ict": "ICT", UNKNOWN: "unknown",
+           "NO_ELIGIBLE_PLACE": "no place meets every hard constraint",
+           "ALL_TAKEN_UNDER_FAIR_SHARE": "eligible places, all taken under a fair share"},
+}
+
+
+def text(lang: str, key: str, **values: Any) -> str:
+    """The sentence `key` in `lang` with `values` filled in."""
+    return TEXT[lang][key].format(**values)
+
+
+def paragraph(lang: str, key: str, **values: Any) -> str:
+    """The sentence `key` wrapped at WIDTH characters."""
+    return textwrap.fill(text(lang, key, **values), WIDTH)
+
+
+def word(lang: str, code: str) -> str:
+    """The word for a code (sector, status, reason) in `lang`; the code itself when there is none."""
+    return WORDS[lang].get(code, code)
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -29,66 +119,115 @@ def _cell(value: Any) -> str:
 
 
 def _is_number(text: str) -> bool:
-    return text.replace(".", "", 1).replace("%", "").replace("-", "", 1).isdigit()
+    head = text.removesuffix("%").removesuffix(" pp").removesuffix(" s")
+    return head.replace(".", "", 1).replace("-", "", 1).isdigit()
 
 
-def school_table(summary: dict[str, Any], names: dict[str, str]) -> str:
-    rows = [(names.get(r["school_id"], r["school_id"]), r["seeking"], r["placed"], float(r["rate"]))
-            for r in summary["school_rates"]]
-    rows.append(("total", summary["students"], summary["placed"],
-                 summary["placed"] / summary["students"] if summary["students"] else 0.0))
-    return table(("school", "seeking", "placed", "rate"), rows)
+def pool_label(pool: PoolKey, several_periods: bool, lang: str) -> str:
+    """The sector's name, with the period in front when the round spans several periods."""
+    sector = word(lang, pool.sector)
+    return f"{pool.period_id} {sector}" if several_periods else sector
 
 
-def fairness_table(summary: dict[str, Any]) -> str:
-    return table(("figure", "value"), [
-        ("worst school rate", float(summary["worst_school_rate"])),
-        ("best school rate", float(summary["best_school_rate"])),
-        ("spread (best - worst)", f"{summary['school_spread'] * 100:.1f} pp"),
-        ("top-1 share (of all students)", float(summary["top1_share"])),
-        ("top-3 share (of all students)", float(summary["top3_share"])),
-    ])
+def _labels(figures: Sequence[PoolFigures], lang: str) -> list[str]:
+    several = len({f.pool.period_id for f in figures}) > 1
+    return [pool_label(f.pool, several, lang) for f in figures]
 
 
-def unplaced_table(summary: dict[str, Any]) -> str:
-    reasons = sorted(summary.get("unplaced_by_reason", {}).items(), key=lambda kv: -kv[1])
-    return table(("unplaced by reason", "students"), reasons or [("(none)", 0)])
+def pool_school_table(figures: Sequence[PoolFigures], names: Mapping[str, str], lang: str = "nl") -> str:
+    """One row per school and pool: students, placed, rate, unplaced without any eligible place."""
+    rows = [(label if i == 0 else "", names.get(school, school), c.seeking, c.placed, c.rate, c.no_eligible)
+            for f, label in zip(figures, _labels(figures, lang)) for i, (school, c) in enumerate(f.schools.items())]
+    keys = ("pool", "school", "seeking", "placed", "rate", "no_eligible")
+    return table([text(lang, k) for k in keys], rows)
 
 
-def timing_table(steps: Sequence[tuple[str, float]]) -> str:
-    rows = [(name, f"{seconds:.1f} s") for name, seconds in steps]
-    rows.append(("total", f"{sum(s for _, s in steps):.1f} s"))
-    return table(("step", "took"), rows)
+def pool_table(figures: Sequence[PoolFigures], lang: str = "nl") -> str:
+    """One row per pool: students, placed, rate, worst and best school rate, spread (pp), top-1 and top-3."""
+    rows = [(label, f.total.seeking, f.total.placed, f.total.rate, f.worst_rate, f.best_rate,
+             f"{f.spread_pp:.1f} pp", f.total.top1_share, f.total.top3_share)
+            for f, label in zip(figures, _labels(figures, lang))]
+    keys = ("pool", "seeking", "placed", "rate", "worst", "best", "spread", "top1", "top3")
+    return table([text(lang, k) for k in keys], rows)
 
 
-def address_lines(urls: dict[str, str], region_id: str, period_id: str) -> list[str]:
-    links = WebLinks(**{name: urls[name] for name in ("intake", "matcher", "notifier", "reporting")})
-    lines = [f"  login page            {links.url('intake', '/login')}  (each service has /login)"]
-    lines += [f"  {role:<21} {links.home(role)}" for role in HOME_BY_ROLE if role != "service"]
-    lines += [f"  metrics {name:<13} {url}/metrics" for name, url in urls.items()]
-    lines.append(f"  period report         {links.url('reporting', f'/api/v1/reports/{region_id}/{period_id}.html')}"
-                 " (coordinator token)")
+def total_lines(figures: Sequence[PoolFigures], region_id: str, summary: Mapping[str, Any],
+                lang: str = "nl") -> list[str]:
+    """The region total across pools (one line); a warning wherever the counts differ from the matcher's own
+    summary (the whole round, and each school of each pool when the summary has its rows per pool)."""
+    total = region_total(figures)
+    lines = [text(lang, "total", region=region_id, placed=total.placed, seeking=total.seeking, rate=total.rate,
+                  top1=total.top1_share, top3=total.top3_share)]
+    if (total.seeking, total.placed) != (summary["students"], summary["placed"]):
+        lines.append(paragraph(lang, "mismatch", seeking=total.seeking, placed=total.placed,
+                               m_seeking=summary["students"], m_placed=summary["placed"]))
+    lines += [paragraph(lang, "pool_mismatch", sector=word(lang, sector), school=school, ours=_pair(ours),
+                        theirs=_pair(theirs)) for sector, school, ours, theirs in disagreements(figures, summary)]
     return lines
 
 
-def print_summary(result: Any, platform: Any) -> None:
+def _pair(counts: tuple[int, int] | None) -> str:
+    return "–" if counts is None else f"{counts[0]}/{counts[1]}"
+
+
+def placement_section(record: Mapping[str, Any], pools: Mapping[str, PoolKey], names: Mapping[str, str],
+                      lang: str = "nl") -> str:
+    """Per pool the schools and the fairness figures, then the region total (record: the round as served)."""
+    figures = pool_figures(record["outcomes"], pools)
+    return "\n\n".join([paragraph(lang, "pools"), pool_school_table(figures, names, lang), pool_table(figures, lang),
+                        paragraph(lang, "legend"),
+                        "\n".join(total_lines(figures, record["region_id"], record["summary"], lang))])
+
+
+def unplaced_table(summary: Mapping[str, Any], lang: str = "nl") -> str:
+    """Unplaced students by the matcher's reason code, most frequent first."""
+    reasons = sorted(summary.get("unplaced_by_reason", {}).items(), key=lambda kv: -kv[1])
+    rows = [(f"{word(lang, code)} ({code})", n) for code, n in reasons]
+    return table((text(lang, "unplaced"), text(lang, "students")), rows or [(text(lang, "none"), 0)])
+
+
+def timing_table(steps: Sequence[tuple[str, float]], lang: str = "nl") -> str:
+    """How long each step took (the scenario's own step names), and the sum."""
+    rows = [(name, f"{seconds:.1f} s") for name, seconds in steps]
+    rows.append((text(lang, "total_row"), f"{sum(s for _, s in steps):.1f} s"))
+    return table((text(lang, "step"), text(lang, "took")), rows)
+
+
+def address_lines(urls: dict[str, str], region_id: str, period_id: str, lang: str = "nl") -> list[str]:
+    """Where the login page, each role's pages, the metrics and the period report live."""
+    links = WebLinks(**{name: urls[name] for name in ("intake", "matcher", "notifier", "reporting")})
+    lines = [f"  {text(lang, 'login'):<21} {links.url('intake', '/login')}  {text(lang, 'each_login')}"]
+    lines += [f"  {role:<21} {links.home(role)}" for role in HOME_BY_ROLE if role != "service"]
+    lines += [f"  metrics {name:<13} {url}/metrics" for name, url in urls.items()]
+    lines.append(f"  {text(lang, 'report'):<21} "
+                 f"{links.url('reporting', f'/api/v1/reports/{region_id}/{period_id}.html')} "
+                 f"{text(lang, 'coordinator_token')}")
+    return lines
+
+
+def heading_lines(result: Any, lang: str = "nl") -> list[str]:
+    """The region and the round in two sentences (result: scenario.DemoResult)."""
+    area, record = result.region, result.round
+    slots, students = area.total_slots(), len(area.students)
+    return [text(lang, "region", region=area.region_id, period=area.period_id, students=students,
+                 schools=len(area.schools), orgs=len(area.organisations), slots=slots, share=slots / students,
+                 care=area.total_slots("zorg"), care_students=sum(1 for s in area.students if s.sector == "zorg")),
+            text(lang, "round", round_id=record["round_id"], seed=record["manifest"]["seed"],
+                 output=record["manifest"]["output_hash"][:12], status=word(lang, record["status"]),
+                 delivered=result.delivered)]
+
+
+def print_summary(result: Any, platform: Any, lang: str = "nl") -> None:
     """Print everything a visitor of the demo needs (result: scenario.DemoResult)."""
     area, record = result.region, result.round
-    summary = record["summary"]
     names = {s.school_id: s.name for s in area.schools}
-    slots, care = area.total_slots(), area.total_slots("zorg")
-    care_students = sum(1 for s in area.students if s.sector == "zorg")
-    print(f"\nDemo region {area.region_id}, period {area.period_id}: {len(area.students)} students at "
-          f"{len(area.schools)} schools, {len(area.organisations)} organisations, {slots} slots "
-          f"({slots / len(area.students):.0%} of students; care {care} for {care_students} care students)")
-    print(f"round {record['round_id']} (seed {record['manifest']['seed']}, output "
-          f"{record['manifest']['output_hash'][:12]}…), status {record['status']}, "
-          f"{result.delivered} e-mails delivered to the local SMTP server\n")
-    for block in (school_table(summary, names), fairness_table(summary), unplaced_table(summary),
-                  timing_table(result.timings.steps)):
+    print("\n" + "\n".join(heading_lines(result, lang)) + "\n")
+    for block in (placement_section(record, result.pools, names, lang), unplaced_table(record["summary"], lang),
+                  timing_table(result.timings.steps, lang)):
         print(block + "\n")
-    print("Addresses")
-    for line in address_lines({n: s.url for n, s in platform.services.items()}, area.region_id, area.period_id):
+    print(text(lang, "addresses"))
+    for line in address_lines({n: s.url for n, s in platform.services.items()}, area.region_id, area.period_id,
+                              lang):
         print(line)
-    print("\nDemo accounts for the pages (passwords made for this run only)")
-    print(table(("username", "password", "role"), result.accounts))
+    print("\n" + text(lang, "accounts"))
+    print(table((text(lang, "username"), text(lang, "password"), text(lang, "role")), result.accounts))

@@ -1,0 +1,180 @@
+"""The demo summary shows fairness per pool (region, period, sector), and the region only as a total across pools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from demo import region as demo_region
+from demo.pools import Count, PoolKey, disagreements, pool_figures, region_total, student_pools
+from demo.summary import placement_section, pool_label, pool_table, unplaced_table
+from stagepool_shared.auth import pseudonym
+
+P = "2026-najaar"
+NAMES = {"roc": "ROC Hunzeland", "zorgcollege": "Zorgcollege", "techniek": "Techniekschool"}
+
+
+def outcomes_of(school: str, sector: str, seeking: int, placed: int, top1: int = 0, top3: int = 0,
+                no_eligible: int = 0, period: str = P) -> list[tuple[dict[str, Any], PoolKey]]:
+    """`seeking` outcomes of one school in one pool: the first `placed` placed (the first `top1` at their first
+    wish, the next up to `top3` at their second), then `no_eligible` unplaced without any eligible place."""
+    rows = []
+    for i in range(seeking):
+        match = "top1" if i < top1 else "top2" if i < top3 else "none"
+        status = "placed" if i < placed else "unplaced"
+        reason = (None if i < placed else "NO_ELIGIBLE_PLACE" if i < placed + no_eligible
+                  else "ALL_TAKEN_UNDER_FAIR_SHARE")
+        outcome = {"student_ref": f"stu_{school}_{sector}_{period}_{i}", "school_id": school, "status": status,
+                   "wish_match": match if i < placed else "none", "reason_code": reason}
+        rows.append((outcome, PoolKey(period, sector)))
+    return rows
+
+
+def scarce_care_region() -> list[tuple[dict[str, Any], PoolKey]]:
+    """Care is scarce (60 % for both schools in it), ICT is not (100 % and 95 %): per pool the schools are
+    close, but the care college (care only) sits 35 points below the technical school (ICT only)."""
+    return (outcomes_of("roc", "zorg", 10, 6, top1=3, top3=4) + outcomes_of("zorgcollege", "zorg", 30, 18, top1=9)
+            + outcomes_of("roc", "ict", 10, 10, top1=5, top3=8)
+            + outcomes_of("techniek", "ict", 20, 19, top1=10, top3=12, no_eligible=1))
+
+
+def split(rows: list[tuple[dict[str, Any], PoolKey]]) -> tuple[list[dict[str, Any]], dict[str, PoolKey]]:
+    return [o for o, _ in rows], {o["student_ref"]: pool for o, pool in rows}
+
+
+def record_of(outcomes: list[dict[str, Any]], students: int | None = None, placed: int | None = None) -> dict:
+    done = sum(o["status"] == "placed" for o in outcomes)
+    return {"region_id": "GRD", "outcomes": outcomes,
+            "summary": {"students": len(outcomes) if students is None else students,
+                        "placed": done if placed is None else placed,
+                        "unplaced_by_reason": {"ALL_TAKEN_UNDER_FAIR_SHARE": 15, "NO_ELIGIBLE_PLACE": 1}}}
+
+
+def last_paragraph(section: str) -> str:
+    return " ".join(section.split("\n\n")[-1].splitlines())
+
+
+def cross_pool_spread(outcomes: list[dict[str, Any]]) -> float:
+    """What the summary used to print: school rates over every sector together, best minus worst."""
+    per_school: dict[str, Count] = {}
+    for o in outcomes:
+        per_school[o["school_id"]] = per_school.get(o["school_id"], Count()) + Count(1, int(o["status"] == "placed"))
+    rates = [c.rate for c in per_school.values()]
+    return (max(rates) - min(rates)) * 100
+
+
+def test_each_pool_counts_its_own_schools_students_placed_and_rates() -> None:
+    outcomes, pools = split(scarce_care_region())
+    figures = {f.pool.sector: f for f in pool_figures(outcomes, pools)}
+    assert list(figures) == ["ict", "zorg"]
+    care, ict = figures["zorg"], figures["ict"]
+    assert dict(care.schools) == {"roc": Count(10, 6, 3, 4), "zorgcollege": Count(30, 18, 9, 9)}
+    assert care.total == Count(40, 24, 12, 13)
+    assert (care.worst_rate, care.best_rate, care.spread_pp) == (0.6, 0.6, 0.0)
+    assert (care.total.top1_share, care.total.top3_share) == (12 / 40, 13 / 40)
+    assert ict.schools["techniek"] == Count(20, 19, 10, 12, no_eligible=1)
+    assert (ict.worst_rate, ict.best_rate) == (0.95, 1.0)
+    assert ict.spread_pp == pytest.approx(5.0)
+
+
+def test_the_spread_across_pools_is_large_while_every_pool_spread_is_small() -> None:
+    outcomes, pools = split(scarce_care_region())
+    assert cross_pool_spread(outcomes) == pytest.approx(35.0)  # care college 60 %, technical school 95 %
+    assert max(f.spread_pp for f in pool_figures(outcomes, pools)) <= 5.0 + 1e-9
+
+
+def test_the_region_total_adds_every_pool_up() -> None:
+    outcomes, pools = split(scarce_care_region())
+    total = region_total(pool_figures(outcomes, pools))
+    assert total == Count(70, 53, 27, 33, no_eligible=1)
+    assert total.rate == pytest.approx(53 / 70)
+
+
+def test_kept_placements_count_as_placed_and_unknown_students_get_their_own_pool() -> None:
+    kept = {"student_ref": "stu_kept", "school_id": "roc", "status": "kept", "wish_match": "top1"}
+    stranger = {"student_ref": "stu_nobody_knows", "school_id": "roc", "status": "unplaced", "wish_match": "none",
+                "reason_code": "NO_ELIGIBLE_PLACE"}
+    figures = pool_figures([kept, stranger], {"stu_kept": PoolKey(P, "zorg")})
+    assert [(f.pool, f.total) for f in figures] == [(PoolKey(P, "zorg"), Count(1, 1, 1, 1)),
+                                                    (PoolKey("?", "?"), Count(1, 0, no_eligible=1))]
+
+
+def test_the_pool_of_a_pseudonym_is_the_sector_of_the_imported_wish() -> None:
+    area = demo_region.generate(40, seed=3)
+    secret = b"a-secret-of-at-least-16-chars"
+    pools = student_pools(area, secret)
+    assert len(pools) == len(area.students)
+    for s in area.students:
+        assert pools[pseudonym(secret, s.school_id, s.number)] == PoolKey(area.period_id, s.sector)
+
+
+def test_the_dutch_section_shows_every_pool_and_labels_the_region_line_as_no_fairness_figure() -> None:
+    outcomes, pools = split(scarce_care_region())
+    section = placement_section(record_of(outcomes), pools, NAMES)
+    lines = section.splitlines()
+    assert lines[0].startswith("Plaatsing per pool.")
+    assert any(line.split()[:2] == ["zorg", "ROC"] for line in lines)
+    care_row = next(line for line in lines if line.startswith("zorg ") and "pp" in line).split()
+    assert care_row == ["zorg", "40", "24", "60.0%", "60.0%", "60.0%", "0.0", "pp", "30.0%", "32.5%"]
+    assert "ict" in section and "5.0 pp" in section and "35.0 pp" not in section
+    assert lines[-1] == ("Regio GRD, totaal over alle pools (geen eerlijkheidscijfer): 53 van 70 geplaatst (75.7%), "
+                         "top-1 38.6%, top-3 47.1%")
+
+
+def test_the_english_section_names_sectors_and_the_total_across_pools() -> None:
+    outcomes, pools = split(scarce_care_region())
+    section = placement_section(record_of(outcomes), pools, NAMES, lang="en")
+    assert "care " in section and "worst school" in section and "spread" in section
+    assert section.splitlines()[-1] == ("Region GRD, total across pools (not a fairness figure): 53 of 70 placed "
+                                        "(75.7%), top-1 38.6%, top-3 47.1%")
+
+
+def test_a_total_that_differs_from_the_matchers_count_is_flagged() -> None:
+    outcomes, pools = split(scarce_care_region())
+    section = placement_section(record_of(outcomes, students=71), pools, NAMES)
+    assert last_paragraph(section).endswith(
+        "LET OP: de pools tellen 70 studenten en 53 geplaatst, de matcher 71 en 53.")
+
+
+def matcher_rows(outcomes: list[dict[str, Any]], pools: dict[str, PoolKey]) -> list[dict[str, Any]]:
+    """The matcher's own summary rows per (sector, school), as its API serves them."""
+    return [{"school_id": school, "sector": f.pool.sector, "seeking": c.seeking, "placed": c.placed,
+             "rate": c.rate} for f in pool_figures(outcomes, pools) for school, c in f.schools.items()]
+
+
+def test_the_counts_per_pool_agree_with_the_matchers_own_rows_per_sector_and_school() -> None:
+    outcomes, pools = split(scarce_care_region())
+    figures = pool_figures(outcomes, pools)
+    rows = matcher_rows(outcomes, pools)
+    assert disagreements(figures, {"school_rates": rows}) == []
+    rows[0] = dict(rows[0], placed=rows[0]["placed"] - 1)  # the ICT row of ROC Hunzeland
+    assert disagreements(figures, {"school_rates": rows}) == [("ict", "roc", (10, 10), (10, 9))]
+    legacy = [dict(r, sector=None) for r in rows]  # rounds summarised before the rows carried a sector
+    assert disagreements(figures, {"school_rates": legacy}) == []
+
+
+def test_a_pool_row_that_differs_from_the_matcher_is_flagged_by_school() -> None:
+    outcomes, pools = split(scarce_care_region())
+    record = record_of(outcomes)
+    record["summary"]["school_rates"] = [r for r in matcher_rows(outcomes, pools) if r["school_id"] != "techniek"]
+    section = placement_section(record, pools, NAMES)
+    assert last_paragraph(section).endswith(
+        "LET OP: ict / techniek: hier 20/19, in de samenvatting van de matcher – (studenten/geplaatst).")
+
+
+def test_several_periods_put_the_period_in_front_of_the_sector() -> None:
+    rows = outcomes_of("roc", "zorg", 2, 1) + outcomes_of("roc", "zorg", 3, 3, period="2027-voorjaar")
+    outcomes, pools = split(rows)
+    figures = pool_figures(outcomes, pools)
+    assert [pool_label(f.pool, True, "nl") for f in figures] == ["2026-najaar zorg", "2027-voorjaar zorg"]
+    assert "2027-voorjaar zorg" in pool_table(figures)
+    assert pool_label(PoolKey(P, "zorg"), False, "en") == "care"
+
+
+def test_unplaced_reasons_are_worded_with_their_code_most_frequent_first() -> None:
+    table = unplaced_table({"unplaced_by_reason": {"NO_ELIGIBLE_PLACE": 2, "ALL_TAKEN_UNDER_FAIR_SHARE": 5}})
+    rows = table.splitlines()[2:]
+    assert rows[0].startswith("passende plaatsen, alle bezet bij een eerlijke verdeling (ALL_TAKEN_UNDER_FAIR_SHARE)")
+    assert rows[1].startswith("geen plaats voldoet aan alle harde criteria (NO_ELIGIBLE_PLACE)")
+    assert unplaced_table({}, "en").splitlines()[2].split() == ["(none)", "0"]
