@@ -1,6 +1,8 @@
 """Matcher bench: Stagepool's fair rule against plain min-cost flow, first-come and deferred acceptance.
 
-Sizes 1k, 10k and 50k students (BENCH_QUICK=1: 1k only; BENCH_XL=1 adds 250k). Per size the parent
+Sizes 1k, 10k, 50k and 250k students (BENCH_QUICK=1: 1k only; BENCH_XL=0 leaves 250k out; it is also
+left out, with a printed note, when the machine has less than XL_MEMORY_GB available; at 250k every method
+runs once). Per size the parent
 generates one seeded region (`bench.generator`, seed 1) and pickles it; every method then runs in a
 fresh subprocess (`python -m bench.matcher --worker METHOD FILE`) that unpickles the instance, measures
 wall time of the method (eligibility included for every method; Stagepool also builds explanations)
@@ -30,6 +32,8 @@ from typing import Any
 
 SIZES = (1_000, 10_000, 50_000)
 XL_SIZE = 250_000
+XL_MEMORY_GB = 8  # free memory wanted before the 250k run (its peak RSS is in the table)
+TARGET_SIZE = 50_000  # the issue's "within 2x the plain min-cost flow" is stated at 50,000 students
 SEED = 1
 MIN_GROUP = 50
 REPEATS = 3  # timed runs per method (round-robin, median reported); at 50k+ only the two methods of the 2x target
@@ -45,7 +49,15 @@ METHODS = (  # (method, implementation, largest size it runs at)
 def _sizes() -> tuple[int, ...]:
     if os.environ.get("BENCH_QUICK") == "1":
         return (1_000,)
-    return SIZES + ((XL_SIZE,) if os.environ.get("BENCH_XL") == "1" else ())
+    if os.environ.get("BENCH_XL") == "0":
+        return SIZES
+    import psutil
+
+    available = psutil.virtual_memory().available / 2**30
+    if available < XL_MEMORY_GB:
+        print(f"  250k left out: {available:.1f} GiB available, {XL_MEMORY_GB} GiB wanted")
+        return SIZES
+    return SIZES + (XL_SIZE,)
 
 
 def placeable(rnd) -> dict[str, bool]:
@@ -161,7 +173,7 @@ def measure(n: int, tmp: str) -> list[dict[str, Any]]:
     runs: dict[int, list[dict[str, Any]]] = {}
     for rep in range(REPEATS):
         for k, (method, implementation, limit) in enumerate(METHODS):
-            if (limit is not None and n > limit) or (rep and n >= 50_000 and k > 1):
+            if (limit is not None and n > limit) or (rep and n >= 50_000 and k > 1) or (rep and n > TARGET_SIZE):
                 continue
             row = _spawn(method, implementation, path, certify=rep == 0)
             runs.setdefault(k, []).append(row)
@@ -194,7 +206,7 @@ def targets(rows: list[dict[str, Any]]) -> list[tuple[str, bool, str]]:
     out = []
     by = {(r["students"], r["method"], r.get("implementation")): r for r in rows if "error" not in r}
     stag = [r for r in rows if r["method"] == "stagepool" and "error" not in r]
-    big = max((r["students"] for r in stag), default=0)
+    big = TARGET_SIZE if any(r["students"] == TARGET_SIZE for r in stag) else max((r["students"] for r in stag), default=0)
     s, m = by.get((big, "stagepool", METHODS[0][1])), by.get((big, "min_cost_flow", METHODS[1][1]))
     if s and m:
         ratio, cpu = s["wall_s"] / m["wall_s"], s["cpu_s"] / m["cpu_s"]
