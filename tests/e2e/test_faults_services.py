@@ -27,6 +27,7 @@ from bench import load
 from demo.clients import Clients
 from demo.mailbox import SmtpServer
 from demo.platform import Platform
+from stagepool_shared.config import CommonSettings
 from stagepool_shared.redis import connect
 from stagepool_shared.testing.waiting import wait_until
 from test_faults import figure, wait_quiet
@@ -48,6 +49,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer) 
 
 def statuses(history: load.History) -> Counter:
     return Counter(op.status or op.error for op in history.ops)
+
+
+def publish_timeout_s(platform: Platform) -> float:
+    """The services' PUBLISH_TIMEOUT_S (stagepool_shared.config's default unless the environment sets it)."""
+    return float(platform.env_for("intake").get("PUBLISH_TIMEOUT_S", CommonSettings.publish_timeout_s))
+
+
+def exited(platform: Platform) -> dict[str, int | None]:
+    """Service processes that are not running (never started: None), with their exit codes."""
+    return {name: service.process.poll() if service.process else None for name, service in platform.services.items()
+            if service.process is None or service.process.poll() is not None}
 
 
 def check(platform: Platform, history: load.History, target: load.Target) -> dict:
@@ -146,6 +158,11 @@ def test_a_broker_restart_during_intake_gives_503_then_2xx_and_loses_nothing_ack
     assert unavailable and all(503 == op.status or op.status in (202, 422) for op in history.ops)
     assert history.ops and sorted(history.ops, key=lambda o: o.t_scheduled)[-1].status == 202
     assert counts["lost_topic"] == counts["lost_projection"] == counts["phantom"] == 0
+    # 503 with Retry-After within the publish deadline, measured by the client from sending the request
+    slowest_503 = max(op.t_complete - op.t_invoke for op in unavailable)
+    assert slowest_503 <= publish_timeout_s(platform), slowest_503
+    # a broker outage ends no service process: each one reconnects by itself
+    assert not exited(platform), exited(platform)
 
 
 # --------------------------------------------------------------------------- 3b-4 notifier kill -9

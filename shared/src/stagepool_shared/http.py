@@ -1,5 +1,5 @@
 """The HTTP edge every Flask service shares: hardened JSON input, JSON errors in Dutch or English,
-bearer-token principals, and the /healthz, /readyz and /metrics routes.
+bearer-token principals, a per-request deadline, and the /healthz, /readyz and /metrics routes.
 
 Views stay thin: `read_json()` -> schema.load -> handler -> response. A marshmallow ValidationError
 becomes 422 with field-level messages; an oversized body 413; malformed or hostile JSON 400.
@@ -18,6 +18,7 @@ from flask import Flask, Response, current_app, g, jsonify, render_template, req
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from . import deadline
 from .auth import Principal, TokenStore
 from .errors import PublishFailed
 from .i18n import translate_messages, translate
@@ -27,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_JSON_DEPTH = 20
+#: The most a request keeps back from its deadline for building and sending its answer (and for the time
+#: before the app sees the request: accepting the connection, reading the headers, on a busy machine).
+ANSWER_RESERVE_MAX_S = 1.0
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -189,3 +193,19 @@ def harden(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False
     install_error_handlers(app)
+
+
+def add_request_deadline(app: Flask, seconds: float) -> None:
+    """Run every request of `app` under one deadline (stagepool_shared.deadline): `seconds` after it reached
+    the app, less a fifth (at most ANSWER_RESERVE_MAX_S) kept back for the answer itself. The Kafka publisher
+    never waits past it, so a request that has to answer 503 does so within `seconds` of its start, however
+    long the steps before the publish took. (Under gunicorn, time queued before a worker thread takes the
+    request is not counted.)"""
+    budget = seconds - min(ANSWER_RESERVE_MAX_S, seconds / 5)
+    inner = app.wsgi_app
+
+    def wsgi_app(environ: dict, start_response: Callable) -> Any:
+        with deadline.within(budget):
+            return inner(environ, start_response)
+
+    app.wsgi_app = wsgi_app  # type: ignore[method-assign]

@@ -1,10 +1,12 @@
 """The only module that imports kafka-python: topics, the acks=all publisher, the consumer loop, reading a log.
 
-Producer: acks=all with idempotence, a short max_block_ms, keyed by the envelope's partition key (the
-region), and `publish` waits for the broker's acknowledgement, so a caller never reports as accepted what
-Kafka did not store. Consumer loop: manual commit after the handler succeeded, earliest offset for a new
-group, undecodable or invalid messages to `<topic>.dlq` with the reason, bounded retry with backoff for
-transient errors (then the process crashes and its supervisor restarts it), clean stop on SIGTERM.
+Producer: acks=all with idempotence, keyed by the envelope's partition key (the region), and `publish`
+waits for the broker's acknowledgement within one deadline (its own timeout, or the request's deadline from
+stagepool_shared.deadline if sooner), so a caller never reports as accepted what Kafka did not store and
+always has its answer in time. Consumer loop: manual commit after the handler succeeded, earliest offset for
+a new group, undecodable or invalid messages to `<topic>.dlq` with the reason, bounded retry with backoff for
+transient errors (then the process crashes and its supervisor restarts it), except that Kafka itself being
+away never ends the loop (the consumer is recreated until the broker answers), clean stop on SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ import base64
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
-from . import metrics, registry, topics
+from . import deadline, metrics, registry, topics
 from .envelope import Envelope
 from .errors import InvalidEvent, PublishFailed
 from .events.deadletter import DeadLetter
@@ -31,6 +34,34 @@ from .redis import TRANSIENT_ERRORS
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope], None]
+
+
+#: The longest a client waits between two connection attempts to a broker. kafka-python's default (30 s; the
+#: Java client's is 1 s) grows during an outage and then lets consumers sit up to half a minute after the
+#: broker is back before they reconnect, find their group coordinator and rejoin.
+RECONNECT_BACKOFF_MAX_MS = 1_000
+
+#: kafka-python's network client class (its `kafka_client` option), wrapped by `_network_clients`.
+_NETWORK_CLIENT = KafkaConsumer.DEFAULT_CONFIG["kafka_client"]
+
+
+@contextmanager
+def _network_clients() -> Iterator[Callable[..., object]]:
+    """A `kafka_client` hook for building one consumer or admin client. When building fails (the broker did
+    not answer within its bootstrap timeout), what it opened is closed: kafka-python 3.0.12 leaves the
+    network thread and sockets of a failed constructor running, and a caller that retries would pile them up."""
+    clients: list = []
+
+    def network_client(**configs: object) -> object:
+        clients.append(_NETWORK_CLIENT(**configs))
+        return clients[-1]
+
+    try:
+        yield network_client
+    except KafkaError:
+        for client in clients:
+            client.close()
+        raise
 
 
 def ensure_topics(bootstrap: str, names: Iterable[str] = topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS,
@@ -56,8 +87,11 @@ def ensure_topics(bootstrap: str, names: Iterable[str] = topics.ALL_TOPICS + top
 def broker_reachable(bootstrap: str, timeout_s: float = 2.0) -> bool:
     """True when the cluster answers a metadata request within the timeout (for /readyz)."""
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="stagepool-ready",
-                                 request_timeout_ms=int(timeout_s * 1000))
+        with _network_clients() as network_client:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="stagepool-ready",
+                                     request_timeout_ms=int(timeout_s * 1000),
+                                     bootstrap_timeout_ms=int(timeout_s * 1000), kafka_client=network_client,
+                                     reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
     except KafkaError:
         return False
     try:
@@ -70,81 +104,121 @@ def broker_reachable(bootstrap: str, timeout_s: float = 2.0) -> bool:
 
 
 class EventPublisher:
-    """Publishes envelopes and waits until Kafka acknowledged them (acks=all).
+    """Publishes envelopes and waits until Kafka acknowledged them (acks=all), all within one deadline.
 
-    The producer is created on first use, so a service starts (and answers 503) while Kafka is down.
+    The deadline is `timeout_s` after the call, or the caller's request deadline (stagepool_shared.deadline)
+    when that comes sooner, and every step that can block gets only what is left of it: waiting while
+    another thread connects, connecting (the first producer, or a new one after a failure), the topic's
+    metadata, and the acknowledgement. A producer that failed is dropped at once and closed on a background
+    thread, so the answer never waits for it. The producer is created on first use, so a service starts
+    (and answers 503) while Kafka is down.
     """
 
     def __init__(self, bootstrap: str, client_id: str, timeout_s: float = 10.0):
         self.bootstrap = bootstrap
         self.client_id = client_id
         self.timeout_s = timeout_s
+        #: The longest `send()` may wait for a topic's metadata (only a producer that has none for it waits);
+        #: a publish keeps this much of its deadline back for it.
+        self.metadata_wait_s = min(1.0, timeout_s / 4)
         self._producer: KafkaProducer | None = None
-        self._lock = threading.Lock()
+        self._state = threading.Lock()  # guards _producer; never held while blocking
+        self._connecting = threading.Lock()  # one thread creates the producer, the others wait their deadline
 
-    def _get_producer(self) -> KafkaProducer:
-        with self._lock:
-            if self._producer is None:
-                self._producer = KafkaProducer(
-                    bootstrap_servers=self.bootstrap, client_id=self.client_id,
-                    acks="all", enable_idempotence=True, linger_ms=5,
-                    max_block_ms=int(min(self.timeout_s, 2.0) * 1000),
-                    bootstrap_timeout_ms=int(min(self.timeout_s, 5.0) * 1000),
-                    request_timeout_ms=int(self.timeout_s * 1000),
-                    delivery_timeout_ms=int(self.timeout_s * 3000),
-                    max_request_size=4 * 1024 * 1024,
-                )
-            return self._producer
+    def _new_producer(self, bootstrap_s: float) -> KafkaProducer:
+        return KafkaProducer(
+            bootstrap_servers=self.bootstrap, client_id=self.client_id,
+            acks="all", enable_idempotence=True, linger_ms=5,
+            max_block_ms=int(self.metadata_wait_s * 1000),
+            bootstrap_timeout_ms=max(1, int(bootstrap_s * 1000)),
+            request_timeout_ms=int(self.timeout_s * 1000),
+            delivery_timeout_ms=int(self.timeout_s * 3000),
+            max_request_size=4 * 1024 * 1024,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+        )
+
+    def _producer_until(self, until: float) -> KafkaProducer:
+        """The producer, connecting one if there is none; KafkaTimeoutError when `until` comes first."""
+        with self._state:
+            if self._producer is not None:
+                return self._producer
+        if not self._connecting.acquire(timeout=deadline.left(until)):
+            raise KafkaTimeoutError("another thread is still connecting to Kafka")
+        try:
+            with self._state:
+                if self._producer is not None:
+                    return self._producer
+            budget = deadline.left(until) - self.metadata_wait_s
+            if budget <= 0:
+                raise KafkaTimeoutError("no time left to connect to Kafka")
+            producer = self._new_producer(budget)
+            with self._state:
+                self._producer = producer
+            return producer
+        finally:
+            self._connecting.release()
 
     def publish(self, envelope: Envelope, topic: str | None = None) -> None:
-        """Send one event and wait for its acknowledgement; PublishFailed when it did not come."""
+        """Send one event and wait for its acknowledgement; PublishFailed when it did not come in time."""
         self.publish_all([envelope], topic=topic)
 
     def publish_all(self, envelopes: Sequence[Envelope], topic: str | None = None) -> None:
-        """Send events in order and wait until every one is acknowledged, all within `timeout_s`."""
+        """Send events in order and wait until every one is acknowledged, all within the deadline."""
         records = [(topic or registry.topic_for(env.event_type, env.schema_version), registry.encode(env),
                     env.partition_key.encode()) for env in envelopes]
-        deadline = time.monotonic() + self.timeout_s
-        try:
-            producer = self._get_producer()
-            futures = [producer.send(name, value=value, key=key) for name, value, key in records]
-            producer.flush(timeout=max(0.0, deadline - time.monotonic()))
-            for future, env in zip(futures, envelopes):
-                future.get(timeout=max(0.01, deadline - time.monotonic()))
-                metrics.EVENTS_PUBLISHED.labels(env.event_type).inc()
-        except KafkaError as err:
-            self._discard_producer()
-            raise PublishFailed(f"Kafka did not acknowledge: {err.__class__.__name__}: {err}") from err
-
-    def _discard_producer(self) -> None:
-        """Drop the producer and whatever it still buffers: the caller was told "not accepted", so a record
-        must not reach Kafka later. (One already on the wire may still land: that outcome is indeterminate,
-        which is why retried requests reuse their event id.)"""
-        with self._lock:
-            producer, self._producer = self._producer, None
-        if producer is None:
-            return
-        try:
-            producer.close(timeout=0)
-        except KafkaError:
-            # kafka-python 3.0.12's close() flushes first and raises on the timeout before it would
-            # force-close; abort the buffered batches ourselves so they are never sent late.
-            sender = getattr(producer, "_sender", None)
-            if sender is not None:
-                sender.force_close()
+        self._deliver(records)
+        for env in envelopes:
+            metrics.EVENTS_PUBLISHED.labels(env.event_type).inc()
 
     def publish_raw(self, topic: str, value: bytes, key: bytes | None = None) -> None:
         """Send bytes as they are (dead letters' originals, tests of poison messages)."""
+        self._deliver([(topic, value, key)])
+
+    def _deliver(self, records: Sequence[tuple[str, bytes, bytes | None]]) -> None:
+        until = deadline.first(time.monotonic() + self.timeout_s)
         try:
-            self._get_producer().send(topic, value=value, key=key).get(timeout=self.timeout_s)
+            producer = self._producer_until(until)
+            if deadline.left(until) < self.metadata_wait_s:
+                raise KafkaTimeoutError("no time left to send before the deadline")
         except KafkaError as err:
             raise PublishFailed(f"Kafka did not acknowledge: {err}") from err
+        try:
+            futures = [producer.send(name, value=value, key=key) for name, value, key in records]
+            for future in futures:
+                future.get(timeout=deadline.left(until))
+        except KafkaError as err:
+            self._discard(producer)
+            raise PublishFailed(f"Kafka did not acknowledge: {err}") from err
+
+    def _discard(self, producer: KafkaProducer) -> None:
+        """Drop a producer that failed, with whatever it still buffers: the caller is told "not accepted", so
+        a record must not reach Kafka later. (One already on the wire may still land: that outcome is
+        indeterminate, which is why retried requests reuse their event id.) The next publish connects anew.
+
+        Aborting is done on a background thread, so the caller answers without waiting for it."""
+        with self._state:
+            if self._producer is not producer:
+                return  # another caller dropped it already
+            self._producer = None
+        threading.Thread(target=_abort, args=(producer,), name=f"{self.client_id}-discard", daemon=True).start()
 
     def close(self) -> None:
-        with self._lock:
-            if self._producer is not None:
-                self._producer.close(timeout=self.timeout_s)
-                self._producer = None
+        with self._state:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            producer.close(timeout=self.timeout_s)
+
+
+def _abort(producer: KafkaProducer) -> None:
+    """Close a producer without sending the records it still buffers."""
+    try:
+        producer.close(timeout=0)
+    except KafkaError:
+        # kafka-python 3.0.12's close() flushes first and raises on the timeout before it would
+        # force-close; abort the buffered batches ourselves so they are never sent late.
+        sender = getattr(producer, "_sender", None)
+        if sender is not None:
+            sender.force_close()
 
 
 @dataclass
@@ -161,19 +235,35 @@ class ConsumerOptions:
     #: the consumer is considered stuck and is recreated (seen after a broker restart: a consumer that
     #: keeps failing to find its group coordinator).
     stuck_after_s: float = 45.0
+    #: How long creating a consumer waits for the broker to answer before the attempt counts as failed.
+    connect_timeout_s: float = 10.0
+    #: The longest pause between two attempts while Kafka keeps failing (the pause doubles from
+    #: `retry_backoff_s` up to this); the loop tries again for as long as it runs, it never gives up.
+    reconnect_max_s: float = 10.0
+    #: The most closing a consumer may take (leaving the group, when the broker is gone).
+    close_timeout_s: float = 5.0
 
 
 def make_consumer(bootstrap: str, group_id: str, topic_names: Sequence[str],
                   options: ConsumerOptions | None = None) -> KafkaConsumer:
+    """A consumer of the group over the topics, manual commits, earliest offset for a new group.
+
+    Raises KafkaError (KafkaTimeoutError) when the broker did not answer within `connect_timeout_s`; what the
+    attempt had opened (its network thread and sockets) is closed then, so retrying leaks nothing.
+    """
     options = options or ConsumerOptions()
-    return KafkaConsumer(
-        *topic_names, bootstrap_servers=bootstrap, group_id=group_id, client_id=group_id,
-        enable_auto_commit=False, auto_offset_reset="earliest",
-        max_poll_records=options.max_poll_records,
-        session_timeout_ms=options.session_timeout_ms, heartbeat_interval_ms=options.session_timeout_ms // 4,
-        max_poll_interval_ms=options.max_poll_interval_ms,
-        max_partition_fetch_bytes=8 * 1024 * 1024,
-    )
+    with _network_clients() as network_client:
+        return KafkaConsumer(
+            *topic_names, bootstrap_servers=bootstrap, group_id=group_id, client_id=group_id,
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            max_poll_records=options.max_poll_records,
+            session_timeout_ms=options.session_timeout_ms, heartbeat_interval_ms=options.session_timeout_ms // 4,
+            max_poll_interval_ms=options.max_poll_interval_ms,
+            max_partition_fetch_bytes=8 * 1024 * 1024,
+            bootstrap_timeout_ms=int(options.connect_timeout_s * 1000),
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+            kafka_client=network_client,
+        )
 
 
 class ConsumerLoop:
@@ -182,6 +272,12 @@ class ConsumerLoop:
     Per message: decode -> handle (retrying transient errors with backoff) -> on InvalidEvent or any other
     handler error, publish a dead letter with the reason. Offsets are committed after the batch was
     handled, so a crash before the commit redelivers: handlers must be idempotent (stagepool_shared.redis).
+
+    Kafka being away never ends the loop: when the consumer cannot be created, a Kafka call fails, or an
+    event cannot be published (PublishFailed, from a handler or a dead letter), the consumer is closed and
+    a new one is created after a pause (doubling up to `reconnect_max_s`); the records not yet committed
+    come again. Any other error that outlives its retries (Redis away too long, a bug) propagates, and the
+    process exits so that its supervisor restarts it.
     """
 
     def __init__(self, bootstrap: str, group_id: str, topic_names: Sequence[str], handle: Handler,
@@ -194,17 +290,43 @@ class ConsumerLoop:
         self.stop = stop
         self.options = options or ConsumerOptions()
         self.handled = 0
+        self.batches = 0
 
     def run(self) -> None:
-        """Consume until `stop` is set, recreating the consumer whenever it is stuck."""
+        """Consume until `stop` is set, recreating the consumer whenever it is stuck or Kafka failed it."""
+        pause = self.options.retry_backoff_s
         while not self.stop.is_set():
-            consumer = make_consumer(self.bootstrap, self.group_id, self.topic_names, self.options)
-            logger.info("consumer %s reading %s", self.group_id, ",".join(self.topic_names))
-            try:
-                self._consume_until_stuck(consumer)
-            finally:
-                consumer.close(autocommit=False)
+            batches = self.batches
+            failure = self._consume_with_one_consumer()
+            if failure is None or self.batches > batches:
+                pause = self.options.retry_backoff_s
+            if failure is not None and not self.stop.is_set():
+                logger.warning("consumer %s: Kafka failed (%s); trying again in %.1fs", self.group_id, failure, pause)
+                self.stop.wait(pause)
+                pause = min(pause * 2, self.options.reconnect_max_s)
         logger.info("consumer %s stopped", self.group_id)
+
+    def _consume_with_one_consumer(self) -> Exception | None:
+        """Create a consumer and consume until it is stuck (None) or Kafka failed (the error); close it."""
+        try:
+            consumer = make_consumer(self.bootstrap, self.group_id, self.topic_names, self.options)
+        except KafkaError as err:
+            return err
+        logger.info("consumer %s reading %s", self.group_id, ",".join(self.topic_names))
+        try:
+            self._consume_until_stuck(consumer)
+            return None
+        except (KafkaError, PublishFailed) as err:
+            metrics.CONSUMER_RESTARTS.labels(self.group_id).inc()
+            return err
+        finally:
+            self._close(consumer)
+
+    def _close(self, consumer: KafkaConsumer) -> None:
+        try:
+            consumer.close(autocommit=False, timeout_ms=int(self.options.close_timeout_s * 1000))
+        except KafkaError as err:  # the broker is gone; the group drops the member when its session ends
+            logger.warning("closing the consumer of %s failed: %s", self.group_id, err)
 
     def _consume_until_stuck(self, consumer: KafkaConsumer) -> None:
         last_progress = time.monotonic()
@@ -212,6 +334,7 @@ class ConsumerLoop:
             batch = consumer.poll(timeout_ms=self.options.poll_timeout_ms)
             if batch:
                 self._process_batch(consumer, batch)
+                self.batches += 1
                 last_progress = time.monotonic()
             elif time.monotonic() - last_progress > self.options.stuck_after_s:
                 if self._is_stuck(consumer):

@@ -1,4 +1,5 @@
-"""Test doubles for intake's unit tests: the shared in-memory key-value client for the token store, and sample input."""
+"""Test doubles for intake's unit tests: the shared in-memory key-value client for the token store, sample input,
+and a recorder of the request deadline each publish runs under."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import copy
 from datetime import date
 from typing import Any
 
-from stagepool_shared.testing import FakeKeyValue
+from stagepool_shared import deadline
+from stagepool_shared.testing import FakeKeyValue, FakePublisher
 
 
 FakeKV = FakeKeyValue  # the shared in-memory stand-in for the identity store
@@ -46,3 +48,16 @@ def submission(**changes: Any) -> dict[str, Any]:
 
 def loaded_period() -> dict[str, Any]:
     return {**PERIOD, "starts_on": date(2027, 2, 1), "ends_on": date(2027, 6, 30)}
+
+
+def record_publish_deadlines(publisher: FakePublisher, monkeypatch: Any) -> list[float | None]:
+    """The request deadline in force at each publish_all of `publisher` (stagepool_shared.deadline.current())."""
+    seen: list[float | None] = []
+    publish_all = publisher.publish_all
+
+    def recording(envelopes: Any, topic: str | None = None) -> None:
+        seen.append(deadline.current())
+        publish_all(envelopes, topic)
+
+    monkeypatch.setattr(publisher, "publish_all", recording)
+    return seen

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 
-from intake_fakes import submission
+from stagepool_shared import deadline
+
+from intake_fakes import record_publish_deadlines, submission
 
 
 def _post(api, body, **headers):
@@ -135,3 +138,12 @@ def test_huge_and_special_numbers_are_refused_with_422(api):
 def test_an_invalid_lang_or_format_value_is_refused(api):
     assert api.client.get("/api/v1/students?lang=xx", headers=api.as_("school_a")).status_code == 400
     assert api.client.get("/api/v1/students?lang=en", headers=api.as_("school_a")).status_code == 200
+
+
+def test_a_publish_must_finish_before_publish_timeout_counted_from_the_start_of_the_request(api, settings,
+                                                                                          monkeypatch):
+    seen = record_publish_deadlines(api.publisher, monkeypatch)
+    started = time.monotonic()
+    assert _post(api, submission()).status_code == 202
+    assert len(seen) == 1 and started < seen[0] < started + settings.common.publish_timeout_s
+    assert deadline.current() is None  # the deadline ends with its request

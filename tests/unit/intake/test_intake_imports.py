@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 from intake.adapters.tabular import write_xlsx
 from intake.entrypoints.rows import PLACE_COLUMNS, WISH_COLUMNS
 
+from intake_fakes import record_publish_deadlines
+
 HEADERS = [c.dutch for c in WISH_COLUMNS]
 
 
@@ -108,3 +110,12 @@ def test_templates_have_dutch_headers(api):
 def test_a_file_that_is_neither_csv_nor_xlsx_is_400(api):
     assert upload(api, "wishes", b"PK\x03\x04garbage", filename="x.xlsx").status_code == 400
     assert upload(api, "wishes", b"\xff\xfe\x00bad", filename="x.csv").status_code == 400
+
+
+def test_an_import_publishes_under_the_publishers_own_timeout_not_the_request_deadline(api, monkeypatch):
+    """Reading and checking a large file may take longer than the request deadline; the publish still gets
+    its full timeout once the rows are checked."""
+    seen = record_publish_deadlines(api.publisher, monkeypatch)
+    response = upload(api, "wishes", as_csv(HEADERS, [wish_row(i) for i in range(1, 4)]))
+    assert response.status_code == 202, response.get_json()
+    assert seen == [None]

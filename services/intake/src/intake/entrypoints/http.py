@@ -1,6 +1,8 @@
 """The Flask app factory of intake: blueprints per resource, the shared hardening, ops routes.
 
 `create_app(settings, *, publisher=None, redis_client=None)` connects to nothing: clients are lazy.
+Every request runs under a deadline of PUBLISH_TIMEOUT_S from its start, so an answer that has to be 503
+(Kafka did not acknowledge) comes within it; file imports publish under their own timeout (importing.py).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 import redis
 from flask import Flask
 
-from stagepool_shared.http import add_ops_routes, harden
+from stagepool_shared.http import add_ops_routes, add_request_deadline, harden
 from stagepool_shared.web.accounts import Accounts
 from stagepool_shared.web.pages import install_web
 
@@ -28,6 +30,7 @@ def create_app(settings: Settings, *, publisher: Publisher | None = None, redis_
     wiring = wiring or bootstrap(settings, publisher=publisher, redis_client=redis_client, **overrides)
     app = Flask("intake")
     harden(app)
+    add_request_deadline(app, settings.common.publish_timeout_s)
     install_domain_errors(app)
     install_query_checks(app)
     app.extensions["intake"] = Services(

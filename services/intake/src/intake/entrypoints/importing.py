@@ -1,8 +1,9 @@
 """Checking and importing one uploaded file of wishes or places, shared by the API and the pages.
 
 All or nothing: every row is validated first; only when all are valid are the events published (one
-publish_all, one wait for acks) and then the records stored. Imports marshmallow, the row helpers and the
-tabular adapter; no Flask.
+publish_all, one wait for acks) and then the records stored. Reading and checking a large file can take
+longer than the request deadline, so the publish of an import gets the publisher's own timeout, counted
+from the moment the rows are checked. Imports marshmallow, the row helpers and the tabular adapter; no Flask.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from marshmallow import Schema, ValidationError
+
+from stagepool_shared import deadline
 
 from ..adapters.tabular import UnreadableFile, read_table
 from ..handlers import Intake
@@ -52,7 +55,8 @@ def import_file(intake: Intake, filename: str, content: bytes, max_rows: int, co
     errors.extend(RowError(row, column_of(path, columns), msg) for row, path, msg in rule_errors)
     if errors:
         return ImportResult(REJECTED, len(cells), errors=sorted(errors, key=lambda e: e.row))
-    envelopes = intake.commit(prepared)
+    with deadline.lifted():
+        envelopes = intake.commit(prepared)
     return ImportResult(ACCEPTED, len(envelopes), event_ids=[e.event_id for e in envelopes])
 
 
