@@ -4,7 +4,8 @@ under load, and a kill -9 of the notifier during a release. Each test keeps a hi
 (bench.load: ok = 2xx, fail = 4xx, info = 5xx/timeout), checks lost = acked - present is empty, and prints its
 figure (copied into docs/reliability.md).
 
-The notifier runs with NOTIFIER_SENDER_THREADS=1 here, so "at most one duplicate per kill" is the strict bound.
+The notifier runs with NOTIFIER_SENDER_THREADS=1 here, so the bound is one mark batch per kill: at most
+NOTIFIER_MARK_BATCH (default 1) duplicates, each message at most once more.
 Order matters on the shared platform: the Redis test runs before the broker restart, so a consumer that does
 not come back after the broker restart (seen once in two runs, docs/reliability.md) cannot fail it too.
 """
@@ -27,6 +28,7 @@ from bench import load
 from demo.clients import Clients
 from demo.mailbox import SmtpServer
 from demo.platform import Platform
+from notifier.config import Settings as NotifierSettings
 from stagepool_shared.config import CommonSettings
 from stagepool_shared.redis import connect
 from stagepool_shared.testing.waiting import wait_until
@@ -211,7 +213,7 @@ def run_and_release(clients: Clients, region: str, period: str, schools: list[st
     return coordinator.round(round_id)
 
 
-def test_a_notifier_killed_mid_release_loses_no_message_and_duplicates_at_most_one(platform, mailbox):
+def test_a_notifier_killed_mid_release_loses_no_message_and_repeats_at_most_one_mark_batch(platform, mailbox):
     run = uuid.uuid4().hex[:6]
     clients = Clients.for_platform(platform)
     region, period, schools, emails, organisations = register_region(clients, run)
@@ -235,10 +237,12 @@ def test_a_notifier_killed_mid_release_loses_no_message_and_duplicates_at_most_o
     duplicates = sum(n - 1 for n in received.values())
     assert at_kill < len(expected), "the release was over before the kill"
     assert not expected - {to for to, _ in received}  # nothing lost
-    assert duplicates <= 1  # one sender thread: at most the one message in flight
+    mark_batch = NotifierSettings.mark_batch  # the default; the platform does not set NOTIFIER_MARK_BATCH
+    assert duplicates <= mark_batch  # one sender thread: at most its sent but unmarked messages
+    assert max(received.values()) <= 2  # each message at most once more
     figure("notifier_kill", recipients=len(expected), sent_before_kill=at_kill, received=sum(received.values()),
            lost=len(expected - {to for to, _ in received}), duplicates=duplicates, sender_threads=1,
-           complete_s_after_restart=round(complete_after, 1))
+           mark_batch=mark_batch, complete_s_after_restart=round(complete_after, 1))
 
 
 def projection_of(platform: Platform, region: str, period: str) -> dict:

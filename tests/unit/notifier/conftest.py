@@ -47,18 +47,18 @@ class FakeTokens:
 
 
 class World:
-    """A notifier on fakes plus helpers to feed it events."""
+    """A notifier on fakes plus helpers to feed it events (`env` overrides settings, `store` the fake store)."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: FakeStore | None = None, **env: str) -> None:
         self.clock = Clock(RELEASE - timedelta(hours=1))
-        self.store = FakeStore()
+        self.store = store or FakeStore()
         self.publisher = FakePublisher()
         self.directory = InMemoryDirectory(schools={
             "sch-a": Contact(name="ROC Alfa", email="stage@alfa.example", webhook_url="https://alfa.example/hook"),
             "sch-b": Contact(name="Beta College", email="stage@beta.example", lang="en")})
         self.email, self.webhook = FakeChannel("email"), FakeChannel("webhook")
         self.notifier: Notifier = bootstrap(
-            Settings.from_env(ENV), store=self.store, directory=self.directory, publisher=self.publisher,
+            Settings.from_env({**ENV, **env}), store=self.store, directory=self.directory, publisher=self.publisher,
             channels={"email": self.email, "webhook": self.webhook}, clock=self.clock, tokens=FakeTokens())
 
     def student(self, ref: str, name: str, email: str, lang: str = "nl") -> None:
@@ -95,9 +95,20 @@ class World:
         return total
 
 
-@pytest.fixture
-def world() -> World:
-    w = World()
+def world_with_places(store: FakeStore | None = None, **env: str) -> World:
+    """A World with two places posted (one reserved for sch-a)."""
+    w = World(store, **env)
     w.post_place("plc-1", "org-1", "Zorggroep Noord", reserved_for="sch-a")
     w.post_place("plc-2", "org-2", "Ziekenhuis Zuid")
     return w
+
+
+@pytest.fixture
+def world() -> World:
+    return world_with_places()
+
+
+@pytest.fixture
+def make_world():
+    """Build a World with other settings or another fake store: make_world(store, NOTIFIER_MARK_BATCH="3")."""
+    return world_with_places

@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from notifier.domain.model import (CHANNELS, PENDING, REMINDER, SCHOOL, STUDENT, Delivery, DeliveryId, InboxEntry,
-                                   Message, PlaceInfo, Response, RoundInfo, StudentOutcome)
+from notifier.domain.model import (CHANNELS, PENDING, REMINDER, SCHOOL, SENT, STUDENT, Delivery, DeliveryId,
+                                   InboxEntry, Message, PlaceInfo, Response, RoundInfo, StudentOutcome)
 from notifier.errors import DeliveryError
-from notifier.ports import AbstractChannel, AbstractStore, OutboxItem
+from notifier.ports import AbstractChannel, AbstractStore, DeliveryResult, OutboxItem
 from stagepool_shared.events import rounds
 
 
@@ -29,6 +29,7 @@ class FakeStore(AbstractStore):
         self.awaiting: dict[tuple[str, str], float] = {}
         self.outbox: list[OutboxItem] = []
         self.first_last: dict[str, list[float]] = {}
+        self.finished: list[list[DeliveryResult]] = []  # every finish() call: one transaction each
 
     def _once(self, event_id: str) -> bool:
         if event_id in self.processed:
@@ -75,6 +76,9 @@ class FakeStore(AbstractStore):
     def outcome(self, round_id: str, student_ref: str) -> StudentOutcome | None:
         return self.outcome_map.get((round_id, student_ref))
 
+    def outcomes_for(self, round_id: str, student_refs: list[str]) -> dict[str, StudentOutcome]:
+        return {r: self.outcome_map[(round_id, r)] for r in student_refs if (round_id, r) in self.outcome_map}
+
     def outcomes_of(self, round_id: str, kind: str, ref: str) -> list[StudentOutcome]:
         key = "school_id" if kind == SCHOOL else "organisation_id"
         return [o for (r, _), o in sorted(self.outcome_map.items())
@@ -99,25 +103,26 @@ class FakeStore(AbstractStore):
             self.queue[d] = now + lease_s
         return [self.deliveries[d] for _, _, d in due if self.deliveries[d].state == PENDING]
 
-    def _finish(self, delivery: Delivery, state: str, error: str, events: list[OutboxItem]) -> None:
-        self.deliveries[delivery.id] = replace(delivery, state=state, last_error=error)
-        self.queue.pop(delivery.id, None)
-        self.outbox.extend(events)
-
-    def mark_sent(self, delivery: Delivery, now: float, events: list[OutboxItem]) -> None:
-        self._finish(delivery, "sent", "", events)
-        times = self.first_last.setdefault(delivery.id.round_id, [now, now])
-        times[1] = now
-
-    def mark_failed(self, delivery: Delivery, reason: str, now: float, events: list[OutboxItem]) -> None:
-        self._finish(delivery, "failed", reason, events)
-
-    def mark_skipped(self, delivery: Delivery, reason: str) -> None:
-        self._finish(delivery, "skipped", reason, [])
-
-    def retry_later(self, delivery: Delivery, due: float, error: str) -> None:
-        self.deliveries[delivery.id] = replace(delivery, last_error=error)
-        self.queue[delivery.id] = due
+    def finish(self, results: list[DeliveryResult]) -> None:
+        self.finished.append(list(results))
+        for r in results:
+            d = r.delivery
+            if d.id not in self.deliveries:  # erased meanwhile: only leaves the queue
+                self.queue.pop(d.id, None)
+                continue
+            if r.state == PENDING:
+                self.deliveries[d.id] = replace(d, state=PENDING, last_error=r.error)
+                if d.id in self.queue:
+                    self.queue[d.id] = r.at
+            else:
+                self.deliveries[d.id] = replace(d, state=r.state, last_error=r.error)
+                self.queue.pop(d.id, None)
+            self.outbox.extend(r.events)
+            for kind, ref, entry in r.inbox:
+                self.put_inbox(kind, ref, entry)
+            if r.state == SENT:
+                times = self.first_last.setdefault(d.id.round_id, [r.at, r.at])
+                times[0], times[1] = min(times[0], r.at), max(times[1], r.at)
 
     def delivery(self, delivery_id: DeliveryId) -> Delivery | None:
         return self.deliveries.get(delivery_id)

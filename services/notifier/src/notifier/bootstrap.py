@@ -79,7 +79,7 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
     composer = Composer(TemplateRenderer(), settings.public_url, links)
     policy = RetryPolicy(settings.max_attempts, settings.backoff_base_s, settings.backoff_cap_s)
     dispatcher = Dispatcher(store, directory, channels, composer, policy, clock,
-                            DispatchOptions(settings.batch_size, settings.lease_s))
+                            DispatchOptions(settings.batch_size, settings.lease_s, settings.mark_batch))
     deps = Deps(store=store, publisher=publisher, clock=clock,
                 reminder_lead=timedelta(seconds=settings.reminder_lead_s))
     tokens = tokens or (TokenStore(client) if client is not None else None)

@@ -48,26 +48,25 @@ class BatchContext:
         """Read rounds, outcomes and places from the store, then contacts from intake (may raise
         DirectoryUnavailable)."""
         ctx = cls()
+        students: dict[str, set[str]] = {}
         for d in ids:
             if d.round_id not in ctx.rounds:
                 info = store.round(d.round_id)
                 if info is not None:
                     ctx.rounds[d.round_id] = info
-            ctx._load_outcomes(store, d)
+            if d.kind in (STUDENT, REMINDER):
+                students.setdefault(d.round_id, set()).add(d.ref)
+            elif (d.round_id, d.kind, d.ref) not in ctx.groups:
+                ctx.groups[(d.round_id, d.kind, d.ref)] = store.outcomes_of(d.round_id, d.kind, d.ref)
+        for round_id, refs in students.items():
+            found = store.outcomes_for(round_id, sorted(refs))
+            ctx.outcomes.update({(round_id, ref): outcome for ref, outcome in found.items()})
         ctx.places = store.places([o.place_id for o in ctx.all_outcomes() if o.place_id])
         refs = sorted({o.student_ref for o in ctx.all_outcomes()})
         ctx.contacts = directory.contacts(refs) if refs else {}
         for school_id in sorted({d.ref for d in ids if d.kind == SCHOOL}):
             ctx.schools[school_id] = directory.school(school_id)
         return ctx
-
-    def _load_outcomes(self, store: AbstractStore, d: DeliveryId) -> None:
-        if d.kind in (STUDENT, REMINDER):
-            outcome = store.outcome(d.round_id, d.ref)
-            if outcome is not None:
-                self.outcomes[(d.round_id, d.ref)] = outcome
-        elif (d.round_id, d.kind, d.ref) not in self.groups:
-            self.groups[(d.round_id, d.kind, d.ref)] = store.outcomes_of(d.round_id, d.kind, d.ref)
 
     def all_outcomes(self) -> list[StudentOutcome]:
         return list(self.outcomes.values()) + [o for group in self.groups.values() for o in group]

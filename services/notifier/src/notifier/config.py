@@ -37,6 +37,7 @@ class Settings:
     sender_threads: int = 4
     batch_size: int = 50
     lease_s: float = 30.0
+    mark_batch: int = 1
     max_attempts: int = 5
     backoff_base_s: float = 2.0
     backoff_cap_s: float = 300.0
@@ -70,6 +71,7 @@ class Settings:
             sender_threads=env.int("NOTIFIER_SENDER_THREADS", 4),
             batch_size=env.int("NOTIFIER_BATCH_SIZE", 50),
             lease_s=env.float("NOTIFIER_LEASE_S", 30.0),
+            mark_batch=env.int("NOTIFIER_MARK_BATCH", 1),
             max_attempts=env.int("NOTIFIER_MAX_ATTEMPTS", 5),
             backoff_base_s=env.float("NOTIFIER_BACKOFF_BASE_S", 2.0),
             backoff_cap_s=env.float("NOTIFIER_BACKOFF_CAP_S", 300.0),

@@ -7,6 +7,7 @@ Imports only the standard library and the domain.
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,24 @@ from .domain.model import (Contact, Delivery, DeliveryId, InboxEntry, Message, P
 
 #: An event to publish later through the outbox: (topic or None for the event's own topic, envelope).
 OutboxItem = tuple[str | None, Any]
+
+#: An entry for an in-app inbox: (recipient kind, recipient ref, entry).
+InboxWrite = tuple[str, str, InboxEntry]
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What became of one claimed delivery: `state` sent, failed or skipped at `at`, or pending again from
+    `at` (a retry, or handed back unsent). The store writes a batch of results in one transaction, together
+    with their outbox events and inbox entries, and only for records that still exist (an erased student's
+    delivery is not brought back)."""
+
+    delivery: Delivery
+    state: str
+    at: float
+    error: str = ""
+    events: tuple[OutboxItem, ...] = ()
+    inbox: tuple[InboxWrite, ...] = ()
 
 
 class AbstractDirectory(abc.ABC):
@@ -37,6 +56,16 @@ class AbstractChannel(abc.ABC):
     @abc.abstractmethod
     def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
         """Deliver `message` to `address`; `data` is the structured content (for webhooks)."""
+
+
+class AbstractStoredChannel(AbstractChannel):
+    """A channel whose delivery is an entry in the notifier's own store (the in-app inbox). The dispatcher
+    writes the entry in the same transaction as the delivery's mark, so it never duplicates and costs no
+    write of its own."""
+
+    @abc.abstractmethod
+    def entry(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> InboxWrite:
+        """The inbox entry that delivers `message` to `address`."""
 
 
 class AbstractStore(abc.ABC):
@@ -66,6 +95,10 @@ class AbstractStore(abc.ABC):
     def outcome(self, round_id: str, student_ref: str) -> StudentOutcome | None: ...
 
     @abc.abstractmethod
+    def outcomes_for(self, round_id: str, student_refs: list[str]) -> dict[str, StudentOutcome]:
+        """The outcomes of these students in one read; erased ones are left out."""
+
+    @abc.abstractmethod
     def outcomes_of(self, round_id: str, kind: str, ref: str) -> list[StudentOutcome]:
         """The outcomes of a school's students or of the students placed with an organisation."""
 
@@ -74,19 +107,13 @@ class AbstractStore(abc.ABC):
 
     # --- deliveries
     @abc.abstractmethod
-    def claim_due(self, now: float, limit: int, lease_s: float) -> list[Delivery]: ...
+    def claim_due(self, now: float, limit: int, lease_s: float) -> list[Delivery]:
+        """Lease up to `limit` pending deliveries due at `now` (never one of a round before its release
+        moment) until `now + lease_s`, in one atomic step."""
 
     @abc.abstractmethod
-    def mark_sent(self, delivery: Delivery, now: float, events: list[OutboxItem]) -> None: ...
-
-    @abc.abstractmethod
-    def retry_later(self, delivery: Delivery, due: float, error: str) -> None: ...
-
-    @abc.abstractmethod
-    def mark_failed(self, delivery: Delivery, reason: str, now: float, events: list[OutboxItem]) -> None: ...
-
-    @abc.abstractmethod
-    def mark_skipped(self, delivery: Delivery, reason: str) -> None: ...
+    def finish(self, results: list[DeliveryResult]) -> None:
+        """Record a batch of results, their outbox events and inbox entries in one transaction."""
 
     @abc.abstractmethod
     def delivery(self, delivery_id: DeliveryId) -> Delivery | None: ...

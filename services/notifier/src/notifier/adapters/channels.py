@@ -1,8 +1,10 @@
 """Delivery channels: e-mail over SMTP, a signed webhook, and the in-app inbox.
 
-SMTP keeps one connection per thread; a refused recipient or a 5xx is permanent, everything else is
-retried. The webhook signs the exact body with HMAC-SHA256 (header X-Stagepool-Signature: sha256=<hex>);
-2xx is delivered, 4xx other than 408/429 is permanent. Imports smtplib, requests and the domain.
+SMTP keeps one session per sender thread across messages and batches (a session idle for longer than
+`idle_check_s` is checked with NOOP first and replaced when the server has closed it, before any message
+is in flight); a refused recipient or a 5xx is permanent, everything else is retried. The webhook signs
+the exact body with HMAC-SHA256 (header X-Stagepool-Signature: sha256=<hex>); 2xx is delivered, 4xx other
+than 408/429 is permanent. Imports smtplib, requests and the domain.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hmac
 import json
 import smtplib
 import threading
+import time
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -21,7 +24,7 @@ import requests
 
 from ..domain.model import DeliveryId, InboxEntry, Message
 from ..errors import DeliveryError
-from ..ports import AbstractChannel, AbstractStore
+from ..ports import AbstractChannel, AbstractStore, AbstractStoredChannel, InboxWrite
 
 SIGNATURE_HEADER = "X-Stagepool-Signature"
 DELIVERY_HEADER = "X-Stagepool-Delivery"
@@ -33,18 +36,22 @@ def sign(secret: bytes, body: bytes) -> str:
 
 
 class SmtpChannel(AbstractChannel):
-    """Sends e-mail through one SMTP server, reusing a connection per thread."""
+    """Sends e-mail through one SMTP server, reusing a session per thread."""
 
     name = "email"
 
     def __init__(self, host: str, port: int, sender: str, timeout_s: float = 10.0,
-                 username: str = "", password: str = "", starttls: bool = False):
+                 username: str = "", password: str = "", starttls: bool = False, idle_check_s: float = 30.0):
         self.host, self.port, self.sender, self.timeout_s = host, port, sender, timeout_s
         self.username, self.password, self.starttls = username, password, starttls
+        self.idle_check_s = idle_check_s
         self._local = threading.local()
 
     def _connection(self) -> smtplib.SMTP:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and time.monotonic() - self._local.used >= self.idle_check_s and not self._alive(conn):
+            self._drop()  # the server closed the idle session: open a new one rather than fail a delivery
+            conn = None
         if conn is None:
             conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
             if self.starttls:
@@ -52,7 +59,15 @@ class SmtpChannel(AbstractChannel):
             if self.username:
                 conn.login(self.username, self.password)
             self._local.conn = conn
+        self._local.used = time.monotonic()
         return conn
+
+    @staticmethod
+    def _alive(conn: smtplib.SMTP) -> bool:
+        try:
+            return conn.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
 
     def _drop(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -68,8 +83,8 @@ class SmtpChannel(AbstractChannel):
         mail["From"], mail["To"], mail["Subject"] = self.sender, address, message.subject
         mail["Message-ID"] = make_msgid(idstring=delivery.suffix.replace(":", "."), domain="stagepool.local")
         mail[DELIVERY_HEADER] = delivery.suffix
-        mail["Content-Language"] = message.lang
         mail.set_content(message.body)
+        mail["Content-Language"] = message.lang  # after set_content, which drops every Content-* header
         try:
             self._connection().send_message(mail)
         except smtplib.SMTPRecipientsRefused as err:
@@ -110,8 +125,9 @@ class WebhookChannel(AbstractChannel):
         raise DeliveryError(f"webhook answered {status}", permanent=400 <= status < 500 and status not in (408, 429))
 
 
-class InboxChannel(AbstractChannel):
-    """Writes the message to the recipient's in-app inbox (idempotent: one entry per delivery)."""
+class InboxChannel(AbstractStoredChannel):
+    """Puts the message in the recipient's in-app inbox (idempotent: one entry per delivery). The dispatcher
+    writes the entry with the delivery's mark; `send` writes it on its own."""
 
     name = "inbox"
 
@@ -119,8 +135,11 @@ class InboxChannel(AbstractChannel):
         self.store = store
         self.clock = clock
 
-    def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
+    def entry(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> InboxWrite:
         entry = InboxEntry(delivery=delivery.suffix, round_id=delivery.round_id, message_kind=data["message_kind"],
                            subject=message.subject, body=message.body, visible_from=data["visible_from"],
                            created_at=self.clock())
-        self.store.put_inbox(data["recipient_kind"], address, entry)
+        return data["recipient_kind"], address, entry
+
+    def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
+        self.store.put_inbox(*self.entry(delivery, address, message, data))

@@ -4,8 +4,10 @@ Keys: `{p}:place:{id}`; `{p}:round:{r}:meta|parts|students|school:{s}|org:{o}`; 
 `{p}:delivery:{round}:{kind}:{ref}:{channel}` (hash: state pending|sent|failed|skipped, attempts);
 `{p}:queue` (zset of pending deliveries by due time: the embargo and the retry backoff in one place);
 `{p}:inbox:{kind}:{ref}`; `{p}:response:{r}:{ref}`; `{p}:awaiting` (reminders); `{p}:outbox` (events
-to publish, written in the same transaction as the state change). Every consumer write goes through
-IdempotentApplier. Imports redis, the shared registry and the domain.
+to publish, written in the same transaction as the state change); `{p}:round:{r}:sent` (zset: first and
+last send time). Every consumer write goes through IdempotentApplier. The sender's writes are two Lua
+scripts: a claim per batch and a finish per batch of results. Imports redis, the shared registry and the
+domain.
 """
 
 from __future__ import annotations
@@ -21,13 +23,34 @@ from stagepool_shared.redis import IdempotentApplier
 
 from ..domain.model import (CHANNELS, PENDING, REMINDER, SCHOOL, SENT, STUDENT, Delivery, DeliveryId,
                             InboxEntry, PlaceInfo, Response, RoundInfo, RoundPlan, StudentOutcome)
-from ..ports import AbstractStore, OutboxItem
+from ..ports import AbstractStore, DeliveryResult, OutboxItem
 from . import codec
 
 _CLAIM = """
 local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 for _, member in ipairs(items) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
 return items
+"""
+# KEYS[1] queue, KEYS[2] outbox, then every key the results name by index (records, inboxes, send times).
+# A result whose record is gone (the student was erased meanwhile) only leaves the queue.
+_FINISH = """
+local written = 0
+for _, r in ipairs(cjson.decode(ARGV[1])) do
+  if redis.call('EXISTS', KEYS[r.key]) == 1 then
+    redis.call('HSET', KEYS[r.key], unpack(r.fields))
+    if r.due then redis.call('ZADD', KEYS[1], 'XX', r.due, r.member) else redis.call('ZREM', KEYS[1], r.member) end
+    for _, item in ipairs(r.outbox) do redis.call('RPUSH', KEYS[2], item) end
+    for _, w in ipairs(r.inbox) do redis.call('HSET', KEYS[w[1]], w[2], w[3]) end
+    if r.span then
+      redis.call('ZADD', KEYS[r.span], 'LT', r.at, 'first')
+      redis.call('ZADD', KEYS[r.span], 'GT', r.at, 'last')
+    end
+    written = written + 1
+  else
+    redis.call('ZREM', KEYS[1], r.member)
+  end
+end
+return written
 """
 _SEP = "|"  # never part of an id (ID_PATTERN), so members with two ids split safely
 
@@ -40,6 +63,7 @@ class RedisStore(AbstractStore):
         self.p = prefix
         self.applier = IdempotentApplier(client, prefix)
         self._claim = client.register_script(_CLAIM)
+        self._finish = client.register_script(_FINISH)
 
     # ---------------------------------------------------------------- keys
     def _k(self, *parts: str) -> str:
@@ -119,6 +143,11 @@ class RedisStore(AbstractStore):
         raw = self.client.get(self._k("outcome", round_id, student_ref))
         return codec.outcome_from_json(raw) if raw else None
 
+    def outcomes_for(self, round_id: str, student_refs: list[str]) -> dict[str, StudentOutcome]:
+        refs = sorted(set(student_refs))
+        raws = self.client.mget([self._k("outcome", round_id, r) for r in refs]) if refs else []
+        return {r: codec.outcome_from_json(raw) for r, raw in zip(refs, raws) if raw}
+
     def outcomes_of(self, round_id: str, kind: str, ref: str) -> list[StudentOutcome]:
         group = "school" if kind == SCHOOL else "org"
         refs = sorted(m.decode() for m in self.client.smembers(self._k("round", round_id, group, ref)))
@@ -172,31 +201,36 @@ class RedisStore(AbstractStore):
             self.client.zrem(self._k("queue"), *stale)
         return claimed
 
-    def _finish(self, delivery: Delivery, state: str, fields: dict[str, Any], events: list[OutboxItem]) -> None:
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(self.delivery_key(delivery.id), mapping={"state": state, "attempts": delivery.attempts, **fields})
-            pipe.zrem(self._k("queue"), delivery.id.suffix)
-            if events:
-                pipe.rpush(self._k("outbox"), *[self._outbox_json(item) for item in events])
-            if state == SENT:
-                pipe.set(self._k("round", delivery.id.round_id, "first_sent"), fields["finished_at"], nx=True)
-                pipe.set(self._k("round", delivery.id.round_id, "last_sent"), fields["finished_at"])
-            pipe.execute()
+    def finish(self, results: list[DeliveryResult]) -> None:
+        if not results:
+            return
+        keys = [self._k("queue"), self._k("outbox")]
+        index: dict[str, int] = {}
 
-    def mark_sent(self, delivery: Delivery, now: float, events: list[OutboxItem]) -> None:
-        self._finish(delivery, SENT, {"finished_at": repr(now), "last_error": ""}, events)
+        def key(name: str) -> int:  # Lua's 1-based position of a key in KEYS
+            if name not in index:
+                keys.append(name)
+                index[name] = len(keys)
+            return index[name]
 
-    def mark_failed(self, delivery: Delivery, reason: str, now: float, events: list[OutboxItem]) -> None:
-        self._finish(delivery, "failed", {"finished_at": repr(now), "last_error": reason[:200]}, events)
+        encoded = [self._result_json(r, key) for r in results]
+        self._finish(keys=keys, args=[codec.dumps(encoded)])
 
-    def mark_skipped(self, delivery: Delivery, reason: str) -> None:
-        self._finish(delivery, "skipped", {"last_error": reason[:200]}, [])
-
-    def retry_later(self, delivery: Delivery, due: float, error: str) -> None:
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(self.delivery_key(delivery.id), mapping={"attempts": delivery.attempts, "last_error": error[:200]})
-            pipe.zadd(self._k("queue"), {delivery.id.suffix: due})
-            pipe.execute()
+    def _result_json(self, result: DeliveryResult, key: Callable[[str], int]) -> dict[str, Any]:
+        d = result.delivery
+        fields = {"attempts": d.attempts, "last_error": result.error[:200]}
+        item: dict[str, Any] = {"key": key(self.delivery_key(d.id)), "member": d.id.suffix,
+                                "outbox": [self._outbox_json(e) for e in result.events],
+                                "inbox": [[key(self._k("inbox", kind, ref)), e.delivery, codec.inbox_to_json(e)]
+                                          for kind, ref, e in result.inbox]}
+        if result.state == PENDING:
+            item["due"] = repr(result.at)
+        else:
+            fields.update(state=result.state, finished_at=repr(result.at))
+        if result.state == SENT:
+            item.update(span=key(self._k("round", d.id.round_id, "sent")), at=repr(result.at))
+        item["fields"] = [str(v) for pair in fields.items() for v in pair]
+        return item
 
     def delivery(self, delivery_id: DeliveryId) -> Delivery | None:
         raw = self.client.hgetall(self.delivery_key(delivery_id))
@@ -210,8 +244,8 @@ class RedisStore(AbstractStore):
         return int(self.client.zcard(self._k("queue")))
 
     def spread(self, round_id: str) -> tuple[float | None, float | None]:
-        first, last = self.client.mget(self._k("round", round_id, "first_sent"), self._k("round", round_id, "last_sent"))
-        return (float(first) if first else None, float(last) if last else None)
+        first, last = self.client.zmscore(self._k("round", round_id, "sent"), ["first", "last"])
+        return first, last
 
     # ---------------------------------------------------------------- inbox, answers, reminders
     def put_inbox(self, recipient_kind: str, ref: str, entry: InboxEntry) -> None:

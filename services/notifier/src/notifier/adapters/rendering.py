@@ -29,8 +29,10 @@ class TemplateRenderer:
     """Renders a named message template in a language."""
 
     def __init__(self, template_dir: Path = TEMPLATE_DIR):
+        # auto_reload off: the templates ship with the package, and checking each file's mtime on every
+        # render cost a stat() per message (and per include) in the sender threads.
         self.env = Environment(loader=FileSystemLoader(str(template_dir)), autoescape=False,
-                               keep_trailing_newline=True, trim_blocks=False)
+                               keep_trailing_newline=True, trim_blocks=False, auto_reload=False)
         self.template_dir = template_dir
 
     @lru_cache(maxsize=4)
