@@ -15,9 +15,10 @@ import base64
 import logging
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
@@ -40,6 +41,10 @@ Handler = Callable[[Envelope], None]
 #: Java client's is 1 s) grows during an outage and then lets consumers sit up to half a minute after the
 #: broker is back before they reconnect, find their group coordinator and rejoin.
 RECONNECT_BACKOFF_MAX_MS = 1_000
+#: The most records of one publish waiting in the producer at once. kafka-python expires a record that has
+#: waited delivery_timeout_ms since its batch was created, so a whole 50,000-row import handed over at once
+#: would expire its tail; with this window a record waits a fraction of a second.
+SEND_WINDOW = 2_000
 
 #: kafka-python's network client class (its `kafka_client` option), wrapped by `_network_clients`.
 _NETWORK_CLIENT = KafkaConsumer.DEFAULT_CONFIG["kafka_client"]
@@ -109,7 +114,9 @@ class EventPublisher:
     The deadline is `timeout_s` after the call, or the caller's request deadline (stagepool_shared.deadline)
     when that comes sooner, and every step that can block gets only what is left of it: waiting while
     another thread connects, connecting (the first producer, or a new one after a failure), the topic's
-    metadata, and the acknowledgement. A producer that failed is dropped at once and closed on a background
+    metadata, and the acknowledgement. For a batch, `timeout_s` bounds each wait for the next
+    acknowledgement rather than the whole batch (a 50,000-row import is acknowledged over many seconds while
+    Kafka is healthy); a request deadline still bounds it all. A producer that failed is dropped at once and closed on a background
     thread, so the answer never waits for it. The producer is created on first use, so a service starts
     (and answers 503) while Kafka is down.
     """
@@ -175,7 +182,8 @@ class EventPublisher:
         self._deliver([(topic, value, key)])
 
     def _deliver(self, records: Sequence[tuple[str, bytes, bytes | None]]) -> None:
-        until = deadline.first(time.monotonic() + self.timeout_s)
+        started = time.monotonic()
+        until = deadline.first(started + self.timeout_s)
         try:
             producer = self._producer_until(until)
             if deadline.left(until) < self.metadata_wait_s:
@@ -183,12 +191,24 @@ class EventPublisher:
         except KafkaError as err:
             raise PublishFailed(f"Kafka did not acknowledge: {err}") from err
         try:
-            futures = [producer.send(name, value=value, key=key) for name, value, key in records]
-            for future in futures:
-                future.get(timeout=deadline.left(until))
+            unacknowledged: deque[Any] = deque()
+            progress = started
+            for name, value, key in records:
+                if len(unacknowledged) >= SEND_WINDOW:
+                    unacknowledged.popleft().get(timeout=self._ack_wait(progress))
+                    progress = time.monotonic()
+                unacknowledged.append(producer.send(name, value=value, key=key))
+            for future in unacknowledged:
+                future.get(timeout=self._ack_wait(progress))
+                progress = time.monotonic()
         except KafkaError as err:
             self._discard(producer)
             raise PublishFailed(f"Kafka did not acknowledge: {err}") from err
+
+    def _ack_wait(self, progress: float) -> float:
+        """How long to wait for the next acknowledgement: `timeout_s` after the last one (a large batch is
+        acknowledged for as long as acknowledgements keep coming), never past a request deadline."""
+        return deadline.left(deadline.first(progress + self.timeout_s))
 
     def _discard(self, producer: KafkaProducer) -> None:
         """Drop a producer that failed, with whatever it still buffers: the caller is told "not accepted", so
