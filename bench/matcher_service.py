@@ -7,13 +7,15 @@ one round request exactly as the consumer calls it: freeze the pool and load it 
 instance, solve, validate, build outcomes, figures and manifest, store the proposal with its processed
 marker (the target's end point), then publish the round.proposed parts from the store and mark them
 published. A thin subclass of the Redis store only notes when each step returns. Wall time and this
-process's CPU time are both reported, since other work on a shared 2-core machine inflates wall time.
+process's CPU time are both reported, since other work on a shared 2-core machine inflates wall time;
+peak_mb is the bench process's peak RSS (the generated region and its encoded projection included; redis-server is a process of its own).
 `run()` returns the result dicts.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -114,6 +116,7 @@ def measure(students: int = 10_000, seed: int = 7) -> dict[str, Any]:
     stored = m["stored"] - t0
     return {"component": "matcher", "metric": f"end_to_end_{students // 1000}k", "method": "stagepool_service",
             "students": students, "wall_s": round(stored, 3), "cpu_s": round(m["stored_cpu"] - c0, 3),
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "load_avg_1m": round(os.getloadavg()[0], 2), "load_s": round(m["loaded"] - t0, 3),
             "solve_s": round(m["computed"] - m["loaded"], 3), "persist_s": round(m["stored"] - m["computed"], 3),
             "published_s": round(t_end - t0, 3), "parts": len(parts), "placed": s.placed,
@@ -127,10 +130,10 @@ def run() -> list[dict[str, Any]]:
     print("\nmatcher service, handlers.run_round: Redis state -> stored proposal (target < 5 s at 10k students),"
           " then the parts published (acks=all)")
     print(f"{'students':>9} {'stored_s':>8} {'cpu_s':>6} {'load_s':>7} {'solve_s':>8} {'persist_s':>9} "
-          f"{'published_s':>11} {'parts':>5} {'placed':>7} {'worst':>6} {'spread':>6} {'top1':>6} {'top3':>6} {'ok':>3}")
+          f"{'published_s':>11} {'parts':>5} {'peak_mb':>7} {'placed':>7} {'worst':>6} {'spread':>6} {'top1':>6} {'top3':>6} {'ok':>3}")
     for r in results:
         print(f"{r['students']:>9} {r['wall_s']:>8} {r['cpu_s']:>6} {r['load_s']:>7} {r['solve_s']:>8} "
-              f"{r['persist_s']:>9} {r['published_s']:>11} {r['parts']:>5} {r['placed']:>7} "
+              f"{r['persist_s']:>9} {r['published_s']:>11} {r['parts']:>5} {r['peak_mb']:>7.0f} {r['placed']:>7} "
               f"{r['worst_school_rate']:>6.3f} {r['school_spread']:>6.3f} {r['top1']:>6.3f} "
               f"{r['top3']:>6.3f} {'yes' if r['meets_target'] else 'NO':>3}")
     print(f"(machine load average {results[0]['load_avg_1m']} on {os.cpu_count()} cores; "
