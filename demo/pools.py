@@ -38,18 +38,19 @@ class PoolKey:
 
 @dataclass(frozen=True)
 class Count:
-    """Students of a group: seeking a place, placed, placed at their first wish / one of their top 3,
-    and unplaced because no place met every hard constraint (the rule cannot lift those)."""
+    """Students of a group: seeking a place, placed, who named places, placed at their first wish / one of
+    their top 3, and unplaced because no place met every hard constraint (the rule cannot lift those)."""
 
     seeking: int = 0
     placed: int = 0
     top1: int = 0
     top3: int = 0
     no_eligible: int = 0
+    named: int = 0
 
     def __add__(self, other: "Count") -> "Count":
         return Count(self.seeking + other.seeking, self.placed + other.placed, self.top1 + other.top1,
-                     self.top3 + other.top3, self.no_eligible + other.no_eligible)
+                     self.top3 + other.top3, self.no_eligible + other.no_eligible, self.named + other.named)
 
     @property
     def rate(self) -> float:
@@ -58,13 +59,14 @@ class Count:
 
     @property
     def top1_share(self) -> float:
-        """Placed at their first wish, as a share of every student of the group (as the matcher's summary)."""
-        return self.top1 / self.seeking if self.seeking else 0.0
+        """Placed at their first named place, as a share of the students who named places (as the matcher's
+        summary)."""
+        return self.top1 / self.named if self.named else 0.0
 
     @property
     def top3_share(self) -> float:
-        """Placed at one of their three wishes, as a share of every student of the group."""
-        return self.top3 / self.seeking if self.seeking else 0.0
+        """Placed at one of their named places, as a share of the students who named places."""
+        return self.top3 / self.named if self.named else 0.0
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ def count_of(outcome: Mapping[str, Any]) -> Count:
     match = outcome.get("wish_match") or "none"
     return Count(seeking=1, placed=int(placed), top1=int(placed and match == "top1"),
                  top3=int(placed and match in TOP3),
-                 no_eligible=int(not placed and outcome.get("reason_code") == NO_ELIGIBLE))
+                 no_eligible=int(not placed and outcome.get("reason_code") == NO_ELIGIBLE),
+                 named=int(bool(outcome.get("named_places"))))
 
 
 def pool_figures(outcomes: Iterable[Mapping[str, Any]], pools: Mapping[str, PoolKey]) -> list[PoolFigures]:

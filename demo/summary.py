@@ -32,7 +32,8 @@ TEXT: dict[str, dict[str, str]] = {
         "no_eligible": "geen passende plaats", "worst": "laagste school", "best": "hoogste school",
         "spread": "verschil", "top1": "top-1", "top3": "top-3",
         "legend": "verschil = hoogste min laagste schoolpercentage in de pool, in procentpunten (pp); top-1 / top-3 = "
-                  "geplaatst op de eerste keus / een van de drie keuzes, als deel van alle studenten van de pool; "
+                  "geplaatst op de eerste keus / een van de drie keuzes, als deel van de studenten van de pool die plaatsen "
+                  "noemden; "
                   "geen passende plaats = geen enkele plaats voldoet aan alle harde criteria (de regel kan hen niet "
                   "plaatsen).",
         "total": "Regio {region}, totaal over alle pools (geen eerlijkheidscijfer): {placed} van {seeking} geplaatst "
@@ -60,7 +61,8 @@ TEXT: dict[str, dict[str, str]] = {
         "no_eligible": "no eligible place", "worst": "worst school", "best": "best school",
         "spread": "spread", "top1": "top-1", "top3": "top-3",
         "legend": "spread = best minus worst school rate in the pool, in percentage points (pp); top-1 / top-3 = "
-                  "placed at the first wish / one of the three wishes, as a share of all students of the pool; "
+                  "placed at the first wish / one of the three wishes, as a share of the pool's students who named "
+                  "places; "
                   "no eligible place = no place meets every hard constraint (the rule cannot place them).",
         "total": "Region {region}, total across pools (not a fairness figure): {placed} of {seeking} placed "
                  "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",

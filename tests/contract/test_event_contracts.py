@@ -70,6 +70,13 @@ def test_consumers_read_tolerantly_and_ignore_unknown_payload_fields():
     assert registry.from_dict(data).payload == sample_payload("wish.submitted")
 
 
+def test_an_outcome_from_before_named_places_was_recorded_still_reads():
+    data = registry.to_dict(sample_envelope("round.proposed"))
+    for outcome in data["payload"]["outcomes"]:
+        outcome.pop("named_places")
+    assert [o.named_places for o in registry.from_dict(data).payload.outcomes] == [False, False]
+
+
 @pytest.mark.parametrize("mutate, reason", [
     (lambda d: d.pop("event_id"), "invalid envelope"),
     (lambda d: d.update(event_type="wish.exploded"), "unknown event type"),

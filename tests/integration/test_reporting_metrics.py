@@ -45,8 +45,9 @@ def outcomes(wish_list: list[wishes.Wish]) -> list[rounds.Outcome]:
         result.append(rounds.Outcome(wish.student_ref, wish.school_id, "placed" if placed else "unplaced",
                                      place_id="plc-m-01" if placed else None,
                                      organisation_id="org-m" if placed else None,
-                                     wish_match="top1" if placed else "none",
-                                     reason_code=None if placed else "NO_ELIGIBLE_PLACE"))
+                                     wish_match="top1" if placed and n % 4 == 0 else "none",
+                                     reason_code=None if placed else "NO_ELIGIBLE_PLACE",
+                                     named_places=n % 2 == 0))
     return result
 
 
@@ -94,7 +95,8 @@ def test_metrics_reflect_a_released_round(kafka_bootstrap, redis_url, redis_clie
         assert sample(text, "stagepool_school_placement_rate_worst", region=region) == 0.5
         assert sample(text, "stagepool_school_placement_rate_best", region=region) == 1.0
         assert sample(text, "stagepool_fill_rate", region=region) == pytest.approx(11 / 20)
-        assert sample(text, "stagepool_placed_top1_share", region=region) == 1.0
+        # 8 students named places (even n), all placed; 4 of them (n = 0, 4, 8, 12) at their first one
+        assert sample(text, "stagepool_placed_top1_share", region=region) == 0.5
         assert sample(text, "stagepool_slots_offered", region=region, sector="zorg") == 20
         assert not re.search(r'\{[^}]*"(stu_|org-m)', text)
         metrics_file = tmp_path / "metrics.txt"

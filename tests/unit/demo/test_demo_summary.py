@@ -16,9 +16,11 @@ NAMES = {"roc": "ROC Hunzeland", "zorgcollege": "Zorgcollege", "techniek": "Tech
 
 
 def outcomes_of(school: str, sector: str, seeking: int, placed: int, top1: int = 0, top3: int = 0,
-                no_eligible: int = 0, period: str = P) -> list[tuple[dict[str, Any], PoolKey]]:
+                no_eligible: int = 0, period: str = P, named: int | None = None) -> list[tuple[dict[str, Any], PoolKey]]:
     """`seeking` outcomes of one school in one pool: the first `placed` placed (the first `top1` at their first
-    wish, the next up to `top3` at their second), then `no_eligible` unplaced without any eligible place."""
+    wish, the next up to `top3` at their second), then `no_eligible` unplaced without any eligible place. The
+    first `named` students (all by default) named places."""
+    named = seeking if named is None else named
     rows = []
     for i in range(seeking):
         match = "top1" if i < top1 else "top2" if i < top3 else "none"
@@ -26,7 +28,7 @@ def outcomes_of(school: str, sector: str, seeking: int, placed: int, top1: int =
         reason = (None if i < placed else "NO_ELIGIBLE_PLACE" if i < placed + no_eligible
                   else "ALL_TAKEN_UNDER_FAIR_SHARE")
         outcome = {"student_ref": f"stu_{school}_{sector}_{period}_{i}", "school_id": school, "status": status,
-                   "wish_match": match if i < placed else "none", "reason_code": reason}
+                   "wish_match": match if i < placed else "none", "reason_code": reason, "named_places": i < named}
         rows.append((outcome, PoolKey(period, sector)))
     return rows
 
@@ -69,11 +71,11 @@ def test_each_pool_counts_its_own_schools_students_placed_and_rates() -> None:
     figures = {f.pool.sector: f for f in pool_figures(outcomes, pools)}
     assert list(figures) == ["ict", "zorg"]
     care, ict = figures["zorg"], figures["ict"]
-    assert dict(care.schools) == {"roc": Count(10, 6, 3, 4), "zorgcollege": Count(30, 18, 9, 9)}
-    assert care.total == Count(40, 24, 12, 13)
+    assert dict(care.schools) == {"roc": Count(10, 6, 3, 4, named=10), "zorgcollege": Count(30, 18, 9, 9, named=30)}
+    assert care.total == Count(40, 24, 12, 13, named=40)
     assert (care.worst_rate, care.best_rate, care.spread_pp) == (0.6, 0.6, 0.0)
     assert (care.total.top1_share, care.total.top3_share) == (12 / 40, 13 / 40)
-    assert ict.schools["techniek"] == Count(20, 19, 10, 12, no_eligible=1)
+    assert ict.schools["techniek"] == Count(20, 19, 10, 12, no_eligible=1, named=20)
     assert (ict.worst_rate, ict.best_rate) == (0.95, 1.0)
     assert ict.spread_pp == pytest.approx(5.0)
 
@@ -87,17 +89,26 @@ def test_the_spread_across_pools_is_large_while_every_pool_spread_is_small() -> 
 def test_the_region_total_adds_every_pool_up() -> None:
     outcomes, pools = split(scarce_care_region())
     total = region_total(pool_figures(outcomes, pools))
-    assert total == Count(70, 53, 27, 33, no_eligible=1)
+    assert total == Count(70, 53, 27, 33, no_eligible=1, named=70)
     assert total.rate == pytest.approx(53 / 70)
 
 
 def test_kept_placements_count_as_placed_and_unknown_students_get_their_own_pool() -> None:
-    kept = {"student_ref": "stu_kept", "school_id": "roc", "status": "kept", "wish_match": "top1"}
+    kept = {"student_ref": "stu_kept", "school_id": "roc", "status": "kept", "wish_match": "top1",
+            "named_places": True}
     stranger = {"student_ref": "stu_nobody_knows", "school_id": "roc", "status": "unplaced", "wish_match": "none",
                 "reason_code": "NO_ELIGIBLE_PLACE"}
     figures = pool_figures([kept, stranger], {"stu_kept": PoolKey(P, "zorg")})
-    assert [(f.pool, f.total) for f in figures] == [(PoolKey(P, "zorg"), Count(1, 1, 1, 1)),
+    assert [(f.pool, f.total) for f in figures] == [(PoolKey(P, "zorg"), Count(1, 1, 1, 1, named=1)),
                                                     (PoolKey("?", "?"), Count(1, 0, no_eligible=1))]
+
+
+def test_top_shares_count_only_the_students_who_named_places() -> None:
+    # 10 students, 4 named places: 2 of them placed at their first, 1 more at their second
+    outcomes, pools = split(outcomes_of("roc", "zorg", 10, 8, top1=2, top3=3, named=4))
+    total = region_total(pool_figures(outcomes, pools))
+    assert (total.named, total.top1_share, total.top3_share) == (4, 0.5, 0.75)
+    assert Count(seeking=3, placed=3).top1_share == 0.0  # nobody named places
 
 
 def test_the_pool_of_a_pseudonym_is_the_sector_of_the_imported_wish() -> None:

@@ -40,3 +40,14 @@ def test_rate_changes_pair_the_same_school_in_the_same_pool():
     second = summarise(outcomes("sch-a", 2, 0, "a") + outcomes("sch-b", 1, 0, "b"),
                        {"a-p0": "zorg", "a-p1": "zorg", "b-p0": "ict"})
     assert rate_changes(first, second) == [("ict", "sch-b", None, 1.0), ("zorg", "sch-a", 0.5, 1.0)]
+
+
+def test_top_shares_count_only_the_students_who_named_places():
+    named = [Outcome("n-1", "sch-a", "placed", "plc-1", "org-1", "top1", named_places=True),
+             Outcome("n-2", "sch-a", "placed", "plc-2", "org-1", "top3", named_places=True),
+             Outcome("n-3", "sch-a", "placed", "plc-3", "org-1", "activities", named_places=True),
+             Outcome("n-4", "sch-a", "unplaced", reason_code="NO_ELIGIBLE_PLACE", named_places=True)]
+    unnamed = [Outcome(f"u-{i}", "sch-a", "placed", "plc-9", "org-2", "preferred_type") for i in range(4)]
+    summary = summarise(named + unnamed)
+    assert (summary.top1_share, summary.top3_share) == (0.25, 0.5)
+    assert summarise(unnamed).top1_share == 0.0

@@ -24,8 +24,9 @@ def wish(n: int, school: str, sector: str = "zorg", level: int = 4) -> WishFact:
     return WishFact(f"stu_{school}_{n}", school, sector, level, "seeking", "2027-01-01T09:00:00Z")
 
 
-def placed(w: WishFact, match: str = "top1") -> PlacementFact:
-    return PlacementFact(w.student_ref, w.school_id, "placed", match, None, "rnd-1", "2027-01-11T09:00:00Z")
+def placed(w: WishFact, match: str = "top1", named: bool = True) -> PlacementFact:
+    return PlacementFact(w.student_ref, w.school_id, "placed", match, None, "rnd-1", "2027-01-11T09:00:00Z",
+                         named_places=named)
 
 
 def unplaced(w: WishFact, reason: str = "NO_ELIGIBLE_PLACE") -> PlacementFact:
@@ -38,7 +39,8 @@ def snapshot() -> PeriodSnapshot:
     beta = [wish(i, "sch-beta", "techniek", 2) for i in range(6)]
     gone = WishFact("stu_gone", "sch-beta", "techniek", 2, "opted_out")
     placements = [placed(w, "top1" if i < 4 else "top3") for i, w in enumerate(alfa[:8])]
-    placements += [unplaced(w) for w in alfa[8:]] + [placed(beta[0], "none")] + [unplaced(w) for w in beta[1:5]]
+    placements += [unplaced(w) for w in alfa[8:]] + [placed(beta[0], "none", named=False)]
+    placements += [unplaced(w) for w in beta[1:5]]
     contacts = [contact_status(p.student_ref, p.school_id, [ContactMoment("2027-02-01", "on_site", "school_staff")] * 3)
                 for p in placements[:5]]
     return PeriodSnapshot(
@@ -66,6 +68,7 @@ def test_fairness_figures_worst_and_best_school_and_wish_shares(snapshot):
     assert f.worst_school_rate == pytest.approx(1 / 6)
     assert f.best_school_rate == pytest.approx(0.8)
     assert (f.top1_placed, f.top3_placed) == (4, 8)
+    assert f.named_places == 8  # alfa's eight placed named places; the unplaced and beta's placed one did not
     assert f.median_wish_to_placement_s == 10 * 86400
 
 

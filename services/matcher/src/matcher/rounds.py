@@ -137,7 +137,8 @@ def summarise(outcomes: Sequence[Outcome], sector_of: Mapping[str, str] | None =
     fairness rule evens out rates between the schools of a pool, never across sectors. So `school_rates`
     has one row per (sector, school); worst and best are the lowest and highest of those rows, and
     `school_spread` is the largest gap between two schools of the same pool. `sector_of` maps each
-    student to the sector of the wish (without it, all outcomes count as one pool).
+    student to the sector of the wish (without it, all outcomes count as one pool). The top-1/top-3 shares
+    count the students who named places (`Outcome.named_places`): "first choice" means nothing for the others.
     """
     sector_of = sector_of or {}
     seeking: dict[tuple[str | None, str], int] = {}
@@ -157,11 +158,12 @@ def summarise(outcomes: Sequence[Outcome], sector_of: Mapping[str, str] | None =
     total, done = len(outcomes), sum(placed.values())
     worst = min((r.rate for r in rates), default=0.0)
     best = max((r.rate for r in rates), default=0.0)
+    named = sum(1 for o in outcomes if o.named_places)
     top1 = sum(1 for o in outcomes if o.status in PLACED_STATUSES and o.wish_match == "top1")
     top3 = sum(1 for o in outcomes if o.status in PLACED_STATUSES and o.wish_match in ("top1", "top2", "top3"))
     return Summary(
         students=total, placed=done, unplaced=total - done, worst_school_rate=worst, best_school_rate=best,
-        school_spread=widest_gap_in_a_pool(rates), top1_share=_share(top1, total), top3_share=_share(top3, total),
+        school_spread=widest_gap_in_a_pool(rates), top1_share=_share(top1, named), top3_share=_share(top3, named),
         school_rates=rates, unplaced_by_reason=dict(sorted(reasons.items())),
     )
 

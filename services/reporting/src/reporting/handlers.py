@@ -77,7 +77,7 @@ def record_round_released(env: Envelope, views: Projections) -> None:
     released: rounds.RoundReleased = env.payload
     outcomes = {o.student_ref: json.dumps({"school_id": o.school_id, "status": o.status, "wish_match": o.wish_match,
                                            "reason_code": o.reason_code, "organisation_id": o.organisation_id,
-                                           "place_id": o.place_id})
+                                           "place_id": o.place_id, "named_places": o.named_places})
                 for o in released.outcomes}
     views.add_released_part(env.event_id, released.round_id, released.region_id, released.period_id,
                             released.released_at, released.part, released.parts, outcomes)

@@ -59,8 +59,10 @@ class FigureFamilies:
         self.fill = g("stagepool_fill_rate", "Placed students per offered slot", PERIOD)
         self.worst = g("stagepool_school_placement_rate_worst", "Lowest school placement rate", PERIOD)
         self.best = g("stagepool_school_placement_rate_best", "Highest school placement rate", PERIOD)
-        self.top1 = g("stagepool_placed_top1_share", "Share of placed students placed at their first wish", PERIOD)
-        self.top3 = g("stagepool_placed_top3_share", "Share of placed students placed within their top three", PERIOD)
+        self.top1 = g("stagepool_placed_top1_share",
+                      "Share of the students who named places placed at their first one", PERIOD)
+        self.top3 = g("stagepool_placed_top3_share",
+                      "Share of the students who named places placed at one of their (up to three)", PERIOD)
         self.compliance = g("stagepool_contact_moment_compliance",
                             "Share of placements with at least three contacts, one on site", PERIOD)
         self.wait = SummaryMetricFamily("stagepool_wish_to_placement_seconds",
@@ -88,8 +90,8 @@ class FigureFamilies:
         _add_value(self.fill, p, f.fill_rate if suppress(f.slots_offered) is not None else None)
         _add_value(self.worst, p, f.worst_school_rate)
         _add_value(self.best, p, f.best_school_rate)
-        _add_value(self.top1, p, suppressed_rate(f.top1_placed, f.placed))
-        _add_value(self.top3, p, suppressed_rate(f.top3_placed, f.placed))
+        _add_value(self.top1, p, suppressed_rate(f.top1_placed, f.named_places))
+        _add_value(self.top3, p, suppressed_rate(f.top3_placed, f.named_places))
         _add_value(self.compliance, p, suppressed_rate(f.contacts_compliant, f.contacts_total))
         if suppress(len(f.wish_to_placement_s)) is not None:
             self.wait.add_metric(p, len(f.wish_to_placement_s), sum(f.wish_to_placement_s))

@@ -57,6 +57,8 @@ class Outcome:
     reason_code: str | None = None
     binding_constraint: str | None = None
     hints: list[Hint] = field(default_factory=list)
+    #: The student named places (a top-3 list) in the wish: the top-1/top-3 shares count only such students.
+    named_places: bool = False
 
 
 class OutcomeSchema(PayloadSchema):
@@ -73,6 +75,7 @@ class OutcomeSchema(PayloadSchema):
     reason_code = fields.String(load_default=None, allow_none=True)
     binding_constraint = fields.String(load_default=None, allow_none=True)
     hints = fields.List(fields.Nested(HintSchema), load_default=list)
+    named_places = fields.Boolean(load_default=False)
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,8 @@ class Summary:
     worst_school_rate: float
     best_school_rate: float
     school_spread: float
-    top1_share: float
-    top3_share: float
+    top1_share: float  # placed at their first named place, as a share of the students who named places
+    top3_share: float  # placed at one of their (up to three) named places, of the same students
     school_rates: list[SchoolRate] = field(default_factory=list)
     unplaced_by_reason: dict[str, int] = field(default_factory=dict)
 

@@ -41,7 +41,7 @@ def _outcomes() -> list[rounds.Outcome]:
         rounds.Outcome(student_ref="stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9", school_id="sch-noorderpoort",
                        status="placed", place_id="plc-umcg-01", organisation_id="org-umcg", wish_match="top1",
                        travel_minutes=22, criteria_met=["crebo", "level", "travel", "support"],
-                       support_needs=["extra_begeleiding"]),
+                       support_needs=["extra_begeleiding"], named_places=True),
         rounds.Outcome(student_ref="stu_ffeeddccbbaa99887766554433221100", school_id="sch-alfa", status="unplaced",
                        reason_code="NO_ELIGIBLE_PLACE", binding_constraint="travel",
                        hints=[rounds.Hint("travel", 15, "minutes", 4)]),

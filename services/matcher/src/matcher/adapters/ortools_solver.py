@@ -106,7 +106,7 @@ def to_outcomes(pool: Pool, solution: model.Solution) -> list[Outcome]:
     for wish in pool.wishes:
         a, e = assigned.get(wish.student_ref), explained.get(wish.student_ref)
         base = dict(student_ref=wish.student_ref, school_id=wish.school_id, support_needs=list(wish.support_needs),
-                    criteria_met=list(e.criteria_met) if e else [])
+                    criteria_met=list(e.criteria_met) if e else [], named_places=bool(wish.top_places))
         if a is not None:
             match = WISH_MATCH.get(a.wish_rank, "activities" if a.activity_overlap > 0 else "none")
             outcomes.append(Outcome(status="kept" if a.fixed else "placed", place_id=a.place_id,

@@ -48,10 +48,14 @@ FIGURES = ("students", "placed", "unplaced", "worst_school_rate", "best_school_r
 FIGURE_NAMES = {
     "nl": {"students": "Studenten", "placed": "Geplaatst", "unplaced": "Niet geplaatst",
            "worst_school_rate": "Laagste plaatsing van een school", "best_school_rate": "Hoogste plaatsing van een school",
-           "school_spread": "Grootste verschil tussen scholen in één sector", "top1_share": "Eerste keus", "top3_share": "Top-3-keus"},
+           "school_spread": "Grootste verschil tussen scholen in één sector",
+           "top1_share": "Eerste keus (van wie plaatsen noemde)",
+           "top3_share": "Een van de drie keuzes (van wie plaatsen noemde)"},
     "en": {"students": "Students", "placed": "Placed", "unplaced": "Not placed",
            "worst_school_rate": "Lowest school placement rate", "best_school_rate": "Highest school placement rate",
-           "school_spread": "Widest gap between schools in one sector", "top1_share": "First choice", "top3_share": "Top-3 choice"},
+           "school_spread": "Widest gap between schools in one sector",
+           "top1_share": "First choice (of those who named places)",
+           "top3_share": "One of the three choices (of those who named places)"},
 }
 RATES = ("worst_school_rate", "best_school_rate", "school_spread", "top1_share", "top3_share")
 

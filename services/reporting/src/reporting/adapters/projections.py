@@ -127,7 +127,8 @@ class RedisProjections:
             fact = PlacementFact(student_ref=student_ref, school_id=outcome["school_id"], status=outcome["status"],
                                  wish_match=outcome.get("wish_match", "none"), reason_code=outcome.get("reason_code"),
                                  round_id=round_id, released_at=released_at,
-                                 organisation_id=outcome.get("organisation_id"), place_id=outcome.get("place_id"))
+                                 organisation_id=outcome.get("organisation_id"), place_id=outcome.get("place_id"),
+                                 named_places=bool(outcome.get("named_places", False)))
             pipe.hset(placements_key, student_ref, dumps(fact))
             pipe.sadd(self.keys.student_periods(student_ref), f"{region_id}|{period_id}")
         decoded = {k.decode(): v.decode() for k, v in meta.items()}

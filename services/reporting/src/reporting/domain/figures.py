@@ -56,6 +56,7 @@ class PlacementFact:
     released_at: str | None = None
     organisation_id: str | None = None
     place_id: str | None = None
+    named_places: bool = False  # the student named places (a top-3 list) in the wish
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class PeriodFigures:
     unplaced_by_reason: dict[str, int]
     top1_placed: int
     top3_placed: int
+    named_places: int  # students with an outcome who named places: the denominator of the top-1/top-3 shares
     wish_to_placement_s: list[float]
     rounds: list[RoundFact]
     desk_by_status: dict[str, int]
@@ -162,6 +164,7 @@ def period_figures(snapshot: PeriodSnapshot) -> PeriodFigures:
         unplaced_by_reason=_unplaced_by_reason(students, placements),
         top1_placed=sum(1 for ref in placed if placements[ref].wish_match == "top1"),
         top3_placed=sum(1 for ref in placed if placements[ref].wish_match in ("top1", "top2", "top3")),
+        named_places=sum(1 for ref in students if ref in placements and placements[ref].named_places),
         wish_to_placement_s=_wish_to_placement(placed, wishes, placements),
         rounds=sorted(snapshot.rounds, key=lambda r: r.released_at or ""),
         desk_by_status=dict(snapshot.desk_by_status),

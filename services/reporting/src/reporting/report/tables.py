@@ -107,8 +107,8 @@ def headline(f: PeriodFigures) -> Table:
         Row(("fill_rate",), (shown_rate(f.placed, f.slots_offered),)),
         Row(("worst_school_rate",), (_pct(f.worst_school_rate),)),
         Row(("best_school_rate",), (_pct(f.best_school_rate),)),
-        Row(("top1_share",), (shown_rate(f.top1_placed, f.placed),)),
-        Row(("top3_share",), (shown_rate(f.top3_placed, f.placed),)),
+        Row(("top1_share",), (shown_rate(f.top1_placed, f.named_places),)),
+        Row(("top3_share",), (shown_rate(f.top3_placed, f.named_places),)),
         Row(("median_wish_to_placement_days",), (_days(f),)),
     )
     return Table("headline", ("figure", "value"), rows, chart=False)

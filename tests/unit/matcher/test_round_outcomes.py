@@ -1,0 +1,21 @@
+"""The production solver adapter's outcomes record who named places, and the summary's top shares use it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from matcher.adapters.ortools_solver import OrToolsRoundSolver
+from matcher.rounds import Pool, compute_round
+from test_service_fakes import PERIOD, REGION, place, wish
+
+
+def test_named_places_come_from_the_wish_and_top_shares_count_only_those_students():
+    named = replace(wish("stu-named"), top_places=["plc-1"])
+    unnamed = replace(wish("stu-unnamed"), top_places=[])
+    places = tuple(replace(place(pid), irregular_shifts=False) for pid in ("plc-1", "plc-2"))  # both fit both
+    result = compute_round(Pool(REGION, PERIOD, None, (named, unnamed), places), 7, OrToolsRoundSolver(), "test")
+    by_ref = {o.student_ref: o for o in result.outcomes}
+    assert by_ref["stu-named"].named_places and not by_ref["stu-unnamed"].named_places
+    assert [o.status for o in result.outcomes] == ["placed", "placed"]
+    assert by_ref["stu-named"].wish_match == "top1"
+    assert (result.summary.top1_share, result.summary.top3_share) == (1.0, 1.0)
