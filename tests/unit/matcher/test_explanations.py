@@ -26,8 +26,8 @@ def test_more_travel_time_is_suggested_in_steps_of_five_minutes() -> None:
     assert e.nearest_change.criterion == "travel_time"
     assert e.nearest_change.extra_minutes == 15
     assert (e.nearest_change.places_opened, e.nearest_change.places_with_free_slot) == (1, 1)
-    assert "15 more minutes of travel opens 1 places (1 with a free slot)" in describe(e, "en")
-    assert "15 minuten meer reistijd" in describe(e)
+    assert "15 more minutes of travel opens 1 place (1 with a free slot)" in describe(e, "en")
+    assert "15 minuten meer reistijd opent 1 plaats (1 met een vrije plek)" in describe(e)
 
 
 def test_a_student_who_lost_out_under_fair_shares_is_told_so() -> None:
@@ -56,3 +56,16 @@ def test_a_student_who_lost_out_is_shown_only_changes_that_reach_a_free_slot() -
 def test_explanations_never_contain_the_pseudonym_in_their_text() -> None:
     sol = solve(round_of([wish("secret-ref")], []))
     assert "secret-ref" not in describe(sol.explanations[0], "en")
+
+
+def test_sentences_say_one_place_and_several_places() -> None:
+    from matcher.domain.model import Explanation, Relaxation
+
+    one = Explanation("stu-1", "ALL_TAKEN_UNDER_FAIR_SHARE", None, (), None, None, 1,
+                      nearest_change=Relaxation("allowance", 1, 1))
+    three = Explanation("stu-2", "ALL_TAKEN_UNDER_FAIR_SHARE", None, (), None, None, 3,
+                        nearest_change=Relaxation("allowance", 4, 2))
+    assert describe(one) == ("1 passende plaats, bezet bij een eerlijke verdeling over scholen. Zonder de eis "
+                             "'stagevergoeding' komt 1 plaats vrij (1 met een vrije plek).")
+    assert describe(three, "en") == ("3 eligible places, all taken under a fair share across schools. Without the "
+                                     "'allowance' requirement 4 places open (2 with a free slot).")

@@ -10,12 +10,12 @@ from matcher.domain.model import Explanation, Relaxation
 
 CRITERION = {
     "nl": {
-        "programme": "opleiding (crebo) erkend", "level": "niveau", "period": "periode", "travel_time": "reistijd",
+        "programme": "erkende opleiding (crebo)", "level": "niveau", "period": "periode", "travel_time": "reistijd",
         "support": "ondersteuning", "allowance": "stagevergoeding", "irregular_shifts": "onregelmatige diensten",
         "min_age": "minimumleeftijd", "no_slots": "vrije plekken", "excluded": "uitgesloten plaats",
     },
     "en": {
-        "programme": "programme (crebo) recognised", "level": "level", "period": "period", "travel_time": "travel time",
+        "programme": "recognised programme (crebo)", "level": "level", "period": "period", "travel_time": "travel time",
         "support": "support", "allowance": "allowance", "irregular_shifts": "irregular shifts",
         "min_age": "minimum age", "no_slots": "free slots", "excluded": "excluded place",
     },
@@ -30,38 +30,54 @@ TEXT = {
     "nl": {
         "PLACED": "Geplaatst ({rank}), reistijd {minutes} min; aan alle harde criteria voldaan.",
         "PLACED_FIXED": "Eerder geaccepteerde plaatsing behouden.",
-        "NO_ELIGIBLE_PLACE": "Geen plaats voldoet aan alle harde criteria; beperkend: {binding}.",
-        "ALL_TAKEN_UNDER_FAIR_SHARE": "{eligible} passende plaatsen, alle bezet bij een eerlijke verdeling over scholen.",
-        "travel": "{m} minuten meer reistijd opent {n} plaatsen ({f} met een vrije plek)",
-        "other": "zonder de eis '{c}' komen {n} plaatsen vrij ({f} met een vrije plek)",
+        "NO_ELIGIBLE_PLACE": "Geen plaats voldoet aan alle harde criteria; beperkend criterium: {binding}.",
+        "ALL_TAKEN_UNDER_FAIR_SHARE": ("1 passende plaats, bezet bij een eerlijke verdeling over scholen.",
+                                       "{eligible} passende plaatsen, alle bezet bij een eerlijke verdeling over "
+                                       "scholen."),
+        "travel": ("{m} minuten meer reistijd opent 1 plaats ({f} met een vrije plek)",
+                   "{m} minuten meer reistijd opent {n} plaatsen ({f} met een vrije plek)"),
+        "other": ("zonder de eis '{c}' komt 1 plaats vrij ({f} met een vrije plek)",
+                  "zonder de eis '{c}' komen {n} plaatsen vrij ({f} met een vrije plek)"),
     },
     "en": {
         "PLACED": "Placed ({rank}), {minutes} min travel; every hard constraint met.",
         "PLACED_FIXED": "Earlier accepted placement kept.",
-        "NO_ELIGIBLE_PLACE": "No place meets every hard constraint; binding: {binding}.",
-        "ALL_TAKEN_UNDER_FAIR_SHARE": "{eligible} eligible places, all taken under a fair share across schools.",
-        "travel": "{m} more minutes of travel opens {n} places ({f} with a free slot)",
-        "other": "without the '{c}' requirement {n} places open ({f} with a free slot)",
+        "NO_ELIGIBLE_PLACE": "No place meets every hard constraint; binding constraint: {binding}.",
+        "ALL_TAKEN_UNDER_FAIR_SHARE": ("1 eligible place, taken under a fair share across schools.",
+                                       "{eligible} eligible places, all taken under a fair share across schools."),
+        "travel": ("{m} more minutes of travel opens 1 place ({f} with a free slot)",
+                   "{m} more minutes of travel opens {n} places ({f} with a free slot)"),
+        "other": ("without the '{c}' requirement 1 place opens ({f} with a free slot)",
+                  "without the '{c}' requirement {n} places open ({f} with a free slot)"),
     },
 }
+
+
+def _counted(texts: str | tuple[str, str], n: int | None) -> str:
+    """The singular or plural form of a text (a plain string has one form)."""
+    if isinstance(texts, str):
+        return texts
+    return texts[0] if n == 1 else texts[1]
 
 
 def relaxation_text(r: Relaxation, lang: str = "nl") -> str:
     """One counterfactual as a sentence."""
     t = TEXT.get(lang, TEXT["nl"])
     if r.criterion == "travel_time":
-        return t["travel"].format(m=r.extra_minutes, n=r.places_opened, f=r.places_with_free_slot)
-    return t["other"].format(c=CRITERION[lang if lang in CRITERION else "nl"][r.criterion],
-                             n=r.places_opened, f=r.places_with_free_slot)
+        return _counted(t["travel"], r.places_opened).format(m=r.extra_minutes, n=r.places_opened,
+                                                              f=r.places_with_free_slot)
+    return _counted(t["other"], r.places_opened).format(c=CRITERION[lang if lang in CRITERION else "nl"][r.criterion],
+                                                         n=r.places_opened, f=r.places_with_free_slot)
 
 
 def describe(e: Explanation, lang: str = "nl") -> str:
     """The explanation as one or two sentences."""
     lang = lang if lang in TEXT else "nl"
-    text = TEXT[lang][e.code].format(
+    text = _counted(TEXT[lang][e.code], e.eligible_places).format(
         rank=RANK[lang].get(e.wish_rank or "none", ""), minutes=e.travel_minutes, eligible=e.eligible_places,
         binding=CRITERION[lang].get(e.binding_constraint or "", e.binding_constraint),
     )
     if e.nearest_change is not None:
-        text += " " + relaxation_text(e.nearest_change, lang).capitalize() + "."
+        change = relaxation_text(e.nearest_change, lang)
+        text += " " + change[:1].upper() + change[1:] + "."
     return text
