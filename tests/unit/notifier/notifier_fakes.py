@@ -204,9 +204,9 @@ RESPOND_BY = RELEASE + timedelta(days=7)
 
 def placed(ref: str, school: str = "sch-a", place: str = "plc-1", org: str = "org-1") -> rounds.Outcome:
     return rounds.Outcome(student_ref=ref, school_id=school, status="placed", place_id=place, organisation_id=org,
-                          wish_match="top1", travel_minutes=25, criteria_met=["crebo", "level", "travel"])
+                          wish_match="top1", travel_minutes=25, criteria_met=["programme", "level", "travel_time"])
 
 
 def unplaced(ref: str, school: str = "sch-a") -> rounds.Outcome:
     return rounds.Outcome(student_ref=ref, school_id=school, status="unplaced", reason_code="NO_ELIGIBLE_PLACE",
-                          binding_constraint="travel", hints=[rounds.Hint("travel", 15, "minutes", 4)])
+                          binding_constraint="travel_time", hints=[rounds.Hint("travel_time", 15, "minutes", 4)])

@@ -13,8 +13,10 @@ ROUND = RoundInfo("rnd-1", "reg-1", "2027-p1", T, T + timedelta(days=7))
 PLACE = PlaceInfo("plc-1", "org-1", "Zorggroep Noord", "Hoofdweg 1, Groningen", "2027-02-01",
                   "Mevr. de Vries", "stage@zorg.example", "050 123", reserved_for=("sch-a",))
 PLACED = StudentOutcome("s1", "sch-a", "placed", "plc-1", "org-1", "top1", 22, ("crebo", "travel"))
-UNPLACED = StudentOutcome("s2", "sch-a", "unplaced", reason_code="NO_ELIGIBLE_PLACE", binding_constraint="travel",
-                          hints=(Hint("travel", 15.0, "minuten", 4),))
+UNPLACED = StudentOutcome("s2", "sch-a", "unplaced", reason_code="NO_ELIGIBLE_PLACE", binding_constraint="travel_time",
+                          hints=(Hint("travel_time", 15.0, "minutes", 4), Hint("allowance", 1.0, "", 1)))  # as the matcher sends them
+LOST_OUT = StudentOutcome("s3", "sch-a", "unplaced", reason_code="ALL_TAKEN_UNDER_FAIR_SHARE",
+                          hints=(Hint("irregular_shifts", 1.0, "", 2),))
 MELDPUNT = "https://www.stagemarkt.nl/meldpunt-stagediscriminatie"
 
 
@@ -43,7 +45,38 @@ def test_every_student_message_says_how_to_report_discrimination_inside_and_outs
 def test_an_unplaced_student_learns_why_and_what_happens_next():
     body = render(UNPLACED, name="student_unplaced").body
     assert "Er was geen plek die aan al jouw objectieve voorwaarden voldeed." in body
-    assert "15 minuten" in body and "4 plekken" in body and "volgende ronde" in body
+    assert ("Wat de doorslag gaf: de reistijd: de plekken die verder bij je passen liggen verder weg dan jouw "
+            "maximale reistijd") in body
+    assert "- Met 15 minuten meer reistijd zouden er 4 passende plekken bij komen." in body
+    assert "- 1 plek zou passen als je geen stagevergoeding nodig had." in body
+    assert "volgende ronde" in body
+
+
+def test_a_student_who_lost_out_under_fair_shares_is_told_so_in_words_not_codes():
+    for lang, why, hint in (
+            ("nl", "Er waren plekken die bij je passen, maar die zijn bij een eerlijke verdeling over de scholen van "
+                   "de regio aan andere studenten gegeven.",
+             "2 plekken zouden passen als onregelmatige diensten voor je mogelijk waren."),
+            ("en", "There were places that suit you, but under a fair share across the region's schools they went "
+                   "to other students.", "2 places would suit you if irregular shifts were possible for you.")):
+        body = render(LOST_OUT, lang, "student_unplaced").body
+        assert why in body and hint in body and "ALL_TAKEN_UNDER_FAIR_SHARE" not in body, lang
+
+
+def test_every_reason_criterion_and_hint_the_matcher_sends_has_words_in_both_languages():
+    from matcher.domain.eligibility import CRITERIA
+    from matcher.domain.explain import RELAXABLE
+    from notifier.adapters.rendering import hint_text
+
+    renderer = TemplateRenderer()
+    for lang in ("nl", "en"):
+        labels = renderer.labels(lang)
+        assert {"NO_ELIGIBLE_PLACE", "ALL_TAKEN_UNDER_FAIR_SHARE"} <= set(labels["reason"]), lang
+        assert set(CRITERIA) <= set(labels["binding"]), lang
+        assert set(RELAXABLE) <= set(labels["hint"]), lang
+        for criterion in RELAXABLE:
+            one, many = hint_text(labels, criterion, 15.0, 1), hint_text(labels, criterion, 15.0, 3)
+            assert "{" not in one + many and "15.0" not in one + many and "3" in many, (lang, criterion)
 
 
 def test_english_is_used_when_the_recipient_reads_english():

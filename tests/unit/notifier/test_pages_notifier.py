@@ -70,6 +70,8 @@ def test_an_unplaced_student_sees_why_not(site):
     released(site)
     body = as_student(site, "s2").get("/pages/student").get_data(as_text=True)
     assert "nog geen stageplek voor je gevonden" in body and "geen plek die aan al jouw" in body
+    assert "Wat de doorslag gaf: de reistijd:" in body
+    assert "Met 15 minuten meer reistijd zouden er 4 passende plekken bij komen." in body
 
 
 def test_refusing_without_a_reason_is_a_message_next_to_the_reason_and_publishes_nothing(site):

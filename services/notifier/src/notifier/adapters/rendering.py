@@ -20,6 +20,15 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("nl", "en")
 
 
+def hint_text(labels: dict[str, Any], criterion: str, change: Any, opens_places: int) -> str:
+    """One "what would have helped" sentence for an unplaced student, from labels["hint"]: per criterion the
+    one-place and the several-places form, with {change} (minutes, for travel time) and {n} (places)."""
+    forms = labels["hint"].get(criterion) or labels["hint"]["other"]
+    if isinstance(change, float) and change.is_integer():
+        change = int(change)  # 15 minutes, not 15.0
+    return forms[0 if opens_places == 1 else 1].format(change=change, n=opens_places)
+
+
 def language(lang: str | None) -> str:
     """The language to write in: en when asked for, Dutch otherwise."""
     return "en" if (lang or "").lower().startswith("en") else "nl"
@@ -28,11 +37,14 @@ def language(lang: str | None) -> str:
 class TemplateRenderer:
     """Renders a named message template in a language."""
 
+    hint_text = staticmethod(hint_text)  # the pages word hints the same way as the e-mails
+
     def __init__(self, template_dir: Path = TEMPLATE_DIR):
         # auto_reload off: the templates ship with the package, and checking each file's mtime on every
         # render cost a stat() per message (and per include) in the sender threads.
         self.env = Environment(loader=FileSystemLoader(str(template_dir)), autoescape=False,
                                keep_trailing_newline=True, trim_blocks=False, auto_reload=False)
+        self.env.globals["hint_text"] = hint_text
         self.template_dir = template_dir
 
     @lru_cache(maxsize=4)

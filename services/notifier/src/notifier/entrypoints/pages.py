@@ -48,10 +48,11 @@ def _blueprint(notifier: Notifier) -> Blueprint:
     deps = notifier.deps
 
     def student_page(status: int = 200, **form: Any) -> Response:
-        labels = notifier.dispatcher.composer.renderer.labels(current_lang())
+        renderer = notifier.dispatcher.composer.renderer
+        labels = renderer.labels(current_lang())
         reasons = [(code, t(*REASON_TEXT.get(code, (code, code)))) for code in REFUSAL_REASONS]
         return render("pages/student.html", status=status, placements=queries.student_placements(deps, _scope()),
-                      labels=labels, reasons=reasons, reason_text={c: l for c, l in reasons},
+                      labels=labels, hint_text=renderer.hint_text, reasons=reasons, reason_text={c: l for c, l in reasons},
                       form=form.get("form", {}), errors=form.get("errors", {}), page_error=form.get("page_error", ""),
                       answered=request.args.get("answered", ""))
 
