@@ -45,8 +45,8 @@ def test_every_student_message_says_how_to_report_discrimination_inside_and_outs
 def test_an_unplaced_student_learns_why_and_what_happens_next():
     body = render(UNPLACED, name="student_unplaced").body
     assert "Er was geen plek die aan al jouw objectieve voorwaarden voldeed." in body
-    assert ("Wat de doorslag gaf: de reistijd: de plekken die verder bij je passen liggen verder weg dan jouw "
-            "maximale reistijd") in body
+    assert ("Wat de doorslag gaf: de reistijd (de plekken die verder bij je passen liggen verder weg dan jouw "
+            "maximale reistijd)") in body
     assert "- Met 15 minuten meer reistijd zouden er 4 passende plekken bij komen." in body
     assert "- 1 plek zou passen als je geen stagevergoeding nodig had." in body
     assert "volgende ronde" in body

@@ -70,7 +70,7 @@ def test_an_unplaced_student_sees_why_not(site):
     released(site)
     body = as_student(site, "s2").get("/pages/student").get_data(as_text=True)
     assert "nog geen stageplek voor je gevonden" in body and "geen plek die aan al jouw" in body
-    assert "Wat de doorslag gaf: de reistijd:" in body
+    assert "Wat de doorslag gaf: de reistijd (de plekken" in body
     assert "Met 15 minuten meer reistijd zouden er 4 passende plekken bij komen." in body
 
 
