@@ -186,3 +186,15 @@ def test_the_pages_switch_to_english(svc, app, accounts):
     client.set_cookie("lang", "en")
     body = client.get("/pages/coordinator").get_data(as_text=True)
     assert "Regional overview" in body and "Students seeking" in body
+
+
+def test_hints_on_the_review_page_say_one_place_and_several_places(app):
+    from stagepool_shared.events.rounds import Hint
+
+    from matcher.entrypoints.pages_review import hint_text
+
+    with app.test_request_context("/?lang=nl"):
+        assert hint_text(Hint("travel_time", 15.0, "minutes", 1), "nl") == "15 minuten meer reistijd opent 1 plaats"
+        assert hint_text(Hint("allowance", 1.0, "", 3), "nl") == "zonder de eis 'stagevergoeding' komen 3 plaatsen in beeld"
+    with app.test_request_context("/?lang=en"):
+        assert hint_text(Hint("allowance", 1.0, "", 1), "en") == "without the 'allowance' requirement 1 place comes into view"

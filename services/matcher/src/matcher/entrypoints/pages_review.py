@@ -96,9 +96,11 @@ def _explained(outcome: Outcome, lang: str) -> dict[str, Any]:
 
 def hint_text(hint: Hint, lang: str) -> str:
     """The nearest change that would have helped, as a sentence."""
+    n, one = hint.opens_places, hint.opens_places == 1
+    places_nl, places_en = ("1 plaats", "1 place") if one else (f"{n} plaatsen", f"{n} places")
     if hint.unit == "minutes":
-        return t(f"{hint.change:g} minuten meer reistijd opent {hint.opens_places} plaatsen",
-                 f"{hint.change:g} more minutes of travel opens {hint.opens_places} places")
+        return t(f"{hint.change:g} minuten meer reistijd opent {places_nl}",
+                 f"{hint.change:g} more minutes of travel opens {places_en}")
     name = pf.criterion(lang, hint.criterion)
-    return t(f"zonder de eis '{name}' komen {hint.opens_places} plaatsen in beeld",
-             f"without the '{name}' requirement {hint.opens_places} places come into view")
+    return t(f"zonder de eis '{name}' {'komt' if one else 'komen'} {places_nl} in beeld",
+             f"without the '{name}' requirement {places_en} {'comes' if one else 'come'} into view")
