@@ -50,6 +50,7 @@ DUTCH: dict[str, str] = {
     "The age at the start of the period must be 14 to 80.": "De leeftijd bij de start van de periode moet 14 tot en met 80 zijn.",
     "Unknown period.": "Onbekende periode.",
     "This student appears twice for this period.": "Deze student staat twee keer in het bestand voor deze periode.",
+    "A place appears more than once in the top 3.": "Een plaats staat meer dan eens in de top 3.",
     "The wish is no longer active.": "De leerwens is niet meer actief.",
     "The place was withdrawn.": "De plaats is ingetrokken.",
     "This period id is in use.": "Deze periode-id is al in gebruik.",
@@ -107,6 +108,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^Length must be between (\S+) and (\S+)\.$"), "De lengte moet tussen {0} en {1} liggen."),
     (re.compile(r"^Shorter than minimum length (\S+)\.$"), "Korter dan de minimale lengte {0}."),
     (re.compile(r"^Longer than maximum length (\S+)\.$"), "Langer dan de maximale lengte {0}."),
+    (re.compile(r"^No open place with this id in this period: (\S+)\.$"),
+     "Geen open plaats met deze id in deze periode: {0}."),
 )
 
 

@@ -119,3 +119,29 @@ def test_an_import_publishes_under_the_publishers_own_timeout_not_the_request_de
     response = upload(api, "wishes", as_csv(HEADERS, [wish_row(i) for i in range(1, 4)]))
     assert response.status_code == 202, response.get_json()
     assert seen == [None]
+
+
+def posted_place(api, **changes) -> str:
+    from intake_fakes import PLACE
+
+    response = api.client.post("/api/v1/places", json={**PLACE, **changes}, headers=api.as_("org_1"))
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()["place_id"]
+
+
+def test_a_top_3_naming_an_unknown_withdrawn_or_repeated_place_is_a_row_error_and_nothing_is_stored(api):
+    open_place, gone = posted_place(api), posted_place(api)
+    assert api.client.delete(f"/api/v1/places/{gone}", headers=api.as_("org_1")).status_code == 202
+    before = len(api.publisher.published)
+    rows = [wish_row(1, top3_plaatsen=open_place), wish_row(2, top3_plaatsen=f"{open_place}|plc-typo1"),
+            wish_row(3, top3_plaatsen=gone), wish_row(4, top3_plaatsen=f"{open_place}|{open_place}")]
+    response = upload(api, "wishes", as_csv(HEADERS, rows))
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"row": 3, "column": "top3_plaatsen", "message": "Geen open plaats met deze id in deze periode: plc-typo1."},
+        {"row": 4, "column": "top3_plaatsen", "message": f"Geen open plaats met deze id in deze periode: {gone}."},
+        {"row": 5, "column": "top3_plaatsen", "message": "Een plaats staat meer dan eens in de top 3."}]
+    assert len(api.publisher.published) == before and api.store.students == {}
+    accepted = upload(api, "wishes", as_csv(HEADERS, [wish_row(1, top3_plaatsen=open_place)]))
+    assert accepted.status_code == 202, accepted.get_json()
+    assert api.publisher.events("wish.submitted")[0].payload.top_places == [open_place]

@@ -118,3 +118,12 @@ def test_a_sector_outside_the_period_is_refused(api):
 def test_intake_field_messages_are_dutch_by_default(api):
     response = _submit(api, body=submission(wish_period_id="p-none"))
     assert response.get_json()["fields"]["wish.period_id"] == ["Onbekende periode."]
+
+
+def test_a_top_3_place_that_was_never_posted_is_refused_at_its_field_in_english_on_request(api):
+    response = api.client.post("/api/v1/wishes?lang=en", json=submission(wish_top_places=["plc-nowhere"]),
+                               headers=api.as_("school_a"))
+    assert response.status_code == 422
+    assert response.get_json()["fields"]["wish.top_places"] == [
+        "No open place with this id in this period: plc-nowhere."]
+    assert api.publisher.published == []

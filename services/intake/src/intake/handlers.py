@@ -91,12 +91,15 @@ class Intake:
     def prepare_wish(self, school_id: str, region_id: str | None, student: dict[str, Any],
                      wish: dict[str, Any], event_id: str, seen: set[tuple[str, str]] | None = None,
                      cache: dict[str, Period | None] | None = None,
-                     statuses: dict[tuple[str, str], str] | None = None) -> Prepared:
+                     statuses: dict[tuple[str, str], str] | None = None,
+                     places: dict[str, PlaceRecord | None] | None = None) -> Prepared:
         """Check one wish and build its event and records (no I/O besides reading the store).
 
-        `statuses` (from `wish_statuses`) saves one store read per row in an import.
+        `statuses` (from `wish_statuses`) saves one store read per row in an import; `places` caches the
+        places that rows name in their top 3.
         """
         period = self.period_in_region(wish["period_id"], region_id, "wish.period_id", cache)
+        self.check_top_places(wish.get("top_places", []), period.period_id, places)
         ref = self.student_ref(school_id, student["student_number"])
         if seen is not None:
             if (ref, period.period_id) in seen:
@@ -114,17 +117,34 @@ class Intake:
         person = building.student(ref, school_id, student)
         return Prepared([envelope], StoredWrite(students=[person], wishes=[record]))
 
+    def check_top_places(self, place_ids: Sequence[str], period_id: str,
+                         cache: dict[str, PlaceRecord | None] | None = None) -> None:
+        """A wish's top 3 names distinct places that are posted for its period and not withdrawn.
+
+        The matcher refuses a round with a repeated top place, and a place id with a typo would silently
+        count for nothing, so both are field errors here."""
+        cache = {} if cache is None else cache
+        problems = ["A place appears more than once in the top 3."] if len(set(place_ids)) != len(place_ids) else []
+        for place_id in dict.fromkeys(place_ids):
+            if place_id not in cache:
+                cache[place_id] = self.store.get_place(place_id)
+            place = cache[place_id]
+            if place is None or place.status == PLACE_WITHDRAWN or place.period_id != period_id:
+                problems.append(f"No open place with this id in this period: {place_id}.")
+        if problems:
+            raise InvalidInput({"wish.top_places": problems})
+
     def check_wish_rows(self, school_id: str, region_id: str | None, rows: Sequence[tuple[int, dict[str, Any]]],
                         seed: str | None = None) -> tuple[Prepared, list[tuple[int, str, str]]]:
         """Prepare every row of an import; (row, field, message) for each row a rule refuses."""
-        ids, prepared, seen, cache = event_ids(seed), Prepared(), set(), {}
+        ids, prepared, seen, cache, places = event_ids(seed), Prepared(), set(), {}, {}
         errors: list[tuple[int, str, str]] = []
         statuses = self.store.wish_statuses(
             [(self.student_ref(school_id, d["student"]["student_number"]), d["wish"]["period_id"]) for _, d in rows])
         for row, data in rows:
             try:
                 prepared.add(self.prepare_wish(school_id, region_id, data["student"], data["wish"], next(ids),
-                                               seen, cache, statuses))
+                                               seen, cache, statuses, places))
             except InvalidInput as err:
                 errors.extend((row, path, msg) for path, msgs in err.messages.items() for msg in msgs)
         return prepared, errors
