@@ -116,8 +116,8 @@ class EventPublisher:
     another thread connects, connecting (the first producer, or a new one after a failure), the topic's
     metadata, and the acknowledgement. For a batch, `timeout_s` bounds each wait for the next
     acknowledgement rather than the whole batch (a 50,000-row import is acknowledged over many seconds while
-    Kafka is healthy); a request deadline still bounds it all. A producer that failed is dropped at once and closed on a background
-    thread, so the answer never waits for it. The producer is created on first use, so a service starts
+    Kafka is healthy); a request deadline still bounds it all. A producer that failed is dropped at once and
+    closed on a background thread, so the answer never waits for it. The producer is created on first use, so a service starts
     (and answers 503) while Kafka is down.
     """
 
@@ -195,20 +195,20 @@ class EventPublisher:
             progress = started
             for name, value, key in records:
                 if len(unacknowledged) >= SEND_WINDOW:
-                    unacknowledged.popleft().get(timeout=self._ack_wait(progress))
-                    progress = time.monotonic()
+                    progress = self._acknowledged(unacknowledged.popleft(), progress)
                 unacknowledged.append(producer.send(name, value=value, key=key))
             for future in unacknowledged:
-                future.get(timeout=self._ack_wait(progress))
-                progress = time.monotonic()
+                progress = self._acknowledged(future, progress)
         except KafkaError as err:
             self._discard(producer)
             raise PublishFailed(f"Kafka did not acknowledge: {err}") from err
 
-    def _ack_wait(self, progress: float) -> float:
-        """How long to wait for the next acknowledgement: `timeout_s` after the last one (a large batch is
-        acknowledged for as long as acknowledgements keep coming), never past a request deadline."""
-        return deadline.left(deadline.first(progress + self.timeout_s))
+    def _acknowledged(self, future: Any, progress: float) -> float:
+        """Wait for one record's acknowledgement at most `timeout_s` after the previous one (a large batch is
+        acknowledged for as long as acknowledgements keep coming), never past a request deadline; returns
+        the moment it came, the next wait's start."""
+        future.get(timeout=deadline.left(deadline.first(progress + self.timeout_s)))
+        return time.monotonic()
 
     def _discard(self, producer: KafkaProducer) -> None:
         """Drop a producer that failed, with whatever it still buffers: the caller is told "not accepted", so
