@@ -38,6 +38,9 @@ TEXT = {
                    "{m} minuten meer reistijd opent {n} plaatsen ({f} met een vrije plek)"),
         "other": ("zonder de eis '{c}' komt 1 plaats vrij ({f} met een vrije plek)",
                   "zonder de eis '{c}' komen {n} plaatsen vrij ({f} met een vrije plek)"),
+        # a hint as an outcome event carries it (no count of free slots): the staff's review page
+        "hint_travel": ("{m:g} minuten meer reistijd opent 1 plaats", "{m:g} minuten meer reistijd opent {n} plaatsen"),
+        "hint_other": ("zonder de eis '{c}' komt 1 plaats in beeld", "zonder de eis '{c}' komen {n} plaatsen in beeld"),
     },
     "en": {
         "PLACED": "Placed ({rank}), {minutes} min travel; every hard constraint met.",
@@ -49,6 +52,9 @@ TEXT = {
                    "{m} more minutes of travel opens {n} places ({f} with a free slot)"),
         "other": ("without the '{c}' requirement 1 place opens ({f} with a free slot)",
                   "without the '{c}' requirement {n} places open ({f} with a free slot)"),
+        "hint_travel": ("{m:g} more minutes of travel opens 1 place", "{m:g} more minutes of travel opens {n} places"),
+        "hint_other": ("without the '{c}' requirement 1 place comes into view",
+                       "without the '{c}' requirement {n} places come into view"),
     },
 }
 
@@ -68,6 +74,15 @@ def relaxation_text(r: Relaxation, lang: str = "nl") -> str:
                                                               f=r.places_with_free_slot)
     return _counted(t["other"], r.places_opened).format(c=CRITERION[lang if lang in CRITERION else "nl"][r.criterion],
                                                          n=r.places_opened, f=r.places_with_free_slot)
+
+
+def hint_text(criterion: str, change: float, unit: str, places_opened: int, lang: str = "nl") -> str:
+    """A hint of an outcome (criterion, change, unit, places opened) as a sentence."""
+    t = TEXT.get(lang, TEXT["nl"])
+    if unit == "minutes":
+        return _counted(t["hint_travel"], places_opened).format(m=change, n=places_opened)
+    name = CRITERION.get(lang, CRITERION["nl"]).get(criterion, criterion)
+    return _counted(t["hint_other"], places_opened).format(c=name, n=places_opened)
 
 
 def describe(e: Explanation, lang: str = "nl") -> str:

@@ -14,9 +14,10 @@ from flask import Blueprint, Response, redirect, request, url_for
 
 from stagepool_shared.auth import Principal
 from stagepool_shared.events.rounds import Hint, Outcome
-from stagepool_shared.web.pages import current_lang, field_errors, page, render, t, web_session
+from stagepool_shared.web.pages import current_lang, field_errors, page, render, web_session
 
 from .. import handlers
+from ..domain import wording
 from ..adapters.store import RoundRecord
 from ..rounds import RoundConflict, RoundNotFound
 from . import commands, page_figures as pf
@@ -96,11 +97,4 @@ def _explained(outcome: Outcome, lang: str) -> dict[str, Any]:
 
 def hint_text(hint: Hint, lang: str) -> str:
     """The nearest change that would have helped, as a sentence."""
-    n, one = hint.opens_places, hint.opens_places == 1
-    places_nl, places_en = ("1 plaats", "1 place") if one else (f"{n} plaatsen", f"{n} places")
-    if hint.unit == "minutes":
-        return t(f"{hint.change:g} minuten meer reistijd opent {places_nl}",
-                 f"{hint.change:g} more minutes of travel opens {places_en}")
-    name = pf.criterion(lang, hint.criterion)
-    return t(f"zonder de eis '{name}' {'komt' if one else 'komen'} {places_nl} in beeld",
-             f"without the '{name}' requirement {places_en} {'comes' if one else 'come'} into view")
+    return wording.hint_text(hint.criterion, hint.change, hint.unit, hint.opens_places, lang)
