@@ -13,7 +13,8 @@ import pytest
 
 from stagepool_shared import metrics, registry, topics
 from stagepool_shared.envelope import new_envelope
-from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, ensure_topics, read_log
+from stagepool_shared.kafka import (ConsumerLoop, ConsumerOptions, EventPublisher, ensure_topics, make_consumer,
+                                    read_log)
 from stagepool_shared.redis import IdempotentApplier, connect
 from stagepool_shared.testing import wait_until
 from stagepool_shared.testing.samples import sample_payload
@@ -214,6 +215,27 @@ def test_a_stuck_consumer_is_recreated_and_handles_what_it_missed(kafka_bootstra
     thread.join(timeout=30)
     assert loop.stalled and received[0].event_id == sent.event_id
     assert metrics.CONSUMER_RESTARTS.labels(group)._value.get() == before + 1
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_consumer_of_new_topics_gets_every_partition_even_when_each_poll_is_shorter_than_the_join(
+        kafka_bootstrap, attempt):
+    """A regression: kafka-python 3.0.12 could join before its first metadata answer, assign itself nothing,
+    and lose the assignment of the rejoin that followed when a poll timed out in the middle of it (the
+    notifier then read nothing for 45 s, until its watchdog recreated the consumer). With 5 ms polls that
+    happened to 30 of 30 fresh consumers on this machine, and to 2 of these 3 attempts, before make_consumer
+    loaded the partitions."""
+    names = [f"test.plumbing.join.{uuid.uuid4().hex[:8]}.{k}" for k in range(4)]
+    ensure_topics(kafka_bootstrap, names, partitions=3)
+    consumer = make_consumer(kafka_bootstrap, f"g-join-{uuid.uuid4().hex[:8]}", names)
+    try:
+        deadline = time.monotonic() + 15
+        while not consumer.assignment() and time.monotonic() < deadline:
+            consumer.poll(timeout_ms=5)
+        assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
+    finally:
+        consumer.close(autocommit=False)
+    assert assigned == {(name, p) for name in names for p in range(3)}
 
 
 def test_a_batch_that_takes_longer_than_the_timeout_to_acknowledge_is_delivered_whole(kafka_bootstrap, topic):
