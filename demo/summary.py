@@ -38,6 +38,9 @@ TEXT: dict[str, dict[str, str]] = {
                   "plaatsen).",
         "total": "Regio {region}, totaal over alle pools (geen eerlijkheidscijfer): {placed} van {seeking} geplaatst "
                  "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
+        "certified": "Onafhankelijk nagerekend door de matcher: geen enkele verdeling plaatst meer dan {max} "
+                     "studenten (deze ronde: {placed}), en bij dat aantal komt de school die er het slechtst aan toe "
+                     "is nergens hoger uit dan {bound:.1%} (deze ronde: {worst:.1%}).",
         "mismatch": "LET OP: de pools tellen {seeking} studenten en {placed} geplaatst, de matcher {m_seeking} en "
                     "{m_placed}.",
         "pool_mismatch": "LET OP: {sector} / {school}: hier {ours}, in de samenvatting van de matcher {theirs} "
@@ -66,6 +69,9 @@ TEXT: dict[str, dict[str, str]] = {
                   "no eligible place = no place meets every hard constraint (the rule cannot place them).",
         "total": "Region {region}, total across pools (not a fairness figure): {placed} of {seeking} placed "
                  "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
+        "certified": "Independently checked by the matcher: no allocation places more than {max} students (this "
+                     "round: {placed}), and at that number the worst-off school gets no higher than {bound:.1%} in "
+                     "any of them (this round: {worst:.1%}).",
         "mismatch": "WARNING: the pools count {seeking} students and {placed} placed, the matcher {m_seeking} and "
                     "{m_placed}.",
         "pool_mismatch": "WARNING: {sector} / {school}: here {ours}, in the matcher's summary {theirs} "
@@ -165,6 +171,9 @@ def total_lines(figures: Sequence[PoolFigures], region_id: str, summary: Mapping
                                m_seeking=summary["students"], m_placed=summary["placed"]))
     lines += [paragraph(lang, "pool_mismatch", sector=word(lang, sector), school=school, ours=_pair(ours),
                         theirs=_pair(theirs)) for sector, school, ours, theirs in disagreements(figures, summary)]
+    if summary.get("max_placeable") is not None and summary.get("fair_bound") is not None:
+        lines.append(paragraph(lang, "certified", max=summary["max_placeable"], placed=summary["placed"],
+                               bound=summary["fair_bound"], worst=summary["worst_school_rate"]))
     return lines
 
 

@@ -189,3 +189,15 @@ def test_unplaced_reasons_are_worded_with_their_code_most_frequent_first() -> No
     assert rows[0].startswith("passende plaatsen, alle bezet bij een eerlijke verdeling (ALL_TAKEN_UNDER_FAIR_SHARE)")
     assert rows[1].startswith("geen plaats voldoet aan alle harde criteria (NO_ELIGIBLE_PLACE)")
     assert unplaced_table({}, "en").splitlines()[2].split() == ["(none)", "0"]
+
+
+def test_a_certified_round_says_what_the_matcher_checked_and_an_uncertified_one_claims_nothing() -> None:
+    outcomes, pools = split(scarce_care_region())
+    record = record_of(outcomes)
+    assert "nagerekend" not in placement_section(record, pools, NAMES)
+    record["summary"].update(max_placeable=53, fair_bound=0.6, worst_school_rate=0.6)
+    assert last_paragraph(placement_section(record, pools, NAMES)).endswith(
+        "Onafhankelijk nagerekend door de matcher: geen enkele verdeling plaatst meer dan 53 studenten (deze ronde: "
+        "53), en bij dat aantal komt de school die er het slechtst aan toe is nergens hoger uit dan 60.0% (deze "
+        "ronde: 60.0%).")
+    assert "no allocation places more than 53 students" in placement_section(record, pools, NAMES, lang="en")

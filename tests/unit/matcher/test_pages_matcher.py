@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import replace
 
 import pytest
 from stagepool_shared.auth import Principal
@@ -14,6 +15,7 @@ from stagepool_shared.web.accounts import Session
 
 from matcher import handlers
 from matcher.adapters.store import InMemoryRoundStore
+from matcher.adapters.ortools_solver import OrToolsRoundSolver
 from matcher.entrypoints.http import create_app
 from test_service_fakes import PERIOD, REGION, GreedySolver, event, place, wish
 
@@ -198,3 +200,19 @@ def test_hints_on_the_review_page_say_one_place_and_several_places(app):
         assert hint_text(Hint("allowance", 1.0, "", 3), "nl") == "zonder de eis 'stagevergoeding' komen 3 plaatsen in beeld"
     with app.test_request_context("/?lang=en"):
         assert hint_text(Hint("allowance", 1.0, "", 1), "en") == "without the 'allowance' requirement 1 place comes into view"
+
+
+def test_a_certified_round_says_what_was_checked_and_an_uncertified_one_claims_nothing(svc, app, accounts):
+    for ref, school in (("stu-1", "sch-a"), ("stu-2", "sch-b"), ("stu-3", "sch-a")):
+        handlers.handle(event("wish.submitted", wish(ref, school)), svc)
+    handlers.handle(event("place.posted", replace(place("plc-1", 2), irregular_shifts=False)), svc)  # fits all three
+    client = signed_in(app, accounts, "coord")
+    uncertified = client.get(f"/pages/coordinator/rounds/{start_round(svc, client)}").get_data(as_text=True)
+    assert 'id="certificate"' not in uncertified  # the greedy test double certifies nothing
+    svc.solver = OrToolsRoundSolver()
+    page = client.get(f"/pages/coordinator/rounds/{start_round(svc, client)}").get_data(as_text=True)
+    certificate = page.split('id="certificate">')[1].split("</p>")[0]
+    assert "meer dan 2 studenten" in certificate and "50.0%" in certificate
+    client.set_cookie("lang", "en")
+    page = client.get(f"/pages/coordinator/rounds/{start_round(svc, client)}").get_data(as_text=True)
+    assert "no allocation places more than 2 students" in page

@@ -19,3 +19,12 @@ def test_named_places_come_from_the_wish_and_top_shares_count_only_those_student
     assert [o.status for o in result.outcomes] == ["placed", "placed"]
     assert by_ref["stu-named"].wish_match == "top1"
     assert (result.summary.top1_share, result.summary.top3_share) == (1.0, 1.0)
+
+
+def test_a_round_of_the_production_solver_carries_what_the_validator_certified():
+    # three students of two schools, two slots: at most 2 placed, and then the worst-off school gets 1/2 at best
+    wishes = (wish("stu-a1", "sch-a"), wish("stu-a2", "sch-a"), wish("stu-b1", "sch-b"))
+    places = (replace(place("plc-1", 2), irregular_shifts=False),)
+    summary = compute_round(Pool(REGION, PERIOD, None, wishes, places), 7, OrToolsRoundSolver(), "test").summary
+    assert (summary.placed, summary.max_placeable) == (2, 2)
+    assert summary.worst_school_rate == summary.fair_bound == 0.5

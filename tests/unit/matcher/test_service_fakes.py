@@ -9,7 +9,7 @@ from stagepool_shared.envelope import Envelope, new_envelope
 from stagepool_shared.events.rounds import Outcome
 from stagepool_shared.testing.samples import sample_payload
 
-from matcher.rounds import Pool
+from matcher.rounds import Pool, Solved
 
 
 class GreedySolver:
@@ -21,7 +21,7 @@ class GreedySolver:
     def canonical_input(self, pool: Pool, seed: int) -> object:
         return {"pool": pool, "seed": seed}
 
-    def solve(self, pool: Pool, seed: int) -> list[Outcome]:
+    def solve(self, pool: Pool, seed: int) -> Solved:
         free = {p.place_id: p.slots for p in pool.places}
         org = {p.place_id: p.organisation_id for p in pool.places}
         out = []
@@ -43,7 +43,7 @@ class GreedySolver:
             else:
                 out.append(Outcome(wish.student_ref, wish.school_id, "unplaced", reason_code="NO_ELIGIBLE_PLACE",
                                    binding_constraint="capacity", support_needs=list(wish.support_needs)))
-        return out
+        return Solved(out)
 
 
 REGION, PERIOD = "reg-groningen", "2027-p1"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import uuid
-from dataclasses import dataclass, field, is_dataclass
+from dataclasses import dataclass, field, is_dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol, Sequence
@@ -88,6 +88,18 @@ class Pool:
                     {k: v for k, v in sorted(self.exclusions.items()) if k in refs})
 
 
+@dataclass(frozen=True)
+class Solved:
+    """What the solver port returns: one outcome per student, and what an independent check certified.
+
+    `max_placeable` and `fair_bound` are None when the solver did not certify its result (a test double).
+    """
+
+    outcomes: list[Outcome]
+    max_placeable: int | None = None
+    fair_bound: float | None = None
+
+
 class RoundSolver(Protocol):
     """The port to the optimiser: a pool in, one outcome per student out (pure, deterministic per seed)."""
 
@@ -97,8 +109,8 @@ class RoundSolver(Protocol):
     def canonical_input(self, pool: Pool, seed: int) -> Any:
         """The JSON-able instance the solver really solves (hashed into the manifest)."""
 
-    def solve(self, pool: Pool, seed: int) -> list[Outcome]:
-        """Outcomes for every student of the pool, with explanations."""
+    def solve(self, pool: Pool, seed: int) -> Solved:
+        """Outcomes for every student of the pool, with explanations, and the figures certifying them."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,8 @@ class RoundResult:
 def compute_round(pool: Pool, seed: int, solver: RoundSolver, code_version: str) -> RoundResult:
     """Solve the pool and wrap the outcomes with the summary and the manifest."""
     pool = pool.narrowed()
-    outcomes = tuple(sorted(solver.solve(pool, seed), key=lambda o: o.student_ref))
+    solved = solver.solve(pool, seed)
+    outcomes = tuple(sorted(solved.outcomes, key=lambda o: o.student_ref))
     expected = {w.student_ref for w in pool.wishes}
     got = [o.student_ref for o in outcomes]
     if len(got) != len(set(got)) or set(got) != expected:
@@ -127,7 +140,8 @@ def compute_round(pool: Pool, seed: int, solver: RoundSolver, code_version: str)
     schools = tuple(sorted({w.school_id for w in pool.wishes}))
     support = tuple(sorted({o.school_id for o in outcomes if o.support_needs}))
     sector_of = {w.student_ref: w.sector for w in pool.wishes}
-    return RoundResult(outcomes, summarise(outcomes, sector_of), manifest, schools, support)
+    summary = replace(summarise(outcomes, sector_of), max_placeable=solved.max_placeable, fair_bound=solved.fair_bound)
+    return RoundResult(outcomes, summary, manifest, schools, support)
 
 
 def summarise(outcomes: Sequence[Outcome], sector_of: Mapping[str, str] | None = None) -> Summary:

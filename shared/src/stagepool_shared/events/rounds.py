@@ -134,6 +134,11 @@ class Summary:
     top3_share: float  # placed at one of their (up to three) named places, of the same students
     school_rates: list[SchoolRate] = field(default_factory=list)
     unplaced_by_reason: dict[str, int] = field(default_factory=dict)
+    #: Certified by the matcher's independent validator (None when the round was not certified): the most
+    #: students any allocation of the pool could place (a separate maximum flow), and the highest rate of
+    #: the worst-off school that any such allocation allows (the fair-share bound).
+    max_placeable: int | None = None
+    fair_bound: float | None = None
 
 
 class SummarySchema(PayloadSchema):
@@ -148,6 +153,8 @@ class SummarySchema(PayloadSchema):
     top3_share = fields.Float(required=True)
     school_rates = fields.List(fields.Nested(SchoolRateSchema), load_default=list)
     unplaced_by_reason = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
+    max_placeable = fields.Integer(strict=True, allow_none=True, load_default=None)
+    fair_bound = fields.Float(allow_none=True, load_default=None)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from stagepool_shared.events.rounds import Hint, Outcome
 
 from ..domain import model
 from ..errors import ValidationFailure
-from ..rounds import Pool
+from ..rounds import Pool, Solved
 
 WISH_MATCH = {"top-1": "top1", "top-2": "top2", "top-3": "top3", "preferred_type": "preferred_type"}
 INPUT_ROUND_ID = "round"
@@ -89,12 +89,16 @@ class OrToolsRoundSolver:
             self._last = (pool, seed, to_round_input(pool, seed))
         return self._last[2]
 
-    def solve(self, pool: Pool, seed: int) -> list[Outcome]:
+    def solve(self, pool: Pool, seed: int) -> Solved:
+        """Solve and certify: a round the validator does not certify (feasible, as many placed as a separate
+        maximum flow allows, the fewest released reserved slots, the worst-off school at the fair-share
+        bound) raises ValidationFailure and is never proposed."""
         instance = self.canonical_input(pool, seed)
-        solution, report = self._solver.solve_validated(instance)
+        solution, report = self._solver.solve_validated(instance, fairness="bound")
         if not report.ok:
             raise ValidationFailure("validate", "; ".join(report.problems))
-        return to_outcomes(pool, solution)
+        bound = report.fair_bound[0] / report.fair_bound[1] if report.fair_bound else None
+        return Solved(to_outcomes(pool, solution), report.max_flow, bound)
 
 
 def to_outcomes(pool: Pool, solution: model.Solution) -> list[Outcome]:

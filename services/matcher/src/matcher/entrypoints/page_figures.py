@@ -14,6 +14,8 @@ from typing import Sequence
 
 from markupsafe import Markup
 
+from stagepool_shared.events.rounds import Summary
+
 from ..adapters.store import RoundRecord
 from ..domain.wording import CRITERION
 from ..rounds import Pool, rate_changes
@@ -141,6 +143,28 @@ def shown(figure: str, value: float | int | None) -> str:
     if figure in RATES:
         return f"{value * 100:.1f}%"
     return f"{value:g}"
+
+
+NONE_PLACEABLE = {
+    "nl": "Onafhankelijk nagerekend: geen enkele verdeling kan in deze ronde een student plaatsen.",
+    "en": "Independently checked: no allocation can place a student in this round.",
+}
+CERTIFIED = {
+    "nl": "Onafhankelijk nagerekend: geen enkele verdeling plaatst meer dan {placed} studenten, en bij dat aantal "
+          "komt de school die er het slechtst aan toe is nergens hoger uit dan {rate}. Dit voorstel haalt allebei.",
+    "en": "Independently checked: no allocation places more than {placed} students, and at that number the "
+          "worst-off school gets no higher than {rate} in any of them. This proposal reaches both.",
+}
+
+
+def certificate(summary: Summary | None, lang: str) -> str | None:
+    """What the validator confirmed about a proposal, in words (None for a round it did not certify)."""
+    if summary is None or summary.max_placeable is None or summary.fair_bound is None:
+        return None
+    if summary.max_placeable == 0:
+        return NONE_PLACEABLE.get(lang, NONE_PLACEABLE["nl"])
+    return CERTIFIED.get(lang, CERTIFIED["nl"]).format(placed=summary.max_placeable,
+                                                       rate=shown("worst_school_rate", summary.fair_bound))
 
 
 def previous_round(record: RoundRecord, rounds: Sequence[RoundRecord]) -> RoundRecord | None:

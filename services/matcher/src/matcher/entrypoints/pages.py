@@ -130,6 +130,7 @@ def _round(svc: handlers.Services, round_id: str, form: dict[str, str], errors: 
         approval=commands.approval_of(record) if record.status != "requested" else None,
         figure_names=pf.FIGURE_NAMES.get(lang, pf.FIGURE_NAMES["nl"]),
         figures=[(f, pf.shown(f, getattr(record.summary, f))) for f in pf.FIGURES] if record.summary else [],
+        certificate=pf.certificate(record.summary, lang),
         compare=pf.comparison(record, before) if before else None,
         school_chart=pf.school_rate_chart(t("Plaatsingspercentage per school", "Placement rate per school"),
                                           record),
