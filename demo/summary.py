@@ -40,7 +40,7 @@ TEXT: dict[str, dict[str, str]] = {
                  "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
         "certified": "Onafhankelijk nagerekend door de matcher: geen enkele verdeling plaatst meer dan {max} "
                      "studenten (deze ronde: {placed}), en bij dat aantal komt de school die er het slechtst aan toe "
-                     "is nergens hoger uit dan {bound:.1%} (deze ronde: {worst:.1%}).",
+                     "is in geen enkele verdeling hoger uit dan {bound:.1%} (deze ronde: {worst:.1%}).",
         "mismatch": "LET OP: de pools tellen {seeking} studenten en {placed} geplaatst, de matcher {m_seeking} en "
                     "{m_placed}.",
         "pool_mismatch": "LET OP: {sector} / {school}: hier {ours}, in de samenvatting van de matcher {theirs} "

@@ -151,7 +151,8 @@ NONE_PLACEABLE = {
 }
 CERTIFIED = {
     "nl": "Onafhankelijk nagerekend: geen enkele verdeling plaatst meer dan {placed} studenten, en bij dat aantal "
-          "komt de school die er het slechtst aan toe is nergens hoger uit dan {rate}. Dit voorstel haalt allebei.",
+          "komt de school die er het slechtst aan toe is in geen enkele verdeling hoger uit dan {rate}. Dit "
+          "voorstel haalt allebei.",
     "en": "Independently checked: no allocation places more than {placed} students, and at that number the "
           "worst-off school gets no higher than {rate} in any of them. This proposal reaches both.",
 }
