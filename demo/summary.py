@@ -39,8 +39,8 @@ TEXT: dict[str, dict[str, str]] = {
         "total": "Regio {region}, totaal over alle pools (geen eerlijkheidscijfer): {placed} van {seeking} geplaatst "
                  "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
         "certified": "Onafhankelijk nagerekend door de matcher: geen enkele verdeling plaatst meer dan {max} "
-                     "studenten (deze ronde: {placed}), en bij dat aantal komt de school die er het slechtst aan toe "
-                     "is in geen enkele verdeling hoger uit dan {bound:.1%} (deze ronde: {worst:.1%}).",
+                     "studenten (deze ronde: {placed}), en met zoveel geplaatst komt de school die er het slechtst "
+                     "aan toe is nooit hoger uit dan {bound:.1%} (deze ronde: {worst:.1%}).",
         "mismatch": "LET OP: de pools tellen {seeking} studenten en {placed} geplaatst, de matcher {m_seeking} en "
                     "{m_placed}.",
         "pool_mismatch": "LET OP: {sector} / {school}: hier {ours}, in de samenvatting van de matcher {theirs} "
@@ -70,8 +70,8 @@ TEXT: dict[str, dict[str, str]] = {
         "total": "Region {region}, total across pools (not a fairness figure): {placed} of {seeking} placed "
                  "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
         "certified": "Independently checked by the matcher: no allocation places more than {max} students (this "
-                     "round: {placed}), and at that number the worst-off school gets no higher than {bound:.1%} in "
-                     "any of them (this round: {worst:.1%}).",
+                     "round: {placed}), and with that many placed the worst-off school never gets higher than "
+                     "{bound:.1%} (this round: {worst:.1%}).",
         "mismatch": "WARNING: the pools count {seeking} students and {placed} placed, the matcher {m_seeking} and "
                     "{m_placed}.",
         "pool_mismatch": "WARNING: {sector} / {school}: here {ours}, in the matcher's summary {theirs} "

@@ -89,6 +89,7 @@ def test_a_coordinator_runs_compares_and_releases_a_round_after_two_staff_approv
     first = start_round(page)
     shot(page, "2-first-round")
     assert page.locator('#figures td[data-figure="placed"]').inner_text() == "2"
+    assert "geen enkele verdeling plaatst meer dan 2 studenten" in page.locator("#certificate").inner_text()
 
     publish(platform, [("place.posted", place("plc-second", 2))])
     wait_until(lambda: matcher_has(people, "places", 2), 60, message="the second place was not projected")

@@ -198,6 +198,6 @@ def test_a_certified_round_says_what_the_matcher_checked_and_an_uncertified_one_
     record["summary"].update(max_placeable=53, fair_bound=0.6, worst_school_rate=0.6)
     assert last_paragraph(placement_section(record, pools, NAMES)).endswith(
         "Onafhankelijk nagerekend door de matcher: geen enkele verdeling plaatst meer dan 53 studenten (deze ronde: "
-        "53), en bij dat aantal komt de school die er het slechtst aan toe is in geen enkele verdeling hoger uit "
-        "dan 60.0% (deze ronde: 60.0%).")
+        "53), en met zoveel geplaatst komt de school die er het slechtst aan toe is nooit hoger uit dan 60.0% "
+        "(deze ronde: 60.0%).")
     assert "no allocation places more than 53 students" in placement_section(record, pools, NAMES, lang="en")

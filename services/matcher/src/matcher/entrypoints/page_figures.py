@@ -150,11 +150,11 @@ NONE_PLACEABLE = {
     "en": "Independently checked: no allocation can place a student in this round.",
 }
 CERTIFIED = {
-    "nl": "Onafhankelijk nagerekend: geen enkele verdeling plaatst meer dan {placed} studenten, en bij dat aantal "
-          "komt de school die er het slechtst aan toe is in geen enkele verdeling hoger uit dan {rate}. Dit "
-          "voorstel haalt allebei.",
-    "en": "Independently checked: no allocation places more than {placed} students, and at that number the "
-          "worst-off school gets no higher than {rate} in any of them. This proposal reaches both.",
+    "nl": "Onafhankelijk nagerekend: geen enkele verdeling plaatst meer dan {placed} studenten, en met zoveel "
+          "geplaatst komt de school die er het slechtst aan toe is nooit hoger uit dan {rate}. Dit voorstel haalt "
+          "allebei.",
+    "en": "Independently checked: no allocation places more than {placed} students, and with that many placed "
+          "the worst-off school never gets higher than {rate}. This proposal reaches both.",
 }
 
 
