@@ -97,7 +97,7 @@ class OrToolsRoundSolver:
         solution, report = self._solver.solve_validated(instance, fairness="bound")
         if not report.ok:
             raise ValidationFailure("validate", "; ".join(report.problems))
-        bound = report.fair_bound[0] / report.fair_bound[1] if report.fair_bound else None
+        bound = round(report.fair_bound[0] / report.fair_bound[1], 6) if report.fair_bound else None  # as the rates
         return Solved(to_outcomes(pool, solution), report.max_flow, bound)
 
 
