@@ -28,3 +28,15 @@ def test_a_round_of_the_production_solver_carries_what_the_validator_certified()
     summary = compute_round(Pool(REGION, PERIOD, None, wishes, places), 7, OrToolsRoundSolver(), "test").summary
     assert (summary.placed, summary.max_placeable) == (2, 2)
     assert summary.worst_school_rate == summary.fair_bound == 0.5
+
+
+def test_a_pool_where_nobody_can_be_placed_is_certified_as_such_and_the_page_says_so_plainly():
+    from matcher.entrypoints.page_figures import certificate
+
+    wishes = (wish("stu-a1", "sch-a"), wish("stu-b1", "sch-b"))
+    places = (place("plc-1", 2),)  # irregular shifts, which these students do not accept
+    summary = compute_round(Pool(REGION, PERIOD, None, wishes, places), 7, OrToolsRoundSolver(), "test").summary
+    assert (summary.placed, summary.max_placeable, summary.fair_bound) == (0, 0, 0.0)
+    assert certificate(summary, "nl") == "Onafhankelijk nagerekend: geen enkele verdeling kan in deze ronde een student plaatsen."
+    empty = compute_round(Pool(REGION, PERIOD, None, (), places), 7, OrToolsRoundSolver(), "test").summary
+    assert (empty.max_placeable, empty.fair_bound, certificate(empty, "nl")) == (0, None, None)
