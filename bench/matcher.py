@@ -6,7 +6,7 @@ runs once). Per size the parent
 generates one seeded region (`bench.generator`, seed 1) and pickles it; every method then runs in a
 fresh subprocess (`python -m bench.matcher --worker METHOD FILE`) that unpickles the instance, measures
 wall time of the method (eligibility included for every method; Stagepool also builds explanations)
-and the process's peak RSS (resource.getrusage: includes the interpreter and the instance), and
+and the process's peak RSS (bench.memory: VmHWM, the child's own, interpreter and instance included), and
 computes the outcome figures. Stagepool's child also certifies the result with matcher.solver.validation
 (max-flow floor; fairness bound up to 50k).
 
@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 from typing import Any
+
+from bench.memory import peak_rss_mb
 
 SIZES = (1_000, 10_000, 50_000)
 XL_SIZE = 250_000
@@ -134,11 +136,11 @@ def worker(method: str, implementation: str, path: str, certify: bool = True) ->
         rnd, can_place = pickle.load(fh)
     import bench.matcher_baselines  # noqa: F401  (imports, OR-tools included, are not part of the timing)
     import matcher.solver  # noqa: F401
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_before = peak_rss_mb()
     cpu0, t0 = _cpu(), time.perf_counter()
     placement, solution = _run_method(method, implementation, rnd)
     wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     row = {"component": "matcher", "method": method, "implementation": implementation, "students": len(rnd.wishes),
            "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_mb": round(peak, 1),
            "rss_before_mb": round(rss_before, 1),

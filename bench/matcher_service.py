@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from matcher.adapters.redis_store import RedisRoundStore, period_key
 from matcher.rounds import Exclusion, Pool, RoundResult
 
 from .generator import generate
+from .memory import peak_rss_mb
 
 def make_region(students: int, seed: int = 1) -> tuple[str, str, list[Wish], list[Place], dict[str, Exclusion]]:
     """The solver bench's synthetic region (bench.generator), as the shared event payloads intake publishes."""
@@ -120,7 +120,7 @@ def measure(students: int = 10_000, seed: int = 7) -> dict[str, Any]:
     stored = m["stored"] - t0
     return {"component": "matcher", "metric": f"end_to_end_{students // 1000}k", "method": "stagepool_service",
             "students": students, "wall_s": round(stored, 3), "cpu_s": round(m["stored_cpu"] - c0, 3),
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_mb": round(peak_rss_mb(), 1),
             "load_avg_1m": round(os.getloadavg()[0], 2), "load_s": round(m["loaded"] - t0, 3),
             "solve_s": round(m["computed"] - m["loaded"], 3), "persist_s": round(m["stored"] - m["computed"], 3),
             "published_s": round(t_end - t0, 3), "parts": len(parts), "placed": s.placed,
