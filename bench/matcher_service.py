@@ -156,8 +156,8 @@ def run() -> list[dict[str, Any]]:
     for r in results:
         print(f"{r['students']:>9} {r['wall_s']:>8} {r['cpu_s']:>6} {r['load_s']:>7} {r['solve_s']:>8} "
               f"{r['persist_s']:>9} {r['published_s']:>11} {r['parts']:>5} {r['peak_mb']:>7.0f} {r['placed']:>7} "
-              f"{_or_dash(r['max_placeable'], 'd'):>7} {r['worst_school_rate']:>6.3f} {_or_dash(r['fair_bound'], '.3f'):>6} "
-              f"{r['school_spread']:>6.3f} {r['top1']:>6.3f} "
+              f"{_or_dash(r['max_placeable'], 'd'):>7} {r['worst_school_rate']:>6.3f} "
+              f"{_or_dash(r['fair_bound'], '.3f'):>6} {r['school_spread']:>6.3f} {r['top1']:>6.3f} "
               f"{r['top3']:>6.3f} {'yes' if r['meets_target'] else 'NO':>3}")
     print(f"(machine load average {results[0]['load_avg_1m']} on {os.cpu_count()} cores; "
           "cpu_s is this process's CPU time for the same span; solve_s covers solve, validation (floor: the "

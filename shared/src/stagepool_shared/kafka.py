@@ -117,8 +117,8 @@ class EventPublisher:
     metadata, and the acknowledgement. For a batch, `timeout_s` bounds each wait for the next
     acknowledgement rather than the whole batch (a 50,000-row import is acknowledged over many seconds while
     Kafka is healthy); a request deadline still bounds it all. A producer that failed is dropped at once and
-    closed on a background thread, so the answer never waits for it. The producer is created on first use, so a service starts
-    (and answers 503) while Kafka is down.
+    closed on a background thread, so the answer never waits for it. The producer is created on first use,
+    so a service starts (and answers 503) while Kafka is down.
     """
 
     def __init__(self, bootstrap: str, client_id: str, timeout_s: float = 10.0):

@@ -17,8 +17,8 @@ from stagepool_shared.events.rounds import Hint, Outcome
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, web_session
 
 from .. import handlers
-from ..domain import wording
 from ..adapters.store import RoundRecord
+from ..domain import wording
 from ..rounds import RoundConflict, RoundNotFound
 from . import commands, page_figures as pf
 
