@@ -26,12 +26,12 @@ from typing import Any, Iterator
 
 import requests
 
+from intake import commands
 from intake.bootstrap import bootstrap
 from intake.config import Settings
-from intake.entrypoints.http import create_app
 from intake.entrypoints.rows import WISH_COLUMNS
-from intake.entrypoints.server import BackgroundServer
 from stagepool_shared import kafka
+from stagepool_shared.runtime import BackgroundServer
 
 API_SECONDS = float(os.environ.get("BENCH_INTAKE_API_SECONDS", "5" if os.environ.get("BENCH_QUICK") == "1" else "10"))
 API_MAX = int(os.environ.get("BENCH_INTAKE_API_MAX", "5000"))
@@ -98,9 +98,9 @@ class Service:
                "INTAKE_PSEUDONYM_SECRET": "bench-secret-" + prefix, "LOG_LEVEL": "WARNING"}
         self.settings = Settings.from_env(env)
         self.wiring = bootstrap(self.settings, key_prefix=prefix)
-        self.wiring.intake.create_period("reg-bench", {"period_id": "bench-p1", "name": "Bench",
-                                                       "starts_on": date(2027, 2, 1), "ends_on": date(2027, 6, 30)})
-        self.server = BackgroundServer(create_app(self.settings, wiring=self.wiring)).start()
+        period = {"period_id": "bench-p1", "name": "Bench", "starts_on": date(2027, 2, 1), "ends_on": date(2027, 6, 30)}
+        commands.create_period(self.wiring.deps, "reg-bench", period)
+        self.server = BackgroundServer(self.wiring.app()).start()
         token = self.wiring.tokens.issue("bench", "school_staff", prefix + "-school", region_id="reg-bench")
         self.headers = {"Authorization": "Bearer " + token}
 

@@ -39,12 +39,15 @@ from matcher import handlers
 from matcher.adapters import codec
 from matcher.adapters.ortools_solver import OrToolsRoundSolver
 from matcher.adapters.redis_store import RedisRoundStore, period_key
-from matcher.rounds import Exclusion, Pool, RoundResult
+from matcher.metrics import NullMetrics
+from matcher.ports import Deps
+from matcher.rounds.compute import RoundResult
+from matcher.rounds.pool import Pool, StudentExclusions
 
 from .generator import generate
 from .memory import peak_rss_mb
 
-def make_region(students: int, seed: int = 1) -> tuple[str, str, list[Wish], list[Place], dict[str, Exclusion]]:
+def make_region(students: int, seed: int = 1) -> tuple[str, str, list[Wish], list[Place], dict[str, StudentExclusions]]:
     """The solver bench's synthetic region (bench.generator), as the shared event payloads intake publishes."""
     rnd = generate(students, seed)
     wishes = [Wish(**{**vars(w), "home": Location(**vars(w.home)),
@@ -55,16 +58,16 @@ def make_region(students: int, seed: int = 1) -> tuple[str, str, list[Wish], lis
                        **{k: list(getattr(p, k)) for k in ("crebos", "levels", "activities", "support_offered")}},
                     organisation_name=f"Organisatie {p.organisation_id}", address="Voorbeeldstraat 1")
               for p in rnd.places]
-    exclusions: dict[str, Exclusion] = {}
+    exclusions: dict[str, StudentExclusions] = {}
     for e in rnd.exclusions:
-        old = exclusions.get(e.student_ref, Exclusion())
+        old = exclusions.get(e.student_ref, StudentExclusions())
         exclusions[e.student_ref] = old.merged([e.place_id] if e.place_id else [],
                                                [e.organisation_id] if e.organisation_id else [])
     return rnd.region_id, rnd.period_ids[0], wishes, places, exclusions
 
 
 def _load_projection(client: Any, region: str, period: str, wishes: list[Wish], places: list[Place],
-                     exclusions: dict[str, Exclusion]) -> None:
+                     exclusions: dict[str, StudentExclusions]) -> None:
     key = period_key(region, period)
     with client.pipeline(transaction=False) as pipe:
         pipe.hset(key + ":wishes", mapping={w.student_ref: codec.dump_wish(w) for w in wishes})
@@ -103,12 +106,12 @@ def measure(students: int = 10_000, seed: int = 7) -> dict[str, Any]:
         client = connect(redis_server.url)
         _load_projection(client, region, period, wishes, places, exclusions)
         store, publisher = _TimedStore(client), EventPublisher(kafka.bootstrap, "bench-matcher", 30.0)
-        svc = handlers.Services(store, publisher, OrToolsRoundSolver(), "bench")
+        deps = Deps(store, publisher, OrToolsRoundSolver(), NullMetrics(), code_version="bench")
         request = RoundRequested("rnd-bench", region, period, seed, "usr-bench")
         cause = new_envelope("round.requested", request, producer="bench", partition_key=region)
         publisher.publish(cause)  # the API published the request; the producer is connected, as in the service
         c0, t0 = time.process_time(), time.perf_counter()
-        handlers.run_round(cause, svc)
+        handlers.run_round(cause, deps)
         t_end = time.perf_counter()
         record = store.get_round(request.round_id)
         parts = [e for e in map(decode, (m.value for m in read_log(kafka.bootstrap, [topics.ROUNDS])))

@@ -1,5 +1,5 @@
 """Runs the whole platform as real processes: Kafka, Redis and the four services through their own CLI
-(`python -m <service> run`, the same command the Dockerfiles use).
+(`python -m <service> run`, the same command the Dockerfile uses).
 
 Used by `make demo` and by the end-to-end and fault tests, which kill and restart services by PID.
 Imports the standard library, requests and stagepool_shared (never a service: services are processes).

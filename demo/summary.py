@@ -19,71 +19,100 @@ from .pools import UNKNOWN, PoolFigures, PoolKey, disagreements, pool_figures, r
 
 LANGS = ("nl", "en")
 WIDTH = 110  # sentences are wrapped at this width
-TEXT: dict[str, dict[str, str]] = {
-    "nl": {
-        "region": "Demoregio {region}, periode {period}: {students} studenten op {schools} scholen, {orgs} "
-                  "organisaties, {slots} stageplaatsen ({share:.0%} van de studenten; zorg {care} voor "
-                  "{care_students} zorgstudenten)",
-        "round": "Ronde {round_id} (seed {seed}, uitvoer {output}…), status {status}, {delivered} e-mails "
-                 "afgeleverd bij de lokale SMTP-server",
-        "pools": "Plaatsing per pool. De eerlijkheidsregel maakt de plaatsingspercentages van de scholen gelijk "
-                 "binnen elke pool (regio, periode, sector), niet tussen pools.",
-        "pool": "pool", "school": "school", "seeking": "studenten", "placed": "geplaatst", "rate": "percentage",
-        "no_eligible": "geen passende plaats", "worst": "laagste school", "best": "hoogste school",
-        "spread": "verschil", "top1": "top-1", "top3": "top-3",
-        "legend": "verschil = hoogste min laagste schoolpercentage in de pool, in procentpunten (pp); top-1 / top-3 = "
-                  "geplaatst op de eerste keus / een van de drie keuzes, als deel van de studenten van de pool die plaatsen "
-                  "noemden; "
-                  "geen passende plaats = geen enkele plaats voldoet aan alle harde criteria (de regel kan hen niet "
-                  "plaatsen).",
-        "total": "Regio {region}, totaal over alle pools (geen eerlijkheidscijfer): {placed} van {seeking} geplaatst "
-                 "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
-        "certified": "Onafhankelijk nagerekend door de matcher: geen enkele verdeling plaatst meer dan {max} "
-                     "studenten (deze ronde: {placed}), en met zoveel geplaatst komt de school die er het slechtst "
-                     "aan toe is nooit hoger uit dan {bound:.1%} (deze ronde: {worst:.1%}).",
-        "mismatch": "LET OP: de pools tellen {seeking} studenten en {placed} geplaatst, de matcher {m_seeking} en "
-                    "{m_placed}.",
-        "pool_mismatch": "LET OP: {sector} / {school}: hier {ours}, in de samenvatting van de matcher {theirs} "
-                         "(studenten/geplaatst).",
-        "unplaced": "niet geplaatst, reden", "students": "studenten", "none": "(geen)",
-        "step": "stap", "took": "duur", "total_row": "totaal",
-        "addresses": "Adressen", "login": "inlogpagina", "each_login": "(elke dienst heeft /login)",
-        "report": "perioderapport", "coordinator_token": "(token van de coördinator)",
-        "accounts": "Demo-accounts voor de pagina's (wachtwoorden alleen voor deze run)",
-        "username": "gebruikersnaam", "password": "wachtwoord", "role": "rol",
+#: The summary's sentences: per key, the Dutch and the English text side by side.
+SENTENCES: dict[str, dict[str, str]] = {
+    "region": {
+        "nl": "Demoregio {region}, periode {period}: {students} studenten op {schools} scholen, {orgs} "
+              "organisaties, {slots} stageplaatsen ({share:.0%} van de studenten; zorg {care} voor "
+              "{care_students} zorgstudenten)",
+        "en": "Demo region {region}, period {period}: {students} students at {schools} schools, {orgs} "
+              "organisations, {slots} slots ({share:.0%} of students; care {care} for {care_students} care "
+              "students)",
     },
-    "en": {
-        "region": "Demo region {region}, period {period}: {students} students at {schools} schools, {orgs} "
-                  "organisations, {slots} slots ({share:.0%} of students; care {care} for {care_students} care "
-                  "students)",
-        "round": "Round {round_id} (seed {seed}, output {output}…), status {status}, {delivered} e-mails "
-                 "delivered to the local SMTP server",
-        "pools": "Placement per pool. The fairness rule evens out the schools' placement rates within each pool "
-                 "(region, period, sector), not between pools.",
-        "pool": "pool", "school": "school", "seeking": "students", "placed": "placed", "rate": "rate",
-        "no_eligible": "no eligible place", "worst": "worst school", "best": "best school",
-        "spread": "spread", "top1": "top-1", "top3": "top-3",
-        "legend": "spread = best minus worst school rate in the pool, in percentage points (pp); top-1 / top-3 = "
-                  "placed at the first wish / one of the three wishes, as a share of the pool's students who named "
-                  "places; "
-                  "no eligible place = no place meets every hard constraint (the rule cannot place them).",
-        "total": "Region {region}, total across pools (not a fairness figure): {placed} of {seeking} placed "
-                 "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
-        "certified": "Independently checked by the matcher: no allocation places more than {max} students (this "
-                     "round: {placed}), and with that many placed the worst-off school never gets higher than "
-                     "{bound:.1%} (this round: {worst:.1%}).",
-        "mismatch": "WARNING: the pools count {seeking} students and {placed} placed, the matcher {m_seeking} and "
-                    "{m_placed}.",
-        "pool_mismatch": "WARNING: {sector} / {school}: here {ours}, in the matcher's summary {theirs} "
-                         "(students/placed).",
-        "unplaced": "unplaced by reason", "students": "students", "none": "(none)",
-        "step": "step", "took": "took", "total_row": "total",
-        "addresses": "Addresses", "login": "login page", "each_login": "(each service has /login)",
-        "report": "period report", "coordinator_token": "(coordinator token)",
-        "accounts": "Demo accounts for the pages (passwords made for this run only)",
-        "username": "username", "password": "password", "role": "role",
+    "round": {
+        "nl": "Ronde {round_id} (seed {seed}, uitvoer {output}…), status {status}, {delivered} e-mails "
+              "afgeleverd bij de lokale SMTP-server",
+        "en": "Round {round_id} (seed {seed}, output {output}…), status {status}, {delivered} e-mails "
+              "delivered to the local SMTP server",
+    },
+    "pools": {
+        "nl": "Plaatsing per pool. De eerlijkheidsregel maakt de plaatsingspercentages van de scholen gelijk "
+              "binnen elke pool (regio, periode, sector), niet tussen pools.",
+        "en": "Placement per pool. The fairness rule evens out the schools' placement rates within each pool "
+              "(region, period, sector), not between pools.",
+    },
+    "legend": {
+        "nl": "verschil = hoogste min laagste schoolpercentage in de pool, in procentpunten (pp); top-1 / "
+              "top-3 = geplaatst op de eerste keus / een van de drie keuzes, als deel van de studenten van de "
+              "pool die plaatsen noemden; geen passende plaats = geen enkele plaats voldoet aan alle harde "
+              "criteria (de regel kan hen niet plaatsen).",
+        "en": "spread = best minus worst school rate in the pool, in percentage points (pp); top-1 / top-3 = "
+              "placed at the first wish / one of the three wishes, as a share of the pool's students who named "
+              "places; no eligible place = no place meets every hard constraint (the rule cannot place them).",
+    },
+    "total": {
+        "nl": "Regio {region}, totaal over alle pools (geen eerlijkheidscijfer): {placed} van {seeking} "
+              "geplaatst ({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
+        "en": "Region {region}, total across pools (not a fairness figure): {placed} of {seeking} placed "
+              "({rate:.1%}), top-1 {top1:.1%}, top-3 {top3:.1%}",
+    },
+    "certified": {
+        "nl": "Onafhankelijk nagerekend door de matcher: geen enkele verdeling plaatst meer dan {max} "
+              "studenten (deze ronde: {placed}), en met zoveel geplaatst komt de school die er het slechtst "
+              "aan toe is nooit hoger uit dan {bound:.1%} (deze ronde: {worst:.1%}).",
+        "en": "Independently checked by the matcher: no allocation places more than {max} students (this "
+              "round: {placed}), and with that many placed the worst-off school never gets higher than "
+              "{bound:.1%} (this round: {worst:.1%}).",
+    },
+    "mismatch": {
+        "nl": "LET OP: de pools tellen {seeking} studenten en {placed} geplaatst, de matcher {m_seeking} en "
+              "{m_placed}.",
+        "en": "WARNING: the pools count {seeking} students and {placed} placed, the matcher {m_seeking} and "
+              "{m_placed}.",
+    },
+    "pool_mismatch": {
+        "nl": "LET OP: {sector} / {school}: hier {ours}, in de samenvatting van de matcher {theirs} "
+              "(studenten/geplaatst).",
+        "en": "WARNING: {sector} / {school}: here {ours}, in the matcher's summary {theirs} (students/placed).",
+    },
+    "accounts": {
+        "nl": "Demo-accounts voor de pagina's (wachtwoorden alleen voor deze run)",
+        "en": "Demo accounts for the pages (passwords made for this run only)",
     },
 }
+
+#: The summary's short labels: per key, (Dutch, English).
+LABELS: dict[str, tuple[str, str]] = {
+    "pool": ("pool", "pool"),
+    "school": ("school", "school"),
+    "seeking": ("studenten", "students"),
+    "placed": ("geplaatst", "placed"),
+    "rate": ("percentage", "rate"),
+    "no_eligible": ("geen passende plaats", "no eligible place"),
+    "worst": ("laagste school", "worst school"),
+    "best": ("hoogste school", "best school"),
+    "spread": ("verschil", "spread"),
+    "top1": ("top-1", "top-1"),
+    "top3": ("top-3", "top-3"),
+    "unplaced": ("niet geplaatst, reden", "unplaced by reason"),
+    "students": ("studenten", "students"),
+    "none": ("(geen)", "(none)"),
+    "step": ("stap", "step"),
+    "took": ("duur", "took"),
+    "total_row": ("totaal", "total"),
+    "addresses": ("Adressen", "Addresses"),
+    "login": ("inlogpagina", "login page"),
+    "each_login": ("(elke dienst heeft /login)", "(each service has /login)"),
+    "report": ("perioderapport", "period report"),
+    "coordinator_token": ("(token van de coördinator)", "(coordinator token)"),
+    "username": ("gebruikersnaam", "username"),
+    "password": ("wachtwoord", "password"),
+    "role": ("rol", "role"),
+}
+
+#: Every sentence and label of the summary: per key, the Dutch and the English text side by side.
+TEXT: dict[str, dict[str, str]] = {**SENTENCES, **{key: dict(zip(LANGS, pair)) for key, pair in LABELS.items()}}
+
 WORDS: dict[str, dict[str, str]] = {
     "nl": {"released": "vrijgegeven", "proposed": "voorgesteld", UNKNOWN: "onbekend",
            "NO_ELIGIBLE_PLACE": "geen plaats voldoet aan alle harde criteria",
@@ -97,7 +126,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 def text(lang: str, key: str, **values: Any) -> str:
     """The sentence `key` in `lang` with `values` filled in."""
-    return TEXT[lang][key].format(**values)
+    return TEXT[key][lang].format(**values)
 
 
 def paragraph(lang: str, key: str, **values: Any) -> str:

@@ -226,24 +226,24 @@ def test_poison_on_every_topic_is_dead_lettered_with_its_reason_and_every_consum
 def logical_history(region: str, rng: random.Random) -> list[list]:
     """Per entity (a student's wish, a place) its events in contract order: submitted/posted, updates, removal."""
     wishes, places = synthetic_region(region, 60, seed=11)
-    entities: list[list] = []
-    for i, wish in enumerate(wishes):
-        chain = [("wish.submitted", wish)]
-        if i % 3 == 0:
-            chain.append(("wish.updated", replace(wish, max_travel_minutes=30 + i % 5)))
-        if i % 10 == 0:
-            chain.append(("wish.withdrawn", sample_payload("wish.withdrawn").__class__(
-                wish.student_ref, wish.school_id, region, wish.period_id, "withdrawn")))
-        entities.append(chain)
-    for i, place in enumerate(places):
-        chain = [("place.posted", place)]
-        if i % 2 == 0:
-            chain.append(("place.updated", replace(place, slots=1 + i % 3)))
-        if i % 5 == 0:
-            chain.append(("place.withdrawn", sample_payload("place.withdrawn").__class__(
-                place.place_id, place.organisation_id, region, place.period_id)))
-        entities.append(chain)
+    wish_withdrawn, place_withdrawn = (sample_payload(t).__class__ for t in ("wish.withdrawn", "place.withdrawn"))
+    entities = [chain_of(i, (1, "wish.submitted", wish),
+                         (3, "wish.updated", replace(wish, max_travel_minutes=30 + i % 5)),
+                         (10, "wish.withdrawn", wish_withdrawn(wish.student_ref, wish.school_id, region,
+                                                               wish.period_id, "withdrawn")))
+                for i, wish in enumerate(wishes)]
+    entities += [chain_of(i, (1, "place.posted", place),
+                          (2, "place.updated", replace(place, slots=1 + i % 3)),
+                          (5, "place.withdrawn", place_withdrawn(place.place_id, place.organisation_id, region,
+                                                                 place.period_id)))
+                 for i, place in enumerate(places)]
     return [[new_envelope(t, p, producer="faults", partition_key=region) for t, p in chain] for chain in entities]
+
+
+def chain_of(i: int, *steps: tuple[int, str, object]) -> list[tuple[str, object]]:
+    """The events of entity number `i`, in the order given: a step (every, event type, payload) is taken when
+    `every` divides `i` (every=1: always)."""
+    return [(event_type, payload) for every, event_type, payload in steps if i % every == 0]
 
 
 def legal_shuffle_with_duplicates(chains: list[list], rng: random.Random) -> tuple[list, int]:

@@ -16,9 +16,8 @@ import requests
 
 from intake.bootstrap import bootstrap
 from intake.config import Settings
-from intake.entrypoints.http import create_app
-from intake.entrypoints.server import BackgroundServer
 from stagepool_shared import kafka, topics
+from stagepool_shared.runtime import BackgroundServer
 from stagepool_shared.testing.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -36,7 +35,7 @@ def test_a_stopped_broker_gives_503_and_nothing_stored_then_the_retry_is_accepte
     settings = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": kafka_server.bootstrap, "REDIS_URL": redis_url,
                                   "INTAKE_PSEUDONYM_SECRET": "fault-secret-" + prefix, "PUBLISH_TIMEOUT_S": "5"})
     wiring = bootstrap(settings, key_prefix=prefix)
-    server = BackgroundServer(create_app(settings, wiring=wiring)).start()
+    server = BackgroundServer(wiring.app()).start()
     school = wiring.tokens.issue("f-s", "school_staff", prefix + "-school", region_id="r-f")
     coordinator = wiring.tokens.issue("f-c", "regional_coordinator", "r-f", region_id="r-f")
 

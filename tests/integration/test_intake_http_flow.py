@@ -13,19 +13,17 @@ import uuid
 from typing import Any, Iterator
 
 import pytest
-import redis
 import requests
 
 from intake.bootstrap import bootstrap
 from intake.config import Settings
-from intake.entrypoints.consumer import make_handler
-from intake.entrypoints.http import create_app
+from intake.entrypoints.consumer import make_consumer
 from intake.entrypoints.rows import WISH_COLUMNS
-from intake.entrypoints.server import BackgroundServer
 from stagepool_shared import kafka, topics
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.rounds import Outcome, RoundReleased
+from stagepool_shared.runtime import BackgroundServer
 from stagepool_shared.testing.waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -46,7 +44,7 @@ class Intake:
                                            "INTAKE_PSEUDONYM_SECRET": "integration-secret-" + prefix,
                                            "PUBLISH_TIMEOUT_S": "5"})
         self.wiring = bootstrap(self.settings, key_prefix=prefix)
-        self.server = BackgroundServer(create_app(self.settings, wiring=self.wiring)).start()
+        self.server = BackgroundServer(self.wiring.app()).start()
         tokens = TokenStore(self.wiring.redis_client)
         self.tokens = {
             "school_a": tokens.issue("u-a", "school_staff", f"{prefix}-school-a", region_id="r-noord"),
@@ -176,8 +174,8 @@ def test_contacts_become_available_after_a_real_round_released_event(intake, top
     publisher.publish(new_envelope("round.released", payload, producer="matcher", partition_key="r-noord"))
     publisher.close()
     stop = threading.Event()
-    loop = kafka.ConsumerLoop(topics_ready, "it-intake-" + intake.prefix, (topics.ROUNDS,),
-                              make_handler(intake.wiring.intake), intake.wiring.publisher, stop)
+    group = topics.ConsumerGroup("it-intake-" + intake.prefix, (topics.ROUNDS,))
+    loop = make_consumer(intake.wiring, stop, group=group)
     thread = threading.Thread(target=loop.run, daemon=True)
     thread.start()
     try:

@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from schemathesis.checks import not_a_server_error
 
+from intake import commands
 from intake.bootstrap import bootstrap
 from intake.config import Settings
-from intake.entrypoints.http import create_app
 from intake.entrypoints.openapi import build_spec
-from intake.entrypoints.server import BackgroundServer
 from stagepool_shared import kafka
 from stagepool_shared.auth import TokenStore
+from stagepool_shared.runtime import BackgroundServer
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,7 @@ class Fuzzed:
                "INTAKE_PSEUDONYM_SECRET": "schemathesis-secret-" + prefix}
         self.settings = Settings.from_env(env)
         self.wiring = bootstrap(self.settings, key_prefix=prefix)
-        self.server = BackgroundServer(create_app(self.settings, wiring=self.wiring)).start()
+        self.server = BackgroundServer(self.wiring.app()).start()
         tokens = TokenStore(self.wiring.redis_client)
         self.tokens = {
             "school": tokens.issue("st-s", "school_staff", prefix + "-school", region_id="r-st"),
@@ -46,7 +46,8 @@ class Fuzzed:
             "coordinator": tokens.issue("st-c", "regional_coordinator", "r-st", region_id="r-st"),
             "notifier": tokens.issue("st-n", "service", "notifier"),
         }
-        self.wiring.intake.create_period("r-st", {**PERIOD, "starts_on": date(2027, 2, 1), "ends_on": date(2027, 6, 30)})
+        commands.create_period(self.wiring.deps, "r-st",
+                               {**PERIOD, "starts_on": date(2027, 2, 1), "ends_on": date(2027, 6, 30)})
 
     def token_for(self, method: str, path: str) -> str:
         if path.startswith("/internal/"):

@@ -68,13 +68,19 @@ class RunningLoop:
         assert not self.thread.is_alive()
 
 
+def receive_one(bootstrap, group, topic_name, publisher, message):
+    """Run a loop of `group` until it received one event; what it received by the time it stopped."""
+    received = []
+    loop = RunningLoop(bootstrap, group, topic_name, received.append, publisher)
+    wait_until(lambda: len(received) == 1, timeout=60, message=message)
+    loop.close()
+    return received
+
+
 def test_a_published_event_is_consumed_equal_to_what_was_sent(kafka_bootstrap, topic, publisher):
     sent = wish_event()
     publisher.publish(sent, topic=topic)
-    received = []
-    loop = RunningLoop(kafka_bootstrap, f"g-{topic}", topic, received.append, publisher)
-    wait_until(lambda: len(received) == 1, timeout=60, message="the event never arrived")
-    loop.close()
+    received = receive_one(kafka_bootstrap, f"g-{topic}", topic, publisher, message="the event never arrived")
     assert received[0] == sent
     assert received[0].payload.student_ref == sent.payload.student_ref
 
@@ -92,10 +98,8 @@ def test_a_consumer_killed_before_commit_gets_the_event_again(kafka_bootstrap, t
     first.thread.join(timeout=30)
     assert isinstance(first.error, SimulatedCrash)
 
-    received = []
-    second = RunningLoop(kafka_bootstrap, group, topic, received.append, publisher)
-    wait_until(lambda: len(received) == 1, timeout=60, message="the uncommitted event was not redelivered")
-    second.close()
+    received = receive_one(kafka_bootstrap, group, topic, publisher,
+                           message="the uncommitted event was not redelivered")
     assert received[0].event_id == sent.event_id
 
     third_received = []
@@ -130,10 +134,8 @@ def test_a_poison_message_lands_in_the_dead_letter_topic_and_the_consumer_goes_o
     publisher.publish_raw(topic, b"\x00 this is not an event", key=b"reg-groningen")
     good = wish_event()
     publisher.publish(good, topic=topic)
-    received = []
-    loop = RunningLoop(kafka_bootstrap, f"g-{topic}", topic, received.append, publisher)
-    wait_until(lambda: len(received) == 1, timeout=60, message="the good event after the poison never arrived")
-    loop.close()
+    received = receive_one(kafka_bootstrap, f"g-{topic}", topic, publisher,
+                           message="the good event after the poison never arrived")
     assert received[0].event_id == good.event_id
 
     letters = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.dlq(topic)])]

@@ -1,7 +1,8 @@
 """The matcher service on real Kafka and Redis: projections, rounds, approval, release, replay, poison.
 
-One matcher (consumer + scheduler threads and the Flask app) runs for the module on unique topic names
-(a publisher that routes each event to its test topic) and a unique region, so other tests are untouched.
+One matcher (built by bootstrap: the consumer thread, the release worker and the Flask app) runs for the
+module on unique topic names (a publisher that routes each event to its test topic) and a unique region,
+so other tests are untouched.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from stagepool_shared import topics
@@ -19,6 +20,7 @@ from stagepool_shared.errors import PublishFailed
 from stagepool_shared.events.rounds import RoundRequested
 from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics, read_log
 from stagepool_shared.registry import decode, topic_for
+from stagepool_shared.runtime import start_workers
 from stagepool_shared.testing.samples import sample_payload
 from stagepool_shared.testing.waiting import wait_until
 
@@ -26,7 +28,8 @@ from matcher.adapters.ortools_solver import OrToolsRoundSolver
 from matcher.bootstrap import bootstrap
 from matcher.config import Settings
 from matcher.replay import ordered_events, replay_round
-from matcher.rounds import output_hash
+from matcher.rounds.manifest import output_hash
+from tests.fakes import Clock
 
 pytestmark = pytest.mark.integration
 
@@ -56,14 +59,6 @@ class RoutedPublisher:
         self.real.close()
 
 
-class Clock:
-    def __init__(self):
-        self.now = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def running(kafka_bootstrap, redis_url):
     names = list(TOPICS.values())
@@ -73,17 +68,18 @@ def running(kafka_bootstrap, redis_url):
     publisher = RoutedPublisher(EventPublisher(kafka_bootstrap, "it-matcher"))
     clock = Clock()
     matcher = bootstrap(settings, publisher=publisher, solver=OrToolsRoundSolver(), clock=clock)
-    stop = threading.Event()
+    stop, crashed = threading.Event(), threading.Event()
     options = ConsumerOptions(poll_timeout_ms=100, retry_backoff_s=0.05)
     consumer = matcher.consumer(stop, options=options, group=GROUP)
-    threads = [threading.Thread(target=consumer.run, daemon=True), matcher.scheduler(stop)._thread]
-    for t in threads:
-        t.start()
+    threads = [threading.Thread(target=consumer.run, daemon=True)]
+    threads[0].start()
+    threads += start_workers(matcher.workers(), stop, crashed)
     yield matcher, publisher, clock
     stop.set()
     for t in threads:
         t.join(timeout=10)
     matcher.close()
+    assert not crashed.is_set(), "the release worker crashed"
 
 
 def send(publisher, event_type, payload):
@@ -115,7 +111,7 @@ def seeded(running):
         send(publisher, "wish.submitted", wish(f"stu-{RUN}-{i:02d}", f"sch-{i % 3}", support=i == 0))
     for i in range(3):
         send(publisher, "place.posted", place(f"plc-{RUN}-{i}", 3))
-    pool = wait_until(lambda: (p := matcher.svc.store.load_pool(REGION, PERIOD, None))
+    pool = wait_until(lambda: (p := matcher.deps.store.load_pool(REGION, PERIOD, None))
                       and len(p.wishes) == 12 and len(p.places) == 3 and p, 30, message="projection not built")
     return pool
 
@@ -128,7 +124,7 @@ def test_wishes_and_places_published_to_kafka_become_projections(seeded):
 def request_round(running, round_id, seed=11):
     matcher, publisher, _ = running
     env = send(publisher, "round.requested", RoundRequested(round_id, REGION, PERIOD, seed, "usr-coord"))
-    wait_until(lambda: (r := matcher.svc.store.get_round(round_id)) and r.status == "proposed"
+    wait_until(lambda: (r := matcher.deps.store.get_round(round_id)) and r.status == "proposed"
                and r.proposal_published, 60, message=f"round {round_id} was not proposed and published")
     return env
 
@@ -136,8 +132,8 @@ def request_round(running, round_id, seed=11):
 def test_a_round_request_gives_a_stored_proposal_and_published_parts_that_validate(running, seeded, kafka_bootstrap):
     matcher, _, _ = running
     request_round(running, f"rnd-{RUN}-a")
-    record = matcher.svc.store.get_round(f"rnd-{RUN}-a")
-    stored = matcher.svc.store.outcomes(f"rnd-{RUN}-a")
+    record = matcher.deps.store.get_round(f"rnd-{RUN}-a")
+    stored = matcher.deps.store.outcomes(f"rnd-{RUN}-a")
     parts = logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.proposed", f"rnd-{RUN}-a")
     published = [o for p in parts for o in p.payload.outcomes]
     assert len(stored) == 12 and record.summary.placed == sum(o.status == "placed" for o in stored)
@@ -148,19 +144,19 @@ def test_a_round_request_gives_a_stored_proposal_and_published_parts_that_valida
 def test_a_redelivered_round_request_produces_no_second_proposal(running, seeded, kafka_bootstrap):
     matcher, publisher, _ = running
     env = request_round(running, f"rnd-{RUN}-b")
-    first = matcher.svc.store.get_round(f"rnd-{RUN}-b").manifest
+    first = matcher.deps.store.get_round(f"rnd-{RUN}-b").manifest
     publisher.publish_all([env])
     marker = send(publisher, "wish.submitted", wish(f"stu-{RUN}-marker", "sch-0"))
-    wait_until(lambda: matcher.svc.store.applier.was_processed(marker.event_id), 30)
+    wait_until(lambda: matcher.deps.store.applier.was_processed(marker.event_id), 30)
     parts = logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.proposed", f"rnd-{RUN}-b")
-    assert len(parts) == parts[0].payload.parts and matcher.svc.store.get_round(f"rnd-{RUN}-b").manifest == first
+    assert len(parts) == parts[0].payload.parts and matcher.deps.store.get_round(f"rnd-{RUN}-b").manifest == first
 
 
 def test_approval_by_two_distinct_users_lets_the_round_be_released_at_its_moment(running, seeded, kafka_bootstrap):
     matcher, _, clock = running
     round_id = f"rnd-{RUN}-c"
     request_round(running, round_id)
-    tokens = TokenStore(matcher.client)
+    tokens = TokenStore(matcher.redis_client)
     coord = tokens.issue("usr-coord", "regional_coordinator", REGION, REGION)
     staff = tokens.issue("usr-staff", "school_staff", "sch-1", REGION)
     support = tokens.issue("usr-support", "support_staff", "sch-0", REGION)
@@ -174,10 +170,10 @@ def test_approval_by_two_distinct_users_lets_the_round_be_released_at_its_moment
     assert client.post(url + "/release", json=body, headers={"Authorization": f"Bearer {coord}"}).status_code == 202
     assert logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.released", round_id) == []
     clock.now = at
-    wait_until(lambda: matcher.svc.store.get_round(round_id).status == "released", 30, message="not released")
+    wait_until(lambda: matcher.deps.store.get_round(round_id).status == "released", 30, message="not released")
     released = logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.released", round_id)
     assert {r.payload.released_at for r in released} == {body["release_at"].replace("+00:00", ".000Z")}
-    stored = matcher.svc.store.outcomes(round_id)
+    stored = matcher.deps.store.outcomes(round_id)
     assert [o for r in released for o in r.payload.outcomes] == stored and len(stored) >= 12
 
 
@@ -192,7 +188,7 @@ def test_a_poison_message_on_wishes_lands_in_the_dlq_and_the_consumer_goes_on(ru
     matcher, publisher, _ = running
     publisher.publish_raw(TOPICS[topics.WISHES], b'{"event_type": "wish.submitted", "payload": "\xff', REGION.encode())
     after = send(publisher, "wish.submitted", wish(f"stu-{RUN}-after", "sch-2"))
-    wait_until(lambda: matcher.svc.store.applier.was_processed(after.event_id), 30, message="consumer stuck")
+    wait_until(lambda: matcher.deps.store.applier.was_processed(after.event_id), 30, message="consumer stuck")
     letters = [decode(m.value) for m in read_log(kafka_bootstrap, [topics.dlq(TOPICS[topics.WISHES])])]
     assert len(letters) == 1 and letters[0].payload.original_topic == TOPICS[topics.WISHES]
 
@@ -213,11 +209,11 @@ class FailingOnce:
 
 def test_a_round_interrupted_mid_publish_is_republished_identically_never_computed_twice(running, seeded, kafka_bootstrap):
     matcher, publisher, _ = running
-    matcher.svc.publisher, matcher.svc.per_part = FailingOnce(publisher), 5
+    matcher.deps.publisher, matcher.deps.per_part = FailingOnce(publisher), 5
     try:
         request_round(running, f"rnd-{RUN}-e")
     finally:
-        matcher.svc.publisher, matcher.svc.per_part = publisher, 500
+        matcher.deps.publisher, matcher.deps.per_part = publisher, 500
     raw = [m.value for m in read_log(kafka_bootstrap, [TOPICS[topics.ROUNDS]])]
     parts = [(decode(v), v) for v in raw if decode(v).event_type == "round.proposed"
              and decode(v).payload.round_id == f"rnd-{RUN}-e"]
@@ -226,5 +222,5 @@ def test_a_round_interrupted_mid_publish_is_republished_identically_never_comput
         by_id.setdefault(env.event_id, set()).add(value)
     assert len(parts) == parts[0][0].payload.parts + 1  # part 1 went out twice...
     assert len(by_id) == parts[0][0].payload.parts and all(len(v) == 1 for v in by_id.values())  # ...identically
-    stored = matcher.svc.store.get_round(f"rnd-{RUN}-e").manifest
+    stored = matcher.deps.store.get_round(f"rnd-{RUN}-e").manifest
     assert {env.payload.manifest for env, _ in parts} == {stored}

@@ -11,8 +11,10 @@ from stagepool_shared.events.rounds import Manifest, Outcome, RoundReleaseSchedu
 from stagepool_shared.testing.samples import sample_payload
 
 from matcher.adapters.redis_store import RedisRoundStore
-from matcher.approval import ApprovalVote
-from matcher.rounds import Exclusion, FixedPlacement, RoundResult, summarise
+from matcher.rounds.approval import ApprovalVote
+from matcher.rounds.compute import RoundResult
+from matcher.rounds.pool import KeptPlacement, StudentExclusions
+from matcher.rounds.summary import summarise
 
 pytestmark = pytest.mark.integration
 
@@ -45,18 +47,18 @@ def test_each_event_is_applied_once_and_the_pool_round_trips(store, region):
     first = eid()
     assert store.put_wish(first, wish("stu-1", region)) and not store.put_wish(first, wish("stu-1", region))
     store.put_place(eid(), place("plc-1", region))
-    store.exclude(eid(), region, "2027-p1", "stu-1", Exclusion(("plc-9",)), unfix=True)
-    store.exclude(eid(), region, "2027-p1", "stu-1", Exclusion((), ("org-9",)), unfix=True)
+    store.exclude(eid(), region, "2027-p1", "stu-1", StudentExclusions(("plc-9",)), unfix=True)
+    store.exclude(eid(), region, "2027-p1", "stu-1", StudentExclusions((), ("org-9",)), unfix=True)
     pool = store.load_pool(region, "2027-p1", None)
     assert pool.wishes == (wish("stu-1", region),) and pool.places == (place("plc-1", region),)
-    assert pool.exclusions["stu-1"] == Exclusion(("plc-9",), ("org-9",))
+    assert pool.exclusions["stu-1"] == StudentExclusions(("plc-9",), ("org-9",))
     assert store.period_of_place(region, "plc-1") == "2027-p1"
 
 
 def test_a_frozen_input_never_changes_and_erasure_reaches_proposals(store, region):
     store.put_wish(eid(), wish("stu-1", region))
     store.put_wish(eid(), wish("stu-2", region))
-    store.fix_placement(eid(), region, "2027-p1", FixedPlacement("stu-2", "sch-a", "plc-1", "org-1", "rnd-0"))
+    store.fix_placement(eid(), region, "2027-p1", KeptPlacement("stu-2", "sch-a", "plc-1", "org-1", "rnd-0"))
     request = RoundRequested(f"rnd-{region}", region, "2027-p1", 1, "usr-coord")
     store.note_requested(request, "2027-01-10T09:00:00.000Z")
     frozen, at = store.freeze_pool(request.round_id, "2027-01-10T09:00:00.000Z")

@@ -30,7 +30,8 @@ from notifier.domain.model import (FAILED, PENDING, SENT, SKIPPED, Contact, Deli
                                    PlaceInfo, RoundInfo, StudentOutcome)
 from notifier.domain.rules import RetryPolicy, plan_round
 from notifier.ports import AbstractChannel, DeliveryResult
-from test_notifier_release import Inbox, free_port
+from tests.fakes import Clock
+from tests.fakes.notifier import Inbox, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -64,14 +65,6 @@ class RecordingChannel(AbstractChannel):
 
     def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
         self.sent.append(delivery)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

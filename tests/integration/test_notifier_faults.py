@@ -16,8 +16,8 @@ import redis
 
 from notifier.adapters.redis_store import RedisStore
 from stagepool_shared.testing.waiting import wait_until
-from test_notifier_release import (Inbox, expected_addresses, free_port, intake, prepare_lane,  # noqa: F401
-                                   released_parts, seed_round)
+from test_notifier_release import expected_addresses, intake, prepare_lane, released_parts, seed_round  # noqa: F401
+from tests.fakes.notifier import smtp_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -26,15 +26,8 @@ N_STUDENTS = 150
 
 @pytest.fixture
 def slow_smtp():
-    from aiosmtpd.controller import Controller
-    mailbox = Inbox(delay_s=0.02)
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
+    with smtp_server(delay_s=0.02) as server:
+        yield server
 
 
 def start_notifier(env: dict[str, str], log_path) -> subprocess.Popen:

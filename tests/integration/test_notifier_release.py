@@ -7,89 +7,41 @@ played by a tiny Flask stand-in on 127.0.0.1 (our own port, since intake is buil
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-import socket
 import threading
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from typing import Any, Iterator
+from typing import Callable, Iterator
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from flask import Flask, abort, jsonify, request
 from werkzeug.serving import make_server
 
-from notifier import handlers
-from notifier.bootstrap import Notifier, bootstrap
+from notifier import commands
+from notifier.bootstrap import Wiring, bootstrap
 from notifier.config import Settings
-from notifier.entrypoints.consumer import make_consumer
-from notifier.entrypoints.http import create_app
-from notifier.entrypoints.workers import start_workers
 from stagepool_shared import registry, topics
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events import places, rounds
 from stagepool_shared.events.base import Location
 from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics, read_log
+from stagepool_shared.runtime import start_workers
 from stagepool_shared.testing.waiting import wait_until
+from tests.fakes.notifier import Inbox, smtp_server
 
 pytestmark = pytest.mark.integration
 
 SERVICE_TOKEN = "svc-notifier-test-token"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that records every message it accepted (optionally slowly)."""
-
-    def __init__(self, delay_s: float = 0.0):
-        self.messages: list[tuple[list[str], Any]] = []
-        self.arrivals: list[datetime] = []
-        self.delay_s = delay_s
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-            self.arrivals.append(datetime.now(UTC))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Any]:
-        with self.lock:
-            return [m for rcpts, m in self.messages if address in rcpts]
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.messages)
-
-    def per_recipient(self) -> Counter:
-        with self.lock:
-            return Counter(r for rcpts, _ in self.messages for r in rcpts)
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @dataclass
@@ -217,10 +169,10 @@ class RunningNotifier:
     """The notifier's consumer and workers in this process, stopped at the end of the test."""
 
     def __init__(self, settings: Settings):
-        self.stop = threading.Event()
-        self.notifier: Notifier = bootstrap(settings)
-        self.threads = start_workers(self.notifier, self.stop)
-        loop = make_consumer(self.notifier, self.stop, ConsumerOptions(poll_timeout_ms=100))
+        self.stop, self.crashed = threading.Event(), threading.Event()
+        self.wiring: Wiring = bootstrap(settings)
+        self.threads = start_workers(self.wiring.workers(), self.stop, self.crashed)
+        loop = self.wiring.consumer(self.stop, ConsumerOptions(poll_timeout_ms=100))
         self.consumer = threading.Thread(target=loop.run, daemon=True)
         self.consumer.start()
 
@@ -229,62 +181,67 @@ class RunningNotifier:
         self.consumer.join(timeout=30)
         for thread in self.threads:
             thread.join(timeout=30)
-        self.notifier.close()
+        self.wiring.close()
+
+
+@dataclass
+class Stage:
+    """One test's scene: intake's stand-in, the mailbox, the test's own lane with a publisher on it, and
+    `start()` for a notifier reading that lane."""
+
+    intake: IntakeStandIn
+    mailbox: Inbox
+    lane: Lane
+    publisher: EventPublisher
+    start: Callable[..., RunningNotifier]
 
 
 @pytest.fixture
-def running(kafka_bootstrap, redis_url, intake, smtp):
+def stage(kafka_bootstrap, redis_url, intake, smtp) -> Iterator[Stage]:
     started: list[RunningNotifier] = []
+    lane, publisher = prepare_lane(kafka_bootstrap)
 
-    def start(lane: Lane, **extra: str) -> RunningNotifier:
+    def start(**extra: str) -> RunningNotifier:
         env = lane.env(kafka_bootstrap, redis_url, intake[1], smtp[1], **extra)
         runner = RunningNotifier(Settings.from_env(env))
         started.append(runner)
         return runner
 
-    yield start
+    yield Stage(intake[0], smtp[0], lane, publisher, start)
     for runner in started:
         runner.close()
-
-
-def test_a_released_round_reaches_every_recipient_once_and_nothing_before_the_release_moment(
-        kafka_bootstrap, redis_url, intake, smtp, running):
-    stand_in, _ = intake
-    mailbox, _ = smtp
-    lane, publisher = prepare_lane(kafka_bootstrap)
-    bad = {7}
-    outcomes = seed_round(stand_in, 30, bad)
-    runner = running(lane)
-    release_at = datetime.now(UTC) + timedelta(seconds=4)
-    publisher.publish_all(released_parts("rnd-a", outcomes, 3, release_at), topic=lane.rounds)
-    store = runner.notifier.deps.store
-    wait_until(lambda: store.round("rnd-a") is not None, 30, message="round was not stored")
-    assert datetime.now(UTC) < release_at, "the test machine was too slow to observe the embargo"
-    assert mailbox.count() == 0
-    assert handlers.read_inbox(runner.notifier.deps, "student", "stu_00000") == []
-
-    wait_until(lambda: store.pending_count() == 0, 60, message="deliveries still pending")
-    assert min(mailbox.arrivals) >= release_at
-    counts = mailbox.per_recipient()
-    assert set(counts) == expected_addresses(30, bad)
-    assert max(counts.values()) == 1
-    assert len(handlers.read_inbox(runner.notifier.deps, "student", "stu_00000")) == 1
     publisher.close()
 
 
-def test_a_student_with_an_invalid_address_is_reported_to_the_school(
-        kafka_bootstrap, redis_url, intake, smtp, running):
-    stand_in, _ = intake
-    mailbox, _ = smtp
-    lane, publisher = prepare_lane(kafka_bootstrap)
-    outcomes = seed_round(stand_in, 6, bad={3})
-    runner = running(lane)
-    publisher.publish_all(released_parts("rnd-b", outcomes, 1, datetime.now(UTC)), topic=lane.rounds)
-    school_mail = wait_until(lambda: mailbox.to("stage@y.example"), 60, message="no school overview")
+def test_a_released_round_reaches_every_recipient_once_and_nothing_before_the_release_moment(stage):
+    bad = {7}
+    outcomes = seed_round(stage.intake, 30, bad)
+    runner = stage.start()
+    release_at = datetime.now(UTC) + timedelta(seconds=4)
+    stage.publisher.publish_all(released_parts("rnd-a", outcomes, 3, release_at), topic=stage.lane.rounds)
+    store = runner.wiring.deps.store
+    wait_until(lambda: store.round("rnd-a") is not None, 30, message="round was not stored")
+    assert datetime.now(UTC) < release_at, "the test machine was too slow to observe the embargo"
+    assert stage.mailbox.count() == 0
+    assert commands.read_inbox(runner.wiring.deps, "student", "stu_00000") == []
+
+    wait_until(lambda: store.pending_count() == 0, 60, message="deliveries still pending")
+    assert min(stage.mailbox.arrivals) >= release_at
+    counts = stage.mailbox.per_recipient()
+    assert set(counts) == expected_addresses(30, bad)
+    assert max(counts.values()) == 1
+    assert len(commands.read_inbox(runner.wiring.deps, "student", "stu_00000")) == 1
+
+
+def test_a_student_with_an_invalid_address_is_reported_to_the_school(kafka_bootstrap, stage):
+    outcomes = seed_round(stage.intake, 6, bad={3})
+    runner = stage.start()
+    stage.publisher.publish_all(released_parts("rnd-b", outcomes, 1, datetime.now(UTC)), topic=stage.lane.rounds)
+    school_mail = wait_until(lambda: stage.mailbox.to("stage@y.example"), 60, message="no school overview")
     body = school_mail[0].get_payload(decode=True).decode()
     assert "Niet bereikbaar per e-mail (1)" in body and "Student 3: ongeldig e-mailadres" in body
-    deps = runner.notifier.deps
-    notes = wait_until(lambda: [e for e in handlers.read_inbox(deps, "school", "sch-y")
+    deps = runner.wiring.deps
+    notes = wait_until(lambda: [e for e in commands.read_inbox(deps, "school", "sch-y")
                                 if e.message_kind == "address_problem"], 30, message="no inbox report")
     assert "Student 3" in notes[0].body
     failed = wait_until(lambda: [e for e in (registry.decode(m.value) for m in
@@ -294,38 +251,31 @@ def test_a_student_with_an_invalid_address_is_reported_to_the_school(
     assert failed[0].payload.reason == "invalid_address"
     letters = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.dlq(topics.NOTIFICATIONS)])]
     assert any("rnd-b:student:stu_00003:email" == (e.payload.key or "") for e in letters)
-    publisher.close()
 
 
-def test_a_malformed_released_round_lands_in_the_dead_letter_topic(kafka_bootstrap, redis_url, intake, smtp,
-                                                                     running):
-    lane, publisher = prepare_lane(kafka_bootstrap)
-    running(lane)
+def test_a_malformed_released_round_lands_in_the_dead_letter_topic(kafka_bootstrap, stage):
+    stage.start()
     good = released_parts("rnd-c", [], 1, datetime.now(UTC))[0]
     raw = registry.to_dict(good)
     raw["payload"]["part"] = "one"
     raw["payload"]["outcomes"] = [{"student_ref": "stu_1", "status": "maybe"}]
-    publisher.publish_raw(lane.rounds, json.dumps(raw).encode(), key=b"reg-t")
-    letters = wait_until(lambda: read_log(kafka_bootstrap, [topics.dlq(lane.rounds)]), 60,
+    stage.publisher.publish_raw(stage.lane.rounds, json.dumps(raw).encode(), key=b"reg-t")
+    letters = wait_until(lambda: read_log(kafka_bootstrap, [topics.dlq(stage.lane.rounds)]), 60,
                          message="nothing in the dead-letter topic")
     letter = registry.decode(letters[0].value).payload
-    assert letter.original_topic == lane.rounds and "round.released" in letter.reason
+    assert letter.original_topic == stage.lane.rounds and "round.released" in letter.reason
     assert json.loads(base64.b64decode(letter.raw_base64))["payload"]["part"] == "one"
-    publisher.close()
 
 
-def test_the_inbox_api_shows_nothing_before_release_and_the_outcome_after(
-        kafka_bootstrap, redis_url, intake, smtp, running):
-    stand_in, _ = intake
-    lane, publisher = prepare_lane(kafka_bootstrap)
-    outcomes = seed_round(stand_in, 3)
-    runner = running(lane)
-    client = create_app(runner.notifier).test_client()
+def test_the_inbox_api_shows_nothing_before_release_and_the_outcome_after(kafka_bootstrap, redis_url, stage):
+    outcomes = seed_round(stage.intake, 3)
+    runner = stage.start()
+    client = runner.wiring.app().test_client()
     token = TokenStore(redis.Redis.from_url(redis_url)).issue("u-stu0", "student", "stu_00000")
     headers = {"Authorization": f"Bearer {token}"}
     release_at = datetime.now(UTC) + timedelta(seconds=3)
-    publisher.publish_all(released_parts("rnd-d", outcomes, 1, release_at), topic=lane.rounds)
-    wait_until(lambda: runner.notifier.deps.store.round("rnd-d"), 30, message="round was not stored")
+    stage.publisher.publish_all(released_parts("rnd-d", outcomes, 1, release_at), topic=stage.lane.rounds)
+    wait_until(lambda: runner.wiring.deps.store.round("rnd-d"), 30, message="round was not stored")
     assert client.get("/api/v1/inbox", headers=headers).get_json()["messages"] == []
     assert client.post("/api/v1/placements/rnd-d/accept", headers=headers).status_code == 404
     messages = wait_until(lambda: client.get("/api/v1/inbox", headers=headers).get_json()["messages"], 30,
@@ -335,4 +285,3 @@ def test_the_inbox_api_shows_nothing_before_release_and_the_outcome_after(
     assert answer.status_code == 200
     accepted = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.PLACEMENTS])]
     assert answer.get_json()["event_id"] in {e.event_id for e in accepted}
-    publisher.close()

@@ -12,10 +12,9 @@ from datetime import date, timedelta
 import pytest
 
 from reporting.bootstrap import bootstrap
-from reporting.entrypoints.http_app import create_app
-from reporting.testing import settings_for
 from stagepool_shared import registry, topics
 from stagepool_shared.kafka import ensure_topics, read_log
+from tests.fakes.reporting import settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +38,7 @@ def reporting(kafka_bootstrap, redis_url, redis_client):
 
 @pytest.fixture
 def client(reporting):
-    return create_app(reporting).test_client()
+    return reporting.app().test_client()
 
 
 @pytest.fixture
@@ -81,11 +80,11 @@ def test_a_filed_report_is_readable_by_desk_staff_only_and_every_access_is_audit
     assert client.get(f"/api/v1/desk/reports/{report_id}").status_code == 404
     assert client.get("/api/v1/desk/reports", headers=bearer(tokens["school"])).status_code == 404
 
-    trail = [(e["who"], e["action"], e["outcome"]) for e in reporting.audit.entries()]
+    trail = [(e["who"], e["action"], e["outcome"]) for e in reporting.deps.audit.entries()]
     assert trail == [("usr-desk", "read", "ok"), ("usr-stu", "read", "denied"), ("usr-bpv", "read", "denied"),
                      ("usr-coord", "read", "denied"), ("usr-desk-x", "read", "not_found"),
                      ("anonymous", "read", "denied"), ("usr-bpv", "list", "denied")]
-    assert reporting.audit.verify()
+    assert reporting.deps.audit.verify()
 
 
 def test_the_report_text_never_reaches_a_topic_a_log_or_redis_in_clear(client, tokens, reporting, redis_client,
@@ -149,6 +148,6 @@ def test_a_report_without_its_minimum_is_refused_with_field_messages_and_nothing
     english = client.post("/api/v1/desk/reports?lang=en", json={"incident_date": LAST_WEEK},
                           headers=bearer(tokens["student"]))
     assert english.get_json()["fields"]["organisation_id"] == ["Name the organisation or the placement."]
-    assert reporting.desk.store.cases(region) == []
+    assert reporting.deps.desk_store.cases(region) == []
     unknown = file(client, tokens["student"], "x", status="closed")
     assert unknown.status_code == 422 and "status" in unknown.get_json()["fields"]

@@ -10,10 +10,10 @@ import uuid
 import pytest
 
 from reporting.bootstrap import bootstrap
-from reporting.entrypoints.http_app import create_app
-from reporting.testing import settings_for
+from reporting.handlers import handle
 from stagepool_shared import registry, topics
 from stagepool_shared.kafka import ensure_topics, read_log
+from tests.fakes.reporting import settings_for
 
 from test_reporting_metrics import PERIOD, round_events, students
 
@@ -27,9 +27,9 @@ def test_a_rejection_after_introduction_is_published_counted_and_escalated(kafka
     try:
         wish_list = students(region)
         for event in round_events(region, wish_list):
-            service.handle(event)
+            handle(event, service.deps)
         student = wish_list[0].student_ref
-        client = create_app(service).test_client()
+        client = service.app().test_client()
         issue = service.tokens.issue
         org = {"Authorization": "Bearer " + issue("usr-org", "organisation_staff", "org-m", region)}
         other = {"Authorization": "Bearer " + issue("usr-x", "organisation_staff", "org-x", region)}
@@ -48,7 +48,7 @@ def test_a_rejection_after_introduction_is_published_counted_and_escalated(kafka
         failed = registry.decode(message.value)
         assert (failed.payload.student_ref, failed.payload.after_introduction) == (student, True)
 
-        service.handle(failed)  # what the consumer does with it
+        handle(failed, service.deps)  # what the consumer does with it
         signals = client.get("/api/v1/signals", headers=coordinator).get_json()
         assert signals["escalated"] == 1
         assert signals["organisations"] == [{"organisation_id": "org-m", "rejections_after_introduction": "<5",
@@ -64,8 +64,8 @@ def test_contact_moments_are_registered_and_missing_ones_flagged(kafka_bootstrap
     try:
         wish_list = students(region)
         for event in round_events(region, wish_list):
-            service.handle(event)
-        client = create_app(service).test_client()
+            handle(event, service.deps)
+        client = service.app().test_client()
         school = {"Authorization": "Bearer " + service.tokens.issue("usr-bpv", "school_staff", "sch-alfa", region)}
         student = wish_list[0].student_ref
         url = f"/api/v1/followup/placements/{student}/contacts"

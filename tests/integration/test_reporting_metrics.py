@@ -13,15 +13,14 @@ import uuid
 import pytest
 
 from reporting.bootstrap import bootstrap
-from reporting.entrypoints.consumer import consumer_loop, start_consumer
-from reporting.entrypoints.http_app import create_app
-from reporting.testing import settings_for
+from reporting.entrypoints.consumer import make_consumer
 from stagepool_shared import topics
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events import places, rounds, wishes
 from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics
 from stagepool_shared.testing import wait_until
 from stagepool_shared.testing.samples import HOME, MANIFEST, WORK, sample_payload
+from tests.fakes.reporting import settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -80,11 +79,13 @@ def test_metrics_reflect_a_released_round(kafka_bootstrap, redis_url, redis_clie
     service = bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix="reporting-" + uuid.uuid4().hex[:6])
     stop = threading.Event()
     group = topics.ConsumerGroup("test-reporting-" + uuid.uuid4().hex[:8], topics.REPORTING.topics)
-    thread = start_consumer(consumer_loop(service, stop, ConsumerOptions(poll_timeout_ms=200), group))
+    loop = make_consumer(service, stop, ConsumerOptions(poll_timeout_ms=200), group)
+    thread = threading.Thread(target=loop.run, name="reporting-consumer", daemon=True)
+    thread.start()
     publisher = EventPublisher(kafka_bootstrap, "reporting-metrics-test")
     try:
         publisher.publish_all(round_events(region, students(region)))
-        client = create_app(service).test_client()
+        client = service.app().test_client()
         scrape = lambda: client.get("/metrics").get_data(as_text=True)  # noqa: E731
         text = wait_until(lambda: (t := scrape()) and sample(t, "stagepool_students_placed", region=region) and t,
                           timeout=60, message="the released round never showed in /metrics")

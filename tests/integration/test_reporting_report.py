@@ -15,8 +15,8 @@ import uuid
 import pytest
 
 from reporting.bootstrap import bootstrap
-from reporting.entrypoints.http_app import create_app
-from reporting.testing import settings_for
+from reporting.handlers import handle
+from tests.fakes.reporting import settings_for
 
 from test_reporting_metrics import PERIOD, round_events, students
 
@@ -29,15 +29,15 @@ def fed(kafka_bootstrap, redis_url, redis_client):
     region = "reg-" + uuid.uuid4().hex[:8]
     service = bootstrap(settings_for(kafka_bootstrap, redis_url), registry=None)
     for event in round_events(region, students(region)):
-        service.handle(event)
-    service.handle(event)  # a redelivered event changes nothing
+        handle(event, service.deps)
+    handle(event, service.deps)  # a redelivered event changes nothing
     yield service, region
     service.close()
 
 
 def test_the_coordinator_gets_the_report_with_charts_whose_numbers_match(fed):
     service, region = fed
-    client = create_app(service).test_client()
+    client = service.app().test_client()
     token = service.tokens.issue("usr-coord", "regional_coordinator", region, region)
     html = client.get(f"/api/v1/reports/{region}/{PERIOD}.html", headers={"Authorization": f"Bearer {token}"})
     assert html.status_code == 200

@@ -6,6 +6,7 @@ cross-references it cannot see (depends_on, networks, volumes, build files, moun
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 SERVICES = ("intake", "matcher", "notifier", "reporting")
+SERVICE_DOCKERFILE = ROOT / "services/Dockerfile"  # one image recipe, the service chosen by build args
 
 
 def compose() -> dict:
@@ -50,14 +52,18 @@ def test_every_network_and_named_volume_is_declared():
                 assert source in data.get("volumes", {}), f"{name} uses undeclared volume {source}"
 
 
-def test_the_four_services_are_built_from_their_own_dockerfile_and_run_their_entrypoint():
+def test_the_four_services_are_built_from_the_one_service_dockerfile_and_run_their_entrypoint():
     data = compose()
     for svc in SERVICES:
         build = data["services"][svc]["build"]
         dockerfile = ROOT / build["context"] / build["dockerfile"]
-        assert dockerfile == ROOT / f"services/{svc}/Dockerfile" and dockerfile.exists()
+        assert dockerfile == SERVICE_DOCKERFILE and dockerfile.exists()
+        assert build["args"]["SERVICE"] == svc, f"{svc} is built as {build['args']['SERVICE']}"
+        assert build["args"]["PORT"] == data["services"][svc]["environment"]["HTTP_PORT"]
         text = dockerfile.read_text()
-        assert f'CMD ["python", "-m", "{svc}", "run"]' in text
+        # the image runs `python -m <the SERVICE build arg> run`
+        assert re.search(r"^ENV .*\bSTAGEPOOL_SERVICE=\$\{SERVICE\}", text, re.MULTILINE)
+        assert 'CMD ["/bin/sh", "-c", "exec python -m \\"$STAGEPOOL_SERVICE\\" run"]' in text
         assert "USER stagepool" in text, f"{svc} image must not run as root"
         assert (ROOT / f"services/{svc}/src/{svc}/__main__.py").exists(), f"{svc} has no entrypoint"
 

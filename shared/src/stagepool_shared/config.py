@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Mapping
+from typing import ClassVar, Mapping, TypeVar
 
 from .errors import ConfigError
 
@@ -89,3 +89,43 @@ class CommonSettings:
             http_port=env.int("HTTP_PORT", default_port),
             publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 5.0),
         )
+
+
+SettingsT = TypeVar("SettingsT", bound="ServiceSettings")
+
+
+class ServiceSettings:
+    """The base of every service's frozen `Settings` dataclass: the one `from_env` skeleton.
+
+    A service names itself and its default HTTP port in the class statement
+    (`class Settings(ServiceSettings, service="intake", port=8001)`) and writes `read(env, common)`, which
+    reads its own variables; `from_env` reads the common ones first and raises one ConfigError naming every
+    problem at the end.
+    """
+
+    SERVICE: ClassVar[str]
+    DEFAULT_PORT: ClassVar[int]
+    common: CommonSettings
+
+    def __init_subclass__(cls, *, service: str, port: int, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.SERVICE = service
+        cls.DEFAULT_PORT = port
+
+    @property
+    def service_name(self) -> str:
+        return self.common.service_name
+
+    @classmethod
+    def from_env(cls: type[SettingsT], environ: Mapping[str, str] | None = None) -> SettingsT:
+        """Build the settings from the environment; one ConfigError naming every missing or bad variable."""
+        env = EnvReader(environ)
+        common = CommonSettings.read(env, cls.SERVICE, cls.DEFAULT_PORT)
+        settings = cls.read(env, common)
+        env.finish(cls.SERVICE)
+        return settings
+
+    @classmethod
+    def read(cls: type[SettingsT], env: EnvReader, common: CommonSettings) -> SettingsT:
+        """The service's own variables on top of `common` (each service overrides this)."""
+        raise NotImplementedError

@@ -1,4 +1,4 @@
-"""Fixtures of intake's unit tests: the app on in-memory stores and a FakePublisher, tokens per role."""
+"""Fixtures of intake's unit tests: the app wired by `bootstrap` with doubles (tests/fakes), tokens per role."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ from dataclasses import dataclass
 import pytest
 from flask.testing import FlaskClient
 
-from intake.adapters.memory import InMemoryIdempotencyStore, InMemoryIntakeStore
 from intake.bootstrap import Wiring, bootstrap
 from intake.config import Settings
-from intake.entrypoints.http import create_app
-from stagepool_shared.testing import FakePublisher
-
-from intake_fakes import PERIOD, FakeKV
+from tests.fakes import FakeKeyValue, FakePublisher
+from tests.fakes.intake import PERIOD, FakeIdempotencyStore, FakeIntakeStore
 
 ENV = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "REDIS_URL": "redis://127.0.0.1:1",
        "INTAKE_PSEUDONYM_SECRET": "unit-test-secret-0123456789"}
@@ -25,7 +22,7 @@ class Api:
 
     client: FlaskClient
     publisher: FakePublisher
-    store: InMemoryIntakeStore
+    store: FakeIntakeStore
     wiring: Wiring
     headers: dict[str, dict[str, str]]
 
@@ -40,10 +37,9 @@ def settings() -> Settings:
 
 @pytest.fixture
 def api(settings: Settings) -> Api:
-    publisher, store = FakePublisher(), InMemoryIntakeStore()
-    wiring = bootstrap(settings, publisher=publisher, redis_client=FakeKV(), store=store,
-                       idempotency=InMemoryIdempotencyStore())
-    app = create_app(settings, wiring=wiring)
+    publisher, store = FakePublisher(), FakeIntakeStore()
+    wiring = bootstrap(settings, publisher=publisher, redis_client=FakeKeyValue(), store=store,
+                       idempotency=FakeIdempotencyStore())
     principals = {
         "school_a": ("u-a", "school_staff", "school-a", "r-noord"),
         "school_b": ("u-b", "school_staff", "school-b", "r-noord"),
@@ -55,7 +51,7 @@ def api(settings: Settings) -> Api:
     }
     headers = {who: {"Authorization": "Bearer " + wiring.tokens.issue(*p[:3], region_id=p[3])}
                for who, p in principals.items()}
-    api = Api(app.test_client(), publisher, store, wiring, headers)
+    api = Api(wiring.app().test_client(), publisher, store, wiring, headers)
     response = api.client.put(f"/api/v1/periods/{PERIOD['period_id']}", json=PERIOD, headers=api.as_("coordinator"))
     assert response.status_code == 200, response.get_json()
     return api

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake.domain.forbidden import forbidden_fields, is_forbidden_key
-from intake_fakes import PLACE, submission
+from tests.fakes.intake import PLACE, submission
 
 FORBIDDEN = ["gender", "geslacht", "nationality", "Nationaliteit", "herkomst", "afkomst", "origin", "religion",
              "religie", "geloof", "photo", "foto", "photoUrl", "marital_status", "burgerlijke_staat",

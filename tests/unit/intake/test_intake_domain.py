@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from intake import commands
 from intake.config import Settings
 from intake.domain.age import age_at_start, age_on
 from intake.domain.location import coarse_area, pc4_of
@@ -43,15 +44,15 @@ def test_missing_configuration_is_reported_in_one_error_naming_every_variable():
 
 
 def test_the_pseudonym_depends_on_the_secret(api):
-    intake = api.wiring.intake
-    assert intake.student_ref("school-a", "S1") == intake.student_ref("school-a", "S1")
-    assert intake.student_ref("school-a", "S1") != intake.student_ref("school-b", "S1")
+    deps = api.wiring.deps
+    assert commands.student_ref(deps, "school-a", "S1") == commands.student_ref(deps, "school-a", "S1")
+    assert commands.student_ref(deps, "school-a", "S1") != commands.student_ref(deps, "school-b", "S1")
 
 
 def test_after_a_failed_publish_the_next_ones_fail_fast_until_the_cooldown_ends():
     from intake.adapters.breaker import FailFastPublisher
     from stagepool_shared.errors import PublishFailed
-    from stagepool_shared.testing import FakePublisher
+    from tests.fakes import FakePublisher
     from stagepool_shared.testing.samples import sample_payload
     from stagepool_shared.envelope import new_envelope
 

@@ -7,7 +7,7 @@ import time
 
 from stagepool_shared import deadline
 
-from intake_fakes import record_publish_deadlines, submission
+from tests.fakes.intake import record_publish_deadlines, submission
 
 
 def _post(api, body, **headers):
@@ -73,7 +73,7 @@ def test_event_ids_derive_from_the_key_so_a_retry_after_a_lost_answer_republishe
     assert _post(api, submission(), **{"Idempotency-Key": "k-3"}).status_code == 503
     api.publisher.fail_with = None
     first = _post(api, submission(), **{"Idempotency-Key": "k-3"}).get_json()["event_id"]
-    api.wiring.idempotency.records.clear()  # as if the answer was lost before it was remembered
+    api.wiring.deps.idempotency.records.clear()  # as if the answer was lost before it was remembered
     again = _post(api, submission(), **{"Idempotency-Key": "k-3"}).get_json()["event_id"]
     assert first == again
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from intake.adapters.tabular import write_xlsx
 from intake.entrypoints.rows import PLACE_COLUMNS, WISH_COLUMNS
 
-from intake_fakes import record_publish_deadlines
+from tests.fakes.intake import record_publish_deadlines
 
 HEADERS = [c.dutch for c in WISH_COLUMNS]
 
@@ -122,7 +122,7 @@ def test_an_import_publishes_under_the_publishers_own_timeout_not_the_request_de
 
 
 def posted_place(api, **changes) -> str:
-    from intake_fakes import PLACE
+    from tests.fakes.intake import PLACE
 
     response = api.client.post("/api/v1/places", json={**PLACE, **changes}, headers=api.as_("org_1"))
     assert response.status_code == 202, response.get_json()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.rounds import Outcome, RoundReleased
 
-from intake.entrypoints.consumer import make_handler
-from intake_fakes import CANARY_EMAIL, PLACE, submission
+from intake.handlers import handle
+from tests.fakes.intake import CANARY_EMAIL, PLACE, submission
 
 
 def _post_place(api, who="org_1", body=None):
@@ -43,7 +43,7 @@ def _release(api, ref, event_id="6b0c3f2e-6a39-4a53-9b55-1b2c3d4e5f60"):
     payload = RoundReleased("rd-1", "r-noord", "p2027a", "2027-01-10T09:00:00Z", "2027-01-17T09:00:00Z", 1, 1,
                             [Outcome(ref, "school-a", "placed", "pl_1", "org-1")])
     envelope = new_envelope("round.released", payload, producer="matcher", partition_key="r-noord", event_id=event_id)
-    make_handler(api.wiring.intake)(envelope)
+    handle(envelope, api.wiring.deps)
 
 
 def test_contacts_are_answered_only_for_released_students(api):
@@ -63,7 +63,7 @@ def test_only_the_notifier_service_reads_contacts(api):
 
 def test_a_redelivered_release_is_recorded_once(api):
     _release(api, "stu_a")
-    assert api.wiring.intake.store.mark_released("6b0c3f2e-6a39-4a53-9b55-1b2c3d4e5f60", ["stu_b"]) is False
+    assert api.wiring.deps.store.mark_released("6b0c3f2e-6a39-4a53-9b55-1b2c3d4e5f60", ["stu_b"]) is False
     assert not api.store.is_released("stu_b")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from intake_fakes import CANARY_EMAIL, CANARY_NAME, submission
+from tests.fakes.intake import CANARY_EMAIL, CANARY_NAME, submission
 
 
 def _submit(api, who="school_a", body=None, **headers):

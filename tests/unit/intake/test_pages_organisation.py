@@ -81,7 +81,7 @@ def test_a_place_is_edited_with_its_values_prefilled_and_then_withdrawn(org):
 
 
 def test_another_organisations_place_is_not_found(org, api):
-    from intake_fakes import PLACE
+    from tests.fakes.intake import PLACE
 
     api.client.post("/api/v1/places", json=PLACE, headers=api.as_("org_2"))
     foreign = api.publisher.events("place.posted")[0].payload.place_id

@@ -13,7 +13,7 @@ from intake.entrypoints.rows import WISH_COLUMNS
 from stagepool_shared.auth import Principal
 from stagepool_shared.web.accounts import Accounts
 
-from intake_fakes import CANARY_NAME
+from tests.fakes.intake import CANARY_NAME
 
 PASSWORD = "correct horse battery"
 HEADERS = [c.dutch for c in WISH_COLUMNS]
@@ -162,7 +162,7 @@ def test_a_self_found_place_is_registered_per_student_and_a_missing_choice_is_a_
 
 
 def test_another_schools_student_is_not_found(school, api):
-    from intake_fakes import submission
+    from tests.fakes.intake import submission
 
     api.client.post("/api/v1/wishes", json=submission(), headers=api.as_("school_b"))
     ref = api.publisher.events("wish.submitted")[0].payload.student_ref

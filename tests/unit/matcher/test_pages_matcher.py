@@ -1,23 +1,20 @@
 """The matcher's pages through Flask's test client: the coordinator's overview, starting, comparing and
-releasing rounds, and the review page of school and support staff. In-memory store, FakePublisher, and a
-fake of the shared accounts (sessions) so no server is needed."""
+releasing rounds, and the review page of school and support staff. Built through bootstrap with the
+in-memory store, a FakePublisher and FakeAccounts (sessions), so no server is needed."""
 
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import replace
 
 import pytest
 from stagepool_shared.auth import Principal
-from stagepool_shared.testing import FakePublisher
-from stagepool_shared.web.accounts import Session
 
 from matcher import handlers
-from matcher.adapters.store import InMemoryRoundStore
 from matcher.adapters.ortools_solver import OrToolsRoundSolver
-from matcher.entrypoints.http import create_app
-from test_service_fakes import PERIOD, REGION, GreedySolver, event, place, wish
+from matcher.jobs import release_due_rounds
+from tests.fakes import FakeAccounts
+from tests.fakes.matcher import PERIOD, REGION, event, matcher_wiring, place, wish
 
 PEOPLE = {
     "coord": Principal("usr-coord", "regional_coordinator", REGION, REGION),
@@ -29,37 +26,24 @@ PEOPLE = {
 }
 
 
-class FakeAccounts:
-    """Sessions in a dict: what the shared web layer asks of Accounts."""
-
-    def __init__(self) -> None:
-        self.sessions: dict[str, Session] = {}
-
-    def start_session(self, principal: Principal) -> Session:
-        session = Session(secrets.token_urlsafe(8), principal, secrets.token_urlsafe(8))
-        self.sessions[session.session_id] = session
-        return session
-
-    def session(self, session_id):
-        return self.sessions.get(session_id)
-
-    def end_session(self, session_id):
-        self.sessions.pop(session_id, None)
-
-
-@pytest.fixture
-def svc():
-    return handlers.Services(InMemoryRoundStore(), FakePublisher(), GreedySolver(), "test")
-
-
 @pytest.fixture
 def accounts():
     return FakeAccounts()
 
 
 @pytest.fixture
-def app(svc, accounts):
-    return create_app(svc, lambda: None, lambda: {"redis": True}, accounts=lambda: accounts)
+def wiring(accounts):
+    return matcher_wiring(accounts=accounts)
+
+
+@pytest.fixture
+def deps(wiring):
+    return wiring.deps
+
+
+@pytest.fixture
+def app(wiring):
+    return wiring.app()
 
 
 def signed_in(app, accounts, who):
@@ -70,23 +54,23 @@ def signed_in(app, accounts, who):
     return client
 
 
-def pool(svc, support=False):
+def pool(deps, support=False):
     for env in (event("wish.submitted", wish("stu-1", "sch-a", support=support)),
                 event("wish.submitted", wish("stu-2", "sch-b")), event("wish.submitted", wish("stu-3", "sch-a")),
                 event("place.posted", place("plc-1", 2))):
-        handlers.handle(env, svc)
+        handlers.handle(env, deps)
 
 
-def start_round(svc, client, **fields):
+def start_round(deps, client, **fields):
     answer = client.post("/pages/coordinator/rounds", data={"csrf_token": client.csrf, "period_id": PERIOD,
                                                             "seed": "7", **fields})
     assert answer.status_code == 302
-    handlers.handle(svc.publisher.events("round.requested")[-1], svc)
+    handlers.handle(deps.publisher.events("round.requested")[-1], deps)
     return answer.headers["Location"].split("/rounds/")[1].split("?")[0]
 
 
-def test_the_coordinator_sees_demand_and_slots_as_charts_with_the_numbers(svc, app, accounts):
-    pool(svc)
+def test_the_coordinator_sees_demand_and_slots_as_charts_with_the_numbers(deps, app, accounts):
+    pool(deps)
     body = signed_in(app, accounts, "coord").get("/pages/coordinator").get_data(as_text=True)
     assert "Regio-overzicht" in body and '<html lang="nl">' in body
     bars = dict(re.findall(r'data-label="([^"]+)" data-value="([^"]+)"', body))
@@ -101,23 +85,23 @@ def test_other_roles_get_404_and_visitors_are_sent_to_sign_in(app, accounts):
     assert signed_in(app, accounts, "coord").get("/pages/review").status_code == 404
 
 
-def test_a_bad_start_form_shows_messages_next_to_the_fields_keeps_the_input_and_publishes_nothing(svc, app, accounts):
+def test_a_bad_start_form_shows_messages_next_to_the_fields_keeps_the_input_and_publishes_nothing(deps, app, accounts):
     client = signed_in(app, accounts, "coord")
     answer = client.post("/pages/coordinator/rounds", data={"csrf_token": client.csrf, "period_id": "bad period!",
                                                             "seed": "many", "sector": "zorg"})
     body = answer.get_data(as_text=True)
-    assert answer.status_code == 422 and svc.publisher.events("round.requested") == []
+    assert answer.status_code == 422 and deps.publisher.events("round.requested") == []
     assert 'id="period_id-error"' in body and 'aria-invalid="true"' in body
     assert 'value="bad period!"' in body and 'value="many"' in body and "Geen geldig geheel getal." in body
     assert '<option value="zorg" selected>' in body
 
 
-def test_a_started_round_shows_its_figures_and_is_compared_with_the_previous_one(svc, app, accounts):
-    pool(svc)
+def test_a_started_round_shows_its_figures_and_is_compared_with_the_previous_one(deps, app, accounts):
+    pool(deps)
     client = signed_in(app, accounts, "coord")
-    first = start_round(svc, client)
-    handlers.handle(event("place.posted", place("plc-2", 5)), svc)
-    second = start_round(svc, client)
+    first = start_round(deps, client)
+    handlers.handle(event("place.posted", place("plc-2", 5)), deps)
+    second = start_round(deps, client)
     page = client.get(f"/pages/coordinator/rounds/{second}").get_data(as_text=True)
     compare = page.split('id="compare"')[1].split("</table>")[0]
     assert first in compare and second in compare
@@ -127,32 +111,32 @@ def test_a_started_round_shows_its_figures_and_is_compared_with_the_previous_one
     assert first in listing and second in listing
 
 
-def test_release_before_complete_approval_shows_the_409_message_and_what_is_missing(svc, app, accounts):
-    pool(svc, support=True)
+def test_release_before_complete_approval_shows_the_409_message_and_what_is_missing(deps, app, accounts):
+    pool(deps, support=True)
     client = signed_in(app, accounts, "coord")
-    round_id = start_round(svc, client)
+    round_id = start_round(deps, client)
     answer = client.post(f"/pages/coordinator/rounds/{round_id}/release",
                          data={"csrf_token": client.csrf, "respond_by": "2030-01-10T17:00", "release_now": "1"})
     body = answer.get_data(as_text=True)
     assert answer.status_code == 409 and "De goedkeuring is niet compleet" in body
     assert "Nog nodig: goedkeuring door 2" in body and "sch-a" in body.split('id="conflict"')[1]
-    assert svc.publisher.events("round.release_scheduled") == []
+    assert deps.publisher.events("round.release_scheduled") == []
 
 
-def test_a_deadline_before_the_release_moment_is_a_field_error(svc, app, accounts):
-    pool(svc)
+def test_a_deadline_before_the_release_moment_is_a_field_error(deps, app, accounts):
+    pool(deps)
     client = signed_in(app, accounts, "coord")
-    round_id = start_round(svc, client)
+    round_id = start_round(deps, client)
     answer = client.post(f"/pages/coordinator/rounds/{round_id}/release", data={
         "csrf_token": client.csrf, "release_at": "2030-01-10T09:00", "respond_by": "2030-01-09T09:00"})
     body = answer.get_data(as_text=True)
     assert answer.status_code == 422 and 'id="respond_by-error"' in body and 'value="2030-01-09T09:00"' in body
 
 
-def test_staff_review_their_students_with_explanations_and_two_colleagues_approve(svc, app, accounts):
-    pool(svc)
+def test_staff_review_their_students_with_explanations_and_two_colleagues_approve(deps, app, accounts):
+    pool(deps)
     coordinator = signed_in(app, accounts, "coord")
-    round_id = start_round(svc, coordinator)
+    round_id = start_round(deps, coordinator)
     staff = signed_in(app, accounts, "staff-a")
     body = staff.get("/pages/review").get_data(as_text=True)
     assert "stu-1" in body and "stu-3" in body and "stu-2" not in body
@@ -162,18 +146,18 @@ def test_staff_review_their_students_with_explanations_and_two_colleagues_approv
     assert "U hebt dit voorstel goedgekeurd." in staff.get("/pages/review").get_data(as_text=True)
     colleague = signed_in(app, accounts, "staff-a2")
     colleague.post(f"/pages/review/{round_id}/approve", data={"csrf_token": colleague.csrf})
-    assert [e.payload.user_id for e in svc.publisher.events("round.approved")] == ["usr-a", "usr-a2"]
+    assert [e.payload.user_id for e in deps.publisher.events("round.approved")] == ["usr-a", "usr-a2"]
     answer = coordinator.post(f"/pages/coordinator/rounds/{round_id}/release",
                               data={"csrf_token": coordinator.csrf, "release_now": "1",
                                     "respond_by": "2099-01-10T17:00"})
-    assert answer.status_code == 302 and len(svc.publisher.events("round.release_scheduled")) == 1
-    assert handlers.release_due_rounds(svc) == [round_id]
+    assert answer.status_code == 302 and len(deps.publisher.events("round.release_scheduled")) == 1
+    assert release_due_rounds(deps) == [round_id]
     assert "vrijgegeven" in coordinator.get(answer.headers["Location"]).get_data(as_text=True)
 
 
-def test_support_staff_see_students_with_support_needs_first_and_that_their_approval_is_missing(svc, app, accounts):
-    pool(svc, support=True)
-    round_id = start_round(svc, signed_in(app, accounts, "coord"))
+def test_support_staff_see_students_with_support_needs_first_and_that_their_approval_is_missing(deps, app, accounts):
+    pool(deps, support=True)
+    round_id = start_round(deps, signed_in(app, accounts, "coord"))
     support = signed_in(app, accounts, "support-a")
     body = support.get(f"/pages/review?round={round_id}").get_data(as_text=True)
     assert body.index("stu-1") < body.index("stu-3")
@@ -182,8 +166,8 @@ def test_support_staff_see_students_with_support_needs_first_and_that_their_appr
     assert "Uw goedkeuring is nodig" not in support.get("/pages/review").get_data(as_text=True)
 
 
-def test_the_pages_switch_to_english(svc, app, accounts):
-    pool(svc)
+def test_the_pages_switch_to_english(deps, app, accounts):
+    pool(deps)
     client = signed_in(app, accounts, "coord")
     client.set_cookie("lang", "en")
     body = client.get("/pages/coordinator").get_data(as_text=True)
@@ -202,17 +186,17 @@ def test_hints_on_the_review_page_say_one_place_and_several_places(app):
         assert hint_text(Hint("allowance", 1.0, "", 1), "en") == "without the 'allowance' requirement 1 place comes into view"
 
 
-def test_a_certified_round_says_what_was_checked_and_an_uncertified_one_claims_nothing(svc, app, accounts):
+def test_a_certified_round_says_what_was_checked_and_an_uncertified_one_claims_nothing(deps, app, accounts):
     for ref, school in (("stu-1", "sch-a"), ("stu-2", "sch-b"), ("stu-3", "sch-a")):
-        handlers.handle(event("wish.submitted", wish(ref, school)), svc)
-    handlers.handle(event("place.posted", replace(place("plc-1", 2), irregular_shifts=False)), svc)  # fits all three
+        handlers.handle(event("wish.submitted", wish(ref, school)), deps)
+    handlers.handle(event("place.posted", replace(place("plc-1", 2), irregular_shifts=False)), deps)  # fits all three
     client = signed_in(app, accounts, "coord")
-    uncertified = client.get(f"/pages/coordinator/rounds/{start_round(svc, client)}").get_data(as_text=True)
+    uncertified = client.get(f"/pages/coordinator/rounds/{start_round(deps, client)}").get_data(as_text=True)
     assert 'id="certificate"' not in uncertified  # the greedy test double certifies nothing
-    svc.solver = OrToolsRoundSolver()
-    page = client.get(f"/pages/coordinator/rounds/{start_round(svc, client)}").get_data(as_text=True)
+    deps.solver = OrToolsRoundSolver()
+    page = client.get(f"/pages/coordinator/rounds/{start_round(deps, client)}").get_data(as_text=True)
     certificate = page.split('id="certificate">')[1].split("</p>")[0]
     assert "meer dan 2 studenten" in certificate and "50.0%" in certificate
     client.set_cookie("lang", "en")
-    page = client.get(f"/pages/coordinator/rounds/{start_round(svc, client)}").get_data(as_text=True)
+    page = client.get(f"/pages/coordinator/rounds/{start_round(deps, client)}").get_data(as_text=True)
     assert "no allocation places more than 2 students" in page

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from matcher.adapters.ortools_solver import OrToolsRoundSolver
-from matcher.rounds import Pool, compute_round
-from test_service_fakes import PERIOD, REGION, place, wish
+from matcher.rounds.compute import compute_round
+from matcher.rounds.pool import Pool
+from tests.fakes.matcher import PERIOD, REGION, place, wish
 
 
 def test_named_places_come_from_the_wish_and_top_shares_count_only_those_students():

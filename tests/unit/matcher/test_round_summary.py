@@ -2,7 +2,7 @@
 
 from stagepool_shared.events.rounds import Outcome
 
-from matcher.rounds import rate_changes, summarise
+from matcher.rounds.summary import rate_changes, summarise
 
 
 def outcomes(school: str, placed: int, unplaced: int, prefix: str) -> list[Outcome]:

@@ -1,6 +1,6 @@
 """The approval rule: two distinct staff users, plus support staff of every school with support needs."""
 
-from matcher.approval import ApprovalVote, approval_state, may_approve
+from matcher.rounds.approval import ApprovalVote, approval_state, may_approve
 
 
 def test_one_user_is_not_enough():

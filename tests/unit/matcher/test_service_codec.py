@@ -9,7 +9,7 @@ from stagepool_shared.events.wishes import WishSchema
 from stagepool_shared.testing.samples import sample_payload
 
 from matcher.adapters import codec
-from matcher.rounds import canonical_json, output_hash, sha256_json
+from matcher.rounds.manifest import canonical_json, output_hash, sha256_json
 
 
 def test_outcomes_are_written_exactly_as_the_shared_schema_dumps_them_and_read_back():

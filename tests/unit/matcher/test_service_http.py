@@ -1,15 +1,14 @@
-"""The matcher's HTTP API through Flask's test client, on the in-memory store and a FakePublisher."""
+"""The matcher's HTTP API through Flask's test client, built through bootstrap with the in-memory store and a
+FakePublisher."""
 
 from __future__ import annotations
 
 import pytest
 from stagepool_shared.auth import Principal
-from stagepool_shared.testing import FakePublisher
 
 from matcher import handlers
-from matcher.adapters.store import InMemoryRoundStore
-from matcher.entrypoints.http import create_app
-from test_service_fakes import PERIOD, REGION, GreedySolver, event, place, wish
+from matcher.jobs import release_due_rounds
+from tests.fakes.matcher import PERIOD, REGION, event, matcher_wiring, place, wish
 
 PEOPLE = {
     "coord": Principal("usr-coord", "regional_coordinator", REGION, REGION),
@@ -27,40 +26,44 @@ class Tokens:
 
 
 @pytest.fixture
-def svc():
-    return handlers.Services(InMemoryRoundStore(), FakePublisher(), GreedySolver(), "test")
+def wiring():
+    return matcher_wiring(tokens=Tokens())
 
 
 @pytest.fixture
-def client(svc):
-    app = create_app(svc, Tokens, lambda: {"redis": True})
-    return app.test_client()
+def deps(wiring):
+    return wiring.deps
+
+
+@pytest.fixture
+def client(wiring):
+    return wiring.app().test_client()
 
 
 def as_(who):
     return {"Authorization": f"Bearer {who}"}
 
 
-def proposed_round(svc, client, support=False):
+def proposed_round(deps, client, support=False):
     for env in (event("wish.submitted", wish("stu-1", "sch-a", support=support)),
                 event("wish.submitted", wish("stu-2", "sch-b")), event("place.posted", place("plc-1", 2))):
-        handlers.handle(env, svc)
+        handlers.handle(env, deps)
     answer = client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "seed": 3},
                          headers=as_("coord"))
     assert answer.status_code == 202
-    (requested,) = svc.publisher.events("round.requested")
-    handlers.handle(requested, svc)
+    (requested,) = deps.publisher.events("round.requested")
+    handlers.handle(requested, deps)
     return answer.json["round_id"]
 
 
-def test_a_coordinator_requests_a_round_and_only_for_her_region(svc, client):
+def test_a_coordinator_requests_a_round_and_only_for_her_region(deps, client):
     assert client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD},
                        headers=as_("staff-a")).status_code == 403
     assert client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD},
                        headers=as_("coord2")).status_code == 404
     answer = client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "kind": "rematch"},
                          headers=as_("coord"))
-    assert answer.status_code == 202 and svc.publisher.events("round.requested")[0].payload.kind == "rematch"
+    assert answer.status_code == 202 and deps.publisher.events("round.requested")[0].payload.kind == "rematch"
     assert client.get(f"/api/v1/rounds/{answer.json['round_id']}", headers=as_("coord")).json["status"] == "requested"
 
 
@@ -72,8 +75,8 @@ def test_unknown_fields_and_bad_values_are_refused(client):
                        headers=as_("coord")).status_code == 422
 
 
-def test_staff_see_only_their_school_and_organisations_nothing_before_release(svc, client):
-    round_id = proposed_round(svc, client)
+def test_staff_see_only_their_school_and_organisations_nothing_before_release(deps, client):
+    round_id = proposed_round(deps, client)
     everyone = client.get(f"/api/v1/rounds/{round_id}", headers=as_("coord")).json
     assert {o["student_ref"] for o in everyone["outcomes"]} == {"stu-1", "stu-2"}
     mine = client.get(f"/api/v1/rounds/{round_id}", headers=as_("staff-a")).json
@@ -83,8 +86,8 @@ def test_staff_see_only_their_school_and_organisations_nothing_before_release(sv
     assert client.get("/api/v1/rounds/rnd-nope", headers=as_("coord")).status_code == 404
 
 
-def test_release_needs_two_distinct_approvers_and_support_staff_for_support_needs(svc, client):
-    round_id = proposed_round(svc, client, support=True)
+def test_release_needs_two_distinct_approvers_and_support_staff_for_support_needs(deps, client):
+    round_id = proposed_round(deps, client, support=True)
     body = {"release_at": "2027-01-15T09:00:00Z", "respond_by": "2027-01-22T17:00:00Z"}
     assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-a")).status_code == 201
     assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-a")).json["users_missing"] == 1
@@ -95,28 +98,28 @@ def test_release_needs_two_distinct_approvers_and_support_staff_for_support_need
     assert client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord")).status_code == 409
     assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("support-a")).json["complete"]
     assert client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord")).status_code == 202
-    assert len(svc.publisher.events("round.approved")) == 4
-    (scheduled,) = svc.publisher.events("round.release_scheduled")
+    assert len(deps.publisher.events("round.approved")) == 4
+    (scheduled,) = deps.publisher.events("round.release_scheduled")
     assert scheduled.payload.release_at == "2027-01-15T09:00:00.000Z"
 
 
-def test_organisations_see_their_own_placements_after_release(svc, client):
-    round_id = proposed_round(svc, client)
+def test_organisations_see_their_own_placements_after_release(deps, client):
+    round_id = proposed_round(deps, client)
     for who in ("staff-a", "coord"):
         client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_(who))
     client.post(f"/api/v1/rounds/{round_id}/release", headers=as_("coord"),
                 json={"release_at": "2020-01-15T09:00:00Z", "respond_by": "2020-01-22T17:00:00Z"})
-    assert handlers.release_due_rounds(svc) == [round_id]
+    assert release_due_rounds(deps) == [round_id]
     seen = client.get(f"/api/v1/rounds/{round_id}", headers=as_("org")).json
     assert seen["status"] == "released" and {o["organisation_id"] for o in seen["outcomes"]} == {"org-plc-1"}
 
 
-def test_two_rounds_are_compared_figure_by_figure(svc, client):
-    first = proposed_round(svc, client)
-    handlers.handle(event("place.posted", place("plc-2", 5)), svc)
+def test_two_rounds_are_compared_figure_by_figure(deps, client):
+    first = proposed_round(deps, client)
+    handlers.handle(event("place.posted", place("plc-2", 5)), deps)
     answer = client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "seed": 3},
                          headers=as_("coord"))
-    handlers.handle(svc.publisher.events("round.requested")[-1], svc)
+    handlers.handle(deps.publisher.events("round.requested")[-1], deps)
     diff = client.get(f"/api/v1/rounds/{first}/compare/{answer.json['round_id']}", headers=as_("coord")).json
     assert diff["figures"]["placed"] == {"round": 2, "other": 2, "difference": 0}
     assert [r["school_id"] for r in diff["school_rates"]] == ["sch-a", "sch-b"]

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import pytest
 from stagepool_shared.events import rounds, wishes
-from stagepool_shared.testing import FakePublisher
 
 from matcher import handlers
-from matcher.adapters.store import InMemoryRoundStore
 from matcher.replay import replay_round
-from test_service_fakes import PERIOD, REGION, GreedySolver, event, place, wish
+from tests.fakes.matcher import PERIOD, REGION, GreedySolver, event, matcher_wiring, place, wish
 
 
 def live_run(events):
-    svc = handlers.Services(InMemoryRoundStore(), FakePublisher(), GreedySolver(), "test")
+    deps = matcher_wiring().deps
     for env in events:
-        handlers.handle(env, svc)
-    return svc.publisher.events("round.proposed")
+        handlers.handle(env, deps)
+    return deps.publisher.events("round.proposed")
 
 
 def history():

@@ -1,55 +1,35 @@
-"""Fixtures for the notifier's unit tests: a notifier wired with fakes and a clock the test moves."""
+"""Fixtures for the notifier's unit tests: a notifier bootstrapped on doubles and a clock the test moves."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
+from notifier import handlers
 from notifier.adapters.directory import InMemoryDirectory
-from notifier.bootstrap import Notifier, bootstrap
+from notifier.bootstrap import Wiring, bootstrap
 from notifier.config import Settings
 from notifier.domain.model import Contact
-from stagepool_shared.auth import Principal
-from stagepool_shared.envelope import new_envelope
+from stagepool_shared.envelope import Envelope, new_envelope
 from stagepool_shared.events import places, rounds
 from stagepool_shared.events.base import Location
-from stagepool_shared.testing import FakePublisher
-
-from notifier_fakes import RELEASE, RESPOND_BY, FakeChannel, FakeStore, placed, unplaced  # noqa: F401
+from stagepool_shared.web.accounts import Accounts
+from tests.fakes import Clock, FakePublisher, FakeTokens
+from tests.fakes.notifier import RELEASE, RESPOND_BY, FakeChannel, FakeStore
 
 ENV = {"KAFKA_BOOTSTRAP_SERVERS": "fake:9092", "REDIS_URL": "redis://fake:6379/0", "INTAKE_URL": "http://intake",
        "NOTIFIER_SERVICE_TOKEN": "t", "NOTIFIER_WEBHOOK_SECRET": "s", "NOTIFIER_MAX_ATTEMPTS": "3",
        "NOTIFIER_BACKOFF_BASE_S": "10", "NOTIFIER_REMINDER_LEAD_S": "86400"}
 
 
-class Clock:
-    """A clock the test sets."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-class FakeTokens:
-    """Tokens are 'role:scope'."""
-
-    def lookup(self, token: str | None) -> Principal | None:
-        if not token or ":" not in token:
-            return None
-        role, scope = token.split(":", 1)
-        return Principal(user_id=f"u-{scope}", role=role, scope=scope)
-
-
 class World:
-    """A notifier on fakes plus helpers to feed it events (`env` overrides settings, `store` the fake store)."""
+    """A notifier on doubles plus helpers to feed it events (`env` overrides settings, `store` the fake store,
+    `accounts` gives it the identity store and so its pages, `public_url` the base of the messages' links)."""
 
-    def __init__(self, store: FakeStore | None = None, **env: str) -> None:
+    def __init__(self, store: FakeStore | None = None, accounts: Accounts | None = None, public_url: str = "",
+                 **env: str) -> None:
         self.clock = Clock(RELEASE - timedelta(hours=1))
         self.store = store or FakeStore()
         self.publisher = FakePublisher()
@@ -57,9 +37,13 @@ class World:
             "sch-a": Contact(name="ROC Alfa", email="stage@alfa.example", webhook_url="https://alfa.example/hook"),
             "sch-b": Contact(name="Beta College", email="stage@beta.example", lang="en")})
         self.email, self.webhook = FakeChannel("email"), FakeChannel("webhook")
-        self.notifier: Notifier = bootstrap(
-            Settings.from_env({**ENV, **env}), store=self.store, directory=self.directory, publisher=self.publisher,
-            channels={"email": self.email, "webhook": self.webhook}, clock=self.clock, tokens=FakeTokens())
+        settings = Settings.from_env({**ENV, **env})
+        if public_url:  # where the messages' links point, apart from the pages' links (NOTIFIER_PUBLIC_URL: both)
+            settings = replace(settings, public_url=public_url)
+        self.wiring: Wiring = bootstrap(
+            settings, store=self.store, directory=self.directory, publisher=self.publisher,
+            channels={"email": self.email, "webhook": self.webhook}, clock=self.clock, tokens=FakeTokens(),
+            accounts=accounts)
 
     def student(self, ref: str, name: str, email: str, lang: str = "nl") -> None:
         self.directory.students[ref] = Contact(name=name, email=email, phone="06 1234 5678", lang=lang)
@@ -84,20 +68,20 @@ class World:
             self.handle(env)
         return envelopes
 
-    def handle(self, envelope) -> None:
-        from notifier import handlers
-        handlers.handle_event(envelope, self.notifier.deps)
+    def handle(self, envelope: Envelope) -> None:
+        handlers.handle(envelope, self.wiring.deps)
 
     def drain(self) -> int:
         total = 0
-        while (n := self.notifier.dispatcher.run_once()):
+        while (n := self.wiring.dispatcher.run_once()):
             total += n
         return total
 
 
-def world_with_places(store: FakeStore | None = None, **env: str) -> World:
+def world_with_places(store: FakeStore | None = None, accounts: Accounts | None = None, public_url: str = "",
+                      **env: str) -> World:
     """A World with two places posted (one reserved for sch-a)."""
-    w = World(store, **env)
+    w = World(store, accounts, public_url, **env)
     w.post_place("plc-1", "org-1", "Zorggroep Noord", reserved_for="sch-a")
     w.post_place("plc-2", "org-2", "Ziekenhuis Zuid")
     return w
@@ -110,5 +94,6 @@ def world() -> World:
 
 @pytest.fixture
 def make_world():
-    """Build a World with other settings or another fake store: make_world(store, NOTIFIER_MARK_BATCH="3")."""
+    """Build a World with other settings, another fake store or the identity store:
+    make_world(store, NOTIFIER_MARK_BATCH="3")."""
     return world_with_places

@@ -13,7 +13,7 @@ from notifier.ports import DeliveryResult
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.students import StudentErased
 
-from notifier_fakes import RELEASE, FakeChannel, FakeStore, placed, unplaced
+from tests.fakes.notifier import RELEASE, FakeChannel, FakeStore, placed, unplaced
 
 
 class Killed(BaseException):
@@ -88,7 +88,7 @@ def test_a_crash_between_sending_and_marking_resends_only_that_batchs_unmarked_m
     world = make_world(store, NOTIFIER_MARK_BATCH="3")
     release_three(world)
     with pytest.raises(Killed):
-        world.notifier.dispatcher.run_once()
+        world.wiring.dispatcher.run_once()
     before = outside_sends(world)
     counts = len(world.email.sent), len(world.webhook.sent)
     marked = {r.delivery.id for r in store.finished[0] if r.state == SENT}
@@ -115,9 +115,9 @@ def test_an_error_in_the_middle_of_a_batch_still_marks_what_was_sent(make_world)
                 raise RuntimeError("template bug")
             super().send(delivery, address, message, data)
 
-    world.email = world.notifier.dispatcher.channels["email"] = Broken("email")
+    world.email = world.wiring.dispatcher.channels["email"] = Broken("email")
     with pytest.raises(RuntimeError):
-        world.notifier.dispatcher.run_once()
+        world.wiring.dispatcher.run_once()
     first_two = [d for d, *_ in world.email.sent]
     assert [world.store.deliveries[d].state for d in first_two] == [SENT, SENT]
     world.email.send = FakeChannel.send.__get__(world.email)  # the bug is fixed; the process restarts
@@ -136,8 +136,8 @@ def test_a_batch_that_outlives_half_its_lease_hands_the_rest_back_unsent(make_wo
             super().send(delivery, address, message, data)
             clock.advance(seconds=10)  # lease 30 s: after two of these, half the lease is gone
 
-    world.email = world.notifier.dispatcher.channels["email"] = Slow("email")
-    world.notifier.dispatcher.run_once()
+    world.email = world.wiring.dispatcher.channels["email"] = Slow("email")
+    world.wiring.dispatcher.run_once()
     assert len(world.email.sent) == 2
     handed_back = [d for d, rec in world.store.deliveries.items() if rec.state == PENDING]
     assert handed_back and all(world.store.queue[d] == clock.now.timestamp() for d in handed_back)
@@ -160,7 +160,7 @@ def test_a_student_erased_during_a_batch_is_not_written_back(make_world):
             if address == "sanne@mail.example":
                 outer.handle(erase)  # the erasure arrives while the batch's marks are still in memory
 
-    world.email = world.notifier.dispatcher.channels["email"] = Erasing("email")
+    world.email = world.wiring.dispatcher.channels["email"] = Erasing("email")
     world.drain()
     assert not [d for d in world.store.deliveries if d.ref == "s1"]
     assert world.store.inbox("student", "s1") == []

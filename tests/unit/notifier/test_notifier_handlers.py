@@ -8,15 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from notifier import handlers
-from notifier.entrypoints.workers import relay_outbox
+from notifier import commands, jobs
 from notifier.errors import AlreadyAnswered, PlacementNotFound
 from notifier.events import answer_event
 from stagepool_shared import topics
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.students import StudentErased
 
-from notifier_fakes import RELEASE, placed, unplaced
+from tests.fakes.notifier import RELEASE, placed, unplaced
 
 
 def release_three(world):
@@ -41,7 +40,7 @@ def test_nothing_is_sent_or_visible_before_the_release_moment(world):
     assert world.store.pending_count() > 0
     assert world.drain() == 0
     assert world.email.sent == [] and world.webhook.sent == []
-    assert handlers.read_inbox(world.notifier.deps, "student", "s1") == []
+    assert commands.read_inbox(world.wiring.deps, "student", "s1") == []
 
 
 def test_after_release_every_recipient_gets_exactly_one_message_per_channel(world):
@@ -57,7 +56,7 @@ def test_after_release_every_recipient_gets_exactly_one_message_per_channel(worl
                                 "stage@alfa.example", "stage@beta.example", "stage@org-1.example",
                                 "stage@org-2.example"])
     assert [a for _, a, _, _ in world.webhook.sent] == ["https://alfa.example/hook"]  # sch-b has no webhook
-    assert len(handlers.read_inbox(world.notifier.deps, "student", "s1")) == 1
+    assert len(commands.read_inbox(world.wiring.deps, "student", "s1")) == 1
     assert set(world.store.states().values()) == {"sent", "skipped"}
     assert world.store.pending_count() == 0
 
@@ -77,7 +76,7 @@ def test_a_notification_sent_event_goes_out_per_delivery_through_the_outbox(worl
     release_three(world)
     world.clock.now = RELEASE
     world.drain()
-    relay_outbox(world.notifier)
+    jobs.relay_outbox(world.wiring.deps)
     sent = world.publisher.events("notification.sent")
     keys = {(e.payload.recipient_ref, e.payload.channel) for e in sent}
     assert len(sent) == len(keys) == sum(1 for s in world.store.states().values() if s == "sent")
@@ -93,10 +92,10 @@ def test_a_student_without_a_valid_address_is_reported_to_the_school_and_counted
     assert world.email.to("noor-at-nowhere") == []
     overview = world.email.to("stage@alfa.example")[0].body
     assert "Niet bereikbaar per e-mail (1)" in overview and "Noor: ongeldig e-mailadres" in overview
-    school_inbox = handlers.read_inbox(world.notifier.deps, "school", "sch-a")
+    school_inbox = commands.read_inbox(world.wiring.deps, "school", "sch-a")
     assert [e.message_kind for e in school_inbox].count("address_problem") == 1
-    assert len(handlers.read_inbox(world.notifier.deps, "student", "s4")) == 1  # still in her inbox
-    relay_outbox(world.notifier)
+    assert len(commands.read_inbox(world.wiring.deps, "student", "s4")) == 1  # still in her inbox
+    jobs.relay_outbox(world.wiring.deps)
     failed = world.publisher.events("notification.failed")
     assert [(e.payload.recipient_ref, e.payload.reason) for e in failed] == [("s4", "invalid_address")]
     letters = [e for t, e in world.publisher.published if t == topics.dlq(topics.NOTIFICATIONS)]
@@ -127,7 +126,7 @@ def test_a_delivery_that_keeps_failing_is_given_up_recorded_and_dead_lettered(wo
     for _ in range(5):
         world.drain()
         world.clock.advance(minutes=10)
-    relay_outbox(world.notifier)
+    jobs.relay_outbox(world.wiring.deps)
     states = world.store.states()
     assert states["rnd-1:student:s1:email"] == "failed" and world.email.calls == 3 * 3  # student, school, organisation
     payload = [e.payload for e in world.publisher.events("notification.failed") if e.payload.recipient_ref == "s1"]
@@ -140,7 +139,7 @@ def test_while_intake_is_down_deliveries_wait_instead_of_failing(world):
     world.release([placed("s1")])
     world.clock.now = RELEASE
     world.directory.down = True
-    world.notifier.dispatcher.run_once()
+    world.wiring.dispatcher.run_once()
     assert world.email.sent == [] and "failed" not in world.store.states().values()
     world.directory.down = False
     world.clock.advance(minutes=1)
@@ -150,24 +149,24 @@ def test_while_intake_is_down_deliveries_wait_instead_of_failing(world):
 
 def test_a_student_accepts_once_and_cannot_then_refuse(world):
     release_three(world)
-    deps = world.notifier.deps
+    deps = world.wiring.deps
     with pytest.raises(PlacementNotFound):
-        handlers.answer_placement(deps, "rnd-1", "s1", "accepted")  # before release: nothing to answer
+        commands.answer_placement(deps, "rnd-1", "s1", "accepted")  # before release: nothing to answer
     world.clock.now = RELEASE
-    first = handlers.answer_placement(deps, "rnd-1", "s1", "accepted")
-    again = handlers.answer_placement(deps, "rnd-1", "s1", "accepted")
+    first = commands.answer_placement(deps, "rnd-1", "s1", "accepted")
+    again = commands.answer_placement(deps, "rnd-1", "s1", "accepted")
     assert first.event_id == again.event_id
     assert [e.payload.place_id for e in world.publisher.events("placement.accepted")] == ["plc-1"]
     with pytest.raises(AlreadyAnswered):
-        handlers.answer_placement(deps, "rnd-1", "s1", "refused", "travel")
+        commands.answer_placement(deps, "rnd-1", "s1", "refused", "travel")
     with pytest.raises(PlacementNotFound):
-        handlers.answer_placement(deps, "rnd-1", "s2", "accepted")  # unplaced
+        commands.answer_placement(deps, "rnd-1", "s2", "accepted")  # unplaced
 
 
 def test_a_refusal_carries_its_reason_code(world):
     release_three(world)
     world.clock.now = RELEASE
-    handlers.answer_placement(world.notifier.deps, "rnd-1", "s3", "refused", "travel")
+    commands.answer_placement(world.wiring.deps, "rnd-1", "s3", "refused", "travel")
     refused = world.publisher.events("placement.refused")
     assert [(e.payload.student_ref, e.payload.reason_code) for e in refused] == [("s3", "travel")]
 
@@ -176,11 +175,11 @@ def test_students_who_have_not_answered_are_reminded_once_before_the_deadline(wo
     release_three(world)
     world.clock.now = RELEASE
     world.drain()
-    handlers.answer_placement(world.notifier.deps, "rnd-1", "s1", "accepted")
-    assert handlers.schedule_due_reminders(world.notifier.deps) == 0  # too early
+    commands.answer_placement(world.wiring.deps, "rnd-1", "s1", "accepted")
+    assert jobs.schedule_due_reminders(world.wiring.deps) == 0  # too early
     world.clock.advance(days=6, minutes=1)  # deadline is 7 days after release, lead 1 day
-    assert handlers.schedule_due_reminders(world.notifier.deps) == 1
-    assert handlers.schedule_due_reminders(world.notifier.deps) == 0
+    assert jobs.schedule_due_reminders(world.wiring.deps) == 1
+    assert jobs.schedule_due_reminders(world.wiring.deps) == 0
     world.drain()
     reminders = world.email.to("jip@mail.example")
     assert len(reminders) == 2 and reminders[1].subject.startswith("Herinnering")
@@ -192,7 +191,7 @@ def test_an_answer_from_the_log_stops_the_reminder(world):
     world.clock.now = RELEASE + timedelta(days=6, hours=1)
     event = answer_event("accepted", world.store.outcome("rnd-1", "s3"), world.store.round("rnd-1"), None)
     world.handle(event)
-    assert handlers.schedule_due_reminders(world.notifier.deps) == 1  # s1 only
+    assert jobs.schedule_due_reminders(world.wiring.deps) == 1  # s1 only
 
 
 def test_erasure_drops_everything_kept_under_the_pseudonym(world):
@@ -202,7 +201,7 @@ def test_erasure_drops_everything_kept_under_the_pseudonym(world):
     world.handle(new_envelope("student.erased", StudentErased("s1", "sch-a", "reg-1"), producer="intake",
                               partition_key="reg-1"))
     assert world.store.outcome("rnd-1", "s1") is None
-    assert handlers.read_inbox(world.notifier.deps, "student", "s1") == []
+    assert commands.read_inbox(world.wiring.deps, "student", "s1") == []
     assert not [d for d in world.store.deliveries if d.ref == "s1"]
     assert not [k for k in world.store.awaiting if k[1] == "s1"]
 

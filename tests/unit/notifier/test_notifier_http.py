@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from notifier.entrypoints.http import create_app
-
-from notifier_fakes import RELEASE, placed
+from tests.fakes.notifier import RELEASE, placed
 
 
 def client_for(world):
     world.student("s1", "Sanne", "sanne@mail.example")
     world.release([placed("s1")])
-    return create_app(world.notifier).test_client()
+    return world.wiring.app().test_client()
 
 
 def auth(token: str) -> dict[str, str]:

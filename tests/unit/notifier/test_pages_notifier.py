@@ -7,31 +7,26 @@ import re
 
 import pytest
 
-from notifier.adapters.rendering import TemplateRenderer
-from notifier.adapters.sign_in import PersonalLinks
-from notifier.compose import Composer
-from notifier.entrypoints.http import create_app
-from stagepool_shared.testing import FakeKeyValue
 from stagepool_shared.auth import Principal
 from stagepool_shared.web.accounts import Accounts
-
-from notifier_fakes import RELEASE, placed, unplaced
+from tests.fakes import FakeKeyValue
+from tests.fakes.notifier import RELEASE, placed, unplaced
 
 PASSWORD = "correct horse battery"
 PUBLIC = "https://notifier.example"
 
 
 @pytest.fixture
-def site(world):
-    """The world's notifier with the identity store, a released round (s1 placed, s2 not), and its app."""
+def site(make_world):
+    """A notifier with the identity store (so its pages and personal links), a released round (s1 placed, s2
+    not), and its app."""
     accounts = Accounts(FakeKeyValue())
-    world.notifier.accounts = accounts
-    world.notifier.dispatcher.composer = Composer(TemplateRenderer(), PUBLIC, PersonalLinks(accounts, PUBLIC).for_student)
+    world = make_world(accounts=accounts, public_url=PUBLIC)
     world.student("s1", "Sanne", "sanne@mail.example")
     world.student("s2", "Daan", "daan@mail.example")
     world.release([placed("s1"), unplaced("s2")])
     accounts.create_user("org1", PASSWORD, Principal("u-o1", "organisation_staff", "org-1", "reg-1"))
-    world.app = create_app(world.notifier)
+    world.app = world.wiring.app()
     world.accounts = accounts
     return world
 
@@ -130,5 +125,5 @@ def test_the_outcome_email_carries_a_personal_link_that_signs_the_student_in(sit
     client = site.app.test_client()
     assert client.get(link).headers["Location"] == "http://127.0.0.1:8003/pages/student"
     assert "Zorggroep Noord" in client.get("/pages/student").get_data(as_text=True)
-    [inbox] = [m for m in site.notifier.deps.store.inbox("student", "s1")]
+    [inbox] = [m for m in site.wiring.deps.store.inbox("student", "s1")]
     assert f"{PUBLIC}/pages/student" in inbox.body and "/s/" not in inbox.body

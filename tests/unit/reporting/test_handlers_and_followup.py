@@ -1,4 +1,4 @@
-"""Consumed events become projection changes; follow-up use cases publish and guard who may act."""
+"""Consumed events become projection changes; follow-up commands publish and guard who may act."""
 
 from __future__ import annotations
 
@@ -6,39 +6,31 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from reporting import handlers
+from reporting.commands.followup import add_contact, evaluate, flag_not_suitable
 from reporting.config import Settings
 from reporting.domain.figures import PeriodSnapshot, PlacementFact, WishFact, period_figures
 from reporting.errors import NotFound
-from reporting.followup import FollowUp
 from reporting.metrics import ReportingCollector
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.errors import ConfigError
 from stagepool_shared.testing.samples import sample_payload
-
-from reporting_fakes import KEY, ORG_PRINCIPAL, PERIOD, SCHOOL_PRINCIPAL, STUDENT, STUDENT_PRINCIPAL
-
-
-class RecordingProjections:
-    """Records every projection call as (method, args)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple]] = []
-
-    def period_of_round(self, round_id: str) -> str:
-        return "2027-p1"
-
-    def __getattr__(self, name: str):
-        return lambda *args: self.calls.append((name, args))
+from tests.fakes.reporting import (KEY, ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT, FakeViews,
+                                   RecordingProjections, bootstrap_with_doubles)
 
 
 def event(event_type: str):
     return new_envelope(event_type, sample_payload(event_type), producer="test", partition_key="reg-groningen")
 
 
+def projected(event_type: str) -> list[tuple[str, tuple]]:
+    """The projection calls that handling one sample event of `event_type` makes."""
+    projections = RecordingProjections()
+    handlers.handle(event(event_type), bootstrap_with_doubles(projections=projections).deps)
+    return projections.calls
+
+
 def test_a_failed_placement_after_the_introduction_counts_and_signals_the_organisation():
-    views = RecordingProjections()
-    handlers.handle(event("placement.failed"), views)
-    [(name, args)] = views.calls
+    [(name, args)] = projected("placement.failed")
     assert name == "update_placement"
     assert args[5] == "failed"
     assert args[6]["rejected_after_introduction"] == 1
@@ -46,9 +38,7 @@ def test_a_failed_placement_after_the_introduction_counts_and_signals_the_organi
 
 
 def test_a_released_part_carries_its_outcomes_and_part_count():
-    views = RecordingProjections()
-    handlers.handle(event("round.released"), views)
-    [(name, args)] = views.calls
+    [(name, args)] = projected("round.released")
     assert name == "add_released_part" and args[5:7] == (1, 1)
     assert set(args[7]) == {"stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9", "stu_ffeeddccbbaa99887766554433221100"}
 
@@ -58,57 +48,45 @@ def test_every_event_type_of_the_catalogue_is_handled_or_acknowledged():
 
     for spec in all_specs():
         if spec.event_type != "dead_letter":
-            handlers.handle(event(spec.event_type), RecordingProjections())
+            projected(spec.event_type)
     assert "round.approved" not in handlers.HANDLERS
 
 
-class FollowUpViews:
-    def __init__(self, placement):
-        self.placements = {STUDENT: placement}
-        self.moments: list = []
-
-    def placement(self, region_id, period_id, student_ref):
-        return self.placements.get(student_ref)
-
-    def add_contact_moment(self, region_id, period_id, student_ref, moment, exception):
-        self.moments.append(moment)
-
-    def contact_moments(self, region_id, period_id, student_ref):
-        return list(self.moments)
-
-
 @pytest.fixture
-def followup(publisher):
-    placement = PlacementFact(STUDENT, "sch-alfa", "placed", "top1", None, "rnd-1", None, "org-umcg", "plc-umcg-01")
-    return FollowUp(FollowUpViews(placement), publisher, threshold=3)
+def deps(publisher):
+    """Only the student's placement at org-umcg is known; the threshold is 3."""
+    views = FakeViews()
+    views.placements[(REGION, PERIOD, STUDENT)] = PlacementFact(STUDENT, "sch-alfa", "placed", "top1", None, "rnd-1",
+                                                                None, "org-umcg", "plc-umcg-01")
+    return bootstrap_with_doubles(views=views, publisher=publisher).deps
 
 
-def test_the_organisation_flags_a_rejection_after_the_introduction(followup, publisher):
-    followup.flag_not_suitable(ORG_PRINCIPAL, PERIOD, STUDENT, "rejected_after_introduction", True)
+def test_the_organisation_flags_a_rejection_after_the_introduction(deps, publisher):
+    flag_not_suitable(deps, ORG_PRINCIPAL, PERIOD, STUDENT, "rejected_after_introduction", True)
     [failed] = publisher.events("placement.failed")
     assert (failed.payload.flagged_by, failed.payload.after_introduction) == ("organisation", True)
     assert failed.payload.place_id == "plc-umcg-01"
 
 
-def test_another_organisation_cannot_flag_the_placement(followup):
+def test_another_organisation_cannot_flag_the_placement(deps):
     from stagepool_shared.auth import Principal
 
     with pytest.raises(NotFound):
-        followup.flag_not_suitable(Principal("u", "organisation_staff", "org-other", "reg-groningen"), PERIOD,
-                                   STUDENT, "not_suitable", False)
+        flag_not_suitable(deps, Principal("u", "organisation_staff", "org-other", "reg-groningen"), PERIOD,
+                          STUDENT, "not_suitable", False)
 
 
-def test_contact_moments_show_what_is_still_missing(followup):
-    status = followup.add_contact(SCHOOL_PRINCIPAL, PERIOD, STUDENT, "2027-02-01", "online", False, False)
+def test_contact_moments_show_what_is_still_missing(deps):
+    status = add_contact(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, "2027-02-01", "online", False, False)
     assert status["missing"] == ["contacts:2", "on_site"]
-    followup.add_contact(ORG_PRINCIPAL, PERIOD, STUDENT, "2027-03-01", "on_site", False, False)
-    status = followup.add_contact(SCHOOL_PRINCIPAL, PERIOD, STUDENT, "2027-04-01", "phone", False, False)
+    add_contact(deps, ORG_PRINCIPAL, PERIOD, STUDENT, "2027-03-01", "on_site", False, False)
+    status = add_contact(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, "2027-04-01", "phone", False, False)
     assert status["compliant"] and status["missing"] == []
 
 
-def test_school_staff_do_not_fill_in_the_end_evaluation(followup):
+def test_school_staff_do_not_fill_in_the_end_evaluation(deps):
     with pytest.raises(NotFound):
-        followup.evaluate(SCHOOL_PRINCIPAL, PERIOD, STUDENT, {"satisfaction": 4})
+        evaluate(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, {"satisfaction": 4})
 
 
 def test_metrics_export_no_series_for_small_cells_and_no_ids():

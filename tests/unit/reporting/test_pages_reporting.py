@@ -1,80 +1,28 @@
-"""Reporting's pages through Flask's test client, over the desk and follow-up use cases with fakes of
-reporting's own ports and a fake of the shared accounts (sessions): the student's report form, the desk's
-case list and case page, the organisation's follow-up and the coordinator's figures page."""
+"""Reporting's pages through Flask's test client, over reporting wired by its bootstrap with doubles of its own
+ports and of the shared accounts (sessions): the student's report form, the desk's case list and case page,
+the organisation's follow-up and the coordinator's figures page."""
 
 from __future__ import annotations
 
 import re
-import secrets
 from types import SimpleNamespace
 
 import pytest
-from stagepool_shared.web.accounts import Session
-from stagepool_shared.web.links import WebLinks
 
-from reporting.domain.figures import PeriodSnapshot, PlaceFact, WishFact, period_figures
-from reporting.entrypoints.http_app import create_app
-from reporting.followup import FollowUp
-from reporting_fakes import (COORDINATOR, DESK_PRINCIPAL, ORG_PRINCIPAL, PERIOD, REGION, STUDENT,
-                             STUDENT_PRINCIPAL, FakeViews)
-
-
-class PageViews(FakeViews):
-    """The fake views plus what the pages read: periods, a student's periods, follow-up records."""
-
-    def __init__(self, base: FakeViews) -> None:
-        super().__init__()
-        self.wishes, self.places, self.placements = base.wishes, base.places, base.placements
-        self.contacts: dict = {}
-        self.evaluations: dict = {}
-
-    def periods(self):
-        return sorted({(r, p) for r, p, _ in list(self.wishes) + list(self.placements)})
-
-    def student_periods(self, ref):
-        return sorted({(r, p) for r, p, s in self.placements if s == ref})
-
-    def organisation_placements(self, region_id, organisation_id):
-        return [(p, fact) for (r, p, _), fact in sorted(self.placements.items())
-                if r == region_id and fact.organisation_id == organisation_id]
-
-    def contact_moments(self, region_id, period_id, ref):
-        return list(self.contacts.get((region_id, period_id, ref), []))
-
-    def add_contact_moment(self, region_id, period_id, ref, moment, exception):
-        self.contacts.setdefault((region_id, period_id, ref), []).append(moment)
-
-    def put_evaluation(self, region_id, period_id, ref, by, answers):
-        self.evaluations[(region_id, period_id, ref, by)] = answers
-
-
-class FakeAccounts:
-    def __init__(self) -> None:
-        self.sessions: dict = {}
-
-    def start_session(self, principal):
-        session = Session(secrets.token_urlsafe(8), principal, secrets.token_urlsafe(8))
-        self.sessions[session.session_id] = session
-        return session
-
-    def session(self, session_id):
-        return self.sessions.get(session_id)
+from reporting.domain.figures import PeriodSnapshot, PlaceFact, WishFact
+from tests.fakes import FakeAccounts
+from tests.fakes.reporting import (COORDINATOR, DESK_PRINCIPAL, ORG_PRINCIPAL, PERIOD, REGION, STUDENT,
+                                   STUDENT_PRINCIPAL, bootstrap_with_doubles)
 
 
 @pytest.fixture
-def setup(desk, views, publisher):
-    page_views = PageViews(views)
-    desk.views = page_views
-    snapshot = lambda region, period: PeriodSnapshot(  # noqa: E731
-        region, period, wishes=[WishFact(f"stu-{i}", "sch-alfa", "zorg", 4) for i in range(7)],
+def setup(views, publisher, clock):
+    views.snapshots[(REGION, PERIOD)] = PeriodSnapshot(
+        REGION, PERIOD, wishes=[WishFact(f"stu-{i}", "sch-alfa", "zorg", 4) for i in range(7)],
         places=[PlaceFact("plc-1", "org-umcg", "zorg", (3, 4), 6)])
-    reporting = SimpleNamespace(
-        desk=desk, views=page_views, followup=FollowUp(page_views, publisher, 3), tokens=None,
-        settings=SimpleNamespace(links=WebLinks()), ready_check=lambda: {"redis": True},
-        period_figures=lambda region, period: period_figures(snapshot(region, period)))
     accounts = FakeAccounts()
-    return SimpleNamespace(app=create_app(reporting, lambda: accounts), accounts=accounts, desk=desk,
-                           views=page_views, publisher=publisher)
+    wiring = bootstrap_with_doubles(views=views, publisher=publisher, clock=clock, accounts=accounts)
+    return SimpleNamespace(app=wiring.app(), accounts=accounts, deps=wiring.deps, views=views, publisher=publisher)
 
 
 def signed_in(setup, principal):
@@ -97,7 +45,7 @@ def test_an_incomplete_report_shows_every_message_next_to_its_field_keeps_the_te
                                                 "anonymous": "true", "alternative_placement_needed": "true",
                                                 "period_id": PERIOD})
     body = answer.get_data(as_text=True)
-    assert answer.status_code == 422 and setup.desk.store.meta == {} and setup.publisher.events() == []
+    assert answer.status_code == 422 and setup.deps.desk_store.meta == {} and setup.publisher.events() == []
     for field in ("description", "incident_date", "organisation_id", "anonymous"):
         assert f'id="{field}-error"' in body and re.search(f'aria-describedby="[^"]*{field}-error"', body)
     assert "De datum ligt in de toekomst." in body and "Noem de organisatie of de stageplaats." in body
@@ -117,16 +65,16 @@ def test_a_valid_report_is_filed_and_the_desk_finds_it_and_handles_it(setup):
                                                  "incident_date": "2027-02-20", "organisation_id": "org-umcg",
                                                  "phase": "selection", "period_id": PERIOD})
     assert answer.status_code == 302
-    (report_id,) = setup.desk.store.meta
+    (report_id,) = setup.deps.desk_store.meta
     assert report_id in student.get(answer.headers["Location"]).get_data(as_text=True)
     desk = signed_in(setup, DESK_PRINCIPAL)
     assert report_id in desk.get("/pages/desk").get_data(as_text=True)
     case = desk.get(f"/pages/desk/{report_id}").get_data(as_text=True)
     assert "Geweigerd om mijn naam" in case and STUDENT in case
-    assert ("usr-desk-1", "desk_staff", "read", report_id, "ok") in setup.desk.audit.entries
+    assert ("usr-desk-1", "desk_staff", "read", report_id, "ok") in setup.deps.audit.entries
     moved = desk.post(f"/pages/desk/{report_id}/status", data={"csrf_token": desk.csrf, "status": "in_progress",
                                                               "note": "Gebeld"})
-    assert moved.status_code == 302 and setup.desk.store.case(report_id).status == "in_progress"
+    assert moved.status_code == 302 and setup.deps.desk_store.case(report_id).status == "in_progress"
     asked = desk.post(f"/pages/desk/{report_id}/alternative-placement", data={"csrf_token": desk.csrf,
                                                                           "period_id": PERIOD})
     assert asked.status_code == 302
@@ -138,7 +86,7 @@ def test_a_wrong_status_step_is_shown_as_a_message_and_others_get_404(setup):
     student = signed_in(setup, STUDENT_PRINCIPAL)
     student.post("/pages/report", data={"csrf_token": student.csrf, "description": "x", "incident_date": "2027-02-20",
                                         "organisation_id": "org-umcg"})
-    (report_id,) = setup.desk.store.meta
+    (report_id,) = setup.deps.desk_store.meta
     desk = signed_in(setup, DESK_PRINCIPAL)
     answer = desk.post(f"/pages/desk/{report_id}/status", data={"csrf_token": desk.csrf, "status": "forwarded_to_sbb"})
     assert answer.status_code == 409 and 'id="status-error"' in answer.get_data(as_text=True)

@@ -3,19 +3,23 @@
 serve   the HTTP API under gunicorn (threads), bound to HTTP_HOST:HTTP_PORT (default 127.0.0.1:8001)
 consume the round.released consumer
 run     both in one process: the HTTP server (werkzeug, threaded) plus the consumer thread
+        (stagepool_shared.runtime.serve)
 tokens create --user U --role R --scope S [--region REGION]   prints a new API token
+
+Each command closes its clients on the way out; SIGTERM/SIGINT stop the loops cleanly.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Sequence
 
-from stagepool_shared.errors import ConfigError
+from stagepool_shared import kafka
+from stagepool_shared.runtime import load_settings, serve, stop_on_signals
 
-logger = logging.getLogger("intake")
+from .bootstrap import bootstrap
+from .config import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,21 +41,65 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, read the settings, run the command; exit code 2 on bad configuration."""
     args = _parser().parse_args(argv)
-    from .config import Settings
-
-    try:
-        settings = Settings.from_env()
-    except ConfigError as err:
-        print(str(err), file=sys.stderr)
+    settings = load_settings(Settings)
+    if settings is None:
         return 2
-    from stagepool_shared.logging import configure_logging
-
-    configure_logging(settings.service_name, settings.common.log_level)
-    from . import cli
-
     if args.command == "tokens":
-        return cli.create_token(settings, args.user, args.role, args.scope, args.region)
-    return {"serve": cli.serve, "consume": cli.consume, "run": cli.run}[args.command](settings)
+        return create_token(settings, args.user, args.role, args.scope, args.region)
+    return {"serve": serve_gunicorn, "consume": consume, "run": run}[args.command](settings)
+
+
+def create_token(settings: Settings, user: str, role: str, scope: str, region: str) -> int:
+    """Issue a token (stored hashed) and print it once."""
+    wiring = bootstrap(settings)
+    try:
+        print(wiring.tokens.issue(user, role, scope, region_id=region))
+        return 0
+    except ValueError as err:
+        print(str(err))
+        return 2
+    finally:
+        wiring.close()
+
+
+def run(settings: Settings) -> int:
+    """HTTP API (werkzeug, threaded) and the consumer thread in one process (demo and docker)."""
+    stop = stop_on_signals()
+    kafka.ensure_topics(settings.common.kafka_bootstrap_servers)
+    return serve(bootstrap(settings), stop)
+
+
+def consume(settings: Settings) -> int:
+    """The round.released consumer until SIGTERM (no HTTP port)."""
+    stop = stop_on_signals()
+    wiring = bootstrap(settings)
+    try:
+        wiring.consumer(stop).run()
+        return 0
+    finally:
+        wiring.close()
+
+
+def serve_gunicorn(settings: Settings) -> int:
+    """The HTTP API under gunicorn (one worker process with threads; the producer is thread-safe)."""
+    from gunicorn.app.base import BaseApplication  # only this command needs gunicorn
+
+    kafka.ensure_topics(settings.common.kafka_bootstrap_servers)
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{settings.common.http_host}:{settings.common.http_port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("threads", settings.workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("accesslog", None)
+
+        def load(self):  # noqa: ANN201 (gunicorn API)
+            return bootstrap(settings).app()
+
+    _Gunicorn().run()
+    return 0
 
 
 if __name__ == "__main__":

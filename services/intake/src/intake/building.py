@@ -1,13 +1,14 @@
 """Builders: validated input (dicts from the edge schemas) -> event payloads and stored records.
 
-Here the blind-by-construction rule is applied: the Wish payload is built field by field from objective
-criteria only; the date of birth becomes an age at the period's start, a postcode its PC4 area.
+Here the blind-by-construction rule is applied: the Wish payload is built from objective criteria only (the
+fields of the contract's Wish; the edge schema accepts no others, and the free-text leerwens is not one);
+the date of birth becomes an age at the period's start, a postcode its PC4 area.
 Imports the domain and the shared event dataclasses (no marshmallow).
 """
 
 from __future__ import annotations
 
-from dataclasses import is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,15 @@ from .domain.age import age_at_start
 from .domain.location import Area, coarse_area
 from .domain.model import Period, PlaceRecord, Student, WishRecord
 from .errors import InvalidInput
+
+
+_WISH_FIELDS = frozenset(f.name for f in fields(Wish))
+_PLACE_FIELDS = frozenset(f.name for f in fields(Place))
+
+
+def _criteria(data: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """The validated input values that go into the payload as they are (the rest keep their defaults)."""
+    return {key: value for key, value in data.items() if key in names}
 
 
 def _location(area: Area) -> Location:
@@ -36,15 +46,10 @@ def wish(ref: str, school_id: str, period: Period, student: dict[str, Any],
     _check_sector(period, data["sector"], "wish.sector")
     home = data["home"]
     area = coarse_area(home["postcode"], home.get("lat"), home.get("lon"), field="wish.home")
-    payload = Wish(
+    payload = Wish(**_criteria(data, _WISH_FIELDS) | dict(
         student_ref=ref, school_id=school_id, region_id=period.region_id, period_id=period.period_id,
-        sector=data["sector"], crebo=data["crebo"], level=data["level"], study_year=data["study_year"],
-        pathway=data["pathway"], home=_location(area), max_travel_minutes=data["max_travel_minutes"],
-        transport_mode=data["transport_mode"], age_at_start=age_at_start(student["date_of_birth"], period.starts_on),
-        needs_allowance=data.get("needs_allowance", False), irregular_shifts_ok=data.get("irregular_shifts_ok", False),
-        activities=list(data.get("activities", [])), preferred_org_types=list(data.get("preferred_org_types", [])),
-        top_places=list(data.get("top_places", [])), support_needs=list(data.get("support_needs", [])),
-    )
+        home=_location(area), age_at_start=age_at_start(student["date_of_birth"], period.starts_on),
+    ))
     record = WishRecord(student_ref=ref, school_id=school_id, period_id=period.period_id,
                         payload=wire(payload), leerwens=data.get("leerwens", ""))
     return payload, record
@@ -64,18 +69,13 @@ def place(place_id: str, organisation_id: str, period: Period, data: dict[str, A
     area = coarse_area(loc["postcode"], loc.get("lat"), loc.get("lon"), field="location")
     contact = data.get("contact")
     start = data.get("start_date")
-    payload = Place(
-        place_id=place_id, organisation_id=organisation_id, organisation_name=data["organisation_name"],
-        region_id=period.region_id, period_id=period.period_id, sector=data["sector"], org_type=data["org_type"],
-        location=_location(area), address=data["address"], crebos=list(data["crebos"]),
-        levels=sorted(set(data["levels"])), slots=data["slots"], supervision_capacity=data["supervision_capacity"],
-        offers_allowance=data.get("offers_allowance", False), irregular_shifts=data.get("irregular_shifts", False),
-        min_age=data.get("min_age", 16), activities=list(data.get("activities", [])),
-        support_offered=list(data.get("support_offered", [])),
+    payload = Place(**_criteria(data, _PLACE_FIELDS) | dict(
+        place_id=place_id, organisation_id=organisation_id, region_id=period.region_id, period_id=period.period_id,
+        location=_location(area), levels=sorted(set(data["levels"])),
         reserved=[Reservation(r["school_id"], r["slots"]) for r in data.get("reserved", [])],
         contact=PlaceContact(contact["name"], contact["email"], contact.get("phone", "")) if contact else None,
         start_date=start.isoformat() if isinstance(start, date) else start,
-    )
+    ))
     return payload, PlaceRecord(place_id, organisation_id, period.period_id, wire(payload))
 
 

@@ -2,24 +2,22 @@
 
 Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL, INTAKE_PSEUDONYM_SECRET. Optional with harmless local
 defaults: HTTP_HOST/HTTP_PORT (127.0.0.1:8001), LOG_LEVEL, PUBLISH_TIMEOUT_S, INTAKE_IDEMPOTENCY_TTL_S,
-INTAKE_IMPORT_MAX_BYTES, INTAKE_IMPORT_MAX_ROWS, INTAKE_WORKERS, and the pages' *_PUBLIC_URL (WebLinks). Imports stagepool_shared.config and
-stagepool_shared.web.links only.
+INTAKE_IMPORT_MAX_BYTES, INTAKE_IMPORT_MAX_ROWS, INTAKE_WORKERS, and the pages' *_PUBLIC_URL (WebLinks).
+Imports stagepool_shared.config and stagepool_shared.web.links only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
 
-from stagepool_shared.config import CommonSettings, EnvReader
+from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings
 from stagepool_shared.web.links import WebLinks
 
-SERVICE_NAME = "intake"
-DEFAULT_PORT = 8001
+MIN_SECRET_LENGTH = 16
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(ServiceSettings, service="intake", port=8001):
     """Everything the intake service needs, passed down explicitly."""
 
     common: CommonSettings
@@ -30,19 +28,13 @@ class Settings:
     workers: int = 8
     links: WebLinks = WebLinks()
 
-    @property
-    def service_name(self) -> str:
-        return self.common.service_name
-
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Build the settings; one ConfigError naming every missing or malformed variable."""
-        env = EnvReader(environ)
-        common = CommonSettings.read(env, SERVICE_NAME, DEFAULT_PORT)
+    def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
+        """Intake's own variables: the pseudonym secret, idempotency, import limits, HTTP threads, links."""
         secret = env.str("INTAKE_PSEUDONYM_SECRET")
-        if secret and len(secret) < 16:
-            env.problems.append("INTAKE_PSEUDONYM_SECRET must be at least 16 characters")
-        settings = cls(
+        if secret and len(secret) < MIN_SECRET_LENGTH:
+            env.problems.append(f"INTAKE_PSEUDONYM_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+        return cls(
             common=common,
             pseudonym_secret=secret.encode(),
             idempotency_ttl_s=env.int("INTAKE_IDEMPOTENCY_TTL_S", 24 * 3600),
@@ -51,5 +43,3 @@ class Settings:
             workers=env.int("INTAKE_WORKERS", 8),
             links=WebLinks.read(env),
         )
-        env.finish(SERVICE_NAME)
-        return settings

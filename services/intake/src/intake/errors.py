@@ -1,4 +1,5 @@
-"""Intake's domain errors. Handlers raise them; only entrypoints translate them (HTTP status, exit code).
+"""Intake's errors, all derived from `IntakeError`. Commands, the domain and the import readers raise them;
+only entrypoints translate them (HTTP status, a row report, exit code).
 
 Imports nothing from the project.
 """
@@ -27,3 +28,11 @@ class InvalidInput(IntakeError):
     def __init__(self, messages: dict):
         super().__init__(str(messages))
         self.messages = messages
+
+
+class UnreadableFile(IntakeError):
+    """The upload is not a CSV or XLSX file we can read, or it has too many rows."""
+
+
+class CellError(IntakeError, ValueError):
+    """A cell's text cannot become the column's type."""

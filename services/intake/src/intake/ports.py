@@ -1,25 +1,19 @@
-"""The ports intake's handlers talk to: its own store, the idempotency-key store and the publisher.
+"""The ports intake's commands and handlers talk to (its own store, the idempotency-key store, the shared
+`Publisher`) and `Deps`, the bag of them handed to every command and handler.
 
-Adapters implement them (Redis in production, in memory for unit tests and the bench's dry runs).
-Imports the domain model only.
+Adapters implement the ports (Redis in production; the doubles in tests/fakes/intake.py for unit tests).
+Imports the domain model and the shared Publisher port only.
 """
 
 from __future__ import annotations
 
 import abc
-from typing import Any, Protocol, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
-from stagepool_shared.envelope import Envelope
+from stagepool_shared.ports import Publisher
 
-from .domain.model import Period, PlaceRecord, School, StoredWrite, Student, WishRecord
-
-
-class Publisher(Protocol):
-    """Publishes events and returns only after Kafka acknowledged them (PublishFailed otherwise)."""
-
-    def publish(self, envelope: Envelope, topic: str | None = None) -> None: ...
-
-    def publish_all(self, envelopes: Sequence[Envelope], topic: str | None = None) -> None: ...
+from .domain.model import Period, PlaceRecord, School, StoredWrite, Student, WishRecord, new_place_id
 
 
 class AbstractIntakeStore(abc.ABC):
@@ -86,3 +80,17 @@ class AbstractIdempotencyStore(abc.ABC):
 
     @abc.abstractmethod
     def put(self, key: str, record: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What every command and handler of intake works with.
+
+    `pseudonym_secret` keys the student pseudonyms; `new_place_id` names a newly posted place.
+    """
+
+    store: AbstractIntakeStore
+    publisher: Publisher
+    idempotency: AbstractIdempotencyStore
+    pseudonym_secret: bytes
+    new_place_id: Callable[[], str] = new_place_id

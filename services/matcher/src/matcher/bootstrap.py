@@ -1,7 +1,9 @@
-"""The matcher's composition root: Settings (+ optional fakes) -> ready services, app, consumer, scheduler.
+"""The matcher's composition root: Settings (+ optional doubles) -> `Wiring`, the ready parts of one process.
 
-Tests and `__main__` call the same `bootstrap`. Nothing connects here: the Redis client and the Kafka
-producer connect on first use. Imports the concrete adapters (the only module that does).
+`Wiring` offers what `stagepool_shared.runtime.serve` runs: the Flask app, the Kafka consumer, the release
+worker, the readiness checks and `close()`. Tests and `__main__` call the same `bootstrap`; `replay_deps`
+builds the in-memory dependencies of `matcher replay`. Nothing connects here: the Redis client and the
+Kafka producer connect on first use. The only module that imports the concrete adapters.
 """
 
 from __future__ import annotations
@@ -17,62 +19,74 @@ from flask import Flask
 from stagepool_shared import redis as shared_redis, topics
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, broker_reachable
+from stagepool_shared.ports import Publisher
+from stagepool_shared.runtime import Worker
 from stagepool_shared.web.accounts import Accounts
 
-from . import handlers
+from .adapters.memory_store import InMemoryRoundStore
 from .adapters.ortools_solver import OrToolsRoundSolver
-from .adapters.prometheus import PrometheusRoundMetrics
 from .adapters.redis_store import RedisRoundStore
-from .adapters.store import AbstractRoundStore
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
-from .entrypoints.scheduler import ReleaseScheduler
-from .rounds import RoundSolver, code_version
+from .metrics import NullMetrics, PrometheusRoundMetrics
+from .ports import AbstractRoundStore, Deps, RoundSolver
+from .jobs import release_due_rounds
+from .rounds.manifest import code_version as current_code_version
+from .rounds.moments import utc_now
 
 
 @dataclass
-class Matcher:
-    """Everything a matcher process runs, built once."""
+class Wiring:
+    """Everything a matcher process runs, built once: the dependencies and the clients to close."""
 
     settings: Settings
-    svc: handlers.Services
-    client: redis.Redis
-    publisher: EventPublisher
-
-    def ready(self) -> dict[str, bool]:
-        return {"redis": shared_redis.redis_reachable(self.client),
-                "kafka": broker_reachable(self.settings.common.kafka_bootstrap_servers)}
+    deps: Deps
+    redis_client: redis.Redis
+    publisher: Publisher
+    tokens: TokenStore  # the API tokens (tests: a double with `lookup(token)`)
+    accounts: Accounts  # the pages' sessions (tests: FakeAccounts)
 
     def app(self) -> Flask:
-        accounts = Accounts(self.client)
-        return create_app(self.svc, lambda: TokenStore(self.client), self.ready, accounts=lambda: accounts,
-                          links=self.settings.links)
+        return create_app(self)
 
     def consumer(self, stop: threading.Event, options: ConsumerOptions | None = None,
                  group: topics.ConsumerGroup | None = None) -> ConsumerLoop:
-        group = group or topics.ConsumerGroup(self.settings.consumer_group, topics.MATCHER.topics)
-        return make_consumer(self.settings.common.kafka_bootstrap_servers, self.svc, self.publisher, stop,
-                             group=group, options=options)
+        """The consumer of the matcher's topics (tests pass their own group of topics and faster options)."""
+        return make_consumer(self, stop, options, group)
 
-    def scheduler(self, stop: threading.Event) -> ReleaseScheduler:
-        return ReleaseScheduler(self.svc, stop, self.settings.release_poll_s)
+    def workers(self) -> list[Worker]:
+        """The release worker: every MATCHER_RELEASE_POLL_S, publish the rounds whose moment has come."""
+        return [Worker("release-scheduler", lambda: len(release_due_rounds(self.deps)), self.settings.release_poll_s)]
+
+    def ready(self) -> dict[str, bool]:
+        return {"redis": shared_redis.redis_reachable(self.redis_client),
+                "kafka": broker_reachable(self.settings.common.kafka_bootstrap_servers)}
 
     def close(self) -> None:
         self.publisher.close()
-        self.client.close()
+        self.redis_client.close()
 
 
-def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None,
-              publisher: EventPublisher | None = None, solver: RoundSolver | None = None,
-              clock: Callable[[], datetime] | None = None) -> Matcher:
-    """Wire the matcher from its settings; tests may pass a store, publisher, solver or clock instead."""
-    client = shared_redis.connect(settings.common.redis_url)
+def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None, publisher: Publisher | None = None,
+              solver: RoundSolver | None = None, clock: Callable[[], datetime] | None = None,
+              redis_client: redis.Redis | None = None, tokens: TokenStore | None = None,
+              accounts: Accounts | None = None, code_version: str | None = None) -> Wiring:
+    """Wire the matcher from its settings; tests may pass a store, publisher, solver, clock, Redis client,
+    token store, accounts or code version instead."""
+    client = redis_client or shared_redis.connect(settings.common.redis_url)
     publisher = publisher or EventPublisher(settings.common.kafka_bootstrap_servers, settings.service_name,
                                             settings.common.publish_timeout_s)
-    svc = handlers.Services(
+    deps = Deps(
         store=store or RedisRoundStore(client, settings.service_name), publisher=publisher,
-        solver=solver or OrToolsRoundSolver(), code_version=code_version(),
-        clock=clock or handlers.utc_now, metrics=PrometheusRoundMetrics(),
+        solver=solver or OrToolsRoundSolver(), metrics=PrometheusRoundMetrics(), clock=clock or utc_now,
+        code_version=current_code_version() if code_version is None else code_version,
     )
-    return Matcher(settings, svc, client, publisher)
+    return Wiring(settings, deps, client, publisher, tokens or TokenStore(client), accounts or Accounts(client))
+
+
+def replay_deps(publisher: Publisher, solver: RoundSolver | None = None, code_version: str | None = None) -> Deps:
+    """The dependencies of `matcher replay`: a private in-memory store, no metrics, the given (null) publisher,
+    and the production solver and code version unless a test passes its own."""
+    return Deps(store=InMemoryRoundStore(), publisher=publisher, solver=solver or OrToolsRoundSolver(),
+                metrics=NullMetrics(), code_version=current_code_version() if code_version is None else code_version)

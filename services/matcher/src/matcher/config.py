@@ -1,7 +1,7 @@
 """The matcher service's settings, read from the environment in this one place.
 
 Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL. Optional with harmless local defaults: HTTP_HOST/HTTP_PORT
-(127.0.0.1:8002), LOG_LEVEL, PUBLISH_TIMEOUT_S, MATCHER_RELEASE_POLL_S (how often the release scheduler
+(127.0.0.1:8002), LOG_LEVEL, PUBLISH_TIMEOUT_S, MATCHER_RELEASE_POLL_S (how often the release worker
 looks for due rounds), MATCHER_CONSUMER_GROUP (stagepool-matcher; tests run a second matcher under their
 own group), the pages' links *_PUBLIC_URL (stagepool_shared.web.links). The min-cost-flow solver has no
 time limit or worker count to set: it is exact and deterministic, which keeps rounds reproducible.
@@ -11,33 +11,23 @@ Imports stagepool_shared.config (and web.links) only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
 
-from stagepool_shared.config import CommonSettings, EnvReader
+from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings
 from stagepool_shared.web.links import WebLinks
-
-SERVICE_NAME = "matcher"
-DEFAULT_PORT = 8002
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Everything the matcher needs, passed down explicitly."""
+class Settings(ServiceSettings, service="matcher", port=8002):
+    """Everything the matcher needs, passed down explicitly; `Settings.from_env()` builds it."""
 
     common: CommonSettings
     release_poll_s: float = 1.0
     consumer_group: str = "stagepool-matcher"
     links: WebLinks = WebLinks()
 
-    @property
-    def service_name(self) -> str:
-        return self.common.service_name
-
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Build the settings; one ConfigError naming every missing or malformed variable."""
-        env = EnvReader(environ)
-        common = CommonSettings.read(env, SERVICE_NAME, DEFAULT_PORT)
+    def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
+        """The matcher's own variables; a release poll that is not positive is a problem like a missing one."""
         settings = cls(
             common=common,
             release_poll_s=env.float("MATCHER_RELEASE_POLL_S", 1.0),
@@ -46,5 +36,4 @@ class Settings:
         )
         if settings.release_poll_s <= 0:
             env.problems.append("MATCHER_RELEASE_POLL_S must be positive")
-        env.finish(SERVICE_NAME)
         return settings

@@ -1,7 +1,10 @@
-"""Domain exceptions of the matcher.
+"""Every exception the matcher defines, under one base `MatcherError`.
 
-Only entrypoints translate these (HTTP status, DLQ, retry); handlers and the solver let them propagate.
-Imports nothing from the project.
+Two families: the round errors of the service (`RoundError`: not found, conflict, a solver result the round
+refuses) and the solver's errors (an inconsistent input, a flow that did not end OPTIMAL, a solution the
+validator refused). Only entrypoints translate these (HTTP status, DLQ, retry); handlers and the solver let
+them propagate, except `propose_round`, which turns any MatcherError into a failed round. Imports nothing
+from the project.
 """
 
 from __future__ import annotations
@@ -9,6 +12,22 @@ from __future__ import annotations
 
 class MatcherError(Exception):
     """Base class of every matcher domain error."""
+
+
+class RoundError(MatcherError):
+    """A round the service cannot serve or compute as asked (the base of the service's round errors)."""
+
+
+class RoundNotFound(RoundError):
+    """No such round, or not visible to the caller (answered 404 either way)."""
+
+
+class RoundConflict(RoundError):
+    """The round is not in a state that allows the request (answered 409, with optional details)."""
+
+    def __init__(self, message: str, details: dict[str, list] | None = None):
+        super().__init__(message)
+        self.details = details
 
 
 class InconsistentInstance(MatcherError):
@@ -43,3 +62,7 @@ class ValidationFailure(MatcherError):
         self.check = check
         self.detail = detail
         super().__init__(f"{check}: {detail}")
+
+
+class SolverLimit(MatcherError, OverflowError):
+    """A component too large for the solver's exact integer costs (a numeric limit, never bad input)."""

@@ -4,7 +4,9 @@ Reads a round in the documented JSON format (docs/instance.schema.json; validate
 when `jsonschema` is installed and the schema file is found next to the repository's docs), solves it,
 optionally validates it, and writes the allocation with explanations (codes plus a Dutch or English
 sentence) and the fairness figures as JSON. Exit codes: 0 solved, 2 input refused (schema or
-InconsistentInstance, message on stderr). Imports matcher and the standard library (jsonschema optional).
+InconsistentInstance, message on stderr). `python -m matcher schema [--out FILE]` writes that schema,
+generated from the event contract (`matcher.domain.instance_schema`).
+Imports matcher and the standard library (jsonschema optional).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from matcher.domain.codec import round_from_dict, solution_to_dict
 from matcher.domain.fairness import summarise
+from matcher.domain.instance_schema import schema_text
 from matcher.domain.model import RoundInput, Solution
 from matcher.domain.wording import describe, relaxation_text
 from matcher.errors import InconsistentInstance
@@ -114,6 +117,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"instance refused: {err}", file=sys.stderr)
         return 2
     print(f"{sol.round_id}: placed {sol.stats.placed} of {sol.stats.students} -> {args.out}")
+    return 0
+
+
+def schema_main(argv: Sequence[str] | None = None) -> int:
+    """`schema [--out FILE]`: the instance JSON Schema, generated from the event contract."""
+    parser = argparse.ArgumentParser(prog="matcher schema", description="Write the instance JSON Schema.")
+    parser.add_argument("--out", help="where to write it (default: standard output), e.g. docs/instance.schema.json")
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.out:
+        Path(args.out).write_text(schema_text(), encoding="utf-8")
+    else:
+        sys.stdout.write(schema_text())
     return 0
 
 

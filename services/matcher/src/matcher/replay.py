@@ -3,8 +3,9 @@
 The log of the matcher's topics is read from offset 0, merged in time order, and folded through the same
 handlers into an in-memory store up to the round's `round.requested` event; the round is then computed
 from that projection with the same seed and solver, and its output hash is compared with the one the
-matcher published (round.proposed). Other rounds are only noted, never solved. Imports handlers, the
-in-memory store and (in `replay_main` only) the shared Kafka reader.
+matcher published (round.proposed). Other rounds are only noted, never solved, and nothing is published.
+Imports handlers, bootstrap (the replay's in-memory dependencies) and, in `replay_main` only, the shared
+Kafka reader.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from stagepool_shared.errors import InvalidEvent
 from stagepool_shared.events.rounds import Manifest
 
 from . import handlers
-from .adapters.store import InMemoryRoundStore
-from .rounds import RoundSolver, compute_round
+from .bootstrap import replay_deps
+from .config import Settings
+from .ports import RoundSolver
+from .rounds.compute import compute_round
 
 logger = logging.getLogger(__name__)
 REPLAY_TOPICS = (topics.WISHES, topics.PLACES, topics.STUDENTS, topics.ROUNDS, topics.PLACEMENTS)
@@ -28,7 +31,15 @@ SKIPPED = ("round.proposed", "round.approved", "round.release_scheduled", "round
 
 
 class _NoPublisher:
+    """A replay publishes nothing: its round is compared, never announced."""
+
+    def publish(self, envelope: Envelope, topic: str | None = None) -> None:
+        return None
+
     def publish_all(self, envelopes: Sequence[Envelope], topic: str | None = None) -> None:
+        return None
+
+    def close(self) -> None:
         return None
 
 
@@ -49,22 +60,26 @@ class ReplayResult:
         return self.published is not None and self.published.input_hash == self.replayed.input_hash
 
 
-def replay_round(events: Iterable[Envelope], round_id: str, solver: RoundSolver, code_version: str) -> ReplayResult:
-    """Fold `events` (in log order) up to the round's request, compute the round, compare its manifest."""
+def replay_round(events: Iterable[Envelope], round_id: str, solver: RoundSolver | None = None,
+                 code_version: str | None = None) -> ReplayResult:
+    """Fold `events` (in log order) up to the round's request, compute the round, compare its manifest.
+
+    Without a solver or code version, the production solver and this code's version are used.
+    """
     events = list(events)
-    svc = handlers.Services(InMemoryRoundStore(), _NoPublisher(), solver, code_version)
+    deps = replay_deps(_NoPublisher(), solver, code_version)
     published = next((e.payload.manifest for e in events
                       if e.event_type == "round.proposed" and e.payload.round_id == round_id), None)
     for env in events:
         if env.event_type == "round.requested":
             if env.payload.round_id == round_id:
-                svc.store.note_requested(env.payload, env.occurred_at)
-                pool, _ = svc.store.freeze_pool(round_id, env.occurred_at)
-                result = compute_round(pool, env.payload.seed, solver, code_version)
+                deps.store.note_requested(env.payload, env.occurred_at)
+                pool, _ = deps.store.freeze_pool(round_id, env.occurred_at)
+                result = compute_round(pool, env.payload.seed, deps.solver, deps.code_version)
                 return ReplayResult(round_id, published, result.manifest)
-            svc.store.note_requested(env.payload, env.occurred_at)
+            deps.store.note_requested(env.payload, env.occurred_at)
         elif env.event_type not in SKIPPED:
-            handlers.handle(env, svc)
+            handlers.handle(env, deps)
     raise LookupError(f"round {round_id} was never requested in this log")
 
 
@@ -80,16 +95,13 @@ def ordered_events(messages: Iterable) -> list[Envelope]:
     return out
 
 
-def replay_main(settings, round_id: str) -> int:
+def replay_main(settings: Settings, round_id: str) -> int:
     """Read the log from Kafka, replay the round, print the comparison; 0 if the output hash is equal."""
     from stagepool_shared.kafka import read_log
 
-    from .adapters.ortools_solver import OrToolsRoundSolver
-    from .rounds import code_version
-
     events = ordered_events(read_log(settings.common.kafka_bootstrap_servers, REPLAY_TOPICS))
     try:
-        result = replay_round(events, round_id, OrToolsRoundSolver(), code_version())
+        result = replay_round(events, round_id)
     except LookupError as err:
         print(err)
         return 2

@@ -1,22 +1,28 @@
-"""Composition root: Settings (plus optional fakes) -> the notifier's ready parts.
+"""Composition root: Settings (plus optional doubles) -> the `Wiring` of one notifier process.
 
-Tests and `__main__` call the same function. Nothing connects here: Redis and Kafka clients connect on
-first use. Imports the concrete adapters; nothing else does.
+Tests and `__main__` call the same `bootstrap`. Nothing connects here: Redis and Kafka clients connect on
+first use. The only module that imports the concrete adapters.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Callable
+from functools import partial
+from typing import Callable
 
 import redis
+from flask import Flask
 
 from stagepool_shared import redis as shared_redis
 from stagepool_shared.auth import TokenStore
-from stagepool_shared.kafka import EventPublisher
+from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, broker_reachable
+from stagepool_shared.ports import Publisher
+from stagepool_shared.runtime import Worker
 from stagepool_shared.web.accounts import Accounts
 
+from . import jobs
 from .adapters.channels import InboxChannel, SmtpChannel, WebhookChannel
 from .adapters.directory import HttpDirectory
 from .adapters.redis_store import RedisStore
@@ -27,8 +33,9 @@ from .config import Settings
 from .dispatch import Dispatcher, DispatchOptions
 from .domain.model import EMAIL, INBOX, WEBHOOK
 from .domain.rules import RetryPolicy
-from .handlers import Deps
-from .ports import AbstractChannel, AbstractDirectory, AbstractStore
+from .entrypoints.consumer import make_consumer
+from .entrypoints.http import create_app
+from .ports import AbstractChannel, AbstractDirectory, AbstractRenderer, AbstractStore, Deps
 
 
 def utc_now() -> datetime:
@@ -36,43 +43,65 @@ def utc_now() -> datetime:
 
 
 @dataclass
-class Notifier:
-    """The wired service: handler dependencies, the dispatcher and the clients to close."""
+class Wiring:
+    """The wired notifier: the handlers' and commands' dependencies, the dispatcher, the sign-in and token
+    stores, and the clients to close. `accounts` is None when built without Redis (unit tests of the API
+    only): the app then has no pages."""
 
     settings: Settings
     deps: Deps
     dispatcher: Dispatcher
-    tokens: TokenStore
+    tokens: TokenStore | None
+    accounts: Accounts | None
     redis_client: redis.Redis | None
-    publisher: Any
     channels: dict[str, AbstractChannel]
-    accounts: Accounts | None = None  # the pages' sign-in (None when built without Redis: API only)
+
+    @property
+    def renderer(self) -> AbstractRenderer:
+        """The message templates; the pages word labels and hints the same way as the messages."""
+        return self.dispatcher.composer.renderer
+
+    def app(self) -> Flask:
+        return create_app(self)
+
+    def consumer(self, stop: threading.Event, options: ConsumerOptions | None = None) -> ConsumerLoop:
+        """The consumer of the notifier's topics (tests pass faster options)."""
+        return make_consumer(self, stop, options)
+
+    def workers(self) -> list[Worker]:
+        """The sender threads, the reminder scheduler and the outbox relay."""
+        s = self.settings
+        senders = [Worker(f"sender-{i}", self.dispatcher.run_once, s.idle_wait_s) for i in range(s.sender_threads)]
+        return senders + [Worker("reminders", partial(jobs.remind, self.deps), s.reminder_interval_s),
+                          Worker("outbox", partial(jobs.relay_outbox, self.deps), s.idle_wait_s)]
+
+    def ready(self) -> dict[str, bool]:
+        """/readyz: Redis answers a ping and Kafka a metadata request."""
+        redis_ok = self.redis_client is None or shared_redis.redis_reachable(self.redis_client)
+        return {"redis": redis_ok, "kafka": broker_reachable(self.settings.common.kafka_bootstrap_servers)}
 
     def close(self) -> None:
         for channel in self.channels.values():
             close = getattr(channel, "close", None)
             if close:
                 close()
-        self.publisher.close()
+        self.deps.publisher.close()
         if self.redis_client is not None:
             self.redis_client.close()
 
 
 def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directory: AbstractDirectory | None = None,
-              publisher: Any = None, channels: dict[str, AbstractChannel] | None = None,
+              publisher: Publisher | None = None, channels: dict[str, AbstractChannel] | None = None,
               clock: Callable[[], datetime] = utc_now, redis_client: redis.Redis | None = None,
-              tokens: Any = None, accounts: Accounts | None = None) -> Notifier:
-    """Build the notifier from settings; any part may be replaced (fakes in tests)."""
+              tokens: TokenStore | None = None, accounts: Accounts | None = None) -> Wiring:
+    """Build the notifier from settings; any part may be replaced (doubles in tests). Without a `store`, the
+    Redis client is connected lazily from REDIS_URL and also backs the token and sign-in stores."""
     client = redis_client or (shared_redis.connect(settings.common.redis_url) if store is None else None)
     store = store or RedisStore(client, settings.key_prefix)  # type: ignore[arg-type]
     publisher = publisher or EventPublisher(settings.common.kafka_bootstrap_servers, "stagepool-notifier",
                                             settings.common.publish_timeout_s)
     directory = directory or HttpDirectory(settings.intake_url, settings.service_token)
-    channels = channels or {
-        EMAIL: SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_timeout_s,
-                           settings.smtp_username, settings.smtp_password, settings.smtp_starttls),
-        WEBHOOK: WebhookChannel(settings.webhook_secret.encode(), settings.webhook_timeout_s),
-    }
+    channels = channels or _channels(settings)
     channels.setdefault(INBOX, InboxChannel(store, clock))
     accounts = accounts or (Accounts(client) if client is not None else None)
     links = PersonalLinks(accounts, settings.public_url, settings.link_ttl_s).for_student if accounts else None
@@ -80,8 +109,16 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
     policy = RetryPolicy(settings.max_attempts, settings.backoff_base_s, settings.backoff_cap_s)
     dispatcher = Dispatcher(store, directory, channels, composer, policy, clock,
                             DispatchOptions(settings.batch_size, settings.lease_s, settings.mark_batch))
-    deps = Deps(store=store, publisher=publisher, clock=clock,
+    deps = Deps(store=store, publisher=publisher, directory=directory, clock=clock,
                 reminder_lead=timedelta(seconds=settings.reminder_lead_s))
     tokens = tokens or (TokenStore(client) if client is not None else None)
-    return Notifier(settings, deps, dispatcher, tokens, client, publisher, channels,  # type: ignore[arg-type]
-                    accounts)
+    return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels)
+
+
+def _channels(settings: Settings) -> dict[str, AbstractChannel]:
+    """The outside channels: e-mail over SMTP and the schools' signed webhooks."""
+    return {
+        EMAIL: SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_timeout_s,
+                           settings.smtp_username, settings.smtp_password, settings.smtp_starttls),
+        WEBHOOK: WebhookChannel(settings.webhook_secret.encode(), settings.webhook_timeout_s),
+    }

@@ -2,7 +2,7 @@
 renders the template in the recipient's language and picks the address for the channel.
 
 A missing or invalid address is a permanent DeliveryError naming the problem, so the caller can report it
-to the school. Imports the domain, the ports and the renderer.
+to the school; nothing to send on a channel is Skip. Imports the domain and the ports.
 """
 
 from __future__ import annotations
@@ -10,17 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .adapters.rendering import TemplateRenderer
 from .domain import messages
 from .domain.model import (EMAIL, INBOX, ORGANISATION, REMINDER, SCHOOL, STUDENT, WEBHOOK, Contact, DeliveryId,
                            Message, PlaceInfo, RoundInfo, StudentOutcome)
 from .domain.rules import is_valid_email
-from .errors import DeliveryError
-from .ports import AbstractDirectory, AbstractStore
-
-
-class Skip(Exception):
-    """Nothing to send on this channel (a school without a webhook, a reminder after an answer)."""
+from .errors import DeliveryError, Skip
+from .ports import AbstractDirectory, AbstractRenderer, AbstractStore
 
 
 @dataclass(frozen=True)
@@ -86,7 +81,7 @@ def address_problem(contact: Contact | None) -> str | None:
 class Composer:
     """Builds the message of each kind of delivery."""
 
-    def __init__(self, renderer: TemplateRenderer, respond_base_url: str,
+    def __init__(self, renderer: AbstractRenderer, respond_base_url: str,
                  sign_in_link: Callable[[str, str], str] | None = None):
         """`sign_in_link(student_ref, region_id)` makes a student's personal link for e-mails (optional)."""
         self.renderer = renderer

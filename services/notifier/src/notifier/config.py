@@ -1,4 +1,5 @@
-"""The notifier's settings, read once from the environment; every missing variable is named in one error.
+"""The notifier's settings, read once from the environment; every missing variable is named in one error
+(the skeleton is `stagepool_shared.config.ServiceSettings`). Each default is written once, on its field.
 
 Only this module (and the shared config helpers) read os.environ.
 """
@@ -6,18 +7,14 @@ Only this module (and the shared config helpers) read os.environ.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
 
 from stagepool_shared import topics
-from stagepool_shared.config import CommonSettings, EnvReader
+from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings
 from stagepool_shared.web.links import WebLinks
-
-SERVICE = "notifier"
-DEFAULT_PORT = 8003
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(ServiceSettings, service="notifier", port=8003):
     """Where Kafka, Redis, intake and the SMTP server are, and how the notifier sends."""
 
     common: CommonSettings
@@ -50,38 +47,34 @@ class Settings:
     link_ttl_s: int = 60 * 24 * 3600
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        env = EnvReader(environ)
-        common = CommonSettings.read(env, SERVICE, DEFAULT_PORT)
-        settings = cls(
+    def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
+        return cls(
             common=common,
             intake_url=env.str("INTAKE_URL"),
             service_token=env.str("NOTIFIER_SERVICE_TOKEN"),
             webhook_secret=env.str("NOTIFIER_WEBHOOK_SECRET"),
             public_url=env.str("NOTIFIER_PUBLIC_URL", f"http://{common.http_host}:{common.http_port}"),
-            smtp_host=env.str("SMTP_HOST", "127.0.0.1"),
-            smtp_port=env.int("SMTP_PORT", 1025),
-            smtp_from=env.str("SMTP_FROM", "stagepool@stagepool.local"),
-            smtp_username=env.str("SMTP_USERNAME", ""),
-            smtp_password=env.str("SMTP_PASSWORD", ""),
-            smtp_starttls=env.bool("SMTP_STARTTLS", False),
-            smtp_timeout_s=env.float("SMTP_TIMEOUT_S", 10.0),
-            webhook_timeout_s=env.float("NOTIFIER_WEBHOOK_TIMEOUT_S", 5.0),
-            key_prefix=env.str("NOTIFIER_KEY_PREFIX", "notifier"),
-            sender_threads=env.int("NOTIFIER_SENDER_THREADS", 4),
-            batch_size=env.int("NOTIFIER_BATCH_SIZE", 50),
-            lease_s=env.float("NOTIFIER_LEASE_S", 30.0),
-            mark_batch=env.int("NOTIFIER_MARK_BATCH", 1),
-            max_attempts=env.int("NOTIFIER_MAX_ATTEMPTS", 5),
-            backoff_base_s=env.float("NOTIFIER_BACKOFF_BASE_S", 2.0),
-            backoff_cap_s=env.float("NOTIFIER_BACKOFF_CAP_S", 300.0),
-            reminder_lead_s=env.float("NOTIFIER_REMINDER_LEAD_S", 48 * 3600.0),
-            reminder_interval_s=env.float("NOTIFIER_REMINDER_INTERVAL_S", 60.0),
-            idle_wait_s=env.float("NOTIFIER_IDLE_WAIT_S", 0.2),
-            group_id=env.str("NOTIFIER_GROUP_ID", topics.NOTIFIER.group_id),
-            topic_names=tuple(t for t in env.str("NOTIFIER_TOPICS", ",".join(topics.NOTIFIER.topics)).split(",") if t),
+            smtp_host=env.str("SMTP_HOST", cls.smtp_host),
+            smtp_port=env.int("SMTP_PORT", cls.smtp_port),
+            smtp_from=env.str("SMTP_FROM", cls.smtp_from),
+            smtp_username=env.str("SMTP_USERNAME", cls.smtp_username),
+            smtp_password=env.str("SMTP_PASSWORD", cls.smtp_password),
+            smtp_starttls=env.bool("SMTP_STARTTLS", cls.smtp_starttls),
+            smtp_timeout_s=env.float("SMTP_TIMEOUT_S", cls.smtp_timeout_s),
+            webhook_timeout_s=env.float("NOTIFIER_WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
+            key_prefix=env.str("NOTIFIER_KEY_PREFIX", cls.key_prefix),
+            sender_threads=env.int("NOTIFIER_SENDER_THREADS", cls.sender_threads),
+            batch_size=env.int("NOTIFIER_BATCH_SIZE", cls.batch_size),
+            lease_s=env.float("NOTIFIER_LEASE_S", cls.lease_s),
+            mark_batch=env.int("NOTIFIER_MARK_BATCH", cls.mark_batch),
+            max_attempts=env.int("NOTIFIER_MAX_ATTEMPTS", cls.max_attempts),
+            backoff_base_s=env.float("NOTIFIER_BACKOFF_BASE_S", cls.backoff_base_s),
+            backoff_cap_s=env.float("NOTIFIER_BACKOFF_CAP_S", cls.backoff_cap_s),
+            reminder_lead_s=env.float("NOTIFIER_REMINDER_LEAD_S", cls.reminder_lead_s),
+            reminder_interval_s=env.float("NOTIFIER_REMINDER_INTERVAL_S", cls.reminder_interval_s),
+            idle_wait_s=env.float("NOTIFIER_IDLE_WAIT_S", cls.idle_wait_s),
+            group_id=env.str("NOTIFIER_GROUP_ID", cls.group_id),
+            topic_names=tuple(t for t in env.str("NOTIFIER_TOPICS", ",".join(cls.topic_names)).split(",") if t),
             links=WebLinks.read(env),
-            link_ttl_s=env.int("NOTIFIER_LINK_TTL_S", 60 * 24 * 3600),
+            link_ttl_s=env.int("NOTIFIER_LINK_TTL_S", cls.link_ttl_s),
         )
-        env.finish(SERVICE)
-        return settings

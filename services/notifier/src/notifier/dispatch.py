@@ -2,10 +2,11 @@
 
 The queue only offers a delivery from its round's release moment on (the embargo) and a claimed delivery is
 leased, so a crashed sender's work comes back after the lease. Order per delivery: send, then mark sent
-with its notification.sent event. Marks are written in batches: the results of a claimed batch are kept
-in memory and written in one store transaction every `mark_batch` messages that left the process (e-mail,
-webhook) and at the end of the batch. Inbox entries are written in that same transaction, so they cost no
-write and never duplicate. A crash (kill -9) between a send and its mark repeats at most the unmarked
+with its notification.sent event (store pattern B: the mark and the event, in the outbox, in one store
+transaction; jobs.relay_outbox publishes the event). Marks are written in batches: the results of a claimed
+batch are kept in memory and written in one store transaction every `mark_batch` messages that left the
+process (e-mail, webhook) and at the end of the batch. Inbox entries are written in that same transaction,
+so they cost no write and never duplicate. A crash (kill -9) between a send and its mark repeats at most the unmarked
 outside messages of the sender thread: at most `mark_batch` per thread, each delivery at most once per
 crash. Failures are retried with backoff; a permanent failure or too many attempts is recorded, counted,
 published as notification.failed and dead-lettered. Imports the ports, domain, events and metrics.
@@ -14,16 +15,16 @@ published as notification.failed and dead-lettered. Imports the ports, domain, e
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
 from . import events, metrics
-from .compose import BatchContext, Composer, Skip
+from .compose import BatchContext, Composer
 from .domain.model import (EMAIL, FAILED, PENDING, REMINDER, SCHOOL, SENT, SKIPPED, STUDENT, Delivery, DeliveryId,
                            InboxEntry)
 from .domain.rules import RetryPolicy, release_spread
-from .errors import DeliveryError, DirectoryUnavailable
+from .errors import DeliveryError, DirectoryUnavailable, Skip
 from .ports import (AbstractChannel, AbstractDirectory, AbstractStore, AbstractStoredChannel, DeliveryResult,
                     InboxWrite)
 
@@ -68,19 +69,17 @@ class PendingMarks:
         self.results, self.unmarked = [], 0
 
 
+@dataclass
 class Dispatcher:
     """Delivers due messages; several may run in parallel threads or processes."""
 
-    def __init__(self, store: AbstractStore, directory: AbstractDirectory, channels: dict[str, AbstractChannel],
-                 composer: Composer, policy: RetryPolicy, clock: Callable[[], datetime],
-                 options: DispatchOptions | None = None):
-        self.store = store
-        self.directory = directory
-        self.channels = channels
-        self.composer = composer
-        self.policy = policy
-        self.clock = clock
-        self.options = options or DispatchOptions()
+    store: AbstractStore
+    directory: AbstractDirectory
+    channels: dict[str, AbstractChannel]
+    composer: Composer
+    policy: RetryPolicy
+    clock: Callable[[], datetime]
+    options: DispatchOptions = field(default_factory=DispatchOptions)
 
     def run_once(self) -> int:
         """Claim and handle one batch of due deliveries; the number handled (0 when none was due)."""

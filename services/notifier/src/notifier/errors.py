@@ -1,4 +1,5 @@
-"""The notifier's own errors; entrypoints translate them (HTTP status, retry, dead letter).
+"""The notifier's own errors, all derived from `NotifierError`; entrypoints translate them (HTTP status,
+retry, dead letter).
 
 Imports nothing from the project but the shared errors.
 """
@@ -8,7 +9,11 @@ from __future__ import annotations
 from stagepool_shared.errors import StagepoolError, TransientError
 
 
-class DeliveryError(StagepoolError):
+class NotifierError(StagepoolError):
+    """Base of every error the notifier defines."""
+
+
+class DeliveryError(NotifierError):
     """A channel could not deliver a message. `permanent` failures are not retried (a refused address)."""
 
     def __init__(self, reason: str, *, permanent: bool = False):
@@ -17,15 +22,15 @@ class DeliveryError(StagepoolError):
         self.permanent = permanent
 
 
-class DirectoryUnavailable(TransientError):
+class DirectoryUnavailable(NotifierError, TransientError):
     """Intake's contact directory did not answer; the deliveries wait and are tried again."""
 
 
-class PlacementNotFound(StagepoolError):
+class PlacementNotFound(NotifierError):
     """No released placement of this student in this round (or not yet released): answered 404."""
 
 
-class AlreadyAnswered(StagepoolError):
+class AlreadyAnswered(NotifierError):
     """The student already gave the other answer to this placement: answered 409."""
 
     def __init__(self, answer: str):
@@ -33,5 +38,10 @@ class AlreadyAnswered(StagepoolError):
         self.answer = answer
 
 
-class DeadlinePassed(StagepoolError):
+class DeadlinePassed(NotifierError):
     """The answer deadline of the placement has passed: answered 409."""
+
+
+class Skip(NotifierError):
+    """Nothing to send on this channel (a school without a webhook, a reminder after an answer): the
+    dispatcher records the delivery as skipped."""

@@ -1,21 +1,29 @@
-"""The notifier's ports: what handlers need from storage, intake's directory and delivery channels.
+"""The notifier's ports: what handlers, commands and workers need from storage, intake's directory, the
+message templates and delivery channels, and `Deps`, the bag of ports handed to each of them.
 
-Adapters implement them (Redis, HTTP, SMTP, webhook); unit tests use in-memory fakes.
-Imports only the standard library and the domain.
+Adapters implement them (Redis, HTTP, SMTP, webhook, Jinja2); unit tests use the fakes in tests/fakes.
+Publishing goes through the shared `Publisher` port. Imports only the standard library, the shared
+envelope and ports, and the domain.
 """
 
 from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from stagepool_shared.envelope import Envelope
+from stagepool_shared.ports import Publisher
 
 from .domain.model import (Contact, Delivery, DeliveryId, InboxEntry, Message, PlaceInfo, Response, RoundInfo,
-                           StudentOutcome)
+                           RoundPlan, StudentOutcome)
 
 #: An event to publish later through the outbox: (topic or None for the event's own topic, envelope).
-OutboxItem = tuple[str | None, Any]
+OutboxItem = tuple[str | None, Envelope]
+
+#: Plans a complete round: (round, every outcome) -> every delivery it needs.
+RoundPlanner = Callable[[RoundInfo, list[StudentOutcome]], RoundPlan]
 
 #: An entry for an in-app inbox: (recipient kind, recipient ref, entry).
 InboxWrite = tuple[str, str, InboxEntry]
@@ -58,6 +66,23 @@ class AbstractChannel(abc.ABC):
         """Deliver `message` to `address`; `data` is the structured content (for webhooks)."""
 
 
+class AbstractRenderer(abc.ABC):
+    """Writes messages from templates in the recipient's language; the pages use its labels too."""
+
+    @abc.abstractmethod
+    def render(self, name: str, context: dict[str, Any], lang: str | None = None) -> Message:
+        """The message `name` (e.g. "student_placed") in the recipient's language."""
+
+    @abc.abstractmethod
+    def labels(self, lang: str) -> dict[str, Any]:
+        """The wording of codes (criteria, reasons, hints) in `lang`."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def hint_text(labels: dict[str, Any], criterion: str, change: Any, opens_places: int) -> str:
+        """One "what would have helped" sentence for an unplaced student."""
+
+
 class AbstractStoredChannel(AbstractChannel):
     """A channel whose delivery is an entry in the notifier's own store (the in-app inbox). The dispatcher
     writes the entry in the same transaction as the delivery's mark, so it never duplicates and costs no
@@ -83,8 +108,7 @@ class AbstractStore(abc.ABC):
 
     @abc.abstractmethod
     def add_round_part(self, event_id: str, round_info: RoundInfo, part: int, parts: int,
-                       outcomes: list[StudentOutcome], reminder_at: float,
-                       plan: Any) -> bool:
+                       outcomes: list[StudentOutcome], reminder_at: float, plan: RoundPlanner) -> bool:
         """Store a part; when every part is in, call `plan(round_info, outcomes)` -> RoundPlan and write it
         in the same transaction. False when the event was processed before."""
 
@@ -155,5 +179,12 @@ class AbstractStore(abc.ABC):
     def outbox_ack(self, count: int) -> None: ...
 
 
-def to_epoch(moment: datetime) -> float:
-    return moment.timestamp()
+@dataclass
+class Deps:
+    """What every handler, command and background job works with."""
+
+    store: AbstractStore
+    publisher: Publisher
+    directory: AbstractDirectory
+    clock: Callable[[], datetime]
+    reminder_lead: timedelta = timedelta(hours=48)

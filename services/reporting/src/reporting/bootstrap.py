@@ -1,70 +1,76 @@
-"""Composition root: Settings (plus optional test doubles) -> a ready Reporting with its use cases, the
-consumer's handler, the metrics collector and the ready check. `__main__` and the tests call the same function.
-Nothing connects here: redis and Kafka clients connect on first use.
+"""Composition root: Settings (plus optional test doubles) -> the `Wiring` of one reporting process: its `Deps`,
+the HTTP app, the consumer, the metrics collector and the ready check. `__main__` and the tests call the same
+`bootstrap`. The only module that picks concrete adapters. Nothing connects here: the Redis client and the
+Kafka producer connect on first use.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Callable
 
 import redis
+from flask import Flask
 from prometheus_client import REGISTRY
 from prometheus_client.registry import CollectorRegistry
 
 from stagepool_shared import kafka
 from stagepool_shared.auth import TokenStore
-from stagepool_shared.envelope import Envelope
+from stagepool_shared.ports import Publisher
 from stagepool_shared.redis import IdempotentApplier, connect, redis_reachable
+from stagepool_shared.runtime import Worker
+from stagepool_shared.web.accounts import Accounts
 
-from . import handlers
 from .adapters.audit import RedisAuditLog
 from .adapters.crypto import ContentCipher
 from .adapters.desk_store import RedisDeskStore
 from .adapters.keys import PREFIX, Keys
 from .adapters.projections import RedisProjections
 from .adapters.views import RedisViews
+from .commands.desk import count_cases_by_status, count_overdue_cases
+from .commands.followup import read_signals
+from .commands.report import figures_of_all_periods
 from .config import Settings
-from .desk import Desk
-from .domain.figures import PeriodFigures, period_figures
-from .followup import FollowUp
+from .entrypoints.consumer import make_consumer
+from .entrypoints.http import create_app
 from .metrics import ReportingCollector
+from .ports import AbstractAuditLog, AbstractDeskStore, AbstractProjections, AbstractViews, Deps
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
-class Reporting:
-    """Everything reporting runs on, wired."""
+class Wiring:
+    """Everything one reporting process runs on, wired: the deps of the handlers and commands, the identity
+    stores of the HTTP edge, and the clients and collector to close."""
 
     settings: Settings
+    deps: Deps
     client: redis.Redis
-    publisher: object
-    keys: Keys
-    projections: RedisProjections
-    views: RedisViews
-    desk: Desk
-    followup: FollowUp
-    audit: RedisAuditLog
     tokens: TokenStore
+    accounts: Accounts
     collector: ReportingCollector | None = None
     registry: CollectorRegistry | None = field(default=None, repr=False)
 
-    def handle(self, envelope: Envelope) -> None:
-        """The consumer's handler: project one event (idempotent per event id)."""
-        handlers.handle(envelope, self.projections)
+    def app(self) -> Flask:
+        """The HTTP API and the pages over this wiring."""
+        return create_app(self)
 
-    def period_figures(self, region_id: str, period_id: str) -> PeriodFigures:
-        """The figures of one region and period, from the projections and the desk store."""
-        desk_counts = self.desk.counts_by_status(region_id)
-        return period_figures(self.views.snapshot(region_id, period_id, desk_counts))
+    def consumer(self, stop: threading.Event, options: kafka.ConsumerOptions | None = None) -> kafka.ConsumerLoop:
+        """The REPORTING group's consumer loop (creating the topics it reads first)."""
+        kafka.ensure_topics(self.settings.common.kafka_bootstrap_servers)
+        return make_consumer(self, stop, options)
 
-    def all_figures(self) -> list[PeriodFigures]:
-        return [self.period_figures(region, period) for region, period in self.views.periods()]
+    def workers(self) -> list[Worker]:
+        """Reporting has no background workers: it projects events and answers requests."""
+        return []
 
-    def ready_check(self) -> dict[str, bool]:
+    def ready(self) -> dict[str, bool]:
+        """/readyz: Redis answers and Kafka answers a metadata request."""
         return {"redis": redis_reachable(self.client),
                 "kafka": kafka.broker_reachable(self.settings.common.kafka_bootstrap_servers)}
 
@@ -73,38 +79,42 @@ class Reporting:
         if self.collector is not None and self.registry is not None:
             self.registry.unregister(self.collector)
             self.collector = None
-        close = getattr(self.publisher, "close", None)
-        if close:
-            close()
+        self.deps.publisher.close()
         self.client.close()
 
 
-def bootstrap(settings: Settings, *, client: redis.Redis | None = None, publisher: object | None = None,
-              key_prefix: str = PREFIX, clock: Callable[[], datetime] | None = None,
-              registry: CollectorRegistry | None = REGISTRY) -> Reporting:
-    """Wire reporting. Tests pass a key prefix, a FakePublisher, a clock, or registry=None (no metrics)."""
+def bootstrap(settings: Settings, *, client: redis.Redis | None = None, publisher: Publisher | None = None,
+              projections: AbstractProjections | None = None, views: AbstractViews | None = None,
+              desk_store: AbstractDeskStore | None = None, audit: AbstractAuditLog | None = None,
+              accounts: Accounts | None = None, key_prefix: str = PREFIX, clock: Callable[[], datetime] | None = None,
+              registry: CollectorRegistry | None = REGISTRY) -> Wiring:
+    """Wire reporting. Tests pass doubles of the ports (tests/fakes), a key prefix, a clock, or registry=None
+    (no metrics collector)."""
     client = client or connect(settings.common.redis_url)
-    publisher = publisher or kafka.EventPublisher(settings.common.kafka_bootstrap_servers, settings.service_name,
-                                                  settings.common.publish_timeout_s)
     keys = Keys(key_prefix)
-    applier = IdempotentApplier(client, key_prefix)
-    views = RedisViews(client, keys)
-    audit = RedisAuditLog(client, keys)
-    store = RedisDeskStore(client, ContentCipher(settings.desk_key), keys)
-    desk = Desk(store, audit, publisher, views, settings.deadlines, clock)
-    followup = FollowUp(views, publisher, settings.escalation_threshold)
-    reporting = Reporting(settings, client, publisher, keys, RedisProjections(client, applier, keys), views, desk,
-                          followup, audit, TokenStore(client))
+    deps = Deps(
+        projections=projections or RedisProjections(client, IdempotentApplier(client, key_prefix), keys),
+        views=views or RedisViews(client, keys),
+        desk_store=desk_store or RedisDeskStore(client, ContentCipher(settings.desk_key), keys),
+        audit=audit or RedisAuditLog(client, keys),
+        publisher=publisher or kafka.EventPublisher(settings.common.kafka_bootstrap_servers, settings.service_name,
+                                                    settings.common.publish_timeout_s),
+        clock=clock or (lambda: datetime.now(UTC)),
+        deadlines=settings.deadlines,
+        escalation_threshold=settings.escalation_threshold,
+    )
+    wiring = Wiring(settings, deps, client, TokenStore(client), accounts or Accounts(client))
     if registry is not None:
-        reporting.collector = _collector(reporting)
-        reporting.registry = registry
-        registry.register(reporting.collector)
-    return reporting
+        wiring.collector = _collector(deps)
+        wiring.registry = registry
+        registry.register(wiring.collector)
+    return wiring
 
 
-def _collector(reporting: Reporting) -> ReportingCollector:
-    desk, followup = reporting.desk, reporting.followup
+def _collector(deps: Deps) -> ReportingCollector:
+    """The scrape-time collector of the figures, desk counts and signals."""
     return ReportingCollector(
-        figures=reporting.all_figures, desk_regions=desk.store.regions, desk_counts=desk.counts_by_status,
-        desk_overdue=desk.overdue_count, escalations=lambda region: followup.signals(region)["escalated"],
-        signal_regions=reporting.views.signal_regions)
+        figures=functools.partial(figures_of_all_periods, deps), desk_regions=deps.desk_store.regions,
+        desk_counts=functools.partial(count_cases_by_status, deps),
+        desk_overdue=functools.partial(count_overdue_cases, deps),
+        escalations=lambda region: read_signals(deps, region)["escalated"], signal_regions=deps.views.signal_regions)

@@ -11,7 +11,6 @@ log line plus a TCP connect; `kafka_answers()` is a raw ApiVersions probe).
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import logging
 import os
@@ -33,7 +32,6 @@ logger = logging.getLogger(__name__)
 STARTED_LINE = "Kafka Server started"
 DEFAULT_HEAP = ("-Xms256m", "-Xmx768m")
 START_TIMEOUT_S = 90.0
-STOP_GRACE_S = 30.0
 
 
 # --------------------------------------------------------------------------- probe
@@ -78,8 +76,14 @@ def _java() -> str:
     return found
 
 
-class KafkaServer:
+class KafkaServer(_proc.ServerProcess):
     """One broker+controller on 127.0.0.1. `start()` is idempotent; `restart()` keeps ports and data."""
+
+    LABEL = "kafka broker"
+    LOG_TAG = "broker"
+    START_ERROR = KafkaStartError
+    POLL_S = 0.1
+    LOG_NAME = "kafka.log"
 
     def __init__(
         self,
@@ -93,16 +97,12 @@ class KafkaServer:
         extra_properties: Mapping[str, str] | None = None,
         die_with_parent: bool = False,
     ) -> None:
-        self.data_dir = Path(data_dir).resolve()
-        self.port = port
+        super().__init__(data_dir, port, start_timeout=start_timeout, die_with_parent=die_with_parent)
         self.controller_port = controller_port
         self.heap = heap
-        self.start_timeout = start_timeout
         self.flush_every_message = flush_every_message
         self.extra_properties = dict(extra_properties or {})
-        self.die_with_parent = die_with_parent
-        self.last_start_seconds: float | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._started_line_seen = False
 
     # ---- addresses and files
     @property
@@ -113,14 +113,8 @@ class KafkaServer:
         return f"{_proc.HOST}:{self.port}"
 
     @property
-    def pid(self) -> int | None:
-        """PID of the server process (also its process-group id), None before the first start."""
-        return self._proc.pid if self._proc else None
-
-    @property
-    def log_path(self) -> Path:
-        """The server's stdout and stderr, appended to across restarts."""
-        return self.data_dir / "kafka.log"
+    def address(self) -> str:
+        return self.bootstrap
 
     @property
     def config_path(self) -> Path:
@@ -134,59 +128,37 @@ class KafkaServer:
     def _ports_path(self) -> Path:
         return self.data_dir / "ports.json"
 
-    def is_running(self) -> bool:
-        """True while the process this object started is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
     def answers(self) -> bool:
         """True when the server answers its protocol on its port (whoever started it)."""
         return self.port is not None and kafka_answers(self.port)
 
-    # ---- lifecycle
+    # ---- lifecycle (start, stop, kill, restart: _proc.ServerProcess)
     def fetch(self) -> FetchResult:
         """The Maven step: make sure the broker jars are in .stagepool/kafka/libs."""
         return fetch_kafka_jars()
 
-    def start(self) -> "KafkaServer":
-        """Fetch jars if needed, write the config, format once, run the broker and wait until it is ready."""
-        if self.is_running():
-            return self
-        started = time.monotonic()
+    def _prepare(self) -> list[str]:
+        """Fetch jars if needed, write the config and format the storage once; the broker's command."""
         libs = self.fetch().libs_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._choose_ports()
         self._write_config()
         if not (self.log_dirs / "meta.properties").is_file():
             self._format(libs)
-        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        self._spawn(libs)
-        self._wait_ready(offset)
-        self.last_start_seconds = time.monotonic() - started
+        self._started_line_seen = False
+        return [*self._jvm(libs), "kafka.Kafka", str(self.config_path)]
+
+    def _is_ready(self, log_offset: int) -> bool:
+        """The broker logged that it started (in this start's part of the log) and accepts connections."""
+        self._started_line_seen = self._started_line_seen or STARTED_LINE in self._read_log_from(log_offset)
+        return self._started_line_seen and _proc.tcp_connects(self.port or 0)
+
+    def _not_ready(self) -> str:
+        return (f"not ready on {self.bootstrap} after {self.start_timeout:.0f} s "
+                f"(log line seen: {self._started_line_seen})")
+
+    def _announce_ready(self) -> None:
         logger.info("kafka broker ready on %s in %.1f s (pid %s)", self.bootstrap, self.last_start_seconds, self.pid)
-        return self
-
-    def stop(self, grace: float = STOP_GRACE_S) -> None:
-        """Controlled shutdown: SIGTERM, wait up to `grace` seconds, then SIGKILL."""
-        if self._proc is not None:
-            _proc.terminate(self._proc.pid, grace)
-            self._reap()
-
-    def kill(self) -> None:
-        """kill -9 of the broker (a crash, for fault tests). `restart()` brings it back on the same port."""
-        if self._proc is not None:
-            _proc.hard_kill(self._proc.pid)
-            self._reap()
-
-    def restart(self) -> "KafkaServer":
-        """Stop if running, then start again on the same ports and data dir, so clients reconnect."""
-        self.stop()
-        return self.start()
-
-    def __enter__(self) -> "KafkaServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # ---- steps
     def _choose_ports(self) -> None:
@@ -273,42 +245,6 @@ class KafkaServer:
         if done.returncode != 0:
             raise KafkaStartError(f"kafka storage format failed (exit {done.returncode}):\n{_proc.log_tail(self.log_path)}")
 
-    def _spawn(self, libs: Path) -> None:
-        cmd = [*self._jvm(libs), "kafka.Kafka", str(self.config_path)]
-        with open(self.log_path, "ab") as log:
-            log.write(f"--- start broker on {self.bootstrap}\n".encode())
-            log.flush()
-            self._proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.data_dir,
-                start_new_session=True,
-                preexec_fn=_proc.die_with_parent if self.die_with_parent else None,
-            )
-
-    def _wait_ready(self, offset: int) -> None:
-        deadline = time.monotonic() + self.start_timeout
-        seen = False
-        while True:
-            assert self._proc is not None
-            if self._proc.poll() is not None:
-                raise KafkaStartError(
-                    f"kafka broker exited with code {self._proc.returncode} during start; "
-                    f"log {self.log_path}:\n{_proc.log_tail(self.log_path)}"
-                )
-            seen = seen or STARTED_LINE in self._read_log_from(offset)
-            if seen and _proc.tcp_connects(self.port or 0):
-                return
-            if time.monotonic() > deadline:
-                self.kill()
-                raise KafkaStartError(
-                    f"kafka broker not ready on {self.bootstrap} after {self.start_timeout:.0f} s "
-                    f"(log line seen: {seen}); log {self.log_path}:\n{_proc.log_tail(self.log_path)}"
-                )
-            time.sleep(0.1)
-
     def _read_log_from(self, offset: int) -> str:
         try:
             with open(self.log_path, "rb") as fh:
@@ -316,8 +252,3 @@ class KafkaServer:
                 return fh.read().decode(errors="replace")
         except FileNotFoundError:
             return ""
-
-    def _reap(self) -> None:
-        if self._proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self._proc.wait(timeout=5)

@@ -14,7 +14,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import _proc, paths
 from .kafka_server import KafkaServer, kafka_answers
@@ -146,7 +146,7 @@ class DevStack:
         self.state_path.unlink(missing_ok=True)
         return report
 
-    def _stop_recorded(self, name: str, pid: int | None, server: KafkaServer | RedisServer) -> str:
+    def _stop_recorded(self, name: str, pid: int | None, server: _proc.ServerProcess) -> str:
         if not pid or not _proc.pid_alive(pid):
             return f"{name}: pid {pid} already gone"
         if _EXPECTED_CMDLINE[name] not in _proc.cmdline(pid):
@@ -161,24 +161,8 @@ class DevStack:
     def status(self) -> list[ServiceStatus]:
         """Whether each recorded server runs and answers (Kafka: ApiVersions; Redis: PING)."""
         state = self.state() or {}
-        pids, ports = state.get("pids", {}), state.get("ports", {})
-        kafka_port, redis_port = ports.get("kafka"), ports.get("redis")
-        return [
-            ServiceStatus(
-                "kafka",
-                state.get("kafka_bootstrap", "-"),
-                pids.get("kafka"),
-                _proc.pid_alive(pids.get("kafka")),
-                bool(kafka_port) and kafka_answers(kafka_port),
-            ),
-            ServiceStatus(
-                "redis",
-                state.get("redis_url", "-"),
-                pids.get("redis"),
-                _proc.pid_alive(pids.get("redis")),
-                bool(redis_port) and redis_answers(redis_port),
-            ),
-        ]
+        return [_recorded_status(state, "kafka", state.get("kafka_bootstrap", "-"), kafka_answers),
+                _recorded_status(state, "redis", state.get("redis_url", "-"), redis_answers)]
 
     def __enter__(self) -> "DevStack":
         self.up()
@@ -186,6 +170,13 @@ class DevStack:
 
     def __exit__(self, *exc: object) -> None:
         self.down()
+
+
+def _recorded_status(state: dict[str, Any], name: str, address: str,
+                     answers: Callable[[int], bool]) -> ServiceStatus:
+    """The status of the server recorded under `name` in state.json: its pid runs, its port answers."""
+    pid, port = state.get("pids", {}).get(name), state.get("ports", {}).get(name)
+    return ServiceStatus(name, address, pid, _proc.pid_alive(pid), bool(port) and answers(port))
 
 
 def _saved_redis_port(data_dir: Path) -> int | None:

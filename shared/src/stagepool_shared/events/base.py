@@ -1,35 +1,31 @@
-"""Building blocks of every event payload: the schema base class, the spec record, common nested types.
+"""Building blocks of every event payload: the schema base class, the spec record, schemas from rules.
 
 A payload is a frozen dataclass; its marshmallow schema loads into it (post_load) and dumps from it.
 Consumers read tolerantly (unknown fields excluded); producers validate what they send (registry.encode).
-Imports marshmallow only.
+A payload whose fields carry rules (events.rules) gets its schema from `payload_schema`.
+Imports marshmallow and the plain-Python events.rules and events.contract.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import functools
+from dataclasses import MISSING, dataclass
 from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
-#: Identifier fields: opaque, printable, short.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$"
+from .contract import Location
+from .rules import ID_PATTERN, Bounds, Rule, default_of, rule_of
+
+__all__ = ["ID_PATTERN", "EventSpec", "Location", "LocationSchema", "PayloadSchema", "bounds_validators",
+           "event_field", "id_field", "payload_schema", "record_schema", "spec"]
 
 
 def id_field(**kwargs: Any) -> fields.String:
     """A required opaque identifier (pseudonym, school id, place id...)."""
     kwargs.setdefault("required", True)
     return fields.String(validate=validate.Regexp(ID_PATTERN), **kwargs)
-
-
-def code_list(**kwargs: Any) -> fields.List:
-    """A list of short codes (activities, support needs, organisation types)."""
-    return fields.List(
-        fields.String(validate=validate.Regexp(r"^[a-z0-9_.-]{1,60}$")),
-        load_default=list,
-        validate=validate.Length(max=100),
-        **kwargs,
-    )
 
 
 class PayloadSchema(Schema):
@@ -59,20 +55,67 @@ class EventSpec:
         return self.schema.payload_class
 
 
-@dataclass(frozen=True)
-class Location:
-    """A coarse location: a 4-digit postcode area and its centroid (about 1 km), never an address."""
+def bounds_validators(bounds: Bounds) -> list[validate.Validator]:
+    """The marshmallow validators of a rule's bounds (events.rules)."""
+    found: list[validate.Validator] = []
+    if bounds.choices:
+        found.append(validate.OneOf(bounds.choices))
+    if bounds.pattern:
+        found.append(validate.Regexp(bounds.pattern))
+    if bounds.low is not None or bounds.high is not None:
+        found.append(validate.Range(bounds.low, bounds.high))
+    if bounds.size != (None, None):
+        found.append(validate.Length(*bounds.size))
+    return found
 
-    pc4: str
-    lat: float
-    lon: float
+
+def _value_field(rule: Rule, **presence: Any) -> fields.Field:
+    """The marshmallow field of one value under `rule.wire`; integers are strict (no "3", no 3.0)."""
+    checks = bounds_validators(rule.wire)
+    if rule.kind == "list":
+        return fields.List(_value_field(rule.item), validate=checks, **presence)
+    if rule.kind == "record":
+        return fields.Nested(record_schema(rule.record), validate=checks, **presence)
+    if rule.kind == "int":
+        return fields.Integer(strict=True, validate=checks, **presence)
+    kinds = {"str": fields.String, "float": fields.Float, "bool": fields.Boolean}
+    return kinds[rule.kind](validate=checks, **presence)
 
 
-class LocationSchema(PayloadSchema):
-    payload_class = Location
-    pc4 = fields.String(required=True, validate=validate.Regexp(r"^[1-9][0-9]{3}$"))
-    lat = fields.Float(required=True, validate=validate.Range(50.5, 53.7))
-    lon = fields.Float(required=True, validate=validate.Range(3.2, 7.3))
+def event_field(rule: Rule, default: Any) -> fields.Field:
+    """A payload field: required without a default; a missing value loads as the default."""
+    if default is MISSING:
+        return _value_field(rule, required=True)
+    return _value_field(rule, load_default=default, allow_none=default is None)
+
+
+def payload_schema(payload_class: type, **declared: fields.Field) -> type[PayloadSchema]:
+    """The schema of a payload dataclass: a field per dataclass field, from its rule, in field order.
+
+    Args:
+        payload_class: the frozen dataclass the schema loads into.
+        declared: the fields written out instead (every field without a rule needs one).
+    """
+    attrs: dict[str, Any] = {"payload_class": payload_class}
+    for f in dataclasses.fields(payload_class):
+        if f.name in declared:
+            attrs[f.name] = declared.pop(f.name)
+        elif (rule := rule_of(f)) is not None:
+            attrs[f.name] = event_field(rule, default_of(f))
+        else:
+            raise TypeError(f"{payload_class.__name__}.{f.name} has no rule: declare its schema field")
+    if declared:
+        raise TypeError(f"{payload_class.__name__} has no field(s) {sorted(declared)}")
+    return type(f"{payload_class.__name__}Schema", (PayloadSchema,), attrs)
+
+
+@functools.cache
+def record_schema(record: type) -> type[PayloadSchema]:
+    """The schema of a nested record (a location, a reservation), built once."""
+    return payload_schema(record)
+
+
+LocationSchema = record_schema(Location)
 
 
 def spec(event_type: str, topic: str, schema: type[PayloadSchema], version: int = 1) -> EventSpec:

@@ -14,6 +14,7 @@ from marshmallow import fields, validate
 
 from .. import topics
 from .base import PayloadSchema, id_field, spec
+from .contract import Hint
 from .wishes import SECTORS
 
 ROUND_KINDS = ("initial", "rematch")
@@ -21,16 +22,6 @@ APPROVER_ROLES = ("school_staff", "support_staff", "regional_coordinator")
 OUTCOME_STATUSES = ("placed", "unplaced", "kept")
 WISH_MATCHES = ("top1", "top2", "top3", "preferred_type", "activities", "none")
 OUTCOMES_PER_PART = 500
-
-
-@dataclass(frozen=True)
-class Hint:
-    """The nearest change that would have helped an unplaced student, e.g. 15 more minutes opens 4 places."""
-
-    criterion: str
-    change: float
-    unit: str
-    opens_places: int
 
 
 class HintSchema(PayloadSchema):

@@ -1,6 +1,6 @@
-"""Test support shipped with the shared package: fakes of our own ports, factories, waiting, fixtures."""
+"""Test support shipped with the shared package: the real-server fixtures (plugin.py), waiting with a
+deadline, and golden samples. Test doubles live in the repository's tests/fakes/, never here."""
 
-from .fakes import FakeKeyValue, FakePublisher
 from .waiting import wait_until
 
-__all__ = ["FakeKeyValue", "FakePublisher", "wait_until"]
+__all__ = ["wait_until"]

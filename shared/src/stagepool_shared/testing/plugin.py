@@ -23,6 +23,7 @@ from typing import Any, Iterator
 import pytest
 import redis
 
+from stagepool_shared import astguard
 from stagepool_shared.devstack import _proc
 from stagepool_shared.devstack.kafka_server import KafkaServer, kafka_answers
 from stagepool_shared.devstack.redis_server import RedisServer, redis_answers
@@ -39,8 +40,11 @@ class ServerNotManaged(RuntimeError):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the `integration` marker, so the plugin also works outside this repo's pytest config."""
+    """Register the `integration` marker, so the plugin also works outside this repo's pytest config, and
+    guard `ast.parse` against CPython 3.11's thread race (stagepool_shared.astguard): Hypothesis parses source
+    in the test's thread while server threads format tracebacks."""
     config.addinivalue_line("markers", "integration: needs the real Kafka and Redis servers (never skipped)")
+    astguard.install()
 
 
 # --------------------------------------------------------------------------- 1. external servers

@@ -13,8 +13,7 @@ from typing import Any, Callable, Sequence
 
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.errors import PublishFailed
-
-from ..ports import Publisher
+from stagepool_shared.ports import Publisher
 
 
 class FailFastPublisher:
@@ -40,6 +39,9 @@ class FailFastPublisher:
             with self._lock:
                 self._open_until = self.clock() + self.cooldown_s
             raise
+
+    def close(self) -> None:
+        self.inner.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

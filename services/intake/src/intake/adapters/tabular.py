@@ -1,7 +1,7 @@
 """Reading and writing import files: CSV (comma or semicolon, UTF-8 with or without BOM) and XLSX.
 
 Cells come back as text (dates as ISO dates, whole numbers without ".0"), so the import rows are
-validated by one code path whatever the file type. Imports openpyxl and the standard library only.
+validated by one code path whatever the file type. Imports openpyxl, the standard library and intake's errors.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from typing import Any, Sequence
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from ..errors import UnreadableFile
+
 XLSX_MAGIC = b"PK\x03\x04"
-
-
-class UnreadableFile(Exception):
-    """The upload is not a CSV or XLSX file we can read, or it has too many rows."""
 
 
 def read_table(filename: str, data: bytes, max_rows: int) -> tuple[list[str], list[list[str]]]:

@@ -6,6 +6,7 @@ Plain frozen dataclasses; the stored wish and place carry their objective event 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,6 +16,11 @@ WISH_WITHDRAWN = "withdrawn"
 WISH_OPTED_OUT = "opted_out"
 PLACE_ACTIVE = "active"
 PLACE_WITHDRAWN = "withdrawn"
+
+
+def new_place_id() -> str:
+    """A fresh, random place id."""
+    return "pl_" + uuid.uuid4().hex[:20]
 
 
 @dataclass(frozen=True)

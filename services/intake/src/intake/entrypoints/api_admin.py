@@ -9,9 +9,10 @@ from marshmallow import ValidationError
 
 from stagepool_shared.http import read_json
 
+from .. import commands
 from ..domain.model import Period
 from .schemas import PeriodIn, SchoolIn
-from .web import json_response, load, requires, services
+from .web import deps, json_response, load, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
 COORDINATOR = "regional_coordinator"
@@ -30,7 +31,7 @@ def put_period(period_id: str) -> Response:
     data = load(PeriodIn(), read_json())
     if data["period_id"] != period_id:
         raise ValidationError({"period_id": ["Must equal the id in the path."]})
-    period = services().intake.create_period(g.principal.scope, data)
+    period = commands.create_period(deps(), g.principal.scope, data)
     return json_response(_period_view(period), 200)
 
 
@@ -39,7 +40,7 @@ def put_period(period_id: str) -> Response:
 def list_periods() -> Response:
     """The periods of the caller's region (every period for callers without a region)."""
     region = g.principal.scope if g.principal.role == COORDINATOR else g.principal.region_id
-    return json_response({"periods": [_period_view(p) for p in services().intake.list_periods(region)]})
+    return json_response({"periods": [_period_view(p) for p in commands.list_periods(deps(), region)]})
 
 
 @bp.put("/schools/<string(maxlength=80):school_id>")
@@ -49,5 +50,5 @@ def put_school(school_id: str) -> Response:
     data = load(SchoolIn(), read_json())
     if data["school_id"] != school_id:
         raise ValidationError({"school_id": ["Must equal the id in the path."]})
-    school = services().intake.register_school(g.principal.scope, data)
+    school = commands.register_school(deps(), g.principal.scope, data)
     return json_response(asdict(school), 200)

@@ -7,7 +7,7 @@ All or nothing per file: every row is validated first; only when all are valid a
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Sequence
 
 from flask import Blueprint, Response, g, request
 from marshmallow import Schema
@@ -16,11 +16,11 @@ from stagepool_shared.http import error, lang
 from stagepool_shared.i18n import translate
 
 from ..adapters.tabular import write_csv, write_xlsx
-from .importing import EMPTY, REJECTED, UNREADABLE, import_file
+from .importing import EMPTY, REJECTED, UNREADABLE, Check, import_file
 from .rows import PLACE_COLUMNS, WISH_COLUMNS, Column, RowError
 from .schemas import PlaceIn, WishSubmissionIn
-from . import metrics
-from .web import SCHOOL_ROLES, idempotent, json_response, requires, seed, services
+from .. import commands, metrics
+from .web import SCHOOL_ROLES, deps, idempotent, json_response, requires, seed, wiring
 
 bp = Blueprint("imports", __name__, url_prefix="/api/v1")
 KINDS = {"wishes": WISH_COLUMNS, "places": PLACE_COLUMNS}
@@ -30,7 +30,7 @@ KINDS = {"wishes": WISH_COLUMNS, "places": PLACE_COLUMNS}
 def _allow_large_imports() -> None:
     """Import uploads may be larger than JSON bodies (MAX_CONTENT_LENGTH stays for everything else)."""
     if request.path.startswith("/api/v1/imports/") or request.path == "/pages/school/upload":
-        request.max_content_length = services().import_max_bytes
+        request.max_content_length = wiring().settings.import_max_bytes
 
 
 @bp.post("/imports/wishes")
@@ -40,7 +40,7 @@ def import_wishes() -> Response:
     """Import a file of wishes for the caller's school."""
     principal = g.principal
     return _import("wishes", WISH_COLUMNS, WishSubmissionIn(), ("wish",),
-                   lambda rows: services().intake.check_wish_rows(principal.scope, principal.region_id, rows, seed()))
+                   lambda rows: commands.check_wish_rows(deps(), principal.scope, principal.region_id, rows, seed()))
 
 
 @bp.post("/imports/places")
@@ -50,7 +50,7 @@ def import_places() -> Response:
     """Import a file of places for the caller's organisation."""
     principal = g.principal
     return _import("places", PLACE_COLUMNS, PlaceIn(), (),
-                   lambda rows: services().intake.check_place_rows(principal.scope, principal.region_id, rows, seed()))
+                   lambda rows: commands.check_place_rows(deps(), principal.scope, principal.region_id, rows, seed()))
 
 
 @bp.get("/templates/<any(wishes, places):kind>.<any(csv, xlsx):fmt>")
@@ -71,7 +71,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 
 
 def _import(kind: str, columns: Sequence[Column], schema: Schema, criteria_keys: tuple[str, ...],
-            check: Callable[[list[tuple[int, dict[str, Any]]]], tuple[Any, list[tuple[int, str, str]]]]) -> Response:
+            check: Check) -> Response:
     with metrics.IMPORT_SECONDS.labels(kind).time():
         response, rows = _import_file(columns, schema, criteria_keys, check)
     metrics.IMPORT_ROWS.labels(kind, "accepted" if response.status_code == 202 else "rejected").inc(rows)
@@ -79,12 +79,12 @@ def _import(kind: str, columns: Sequence[Column], schema: Schema, criteria_keys:
 
 
 def _import_file(columns: Sequence[Column], schema: Schema, criteria_keys: tuple[str, ...],
-                 check: Callable) -> tuple[Response, int]:
+                 check: Check) -> tuple[Response, int]:
     """Read, validate every row, and publish + store only when all are valid; (answer, number of rows)."""
     upload = request.files.get("file")
     if upload is None:
         return error(400, "bad_request", "Send the file as multipart/form-data in the field 'file'."), 0
-    result = import_file(services().intake, upload.filename or "", upload.read(), services().import_max_rows,
+    result = import_file(deps(), upload.filename or "", upload.read(), wiring().settings.import_max_rows,
                          columns, schema, criteria_keys, check)
     if result.outcome == UNREADABLE:
         return error(400, "bad_request", result.problem), 0

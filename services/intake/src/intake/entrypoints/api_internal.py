@@ -11,7 +11,8 @@ from flask import Blueprint, Response, g, request
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.http import error
 
-from .web import json_response, requires, services
+from .. import commands
+from .web import deps, json_response, requires
 
 bp = Blueprint("internal", __name__, url_prefix="/internal/v1")
 _REF = re.compile(ID_PATTERN)
@@ -31,7 +32,7 @@ def contacts() -> Response:
     refs = request.args.getlist("student_ref")
     if not refs or len(refs) > MAX_REFS or not all(_REF.match(r) for r in refs):
         return error(400, "bad_request", "Give 1 to 500 valid student_ref parameters.")
-    found, missing = services().intake.contacts(refs)
+    found, missing = commands.contacts(deps(), refs)
     if not found:
         return error(404, "not_found", "Not found.")
     return json_response({"contacts": [asdict(c) for c in found], "not_found": missing})
@@ -43,4 +44,4 @@ def school(school_id: str) -> Response:
     """A registered school's name, contact e-mail and webhook."""
     if not _is_notifier():
         return error(403, "forbidden", "Your role may not do this.")
-    return json_response(asdict(services().intake.school(school_id)))
+    return json_response(asdict(commands.school(deps(), school_id)))

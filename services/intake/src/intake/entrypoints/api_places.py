@@ -9,8 +9,9 @@ from flask import Blueprint, Response, g
 
 from stagepool_shared.http import read_json
 
+from .. import commands
 from .schemas import PlaceIn
-from .web import accepted, idempotent, json_response, load, requires, seed, services
+from .web import accepted, deps, idempotent, json_response, load, requires, seed
 
 bp = Blueprint("places", __name__, url_prefix="/api/v1")
 ORG = "organisation_staff"
@@ -24,7 +25,7 @@ def post_place() -> Response:
     """Post a new place; 202 with its place id once Kafka acknowledged."""
     data = load(PlaceIn(), read_json())
     principal = g.principal
-    envelope = services().intake.post_places(principal.scope, principal.region_id, [data], seed())[0]
+    envelope = commands.post_places(deps(), principal.scope, principal.region_id, [data], seed())[0]
     return accepted(envelope, place_id=envelope.payload.place_id)
 
 
@@ -35,7 +36,7 @@ def update_place(place_id: str) -> Response:
     """Replace an own place's description (publishes place.updated)."""
     data = load(PlaceIn(), read_json())
     principal = g.principal
-    envelope = services().intake.update_place(principal.scope, principal.region_id, place_id, data, seed())
+    envelope = commands.update_place(deps(), principal.scope, principal.region_id, place_id, data, seed())
     return accepted(envelope, place_id=place_id)
 
 
@@ -44,7 +45,7 @@ def update_place(place_id: str) -> Response:
 @idempotent
 def withdraw_place(place_id: str) -> Response:
     """Withdraw an own place (publishes place.withdrawn)."""
-    envelope = services().intake.withdraw_place(g.principal.scope, place_id, seed())
+    envelope = commands.withdraw_place(deps(), g.principal.scope, place_id, seed())
     return accepted(envelope, place_id=place_id)
 
 
@@ -52,12 +53,12 @@ def withdraw_place(place_id: str) -> Response:
 @requires(ORG)
 def list_places() -> Response:
     """The ids of the caller's organisation's places."""
-    return json_response({"place_ids": services().intake.store.places_of_organisation(g.principal.scope)})
+    return json_response({"place_ids": commands.places_of_organisation(deps(), g.principal.scope)})
 
 
 @bp.get(f"/places/{ID}")
 @requires(ORG)
 def get_place(place_id: str) -> Response:
     """One own place as published, with its status."""
-    place = services().intake.own_place(g.principal.scope, place_id)
+    place = commands.own_place(deps(), g.principal.scope, place_id)
     return json_response({"place_id": place.place_id, "status": place.status, "place": place.payload})

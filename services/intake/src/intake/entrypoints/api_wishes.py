@@ -9,12 +9,14 @@ from flask import Blueprint, Response, g
 
 from stagepool_shared.http import read_json
 
+from .. import commands
 from ..domain.model import Student, WishRecord
 from .schemas import OptOutIn, WishSubmissionIn, WithdrawIn
-from .web import SCHOOL_ROLES, accepted, idempotent, json_response, load, requires, seed, services
+from .web import SCHOOL_ROLES, accepted, deps, idempotent, json_response, load, requires, seed
 
 bp = Blueprint("wishes", __name__, url_prefix="/api/v1")
 ID = "<string(maxlength=80):student_ref>"
+WISH = f"/students/{ID}/wishes/<string(maxlength=80):period_id>"
 
 
 @bp.post("/wishes")
@@ -24,28 +26,28 @@ def submit_wish() -> Response:
     """Submit (or replace) one student's wish; 202 once Kafka acknowledged the event."""
     data = load(WishSubmissionIn(), read_json(), criteria_keys=("wish",))
     principal = g.principal
-    envelope = services().intake.submit_wishes(principal.scope, principal.region_id,
-                                               [(data["student"], data["wish"])], seed())[0]
+    envelope = commands.submit_wishes(deps(), principal.scope, principal.region_id,
+                                      [(data["student"], data["wish"])], seed())[0]
     return accepted(envelope, student_ref=envelope.payload.student_ref)
 
 
-@bp.post(f"/students/{ID}/wishes/<string(maxlength=80):period_id>/withdraw")
-@requires(*SCHOOL_ROLES)
-@idempotent
-def withdraw_wish(student_ref: str, period_id: str) -> Response:
-    """Withdraw a wish (the student no longer seeks a place this period)."""
-    data = load(WithdrawIn(), read_json())
-    envelope = services().intake.withdraw_wish(g.principal.scope, student_ref, period_id, data["reason"], seed())
-    return accepted(envelope, student_ref=student_ref)
+#: How a wish ends, by its route: the body's schema, the field the command needs, and the command.
+ENDINGS = {
+    "withdraw": (WithdrawIn, "reason", commands.withdraw_wish),
+    "opt-out": (OptOutIn, "own_place", commands.opt_out),
+}
 
 
-@bp.post(f"/students/{ID}/wishes/<string(maxlength=80):period_id>/opt-out")
+@bp.post(f"{WISH}/withdraw", endpoint="withdraw_wish", defaults={"ending": "withdraw"})
+@bp.post(f"{WISH}/opt-out", endpoint="opt_out", defaults={"ending": "opt-out"})
 @requires(*SCHOOL_ROLES)
 @idempotent
-def opt_out(student_ref: str, period_id: str) -> Response:
-    """The student found a place of their own (or opts out of matching)."""
-    data = load(OptOutIn(), read_json())
-    envelope = services().intake.opt_out(g.principal.scope, student_ref, period_id, data["own_place"], seed())
+def end_wish(student_ref: str, period_id: str, ending: str) -> Response:
+    """Withdraw a wish (the student no longer seeks a place this period), or opt out (the student found a
+    place of their own, or opts out of matching)."""
+    schema, field, end = ENDINGS[ending]
+    value = load(schema(), read_json())[field]
+    envelope = end(deps(), g.principal.scope, student_ref, period_id, value, seed())
     return accepted(envelope, student_ref=student_ref)
 
 
@@ -53,14 +55,14 @@ def opt_out(student_ref: str, period_id: str) -> Response:
 @requires(*SCHOOL_ROLES)
 def list_students() -> Response:
     """The pseudonyms of the caller's school's students."""
-    return json_response({"student_refs": services().intake.students_of_school(g.principal.scope)})
+    return json_response({"student_refs": commands.students_of_school(deps(), g.principal.scope)})
 
 
 @bp.get(f"/students/{ID}")
 @requires(*SCHOOL_ROLES)
 def get_student(student_ref: str) -> Response:
     """One own student: personal data and wishes (404 for a foreign or unknown id)."""
-    student, wishes = services().intake.student_file(g.principal.scope, student_ref)
+    student, wishes = commands.student_file(deps(), g.principal.scope, student_ref)
     return json_response(_student_view(student, wishes))
 
 
@@ -69,7 +71,7 @@ def get_student(student_ref: str) -> Response:
 @idempotent
 def erase_student(student_ref: str) -> Response:
     """Erase a student's personal data and publish student.erased."""
-    envelope = services().intake.erase_student(g.principal.scope, student_ref, g.principal.region_id, seed())
+    envelope = commands.erase_student(deps(), g.principal.scope, student_ref, g.principal.region_id, seed())
     return accepted(envelope, student_ref=student_ref)
 
 

@@ -1,27 +1,24 @@
-"""The round.released consumer: records which students were released, so the notifier may ask for their
-contact data. Idempotent per event id (the store writes the marker and the state in one MULTI/EXEC)."""
+"""The intake consumer: records which students were released, so the notifier may ask for their contact data
+(handlers.record_release). Builds the shared ConsumerLoop over `handlers.handle`; the shared runtime runs it.
+Imports the shared kafka and topics modules and the handlers.
+"""
 
 from __future__ import annotations
 
-import logging
-from typing import Callable
+import functools
+import threading
+from typing import TYPE_CHECKING
 
-from stagepool_shared.envelope import Envelope
+from stagepool_shared import kafka, topics
 
-from ..handlers import HANDLERS, Intake
+from ..handlers import handle
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from ..bootstrap import Wiring
 
 
-def make_handler(intake: Intake) -> Callable[[Envelope], None]:
-    """The ConsumerLoop handler: dispatch by event type; other round events are acknowledged and ignored."""
-
-    def handle(envelope: Envelope) -> None:
-        name = HANDLERS.get(envelope.event_type)
-        if name is None:
-            logger.debug("ignoring %s", envelope.event_type)
-            return
-        applied = getattr(intake, name)(envelope)
-        logger.info("%s %s", envelope.event_type, "recorded" if applied else "already recorded")
-
-    return handle
+def make_consumer(wiring: Wiring, stop: threading.Event, options: kafka.ConsumerOptions | None = None,
+                  group: topics.ConsumerGroup = topics.INTAKE) -> kafka.ConsumerLoop:
+    """A consumer loop over the group's topics, handing each event with the wiring's deps to the handlers."""
+    return kafka.ConsumerLoop(wiring.settings.common.kafka_bootstrap_servers, group.group_id, group.topics,
+                              functools.partial(handle, deps=wiring.deps), wiring.dead_letters(), stop, options)

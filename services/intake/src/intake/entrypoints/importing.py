@@ -3,7 +3,8 @@
 All or nothing: every row is validated first; only when all are valid are the events published (one
 publish_all, one wait for acks) and then the records stored. Reading and checking a large file can take
 longer than the request deadline, so the publish of an import gets the publisher's own timeout, counted
-from the moment the rows are checked. Imports marshmallow, the row helpers and the tabular adapter; no Flask.
+from the moment the rows are checked. Imports marshmallow, intake's commands, the row helpers and the tabular
+adapter; no Flask.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from marshmallow import Schema, ValidationError
 
 from stagepool_shared import deadline
 
+from .. import commands
 from ..adapters.tabular import UnreadableFile, read_table
-from ..handlers import Intake
+from ..ports import Deps
 from .rows import Column, RowError, column_of, flatten, header_problems, row_to_data
 from .web import load
 
-Check = Callable[[list[tuple[int, dict[str, Any]]]], tuple[Any, list[tuple[int, str, str]]]]
+#: What checks the loaded rows of a file: the prepared batch and the problems of the refused rows.
+Check = Callable[[list[tuple[int, dict[str, Any]]]], tuple[commands.Prepared, list[commands.RowProblem]]]
 UNREADABLE = "unreadable"
 EMPTY = "empty"
 REJECTED = "rejected"
@@ -38,7 +41,7 @@ class ImportResult:
     problem: str = ""
 
 
-def import_file(intake: Intake, filename: str, content: bytes, max_rows: int, columns: Sequence[Column],
+def import_file(deps: Deps, filename: str, content: bytes, max_rows: int, columns: Sequence[Column],
                 schema: Schema, criteria_keys: tuple[str, ...], check: Check) -> ImportResult:
     """Read, validate every row, and publish + store only when all rows are valid."""
     try:
@@ -56,7 +59,7 @@ def import_file(intake: Intake, filename: str, content: bytes, max_rows: int, co
     if errors:
         return ImportResult(REJECTED, len(cells), errors=sorted(errors, key=lambda e: e.row))
     with deadline.lifted():
-        envelopes = intake.commit(prepared)
+        envelopes = commands.commit(deps, prepared)
     return ImportResult(ACCEPTED, len(envelopes), event_ids=[e.event_id for e in envelopes])
 
 

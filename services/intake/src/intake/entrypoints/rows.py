@@ -1,7 +1,8 @@
 """Import columns: Dutch header (English accepted), where each value goes, and how text becomes a value.
 
 A row becomes the same nested dict the JSON API accepts, so the edge schemas validate both alike; error
-paths map back to the column a person sees in the file. Imports the domain's forbidden-field rule only.
+paths map back to the column a person sees in the file. Imports the domain's forbidden-field rule and
+intake's errors only.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from ..domain.forbidden import MESSAGE, forbidden_columns
-
-
-class CellError(ValueError):
-    """A cell's text cannot become the column's type."""
+from ..errors import CellError
 
 
 def _int(text: str) -> int:

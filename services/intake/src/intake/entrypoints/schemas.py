@@ -1,23 +1,27 @@
 """Input and output schemas of the HTTP edge (and of import rows): strict, unknown fields rejected.
 
 Integers are strict (no "1"), strings are length-bounded and free of control and bidi characters,
-lists are bounded, enums are closed. Imports marshmallow and the shared event constants only.
+lists are bounded, enums are closed. The wish and place criteria are not written out here: `edge_schema`
+derives them from the one definition, stagepool_shared.events.contract, with the edge's strict types.
+Imports marshmallow and the shared event contract only.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from stagepool_shared.events.base import ID_PATTERN
-from stagepool_shared.events.wishes import PATHWAYS, SECTORS, TRANSPORT_MODES
+from stagepool_shared.events.base import bounds_validators
+from stagepool_shared.events.contract import SECTORS, Place, Reservation, Wish
+from stagepool_shared.events.rules import ID_PATTERN, Rule, default_of, rule_of
+from stagepool_shared.events.wishes import WITHDRAW_REASONS
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-CODE = r"^[a-z0-9_.-]{1,60}$"
 POSTCODE = r"^[1-9][0-9]{3} ?([A-Za-z]{2})?$"
-WITHDRAW_REASONS = ("withdrawn", "stopped_study", "postponed")
 
 
 class StrictBoolean(fields.Boolean):
@@ -53,15 +57,64 @@ def ident(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Regexp(ID_PATTERN), **kwargs)
 
 
-def codes(max_items: int = 30) -> fields.List:
-    return fields.List(fields.String(validate=validate.Regexp(CODE)), validate=validate.Length(max=max_items))
-
-
 class Strict(Schema):
     """Base: unknown fields are an error at the edge."""
 
     class Meta:
         unknown = RAISE
+
+
+def _edge_value(rule: Rule, **presence: Any) -> fields.Field:
+    """The strict edge field of one value: JSON booleans and integers only; free text (a length bound, no
+    pattern) is also cleaned of control characters; lists of codes take the edge's own bound."""
+    bounds = rule.edge or rule.wire
+    checks: list[Any] = bounds_validators(bounds)
+    if rule.kind == "str" and bounds.size != (None, None) and not bounds.pattern:
+        checks.append(_clean)
+    if rule.kind == "list":
+        return fields.List(_edge_value(rule.item), validate=checks, **presence)
+    if rule.kind == "record":
+        return fields.Nested(edge_record(rule.record), validate=checks, **presence)
+    kinds = {"str": fields.String, "int": lambda **kw: fields.Integer(strict=True, **kw),
+             "float": StrictFloat, "bool": StrictBoolean}
+    return kinds[rule.kind](validate=checks, **presence)
+
+
+def _edge_field(field: dataclasses.Field) -> fields.Field:
+    """Required without a default; a missing value loads as a plain default (False, 16), never as a list or
+    None: the builders fill those."""
+    rule, default = rule_of(field), default_of(field)
+    if rule is None:
+        raise TypeError(f"{field.name} has no rule: declare its edge field")
+    if default is dataclasses.MISSING:
+        return _edge_value(rule, required=True)
+    if default is list or default is None:
+        return _edge_value(rule)
+    return _edge_value(rule, load_default=default)
+
+
+def edge_schema(payload_class: type, *, leave_out: tuple[str, ...] = (), first: tuple[str, ...] = (),
+                **declared: fields.Field) -> type[Strict]:
+    """The edge schema of a contract payload, named `<payload>In`.
+
+    Args:
+        payload_class: a payload dataclass of stagepool_shared.events.contract.
+        leave_out: the fields intake fills in itself (ids, the region, the age at the start).
+        first: fields to ask first (the order of the fields is the order of a form's error messages).
+        declared: fields written out instead of derived ones (in place), or added at the end.
+    """
+    attrs: dict[str, Any] = dict.fromkeys(first)
+    for f in dataclasses.fields(payload_class):
+        if f.name not in leave_out:
+            attrs[f.name] = declared.pop(f.name) if f.name in declared else _edge_field(f)
+    attrs.update(declared)
+    return type(f"{payload_class.__name__}In", (Strict,), attrs)
+
+
+@functools.cache
+def edge_record(record: type) -> type[Strict]:
+    """The edge schema of a nested record (a reservation), built once."""
+    return edge_schema(record)
 
 
 class AreaIn(Strict):
@@ -82,25 +135,10 @@ class StudentIn(Strict):
     date_of_birth = fields.Date(required=True)
 
 
-class WishIn(Strict):
-    """The criteria part: objective matching criteria plus the free-text leerwens (kept in intake)."""
-
-    period_id = ident()
-    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
-    crebo = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{5}$"))
-    level = fields.Integer(required=True, strict=True, validate=validate.Range(1, 4))
-    study_year = fields.Integer(required=True, strict=True, validate=validate.Range(1, 4))
-    pathway = fields.String(required=True, validate=validate.OneOf(PATHWAYS))
-    home = fields.Nested(AreaIn, required=True)
-    max_travel_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(5, 180))
-    transport_mode = fields.String(required=True, validate=validate.OneOf(TRANSPORT_MODES))
-    needs_allowance = StrictBoolean(load_default=False)
-    irregular_shifts_ok = StrictBoolean(load_default=False)
-    activities = codes()
-    preferred_org_types = codes(5)
-    top_places = fields.List(ident(), validate=validate.Length(max=3))
-    support_needs = codes(20)
-    leerwens = text(2000, min_len=0)
+#: The criteria part of a wish: the contract's objective criteria (who, where and the age at the start are
+#: filled in by intake) plus the free-text leerwens, which stays in intake.
+WishIn = edge_schema(Wish, leave_out=("student_ref", "school_id", "region_id", "age_at_start"),
+                     home=fields.Nested(AreaIn, required=True), leerwens=text(2000, min_len=0))
 
 
 class WishSubmissionIn(Strict):
@@ -124,34 +162,13 @@ class ContactIn(Strict):
     phone = fields.String(validate=validate.Regexp(r"^[0-9 +()-]{0,20}$"))
 
 
-class ReservationIn(Strict):
-    school_id = ident()
-    slots = fields.Integer(required=True, strict=True, validate=validate.Range(1, 500))
+ReservationIn = edge_record(Reservation)
 
-
-class PlaceIn(Strict):
-    """POST /api/v1/places and PUT /api/v1/places/<id>: an organisation's place for a period."""
-
-    period_id = ident()
-    organisation_name = text(160, required=True)
-    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
-    org_type = fields.String(required=True, validate=validate.Regexp(CODE))
-    location = fields.Nested(AreaIn, required=True)
-    address = text(200, required=True)
-    crebos = fields.List(fields.String(validate=validate.Regexp(r"^[0-9]{5}$")), required=True,
-                         validate=validate.Length(1, 50))
-    levels = fields.List(fields.Integer(strict=True, validate=validate.Range(1, 4)), required=True,
-                         validate=validate.Length(1, 4))
-    slots = fields.Integer(required=True, strict=True, validate=validate.Range(0, 500))
-    supervision_capacity = fields.Integer(required=True, strict=True, validate=validate.Range(0, 500))
-    offers_allowance = StrictBoolean(load_default=False)
-    irregular_shifts = StrictBoolean(load_default=False)
-    min_age = fields.Integer(strict=True, validate=validate.Range(14, 21), load_default=16)
-    activities = codes()
-    support_offered = codes(20)
-    reserved = fields.List(fields.Nested(ReservationIn), validate=validate.Length(max=20))
-    contact = fields.Nested(ContactIn)
-    start_date = fields.Date()
+#: POST /api/v1/places and PUT /api/v1/places/<id>: an organisation's place for a period (the contract's
+#: place; the ids and the region are intake's).
+PlaceIn = edge_schema(Place, leave_out=("place_id", "organisation_id", "region_id"), first=("period_id",),
+                      location=fields.Nested(AreaIn, required=True), contact=fields.Nested(ContactIn),
+                      start_date=fields.Date())
 
 
 class PeriodIn(Strict):

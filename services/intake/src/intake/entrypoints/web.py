@@ -1,7 +1,7 @@
-"""Helpers every intake blueprint uses: the wired services, input loading with the forbidden-field rule,
+"""Helpers every intake blueprint uses: the wiring and its deps, input loading with the forbidden-field rule,
 the Idempotency-Key decorator, 202 answers and the translation of domain errors to HTTP.
 
-Imports Flask, marshmallow, the shared HTTP edge and intake's handlers/errors.
+Imports Flask, marshmallow, the shared HTTP edge and intake's ports/errors/metrics.
 """
 
 from __future__ import annotations
@@ -11,47 +11,42 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 
-from stagepool_shared.auth import TokenStore
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.http import error, require
 
+from .. import metrics
 from ..domain.forbidden import forbidden_fields
 from ..errors import Conflict, InvalidInput, NotFound
-from ..handlers import Intake
-from ..ports import AbstractIdempotencyStore
-from . import metrics
+from ..ports import Deps
 
+if TYPE_CHECKING:
+    from ..bootstrap import Wiring
+
+EXTENSION = "intake"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 _NAMESPACE = uuid.UUID("6f1c7c4e-3f7e-4d59-9a55-0b7f2c6b1e11")
 SCHOOL_ROLES = ("school_staff", "support_staff")
 
 
-@dataclass
-class Services:
-    """What the views need, built by bootstrap and kept on the app."""
-
-    intake: Intake
-    tokens: TokenStore
-    idempotency: AbstractIdempotencyStore
-    ready_check: Callable[[], dict[str, bool]]
-    import_max_bytes: int
-    import_max_rows: int
+def wiring() -> "Wiring":
+    """The wiring of the app serving this request (create_app keeps it in app.extensions)."""
+    return current_app.extensions[EXTENSION]
 
 
-def services() -> Services:
-    return current_app.extensions["intake"]
+def deps() -> Deps:
+    """What the commands work with."""
+    return wiring().deps
 
 
 def requires(*roles: str) -> Callable:
     """The caller must hold a token of one of `roles` (401 without one, 403 for another role)."""
-    return require(lambda: services().tokens, *roles)
+    return require(lambda: wiring().tokens, *roles)
 
 
 def load(schema: Schema, data: Any, criteria_keys: Iterable[str] = (), in_criteria: bool = False) -> dict:
@@ -107,7 +102,7 @@ def idempotent(view: Callable) -> Callable:
         principal = g.principal
         scope = hashlib.sha256("\x1f".join((principal.role, principal.scope, principal.user_id, key)).encode()).hexdigest()
         fingerprint = _body_fingerprint()
-        stored = services().idempotency.get(scope)
+        stored = deps().idempotency.get(scope)
         if stored is not None:
             if stored["fingerprint"] != fingerprint:
                 return error(409, "idempotency_conflict", "The Idempotency-Key was used before with a different body.")
@@ -116,8 +111,8 @@ def idempotent(view: Callable) -> Callable:
         g.idempotency_seed = str(uuid.uuid5(_NAMESPACE, scope))
         response = current_app.make_response(view(*args, **kwargs))
         if 200 <= response.status_code < 300:
-            services().idempotency.put(scope, {"fingerprint": fingerprint, "status": response.status_code,
-                                               "mimetype": response.mimetype, "body": response.get_data(as_text=True)})
+            deps().idempotency.put(scope, {"fingerprint": fingerprint, "status": response.status_code,
+                                           "mimetype": response.mimetype, "body": response.get_data(as_text=True)})
         return response
 
     return wrapped

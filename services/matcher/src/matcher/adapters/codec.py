@@ -24,8 +24,8 @@ from stagepool_shared.events.rounds import (
 )
 from stagepool_shared.events.wishes import Wish, WishSchema
 
-from ..approval import ApprovalVote
-from ..rounds import Exclusion, FixedPlacement
+from ..rounds.approval import ApprovalVote
+from ..rounds.pool import KeptPlacement, StudentExclusions
 
 _WISH, _PLACE = WishSchema(), PlaceSchema()
 _MANIFEST, _SUMMARY = ManifestSchema(), SummarySchema()
@@ -111,17 +111,17 @@ def load_release(raw: bytes) -> RoundReleaseScheduled:
     return _RELEASE.load(orjson.loads(raw))
 
 
-def dump_record(record: FixedPlacement | Exclusion | ApprovalVote) -> bytes:
+def dump_record(record: KeptPlacement | StudentExclusions | ApprovalVote) -> bytes:
     return _dumps(asdict(record))
 
 
-def load_fixed(raw: bytes) -> FixedPlacement:
-    return FixedPlacement(**orjson.loads(raw))
+def load_fixed(raw: bytes) -> KeptPlacement:
+    return KeptPlacement(**orjson.loads(raw))
 
 
-def load_exclusion(raw: bytes) -> Exclusion:
+def load_exclusion(raw: bytes) -> StudentExclusions:
     data = orjson.loads(raw)
-    return Exclusion(tuple(data["place_ids"]), tuple(data["organisation_ids"]))
+    return StudentExclusions(tuple(data["place_ids"]), tuple(data["organisation_ids"]))
 
 
 def load_vote(raw: bytes) -> ApprovalVote:

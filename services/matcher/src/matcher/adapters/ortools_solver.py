@@ -7,16 +7,20 @@ explanations into the shared `Outcome` records. Imports the matcher's domain and
 
 from __future__ import annotations
 
+from dataclasses import fields
 from importlib import metadata
 
 from stagepool_shared.events.rounds import Hint, Outcome
 
 from ..domain import model
 from ..errors import ValidationFailure
-from ..rounds import Pool, Solved
+from ..rounds.compute import Solved
+from ..rounds.pool import Pool
 
 WISH_MATCH = {"top-1": "top1", "top-2": "top2", "top-3": "top3", "preferred_type": "preferred_type"}
 INPUT_ROUND_ID = "round"
+#: The fields of a posted place the solver reads (not its name, address, contact or start date).
+_PLACE_FIELDS = frozenset(f.name for f in fields(model.Place))
 
 
 def ortools_version() -> str:
@@ -28,23 +32,8 @@ def ortools_version() -> str:
 
 def to_round_input(pool: Pool, seed: int) -> model.RoundInput:
     """The solver's instance of a pool; the round id is left out of it, so the input hash is the pool's."""
-    wishes = tuple(model.Wish(
-        student_ref=w.student_ref, school_id=w.school_id, region_id=w.region_id, period_id=w.period_id,
-        sector=w.sector, crebo=w.crebo, level=w.level, study_year=w.study_year, pathway=w.pathway,
-        activities=tuple(w.activities), preferred_org_types=tuple(w.preferred_org_types),
-        top_places=tuple(w.top_places), home=model.Location(w.home.pc4, w.home.lat, w.home.lon),
-        max_travel_minutes=w.max_travel_minutes, transport_mode=w.transport_mode,
-        support_needs=tuple(w.support_needs), needs_allowance=w.needs_allowance,
-        irregular_shifts_ok=w.irregular_shifts_ok, age_at_start=w.age_at_start,
-    ) for w in pool.wishes)
-    places = tuple(model.Place(
-        place_id=p.place_id, organisation_id=p.organisation_id, region_id=p.region_id, period_id=p.period_id,
-        sector=p.sector, org_type=p.org_type, location=model.Location(p.location.pc4, p.location.lat, p.location.lon),
-        crebos=tuple(p.crebos), levels=tuple(p.levels), slots=p.slots, activities=tuple(p.activities),
-        support_offered=tuple(p.support_offered), offers_allowance=p.offers_allowance,
-        irregular_shifts=p.irregular_shifts, min_age=p.min_age, supervision_capacity=p.supervision_capacity,
-        reserved=tuple(model.Reservation(r.school_id, r.slots) for r in p.reserved),
-    ) for p in pool.places)
+    wishes = tuple(model.Wish(**vars(w)) for w in pool.wishes)  # the same fields (the event contract's)
+    places = tuple(model.Place(**{k: v for k, v in vars(p).items() if k in _PLACE_FIELDS}) for p in pool.places)
     exclusions = tuple(
         [model.Exclusion(ref, place_id=pid) for ref, ex in sorted(pool.exclusions.items()) for pid in ex.place_ids]
         + [model.Exclusion(ref, organisation_id=oid) for ref, ex in sorted(pool.exclusions.items())

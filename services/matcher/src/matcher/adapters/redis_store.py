@@ -22,10 +22,12 @@ from stagepool_shared.events.rounds import Outcome, RoundReleaseScheduled, Round
 from stagepool_shared.events.wishes import Wish
 from stagepool_shared.redis import IdempotentApplier
 
-from ..approval import ApprovalVote
-from ..rounds import Exclusion, FixedPlacement, Pool, RoundResult
+from ..ports import AbstractRoundStore
+from ..rounds.approval import ApprovalVote
+from ..rounds.compute import RoundResult
+from ..rounds.pool import KeptPlacement, Pool, StudentExclusions
+from ..rounds.record import RoundRecord
 from . import codec
-from .store import AbstractRoundStore, RoundRecord
 
 TABLES = ("wishes", "places", "fixed", "exclusions")
 RELEASES = "matcher:releases"
@@ -86,19 +88,19 @@ class RedisRoundStore(AbstractRoundStore):
                     pipe.hdel(f"{round_key(round_id)}:input:{table}", student_ref)
         return self._apply(event_id, write)
 
-    def fix_placement(self, event_id: str, region_id: str, period_id: str, fixed: FixedPlacement) -> bool:
+    def fix_placement(self, event_id: str, region_id: str, period_id: str, fixed: KeptPlacement) -> bool:
         return self._apply(event_id, lambda pipe: pipe.hset(
             period_key(region_id, period_id) + ":fixed", fixed.student_ref, codec.dump_record(fixed)))
 
     def exclude(self, event_id: str, region_id: str, period_id: str, student_ref: str,
-                exclusion: Exclusion, unfix: bool) -> bool:
+                exclusion: StudentExclusions, unfix: bool) -> bool:
         key = period_key(region_id, period_id)
 
-        def read(pipe: Pipeline) -> Exclusion:
+        def read(pipe: Pipeline) -> StudentExclusions:
             raw = pipe.hget(key + ":exclusions", student_ref)
-            return codec.load_exclusion(raw) if raw else Exclusion()
+            return codec.load_exclusion(raw) if raw else StudentExclusions()
 
-        def write(pipe: Pipeline, old: Exclusion) -> None:
+        def write(pipe: Pipeline, old: StudentExclusions) -> None:
             merged = old.merged(exclusion.place_ids, exclusion.organisation_ids)
             pipe.hset(key + ":exclusions", student_ref, codec.dump_record(merged))
             if unfix:

@@ -2,7 +2,8 @@
 
 Strict on input: a record with an unknown field (a name, a gender, anything not in the model) or a
 missing field is refused with InconsistentInstance naming the record, so personal data can never slip
-into a round. Imports the standard library only.
+into a round. The wish and place fields are the model's (from the event contract); only those in
+`OPTIONAL` may be left out. Imports the standard library and the matcher's model only.
 """
 
 from __future__ import annotations
@@ -17,30 +18,47 @@ from matcher.errors import InconsistentInstance
 
 _WISH = tuple(f.name for f in fields(Wish))
 _PLACE = tuple(f.name for f in fields(Place))
+_LOCATION = tuple(f.name for f in fields(Location))
+_RESERVATION = tuple(f.name for f in fields(Reservation))
 _ROUND = ("round_id", "region_id", "period_ids", "seed", "wishes", "places", "exclusions", "fixed")
-_OPTIONAL = {"reserved", "exclusions", "fixed", "seed", "place_id", "organisation_id"}
+_EXCLUSION = ("student_ref", "place_id", "organisation_id")
+_FIXED = ("student_ref", "place_id")
+
+#: The fields of each instance record, by record kind (the "$defs" of docs/instance.schema.json).
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "round": _ROUND, "wish": _WISH, "place": _PLACE, "location": _LOCATION, "reservation": _RESERVATION,
+    "exclusion": _EXCLUSION, "fixed": _FIXED,
+}
+#: The fields an instance document may leave out, by record kind; every other field is required.
+OPTIONAL: dict[str, frozenset[str]] = {
+    "round": frozenset({"seed", "exclusions", "fixed"}), "place": frozenset({"reserved"}),
+    "exclusion": frozenset({"place_id", "organisation_id"}),
+}
+_ALLOWED = {kind: frozenset(names) for kind, names in RECORD_FIELDS.items()}
+_REQUIRED = {kind: names - OPTIONAL.get(kind, frozenset()) for kind, names in _ALLOWED.items()}
 
 
-def _fields(kind: str, rid: str, doc: dict[str, Any], allowed: tuple[str, ...]) -> None:
+def _fields(kind: str, rid: str, doc: dict[str, Any], record: str | None = None) -> None:
+    """Refuse `doc` unless it is an object with the fields of its `record` kind (default: `kind`)."""
     if not isinstance(doc, dict):
         raise InconsistentInstance(kind, rid, "is not an object")
-    unknown = sorted(set(doc) - set(allowed))
-    if unknown:
+    allowed, required = _ALLOWED[record or kind], _REQUIRED[record or kind]
+    if not doc.keys() <= allowed:
+        unknown = sorted(doc.keys() - allowed)
         raise InconsistentInstance(kind, rid, f"unknown field(s) {unknown}: only the documented criteria are inputs")
-    missing = sorted(set(allowed) - set(doc) - _OPTIONAL)
-    if missing:
-        raise InconsistentInstance(kind, rid, f"missing field(s) {missing}")
+    if not required <= doc.keys():
+        raise InconsistentInstance(kind, rid, f"missing field(s) {sorted(required - doc.keys())}")
 
 
 def _location(kind: str, rid: str, doc: dict[str, Any]) -> Location:
-    _fields(kind, rid, doc, ("pc4", "lat", "lon"))
+    _fields(kind, rid, doc, "location")
     return Location(str(doc["pc4"]), float(doc["lat"]), float(doc["lon"]))
 
 
 def wish_from_dict(doc: dict[str, Any]) -> Wish:
     """A Wish from its JSON object (strict)."""
     rid = str(doc.get("student_ref", "?")) if isinstance(doc, dict) else "?"
-    _fields("wish", rid, doc, _WISH)
+    _fields("wish", rid, doc)
     values = {k: doc[k] for k in _WISH if k != "home"}
     return Wish(home=_location("wish", rid, doc["home"]), **values)
 
@@ -48,13 +66,11 @@ def wish_from_dict(doc: dict[str, Any]) -> Wish:
 def place_from_dict(doc: dict[str, Any]) -> Place:
     """A Place from its JSON object (strict)."""
     rid = str(doc.get("place_id", "?")) if isinstance(doc, dict) else "?"
-    _fields("place", rid, doc, _PLACE)
-    if "place_id" not in doc:
-        raise InconsistentInstance("place", rid, "missing field(s) ['place_id']")
-    values = {k: doc[k] for k in _PLACE if k not in ("location", "reserved") and k in doc}
+    _fields("place", rid, doc)
+    values = {k: doc[k] for k in _PLACE if k not in ("location", "reserved")}
     reserved = []
     for r in doc.get("reserved", []):
-        _fields("place", rid, r, ("school_id", "slots"))
+        _fields("place", rid, r, "reservation")
         reserved.append(Reservation(str(r["school_id"]), int(r["slots"])))
     return Place(location=_location("place", rid, doc["location"]), reserved=tuple(reserved), **values)
 
@@ -62,14 +78,14 @@ def place_from_dict(doc: dict[str, Any]) -> Place:
 def round_from_dict(doc: dict[str, Any]) -> RoundInput:
     """A RoundInput from the instance document."""
     rid = str(doc.get("round_id", "?")) if isinstance(doc, dict) else "?"
-    _fields("round", rid, doc, _ROUND)
+    _fields("round", rid, doc)
     exclusions = []
     for e in doc.get("exclusions", []):
-        _fields("exclusion", str(e.get("student_ref", "?")), e, ("student_ref", "place_id", "organisation_id"))
+        _fields("exclusion", str(e.get("student_ref", "?")), e)
         exclusions.append(Exclusion(e["student_ref"], e.get("place_id"), e.get("organisation_id")))
     fixed = []
     for f in doc.get("fixed", []):
-        _fields("fixed", str(f.get("student_ref", "?")), f, ("student_ref", "place_id"))
+        _fields("fixed", str(f.get("student_ref", "?")), f)
         fixed.append(FixedPlacement(f["student_ref"], f["place_id"]))
     return RoundInput(
         round_id=str(doc["round_id"]), region_id=str(doc["region_id"]), period_ids=tuple(doc["period_ids"]),

@@ -1,22 +1,29 @@
 """Refuse an inconsistent round before solving, naming the record (InconsistentInstance).
 
-Checked: duplicate ids; wishes and places outside the round's region or periods; values out of range
-(level, slots, capacities, ages, travel, reservations); unknown transport modes or pathways; malformed
-crebos; more than three or repeated top places; exclusions naming neither or both of place and
-organisation; fixed placements for unknown students or places, repeated, excluded, or beyond capacity.
+Checked: every value of a wish or a place against the bounds the solver relies on, declared once with the
+field in `stagepool_shared.events.contract` (`solver=`, turned into checks by `value_checks`;
+docs/instance.schema.json states the same bounds): crebos, levels, transport modes, pathways, ranges of ages,
+travel times, slots and capacities, at most three distinct top places, postcode areas and coordinates.
+Then: duplicate ids; wishes and places outside the round's region or periods; reservations naming a school
+twice or more slots than the place has; exclusions naming neither or both of place and organisation; fixed
+placements for unknown students or places, repeated, excluded, or beyond capacity.
 Tolerated on purpose: top places and exclusions naming a place that is not in the round (withdrawn
 places) and exclusions of students that are not in the round (desk exclusions are kept across rounds).
-Imports the standard library only.
+Imports the standard library and the matcher's domain only.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from operator import attrgetter
 
-from matcher.domain.model import PATHWAYS, TRANSPORT_MODES, Place, RoundInput, Wish
+from matcher.domain.model import Place, RoundInput, Wish
+from matcher.domain.value_checks import ValueCheck, first_breaking, value_checks
 from matcher.errors import InconsistentInstance
 
-MAX_TRAVEL_MINUTES = 240
+WISH_CHECKS = value_checks(Wish)
+PLACE_CHECKS = value_checks(Place)
 
 
 def _fail(kind: str, rid: str, reason: str) -> None:
@@ -29,58 +36,51 @@ def _check_unique(kind: str, ids: list[str]) -> None:
         _fail(kind, sorted(dup)[0], f"duplicate {kind} id")
 
 
+def _check_links(kind: str, rid: str, record: Wish | Place, rnd: RoundInput) -> None:
+    """The record belongs to the round's region and periods; a place reserves each school once, within
+    its effective slots."""
+    if record.region_id != rnd.region_id:
+        _fail(kind, rid, f"region {record.region_id!r} is not the round's region {rnd.region_id!r}")
+    if record.period_id not in rnd.period_ids:
+        _fail(kind, rid, f"period {record.period_id!r} is not in the round (periods {list(rnd.period_ids)})")
+    if isinstance(record, Place) and record.reserved:
+        schools = [r.school_id for r in record.reserved]
+        if len(set(schools)) != len(schools):
+            _fail(kind, rid, "reservations must name each school once")
+        if sum(r.slots for r in record.reserved) > record.effective_slots:
+            _fail(kind, rid, f"reserves {sum(r.slots for r in record.reserved)} slots but has {record.effective_slots}")
+
+
+def _check_record(kind: str, rid: str, record: Wish | Place, rnd: RoundInput, checks: tuple[ValueCheck, ...]) -> None:
+    for check in checks:
+        reason = check.failure(record)
+        if reason is not None:
+            _fail(kind, rid, reason)
+    _check_links(kind, rid, record, rnd)
+
+
 def check_wish(rnd: RoundInput, w: Wish) -> None:
     """Raise InconsistentInstance when one wish does not fit the round or is out of range."""
-    rid = w.student_ref
-    if not rid:
-        _fail("wish", rid, "empty student_ref")
-    if w.region_id != rnd.region_id:
-        _fail("wish", rid, f"region {w.region_id!r} is not the round's region {rnd.region_id!r}")
-    if w.period_id not in rnd.period_ids:
-        _fail("wish", rid, f"period {w.period_id!r} is not in the round (periods {list(rnd.period_ids)})")
-    if not (isinstance(w.crebo, str) and len(w.crebo) == 5 and w.crebo.isdigit()):
-        _fail("wish", rid, f"crebo {w.crebo!r} is not a 5-digit code")
-    if w.level not in (1, 2, 3, 4):
-        _fail("wish", rid, f"level {w.level!r} is not 1-4")
-    if w.pathway not in PATHWAYS:
-        _fail("wish", rid, f"pathway {w.pathway!r} is not one of {PATHWAYS}")
-    if w.transport_mode not in TRANSPORT_MODES:
-        _fail("wish", rid, f"transport_mode {w.transport_mode!r} is not one of {TRANSPORT_MODES}")
-    if not 0 <= w.max_travel_minutes <= MAX_TRAVEL_MINUTES:
-        _fail("wish", rid, f"max_travel_minutes {w.max_travel_minutes} is not within 0-{MAX_TRAVEL_MINUTES}")
-    if not 0 <= w.age_at_start <= 120 or w.study_year < 0:
-        _fail("wish", rid, "age_at_start or study_year out of range")
-    if len(w.top_places) > 3 or len(set(w.top_places)) != len(w.top_places):
-        _fail("wish", rid, "top_places must hold at most 3 distinct place ids")
-    _check_coords("wish", rid, w.home.lat, w.home.lon)
+    _check_record("wish", w.student_ref, w, rnd, WISH_CHECKS)
 
 
 def check_place(rnd: RoundInput, p: Place) -> None:
     """Raise InconsistentInstance when one place does not fit the round or is out of range."""
-    rid = p.place_id
-    if not rid:
-        _fail("place", rid, "empty place_id")
-    if p.region_id != rnd.region_id:
-        _fail("place", rid, f"region {p.region_id!r} is not the round's region {rnd.region_id!r}")
-    if p.period_id not in rnd.period_ids:
-        _fail("place", rid, f"period {p.period_id!r} is not in the round (periods {list(rnd.period_ids)})")
-    if p.slots < 0 or p.supervision_capacity < 0:
-        _fail("place", rid, f"negative slots ({p.slots}) or supervision_capacity ({p.supervision_capacity})")
-    if p.min_age < 0 or any(lv not in (1, 2, 3, 4) for lv in p.levels):
-        _fail("place", rid, "min_age negative or a level outside 1-4")
-    if any(not (len(c) == 5 and c.isdigit()) for c in p.crebos):
-        _fail("place", rid, "a crebo is not a 5-digit code")
-    schools = [r.school_id for r in p.reserved]
-    if len(set(schools)) != len(schools) or any(r.slots < 0 for r in p.reserved):
-        _fail("place", rid, "reservations must name each school once with slots >= 0")
-    if sum(r.slots for r in p.reserved) > p.effective_slots:
-        _fail("place", rid, f"reserves {sum(r.slots for r in p.reserved)} slots but has {p.effective_slots}")
-    _check_coords("place", rid, p.location.lat, p.location.lon)
+    _check_record("place", p.place_id, p, rnd, PLACE_CHECKS)
 
 
-def _check_coords(kind: str, rid: str, lat: float, lon: float) -> None:
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        _fail(kind, rid, f"coordinates ({lat}, {lon}) out of range")
+def _check_records(kind: str, records: Sequence[Wish | Place], rnd: RoundInput) -> None:
+    """Every wish or every place, as `check_wish` / `check_place` one after the other would: the first
+    record with a problem is named, with its first problem. The values are checked a field at a time."""
+    checks, rid = (WISH_CHECKS, "student_ref") if kind == "wish" else (PLACE_CHECKS, "place_id")
+    end = first_breaking(records, checks)
+    regions = set(map(attrgetter("region_id"), records[:end]))
+    periods = set(map(attrgetter("period_id"), records[:end]))
+    if kind == "place" or not regions <= {rnd.region_id} or not periods <= set(rnd.period_ids):
+        for record in records[:end]:  # a stray region or period, or a place's reservations
+            _check_links(kind, getattr(record, rid), record, rnd)
+    if end < len(records):
+        _check_record(kind, getattr(records[end], rid), records[end], rnd, checks)
 
 
 def check_fixed(rnd: RoundInput) -> None:
@@ -109,10 +109,8 @@ def check_round(rnd: RoundInput) -> None:
         _fail("round", rnd.round_id, "no periods")
     _check_unique("wish", [w.student_ref for w in rnd.wishes])
     _check_unique("place", [p.place_id for p in rnd.places])
-    for w in rnd.wishes:
-        check_wish(rnd, w)
-    for p in rnd.places:
-        check_place(rnd, p)
+    _check_records("wish", rnd.wishes, rnd)
+    _check_records("place", rnd.places, rnd)
     for e in rnd.exclusions:
         if (e.place_id is None) == (e.organisation_id is None):
             _fail("exclusion", e.student_ref, "an exclusion names exactly one of place_id / organisation_id")

@@ -1,9 +1,11 @@
-"""The matcher's input and output records: frozen dataclasses, field names equal to the intake events.
+"""The matcher's input and output records: frozen dataclasses.
 
-Inputs carry only objective, relevant criteria (domain.md R43-R61): there is no field for a name, gender,
-origin, religion or any other personal characteristic, and `matcher.domain.codec` refuses unknown fields.
-Lists given by a caller are stored as tuples so every record is hashable and immutable.
-Imports only the standard library.
+A wish and a place take the fields of the intake events the solver reads, with their rules, from the one
+definition in `stagepool_shared.events.contract` (`solver_fields`); `Location` and `Reservation` are the
+contract's own. Inputs carry only objective, relevant criteria (domain.md R43-R61): there is no field for
+a name, gender, origin, religion or any other personal characteristic, and `matcher.domain.codec` refuses
+unknown fields. Lists given by a caller are stored as tuples so every record is hashable and immutable.
+Imports the standard library and the plain-Python contract (stagepool_shared.events.contract, .rules).
 """
 
 from __future__ import annotations
@@ -11,19 +13,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-TRANSPORT_MODES = ("walk", "bike", "public_transport", "car")
-PATHWAYS = ("bol", "bbl")
+from stagepool_shared.events import contract
+from stagepool_shared.events.contract import PATHWAYS, TRANSPORT_MODES, Location, Reservation
+from stagepool_shared.events.rules import rule_of, solver_fields
+
+__all__ = [
+    "PATHWAYS", "TRANSPORT_MODES", "WISH_RANKS", "Assignment", "Exclusion", "Explanation", "FixedPlacement",
+    "GroupShare", "Location", "Penalty", "Place", "Relaxation", "Reservation", "RoundInput", "Solution",
+    "SolveStats", "Wish",
+]
+
 WISH_RANKS = ("top-1", "top-2", "top-3", "preferred_type", "none")
 
 
 _TUPLE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def _is_sequence(f: Any) -> bool:
+    rule = rule_of(f)
+    return rule.kind == "list" if rule is not None else str(f.type).startswith("tuple")
+
+
 def _freeze(obj: Any) -> None:
     """Turn every sequence-valued field of a frozen dataclass into a tuple (callers may pass lists)."""
     names = _TUPLE_FIELDS.get(type(obj))
     if names is None:
-        names = _TUPLE_FIELDS[type(obj)] = tuple(f.name for f in fields(obj) if str(f.type).startswith("tuple"))
+        names = _TUPLE_FIELDS[type(obj)] = tuple(f.name for f in fields(obj) if _is_sequence(f))
     for name in names:
         value = getattr(obj, name)
         if not isinstance(value, tuple):
@@ -31,37 +46,10 @@ def _freeze(obj: Any) -> None:
 
 
 @dataclass(frozen=True)
-class Location:
-    """A coarse location: postcode-4 area and its centre (about 1 km precision)."""
-
-    pc4: str
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True)
+@solver_fields(contract.Wish)
 class Wish:
-    """One student's wish for one round (the `wish.submitted` payload); the student is a pseudonym."""
-
-    student_ref: str
-    school_id: str
-    region_id: str
-    period_id: str
-    sector: str
-    crebo: str
-    level: int
-    study_year: int
-    pathway: str
-    activities: tuple[str, ...]
-    preferred_org_types: tuple[str, ...]
-    top_places: tuple[str, ...]
-    home: Location
-    max_travel_minutes: int
-    transport_mode: str
-    support_needs: tuple[str, ...]
-    needs_allowance: bool
-    irregular_shifts_ok: bool
-    age_at_start: int
+    """One student's wish for one round: the fields of the `wish.submitted` payload (lists as tuples);
+    the student is a pseudonym."""
 
     def __post_init__(self) -> None:
         _freeze(self)
@@ -72,38 +60,12 @@ class Wish:
         return (self.region_id, self.period_id, self.sector)
 
 
-Student = Wish
-
-
 @dataclass(frozen=True)
-class Reservation:
-    """A bilateral agreement: `slots` of a place are reserved for students of `school_id`."""
-
-    school_id: str
-    slots: int
-
-
-@dataclass(frozen=True)
+@solver_fields(contract.Place)
 class Place:
-    """An organisation's internship position in one period (the `place.offered` payload)."""
-
-    place_id: str
-    organisation_id: str
-    region_id: str
-    period_id: str
-    sector: str
-    org_type: str
-    location: Location
-    crebos: tuple[str, ...]
-    levels: tuple[int, ...]
-    slots: int
-    activities: tuple[str, ...]
-    support_offered: tuple[str, ...]
-    offers_allowance: bool
-    irregular_shifts: bool
-    min_age: int
-    supervision_capacity: int
-    reserved: tuple[Reservation, ...] = ()
+    """An organisation's internship position in one period: the fields of the `place.posted` payload the
+    solver reads (not its name, address, contact or start date), lists as tuples. `reserved` holds the
+    bilateral agreements: `slots` of the place reserved for students of one school."""
 
     def __post_init__(self) -> None:
         _freeze(self)
@@ -154,9 +116,6 @@ class RoundInput:
 
     def __post_init__(self) -> None:
         _freeze(self)
-
-
-Instance = RoundInput
 
 
 @dataclass(frozen=True)
@@ -263,6 +222,3 @@ class Solution:
     def placement_map(self) -> dict[str, str]:
         """student_ref -> place_id for every placed student."""
         return {a.student_ref: a.place_id for a in self.assignments}
-
-
-Allocation = Solution

@@ -16,9 +16,10 @@ from markupsafe import Markup
 
 from stagepool_shared.events.rounds import Summary
 
-from ..adapters.store import RoundRecord
 from ..domain.wording import CRITERION
-from ..rounds import Pool, rate_changes
+from ..rounds.pool import Pool
+from ..rounds.record import RoundRecord
+from ..rounds.summary import rate_changes
 from .charts import bar_chart, grouped_chart
 
 REASONS = {

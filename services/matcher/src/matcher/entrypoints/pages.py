@@ -1,7 +1,7 @@
 """The regional coordinator's pages: the pool at a glance with charts, start a round, the rounds, a round's
 figures compared with the one before, and setting the release moment (or releasing now).
 
-Views call the same commands as the API (`entrypoints.commands`); forms are checked first and nothing is
+Views call the same commands as the API (`matcher.commands`); forms are checked first and nothing is
 published until they are valid. Imports Flask, marshmallow, the shared web layer and the matcher's commands.
 """
 
@@ -16,16 +16,19 @@ from marshmallow import ValidationError
 from stagepool_shared.events.wishes import SECTORS
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, t, web_session
 
-from .. import handlers
-from ..adapters.store import RoundRecord
-from ..rounds import RoundConflict, RoundNotFound
-from . import commands, page_figures as pf
+from .. import commands
+from ..errors import RoundConflict, RoundNotFound
+from ..rounds.record import RoundRecord
+from . import page_figures as pf
+from .web import deps
 from .page_forms import (DEADLINE_BEFORE_RELEASE, ReleaseForm, StartRoundForm, as_local_input, form_values,
                          local_moment, typed)
 
 COORDINATOR = "regional_coordinator"
 START_FIELDS = ("period_id", "sector", "kind", "seed", "previous_round_id")
 RELEASE_FIELDS = ("release_at", "respond_by", "release_now")
+
+bp = Blueprint("matcher_coordinator", __name__, url_prefix="/pages/coordinator")
 
 
 def _region() -> str:
@@ -34,51 +37,47 @@ def _region() -> str:
     return session.principal.scope
 
 
-def coordinator_blueprint(svc: handlers.Services) -> Blueprint:
-    """The coordinator's pages under /pages/coordinator."""
-    bp = Blueprint("matcher_coordinator", __name__, url_prefix="/pages/coordinator")
-
-    @bp.get("")
-    @page(COORDINATOR)
-    def overview() -> Response:
-        return _overview(svc, typed({}, START_FIELDS), {})
-
-    @bp.post("/rounds")
-    @page(COORDINATOR)
-    def start_round() -> Response:
-        values = form_values(START_FIELDS)
-        try:
-            body = StartRoundForm().load(values)
-        except ValidationError as err:
-            return _overview(svc, typed(values, START_FIELDS), field_errors(err.messages), 422)
-        round_id = commands.request_round(svc, web_session().principal, region_id=_region(), **body)
-        return redirect(url_for(".round_page", round_id=round_id, started=1))
-
-    @bp.get("/rounds/<round_id>")
-    @page(COORDINATOR)
-    def round_page(round_id: str) -> Response:
-        return _round(svc, round_id, {}, {})
-
-    @bp.post("/rounds/<round_id>/release")
-    @page(COORDINATOR)
-    def release(round_id: str) -> Response:
-        return _release(svc, round_id)
-
-    return bp
+@bp.get("")
+@page(COORDINATOR)
+def overview() -> Response:
+    return _overview(typed({}, START_FIELDS), {})
 
 
-def _overview(svc: handlers.Services, form: dict[str, str], errors: dict[str, list[str]],
-              status: int = 200) -> Response:
-    region, lang = _region(), current_lang()
-    rounds = svc.store.list_rounds(region)
-    periods = sorted(set(svc.store.periods(region)) | {r.request.period_id for r in rounds})
+@bp.post("/rounds")
+@page(COORDINATOR)
+def start_round() -> Response:
+    values = form_values(START_FIELDS)
+    try:
+        body = StartRoundForm().load(values)
+    except ValidationError as err:
+        return _overview(typed(values, START_FIELDS), field_errors(err.messages), 422)
+    round_id = commands.request_round(deps(), web_session().principal, region_id=_region(), **body)
+    return redirect(url_for(".round_page", round_id=round_id, started=1))
+
+
+@bp.get("/rounds/<round_id>")
+@page(COORDINATOR)
+def round_page(round_id: str) -> Response:
+    return _round(round_id, {}, {})
+
+
+@bp.post("/rounds/<round_id>/release")
+@page(COORDINATOR)
+def release(round_id: str) -> Response:
+    return _release(round_id)
+
+
+def _overview(form: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> Response:
+    region, lang, store = _region(), current_lang(), deps().store
+    rounds = store.list_rounds(region)
+    periods = sorted(set(store.periods(region)) | {r.request.period_id for r in rounds})
     asked = request.args.get("period", "")
     period = asked if asked in periods else (rounds[-1].request.period_id if rounds else
                                              (periods[-1] if periods else ""))
     form = {**form, "period_id": form.get("period_id") or period}
     series = (t("Studenten die zoeken", "Students seeking"), t("Vrije plekken", "Open slots"))
-    pool = svc.store.load_pool(region, period, None) if period else None
-    per_period = [pf.demand_of_period(svc.store.load_pool(region, p, None)) for p in periods]
+    pool = store.load_pool(region, period, None) if period else None
+    per_period = [pf.demand_of_period(store.load_pool(region, p, None)) for p in periods]
     latest = next((r for r in reversed(rounds) if r.request.period_id == period and r.summary is not None), None)
     context: dict[str, Any] = dict(
         region=region, period=period, periods=periods, rounds=[_row(r, lang) for r in reversed(rounds)],
@@ -111,18 +110,18 @@ def _row(record: RoundRecord, lang: str) -> dict[str, Any]:
             "rate": pf.shown("top1_share", s.placed / s.students) if s and s.students else "–"}
 
 
-def _round(svc: handlers.Services, round_id: str, form: dict[str, str], errors: dict[str, list[str]],
-           status: int = 200, conflict: dict[str, Any] | None = None) -> Response:
-    principal, lang = web_session().principal, current_lang()
+def _round(round_id: str, form: dict[str, str], errors: dict[str, list[str]], status: int = 200,
+           conflict: dict[str, Any] | None = None) -> Response:
+    principal, lang, d = web_session().principal, current_lang(), deps()
     try:
-        record = commands.visible_record(svc, principal, round_id)
+        record = commands.visible_record(d, principal, round_id)
     except RoundNotFound:
         return render("stagepool/error.html", status=404, code=404, title=t("Niet gevonden", "Not found"),
                       message=t("Deze ronde bestaat niet of is niet voor u.", "This round does not exist or is not "
                                                                              "for you."))
-    rounds = svc.store.list_rounds(record.request.region_id)
+    rounds = d.store.list_rounds(record.request.region_id)
     before = pf.previous_round(record, rounds) if record.summary else None
-    now = svc.clock()
+    now = d.clock()
     form = form or {"release_at": as_local_input(now + timedelta(hours=1)),
                     "respond_by": as_local_input(now + timedelta(days=7))}
     return render(
@@ -141,24 +140,24 @@ def _round(svc: handlers.Services, round_id: str, form: dict[str, str], errors: 
         scheduled=request.args.get("scheduled") == "1")
 
 
-def _release(svc: handlers.Services, round_id: str) -> Response:
+def _release(round_id: str) -> Response:
     values = form_values(RELEASE_FIELDS)
     shown = typed(values, RELEASE_FIELDS)
     try:
         body = ReleaseForm().load(values)
     except ValidationError as err:
-        return _round(svc, round_id, shown, field_errors(err.messages), 422)
-    release_at = svc.clock() if body["release_now"] else body["release_at"]
+        return _round(round_id, shown, field_errors(err.messages), 422)
+    release_at = deps().clock() if body["release_now"] else body["release_at"]
     if release_at is None:
-        return _round(svc, round_id, shown, field_errors({"release_at": ["Missing data for required field."]}), 422)
+        return _round(round_id, shown, field_errors({"release_at": ["Missing data for required field."]}), 422)
     release_at, respond_by = local_moment(release_at), local_moment(body["respond_by"])
     if respond_by <= release_at:
-        return _round(svc, round_id, shown, field_errors({"respond_by": [DEADLINE_BEFORE_RELEASE]}), 422)
+        return _round(round_id, shown, field_errors({"respond_by": [DEADLINE_BEFORE_RELEASE]}), 422)
     try:
-        commands.schedule_release(svc, web_session().principal, round_id, release_at, respond_by)
+        commands.schedule_release(deps(), web_session().principal, round_id, release_at, respond_by)
     except RoundNotFound:
-        return _round(svc, round_id, {}, {})
+        return _round(round_id, {}, {})
     except RoundConflict as err:
-        return _round(svc, round_id, shown, {}, 409, conflict={"message": field_errors({"m": [str(err)]})["m"][0],
+        return _round(round_id, shown, {}, 409, conflict={"message": field_errors({"m": [str(err)]})["m"][0],
                                                               "details": err.details or {}})
     return redirect(url_for(".round_page", round_id=round_id, scheduled=1))

@@ -12,52 +12,41 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
 
-from stagepool_shared.auth import Principal
 from stagepool_shared.events.rounds import Hint, Outcome
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, web_session
 
-from .. import handlers
-from ..adapters.store import RoundRecord
+from .. import commands
 from ..domain import wording
-from ..rounds import RoundConflict, RoundNotFound
-from . import commands, page_figures as pf
+from ..errors import RoundConflict, RoundNotFound
+from . import page_figures as pf
+from .web import deps
 
 STAFF = ("school_staff", "support_staff")
-SHOWN_STATUSES = ("proposed", "released")
+
+bp = Blueprint("matcher_review", __name__, url_prefix="/pages/review")
 
 
-def review_blueprint(svc: handlers.Services) -> Blueprint:
-    """/pages/review and its approve action."""
-    bp = Blueprint("matcher_review", __name__, url_prefix="/pages/review")
-
-    @bp.get("")
-    @page(*STAFF)
-    def review() -> Response:
-        return _review(svc, request.args.get("round", ""))
-
-    @bp.post("/<round_id>/approve")
-    @page(*STAFF)
-    def approve(round_id: str) -> Response:
-        try:
-            commands.approve_round(svc, web_session().principal, round_id)
-        except RoundNotFound:
-            return _review(svc, "", status=404)
-        except RoundConflict as err:
-            return _review(svc, round_id, status=409, problem=field_errors({"m": [str(err)]})["m"][0])
-        return redirect(url_for(".review", round=round_id, approved=1))
-
-    return bp
+@bp.get("")
+@page(*STAFF)
+def review() -> Response:
+    return _review(request.args.get("round", ""))
 
 
-def _my_rounds(svc: handlers.Services, principal: Principal) -> list[RoundRecord]:
-    region = principal.region_id
-    return [r for r in svc.store.list_rounds(region)
-            if r.status in SHOWN_STATUSES and principal.scope in r.schools]
+@bp.post("/<round_id>/approve")
+@page(*STAFF)
+def approve(round_id: str) -> Response:
+    try:
+        commands.approve_round(deps(), web_session().principal, round_id)
+    except RoundNotFound:
+        return _review("", status=404)
+    except RoundConflict as err:
+        return _review(round_id, status=409, problem=field_errors({"m": [str(err)]})["m"][0])
+    return redirect(url_for(".review", round=round_id, approved=1))
 
 
-def _review(svc: handlers.Services, asked: str, status: int = 200, problem: str | None = None) -> Response:
+def _review(asked: str, status: int = 200, problem: str | None = None) -> Response:
     principal, lang = web_session().principal, current_lang()
-    rounds = _my_rounds(svc, principal)
+    rounds = commands.rounds_to_review(deps(), principal)
     by_id = {r.round_id: r for r in rounds}
     proposed = [r for r in rounds if r.status == "proposed"]
     record = by_id.get(asked) or (proposed[-1] if proposed else (rounds[-1] if rounds else None))
@@ -65,7 +54,7 @@ def _review(svc: handlers.Services, asked: str, status: int = 200, problem: str 
                                    record=record, problem=problem,
                                    approved=request.args.get("approved") == "1", not_found=status == 404)
     if record is not None:
-        outcomes = commands.visible_outcomes(principal, svc.store.outcomes(record.round_id))
+        outcomes = commands.visible_outcomes(principal, deps().store.outcomes(record.round_id))
         if principal.role == "support_staff":
             outcomes.sort(key=lambda o: (not o.support_needs, o.student_ref))
         state = commands.approval_of(record)

@@ -24,6 +24,7 @@ import numpy as np
 
 from matcher.domain.lottery import pair_lottery
 from matcher.domain.preferences import MAX_WISH_COST
+from matcher.errors import SolverLimit
 from matcher.solver.components import Component
 from matcher.solver.instance import SolverInstance
 from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
@@ -141,7 +142,7 @@ def fair_pass_weights(
         release = (top_rank + 2) * w2 if len(comp.reservations) else 0
         if fits(max(release, top_rank * w2, MAX_WISH_COST), lay, limit):
             return w2, release, with_wish
-    raise OverflowError("component too large for exact fair-share costs")
+    raise SolverLimit("component too large for exact fair-share costs")
 
 
 def detail_costs(
@@ -170,4 +171,4 @@ def detail_costs(
                 lot = pair_lottery(st.profile_hash[s], pt.place_hash[p], size)
                 return w3 * wish + w4 * travel + lot, size, quantum
             size //= 2
-    raise OverflowError("component too large for exact wish/travel costs")
+    raise SolverLimit("component too large for exact wish/travel costs")

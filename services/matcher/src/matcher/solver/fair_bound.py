@@ -24,6 +24,7 @@ from matcher.domain.eligibility import eligible_pairs
 from matcher.domain.model import RoundInput
 from matcher.domain.reservations import residual_slots
 from matcher.domain.tables import RoundTables, build_tables
+from matcher.errors import SolverFailure
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,9 @@ def _mcf(net: _Net, caps: np.ndarray, costs: np.ndarray) -> int:
     total = int(net.demand.sum())
     mcf.set_node_supply(0, total)
     mcf.set_node_supply(1, -total)
-    if mcf.solve_max_flow_with_min_cost() != mcf.OPTIMAL:
-        raise RuntimeError("reference min-cost flow did not solve")
+    status = mcf.solve_max_flow_with_min_cost()
+    if status != mcf.OPTIMAL:
+        raise SolverFailure("fair-bound reference", str(status))
     return int(mcf.optimal_cost())
 
 

@@ -23,7 +23,7 @@ from stagepool_shared.redis import IdempotentApplier
 
 from ..domain.model import (CHANNELS, PENDING, REMINDER, SCHOOL, SENT, STUDENT, Delivery, DeliveryId,
                             InboxEntry, PlaceInfo, Response, RoundInfo, RoundPlan, StudentOutcome)
-from ..ports import AbstractStore, DeliveryResult, OutboxItem
+from ..ports import AbstractStore, DeliveryResult, OutboxItem, RoundPlanner
 from . import codec
 
 _CLAIM = """
@@ -89,7 +89,7 @@ class RedisStore(AbstractStore):
     # ---------------------------------------------------------------- rounds
     def add_round_part(self, event_id: str, round_info: RoundInfo, part: int, parts: int,
                        outcomes: list[StudentOutcome], reminder_at: float,
-                       plan: Callable[[RoundInfo, list[StudentOutcome]], RoundPlan]) -> bool:
+                       plan: RoundPlanner) -> bool:
         rid = round_info.round_id
         parts_key = self._k("round", rid, "parts")
         encoded = codec.dumps([codec.outcome_to_dict(o) for o in outcomes])

@@ -2,7 +2,7 @@
 
 A template's first line is `Subject: ...`, then a blank line, then the body. Dutch is the default; English
 is used when the recipient's language is en. Labels for codes (criteria, reasons) are in labels.json per
-language. Imports Jinja2 and the domain.
+language. Imports Jinja2, the domain and the ports.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader
 
 from ..domain.model import Message
+from ..ports import AbstractRenderer
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("nl", "en")
@@ -34,7 +35,7 @@ def language(lang: str | None) -> str:
     return "en" if (lang or "").lower().startswith("en") else "nl"
 
 
-class TemplateRenderer:
+class TemplateRenderer(AbstractRenderer):
     """Renders a named message template in a language."""
 
     hint_text = staticmethod(hint_text)  # the pages word hints the same way as the e-mails

@@ -1,12 +1,15 @@
 """The notifier's domain objects: rounds, outcomes, places, contacts and delivery records.
 
-Plain frozen dataclasses; imports only the standard library.
+Plain frozen dataclasses; imports the standard library and the plain event contract (the explanation's
+`Hint`, kept as the round events carry it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+from stagepool_shared.events.contract import Hint
 
 STUDENT = "student"
 SCHOOL = "school"
@@ -46,18 +49,12 @@ RECIPIENT_KIND: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Hint:
-    """The nearest change that would have helped an unplaced student."""
-
-    criterion: str
-    change: float
-    unit: str
-    opens_places: int
-
-
-@dataclass(frozen=True)
 class StudentOutcome:
-    """One student's outcome in a released round, with the matcher's explanation."""
+    """One student's outcome in a released round, with the matcher's explanation.
+
+    What the notifier keeps of the contract's `rounds.Outcome` (events.student_outcome translates): not the
+    payload itself, since the notifier must not keep a student's support needs, and its Redis records and
+    domain stay independent of the wire schema (which imports marshmallow)."""
 
     student_ref: str
     school_id: str

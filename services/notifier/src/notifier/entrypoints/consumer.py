@@ -7,17 +7,23 @@ event id. Imports the shared kafka module and the handlers.
 from __future__ import annotations
 
 import threading
+from functools import partial
+from typing import TYPE_CHECKING
 
+from stagepool_shared import topics
 from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions
 
 from .. import handlers
-from ..bootstrap import Notifier
+
+if TYPE_CHECKING:
+    from ..bootstrap import Wiring
 
 
-def make_consumer(notifier: Notifier, stop: threading.Event, options: ConsumerOptions | None = None) -> ConsumerLoop:
-    """A consumer loop that hands every event of the notifier's topics (topics.NOTIFIER unless configured
-    otherwise) to the handlers."""
-    deps = notifier.deps
-    s = notifier.settings
-    return ConsumerLoop(s.common.kafka_bootstrap_servers, s.group_id, s.topic_names,
-                        lambda envelope: handlers.handle_event(envelope, deps), notifier.publisher, stop, options)
+def make_consumer(wiring: Wiring, stop: threading.Event, options: ConsumerOptions | None = None,
+                  group: topics.ConsumerGroup | None = None) -> ConsumerLoop:
+    """A consumer loop over the group's topics (by default the configured group and topics, topics.NOTIFIER
+    unless configured otherwise), handing each event with the wiring's deps to the handlers."""
+    s = wiring.settings
+    group = group or topics.ConsumerGroup(s.group_id, s.topic_names)
+    return ConsumerLoop(s.common.kafka_bootstrap_servers, group.group_id, group.topics,
+                        partial(handlers.handle, deps=wiring.deps), wiring.deps.publisher, stop, options)

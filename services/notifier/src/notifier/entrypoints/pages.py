@@ -1,23 +1,23 @@
 """The notifier's pages: the student's placement with its "why" and the answer form (from the release
 moment), and the organisation's placed students with contact details (after release only).
 
-Views parse the form, call the handlers/queries and render templates in templates/pages/. Imports Flask,
-the shared web layer and the notifier's handlers.
+Views parse the form, call the commands and render templates in templates/pages/; the blueprint `bp` is
+registered by create_app. Imports Flask, the shared web layer and the notifier's commands.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 
 from stagepool_shared.errors import PublishFailed
 from stagepool_shared.events.placements import REFUSAL_REASONS
 from stagepool_shared.web.pages import current_lang, page, render, t, web_session
 
-from .. import handlers, queries
-from ..bootstrap import Notifier
+from .. import commands
 from ..errors import AlreadyAnswered, DeadlinePassed, PlacementNotFound
+from .web import deps, wiring
 
 REASON_TEXT = {
     "travel": ("De reistijd is te lang", "The travel time is too long"),
@@ -31,9 +31,7 @@ REASON_TEXT = {
 ANSWERS = ("accept", "refuse")
 
 
-def register_pages(app: Flask, notifier: Notifier) -> None:
-    """Add /pages/student and /pages/organisation to the notifier's app (after `install_web`)."""
-    app.register_blueprint(_blueprint(notifier))
+bp = Blueprint("notifier_pages", __name__, url_prefix="/pages")
 
 
 def _scope() -> str:
@@ -43,62 +41,60 @@ def _scope() -> str:
     return session.principal.scope
 
 
-def _blueprint(notifier: Notifier) -> Blueprint:
-    bp = Blueprint("notifier_pages", __name__, url_prefix="/pages")
-    deps = notifier.deps
+def _student_page(status: int = 200, **form: Any) -> Response:
+    renderer = wiring().renderer
+    labels = renderer.labels(current_lang())
+    reasons = [(code, t(*REASON_TEXT.get(code, (code, code)))) for code in REFUSAL_REASONS]
+    return render("pages/student.html", status=status,
+                  placements=commands.student_placements(deps(), _scope()),
+                  labels=labels, hint_text=renderer.hint_text, reasons=reasons,
+                  reason_text={c: l for c, l in reasons}, form=form.get("form", {}), errors=form.get("errors", {}),
+                  page_error=form.get("page_error", ""), answered=request.args.get("answered", ""))
 
-    def student_page(status: int = 200, **form: Any) -> Response:
-        renderer = notifier.dispatcher.composer.renderer
-        labels = renderer.labels(current_lang())
-        reasons = [(code, t(*REASON_TEXT.get(code, (code, code)))) for code in REFUSAL_REASONS]
-        return render("pages/student.html", status=status, placements=queries.student_placements(deps, _scope()),
-                      labels=labels, hint_text=renderer.hint_text, reasons=reasons, reason_text={c: l for c, l in reasons},
-                      form=form.get("form", {}), errors=form.get("errors", {}), page_error=form.get("page_error", ""),
-                      answered=request.args.get("answered", ""))
 
-    @bp.get("/student")
-    @page("student")
-    def student() -> Response:
-        """The student's placement and why, or "no outcome yet" before the release."""
-        return student_page()
+@bp.get("/student")
+@page("student")
+def student() -> Response:
+    """The student's placement and why, or "no outcome yet" before the release."""
+    return _student_page()
 
-    @bp.post("/student/<string(maxlength=80):round_id>/answer")
-    @page("student")
-    def answer(round_id: str) -> Response:
-        """Accept, or refuse with a reason code; the answer is published before it is recorded."""
-        form = {"round_id": round_id, "answer": request.form.get("answer", ""),
-                "reason_code": request.form.get("reason_code", "")}
-        errors = _answer_errors(form)
-        if errors:
-            return student_page(422, form=form, errors=errors)
-        reason = form["reason_code"] if form["answer"] == "refuse" else None
-        try:
-            handlers.answer_placement(deps, round_id, _scope(), "accepted" if form["answer"] == "accept" else "refused",
-                                      reason)
-        except PlacementNotFound:
-            abort(404)
-        except AlreadyAnswered as err:
-            return student_page(409, form=form, page_error=t(f"Je hebt deze plek al {_nl(err.answer)}.",
-                                                            f"You already {err.answer} this place."))
-        except DeadlinePassed:
-            return student_page(409, form=form, page_error=t(
-                "De termijn om te antwoorden is voorbij; neem contact op met je school.",
-                "The deadline to answer has passed; contact your school."))
-        except PublishFailed:
-            return student_page(503, form=form, page_error=t(
-                "Je antwoord kon nu niet worden vastgelegd; er is niets opgeslagen. Probeer het zo opnieuw.",
-                "Your answer could not be recorded just now; nothing was stored. Please try again shortly."))
-        return redirect(url_for(".student", answered=form["answer"]))
 
-    @bp.get("/organisation")
-    @page("organisation_staff")
-    def organisation() -> Response:
-        """The students placed with the organisation, after release only, with contact details."""
-        rounds, reachable = queries.organisation_students(deps, notifier.dispatcher.directory, _scope())
-        return render("pages/organisation.html", rounds=rounds, reachable=reachable,
-                      labels=notifier.dispatcher.composer.renderer.labels(current_lang()))
+@bp.post("/student/<string(maxlength=80):round_id>/answer")
+@page("student")
+def answer(round_id: str) -> Response:
+    """Accept, or refuse with a reason code; the answer is published before it is recorded."""
+    form = {"round_id": round_id, "answer": request.form.get("answer", ""),
+            "reason_code": request.form.get("reason_code", "")}
+    errors = _answer_errors(form)
+    if errors:
+        return _student_page(422, form=form, errors=errors)
+    reason = form["reason_code"] if form["answer"] == "refuse" else None
+    try:
+        commands.answer_placement(deps(), round_id, _scope(),
+                                  "accepted" if form["answer"] == "accept" else "refused", reason)
+    except PlacementNotFound:
+        abort(404)
+    except AlreadyAnswered as err:
+        return _student_page(409, form=form, page_error=t(f"Je hebt deze plek al {_nl(err.answer)}.",
+                                                          f"You already {err.answer} this place."))
+    except DeadlinePassed:
+        return _student_page(409, form=form, page_error=t(
+            "De termijn om te antwoorden is voorbij; neem contact op met je school.",
+            "The deadline to answer has passed; contact your school."))
+    except PublishFailed:
+        return _student_page(503, form=form, page_error=t(
+            "Je antwoord kon nu niet worden vastgelegd; er is niets opgeslagen. Probeer het zo opnieuw.",
+            "Your answer could not be recorded just now; nothing was stored. Please try again shortly."))
+    return redirect(url_for(".student", answered=form["answer"]))
 
-    return bp
+
+@bp.get("/organisation")
+@page("organisation_staff")
+def organisation() -> Response:
+    """The students placed with the organisation, after release only, with contact details."""
+    rounds, reachable = commands.organisation_students(deps(), _scope())
+    return render("pages/organisation.html", rounds=rounds, reachable=reachable,
+                  labels=wiring().renderer.labels(current_lang()))
 
 
 def _answer_errors(form: dict[str, str]) -> dict[str, list[str]]:

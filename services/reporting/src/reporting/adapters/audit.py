@@ -2,7 +2,7 @@
 
 Each entry records who (user id and role), what (action), which report (its id, never its content), when,
 the outcome, and the SHA-256 of the previous entry; `verify` recomputes the chain, so an altered or deleted
-entry is detected. Imports redis and the standard library only.
+entry is detected. Imports redis, the port and the standard library only.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import redis
 
+from ..ports import AbstractAuditLog
 from .keys import Keys
 
 GENESIS = "0" * 64
@@ -24,7 +25,7 @@ def entry_hash(entry: dict[str, str]) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-class RedisAuditLog:
+class RedisAuditLog(AbstractAuditLog):
     """Appends audit entries under WATCH of the stream so the chain stays linear."""
 
     def __init__(self, client: redis.Redis, keys: Keys):

@@ -1,7 +1,7 @@
 """The desk's own store: case metadata in clear (ids, codes, dates), the report content encrypted.
 
 Content is sealed with ContentCipher before it reaches Redis, so the store never holds report text in clear.
-Imports redis, the domain, adapters.crypto and the standard library.
+Imports redis, the domain, the port, adapters.crypto and the standard library.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import asdict
 import redis
 
 from ..domain.desk import CaseMeta, ReportContent, StatusStep
+from ..ports import AbstractDeskStore
 from .crypto import ContentCipher
 from .keys import Keys
 
@@ -26,7 +27,7 @@ def _content_from_dict(data: dict) -> ReportContent:
     return ReportContent(**{**data, "notes": tuple(data.get("notes", ()))})
 
 
-class RedisDeskStore:
+class RedisDeskStore(AbstractDeskStore):
     """Cases by id, an index per region, content sealed at rest."""
 
     def __init__(self, client: redis.Redis, cipher: ContentCipher, keys: Keys):
@@ -40,13 +41,6 @@ class RedisDeskStore:
             pipe.hset(self.keys.desk_case(case.report_id),
                       mapping={"meta": json.dumps(asdict(case)), "content": self.cipher.seal(asdict(content))})
             pipe.sadd(self.keys.desk_region(case.region_id), case.report_id)
-            pipe.execute()
-
-    def remove(self, case: CaseMeta) -> None:
-        """Undo `add` (filing failed later on: nothing may stay half stored)."""
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.delete(self.keys.desk_case(case.report_id))
-            pipe.srem(self.keys.desk_region(case.region_id), case.report_id)
             pipe.execute()
 
     def case(self, report_id: str) -> CaseMeta | None:

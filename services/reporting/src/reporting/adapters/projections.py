@@ -2,7 +2,7 @@
 
 Every write goes through IdempotentApplier: the state change and the "processed" marker land in one
 MULTI/EXEC, so a redelivered event changes nothing. Values are JSON of the domain facts (never pickle).
-Imports redis (through stagepool_shared.redis), the domain and the standard library.
+Imports redis (through stagepool_shared.redis), the domain, the port and the standard library.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from redis.client import Pipeline
 from stagepool_shared.redis import IdempotentApplier
 
 from ..domain.figures import PlaceFact, PlacementFact, RoundFact, WishFact
+from ..ports import AbstractProjections
 from .keys import Keys
 
 
@@ -24,7 +25,7 @@ def dumps(value: Any) -> str:
     return json.dumps(asdict(value) if hasattr(value, "__dataclass_fields__") else value, sort_keys=True)
 
 
-class RedisProjections:
+class RedisProjections(AbstractProjections):
     """Writes the projections; one method per kind of change."""
 
     def __init__(self, client: redis.Redis, applier: IdempotentApplier, keys: Keys):

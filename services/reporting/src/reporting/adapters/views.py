@@ -1,7 +1,7 @@
 """Reading reporting's Redis state: period snapshots for figures, placements for follow-up, signal counts,
 and the follow-up records (contact moments, exceptions, evaluations) that reporting owns itself.
 
-Imports redis, the domain and the standard library.
+Imports redis, the domain, the port and the standard library.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections import defaultdict
 
 import redis
 
-from ..domain.figures import PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
+from ..domain.figures import PLACED, PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from ..domain.followup import ContactMoment, ContactStatus, contact_status
-from ..domain.figures import PLACED
+from ..ports import AbstractViews
 from .keys import Keys
 
 
@@ -27,7 +27,7 @@ def _load_all(client: redis.Redis, key: str, cls: type) -> list:
     return out
 
 
-class RedisViews:
+class RedisViews(AbstractViews):
     """Reads projections and owns the follow-up records."""
 
     def __init__(self, client: redis.Redis, keys: Keys):

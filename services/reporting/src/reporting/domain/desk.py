@@ -32,6 +32,20 @@ DeadlineDays = Callable[[str], "int | None"]
 
 
 @dataclass(frozen=True)
+class DeskDeadlines:
+    """Days a desk case may stay in each open status before it is overdue."""
+
+    received_days: int = 5
+    in_progress_days: int = 20
+    forwarded_to_sbb_days: int = 30
+
+    def days_for(self, status: str) -> int | None:
+        """The allowed days in `status`, None for a status without deadline (closed)."""
+        return {"received": self.received_days, "in_progress": self.in_progress_days,
+                "forwarded_to_sbb": self.forwarded_to_sbb_days}.get(status)
+
+
+@dataclass(frozen=True)
 class ReportContent:
     """What the report says and who filed it: stored encrypted, shown to desk staff only."""
 

@@ -1,1 +1,1 @@
-"""Reporting's entrypoints: the Kafka consumer and the Flask HTTP API."""
+"""Reporting's entrypoints: the Kafka consumer, the Flask app (API blueprints and pages) and its helpers."""

@@ -1,5 +1,6 @@
-"""What every intake page needs: the signed-in person, the wired use cases, choices for selects, and the
-"nothing was stored" answer when Kafka is down. Imports Flask, the shared web layer and intake's edge."""
+"""What every intake page needs: the signed-in person, choices for selects, and the "nothing was stored"
+answer when Kafka is down. Pages call intake's commands over `deps()` (web.py). Imports Flask, the shared web
+layer, intake's commands and edge."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from stagepool_shared.auth import Principal
 from stagepool_shared.events.wishes import PATHWAYS, SECTORS, TRANSPORT_MODES
 from stagepool_shared.web.pages import render, t, web_session
 
-from ..web import Services, services
+from ... import commands
+from ..web import deps
 
-SCHOOL_ROLES = ("school_staff", "support_staff")
 ORGANISATION_ROLES = ("organisation_staff",)
 TRANSPORT_LABELS = {"walk": ("Lopen", "Walking"), "bike": ("Fiets", "Bike"),
                     "public_transport": ("Openbaar vervoer", "Public transport"), "car": ("Auto", "Car")}
@@ -27,13 +28,9 @@ def me() -> Principal:
     return session.principal
 
 
-def wired() -> Services:
-    return services()
-
-
 def period_options(region_id: str) -> list[tuple[str, str]]:
     """(period id, "name (id)") of the person's region, for a select."""
-    return [(p.period_id, f"{p.name} ({p.period_id})") for p in wired().intake.list_periods(region_id or None)]
+    return [(p.period_id, f"{p.name} ({p.period_id})") for p in commands.list_periods(deps(), region_id or None)]
 
 
 def choice_lists(region_id: str) -> dict[str, list[tuple[Any, str]]]:

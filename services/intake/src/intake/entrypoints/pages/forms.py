@@ -1,27 +1,23 @@
 """Form plumbing of intake's pages: flat HTML form fields <-> the nested input the API schemas load, and
 field-level messages keyed by form field name (translated), so every page validates exactly like the API.
 
-Imports marshmallow, the shared i18n and intake's row converters; no Flask.
+Imports marshmallow, werkzeug's MultiDict type, the shared i18n, intake's errors and row converters; no Flask.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from marshmallow import Schema, ValidationError
+from werkzeug.datastructures import MultiDict
 
 from stagepool_shared.i18n import translate
 
-from ..rows import CellError, _float, _int, _int_list, _list, flatten
+from ...errors import CellError
+from ..rows import _float, _int, _int_list, _list, flatten
 
 REQUIRED = "Missing data for required field."
-
-
-class FormData(Protocol):
-    """What a submitted form offers (werkzeug's MultiDict)."""
-
-    def get(self, key: str, default: Any = None) -> Any: ...
 
 
 def _text(raw: str) -> str:
@@ -51,7 +47,7 @@ def _put(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
-def form_to_data(form: FormData, fields: Sequence[FormField]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def form_to_data(form: MultiDict, fields: Sequence[FormField]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The nested input of the filled-in fields (empty ones left out), and conversion errors by field."""
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -69,7 +65,7 @@ def form_to_data(form: FormData, fields: Sequence[FormField]) -> tuple[dict[str,
     return data, errors
 
 
-def typed_values(form: FormData, fields: Sequence[FormField]) -> dict[str, str]:
+def typed_values(form: MultiDict, fields: Sequence[FormField]) -> dict[str, str]:
     """What the person typed, by field name, to show again next to the messages."""
     return {f.name: (form.get(f.name) or "") for f in fields}
 
@@ -110,7 +106,7 @@ def messages_by_field(messages: Any, fields: Sequence[FormField], lang: str) -> 
     return out
 
 
-def validate(schema: Schema, form: FormData, fields: Sequence[FormField], lang: str,
+def validate(schema: Schema, form: MultiDict, fields: Sequence[FormField], lang: str,
              prune: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
     """(loaded input, {}) when the form is valid, else (None, translated messages per field).
 

@@ -12,10 +12,12 @@ from flask import Blueprint, Response, abort, redirect, request, url_for
 from stagepool_shared.errors import PublishFailed
 from stagepool_shared.web.pages import current_lang, page, render, t
 
+from ... import commands
 from ...domain.model import PLACE_WITHDRAWN, PlaceRecord
 from ...errors import Conflict, InvalidInput, NotFound
 from ..schemas import PlaceIn
-from .common import ORGANISATION_ROLES, choice_lists, me, unavailable, wired
+from ..web import deps
+from .common import ORGANISATION_ROLES, choice_lists, me, unavailable
 from .forms import FormField, messages_by_field, typed_values, validate, values_of
 
 bp = Blueprint("organisation_pages", __name__, url_prefix="/pages/organisation")
@@ -32,8 +34,8 @@ PLACE_FIELDS = tuple(FormField(name, kind) for name, kind in (
 @page(*ORGANISATION_ROLES)
 def home() -> Response:
     """The organisation's places, newest state first, with edit and withdraw."""
-    intake = wired().intake
-    places = [_summary(intake.own_place(me().scope, pid)) for pid in intake.store.places_of_organisation(me().scope)]
+    places = [_summary(commands.own_place(deps(), me().scope, pid))
+              for pid in commands.places_of_organisation(deps(), me().scope)]
     places.sort(key=lambda p: (p["withdrawn"], p["period_id"], p["name"].lower()))
     return render("pages/organisation_home.html", places=places, done=request.args.get("done", ""))
 
@@ -66,7 +68,7 @@ def new_place() -> Response:
 def edit_place(place_id: str) -> Response:
     """Change an own, active place (publishes place.updated once valid)."""
     try:
-        place = wired().intake.own_place(me().scope, place_id)
+        place = commands.own_place(deps(), me().scope, place_id)
     except NotFound:
         abort(404)
     if place.status == PLACE_WITHDRAWN:
@@ -81,12 +83,12 @@ def _save(place_id: str | None) -> Response:
     data, errors = validate(PlaceIn(), request.form, PLACE_FIELDS, current_lang())
     if data is None:
         return _form(422, place_id or "", values, errors)
-    principal, intake = me(), wired().intake
+    principal = me()
     try:
         if place_id:
-            intake.update_place(principal.scope, principal.region_id, place_id, data)
+            commands.update_place(deps(), principal.scope, principal.region_id, place_id, data)
         else:
-            intake.post_places(principal.scope, principal.region_id, [data])
+            commands.post_places(deps(), principal.scope, principal.region_id, [data])
     except InvalidInput as err:
         return _form(422, place_id or "", values, messages_by_field(err.messages, PLACE_FIELDS, current_lang()))
     except Conflict:
@@ -102,7 +104,7 @@ def _save(place_id: str | None) -> Response:
 def withdraw(place_id: str) -> Response:
     """Withdraw an own place (publishes place.withdrawn)."""
     try:
-        wired().intake.withdraw_place(me().scope, place_id)
+        commands.withdraw_place(deps(), me().scope, place_id)
     except (NotFound, Conflict):
         abort(404)
     except PublishFailed:

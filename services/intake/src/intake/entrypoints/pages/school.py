@@ -13,12 +13,14 @@ from stagepool_shared.errors import PublishFailed
 from stagepool_shared.i18n import translate
 from stagepool_shared.web.pages import current_lang, page, render, t
 
+from ... import commands
 from ...domain.model import WISH_ACTIVE, Student, WishRecord
 from ...errors import Conflict, InvalidInput, NotFound
 from ..importing import ACCEPTED, REJECTED, import_file
 from ..rows import WISH_COLUMNS
 from ..schemas import WishSubmissionIn
-from .common import SCHOOL_ROLES, choice_lists, me, unavailable, wired
+from ..web import SCHOOL_ROLES, deps, wiring
+from .common import choice_lists, me, unavailable
 from .forms import FormField, messages_by_field, typed_values, validate
 
 bp = Blueprint("school_pages", __name__, url_prefix="/pages/school")
@@ -44,7 +46,8 @@ def status_text(status: str) -> str:
 @page(*SCHOOL_ROLES)
 def home() -> Response:
     """The school's students, each with the status of their wishes."""
-    rows = [_row(*wired().intake.student_file(me().scope, ref)) for ref in wired().intake.students_of_school(me().scope)]
+    rows = [_row(*commands.student_file(deps(), me().scope, ref))
+            for ref in commands.students_of_school(deps(), me().scope)]
     rows.sort(key=lambda r: (r["name"].lower(), r["ref"]))
     return render("pages/school_home.html", rows=rows, added=request.args.get("added", ""),
                   imported=request.args.get("imported", ""))
@@ -66,7 +69,7 @@ def student(student_ref: str) -> Response:
 def _student_page(student_ref: str, status: int = 200, errors: dict[str, list[str]] | None = None,
                   values: dict[str, str] | None = None, page_error: str = "") -> Response:
     try:
-        person, wishes = wired().intake.student_file(me().scope, student_ref)
+        person, wishes = commands.student_file(deps(), me().scope, student_ref)
     except NotFound:
         abort(404)
     row = _row(person, wishes)
@@ -88,7 +91,7 @@ def end_wish(student_ref: str) -> Response:
     if errors:
         return _student_page(student_ref, 422, errors, values)
     try:
-        wired().intake.opt_out(me().scope, student_ref, values["period_id"], END_CHOICES[values["choice"]])
+        commands.opt_out(deps(), me().scope, student_ref, values["period_id"], END_CHOICES[values["choice"]])
     except NotFound:
         return _student_page(student_ref, 422, {"period_id": [t("Geen wens voor deze periode.",
                                                                  "No wish for this period.")]}, values)
@@ -114,7 +117,7 @@ def add_wish() -> Response:
     if data is None:
         return render("pages/school_wish.html", status=422, values=values, errors=errors, **context)
     try:
-        envelope = wired().intake.submit_wishes(me().scope, me().region_id, [(data["student"], data["wish"])])[0]
+        envelope = commands.submit_wishes(deps(), me().scope, me().region_id, [(data["student"], data["wish"])])[0]
     except InvalidInput as err:
         errors = messages_by_field(err.messages, WISH_FIELDS, current_lang())
         return render("pages/school_wish.html", status=422, values=values, errors=errors, **context)
@@ -133,11 +136,11 @@ def upload() -> Response:
     if upload_file is None or not upload_file.filename:
         return render("pages/school_upload.html", status=422, row_errors=[], filename="",
                       errors={"file": [t("Kies een bestand (CSV of XLSX).", "Choose a file (CSV or XLSX).")]})
-    principal, intake = me(), wired().intake
+    principal = me()
     try:
-        result = import_file(intake, upload_file.filename, upload_file.read(), wired().import_max_rows, WISH_COLUMNS,
-                             WishSubmissionIn(), ("wish",),
-                             lambda rows: intake.check_wish_rows(principal.scope, principal.region_id, rows))
+        result = import_file(deps(), upload_file.filename, upload_file.read(), wiring().settings.import_max_rows,
+                             WISH_COLUMNS, WishSubmissionIn(), ("wish",),
+                             lambda rows: commands.check_wish_rows(deps(), principal.scope, principal.region_id, rows))
     except PublishFailed:
         return unavailable("pages/school_upload.html", errors={}, row_errors=[], filename=upload_file.filename)
     if result.outcome == ACCEPTED:

@@ -1,0 +1,23 @@
+"""Intake's use cases, what the HTTP API and the pages call: functions `verb_noun(deps, ...)`, one module per
+responsibility (wishes, places, students, regions) plus the steps they share (common).
+
+Every command that publishes follows pattern A, **publish, then store** (commands.common.commit): validate,
+publish and wait for Kafka's acknowledgement (PublishFailed -> nothing stored), then store intake's own
+records; event ids derived from an Idempotency-Key make a retry republish the same ids.
+Callers use `from intake import commands` and `commands.submit_wishes(deps, ...)`.
+"""
+
+from .common import Prepared, RowProblem, commit, event_ids, student_ref
+from .places import (
+    check_place_rows, own_place, places_of_organisation, post_places, update_place, withdraw_place,
+)
+from .regions import create_period, list_periods, register_school, school
+from .students import contacts, erase_student, own_student, student_file, students_of_school
+from .wishes import check_wish_rows, opt_out, own_wish, submit_wishes, withdraw_wish
+
+__all__ = [
+    "Prepared", "RowProblem", "check_place_rows", "check_wish_rows", "commit", "contacts", "create_period",
+    "erase_student", "event_ids", "list_periods", "opt_out", "own_place", "own_student", "own_wish",
+    "places_of_organisation", "post_places", "register_school", "school", "student_file", "student_ref",
+    "students_of_school", "submit_wishes", "update_place", "withdraw_place", "withdraw_wish",
+]

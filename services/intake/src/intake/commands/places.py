@@ -1,0 +1,82 @@
+"""Place commands of an organisation: post (one or a whole file), update, withdraw, and its own places.
+
+Pattern A (publish, then store; see commands.common). Imports the domain, the builders and the ports.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from stagepool_shared.envelope import Envelope, new_envelope
+
+from .. import building
+from ..domain.model import PLACE_WITHDRAWN, Period, PlaceRecord, StoredWrite
+from ..errors import Conflict, NotFound
+from ..ports import Deps
+from .common import PRODUCER, Prepared, RowProblem, commit, event_ids, period_in_region, prepare_rows
+
+
+def prepare_place(deps: Deps, organisation_id: str, region_id: str | None, data: dict[str, Any], event_id: str,
+                  place_id: str | None = None, cache: dict[str, Period | None] | None = None) -> Prepared:
+    """Check one place and build its event and record."""
+    period = period_in_region(deps, data["period_id"], region_id, "period_id", cache)
+    event_type = "place.updated" if place_id else "place.posted"
+    payload, record = building.place(place_id or deps.new_place_id(), organisation_id, period, data)
+    envelope = new_envelope(event_type, payload, producer=PRODUCER, partition_key=period.region_id,
+                            event_id=event_id)
+    return Prepared([envelope], StoredWrite(places=[record]))
+
+
+def check_place_rows(deps: Deps, organisation_id: str, region_id: str | None,
+                     rows: Sequence[tuple[int, dict[str, Any]]],
+                     seed: str | None = None) -> tuple[Prepared, list[RowProblem]]:
+    """Prepare every row of a places import; (row, field, message) for each row a rule refuses."""
+    cache: dict[str, Period | None] = {}
+    return prepare_rows(rows, lambda data, event_id: prepare_place(
+        deps, organisation_id, region_id, data, event_id, cache=cache), seed)
+
+
+def post_places(deps: Deps, organisation_id: str, region_id: str | None, items: Sequence[dict[str, Any]],
+                seed: str | None = None) -> list[Envelope]:
+    """Post new places (one or a whole file) as one all-or-nothing batch."""
+    ids, prepared = event_ids(seed), Prepared()
+    for data in items:
+        prepared.add(prepare_place(deps, organisation_id, region_id, data, next(ids)))
+    return commit(deps, prepared)
+
+
+def own_place(deps: Deps, organisation_id: str, place_id: str) -> PlaceRecord:
+    """The organisation's own place (NotFound for a missing or foreign one)."""
+    place = deps.store.get_place(place_id)
+    if place is None or place.organisation_id != organisation_id:
+        raise NotFound()
+    return place
+
+
+def places_of_organisation(deps: Deps, organisation_id: str) -> list[str]:
+    """The ids of an organisation's places."""
+    return deps.store.places_of_organisation(organisation_id)
+
+
+def update_place(deps: Deps, organisation_id: str, region_id: str | None, place_id: str, data: dict[str, Any],
+                 seed: str | None = None) -> Envelope:
+    """Replace an own, active place: publish place.updated, then store it."""
+    _open_place(deps, organisation_id, place_id)
+    return commit(deps, prepare_place(deps, organisation_id, region_id, data, next(event_ids(seed)), place_id))[0]
+
+
+def withdraw_place(deps: Deps, organisation_id: str, place_id: str, seed: str | None = None) -> Envelope:
+    """Withdraw an own place: publish place.withdrawn, then mark it."""
+    place = _open_place(deps, organisation_id, place_id)
+    payload = building.place_withdrawn(place)
+    envelope = new_envelope("place.withdrawn", payload, producer=PRODUCER,
+                            partition_key=payload.region_id, event_id=next(event_ids(seed)))
+    record = PlaceRecord(place.place_id, place.organisation_id, place.period_id, place.payload, PLACE_WITHDRAWN)
+    return commit(deps, Prepared([envelope], StoredWrite(places=[record])))[0]
+
+
+def _open_place(deps: Deps, organisation_id: str, place_id: str) -> PlaceRecord:
+    place = own_place(deps, organisation_id, place_id)
+    if place.status == PLACE_WITHDRAWN:
+        raise Conflict("The place was withdrawn.")
+    return place

@@ -1,0 +1,123 @@
+"""Wish commands of a school: submit (one or a whole file), withdraw, opt out.
+
+Pattern A (publish, then store; see commands.common). Imports the domain, the builders, the ports and the
+shared event dataclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from stagepool_shared.envelope import Envelope, new_envelope
+from stagepool_shared.events.wishes import WishOptedOut, WishWithdrawn
+
+from .. import building
+from ..domain.model import (
+    PLACE_WITHDRAWN, WISH_ACTIVE, WISH_OPTED_OUT, WISH_WITHDRAWN, Period, PlaceRecord, StoredWrite, WishRecord,
+)
+from ..errors import Conflict, InvalidInput, NotFound
+from ..ports import Deps
+from .common import PRODUCER, Prepared, RowProblem, commit, event_ids, period_in_region, prepare_rows, student_ref
+
+
+def prepare_wish(deps: Deps, school_id: str, region_id: str | None, student: dict[str, Any],
+                 wish: dict[str, Any], event_id: str, seen: set[tuple[str, str]] | None = None,
+                 cache: dict[str, Period | None] | None = None,
+                 statuses: dict[tuple[str, str], str] | None = None,
+                 places: dict[str, PlaceRecord | None] | None = None) -> Prepared:
+    """Check one wish and build its event and records (no I/O besides reading the store).
+
+    `statuses` (from `wish_statuses`) saves one store read per row in an import; `places` caches the
+    places that rows name in their top 3.
+    """
+    period = period_in_region(deps, wish["period_id"], region_id, "wish.period_id", cache)
+    check_top_places(deps, wish.get("top_places", []), period.period_id, places)
+    ref = student_ref(deps, school_id, student["student_number"])
+    if seen is not None:
+        if (ref, period.period_id) in seen:
+            raise InvalidInput({"student.student_number": ["This student appears twice for this period."]})
+        seen.add((ref, period.period_id))
+    if statuses is None:
+        previous = deps.store.get_wish(ref, period.period_id)
+        status = previous.status if previous else None
+    else:
+        status = statuses.get((ref, period.period_id))
+    event_type = "wish.updated" if status == WISH_ACTIVE else "wish.submitted"
+    payload, record = building.wish(ref, school_id, period, student, wish)
+    envelope = new_envelope(event_type, payload, producer=PRODUCER, partition_key=period.region_id,
+                            event_id=event_id)
+    person = building.student(ref, school_id, student)
+    return Prepared([envelope], StoredWrite(students=[person], wishes=[record]))
+
+
+def check_top_places(deps: Deps, place_ids: Sequence[str], period_id: str,
+                     cache: dict[str, PlaceRecord | None] | None = None) -> None:
+    """A wish's top 3 names distinct places that are posted for its period and not withdrawn.
+
+    The matcher refuses a round with a repeated top place, and a place id with a typo would silently
+    count for nothing, so both are field errors here."""
+    cache = {} if cache is None else cache
+    problems = ["A place appears more than once in the top 3."] if len(set(place_ids)) != len(place_ids) else []
+    for place_id in dict.fromkeys(place_ids):
+        if place_id not in cache:
+            cache[place_id] = deps.store.get_place(place_id)
+        place = cache[place_id]
+        if place is None or place.status == PLACE_WITHDRAWN or place.period_id != period_id:
+            problems.append(f"No open place with this id in this period: {place_id}.")
+    if problems:
+        raise InvalidInput({"wish.top_places": problems})
+
+
+def check_wish_rows(deps: Deps, school_id: str, region_id: str | None, rows: Sequence[tuple[int, dict[str, Any]]],
+                    seed: str | None = None) -> tuple[Prepared, list[RowProblem]]:
+    """Prepare every row of an import; (row, field, message) for each row a rule refuses."""
+    seen: set[tuple[str, str]] = set()
+    cache: dict[str, Period | None] = {}
+    places: dict[str, PlaceRecord | None] = {}
+    statuses = deps.store.wish_statuses(
+        [(student_ref(deps, school_id, d["student"]["student_number"]), d["wish"]["period_id"]) for _, d in rows])
+    return prepare_rows(rows, lambda data, event_id: prepare_wish(
+        deps, school_id, region_id, data["student"], data["wish"], event_id, seen, cache, statuses, places), seed)
+
+
+def submit_wishes(deps: Deps, school_id: str, region_id: str | None,
+                  items: Sequence[tuple[dict[str, Any], dict[str, Any]]], seed: str | None = None) -> list[Envelope]:
+    """Submit or update wishes (one or a whole file) as one all-or-nothing batch."""
+    ids, prepared, seen = event_ids(seed), Prepared(), set()
+    for student, wish in items:
+        prepared.add(prepare_wish(deps, school_id, region_id, student, wish, next(ids), seen))
+    return commit(deps, prepared)
+
+
+def own_wish(deps: Deps, school_id: str, ref: str, period_id: str) -> WishRecord:
+    """The school's own wish of a student for a period (NotFound for a missing or foreign one)."""
+    wish = deps.store.get_wish(ref, period_id)
+    if wish is None or wish.school_id != school_id:
+        raise NotFound()
+    return wish
+
+
+def withdraw_wish(deps: Deps, school_id: str, ref: str, period_id: str, reason: str,
+                  seed: str | None = None) -> Envelope:
+    """The school withdraws a wish: publish wish.withdrawn, then mark it withdrawn."""
+    return _end_wish(deps, school_id, ref, period_id, WISH_WITHDRAWN, seed,
+                     lambda w: WishWithdrawn(ref, school_id, w.payload["region_id"], period_id, reason))
+
+
+def opt_out(deps: Deps, school_id: str, ref: str, period_id: str, own_place: bool,
+            seed: str | None = None) -> Envelope:
+    """The student found a place of their own: publish wish.opted_out, then mark it."""
+    return _end_wish(deps, school_id, ref, period_id, WISH_OPTED_OUT, seed,
+                     lambda w: WishOptedOut(ref, school_id, w.payload["region_id"], period_id, own_place))
+
+
+def _end_wish(deps: Deps, school_id: str, ref: str, period_id: str, status: str, seed: str | None,
+              payload_of: Callable[[WishRecord], Any]) -> Envelope:
+    wish = own_wish(deps, school_id, ref, period_id)
+    if wish.status != WISH_ACTIVE:
+        raise Conflict("The wish is no longer active.")
+    event_type = "wish.withdrawn" if status == WISH_WITHDRAWN else "wish.opted_out"
+    envelope = new_envelope(event_type, payload_of(wish), producer=PRODUCER,
+                            partition_key=wish.payload["region_id"], event_id=next(event_ids(seed)))
+    record = WishRecord(wish.student_ref, wish.school_id, wish.period_id, wish.payload, status, wish.leerwens)
+    return commit(deps, Prepared([envelope], StoredWrite(wishes=[record])))[0]

@@ -1,0 +1,187 @@
+"""The round store in memory: dictionaries behind `AbstractRoundStore`, the same behaviour as the Redis store.
+
+Production uses it for `matcher replay` (the event log folded into a projection nobody else sees); unit
+tests hand it to `bootstrap` instead of Redis. Every write an event causes is applied at most once per
+event id (a repeat returns False). Imports the standard library, the shared events and the matcher's records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from stagepool_shared.events.places import Place
+from stagepool_shared.events.rounds import Outcome, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.events.wishes import Wish
+
+from ..ports import AbstractRoundStore
+from ..rounds.approval import ApprovalVote
+from ..rounds.compute import RoundResult
+from ..rounds.pool import KeptPlacement, Pool, StudentExclusions
+from ..rounds.record import RoundRecord
+
+
+@dataclass
+class _Period:
+    wishes: dict[str, Wish] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
+    fixed: dict[str, KeptPlacement] = field(default_factory=dict)
+    exclusions: dict[str, StudentExclusions] = field(default_factory=dict)
+
+
+class InMemoryRoundStore(AbstractRoundStore):
+    """Dictionaries behind the port: same behaviour as the Redis store, no server."""
+
+    def __init__(self) -> None:
+        self.by_period: dict[tuple[str, str], _Period] = {}
+        self.rounds: dict[str, RoundRecord] = {}
+        self.frozen: dict[str, Pool] = {}
+        self.stored_outcomes: dict[str, dict[str, Outcome]] = {}
+        self.schedule: dict[str, float] = {}
+        self.processed: set[str] = set()
+
+    def _once(self, event_id: str) -> bool:
+        if event_id in self.processed:
+            return False
+        self.processed.add(event_id)
+        return True
+
+    def _period(self, region_id: str, period_id: str) -> _Period:
+        return self.by_period.setdefault((region_id, period_id), _Period())
+
+    def put_wish(self, event_id: str, wish: Wish) -> bool:
+        if not self._once(event_id):
+            return False
+        self._period(wish.region_id, wish.period_id).wishes[wish.student_ref] = wish
+        return True
+
+    def remove_wish(self, event_id: str, region_id: str, period_id: str, student_ref: str) -> bool:
+        if not self._once(event_id):
+            return False
+        self._period(region_id, period_id).wishes.pop(student_ref, None)
+        return True
+
+    def put_place(self, event_id: str, place: Place) -> bool:
+        if not self._once(event_id):
+            return False
+        self._period(place.region_id, place.period_id).places[place.place_id] = place
+        return True
+
+    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str) -> bool:
+        if not self._once(event_id):
+            return False
+        self._period(region_id, period_id).places.pop(place_id, None)
+        return True
+
+    def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
+        if not self._once(event_id):
+            return False
+        for (region, _), period in self.by_period.items():
+            if region == region_id:
+                for table in (period.wishes, period.fixed, period.exclusions):
+                    table.pop(student_ref, None)
+        for round_id, record in self.rounds.items():
+            if record.request.region_id == region_id:
+                self.stored_outcomes.get(round_id, {}).pop(student_ref, None)
+                if round_id in self.frozen:
+                    self.frozen[round_id] = _without(self.frozen[round_id], student_ref)
+        return True
+
+    def fix_placement(self, event_id: str, region_id: str, period_id: str, fixed: KeptPlacement) -> bool:
+        if not self._once(event_id):
+            return False
+        self._period(region_id, period_id).fixed[fixed.student_ref] = fixed
+        return True
+
+    def exclude(self, event_id: str, region_id: str, period_id: str, student_ref: str,
+                exclusion: StudentExclusions, unfix: bool) -> bool:
+        if not self._once(event_id):
+            return False
+        period = self._period(region_id, period_id)
+        old = period.exclusions.get(student_ref, StudentExclusions())
+        period.exclusions[student_ref] = old.merged(exclusion.place_ids, exclusion.organisation_ids)
+        if unfix:
+            period.fixed.pop(student_ref, None)
+        return True
+
+    def periods(self, region_id: str) -> list[str]:
+        return sorted({period_id for region, period_id in self.by_period if region == region_id})
+
+    def period_of_place(self, region_id: str, place_id: str) -> str | None:
+        for (region, period_id), period in sorted(self.by_period.items()):
+            if region == region_id and place_id in period.places:
+                return period_id
+        return None
+
+    def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool:
+        period = self._period(region_id, period_id)
+        return Pool(region_id, period_id, sector, tuple(period.wishes.values()), tuple(period.places.values()),
+                    dict(period.fixed), dict(period.exclusions))
+
+    def note_requested(self, request: RoundRequested, requested_at: str) -> None:
+        self.rounds.setdefault(request.round_id, RoundRecord(request=request, requested_at=requested_at))
+
+    def freeze_pool(self, round_id: str, frozen_at: str) -> tuple[Pool, str]:
+        record = self.rounds[round_id]
+        if round_id not in self.frozen:
+            req = record.request
+            self.frozen[round_id] = self.load_pool(req.region_id, req.period_id, req.sector)
+            self.rounds[round_id] = replace(record, frozen_at=frozen_at)
+        return self.frozen[round_id], self.rounds[round_id].frozen_at or frozen_at
+
+    def save_proposal(self, event_id: str, round_id: str, result: RoundResult, proposed_at: str) -> bool:
+        if not self._once(event_id):
+            return False
+        record = self.rounds[round_id]
+        self.rounds[round_id] = replace(record, status="proposed", manifest=result.manifest, summary=result.summary,
+                                        schools=result.schools, support_schools=result.support_schools,
+                                        proposed_at=proposed_at)
+        self.stored_outcomes[round_id] = {o.student_ref: o for o in result.outcomes}
+        return True
+
+    def mark_proposal_published(self, round_id: str) -> None:
+        self.rounds[round_id] = replace(self.rounds[round_id], proposal_published=True)
+
+    def fail_round(self, event_id: str, round_id: str, reason: str) -> bool:
+        if not self._once(event_id):
+            return False
+        self.rounds[round_id] = replace(self.rounds[round_id], status="failed", failure=reason)
+        return True
+
+    def get_round(self, round_id: str) -> RoundRecord | None:
+        return self.rounds.get(round_id)
+
+    def list_rounds(self, region_id: str) -> list[RoundRecord]:
+        found = [r for r in self.rounds.values() if r.request.region_id == region_id]
+        return sorted(found, key=lambda r: (r.requested_at, r.round_id))
+
+    def outcomes(self, round_id: str) -> list[Outcome]:
+        return [o for _, o in sorted(self.stored_outcomes.get(round_id, {}).items())]
+
+    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote) -> bool:
+        if not self._once(event_id):
+            return False
+        record = self.rounds[round_id]
+        votes = tuple(v for v in record.approvals if v.user_id != vote.user_id) + (vote,)
+        self.rounds[round_id] = replace(record, approvals=votes)
+        return True
+
+    def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool:
+        if not self._once(event_id):
+            return False
+        self.rounds[release.round_id] = replace(self.rounds[release.round_id], release=release)
+        self.schedule[release.round_id] = due_epoch
+        return True
+
+    def due_releases(self, now_epoch: float) -> list[str]:
+        return sorted(r for r, due in self.schedule.items() if due <= now_epoch)
+
+    def mark_released(self, round_id: str, released_at: str) -> None:
+        self.schedule.pop(round_id, None)
+        self.rounds[round_id] = replace(self.rounds[round_id], status="released", released_at=released_at)
+
+
+def _without(pool: Pool, student_ref: str) -> Pool:
+    """A pool with one student's records dropped (erasure)."""
+    return replace(pool, wishes=tuple(w for w in pool.wishes if w.student_ref != student_ref),
+                   fixed={k: v for k, v in pool.fixed.items() if k != student_ref},
+                   exclusions={k: v for k, v in pool.exclusions.items() if k != student_ref})

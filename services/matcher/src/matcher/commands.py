@@ -1,0 +1,164 @@
+"""The matcher's commands: the use cases the HTTP API and the pages call, `verb_noun(deps, principal, ...)`.
+
+Request a round, approve it, schedule its release, compare two rounds, and who may see what. Writing
+commands follow pattern A, *publish, then store*: check the rule, publish the event and wait for Kafka's
+ack (PublishFailed -> 503 and nothing stored), then apply it locally with the same event id, so the
+consumer's later delivery of that event is a no-op and a read right after the command already sees it.
+Imports the shared auth/envelope/events, the handlers, the ports and the service layer (matcher.rounds).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from stagepool_shared.auth import Principal
+from stagepool_shared.envelope import Envelope, new_envelope
+from stagepool_shared.events.rounds import Outcome, RoundApproved, RoundReleaseScheduled, RoundRequested
+
+from . import handlers
+from .errors import RoundConflict, RoundNotFound
+from .ports import Deps
+from .rounds.approval import ApprovalState, approval_state, may_approve
+from .rounds.moments import iso
+from .rounds.parts import PRODUCER
+from .rounds.record import RoundRecord
+from .rounds.summary import rate_changes
+
+STAFF = ("school_staff", "support_staff")
+REVIEWED_STATUSES = ("proposed", "released")
+
+
+def _publish(deps: Deps, event_type: str, payload: object, region_id: str) -> Envelope:
+    env = new_envelope(event_type, payload, producer=PRODUCER, partition_key=region_id)
+    deps.publisher.publish_all([env])
+    return env
+
+
+def request_round(deps: Deps, principal: Principal, region_id: str, period_id: str, kind: str,
+                  sector: str | None = None, seed: int | None = None, previous_round_id: str | None = None) -> str:
+    """Publish round.requested for the coordinator's own region; the consumer computes the proposal."""
+    if principal.scope != region_id:
+        raise RoundNotFound(region_id)
+    round_id = f"rnd-{period_id[:40]}-{uuid.uuid4().hex[:12]}"
+    request = RoundRequested(round_id, region_id, period_id, secrets.randbelow(2**31) if seed is None else seed,
+                             principal.user_id, kind, sector, previous_round_id)
+    env = _publish(deps, "round.requested", request, region_id)
+    deps.store.note_requested(request, env.occurred_at)
+    return round_id
+
+
+def approval_of(record: RoundRecord) -> ApprovalState:
+    """Where a round's approval stands (what is still missing)."""
+    return approval_state(record.approvals, record.support_schools)
+
+
+def visible_record(deps: Deps, principal: Principal, round_id: str) -> RoundRecord:
+    """The round if the caller may see it at all; RoundNotFound (404) otherwise, with no existence oracle."""
+    record = deps.store.get_round(round_id)
+    if record is None or not _may_see(principal, record):
+        raise RoundNotFound(round_id)
+    return record
+
+
+def _may_see(principal: Principal, record: RoundRecord) -> bool:
+    region = record.request.region_id
+    if principal.role == "regional_coordinator":
+        return principal.scope == region
+    if principal.role in STAFF:
+        return principal.region_id in ("", region) and (record.status == "requested"
+                                                         or principal.scope in record.schools)
+    if principal.role in ("organisation_staff", "student"):
+        return record.status == "released" and principal.region_id in ("", region)
+    return False
+
+
+def visible_outcomes(principal: Principal, outcomes: list[Outcome]) -> list[Outcome]:
+    """Coordinators see all; staff their school's students; organisations and students their own, after release."""
+    if principal.role == "regional_coordinator":
+        return outcomes
+    if principal.role in STAFF:
+        return [o for o in outcomes if o.school_id == principal.scope]
+    if principal.role == "organisation_staff":
+        return [o for o in outcomes if o.organisation_id == principal.scope]
+    if principal.role == "student":
+        return [o for o in outcomes if o.student_ref == principal.scope]
+    return []
+
+
+def approve_round(deps: Deps, principal: Principal, round_id: str) -> ApprovalState:
+    """Record one approval (the same user twice counts once) and return where the round stands."""
+    record = visible_record(deps, principal, round_id)
+    if not may_approve(principal.role, principal.scope, principal.region_id, record.request.region_id,
+                       record.schools):
+        raise RoundNotFound(round_id)
+    if record.status != "proposed":
+        raise RoundConflict("Only a proposed round can be approved.")
+    school = principal.scope if principal.role in STAFF else None
+    payload = RoundApproved(round_id, record.request.region_id, principal.user_id, principal.role, school)
+    env = _publish(deps, "round.approved", payload, record.request.region_id)
+    handlers.record_approval(env, deps)
+    return approval_of(deps.store.get_round(round_id) or record)
+
+
+def schedule_release(deps: Deps, principal: Principal, round_id: str, release_at: datetime,
+                     respond_by: datetime) -> RoundReleaseScheduled:
+    """Set the release moment of a fully approved round (409 with what is missing otherwise)."""
+    record = visible_record(deps, principal, round_id)
+    if record.status != "proposed":
+        raise RoundConflict("Only a proposed round that is not yet released can be scheduled.")
+    state = approval_of(record)
+    if not state.complete:
+        raise RoundConflict("Approval is not complete: two distinct staff users and, for every school with "
+                            "support needs, its support staff must approve first.",
+                            {"users_missing": [state.users_missing],
+                             "schools_missing_support": list(state.schools_missing_support)})
+    if respond_by <= release_at:
+        raise RoundConflict("The answer deadline must come after the release moment.")
+    payload = RoundReleaseScheduled(round_id, record.request.region_id, iso(release_at),
+                                    iso(respond_by), principal.user_id)
+    env = _publish(deps, "round.release_scheduled", payload, record.request.region_id)
+    handlers.record_release_schedule(env, deps)
+    return payload
+
+
+def rounds_to_review(deps: Deps, principal: Principal) -> list[RoundRecord]:
+    """The proposed and released rounds of a staff member's region that have students of their school."""
+    return [r for r in deps.store.list_rounds(principal.region_id)
+            if r.status in REVIEWED_STATUSES and principal.scope in r.schools]
+
+
+def visible_rounds(deps: Deps, principal: Principal, region_id: str) -> list[RoundRecord]:
+    """The rounds of a region the caller may see, oldest first."""
+    visible = []
+    for record in deps.store.list_rounds(region_id):
+        try:
+            visible_record(deps, principal, record.round_id)
+        except RoundNotFound:
+            continue
+        visible.append(record)
+    return visible
+
+
+COMPARED_FIGURES = ("students", "placed", "unplaced", "worst_school_rate", "best_school_rate", "school_spread",
+                    "top1_share", "top3_share")
+
+
+def compare_rounds(deps: Deps, principal: Principal, round_id: str, other_id: str) -> dict[str, Any]:
+    """Differences (second minus first) in the summary figures and in every school's rate of two proposed
+    rounds the caller may see (409 when one is not proposed yet)."""
+    first = visible_record(deps, principal, round_id)
+    second = visible_record(deps, principal, other_id)
+    if first.summary is None or second.summary is None:
+        raise RoundConflict("Both rounds must be proposed before they can be compared.")
+    a, b = first.summary, second.summary
+    return {
+        "round_id": first.round_id, "other_round_id": second.round_id,
+        "figures": {f: {"round": getattr(a, f), "other": getattr(b, f),
+                        "difference": round(getattr(b, f) - getattr(a, f), 6)} for f in COMPARED_FIGURES},
+        "school_rates": [{"school_id": school, "sector": sector, "round": before, "other": after,
+                          "difference": None if before is None or after is None else round(after - before, 6)}
+                         for sector, school, before, after in rate_changes(a, b)],
+    }

@@ -1,0 +1,118 @@
+"""The rounds API under /api/v1/rounds: request, list, read, compare, approve and schedule rounds.
+
+Views parse (marshmallow, unknown fields refused), call a command from `matcher.commands` and map the
+result to JSON. A round the caller may not see answers 404, as does any round for an organisation before
+release. Imports Flask, marshmallow, the shared HTTP edge and the matcher's commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from marshmallow import RAISE, Schema, fields, validate
+
+from stagepool_shared.events.base import ID_PATTERN
+from stagepool_shared.events.rounds import OutcomeSchema, ROUND_KINDS, ManifestSchema, SummarySchema
+from stagepool_shared.events.wishes import SECTORS
+from stagepool_shared.http import read_json, require
+
+from .. import commands
+from ..rounds.record import RoundRecord
+from .web import deps, tokens
+
+COORDINATOR = "regional_coordinator"
+APPROVERS = ("school_staff", "support_staff", COORDINATOR)
+READERS = ("school_staff", "support_staff", COORDINATOR, "organisation_staff", "student")
+
+bp = Blueprint("rounds", __name__, url_prefix="/api/v1/rounds")
+
+
+class RoundRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    region_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    period_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    sector = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SECTORS))
+    seed = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 2**31 - 1))
+    kind = fields.String(load_default="initial", validate=validate.OneOf(ROUND_KINDS))
+    previous_round_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(ID_PATTERN))
+
+
+class ReleaseSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    release_at = fields.AwareDateTime(required=True)
+    respond_by = fields.AwareDateTime(required=True)
+
+
+@bp.post("")
+@require(tokens, COORDINATOR)
+def request_round() -> tuple[Response, int]:
+    body = RoundRequestSchema().load(read_json())
+    round_id = commands.request_round(deps(), g.principal, **body)
+    return jsonify(round_id=round_id, status="requested"), 202
+
+
+@bp.get("")
+@require(tokens, *READERS)
+def list_rounds() -> Response:
+    region = request.args.get("region_id", g.principal.region_id or g.principal.scope)
+    return jsonify(rounds=[_headline(record) for record in commands.visible_rounds(deps(), g.principal, region)])
+
+
+@bp.get("/<round_id>")
+@require(tokens, *READERS)
+def get_round(round_id: str) -> Response:
+    record = commands.visible_record(deps(), g.principal, round_id)
+    body = _headline(record)
+    if record.status != "requested":
+        outcomes = commands.visible_outcomes(g.principal, deps().store.outcomes(round_id))
+        body["outcomes"] = OutcomeSchema(many=True).dump(outcomes)
+    if g.principal.role in APPROVERS:
+        state = commands.approval_of(record)
+        body["approval"] = {"complete": state.complete, "approvers": len(state.approvers),
+                            "users_missing": state.users_missing,
+                            "schools_missing_support": list(state.schools_missing_support)}
+    return jsonify(body)
+
+
+@bp.get("/<round_id>/compare/<other_id>")
+@require(tokens, COORDINATOR, "school_staff", "support_staff")
+def compare(round_id: str, other_id: str) -> Response:
+    return jsonify(commands.compare_rounds(deps(), g.principal, round_id, other_id))
+
+
+@bp.post("/<round_id>/approvals")
+@require(tokens, *APPROVERS)
+def approve(round_id: str) -> tuple[Response, int]:
+    state = commands.approve_round(deps(), g.principal, round_id)
+    return jsonify(round_id=round_id, complete=state.complete, users_missing=state.users_missing,
+                   schools_missing_support=list(state.schools_missing_support)), 201
+
+
+@bp.post("/<round_id>/release")
+@require(tokens, COORDINATOR)
+def release(round_id: str) -> tuple[Response, int]:
+    body = ReleaseSchema().load(read_json())
+    scheduled = commands.schedule_release(deps(), g.principal, round_id, body["release_at"], body["respond_by"])
+    return jsonify(round_id=round_id, release_at=scheduled.release_at, respond_by=scheduled.respond_by), 202
+
+
+def _headline(record: RoundRecord) -> dict[str, Any]:
+    req = record.request
+    body: dict[str, Any] = {
+        "round_id": req.round_id, "region_id": req.region_id, "period_id": req.period_id, "kind": req.kind,
+        "sector": req.sector, "status": record.status, "requested_at": record.requested_at,
+    }
+    if record.manifest is not None:
+        body["manifest"] = ManifestSchema().dump(record.manifest)
+        body["summary"] = SummarySchema().dump(record.summary)
+        body["proposal_published"] = record.proposal_published
+    if record.failure is not None:
+        body["failure"] = record.failure
+    if record.release is not None:
+        body["release_at"], body["respond_by"] = record.release.release_at, record.release.respond_by
+    return body

@@ -1,0 +1,35 @@
+"""The release worker's use case: publish every approved round whose release moment has come.
+
+Pattern B, *store with an outbox, then relay*: the release schedule was stored by the `round.release_scheduled`
+handler (with its processed marker); this relay publishes every part of a due round with deterministic ids
+(acks=all) and only then marks it released. A crash in between publishes the same events again, which
+consumers drop as duplicates. `Wiring.workers()` runs `release_due_rounds` every MATCHER_RELEASE_POLL_S
+seconds as a `stagepool_shared.runtime.Worker`, which retries after Kafka or Redis errors.
+Imports the ports and the service layer (matcher.rounds).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .ports import Deps
+from .rounds.parts import release_events
+
+logger = logging.getLogger(__name__)
+
+
+def release_due_rounds(deps: Deps) -> list[str]:
+    """Publish every round whose release moment has come, all parts at once; then mark it released."""
+    released = []
+    for round_id in deps.store.due_releases(deps.clock().timestamp()):
+        record = deps.store.get_round(round_id)
+        if record is None or record.release is None or record.status == "released":
+            continue
+        if not record.proposal_published:  # its proposal goes out first (on the request's redelivery)
+            continue
+        deps.publisher.publish_all(release_events(record, deps.store.outcomes(round_id), deps.per_part))
+        deps.store.mark_released(round_id, record.release.release_at)
+        deps.metrics.released(record.request.region_id, record.request.period_id)
+        logger.info("round %s released", round_id)
+        released.append(round_id)
+    return released

@@ -1,0 +1,144 @@
+"""The matcher's ports and its dependency bag `Deps`, handed to every handler, command and worker.
+
+- `AbstractRoundStore`: the matcher's state (Redis in production, in memory for replay and unit tests);
+- `RoundSolver`: the optimiser (OR-tools min-cost flow in production, a tiny greedy solver in unit tests);
+- `RoundMetrics`: what a round reports to monitoring (Prometheus, or nothing);
+- publishing goes through the shared `stagepool_shared.ports.Publisher` (acks=all).
+
+Imports the standard library, the shared ports and events, and the service layer's records (matcher.rounds).
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+from stagepool_shared.events.places import Place
+from stagepool_shared.events.rounds import OUTCOMES_PER_PART, Outcome, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.events.wishes import Wish
+from stagepool_shared.ports import Publisher
+
+from .rounds.approval import ApprovalVote
+from .rounds.compute import RoundResult, Solved
+from .rounds.moments import utc_now
+from .rounds.pool import KeptPlacement, Pool, StudentExclusions
+from .rounds.record import RoundRecord
+
+
+class AbstractRoundStore(abc.ABC):
+    """The matcher's state; implemented on Redis in production and in memory for tests and replay."""
+
+    # --- projections -------------------------------------------------------------------------
+    @abc.abstractmethod
+    def put_wish(self, event_id: str, wish: Wish) -> bool: ...
+
+    @abc.abstractmethod
+    def remove_wish(self, event_id: str, region_id: str, period_id: str, student_ref: str) -> bool: ...
+
+    @abc.abstractmethod
+    def put_place(self, event_id: str, place: Place) -> bool: ...
+
+    @abc.abstractmethod
+    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
+        """Drop the pseudonym from every period of the region and from the region's stored rounds."""
+
+    @abc.abstractmethod
+    def fix_placement(self, event_id: str, region_id: str, period_id: str, fixed: KeptPlacement) -> bool: ...
+
+    @abc.abstractmethod
+    def exclude(self, event_id: str, region_id: str, period_id: str, student_ref: str,
+                exclusion: StudentExclusions, unfix: bool) -> bool:
+        """Add to the student's exclusions; `unfix` also drops an accepted placement kept fixed."""
+
+    @abc.abstractmethod
+    def periods(self, region_id: str) -> list[str]:
+        """The periods of a region that have had wishes or places, sorted."""
+
+    @abc.abstractmethod
+    def period_of_place(self, region_id: str, place_id: str) -> str | None: ...
+
+    @abc.abstractmethod
+    def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool: ...
+
+    # --- rounds -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def note_requested(self, request: RoundRequested, requested_at: str) -> None:
+        """Remember a requested round (no-op when it is known already)."""
+
+    @abc.abstractmethod
+    def freeze_pool(self, round_id: str, frozen_at: str) -> tuple[Pool, str]:
+        """The round's frozen input: taken from the projection once, then always the same."""
+
+    @abc.abstractmethod
+    def save_proposal(self, event_id: str, round_id: str, result: RoundResult, proposed_at: str) -> bool: ...
+
+    @abc.abstractmethod
+    def mark_proposal_published(self, round_id: str) -> None:
+        """The stored proposal's round.proposed parts are acknowledged by the broker."""
+
+    @abc.abstractmethod
+    def fail_round(self, event_id: str, round_id: str, reason: str) -> bool:
+        """Mark a round that cannot be computed (inconsistent input), with the reason naming the record."""
+
+    @abc.abstractmethod
+    def get_round(self, round_id: str) -> RoundRecord | None: ...
+
+    @abc.abstractmethod
+    def list_rounds(self, region_id: str) -> list[RoundRecord]: ...
+
+    @abc.abstractmethod
+    def outcomes(self, round_id: str) -> list[Outcome]:
+        """The stored outcomes of a proposed round, sorted by student."""
+
+    @abc.abstractmethod
+    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote) -> bool: ...
+
+    @abc.abstractmethod
+    def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool: ...
+
+    @abc.abstractmethod
+    def due_releases(self, now_epoch: float) -> list[str]: ...
+
+    @abc.abstractmethod
+    def mark_released(self, round_id: str, released_at: str) -> None: ...
+
+
+class RoundSolver(Protocol):
+    """The port to the optimiser: a pool in, one outcome per student out (pure, deterministic per seed)."""
+
+    name: str
+    version: str
+
+    def canonical_input(self, pool: Pool, seed: int) -> Any:
+        """The JSON-able instance the solver really solves (hashed into the manifest)."""
+
+    def solve(self, pool: Pool, seed: int) -> Solved:
+        """Outcomes for every student of the pool, with explanations, and the figures certifying them."""
+
+
+class RoundMetrics(Protocol):
+    """What a round reports to monitoring (labels region and period only)."""
+
+    def solved(self, region_id: str, period_id: str, seconds: float, placed: int) -> None:
+        """A round was computed in `seconds`, placing `placed` students."""
+
+    def released(self, region_id: str, period_id: str) -> None:
+        """A round was released."""
+
+
+@dataclass
+class Deps:
+    """What every handler, command and worker works with; built by `bootstrap` (real adapters or doubles)."""
+
+    store: AbstractRoundStore
+    publisher: Publisher
+    solver: RoundSolver
+    metrics: RoundMetrics
+    clock: Callable[[], datetime] = utc_now
+    code_version: str = "unknown"
+    per_part: int = OUTCOMES_PER_PART

@@ -1,0 +1,34 @@
+"""What the store remembers of one round: its request, status, figures, approvals and release.
+Imports the shared round events and the approval rule's vote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stagepool_shared.events.rounds import Manifest, RoundReleaseScheduled, RoundRequested, Summary
+
+from .approval import ApprovalVote
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """What the store knows about one round."""
+
+    request: RoundRequested
+    status: str = "requested"
+    requested_at: str = ""
+    frozen_at: str | None = None
+    manifest: Manifest | None = None
+    summary: Summary | None = None
+    schools: tuple[str, ...] = ()
+    support_schools: tuple[str, ...] = ()
+    proposed_at: str | None = None
+    release: RoundReleaseScheduled | None = None
+    released_at: str | None = None
+    approvals: tuple[ApprovalVote, ...] = ()
+    failure: str | None = None
+    proposal_published: bool = False
+
+    @property
+    def round_id(self) -> str:
+        return self.request.round_id

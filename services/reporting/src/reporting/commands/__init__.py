@@ -1,0 +1,6 @@
+"""Reporting's use cases, the functions the HTTP API, the pages, the metrics and the CLI call: `verb_noun(deps, ...)`.
+
+desk.py      the discrimination reporting desk (file, read, list, move, alternative place, SBB export)
+followup.py  placement follow-up (not suitable, contact moments, evaluation) and the organisation signals
+report.py    the period figures behind the report, the coordinator's page and the metrics
+"""

@@ -1,0 +1,94 @@
+"""Desk routes. Filing is open to students and school staff; everything else answers only desk staff and
+says 404 (audited) to anyone else, including callers without a token.
+
+Routes: POST /api/v1/desk/reports, GET /api/v1/desk/reports[?view=overdue], GET /api/v1/desk/reports/<id>,
+POST /api/v1/desk/reports/<id>/status, POST /api/v1/desk/reports/<id>/alternative-placement,
+GET /api/v1/desk/sbb-export[?format=csv]. Views parse, call a desk command and shape the answer. Imports flask,
+stagepool_shared.http, the input schemas and the desk commands.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+
+from flask import Blueprint, Response, jsonify, request
+
+from stagepool_shared.http import current_principal, read_json, require
+
+from ..commands import desk
+from ..commands.desk import FILERS, CaseView, NewReport
+from ..schemas import AlternativePlaceSchema, NewReportSchema, StatusChangeSchema
+from .web import caller, deps, tokens
+
+blueprint = Blueprint("desk", __name__, url_prefix="/api/v1/desk")
+
+
+def _case_json(view: CaseView) -> dict:
+    case = view.case
+    body = {"report_id": case.report_id, "status": case.status, "organisation_id": case.organisation_id,
+            "school_id": case.school_id, "category": case.category, "phase": case.phase,
+            "anonymous": case.anonymous, "filed_at": case.filed_at, "deadline": view.deadline,
+            "overdue": view.overdue, "replacement_requested": case.replacement_requested,
+            "history": [asdict(step) for step in case.history]}
+    if view.content is not None:
+        body["content"] = {"description": view.content.description, "incident_date": view.content.incident_date,
+                           "student_ref": view.content.student_ref, "place_id": view.content.place_id,
+                           "notes": list(view.content.notes)}
+    return body
+
+
+@blueprint.post("/reports")
+@require(tokens, *FILERS)
+def file_report() -> tuple[Response, int]:
+    data = NewReportSchema().load(read_json())
+    if data["incident_date"] is not None:
+        data["incident_date"] = data["incident_date"].isoformat()
+    case = desk.file_report(deps(), current_principal(), NewReport(**data))
+    return jsonify(report_id=case.report_id, status=case.status,
+                   replacement_requested=case.replacement_requested), 201
+
+
+@blueprint.get("/reports")
+def list_reports() -> Response:
+    overdue_only = request.args.get("view") == "overdue"
+    views = desk.list_cases(deps(), caller(), overdue_only)
+    return jsonify(reports=[_case_json(view) for view in views])
+
+
+@blueprint.get("/reports/<report_id>")
+def read_report(report_id: str) -> Response:
+    return jsonify(_case_json(desk.read_case(deps(), caller(), report_id)))
+
+
+@blueprint.post("/reports/<report_id>/status")
+def change_status(report_id: str) -> Response:
+    principal = caller()
+    data = StatusChangeSchema().load(read_json()) if principal and principal.role == "desk_staff" else {}
+    view = desk.change_status(deps(), principal, report_id, data.get("status", ""), data.get("note"))
+    return jsonify(_case_json(view))
+
+
+@blueprint.post("/reports/<report_id>/alternative-placement")
+def alternative_placement(report_id: str) -> tuple[Response, int]:
+    principal = caller()
+    data = AlternativePlaceSchema().load(read_json()) if principal and principal.role == "desk_staff" else {}
+    request_id = desk.request_alternative_place(deps(), principal, report_id, data.get("period_id", ""),
+                                                data.get("school_id"))
+    return jsonify(request_id=request_id), 202
+
+
+@blueprint.get("/sbb-export")
+def sbb_export() -> Response:
+    rows = desk.export_for_sbb(deps(), caller())
+    if request.args.get("format") != "csv":
+        return jsonify(cases=rows)
+    out = io.StringIO()
+    columns = ["report_id", "region_id", "organisation_id", "category", "phase", "incident_month", "filed_at",
+               "forwarded_at", "status"]
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=sbb-export.csv"})

@@ -1,0 +1,51 @@
+"""The Flask app factory: the API blueprints (desk, follow-up, reports), the pages, the ops routes, and the
+one table that maps reporting's domain errors to HTTP answers. Blueprints and views are module-level; they
+reach the wiring through `web.wiring()`. Imports flask, the shared HTTP and web layers and the blueprints.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask, Response
+
+from stagepool_shared.http import add_ops_routes, error, harden
+from stagepool_shared.web.pages import install_web
+
+from ..errors import IncompleteReport, InvalidTransition, NotFound
+from . import api_desk, api_followup, api_reports
+from .pages import register_pages
+from .web import EXTENSION
+
+if TYPE_CHECKING:
+    from ..bootstrap import Wiring
+
+
+def create_app(wiring: "Wiring") -> Flask:
+    """The HTTP app over a bootstrapped Wiring: the API, and the pages (sign-in through the shared web layer
+    with the wiring's accounts)."""
+    app = Flask("reporting")
+    harden(app)
+    app.extensions[EXTENSION] = wiring
+    _install_domain_errors(app)
+    for blueprint in (api_desk.blueprint, api_followup.blueprint, api_reports.blueprint):
+        app.register_blueprint(blueprint)
+    add_ops_routes(app, wiring.ready)
+    install_web(app, lambda: wiring.accounts, wiring.settings.links)
+    register_pages(app)
+    return app
+
+
+def _install_domain_errors(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def _not_found(_: NotFound) -> Response:
+        return error(404, "not_found", "Not found.")
+
+    @app.errorhandler(IncompleteReport)
+    def _incomplete(err: IncompleteReport) -> Response:
+        return error(422, "validation_failed", "The input is not valid.", fields=err.fields)
+
+    @app.errorhandler(InvalidTransition)
+    def _transition(err: InvalidTransition) -> Response:
+        return error(409, "invalid_transition", "This case cannot move to that status.",
+                     fields={"status": [f"{err.current} -> {err.wanted}"]})

@@ -1,0 +1,82 @@
+"""The student's page to report discrimination: what happened, when, at which organisation (the required
+minimum), the phase, and the choice to stay anonymous; optionally ask for another internship place.
+
+Every message appears next to its field, what the student typed stays in the form, and nothing is stored or
+published until the whole form is valid (format first, then the desk's minimum). Imports flask, marshmallow,
+the shared web layer, the desk's rules and reporting's desk commands.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, redirect, request, url_for
+from marshmallow import ValidationError
+
+from stagepool_shared.web.pages import current_lang, field_errors, page, render
+
+from ...commands.desk import NewReport, file_report as file_desk_report, report_defaults
+from ...domain import desk as rules
+from ...errors import IncompleteReport
+from ...schemas import NewReportSchema
+from ..web import deps
+from .common import form_values, me, options, typed
+
+FIELDS = ("description", "incident_date", "organisation_id", "phase", "category", "anonymous",
+          "alternative_placement_needed", "period_id")
+
+blueprint = Blueprint("reporting_report", __name__, url_prefix="/pages/report")
+
+
+@blueprint.get("")
+@page("student")
+def report_form() -> Response:
+    """The empty form, with the student's latest placement filled in."""
+    return _form(typed({}, FIELDS) | report_defaults(deps(), me()), {})
+
+
+@blueprint.post("")
+@page("student")
+def file_report() -> Response:
+    """File the report once the whole form is valid; otherwise show every message at once."""
+    values = form_values(FIELDS)
+    data, errors = _check(values)
+    if not errors:
+        try:
+            case = file_desk_report(deps(), me(), NewReport(**data))
+        except IncompleteReport as err:
+            errors = err.fields
+        else:
+            return redirect(url_for(".report_form", filed=case.report_id))
+    return _form(typed(values, FIELDS), field_errors(errors), 422)
+
+
+def _check(values: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
+    """The form loaded, and every message at once: format errors first, then the desk's required minimum."""
+    errors: dict[str, list[str]] = {}
+    data: dict = {}
+    try:
+        data = NewReportSchema().load(values)
+    except ValidationError as err:
+        errors = dict(err.messages)
+    incident = values.get("incident_date") if "incident_date" not in errors else "2000-01-01"
+    checks = [lambda: rules.check_minimum(values.get("description"), incident, values.get("organisation_id"),
+                                          None, deps().clock().date())]
+    if values.get("alternative_placement_needed"):
+        checks.append(lambda: rules.check_replacement_request(bool(data.get("anonymous")), values.get("period_id")))
+    for check in checks:
+        try:
+            check()
+        except IncompleteReport as err:
+            for name, messages in err.fields.items():
+                errors.setdefault(name, messages)
+    if not errors and isinstance(data.get("incident_date"), date):
+        data["incident_date"] = data["incident_date"].isoformat()
+    return data, errors
+
+
+def _form(form: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> Response:
+    lang = current_lang()
+    return render("pages/report.html", status=status, form=form, errors=errors,
+                  phases=options(rules.PHASES, lang), categories=options(rules.CATEGORIES, lang),
+                  filed=request.args.get("filed", ""), today=date.today().isoformat())

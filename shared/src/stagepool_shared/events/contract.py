@@ -1,0 +1,125 @@
+"""The wish and the place: every field, declared once, with its rule (see `rules`).
+
+These dataclasses are the payloads of the wish and place events, and the one definition everything else
+about a wish or a place is derived from: the event schemas (events.wishes, events.places), intake's input
+schemas and builders, and the matcher's records, consistency check, instance codec and
+docs/instance.schema.json. To add an objective criterion, add one line here; the matcher reads every
+field with a solver rule (`rules.solver_fields`). The solver's bounds are looser than the wire's on
+purpose: the solver takes any round a test, a bench or an offline file brings (codes like "S-TAAL", travel
+up to 240 minutes) and checks only what its algorithms rely on.
+
+The explanation's `Hint` is declared here too (a plain dataclass without rules): the round events carry it,
+and the notifier's domain keeps it as it is.
+
+Only objective criteria travel: no name, contact detail, date of birth or free text of a student.
+Imports the standard library and `rules` only: the matcher's pure domain imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rules import (
+    ANY, CODE_PATTERN, Bounds, choice, code, codes, decimal, flag, ident, listing, record, text, whole, within,
+)
+
+SECTORS = ("zorg", "welzijn", "techniek", "handel", "horeca", "ict", "mobiliteit", "bouw", "economie", "groen")
+TRANSPORT_MODES = ("walk", "bike", "public_transport", "car")
+PATHWAYS = ("bol", "bbl")
+CREBO = r"^[0-9]{5}$"
+PC4 = r"^[1-9][0-9]{3}$"
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A coarse location: a 4-digit postcode area and its centroid (about 1 km), never an address."""
+
+    pc4: str = code(PC4, solver=Bounds(pattern=r"^[0-9]{4}$"))
+    lat: float = decimal(50.5, 53.7, solver=within(-90, 90))
+    lon: float = decimal(3.2, 7.3, solver=within(-180, 180))
+
+
+@dataclass(frozen=True)
+class Wish:
+    """A student's learning wish for one period: objective criteria only."""
+
+    student_ref: str = ident(solver=Bounds(size=(1, None)), doc="pseudonym")
+    school_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    sector: str = choice(SECTORS, solver=ANY, doc="e.g. zorg, techniek, handel, horeca, ict, mobiliteit")
+    crebo: str = code(CREBO)
+    level: int = whole(1, 4)
+    study_year: int = whole(1, 4, solver=within(0))
+    pathway: str = choice(PATHWAYS)
+    home: Location = record(Location)
+    max_travel_minutes: int = whole(5, 180, solver=within(0, 240))
+    transport_mode: str = choice(TRANSPORT_MODES)
+    age_at_start: int = whole(14, 80, solver=within(0, 120))
+    needs_allowance: bool = flag()
+    irregular_shifts_ok: bool = flag()
+    activities: list[str] = codes(30, doc="activity codes from the qualification file (leerwens)")
+    preferred_org_types: list[str] = codes(5)
+    top_places: list[str] = listing(ident(), size=(None, 3), default=list,
+                                    solver=Bounds(size=(None, 3), unique=True), doc="ranked place_ids, best first")
+    support_needs: list[str] = codes(20)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Slots of a place reserved for one school by a bilateral agreement."""
+
+    school_id: str = ident()
+    slots: int = whole(1, 500, solver=within(0))
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The organisation's contact person for students (a business contact, not a student's data).
+
+    Not a criterion: its schemas are written out in events.places and intake's edge.
+    """
+
+    name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Internship places of one organisation location, for one period: the objective offer, and the
+    name, address, contact and start date shown to the student after release (the solver reads none)."""
+
+    place_id: str = ident(solver=Bounds(size=(1, None)))
+    organisation_id: str = ident()
+    organisation_name: str = text(160)
+    region_id: str = ident()
+    period_id: str = ident()
+    sector: str = choice(SECTORS, solver=ANY)
+    org_type: str = code(CODE_PATTERN, solver=ANY)
+    location: Location = record(Location)
+    address: str = text(200)
+    crebos: list[str] = listing(code(CREBO), size=(1, 50))
+    levels: list[int] = listing(whole(1, 4), size=(1, 4))
+    slots: int = whole(0, 500, solver=within(0))
+    supervision_capacity: int = whole(0, 500, solver=within(0),
+                                      doc="effective slots = min(slots, supervision_capacity)")
+    offers_allowance: bool = flag()
+    irregular_shifts: bool = flag()
+    min_age: int = whole(14, 21, default=16, solver=within(0))
+    activities: list[str] = codes(30)
+    support_offered: list[str] = codes(20)
+    reserved: list[Reservation] = listing(record(Reservation), size=(None, 20), default=list)
+    contact: Contact | None = None
+    start_date: str | None = code(DATE, default=None, solver=None)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """The nearest change that would have helped an unplaced student, e.g. 15 more minutes opens 4 places."""
+
+    criterion: str
+    change: float
+    unit: str
+    opens_places: int

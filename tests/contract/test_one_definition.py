@@ -1,0 +1,69 @@
+"""A wish's and a place's fields are declared once (stagepool_shared.events.contract) and every reader derives
+them: the event schemas, intake's edge schemas, the matcher's records, consistency check and instance schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from intake.entrypoints.schemas import PlaceIn, StrictBoolean, WishIn, edge_schema
+from marshmallow import fields as mm
+
+from matcher.domain import model
+from matcher.domain.instance_schema import instance_schema
+from matcher.domain.value_checks import value_checks
+from stagepool_shared.events import contract
+from stagepool_shared.events.base import payload_schema
+from stagepool_shared.events.places import PlaceSchema
+from stagepool_shared.events.rules import flag, solver_fields, whole, within
+from stagepool_shared.events.wishes import WishSchema
+
+
+def names(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]
+
+
+def test_the_event_schemas_have_exactly_the_contract_fields_in_order() -> None:
+    assert list(WishSchema().fields) == names(contract.Wish)
+    assert list(PlaceSchema().fields) == names(contract.Place)
+
+
+def test_intake_asks_for_the_contract_fields_it_does_not_fill_in_itself() -> None:
+    derived = {"student_ref", "school_id", "region_id", "age_at_start"}
+    assert list(WishIn().fields) == [n for n in names(contract.Wish) if n not in derived] + ["leerwens"]
+    assert set(PlaceIn().fields) == set(names(contract.Place)) - {"place_id", "organisation_id", "region_id"}
+
+
+def test_the_matcher_reads_every_criterion_and_nothing_shown_only_to_the_student() -> None:
+    assert names(model.Wish) == names(contract.Wish)
+    shown = {"organisation_name", "address", "contact", "start_date"}
+    assert names(model.Place) == [n for n in names(contract.Place) if n not in shown]
+
+
+@dataclass(frozen=True)
+class PlaceWithNewCriteria(contract.Place):
+    """A place with two criteria more, declared the one way a criterion is declared."""
+
+    step_free: bool = flag()
+    min_study_year: int = whole(1, 4, default=1, solver=within(0))
+
+
+def test_a_new_place_criterion_reaches_every_reader_without_further_code() -> None:
+    event = payload_schema(PlaceWithNewCriteria, contact=PlaceSchema().fields["contact"])().fields
+    assert isinstance(event["step_free"], mm.Boolean) and event["min_study_year"].load_default == 1
+    edge = edge_schema(PlaceWithNewCriteria, leave_out=("place_id", "organisation_id", "region_id"),
+                       location=mm.Raw(), contact=mm.Raw(), start_date=mm.Raw())().fields
+    assert isinstance(edge["step_free"], StrictBoolean) and edge["min_study_year"].strict
+
+    @dataclass(frozen=True)
+    @solver_fields(PlaceWithNewCriteria)
+    class SolverPlace:
+        pass
+
+    assert names(SolverPlace)[-2:] == ["step_free", "min_study_year"]
+    assert "min_study_year" in [c.path for c in value_checks(SolverPlace)]
+
+
+def test_the_instance_schema_states_the_solver_bounds_of_the_contract() -> None:
+    wish = instance_schema()["$defs"]["wish"]["properties"]
+    assert wish["max_travel_minutes"] == {"type": "integer", "minimum": 0, "maximum": 240}
+    assert wish["pathway"] == {"enum": list(contract.PATHWAYS)}

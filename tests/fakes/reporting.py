@@ -1,0 +1,198 @@
+"""Doubles of reporting's own ports (desk store, audit log, views, projections), reporting's test settings, and
+`bootstrap_with_doubles`: reporting's real `bootstrap` over in-memory doubles of every port, for unit tests.
+
+The seed data of the unit tests (a region, a period, a student with a wish and a placement, and one principal
+per role) lives here too, so the doubles and the tests speak of the same people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, Callable
+
+from cryptography.fernet import Fernet
+
+from reporting.adapters.crypto import ContentCipher
+from reporting.adapters.desk_store import _content_from_dict
+from reporting.bootstrap import Wiring, bootstrap
+from reporting.config import DeskDeadlines, Settings
+from reporting.domain.desk import CaseMeta, ReportContent
+from reporting.domain.figures import PLACED, PeriodSnapshot, PlaceFact, PlacementFact, WishFact
+from reporting.domain.followup import ContactMoment, ContactStatus, contact_status
+from reporting.ports import AbstractAuditLog, AbstractDeskStore, AbstractViews
+from stagepool_shared.auth import Principal
+from stagepool_shared.config import CommonSettings
+
+from .common import Clock, FakeAccounts, FakeKeyValue, FakePublisher
+
+#: A fixed desk key for the doubles (a valid Fernet key).
+KEY = b"x5cyY0jq4rq3Y2Qx7a2dW9h3oZ6tJ0m4cN1pQe8sVgU="
+#: The moment reporting's unit tests start at: after the incidents they report (February 2027).
+MARCH_1 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+REGION, PERIOD = "reg-groningen", "2027-p1"
+STUDENT = "stu_" + "a" * 32
+STUDENT_PRINCIPAL = Principal("usr-stu", "student", STUDENT, REGION)
+DESK_PRINCIPAL = Principal("usr-desk-1", "desk_staff", REGION, REGION)
+SCHOOL_PRINCIPAL = Principal("usr-bpv", "school_staff", "sch-alfa", REGION)
+ORG_PRINCIPAL = Principal("usr-org", "organisation_staff", "org-umcg", REGION)
+COORDINATOR = Principal("usr-coord", "regional_coordinator", REGION, REGION)
+
+
+def settings_for(kafka_bootstrap: str, redis_url: str, *, key: bytes | None = None, threshold: int = 3,
+                 deadlines: DeskDeadlines | None = None) -> Settings:
+    """Settings pointing at the given servers, with a fresh desk key unless one is given."""
+    common = CommonSettings(service_name=Settings.SERVICE, kafka_bootstrap_servers=kafka_bootstrap, redis_url=redis_url,
+                            publish_timeout_s=10.0)
+    return Settings(common=common, desk_key=key or Fernet.generate_key(), deadlines=deadlines or DeskDeadlines(),
+                    escalation_threshold=threshold)
+
+
+class FakeDeskStore(AbstractDeskStore):
+    """Keeps cases in memory; content sealed like the real store, so tests can check it is not in clear."""
+
+    def __init__(self) -> None:
+        self.cipher = ContentCipher(KEY)
+        self.meta: dict[str, CaseMeta] = {}
+        self.sealed: dict[str, bytes] = {}
+
+    def _seal(self, content: ReportContent) -> bytes:
+        return self.cipher.seal(content.__dict__ | {"notes": list(content.notes)})
+
+    def add(self, case: CaseMeta, content: ReportContent) -> None:
+        self.meta[case.report_id] = case
+        self.sealed[case.report_id] = self._seal(content)
+
+    def case(self, report_id: str) -> CaseMeta | None:
+        return self.meta.get(report_id)
+
+    def content(self, report_id: str) -> ReportContent | None:
+        return _content_from_dict(self.cipher.open(self.sealed[report_id])) if report_id in self.sealed else None
+
+    def save(self, case: CaseMeta, content: ReportContent | None = None) -> None:
+        self.meta[case.report_id] = case
+        if content is not None:
+            self.sealed[case.report_id] = self._seal(content)
+
+    def cases(self, region_id: str) -> list[CaseMeta]:
+        return [case for case in self.meta.values() if case.region_id == region_id]
+
+    def regions(self) -> list[str]:
+        return sorted({case.region_id for case in self.meta.values()})
+
+
+class FakeAudit(AbstractAuditLog):
+    """The audit entries as tuples (who, role, action, report_id, outcome)."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, str, str, str]] = []
+
+    def append(self, who: str, role: str, action: str, report_id: str, outcome: str) -> None:
+        self.entries.append((who, role, action, report_id, outcome))
+
+
+def _of_period(items: dict[tuple[str, str, str], Any], region_id: str, period_id: str) -> list:
+    """The values of one region and period, in key order."""
+    return [value for (r, p, _), value in sorted(items.items()) if (r, p) == (region_id, period_id)]
+
+
+class FakeViews(AbstractViews):
+    """Wishes, places and placements by (region, period, id); contact moments, exceptions and evaluations by
+    (region, period, student[, by]); organisation signals by region. A snapshot is built from these unless a
+    test sets one in `snapshots[(region, period)]`."""
+
+    def __init__(self) -> None:
+        self.wishes: dict[tuple[str, str, str], WishFact] = {}
+        self.places: dict[tuple[str, str, str], PlaceFact] = {}
+        self.placements: dict[tuple[str, str, str], PlacementFact] = {}
+        self.contacts: dict[tuple[str, str, str], list[ContactMoment]] = {}
+        self.exceptions: set[tuple[str, str, str]] = set()
+        self.evaluations: dict[tuple[str, str, str, str], dict] = {}
+        self.signals: dict[str, dict[str, dict[str, int]]] = {}
+        self.snapshots: dict[tuple[str, str], PeriodSnapshot] = {}
+
+    def periods(self) -> list[tuple[str, str]]:
+        keys = list(self.wishes) + list(self.places) + list(self.placements)
+        return sorted({(r, p) for r, p, _ in keys} | set(self.snapshots))
+
+    def snapshot(self, region_id: str, period_id: str, desk_by_status: dict[str, int]) -> PeriodSnapshot:
+        stored = self.snapshots.get((region_id, period_id))
+        if stored is not None:
+            return replace(stored, desk_by_status=desk_by_status)
+        placements = _of_period(self.placements, region_id, period_id)
+        return PeriodSnapshot(region_id, period_id, wishes=_of_period(self.wishes, region_id, period_id),
+                              places=_of_period(self.places, region_id, period_id), placements=placements,
+                              contacts=self._statuses(region_id, period_id, placements), desk_by_status=desk_by_status)
+
+    def _statuses(self, region_id: str, period_id: str, placements: list[PlacementFact]) -> list[ContactStatus]:
+        return [contact_status(fact.student_ref, fact.school_id,
+                               self.contact_moments(region_id, period_id, fact.student_ref),
+                               (region_id, period_id, fact.student_ref) in self.exceptions)
+                for fact in placements if fact.status in PLACED]
+
+    def placement(self, region_id: str, period_id: str, student_ref: str) -> PlacementFact | None:
+        return self.placements.get((region_id, period_id, student_ref))
+
+    def wish(self, region_id: str, period_id: str, student_ref: str) -> WishFact | None:
+        return self.wishes.get((region_id, period_id, student_ref))
+
+    def place(self, region_id: str, period_id: str, place_id: str) -> PlaceFact | None:
+        return self.places.get((region_id, period_id, place_id))
+
+    def student_periods(self, student_ref: str) -> list[tuple[str, str]]:
+        return sorted({(r, p) for r, p, s in self.placements if s == student_ref})
+
+    def organisation_placements(self, region_id: str, organisation_id: str) -> list[tuple[str, PlacementFact]]:
+        return [(p, fact) for (r, p, _), fact in sorted(self.placements.items())
+                if r == region_id and fact.organisation_id == organisation_id and fact.status in PLACED]
+
+    def signal_counts(self, region_id: str) -> dict[str, dict[str, int]]:
+        return dict(self.signals.get(region_id, {}))
+
+    def signal_regions(self) -> list[str]:
+        return sorted(self.signals)
+
+    def contact_moments(self, region_id: str, period_id: str, student_ref: str) -> list[ContactMoment]:
+        return list(self.contacts.get((region_id, period_id, student_ref), []))
+
+    def add_contact_moment(self, region_id: str, period_id: str, student_ref: str, moment: ContactMoment,
+                           exception: bool) -> None:
+        self.contacts.setdefault((region_id, period_id, student_ref), []).append(moment)
+        if exception:
+            self.exceptions.add((region_id, period_id, student_ref))
+
+    def put_evaluation(self, region_id: str, period_id: str, student_ref: str, by: str, answers: dict) -> None:
+        self.evaluations[(region_id, period_id, student_ref, by)] = answers
+
+
+def seeded_views() -> FakeViews:
+    """Views with the student's wish (sch-alfa, zorg level 4), a place at org-umcg and the student placed there."""
+    views = FakeViews()
+    views.wishes[(REGION, PERIOD, STUDENT)] = WishFact(STUDENT, "sch-alfa", "zorg", 4)
+    views.places[(REGION, PERIOD, "plc-umcg-01")] = PlaceFact("plc-umcg-01", "org-umcg", "zorg", (3, 4), 6)
+    views.placements[(REGION, PERIOD, STUDENT)] = PlacementFact(STUDENT, "sch-alfa", "placed", "top1", None, "rnd-1",
+                                                                "2027-01-15T09:00:00Z", "org-umcg", "plc-umcg-01")
+    return views
+
+
+class RecordingProjections:
+    """Records every projection call as (method, args); every round belongs to PERIOD."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple]] = []
+
+    def period_of_round(self, round_id: str) -> str:
+        return PERIOD
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args: self.calls.append((name, args))
+
+
+def bootstrap_with_doubles(**doubles: Any) -> Wiring:
+    """Reporting's real bootstrap over in-memory doubles of every port (pass any of them to replace it): no
+    Redis, no Kafka, no metrics registry, the clock at MARCH_1."""
+    parts: dict[str, Any] = dict(
+        client=FakeKeyValue(), publisher=FakePublisher(), projections=RecordingProjections(), views=seeded_views(),
+        desk_store=FakeDeskStore(), audit=FakeAudit(), accounts=FakeAccounts(), clock=Clock(MARCH_1), registry=None)
+    return bootstrap(settings_for("127.0.0.1:9", "redis://127.0.0.1:9/0", key=KEY), **(parts | doubles))
