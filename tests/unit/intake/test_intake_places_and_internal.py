@@ -81,3 +81,19 @@ def test_only_coordinators_create_periods_and_the_end_follows_the_start(api):
     assert api.client.put("/api/v1/periods/p2", json=period, headers=api.as_("coordinator")).status_code == 422
     listed = api.client.get("/api/v1/periods", headers=api.as_("school_a")).get_json()["periods"]
     assert [p["period_id"] for p in listed] == ["p2027a"]
+
+
+def test_a_place_names_the_pathways_and_study_years_it_takes_or_none_for_all(api):
+    assert _post_place(api, body={**PLACE, "pathways": ["bbl"], "study_years": [2, 3]}).status_code == 202
+    assert _post_place(api).status_code == 202
+    taken, every = (e.payload for e in api.publisher.events("place.posted"))
+    assert (taken.pathways, taken.study_years) == (["bbl"], [2, 3])
+    assert (every.pathways, every.study_years) == ([], [])
+
+
+def test_an_unknown_pathway_or_study_year_is_a_field_error(api):
+    response = _post_place(api, body={**PLACE, "pathways": ["hbo"], "study_years": [5]})
+    assert response.status_code == 422
+    fields = response.get_json()["fields"]
+    assert "pathways" in fields and "study_years" in fields
+    assert api.publisher.events() == []

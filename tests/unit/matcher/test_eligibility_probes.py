@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from solver_support import Exclusion, Location, place, round_of, wish
@@ -16,6 +18,8 @@ FAR = Location("6900", 51.98, 6.30)  # ~27 km east of HOME: 2h+ by bike, ~1h by 
 PROBES = {  # criterion: (changes to the failing student, changes to the place, extra round changes)
     "programme": ({"crebo": "25491"}, {}, {}),
     "level": ({"level": 1}, {}, {}),
+    "pathway": ({"pathway": "bbl"}, {"pathways": ("bol",)}, {}),
+    "study_year": ({"study_year": 3}, {"study_years": (1, 2)}, {}),
     "period": ({"period_id": "P2"}, {}, {"period_ids": ("P1", "P2")}),
     "travel_time": ({"home": FAR}, {}, {}),
     "support": ({"support_needs": ("S-TAAL",)}, {}, {}),
@@ -100,8 +104,8 @@ def test_vectorised_eligibility_agrees_with_the_reference_on_a_generated_region(
 
 
 def test_criteria_are_listed_in_the_order_of_the_rule() -> None:
-    assert CRITERIA == ("programme", "level", "period", "travel_time", "support", "allowance",
-                        "irregular_shifts", "min_age", "no_slots", "excluded")
+    assert CRITERIA == ("programme", "level", "pathway", "study_year", "period", "travel_time", "support",
+                        "allowance", "irregular_shifts", "min_age", "no_slots", "excluded")
 
 
 def test_travel_minutes_follow_the_documented_formula() -> None:
@@ -115,3 +119,40 @@ def test_travel_minutes_follow_the_documented_formula() -> None:
     assert travel_minutes(arnhem, nijmegen, "public_transport") == math.ceil(km * 1.4 / 25 * 60 + 10)
     assert travel_minutes(arnhem, arnhem, "public_transport") == 10
     assert travel_minutes(arnhem, arnhem, "walk") == 0
+
+
+def test_a_place_naming_no_pathway_or_study_year_takes_every_student() -> None:
+    students = [wish(f"{pathway}{year}", pathway=pathway, study_year=year) for pathway in ("bol", "bbl")
+                for year in (1, 2, 3, 4)]
+    rnd = round_of(students, [place("A", slots=8, supervision_capacity=8, pathways=(), study_years=())])
+    assert len(solve(rnd).placement_map()) == 8
+
+
+def test_vectorised_pathway_and_study_year_agree_with_the_reference() -> None:
+    from solver_support import generate
+
+    rnd = generate(300, 7)
+    rng = np.random.default_rng(1)
+    choices = ((), ("bol",), ("bbl",), ("bol", "bbl"))
+    places = tuple(replace(p, pathways=choices[int(rng.integers(4))],
+                           study_years=tuple(int(y) for y in np.nonzero(rng.random(4) < 0.6)[0] + 1))
+                   for p in rnd.places)
+    wishes = tuple(replace(w, pathway=("bol", "bbl")[int(rng.integers(2))], study_year=int(rng.integers(1, 5)))
+                   for w in rnd.wishes)
+    rnd = replace(rnd, places=places, wishes=wishes)
+    rt = build_tables(rnd)
+    excluded = {(e.student_ref, e.place_id) for e in rnd.exclusions if e.place_id}
+    excluded |= {(e.student_ref, p.place_id) for e in rnd.exclusions if e.organisation_id
+                 for p in rnd.places if p.organisation_id == e.organisation_id}
+    s, p = np.arange(min(80, rt.students.n)), np.arange(min(120, rt.places.n))
+    masks, _ = failure_masks(rt, s, p)
+    for i in s:
+        for j in p:
+            w, pl = rt.students.wishes[i], rt.places.places[j]
+            assert mask_criteria(int(masks[i, j])) == pair_failures(w, pl, (w.student_ref, pl.place_id) in excluded)
+    assert np.any(masks & (1 << CRITERIA.index("pathway"))) and np.any(masks & (1 << CRITERIA.index("study_year")))
+    pairs = eligible_pairs(rt)
+    eligible = set(zip(pairs.student.tolist(), pairs.place.tolist()))
+    for i in s:
+        for j in p:
+            assert ((int(i), int(j)) in eligible) == (masks[i, j] == 0)

@@ -41,6 +41,8 @@ OUT_OF_BOUNDS = [
     ("places", "slots", -1),
     ("places", "supervision_capacity", -1),
     ("places", "min_age", -1),
+    ("places", "pathways", ["hbo"]),
+    ("places", "study_years", [5]),
     ("places", "reserved", [{"school_id": "S", "slots": -1}]),
 ]
 

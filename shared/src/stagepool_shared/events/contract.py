@@ -110,6 +110,10 @@ class Place:
     min_age: int = whole(14, 21, default=16, solver=within(0))
     activities: list[str] = codes(30)
     support_offered: list[str] = codes(20)
+    pathways: list[str] = listing(choice(PATHWAYS), size=(None, 2), default=list,
+                                  doc="leerwegen taken (bol, bbl); empty = both")
+    study_years: list[int] = listing(whole(1, 4), size=(None, 4), default=list, solver=Bounds(size=(None, 4)),
+                                     doc="study years taken; empty = every year")
     reserved: list[Reservation] = listing(record(Reservation), size=(None, 20), default=list)
     contact: Contact | None = None
     start_date: str | None = code(DATE, default=None, solver=None)

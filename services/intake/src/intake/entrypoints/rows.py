@@ -106,6 +106,8 @@ PLACE_COLUMNS: tuple[Column, ...] = (
     Column("minimumleeftijd", "min_age", ("min_age",), _int),
     Column("werkzaamheden", "activities", ("activities",), _list),
     Column("ondersteuning", "support_offered", ("support_offered",), _list),
+    Column("leerwegen", "pathways", ("pathways",), _list, note="bol|bbl; leeg = beide"),
+    Column("leerjaren", "study_years", ("study_years",), _int_list, note="bijv. 2|3; leeg = alle"),
     Column("contactpersoon", "contact_name", ("contact", "name")),
     Column("contact_email", "contact_email", ("contact", "email")),
     Column("contact_telefoon", "contact_phone", ("contact", "phone")),

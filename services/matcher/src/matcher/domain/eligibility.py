@@ -4,6 +4,8 @@ The criteria, in the order of the rule (the first failing one is the one reporte
 
     programme         the place recognises the student's crebo
     level             the place offers the student's level
+    pathway           the place takes the student's leerweg (bol/bbl); a place naming none takes both
+    study_year        the place takes the student's study year; a place naming none takes every year
     period            same period
     travel_time       travel minutes (see `travel`) <= the student's max_travel_minutes
     support           every support need is among the support offered
@@ -29,7 +31,7 @@ from matcher.domain.tables import RoundTables
 from matcher.domain.travel import haversine_km, km_to_central_angle, max_km, minutes_from_km, travel_minutes
 
 CRITERIA = (
-    "programme", "level", "period", "travel_time", "support", "allowance",
+    "programme", "level", "pathway", "study_year", "period", "travel_time", "support", "allowance",
     "irregular_shifts", "min_age", "no_slots", "excluded",
 )
 BIT = {c: np.uint16(1 << i) for i, c in enumerate(CRITERIA)}
@@ -41,6 +43,8 @@ def pair_failures(wish: Wish, place: Place, excluded: bool = False) -> tuple[str
     checks = {
         "programme": wish.crebo in place.crebos,
         "level": wish.level in place.levels,
+        "pathway": not place.pathways or wish.pathway in place.pathways,
+        "study_year": not place.study_years or wish.study_year in place.study_years,
         "period": wish.period_id == place.period_id,
         "travel_time": travel_minutes(wish.home, place.location, wish.transport_mode) <= wish.max_travel_minutes,
         "support": set(wish.support_needs) <= set(place.support_offered),
@@ -98,6 +102,8 @@ def pair_masks(rt: RoundTables, s: np.ndarray, p: np.ndarray, travel: bool = Tru
     fails = {
         "programme": ~pt.crebos[p, st.crebo[s]],
         "level": ((pt.levels[p] >> st.level[s]) & 1) == 0,
+        "pathway": ((pt.pathways[p] >> st.pathway[s]) & 1) == 0,
+        "study_year": ((pt.study_years[p] >> st.study_year[s]) & 1) == 0,
         "period": st.period[s] != pt.period[p],
         "travel_time": minutes > st.max_travel[s],
         "support": np.any(st.support[s] & ~pt.support[p], axis=-1),
@@ -149,6 +155,8 @@ def _block_candidates(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np
     """Pairs of one (period, crebo) block passing every criterion but travel, with a travel prefilter."""
     st, pt = rt.students, rt.places
     ok = ((pt.levels[p][None, :] >> st.level[s][:, None]) & 1) == 1
+    ok &= ((pt.pathways[p][None, :] >> st.pathway[s][:, None]) & 1) == 1
+    ok &= ((pt.study_years[p][None, :] >> st.study_year[s][:, None]) & 1) == 1
     ok &= _subset_ok(st.support[s], pt.support[p])
     ok &= ~(st.allowance[s][:, None] & ~pt.allowance[p][None, :])
     ok &= ~(~st.irregular_ok[s][:, None] & pt.irregular[p][None, :])

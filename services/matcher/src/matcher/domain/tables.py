@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain.lottery import canonical_student_order, profile_hashes, stable_hash, student_profiles
-from matcher.domain.model import Place, RoundInput, Wish
+from matcher.domain.model import PATHWAYS, Place, RoundInput, Wish
 from matcher.domain.travel import mode_index
 
 
@@ -49,6 +49,17 @@ def index_matrix(sets: Sequence[Iterable[str]], vocab: dict[str, int]) -> np.nda
     return out
 
 
+def pathway_index(pathway: str) -> int:
+    """The index of a leerweg in PATHWAYS (an unknown one gets a bit no place takes explicitly)."""
+    return PATHWAYS.index(pathway) if pathway in PATHWAYS else len(PATHWAYS)
+
+
+def bits_or_all(indices: Iterable[int]) -> int:
+    """A bitmask of `indices`; every bit (-1) when there are none: a place naming none takes them all."""
+    mask = sum(1 << i for i in set(indices))
+    return mask or -1
+
+
 def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """(n, 3) unit vectors on the sphere, for fast great-circle prefilters (dot product = cos angle)."""
     phi, lam = np.radians(lat), np.radians(lon)
@@ -66,6 +77,8 @@ class StudentTable:
     sector: np.ndarray
     crebo: np.ndarray
     level: np.ndarray
+    pathway: np.ndarray        # index of the leerweg in PATHWAYS
+    study_year: np.ndarray
     age: np.ndarray
     max_travel: np.ndarray
     mode: np.ndarray
@@ -101,6 +114,8 @@ class PlaceTable:
     lon: np.ndarray
     xyz: np.ndarray
     levels: np.ndarray         # bit l set when level l is offered
+    pathways: np.ndarray       # bit i set when PATHWAYS[i] is taken (all bits when the place names none)
+    study_years: np.ndarray    # bit y set when study year y is taken (all bits when the place names none)
     crebos: np.ndarray         # (n, n_crebos) bool: programme recognised
     capacity: np.ndarray       # effective slots min(slots, supervision_capacity)
     support: np.ndarray        # (n, words) bitset offered
@@ -147,9 +162,9 @@ def _student_table(
             group_of[(w.school_id, *w.pool)], v["period"].get(w.period_id, -1), v["sector"][w.sector],
             v["crebo"][w.crebo], w.level, w.age_at_start, w.max_travel_minutes, mode_index(w.transport_mode),
             w.home.lat, w.home.lon, w.needs_allowance, w.irregular_shifts_ok, len(set(w.activities)),
-            fixed_of.get(w.student_ref, -1),
+            fixed_of.get(w.student_ref, -1), pathway_index(w.pathway), min(max(w.study_year, 0), 62),
         ))
-    cols = list(zip(*rows)) if rows else [()] * 14
+    cols = list(zip(*rows)) if rows else [()] * 16
     ints = [np.array(c, dtype=np.int64) for c in cols[:8]]
     lat, lon = np.array(cols[8], dtype=float), np.array(cols[9], dtype=float)
     table = StudentTable(
@@ -161,6 +176,7 @@ def _student_table(
         n_activities=np.array(cols[12], dtype=np.int64),
         pref_types=bitsets([w.preferred_org_types for w in wishes], v["org_type"]),
         top=top, fixed=np.array(cols[13], dtype=np.int64),
+        pathway=np.array(cols[14], dtype=np.int64), study_year=np.array(cols[15], dtype=np.int64),
         profile_hash=np.array([hashes[r] for r in order], dtype=np.uint64),
     )
     return table, tuple(group_keys)
@@ -181,6 +197,8 @@ def _place_table(rnd: RoundInput, places: tuple[Place, ...], v: dict) -> PlaceTa
         org_type=arr(lambda p: v["org_type"][p.org_type]),
         lat=lat, lon=lon, xyz=unit_vectors(lat, lon),
         levels=arr(lambda p: sum(1 << lv for lv in set(p.levels) if 0 <= lv < 62)),
+        pathways=arr(lambda p: bits_or_all(pathway_index(x) for x in p.pathways)),
+        study_years=arr(lambda p: bits_or_all(y for y in p.study_years if 0 <= y < 62)),
         crebos=crebos, capacity=arr(lambda p: p.effective_slots),
         support=bitsets([p.support_offered for p in places], v["support"]),
         allowance=arr(lambda p: p.offers_allowance, bool), irregular=arr(lambda p: p.irregular_shifts, bool),

@@ -10,12 +10,14 @@ from matcher.domain.model import Explanation, Relaxation
 
 CRITERION = {
     "nl": {
-        "programme": "erkende opleiding (crebo)", "level": "niveau", "period": "periode", "travel_time": "reistijd",
+        "programme": "erkende opleiding (crebo)", "level": "niveau", "pathway": "leerweg (bol/bbl)",
+        "study_year": "leerjaar", "period": "periode", "travel_time": "reistijd",
         "support": "ondersteuning", "allowance": "stagevergoeding", "irregular_shifts": "onregelmatige diensten",
         "min_age": "minimumleeftijd", "no_slots": "vrije plekken", "excluded": "uitgesloten plaats",
     },
     "en": {
-        "programme": "recognised programme (crebo)", "level": "level", "period": "period", "travel_time": "travel time",
+        "programme": "recognised programme (crebo)", "level": "level", "pathway": "learning pathway (bol/bbl)",
+        "study_year": "study year", "period": "period", "travel_time": "travel time",
         "support": "support", "allowance": "allowance", "irregular_shifts": "irregular shifts",
         "min_age": "minimum age", "no_slots": "free slots", "excluded": "excluded place",
     },

@@ -26,7 +26,8 @@ PLACE_FIELDS = tuple(FormField(name, kind) for name, kind in (
     ("period_id", "text"), ("organisation_name", "text"), ("sector", "text"), ("org_type", "text"),
     ("location.postcode", "text"), ("address", "text"), ("crebos", "list"), ("levels", "int_list"),
     ("slots", "int"), ("supervision_capacity", "int"), ("offers_allowance", "bool"), ("irregular_shifts", "bool"),
-    ("min_age", "int"), ("activities", "list"), ("support_offered", "list"), ("contact.name", "text"),
+    ("min_age", "int"), ("activities", "list"), ("support_offered", "list"), ("pathways", "list"),
+    ("study_years", "int_list"), ("contact.name", "text"),
     ("contact.email", "text"), ("contact.phone", "text"), ("start_date", "text")))
 
 
