@@ -1,8 +1,9 @@
 """`make demo`: the whole platform on a generated demo region.
 
 Starts Kafka, Redis, a local mail server and the four services as real processes, shows that every
-part is healthy, runs the demo region (import, round, two approvals, release, delivery) and prints a
-summary with the addresses of the pages and the metrics. Runs until Ctrl-C; `--once` stops after the summary.
+part is healthy, runs the demo region (import, round, approvals, release, delivery, then late students, a
+refusal, a withdrawn place and a re-match) and prints a summary with the addresses of the pages and the metrics
+and a sign-in for every role. Runs until Ctrl-C; `--once` stops after the summary.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class Platform:
         service = self.services[name]
         env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap, "REDIS_URL": self.redis.url,
                "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(service.port), "LOG_LEVEL": "INFO",
-               "PYTHONUNBUFFERED": "1",
+               "PYTHONUNBUFFERED": "1", "STAGEPOOL_ENV": "dev",  # local http: cookies without Secure
                "INTAKE_PSEUDONYM_SECRET": self.secrets.pseudonym_secret,
                "INTAKE_URL": self.services["intake"].url,
                "NOTIFIER_SERVICE_TOKEN": self.secrets.notifier_token,

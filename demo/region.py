@@ -172,6 +172,14 @@ def generate(students: int = 2000, organisations: int | None = None, seed: int =
     return DemoRegion(REGION_ID, PERIOD_ID, schools, orgs)
 
 
+def late_students(area: DemoRegion, count: int = 3, seed: int = 14) -> list[Student]:
+    """`count` students of the first (largest) school who sign up after the first round: new numbers."""
+    rng, school = random.Random(seed), area.schools[0]
+    start = len(area.students) + 900_000
+    return [_student(rng, load_areas(), school.school_id, start + i, SCHOOLS[school.school_id][2])
+            for i in range(1, count + 1)]
+
+
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 

@@ -3,10 +3,13 @@ end-to-end tests reuse step by step.
 
 Steps: the coordinator creates the period and the schools; each organisation imports its places (XLSX);
 each school imports its students' wishes (XLSX, with top-3 places chosen from what was posted); wait until
-the matcher has consumed them (its /metrics); request a round and wait for the proposal; two users approve
-(plus support staff of every school with support needs); schedule the release a few seconds ahead; wait
-until the local SMTP server holds every message. Each step is timed. Any failure raises ScenarioFailed.
-Imports the standard library, demo.clients / demo.region / demo.pools and stagepool_shared (never a service).
+the matcher has consumed them (its /metrics); request a round and wait for the proposal; per school with students
+in it, its school staff and its support staff approve (the per-school rule); schedule the release a few seconds ahead; wait
+until the local SMTP server holds every message; then the season's second step (demo.rematch: late students,
+a refusal, a withdrawn place, a re-match approved and released the same way). Each step is timed. Any
+failure raises ScenarioFailed.
+Imports the standard library, demo.clients / demo.region / demo.pools / demo.rematch and stagepool_shared (never a
+service).
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ from stagepool_shared.redis import connect
 from stagepool_shared.web.accounts import Accounts
 
 from . import region as demo_region
+from . import rematch
 from .clients import Clients, IntakeClient, MatcherClient, metric
 from .mailbox import Mailbox
 from .pools import PoolKey, student_pools
+from .rematch import RematchFigures
 from .summary import print_summary
+from .summary import text as summary_text
 
 MATCHER_GROUP = "stagepool-matcher"
 
@@ -144,9 +150,10 @@ def wait_for_projection(matcher: MatcherClient, wishes: int, places: int, timeou
 
 
 def run_round(cast: Cast, area: demo_region.DemoRegion, kind: str = "initial", seed: int = 1,
-              timeout: float = 300) -> dict[str, Any]:
+              timeout: float = 300, previous_round_id: str | None = None) -> dict[str, Any]:
     """Request a round and wait for the proposal (the coordinator's full view)."""
-    round_id = cast.coordinator_matcher.request_round(area.region_id, area.period_id, kind=kind, seed=seed)
+    round_id = cast.coordinator_matcher.request_round(area.region_id, area.period_id, kind=kind, seed=seed,
+                                                      previous_round_id=previous_round_id)
     record = wait_for(lambda: _settled(cast.coordinator_matcher.round(round_id)), timeout, f"proposal of {round_id}")
     if record["status"] != "proposed":
         raise ScenarioFailed(f"round {round_id} {record['status']}: {record.get('failure')}")
@@ -162,12 +169,13 @@ def _released(record: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def approve(cast: Cast, round_id: str) -> dict[str, Any]:
-    """Two users approve (the coordinator and the largest school's staff), then support staff where needed."""
-    cast.coordinator_matcher.approve(round_id)
-    first_school = next(iter(cast.school_matchers))
-    state = cast.school_matchers[first_school].approve(round_id)
-    for school_id in state["schools_missing_support"]:
-        state = cast.support_matchers[school_id].approve(round_id)
+    """Per school with students in the round, its school staff and its support staff approve: two distinct
+    staff of that school, one of them support staff (the per-school rule; the coordinator's vote counts for
+    no school, so the coordinator does not approve)."""
+    for school in cast.coordinator_matcher.round(round_id)["approval"]["schools"]:
+        cast.school_matchers[school["school_id"]].approve(round_id)
+        cast.support_matchers[school["school_id"]].approve(round_id)
+    state = cast.coordinator_matcher.round(round_id)["approval"]
     if not state["complete"]:
         raise ScenarioFailed(f"approval of {round_id} incomplete: {state}")
     return state
@@ -204,6 +212,8 @@ class DemoResult:
     delivered: int
     accounts: list[tuple[str, str, str]]
     pools: dict[str, PoolKey] = field(default_factory=dict)
+    rematch: RematchFigures | None = None
+    student_links: list[str] = field(default_factory=list)
 
 
 def create_page_accounts(redis_url: str, area: demo_region.DemoRegion) -> list[tuple[str, str, str]]:
@@ -212,8 +222,10 @@ def create_page_accounts(redis_url: str, area: demo_region.DemoRegion) -> list[t
     r = area.region_id
     people = [("coordinator", Principal("coordinator-1", "regional_coordinator", r, r)),
               ("desk", Principal("desk-1", "desk_staff", r, r))]
-    people += [(f"school-{s.school_id}", Principal(f"staff-{s.school_id}", "school_staff", s.school_id, r))
-               for s in area.schools]
+    for s in area.schools:  # per school: two staff members (two approvers) and support staff
+        people += [(f"school-{s.school_id}", Principal(f"staff-{s.school_id}", "school_staff", s.school_id, r)),
+                   (f"school-{s.school_id}-2", Principal(f"staff-{s.school_id}-2", "school_staff", s.school_id, r)),
+                   (f"support-{s.school_id}", Principal(f"support-{s.school_id}", "support_staff", s.school_id, r))]
     org = area.organisations[0].organisation_id
     people.append((f"organisation-{org}", Principal(f"staff-{org}", "organisation_staff", org, r)))
     created = []
@@ -222,6 +234,31 @@ def create_page_accounts(redis_url: str, area: demo_region.DemoRegion) -> list[t
         accounts.create_user(username, password, principal)
         created.append((username, password, principal.role))
     return created
+
+
+def run_rematch(cast: Cast, clients: Clients, area: demo_region.DemoRegion, offered: dict[str, dict[str, Any]],
+                first: dict[str, Any], wishes: int, timings: Timings) -> RematchFigures:
+    """The season's second step (demo.rematch): late students, a refusal and a withdrawn place, then a re-match
+    approved and released like the first round; ScenarioFailed if it moves a binding placement."""
+    disruption, matcher = rematch.choose_disruption(first), cast.coordinator_matcher
+    with timings.step("3 late students, 1 refusal, 1 withdrawn place -> matcher up to date"):
+        wishes += rematch.import_late_students(cast.schools[area.schools[0].school_id], area, offered)
+        rematch.disrupt(clients, area, first["round_id"], disruption)
+        wait_for(lambda: matcher_consumed(matcher, "wish.submitted", "wish.updated") >= wishes
+                 and matcher_consumed(matcher, "placement.refused") >= 1
+                 and matcher_consumed(matcher, "place.withdrawn") >= 1, 120, "late wishes, refusal and withdrawal")
+    with timings.step("re-match requested -> proposed -> approved -> released"):
+        second = run_round(cast, area, kind="rematch", seed=2, previous_round_id=first["round_id"])
+        approve(cast, second["round_id"])
+        release(cast, second["round_id"], ahead_s=1.0)
+        second = wait_for(lambda: _released(matcher.round(second["round_id"])), 120, "re-match released")
+    movement = matcher.compare(first["round_id"], second["round_id"])["movement"]
+    result = rematch.figures(second["round_id"], movement,
+                             rematch.moved(rematch.binding_after(first, disruption), second))
+    print("  " + summary_text("en", "rematch", **vars(result)), flush=True)
+    if result.moved_binding:
+        raise ScenarioFailed(f"re-match {result.round_id} moved {result.moved_binding} binding placement(s)")
+    return result
 
 
 def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed: int = 2026,
@@ -244,7 +281,7 @@ def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed:
         wait_for_projection(cast.coordinator_matcher, accepted, len(offered))
     with timings.step("round requested -> proposed"):
         record = run_round(cast, area)
-    with timings.step("two approvals (+ support staff)"):
+    with timings.step("approvals per school (staff + support staff)"):
         approve(cast, record["round_id"])
     before = mailbox.count()
     with timings.step("release scheduled (5 s ahead) -> released"):
@@ -253,8 +290,9 @@ def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed:
                           "round released")
     with timings.step("notifier delivered every e-mail"):
         delivered = wait_for_delivery(mailbox, before, expected_messages(record))
+    figures = run_rematch(cast, clients, area, offered, record, accepted, timings)
     accounts = create_page_accounts(platform.redis.url, area)
     pools = student_pools(area, platform.secrets.pseudonym_secret.encode())
-    result = DemoResult(area, record, timings, delivered, accounts, pools)
+    result = DemoResult(area, record, timings, delivered, accounts, pools, figures, rematch.sign_in_links(mailbox))
     print_summary(result, platform, lang)
     return result

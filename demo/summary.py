@@ -76,8 +76,24 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "WARNING: {sector} / {school}: here {ours}, in the matcher's summary {theirs} (students/placed).",
     },
     "accounts": {
-        "nl": "Demo-accounts voor de pagina's (wachtwoorden alleen voor deze run)",
-        "en": "Demo accounts for the pages (passwords made for this run only)",
+        "nl": "Inloggen voor elke rol: accounts voor de pagina's op {login} (wachtwoorden alleen voor deze run)",
+        "en": "Sign in as every role: accounts for the pages at {login} (passwords made for this run only)",
+    },
+    "links": {
+        "nl": "Studenten: persoonlijke links uit de e-mails van de lokale SMTP-server (openen = ingelogd)",
+        "en": "Students: personal links from the e-mails on the local SMTP server (open one to be signed in)",
+    },
+    "rematch": {
+        "nl": "herverdeling: {kept} behouden, {moved_binding} bindende plaatsingen verschoven, {placed_new} nieuw "
+              "geplaatst",
+        "en": "re-match: kept {kept}, moved {moved_binding} binding placements, placed {placed_new} new",
+    },
+    "rematch_step": {
+        "nl": "Tweede stap van het seizoen: 3 late aanmeldingen, 1 weigering en 1 ingetrokken plaats, daarna "
+              "herverdeling {round_id}. Bindende plaatsingen (geaccepteerd of binnen de antwoordtermijn) blijven "
+              "staan.",
+        "en": "Second step of the season: 3 late students, 1 refusal and 1 withdrawn place, then re-match "
+              "{round_id}. Binding placements (accepted or within their answer window) stay where they are.",
     },
 }
 
@@ -108,6 +124,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "username": ("gebruikersnaam", "username"),
     "password": ("wachtwoord", "password"),
     "role": ("rol", "role"),
+    "who": ("wie", "who"),
+    "student_link": ("student", "student"),
 }
 
 #: Every sentence and label of the summary: per key, the Dutch and the English text side by side.
@@ -257,11 +275,50 @@ def heading_lines(result: Any, lang: str = "nl") -> list[str]:
                  delivered=result.delivered)]
 
 
+#: Who each demo account is, by role: (Dutch, English).
+WHO: dict[str, tuple[str, str]] = {
+    "regional_coordinator": ("regiocoördinator", "regional coordinator"),
+    "desk_staff": ("meldpunt", "desk"),
+    "school_staff": ("schoolmedewerker", "school staff"),
+    "support_staff": ("zorgcoördinator (ondersteuning)", "support staff"),
+    "organisation_staff": ("organisatie", "organisation"),
+}
+SECOND_APPROVER = ("tweede fiatteur", "second approver")
+
+
+def who(username: str, role: str, lang: str = "nl") -> str:
+    """What a demo account stands for; a school's second staff account (`…-2`) is its second approver."""
+    pair = SECOND_APPROVER if role == "school_staff" and username.endswith("-2") else WHO.get(role, (role, role))
+    return pair[LANGS.index(lang)]
+
+
+def rematch_lines(figures: Any, lang: str = "nl") -> list[str]:
+    """The second step of the season: what happened, then one line with the figures (figures: RematchFigures)."""
+    if figures is None:
+        return []
+    return [paragraph(lang, "rematch_step", round_id=figures.round_id),
+            text(lang, "rematch", kept=figures.kept, moved_binding=figures.moved_binding,
+                 placed_new=figures.placed_new)]
+
+
+def sign_in_lines(accounts: Sequence[tuple[str, str, str]], links: Sequence[str], login_url: str,
+                  lang: str = "nl") -> list[str]:
+    """Every role's sign-in: the page accounts (who, username, password, role), then the students' links."""
+    rows = [(who(user, role, lang), user, password, role) for user, password, role in accounts]
+    lines = [text(lang, "accounts", login=login_url),
+             *table([text(lang, k) for k in ("who", "username", "password", "role")], rows).splitlines(), "",
+             text(lang, "links")]
+    lines += [f"  {text(lang, 'student_link')} {i}: {link}" for i, link in enumerate(links, 1)]
+    return lines
+
+
 def print_summary(result: Any, platform: Any, lang: str = "nl") -> None:
     """Print everything a visitor of the demo needs (result: scenario.DemoResult)."""
     area, record = result.region, result.round
     names = {s.school_id: s.name for s in area.schools}
     print("\n" + "\n".join(heading_lines(result, lang)) + "\n")
+    if getattr(result, "rematch", None) is not None:
+        print("\n".join(rematch_lines(result.rematch, lang)) + "\n")
     for block in (placement_section(record, result.pools, names, lang), unplaced_table(record["summary"], lang),
                   timing_table(result.timings.steps, lang)):
         print(block + "\n")
@@ -269,5 +326,5 @@ def print_summary(result: Any, platform: Any, lang: str = "nl") -> None:
     for line in address_lines({n: s.url for n, s in platform.services.items()}, area.region_id, area.period_id,
                               lang):
         print(line)
-    print("\n" + text(lang, "accounts"))
-    print(table((text(lang, "username"), text(lang, "password"), text(lang, "role")), result.accounts))
+    login = WebLinks(**{n: s.url for n, s in platform.services.items()}).url("intake", "/login")
+    print("\n" + "\n".join(sign_in_lines(result.accounts, getattr(result, "student_links", []), login, lang)))

@@ -1,5 +1,6 @@
 """A regional coordinator runs, compares and releases a round in the browser; a school staff member reviews
-the proposal for their school and approves it (a colleague approves through the API).
+the proposal for their school and approves it (colleagues of both schools approve through the API: two staff
+of every school).
 
 The pool comes in as the events intake publishes (wish.submitted, place.posted) on the platform's real Kafka;
 the matcher, as a real process, projects them, computes the rounds and releases at the chosen moment.
@@ -99,6 +100,10 @@ def test_a_coordinator_runs_compares_and_releases_a_round_after_two_staff_approv
     compare = page.locator("#compare")
     assert first in compare.inner_text() and second in compare.inner_text()
     assert re.search(r"Geplaatst\s+2\s+4\s+\+2", compare.inner_text())
+    movement = page.locator("#movement").inner_text()  # 2 placed before, 4 after: the movement adds up
+    assert "dezelfde plaats" in movement and "een andere plaats" in movement
+    keep, gain, lose, change = (int(n) for n in re.findall(r"(\d+) student", movement))
+    assert keep + lose + change == 2 and keep + gain + change == 4
     assert page.locator("#chart-school rect.bar").count() == 2
 
     with page.expect_navigation():
@@ -119,11 +124,19 @@ def test_a_coordinator_runs_compares_and_releases_a_round_after_two_staff_approv
     shot(staff, "6-approved")
     assert "Uw goedkeuring is vastgelegd." in staff.locator("main").inner_text()
 
-    colleague = people.headers("usr-bpv-b", "school_staff", "sch-b", REGION)
+    for user, school in (("usr-bpv-a2", "sch-a"), ("usr-bpv-b", "sch-b")):  # sch-b: one of its two so far
+        colleague = people.headers(user, "school_staff", school, REGION)
+        answer = requests.post(f"{matcher}/api/v1/rounds/{second}/approvals", headers=colleague, timeout=10)
+        assert answer.status_code == 201 and answer.json()["complete"] is False
+    page.goto(f"{matcher}/pages/coordinator/rounds/{second}")  # a reload would post the refused form again
+    assert "Compleet" not in page.locator("#approval-state").inner_text()
+    assert "1 medewerker(s) van deze school" in page.locator('#approval-schools tr[data-school="sch-b"]').inner_text()
+    shot(page, "6b-approval-per-school")
+    colleague = people.headers("usr-bpv-b2", "school_staff", "sch-b", REGION)
     answer = requests.post(f"{matcher}/api/v1/rounds/{second}/approvals", headers=colleague, timeout=10)
     assert answer.status_code == 201 and answer.json()["complete"] is True
 
-    page.goto(f"{matcher}/pages/coordinator/rounds/{second}")  # a reload would post the refused form again
+    page.goto(f"{matcher}/pages/coordinator/rounds/{second}")
     assert "Compleet" in page.locator("#approval-state").inner_text()
     with page.expect_navigation():
         page.get_by_role("button", name="Nu vrijgeven").click()

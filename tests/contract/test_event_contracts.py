@@ -77,6 +77,18 @@ def test_an_outcome_from_before_named_places_was_recorded_still_reads():
     assert [o.named_places for o in registry.from_dict(data).payload.outcomes] == [False, False]
 
 
+def test_a_hint_from_before_free_places_was_recorded_still_reads_and_a_count_round_trips():
+    data = registry.to_dict(sample_envelope("round.proposed"))
+    hinted = [o for o in data["payload"]["outcomes"] if o["hints"]]
+    for outcome in hinted:
+        for hint in outcome["hints"]:
+            hint.pop("free_places")
+    assert hinted and all(h.free_places is None for o in registry.from_dict(data).payload.outcomes for h in o.hints)
+    hinted[0]["hints"][0]["free_places"] = 2
+    decoded = registry.from_dict(data).payload.outcomes
+    assert [h.free_places for o in decoded for h in o.hints][0] == 2
+
+
 @pytest.mark.parametrize("mutate, reason", [
     (lambda d: d.pop("event_id"), "invalid envelope"),
     (lambda d: d.update(event_type="wish.exploded"), "unknown event type"),

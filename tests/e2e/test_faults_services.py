@@ -201,13 +201,17 @@ def register_region(clients: Clients, run: str) -> tuple[str, str, list[str], di
 
 
 def run_and_release(clients: Clients, region: str, period: str, schools: list[str], run: str) -> dict:
-    """Request a round, approve it with two staff users, release it now; returns the round as the coordinator sees it."""
+    """Request a round, approve it per school (its school staff and its support staff), release it now; returns
+    the round as the coordinator sees it."""
     coordinator = clients.as_("matcher", f"c-{run}", "regional_coordinator", region, region)
     round_id = coordinator.request_round(region, period, seed=5)
     wait_until(lambda: coordinator.round(round_id)["status"] == "proposed", 120, interval=0.2,
                message="round not proposed")
-    coordinator.approve(round_id)
-    clients.as_("matcher", f"s-{schools[0]}", "school_staff", schools[0], region).approve(round_id)
+    for school in coordinator.round(round_id)["approval"]["schools"]:
+        for role, who in (("school_staff", "s"), ("support_staff", "sp")):
+            sid = school["school_id"]
+            clients.as_("matcher", f"{who}-{sid}", role, sid, region).approve(round_id)
+    assert coordinator.round(round_id)["approval"]["complete"]
     now = datetime.now(UTC)
     coordinator.release(round_id, now, now + timedelta(days=14))
     return coordinator.round(round_id)

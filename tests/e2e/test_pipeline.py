@@ -1,9 +1,9 @@
 """The whole pipeline across the four service processes on real Kafka and Redis, with a small demo region.
 
 One platform for the module (tests/e2e/conftest.py). The module fixture imports the region through
-intake (XLSX files, school and organisation tokens), runs the first round, approves it with two users
-and releases it a few seconds ahead; the tests then follow one student each (refusal and re-match, a
-desk report leading to re-placement, erasure) and one unhappy path. The tests use different students,
+intake (XLSX files, school and organisation tokens), runs the first round, approves it per school (two
+staff of each school) and releases it a few seconds ahead; the tests then follow one student each (refusal
+and re-match, a desk report leading to re-placement, erasure) and one unhappy path. The tests use different students,
 so their order does not matter.
 """
 

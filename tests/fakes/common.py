@@ -67,22 +67,57 @@ class FakeKeyValue:
 
     def __init__(self) -> None:
         self.data: dict[str, bytes] = {}
+        self.ttls: dict[str, int] = {}
 
     def get(self, key: str) -> bytes | None:
         return self.data.get(key)
 
-    def set(self, key: str, value: str | bytes, **_: Any) -> bool:
+    def set(self, key: str, value: str | bytes, ex: int | None = None, **_: Any) -> bool:
         self.data[key] = value.encode() if isinstance(value, str) else value
+        if ex is not None:
+            self.ttls[key] = ex
         return True
 
     def delete(self, *keys: str) -> int:
+        for key in keys:
+            self.ttls.pop(key, None)
         return sum(1 for k in keys if self.data.pop(k, None) is not None)
+
+    # The throttle's counters (stagepool_shared.web.throttle): expiry is recorded, never run out.
+    def incr(self, key: str) -> int:
+        self.data[key] = str(int(self.data.get(key, b"0")) + 1).encode()
+        return int(self.data[key])
+
+    def expire(self, key: str, seconds: int, nx: bool = False) -> bool:
+        if key not in self.data or (nx and key in self.ttls):
+            return False
+        self.ttls[key] = seconds
+        return True
+
+    def ttl(self, key: str) -> int:
+        return self.ttls.get(key, -1) if key in self.data else -2
+
+    def pipeline(self, transaction: bool = True) -> "_FakePipeline":
+        return _FakePipeline(self)
 
     def ping(self) -> bool:
         return True
 
     def close(self) -> None:
         return None
+
+
+class _FakePipeline:
+    """Commands queued and run in order by `execute` (no other client runs in between in a unit test)."""
+
+    def __init__(self, client: FakeKeyValue) -> None:
+        self.client, self.calls = client, []
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self.calls.append((name, args, kwargs))
+
+    def execute(self) -> list[Any]:
+        return [getattr(self.client, name)(*args, **kwargs) for name, args, kwargs in self.calls]
 
 
 class FakeAccounts:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from typing import Any, Iterator
 
-from notifier.domain.model import (PENDING, REMINDER, SCHOOL, SENT, STUDENT, Delivery, DeliveryId,
+from notifier.domain.model import (ABOUT_STUDENT, PENDING, SCHOOL, SENT, Delivery, DeliveryId, Exclusions,
                                    InboxEntry, Message, PlaceInfo, Response, RoundInfo, StudentOutcome)
 from notifier.errors import DeliveryError
 from notifier.ports import AbstractChannel, AbstractStore, DeliveryResult, OutboxItem
@@ -38,6 +38,9 @@ class FakeStore(AbstractStore):
         self.outbox: list[OutboxItem] = []
         self.first_last: dict[str, list[float]] = {}
         self.finished: list[list[DeliveryResult]] = []  # every finish() call: one transaction each
+        self.withdrawn: set[str] = set()
+        self.overdue: dict[tuple[str, str], float] = {}
+        self.excluded: dict[str, Exclusions] = {}
 
     def _once(self, event_id: str) -> bool:
         if event_id in self.processed:
@@ -51,8 +54,37 @@ class FakeStore(AbstractStore):
             return True
         return False
 
-    def withdraw_place(self, event_id: str, place_id: str) -> bool:
-        return self._once(event_id)
+    def withdraw_place(self, event_id: str, place_id: str, notices=(), due: float = 0.0) -> bool:
+        if not self._once(event_id):
+            return False
+        self.withdrawn.add(place_id)
+        for d in notices:
+            if d not in self.deliveries:
+                self.deliveries[d] = Delivery(d)
+                self.queue[d] = due
+            self.awaiting.pop((d.round_id, d.ref), None)
+            self.overdue.pop((d.round_id, d.ref), None)
+        return True
+
+    def placed_at(self, place_id: str) -> list[tuple[str, str]]:
+        return sorted(k for k, o in self.outcome_map.items() if o.is_placed and o.place_id == place_id)
+
+    def withdrawn_places(self, place_ids: list[str]) -> set[str]:
+        return self.withdrawn.intersection(place_ids)
+
+    def student_rounds(self, student_ref: str) -> list[str]:
+        return sorted(r for r, ref in self.outcome_map if ref == student_ref)
+
+    def exclude(self, event_id: str, student_ref: str, organisation_ids: list[str], place_ids: list[str]) -> bool:
+        if not self._once(event_id):
+            return False
+        old = self.excluded.get(student_ref, Exclusions())
+        self.excluded[student_ref] = Exclusions(old.organisation_ids | set(organisation_ids),
+                                                old.place_ids | set(place_ids))
+        return True
+
+    def exclusions(self, student_ref: str) -> Exclusions:
+        return self.excluded.get(student_ref, Exclusions())
 
     def places(self, place_ids: list[str]) -> dict[str, PlaceInfo]:
         return {i: self.place_map[i] for i in place_ids if i in self.place_map}
@@ -75,6 +107,7 @@ class FakeStore(AbstractStore):
                 self.queue[d] = round_info.released_at.timestamp()
             for ref in result.awaiting:
                 self.awaiting[(round_info.round_id, ref)] = reminder_at
+                self.overdue[(round_info.round_id, ref)] = round_info.respond_by.timestamp()
             del self.parts[round_info.round_id]
         return True
 
@@ -99,10 +132,12 @@ class FakeStore(AbstractStore):
             del self.outcome_map[key]
             self.responses.pop(key, None)
             self.awaiting.pop(key, None)
-        for d in [d for d in self.deliveries if d.ref == student_ref and d.kind in (STUDENT, REMINDER)]:
+            self.overdue.pop(key, None)
+        for d in [d for d in self.deliveries if d.ref == student_ref and d.kind in ABOUT_STUDENT]:
             del self.deliveries[d]
             self.queue.pop(d, None)
         self.inboxes.pop(("student", student_ref), None)
+        self.excluded.pop(student_ref, None)
         return True
 
     def claim_due(self, now: float, limit: int, lease_s: float) -> list[Delivery]:
@@ -154,6 +189,7 @@ class FakeStore(AbstractStore):
     def save_response(self, round_id: str, student_ref: str, response: Response) -> None:
         self.responses[(round_id, student_ref)] = response
         self.awaiting.pop((round_id, student_ref), None)
+        self.overdue.pop((round_id, student_ref), None)
 
     def due_reminders(self, now: float, limit: int) -> list[tuple[str, str]]:
         return sorted(k for k, t in self.awaiting.items() if t <= now)[:limit]
@@ -168,6 +204,20 @@ class FakeStore(AbstractStore):
 
     def drop_reminder(self, round_id: str, student_ref: str) -> None:
         self.awaiting.pop((round_id, student_ref), None)
+
+    def due_overdue(self, now: float, limit: int) -> list[tuple[str, str]]:
+        return sorted(k for k, t in self.overdue.items() if t <= now)[:limit]
+
+    def schedule_overdue(self, round_id, student_ref, deliveries, due) -> bool:
+        if self.overdue.pop((round_id, student_ref), None) is None:
+            return False
+        for d in deliveries:
+            self.deliveries[d] = Delivery(d)
+            self.queue[d] = due
+        return True
+
+    def drop_overdue(self, round_id: str, student_ref: str) -> None:
+        self.overdue.pop((round_id, student_ref), None)
 
     def outbox_peek(self, limit: int) -> list[OutboxItem]:
         return self.outbox[:limit]

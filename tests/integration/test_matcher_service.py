@@ -152,21 +152,24 @@ def test_a_redelivered_round_request_produces_no_second_proposal(running, seeded
     assert len(parts) == parts[0].payload.parts and matcher.deps.store.get_round(f"rnd-{RUN}-b").manifest == first
 
 
-def test_approval_by_two_distinct_users_lets_the_round_be_released_at_its_moment(running, seeded, kafka_bootstrap):
+def test_approval_by_two_staff_of_every_school_lets_the_round_be_released_at_its_moment(running, seeded,
+                                                                                       kafka_bootstrap):
     matcher, _, clock = running
     round_id = f"rnd-{RUN}-c"
     request_round(running, round_id)
     tokens = TokenStore(matcher.redis_client)
     coord = tokens.issue("usr-coord", "regional_coordinator", REGION, REGION)
-    staff = tokens.issue("usr-staff", "school_staff", "sch-1", REGION)
-    support = tokens.issue("usr-support", "support_staff", "sch-0", REGION)
+    staff = {s: tokens.issue(f"usr-staff-{s}", "school_staff", s, REGION) for s in ("sch-0", "sch-1", "sch-2")}
+    support = {s: tokens.issue(f"usr-support-{s}", "support_staff", s, REGION) for s in ("sch-0", "sch-1", "sch-2")}
     client = matcher.app().test_client()
     at = clock.now + timedelta(hours=2)
     body = {"release_at": at.isoformat(), "respond_by": (at + timedelta(days=7)).isoformat()}
     url = f"/api/v1/rounds/{round_id}"
-    assert client.post(url + "/approvals", headers={"Authorization": f"Bearer {staff}"}).status_code == 201
+    assert client.post(url + "/approvals", headers={"Authorization": f"Bearer {staff['sch-1']}"}).status_code == 201
     assert client.post(url + "/release", json=body, headers={"Authorization": f"Bearer {coord}"}).status_code == 409
-    assert client.post(url + "/approvals", headers={"Authorization": f"Bearer {support}"}).json["complete"]
+    for token in (support["sch-1"], staff["sch-2"], support["sch-2"], staff["sch-0"]):
+        assert not client.post(url + "/approvals", headers={"Authorization": f"Bearer {token}"}).json["complete"]
+    assert client.post(url + "/approvals", headers={"Authorization": f"Bearer {support['sch-0']}"}).json["complete"]
     assert client.post(url + "/release", json=body, headers={"Authorization": f"Bearer {coord}"}).status_code == 202
     assert logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.released", round_id) == []
     clock.now = at

@@ -94,3 +94,22 @@ def test_approvals_count_users_once_and_releases_come_due(store, region):
     store.mark_released(request.round_id, release.release_at)
     assert request.round_id not in store.due_releases(2000.0)
     assert store.get_round(request.round_id).status == "released"
+
+
+def test_released_placements_bind_an_accepted_one_stays_and_a_withdrawal_marks_the_binding_ones(store, region):
+    period = "2027-p1"
+    store.put_place(eid(), place("plc-1", region))
+    store.fix_placement(eid(), region, period, KeptPlacement("stu-1", "sch-a", "plc-1", "org-1", "rnd-1"))
+    released = [KeptPlacement("stu-1", "sch-a", "plc-1", "org-1", "rnd-1", "2027-01-17T09:00:00.000Z"),
+                KeptPlacement("stu-2", "sch-a", "plc-1", "org-1", "rnd-1", "2027-01-17T09:00:00.000Z"),
+                KeptPlacement("stu-3", "sch-a", "plc-2", "org-2", "rnd-1", "2027-01-17T09:00:00.000Z")]
+    first = eid()
+    at = "2027-01-10T10:00:00.000Z"
+    assert store.bind_released(first, region, period, released, at)
+    assert not store.bind_released(first, region, period, [], at)
+    fixed = store.load_pool(region, period, None).fixed
+    assert fixed["stu-1"].accepted and fixed["stu-2"].respond_by == "2027-01-17T09:00:00.000Z"
+    assert store.remove_place(eid(), region, period, "plc-1", withdrawn_at="2027-01-12T09:00:00.000Z")
+    fixed = store.load_pool(region, period, None).fixed
+    assert fixed["stu-1"].withdrawn and fixed["stu-2"].withdrawn and not fixed["stu-3"].withdrawn
+    assert store.load_pool(region, period, None).places == ()

@@ -26,7 +26,7 @@ from notifier.config import Settings
 from stagepool_shared import registry, topics
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.envelope import new_envelope
-from stagepool_shared.events import places, rounds
+from stagepool_shared.events import placements, places, rounds
 from stagepool_shared.events.base import Location
 from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics, read_log
 from stagepool_shared.runtime import start_workers
@@ -108,6 +108,7 @@ class Lane:
     def env(self, kafka: str, redis_url: str, intake_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
         return {"KAFKA_BOOTSTRAP_SERVERS": kafka, "REDIS_URL": redis_url, "INTAKE_URL": intake_url,
                 "NOTIFIER_SERVICE_TOKEN": SERVICE_TOKEN, "NOTIFIER_WEBHOOK_SECRET": "hook-secret",
+                "STAGEPOOL_ENV": "dev",  # a short test webhook secret is tolerated in the dev stack only
                 "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "NOTIFIER_KEY_PREFIX": f"nt-{self.tag}",
                 "NOTIFIER_GROUP_ID": f"test-notifier-{self.tag}", "NOTIFIER_TOPICS": ",".join(self.topics),
                 "NOTIFIER_IDLE_WAIT_S": "0.05", "HTTP_PORT": "0", **extra}
@@ -285,3 +286,35 @@ def test_the_inbox_api_shows_nothing_before_release_and_the_outcome_after(kafka_
     assert answer.status_code == 200
     accepted = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.PLACEMENTS])]
     assert answer.get_json()["event_id"] in {e.event_id for e in accepted}
+
+
+def test_a_place_withdrawn_after_release_is_told_once_and_exclusions_come_from_the_log(redis_url, stage):
+    """Issue 14: from the notifier's own topics (real Kafka), a withdrawn place (delivered twice) tells the
+    student, the school and the region's coordinators once each, and a re-placement request's exclusion
+    refuses an answer (409), both stored in the real Redis."""
+    outcomes = seed_round(stage.intake, 3)  # stu_00000 at plc-org-p (sch-x), stu_00001 at plc-org-q (sch-y)
+    runner = stage.start()
+    deps = runner.wiring.deps
+    stage.publisher.publish_all(released_parts("rnd-w", outcomes, 1, datetime.now(UTC)), topic=stage.lane.rounds)
+    wait_until(lambda: deps.store.round("rnd-w") and deps.store.pending_count() == 0, 60,
+               message="the round was not delivered")
+    withdrawn = new_envelope("place.withdrawn", places.PlaceWithdrawn("plc-org-p", "org-p", "reg-t", "2027-p1"),
+                             producer="intake", partition_key="reg-t")
+    stage.publisher.publish_all([withdrawn, withdrawn], topic=stage.lane.places)
+    stage.publisher.publish(new_envelope("placement.replacement_requested", placements.ReplacementRequested(
+        "req-w", "reg-t", "2027-p1", "stu_00001", "sch-y", "desk_report", exclude_organisation_ids=["org-q"]),
+        producer="reporting", partition_key="reg-t"), topic=stage.lane.placements)
+    wait_until(lambda: commands.read_inbox(deps, "region", "reg-t") and deps.store.pending_count() == 0
+               and deps.store.exclusions("stu_00001").organisation_ids, 60, message="no withdrawal notes")
+    assert [e.message_kind for e in commands.read_inbox(deps, "student", "stu_00000")] == ["outcome",
+                                                                                           "place_withdrawn"]
+    assert len(commands.read_inbox(deps, "region", "reg-t")) == 1
+    assert len(stage.mailbox.to("student0@mail.example")) == 2
+    school = [m for m in stage.mailbox.to("stage@x.example") if "ingetrokken" in m["Subject"]]
+    assert len(school) == 1
+    tokens = TokenStore(redis.Redis.from_url(redis_url))
+    client = runner.wiring.app().test_client()
+    for ref, code in (("stu_00000", "place_withdrawn"), ("stu_00001", "excluded")):
+        headers = {"Authorization": f"Bearer {tokens.issue('u-' + ref, 'student', ref)}"}
+        answer = client.post("/api/v1/placements/rnd-w/accept", headers=headers)
+        assert answer.status_code == 409 and answer.get_json()["error"] == code

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
+from reporting import handlers
 from reporting.bootstrap import bootstrap
 from stagepool_shared import registry, topics
+from stagepool_shared.envelope import new_envelope
 from stagepool_shared.kafka import ensure_topics, read_log
+from stagepool_shared.testing.samples import sample_payload
 from tests.fakes.reporting import settings_for
 
 pytestmark = pytest.mark.integration
@@ -45,6 +49,7 @@ def client(reporting):
 def tokens(reporting, region):
     issue = reporting.tokens.issue
     student = "stu_" + uuid.uuid4().hex
+    project_wish(reporting, student, "sch-alfa", region)  # reporting knows the student's school (issue 19)
     return {
         "student_ref": student,
         "student": issue("usr-stu", "student", student, region),
@@ -53,6 +58,13 @@ def tokens(reporting, region):
         "desk": issue("usr-desk", "desk_staff", region, region),
         "other_desk": issue("usr-desk-x", "desk_staff", "reg-other", "reg-other"),
     }
+
+
+def project_wish(reporting, student: str, school: str, region: str) -> None:
+    """Project the student's wish of PERIOD at the school, as reporting's consumer would."""
+    wish = replace(sample_payload("wish.submitted"), student_ref=student, school_id=school, region_id=region,
+                   period_id=PERIOD)
+    handlers.handle(new_envelope("wish.submitted", wish, producer="intake", partition_key=region), reporting.deps)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -151,3 +163,14 @@ def test_a_report_without_its_minimum_is_refused_with_field_messages_and_nothing
     assert reporting.deps.desk_store.cases(region) == []
     unknown = file(client, tokens["student"], "x", status="closed")
     assert unknown.status_code == 422 and "status" in unknown.get_json()["fields"]
+
+
+def test_staff_cannot_file_for_a_student_of_another_school_and_nothing_is_published(client, tokens, reporting,
+                                                                                    region, kafka_bootstrap):
+    other = "stu_" + uuid.uuid4().hex
+    project_wish(reporting, other, "sch-beta", region)
+    canary = "CANARY-" + uuid.uuid4().hex
+    refused = file(client, tokens["school"], canary, student_ref=other, alternative_placement_needed=True)
+    assert refused.status_code == 404, refused.get_json()
+    assert not [m for m in read_log(kafka_bootstrap, [topics.PLACEMENTS, topics.DESK])
+                if other.encode() in (m.value or b"")]

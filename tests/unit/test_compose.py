@@ -78,3 +78,13 @@ def test_redis_keeps_an_append_only_file_with_fsync_always():
     command = compose()["services"]["redis"]["command"]
     assert command[command.index("--appendonly") + 1] == "yes"
     assert command[command.index("--appendfsync") + 1] == "always"
+
+
+def test_no_secret_falls_back_to_a_default_value():
+    """Issue 19.6: a secret missing from the environment stops `docker compose up` with a message; it never
+    silently becomes a value everybody knows (`${X:-change-me-in-production}`)."""
+    secret = re.compile(r"(SECRET|TOKEN|KEY|PASSWORD)")
+    for name, service in compose()["services"].items():
+        for variable, value in (service.get("environment") or {}).items():
+            if secret.search(variable) and isinstance(value, str) and "${" in value:
+                assert ":?" in value and ":-" not in value, (name, variable, value)

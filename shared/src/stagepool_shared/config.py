@@ -15,6 +15,14 @@ from .errors import ConfigError
 
 _REQUIRED = object()
 
+#: The dev-stack flag: STAGEPOOL_ENV=dev (set by the demo, `stagepool dev` and the test fixtures) relaxes the
+#: secret checks and the Secure cookie; anything else (or nothing) is treated as production.
+ENV_VAR = "STAGEPOOL_ENV"
+MIN_SECRET_LENGTH = 16
+#: Secrets that were ever shipped or are guessed first: refused outside the dev stack.
+KNOWN_DEFAULT_SECRETS = frozenset({"change-me-in-production", "changeme", "change-me", "secret", "password",
+                                   "development", "dev", "test", "stagepool"})
+
 
 class EnvReader:
     """Reads typed values from an environment mapping, remembering every problem."""
@@ -59,6 +67,24 @@ class EnvReader:
             return False
         self.problems.append(f"{name} must be true or false, got {raw!r}")
         return default
+
+    @property
+    def dev(self) -> bool:
+        """True in the dev stack (STAGEPOOL_ENV=dev), where short or default secrets are tolerated."""
+        return self.environ.get(ENV_VAR, "").strip().lower() == "dev"
+
+    def secret(self, name: str, min_length: int = MIN_SECRET_LENGTH) -> str:
+        """A required secret; outside the dev stack one that is short or a known default is a problem too
+        (issue 19.6: with a known pseudonym key, pseudonyms are reversed by trying student numbers)."""
+        value = self.str(name)
+        if not value or self.dev:
+            return value
+        if value.strip().lower() in KNOWN_DEFAULT_SECRETS:
+            self.problems.append(f"{name} is a known default; generate one (python -c \"import secrets; "
+                                 f"print(secrets.token_urlsafe(32))\")")
+        elif len(value) < min_length:
+            self.problems.append(f"{name} must be at least {min_length} characters")
+        return value
 
     def finish(self, service: str) -> None:
         """Raise one ConfigError naming every problem found so far."""

@@ -188,11 +188,37 @@ def add_ops_routes(app: Flask, ready_check: Callable[[], dict[str, bool]]) -> No
         return Response(body, content_type=content_type)
 
 
+#: Only our own scripts, styles and images; no page may be framed (clickjacking), no plugin, no foreign base.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+#: Static assets (stylesheet, scripts) hold no personal data and may be cached; every other answer may.
+_CACHEABLE_PREFIXES = ("/ui/", "/static/")
+
+
+def _security_headers(response: Response) -> Response:
+    """The headers every answer carries (issue 19.5): no framing, own sources only, no referrer to other
+    sites, no sniffing, no caching of answers that may hold personal data, no server banner."""
+    headers = response.headers
+    own = headers.get("Content-Security-Policy")  # a view's stricter policy (a standalone report) stays
+    if not own:
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    elif "frame-ancestors" not in own:
+        headers["Content-Security-Policy"] = own + "; frame-ancestors 'none'"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Content-Type-Options"] = "nosniff"
+    if not request.path.startswith(_CACHEABLE_PREFIXES):
+        headers["Cache-Control"] = "no-store"
+    headers["Server"] = "stagepool"
+    return response
+
+
 def harden(app: Flask) -> None:
-    """Body size limit, JSON error handlers, sorted-key-free compact JSON."""
+    """Body size limit, JSON error handlers, sorted-key-free compact JSON, the security headers."""
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False
     install_error_handlers(app)
+    app.after_request(_security_headers)
 
 
 def add_request_deadline(app: Flask, seconds: float) -> None:

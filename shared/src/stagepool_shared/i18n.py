@@ -28,6 +28,11 @@ DUTCH: dict[str, str] = {
     "Invalid value.": "Ongeldige waarde.",
     # the platform's own
     "not an objective matching criterion": "geen objectief matchingscriterium",
+    "Not allowed as a webhook: use an https address of a host on the internet, not a local, private, "
+    "link-local or reserved address.":
+        "Niet toegestaan als webhook: gebruik een https-adres van een host op internet, geen lokaal, privé-, "
+        "link-local of gereserveerd adres.",
+    "The webhook's host cannot be found.": "De host van de webhook is niet te vinden.",
     "The input is not valid.": "De invoer is niet geldig.",
     "A valid API token is required.": "Een geldig API-token is nodig.",
     "Your role may not do this.": "Uw rol mag dit niet.",
@@ -76,10 +81,11 @@ DUTCH: dict[str, str] = {
         "Alleen een voorgestelde ronde die nog niet is vrijgegeven kan worden ingepland.",
     "The answer deadline must come after the release moment.":
         "De reactietermijn moet na het moment van vrijgeven liggen.",
-    "Approval is not complete: two distinct staff users and, for every school with support needs, its support "
-    "staff must approve first.":
-        "De goedkeuring is niet compleet: eerst moeten twee verschillende medewerkers goedkeuren en, voor elke "
-        "school met studenten met een ondersteuningsbehoefte, de begeleider passend onderwijs van die school.",
+    "Approval is not complete: for every school with students in the round, two distinct staff of that school "
+    "and, where it has students with support needs, its support staff must approve first.":
+        "De goedkeuring is niet compleet: eerst moeten voor elke school met studenten in de ronde twee "
+        "verschillende medewerkers van die school goedkeuren en, als de school studenten met een "
+        "ondersteuningsbehoefte heeft, ook een begeleider passend onderwijs van die school.",
     "Both rounds must be proposed before they can be compared.":
         "Beide rondes moeten voorgesteld zijn voordat ze vergeleken kunnen worden.",
     # notifier
@@ -110,6 +116,19 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^Longer than maximum length (\S+)\.$"), "Langer dan de maximale lengte {0}."),
     (re.compile(r"^No open place with this id in this period: (\S+)\.$"),
      "Geen open plaats met deze id in deze periode: {0}."),
+    # intake's upload limits (issue 19.3)
+    (re.compile(r"^The file has more than (\d+) rows\.$"), "Het bestand heeft meer dan {0} rijen."),
+    (re.compile(r"^The row has more than (\d+) cells\.$"), "De rij heeft meer dan {0} cellen."),
+    (re.compile(r"^The cell is longer than (\d+) characters\.$"), "De cel is langer dan {0} tekens."),
+    (re.compile(r"^A cell of the file is longer than (\d+) characters\.$"),
+     "Een cel van het bestand is langer dan {0} tekens."),
+    (re.compile(r"^The sheet is wider than (\d+) columns; delete the empty columns after the last one\.$"),
+     "Het werkblad is breder dan {0} kolommen; verwijder de lege kolommen na de laatste."),
+    (re.compile(r"^The XLSX file has more than (\d+) parts\.$"), "Het XLSX-bestand heeft meer dan {0} onderdelen."),
+    (re.compile(r"^The file is larger than (\d+) MB when unpacked; nothing was read\.$"),
+     "Het bestand is uitgepakt groter dan {0} MB; er is niets ingelezen."),
+    (re.compile(r"^The file unpacks to more than (\d+) times its packed size \(a zip bomb\?\); nothing was read\.$"),
+     "Het bestand is uitgepakt meer dan {0} keer zo groot als ingepakt (een zipbom?); er is niets ingelezen."),
 )
 
 

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol, Sequence
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from . import astguard
 from .errors import ConfigError, PublishFailed
@@ -98,11 +98,22 @@ def start_workers(workers: Sequence[Worker], stop: threading.Event,
     return threads
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's request handler without its `Server: Werkzeug/x Python/y` banner (issue 19.5): the app's
+    own headers (stagepool_shared.http) say all a client needs."""
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+
 class BackgroundServer:
     """Serves a WSGI app on host:port (port 0 picks a free one) in a daemon thread until `stop()`."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, name: str = "http"):
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True,
+                                                   request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
 
     @property

@@ -1,14 +1,19 @@
-"""The demo summary shows fairness per pool (region, period, sector), and the region only as a total across pools."""
+"""The demo summary shows fairness per pool (region, period, sector), and the region only as a total across pools;
+the season's second step (re-match) is one line of figures, and every role gets a sign-in."""
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
 
 from demo import region as demo_region
+from demo.mailbox import Mailbox
 from demo.pools import Count, PoolKey, disagreements, pool_figures, region_total, student_pools
-from demo.summary import placement_section, pool_label, pool_table, unplaced_table
+from demo.rematch import (Disruption, RematchFigures, binding_after, choose_disruption, first_links, figures, moved,
+                          sign_in_links)
+from demo.summary import placement_section, pool_label, pool_table, rematch_lines, sign_in_lines, unplaced_table
 from stagepool_shared.auth import pseudonym
 
 P = "2026-najaar"
@@ -201,3 +206,82 @@ def test_a_certified_round_says_what_the_matcher_checked_and_an_uncertified_one_
         "53), en met zoveel geplaatst komt de school die er het slechtst aan toe is nooit hoger uit dan 60.0% "
         "(deze ronde: 60.0%).")
     assert "no allocation places more than 53 students" in placement_section(record, pools, NAMES, lang="en")
+
+
+# --- the season's second step (re-match) and the sign-in for every role -------------------------------------
+
+
+def released(*rows: tuple[str, str | None, str]) -> dict[str, Any]:
+    """A round with one outcome per (student, place or None, status)."""
+    return {"outcomes": [{"student_ref": ref, "place_id": place, "organisation_id": place and f"org-{place}",
+                          "status": status, "school_id": "roc"} for ref, place, status in rows]}
+
+
+def test_the_rematch_line_prints_the_same_figures_in_english_and_dutch() -> None:
+    figures = RematchFigures("rnd_2", kept=1204, moved_binding=0, placed_new=5)
+    english, dutch = rematch_lines(figures, "en"), rematch_lines(figures, "nl")
+    assert english[-1] == "re-match: kept 1204, moved 0 binding placements, placed 5 new"
+    assert dutch[-1] == "herverdeling: 1204 behouden, 0 bindende plaatsingen verschoven, 5 nieuw geplaatst"
+    assert "rnd_2" in english[0] and "3 late students" in english[0] and "3 late aanmeldingen" in dutch[0]
+    assert rematch_lines(None) == []
+
+
+def test_the_figures_count_kept_as_same_place_and_new_as_gained_or_changed() -> None:
+    assert figures("rnd_2", {"keep": 10, "gain": 3, "lose": 2, "change": 1}, 0) == RematchFigures("rnd_2", 10, 0, 4)
+
+
+def test_binding_placements_are_all_but_the_refused_one_and_those_at_the_withdrawn_place() -> None:
+    first = released(("a", "p1", "placed"), ("b", "p1", "placed"), ("c", "p2", "placed"), ("d", "p3", "placed"),
+                     ("e", None, "unplaced"))
+    disruption = choose_disruption(first)
+    assert disruption == Disruption("c", "p1", "org-p1")
+    binding = binding_after(first, disruption)
+    assert binding == {"d": "p3"}
+    kept = released(("d", "p3", "kept"), ("c", "p4", "placed"), ("e", "p2", "placed"))
+    assert moved(binding, kept) == 0
+    assert moved(binding, released(("d", "p2", "placed"))) == 1
+    assert moved(binding, released(("d", None, "unplaced"))) == 1
+
+
+def test_the_student_links_are_the_first_distinct_personal_links_in_the_mails() -> None:
+    bodies = ["Beste Zoë,\nOpen je persoonlijke link: http://127.0.0.1:8003/s/abc_DEF-1\nGroet",
+              "Geen link, wel http://127.0.0.1:8001/pages/school",
+              "link http://127.0.0.1:8003/s/abc_DEF-1 again and http://127.0.0.1:8003/s/xyz2",
+              "http://127.0.0.1:8003/s/third", "http://127.0.0.1:8003/s/fourth"]
+    assert first_links(bodies, 3) == ["http://127.0.0.1:8003/s/abc_DEF-1", "http://127.0.0.1:8003/s/xyz2",
+                                      "http://127.0.0.1:8003/s/third"]
+
+
+def test_the_sign_in_table_names_every_role_and_the_three_student_links() -> None:
+    accounts = [("coordinator", "pw1", "regional_coordinator"), ("desk", "pw2", "desk_staff"),
+                ("school-roc", "pw3", "school_staff"), ("school-roc-2", "pw4", "school_staff"),
+                ("support-roc", "pw5", "support_staff"), ("organisation-org1", "pw6", "organisation_staff")]
+    links = ["http://n/s/a", "http://n/s/b", "http://n/s/c"]
+    lines = sign_in_lines(accounts, links, "http://127.0.0.1:8001/login", "en")
+    assert lines[0].startswith("Sign in as every role: accounts for the pages at http://127.0.0.1:8001/login")
+    rows = {line.split("  ")[0].strip(): line.split() for line in lines[3:9]}
+    assert set(rows) == {"regional coordinator", "desk", "school staff", "second approver", "support staff",
+                         "organisation"}
+    assert rows["second approver"][-3:] == ["school-roc-2", "pw4", "school_staff"]
+    assert lines[-3:] == ["  student 1: http://n/s/a", "  student 2: http://n/s/b", "  student 3: http://n/s/c"]
+    dutch = sign_in_lines(accounts, links, "http://x/login")
+    assert any(line.startswith("tweede fiatteur") for line in dutch) and dutch[-1] == "  student 3: http://n/s/c"
+
+
+def test_the_links_are_read_from_the_plain_text_of_the_received_mails() -> None:
+    mailbox = Mailbox()
+    for n, body in enumerate(("Je uitslag: http://127.0.0.1:8003/s/tok1", "Overzicht voor de school",
+                              "Open je link: http://127.0.0.1:8003/s/tok2")):
+        message = EmailMessage()
+        message["To"] = f"student{n}@example.nl"
+        message.set_content(body)
+        mailbox.messages.append(message)
+    assert sign_in_links(mailbox) == ["http://127.0.0.1:8003/s/tok1", "http://127.0.0.1:8003/s/tok2"]
+
+
+def test_the_late_students_are_new_students_of_the_first_school() -> None:
+    area = demo_region.generate(40, seed=3)
+    late = demo_region.late_students(area)
+    assert len(late) == 3 and {s.school_id for s in late} == {area.schools[0].school_id}
+    assert not {s.number for s in late} & {s.number for s in area.students}
+    assert len({s.number for s in late}) == 3

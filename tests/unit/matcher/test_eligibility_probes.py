@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from solver_support import Exclusion, Location, place, round_of, wish
 
-from matcher.domain.eligibility import CRITERIA, eligible_pairs, failure_masks, mask_criteria, pair_failures
+from matcher.domain.eligibility import (
+    CRITERIA, eligible_pairs, failure_masks, mask_criteria, pair_failures, reach_cosine, travel_minutes_pairs,
+)
 from matcher.domain.tables import build_tables
 from matcher.domain.travel import travel_minutes
 from matcher.solver import solve
@@ -101,6 +103,21 @@ def test_vectorised_eligibility_agrees_with_the_reference_on_a_generated_region(
     for i, si in enumerate(s):
         for j, pj in enumerate(p):
             assert ((int(si), int(pj)) in eligible) == (masks[i, j] == 0)
+
+
+def test_reach_bounds_decide_travel_only_where_the_exact_minutes_agree() -> None:
+    """The explanation scan trusts these bounds instead of exact minutes: inner => within, outer => beyond."""
+    from solver_support import generate
+
+    rt = build_tables(generate(600, 2))
+    s, p = np.arange(rt.students.n), np.arange(rt.places.n)
+    dot = rt.students.xyz[s] @ rt.places.xyz[p].T
+    ss, pp = np.meshgrid(s, p, indexing="ij")
+    within = travel_minutes_pairs(rt, ss.ravel(), pp.ravel()).reshape(dot.shape) <= rt.students.max_travel[:, None]
+    sure_in = dot >= reach_cosine(rt, s, 0, -1e-6)[:, None]
+    maybe = dot >= reach_cosine(rt, s)[:, None]
+    assert np.all(within[sure_in]) and not np.any(within[~maybe])
+    assert sure_in.sum() > 0.9 * within.sum() and np.any(~maybe)  # the bounds decide almost every pair
 
 
 def test_criteria_are_listed_in_the_order_of_the_rule() -> None:

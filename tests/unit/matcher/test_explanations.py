@@ -38,7 +38,7 @@ def test_a_student_who_lost_out_under_fair_shares_is_told_so() -> None:
     assert lost.nearest_change is None  # no single relaxation opens a place with a free slot
 
 
-def test_a_student_who_lost_out_is_shown_only_changes_that_reach_a_free_slot() -> None:
+def test_a_student_who_lost_out_is_told_every_place_a_change_opens_and_those_with_a_free_slot() -> None:
     # a (alone at S2) can only take A, c only C; b needs an allowance, which only A pays: fair shares give A to a
     rnd = round_of(
         [wish("a", crebo="25491", school_id="S2"), wish("b", needs_allowance=True), wish("c", crebo="25498")],
@@ -48,9 +48,10 @@ def test_a_student_who_lost_out_is_shown_only_changes_that_reach_a_free_slot() -
     assert sol.placement_map() == {"a": "A", "c": "C"}
     b = next(e for e in sol.explanations if e.student_ref == "b")
     assert b.code == "ALL_TAKEN_UNDER_FAIR_SHARE"
-    # only B, which still has a free slot, counts: C would open too but is full, so it would not have helped
+    # issue 17: B and C both open without the allowance requirement; only B still has a free slot
     assert (b.nearest_change.criterion, b.nearest_change.places_opened, b.nearest_change.places_with_free_slot) == (
-        "allowance", 1, 1)
+        "allowance", 2, 1)
+    assert "Without the 'allowance' requirement 2 places open (1 with a free slot)." in describe(b, "en")
 
 
 def test_explanations_never_contain_the_pseudonym_in_their_text() -> None:
@@ -69,3 +70,32 @@ def test_sentences_say_one_place_and_several_places() -> None:
                              "'stagevergoeding' komt 1 plaats vrij (1 met een vrije plek).")
     assert describe(three, "en") == ("3 eligible places, all taken under a fair share across schools. Without the "
                                      "'allowance' requirement 4 places open (2 with a free slot).")
+
+
+def test_a_student_who_lost_out_is_told_every_place_a_change_opens_not_only_the_free_ones() -> None:
+    # issue 17: a and b share A; four places lie 10-15 minutes beyond their reach, three of them taken by
+    # n0-n2, so 15 more minutes opens 4 places of which 1 has a free slot (it was reported as 1 of 1)
+    far = [km_east(6 + k * 0.1) for k in range(4)]
+    need = max(travel_minutes(wish("x").home, loc, "bike") for loc in far)
+    near = [wish("a", school_id="S2", max_travel_minutes=need - 8), wish("b", max_travel_minutes=need - 8)]
+    reach = [wish(f"n{k}", max_travel_minutes=need + 5) for k in range(3)]
+    rnd = round_of(near + reach, [place("A")] + [place(f"F{k}", location=loc) for k, loc in enumerate(far)])
+    lost = next(e for e in solve(rnd).explanations if e.place_id is None)
+    assert lost.code == "ALL_TAKEN_UNDER_FAIR_SHARE"
+    travel = next(r for r in lost.relaxations if r.criterion == "travel_time")
+    assert (travel.places_opened, travel.places_with_free_slot) == (4, 1)
+
+
+def test_a_change_that_opens_only_full_places_says_it_may_not_be_enough() -> None:
+    from matcher.domain.model import Explanation, Relaxation
+    from matcher.domain.wording import relaxation_text
+
+    full = Relaxation("allowance", 3, 0)
+    assert relaxation_text(full, "en") == ("without the 'allowance' requirement 3 places open (none with a free "
+                                           "slot, so this may not be enough)")
+    assert relaxation_text(full) == ("zonder de eis 'stagevergoeding' komen 3 plaatsen vrij (geen met een vrije "
+                                     "plek, dus dit is misschien niet genoeg)")
+    assert relaxation_text(Relaxation("travel_time", 1, 0, 10), "en") == (
+        "10 more minutes of travel opens 1 place (none with a free slot, so this may not be enough)")
+    e = Explanation("stu-3", "ALL_TAKEN_UNDER_FAIR_SHARE", None, (), None, None, 2, relaxations=(full,))
+    assert describe(e, "en") == "2 eligible places, all taken under a fair share across schools."

@@ -51,3 +51,83 @@ def test_an_inconsistent_round_is_refused_naming_the_record(tmp_path: Path, caps
     inst.write_text(json.dumps(doc))
     assert main(["--instance", str(inst), "--out", str(tmp_path / "out.json")]) == 2
     assert doc["places"][0]["place_id"] in capsys.readouterr().err
+
+
+def _refusal(tmp_path: Path, capsys, text: str | None) -> str:
+    """Run `solve` on a file holding `text` (None: no file at all); the one line it writes on stderr."""
+    inst = tmp_path / "round.json"
+    if text is not None:
+        inst.write_text(text)
+    assert main(["--instance", str(inst), "--out", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "out.json").exists()
+    return err.strip()
+
+
+def test_a_missing_file_is_refused_in_one_line(tmp_path: Path, capsys) -> None:
+    err = _refusal(tmp_path, capsys, None)
+    assert err == f"instance refused: file {str(tmp_path / 'round.json')!r}: no such file"
+
+
+def test_malformed_json_is_refused_in_one_line_naming_the_position(tmp_path: Path, capsys) -> None:
+    err = _refusal(tmp_path, capsys, '{"round_id": "r1",\n "wishes": [}')
+    assert err.startswith("instance refused: file ") and "round.json': not valid JSON: " in err
+    assert err.endswith("at line 2 column 13")
+
+
+def test_a_json_value_that_is_not_an_object_is_refused(tmp_path: Path, capsys) -> None:
+    for text, kind in (("[1, 2]", "an array"), ('"round"', "a string"), ("7", "a number"), ("null", "null")):
+        err = _refusal(tmp_path, capsys, text)
+        assert err.startswith("instance refused: file ")
+        assert err.endswith(f"round.json': the instance must be a JSON object, not {kind}")
+
+
+def test_a_schema_error_names_the_record_by_its_id(tmp_path: Path, capsys) -> None:
+    doc = round_to_dict(generate(20, 45))
+    doc["places"][3]["slots"] = -2
+    err = _refusal(tmp_path, capsys, json.dumps(doc))
+    pid = doc["places"][3]["place_id"]
+    assert err == f"instance refused: place {pid!r}: slots: -2 is less than the minimum of 0"
+
+
+def test_a_schema_error_in_a_nested_field_or_a_wish_names_the_record(tmp_path: Path, capsys) -> None:
+    doc = round_to_dict(generate(20, 46))
+    doc["wishes"][5]["home"]["lat"] = "north"
+    err = _refusal(tmp_path, capsys, json.dumps(doc))
+    ref = doc["wishes"][5]["student_ref"]
+    assert err == f"instance refused: wish {ref!r}: home/lat: 'north' is not of type 'number'"
+
+
+def test_a_schema_error_of_the_round_itself_names_the_round(tmp_path: Path, capsys) -> None:
+    doc = round_to_dict(generate(20, 47))
+    doc["wishes"] = {"not": "a list"}
+    err = _refusal(tmp_path, capsys, json.dumps(doc))
+    assert err.startswith(f"instance refused: round {doc['round_id']!r}: wishes: ") and "is not of type 'array'" in err
+
+
+def test_an_output_that_cannot_be_written_is_refused_in_one_line(tmp_path: Path, capsys) -> None:
+    inst = tmp_path / "round.json"
+    inst.write_text(json.dumps(round_to_dict(generate(20, 48))))
+    assert main(["--instance", str(inst), "--out", str(tmp_path / "missing-dir" / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cannot write ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_schema_that_cannot_be_written_is_refused_in_one_line(tmp_path: Path, capsys) -> None:
+    from matcher.offline import schema_main
+
+    assert schema_main(["--out", str(tmp_path / "missing-dir" / "schema.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cannot write ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_without_jsonschema_a_malformed_value_is_still_refused_naming_the_round(tmp_path: Path, capsys,
+                                                                                monkeypatch) -> None:
+    import matcher.offline as offline
+
+    monkeypatch.setattr(offline, "schema_path", lambda: None)  # as when the schema file is not found
+    doc = round_to_dict(generate(20, 49))
+    doc["exclusions"] = ["not-an-object"]
+    err = _refusal(tmp_path, capsys, json.dumps(doc))
+    assert err.startswith(f"instance refused: round {doc['round_id']!r}: ")

@@ -22,6 +22,7 @@ PEOPLE = {
     "staff-a2": Principal("usr-a2", "school_staff", "sch-a", REGION),
     "support-a": Principal("usr-sa", "support_staff", "sch-a", REGION),
     "staff-b": Principal("usr-b", "school_staff", "sch-b", REGION),
+    "staff-b2": Principal("usr-b2", "school_staff", "sch-b", REGION),
     "org": Principal("usr-org", "organisation_staff", "org-plc-1", REGION),
 }
 
@@ -119,7 +120,10 @@ def test_release_before_complete_approval_shows_the_409_message_and_what_is_miss
                          data={"csrf_token": client.csrf, "respond_by": "2030-01-10T17:00", "release_now": "1"})
     body = answer.get_data(as_text=True)
     assert answer.status_code == 409 and "De goedkeuring is niet compleet" in body
-    assert "Nog nodig: goedkeuring door 2" in body and "sch-a" in body.split('id="conflict"')[1]
+    assert "Nog nodig: goedkeuring door 4" in body and "sch-a" in body.split('id="conflict"')[1]
+    missing = body.split('id="conflict-schools"')[1].split("</ul>")[0]
+    assert "sch-a: 2 medewerker(s) van deze school; een begeleider passend onderwijs van deze school" in missing
+    assert "sch-b: 2 medewerker(s) van deze school" in missing
     assert deps.publisher.events("round.release_scheduled") == []
 
 
@@ -147,12 +151,51 @@ def test_staff_review_their_students_with_explanations_and_two_colleagues_approv
     colleague = signed_in(app, accounts, "staff-a2")
     colleague.post(f"/pages/review/{round_id}/approve", data={"csrf_token": colleague.csrf})
     assert [e.payload.user_id for e in deps.publisher.events("round.approved")] == ["usr-a", "usr-a2"]
+    for who in ("staff-b", "staff-b2"):
+        other = signed_in(app, accounts, who)
+        other.post(f"/pages/review/{round_id}/approve", data={"csrf_token": other.csrf})
     answer = coordinator.post(f"/pages/coordinator/rounds/{round_id}/release",
                               data={"csrf_token": coordinator.csrf, "release_now": "1",
                                     "respond_by": "2099-01-10T17:00"})
     assert answer.status_code == 302 and len(deps.publisher.events("round.release_scheduled")) == 1
     assert release_due_rounds(deps) == [round_id]
     assert "vrijgegeven" in coordinator.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def approve_as(app, accounts, round_id, *people):
+    for who in people:
+        client = signed_in(app, accounts, who)
+        assert client.post(f"/pages/review/{round_id}/approve", data={"csrf_token": client.csrf}).status_code == 302
+
+
+def test_the_round_page_is_not_complete_while_a_school_s_own_staff_have_not_approved(deps, app, accounts):
+    pool(deps)
+    coordinator = signed_in(app, accounts, "coord")
+    round_id = start_round(deps, coordinator)
+    approve_as(app, accounts, round_id, "staff-b", "staff-b2")
+    coordinator.post(f"/pages/review/{round_id}/approve", data={"csrf_token": coordinator.csrf})
+    body = coordinator.get(f"/pages/coordinator/rounds/{round_id}").get_data(as_text=True)
+    state = body.split('id="approval-state">')[1].split("</p>")[0]
+    assert "Compleet" not in state and "Nog niet compleet" in state
+    rows = body.split('id="approval-schools"')[1].split("</table>")[0]
+    school_a = rows.split('data-school="sch-a"')[1].split("</tr>")[0]
+    assert "0 van 2" in school_a and "2 medewerker(s) van deze school" in school_a
+    school_b = rows.split('data-school="sch-b"')[1].split("</tr>")[0]
+    assert "2 van 2" in school_b and "niets meer" in school_b
+    english = coordinator.get(f"/pages/coordinator/rounds/{round_id}?lang=en").get_data(as_text=True)
+    assert "Approval per school" in english and "2 staff member(s) of this school" in english
+    approve_as(app, accounts, round_id, "staff-a", "staff-a2")
+    body = coordinator.get(f"/pages/coordinator/rounds/{round_id}").get_data(as_text=True)
+    assert "Compleet" in body.split('id="approval-state"')[1].split("</p>")[0]
+
+
+def test_staff_see_what_their_own_school_and_the_other_schools_still_have_to_do(deps, app, accounts):
+    pool(deps)
+    round_id = start_round(deps, signed_in(app, accounts, "coord"))
+    approve_as(app, accounts, round_id, "staff-a", "staff-a2")
+    body = signed_in(app, accounts, "staff-a").get(f"/pages/review?round={round_id}").get_data(as_text=True)
+    missing = body.split('id="missing"')[1].split("</ul>")[0]
+    assert "van een medewerker van uw school" not in missing and "sch-b" in missing
 
 
 def test_support_staff_see_students_with_support_needs_first_and_that_their_approval_is_missing(deps, app, accounts):
@@ -200,3 +243,30 @@ def test_a_certified_round_says_what_was_checked_and_an_uncertified_one_claims_n
     client.set_cookie("lang", "en")
     page = client.get(f"/pages/coordinator/rounds/{start_round(deps, client)}").get_data(as_text=True)
     assert "no allocation places more than 2 students" in page
+
+
+def test_the_comparison_with_the_previous_round_says_in_words_who_keeps_gains_loses_or_changes_a_place(
+        deps, app, accounts):
+    pool(deps)
+    client = signed_in(app, accounts, "coord")
+    start_round(deps, client)
+    handlers.handle(event("place.posted", place("plc-2", 5)), deps)
+    second = start_round(deps, client)
+    page = client.get(f"/pages/coordinator/rounds/{second}").get_data(as_text=True)
+    assert re.search(r'<p id="movement">2 studenten houden dezelfde plaats, 1 student krijgt een plaats, '
+                     r"0 studenten verliezen hun plaats en 0 studenten krijgen een andere plaats.</p>", page)
+    client.set_cookie("lang", "en")
+    page = client.get(f"/pages/coordinator/rounds/{second}").get_data(as_text=True)
+    assert '<p id="movement">2 students keep the same place, 1 student gains a place,' in page
+
+
+def test_the_round_page_says_why_its_lowest_school_rate_may_differ_from_the_report(deps, app, accounts):
+    pool(deps)
+    client = signed_in(app, accounts, "coord")
+    round_id = start_round(deps, client)
+    body = client.get(f"/pages/coordinator/rounds/{round_id}").get_data(as_text=True)
+    note = body.split('id="figures-note">')[1].split("</p>")[0]
+    assert "per school en sector" in note and "rapport" in note and "hele periode" in note
+    assert "ALL_TAKEN_UNDER_FAIR_SHARE" not in body and "NO_ELIGIBLE_PLACE" not in body
+    english = client.get(f"/pages/coordinator/rounds/{round_id}?lang=en").get_data(as_text=True)
+    assert "per school and sector" in english.split('id="figures-note">')[1].split("</p>")[0]

@@ -16,6 +16,7 @@ PEOPLE = {
     "staff-a": Principal("usr-a", "school_staff", "sch-a", REGION),
     "support-a": Principal("usr-sa", "support_staff", "sch-a", REGION),
     "staff-b": Principal("usr-b", "school_staff", "sch-b", REGION),
+    "staff-b2": Principal("usr-b2", "school_staff", "sch-b", REGION),
     "org": Principal("usr-org", "organisation_staff", "org-plc-1", REGION),
 }
 
@@ -86,26 +87,46 @@ def test_staff_see_only_their_school_and_organisations_nothing_before_release(de
     assert client.get("/api/v1/rounds/rnd-nope", headers=as_("coord")).status_code == 404
 
 
-def test_release_needs_two_distinct_approvers_and_support_staff_for_support_needs(deps, client):
+def test_release_needs_two_distinct_staff_per_school_and_support_staff_for_support_needs(deps, client):
     round_id = proposed_round(deps, client, support=True)
     body = {"release_at": "2027-01-15T09:00:00Z", "respond_by": "2027-01-22T17:00:00Z"}
     assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-a")).status_code == 201
-    assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-a")).json["users_missing"] == 1
+    assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-a")).json["users_missing"] == 3
     refused = client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord"))
-    assert refused.status_code == 409 and refused.json["fields"]["users_missing"] == [1]
+    assert refused.status_code == 409 and refused.json["fields"]["users_missing"] == [3]
     answer = client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-b")).json
-    assert answer["users_missing"] == 0 and answer["schools_missing_support"] == ["sch-a"]
+    assert answer["users_missing"] == 2 and answer["schools_missing_support"] == ["sch-a"]
     assert client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord")).status_code == 409
-    assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("support-a")).json["complete"]
+    answer = client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("support-a")).json
+    assert answer["users_missing"] == 1 and answer["schools_missing_support"] == [] and not answer["complete"]
+    assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_("staff-b2")).json["complete"]
     assert client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord")).status_code == 202
-    assert len(deps.publisher.events("round.approved")) == 4
+    assert len(deps.publisher.events("round.approved")) == 5
     (scheduled,) = deps.publisher.events("round.release_scheduled")
     assert scheduled.payload.release_at == "2027-01-15T09:00:00.000Z"
 
 
+def test_release_is_refused_while_a_school_s_own_staff_have_not_approved(deps, client):
+    round_id = proposed_round(deps, client)
+    for who in ("staff-b", "staff-b2", "coord"):
+        assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_(who)).status_code == 201
+    seen = client.get(f"/api/v1/rounds/{round_id}", headers=as_("coord")).json["approval"]
+    assert not seen["complete"]
+    assert seen["schools"] == [
+        {"school_id": "sch-a", "staff_approvals": 0, "staff_missing": 2, "support_needed": False,
+         "support_missing": False, "complete": False},
+        {"school_id": "sch-b", "staff_approvals": 2, "staff_missing": 0, "support_needed": False,
+         "support_missing": False, "complete": True}]
+    body = {"release_at": "2027-01-15T09:00:00Z", "respond_by": "2027-01-22T17:00:00Z"}
+    refused = client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord"))
+    assert refused.status_code == 409
+    assert refused.json["fields"]["schools"] == [{"school_id": "sch-a", "staff_missing": 2, "support_missing": False}]
+    assert deps.publisher.events("round.release_scheduled") == []
+
+
 def test_organisations_see_their_own_placements_after_release(deps, client):
     round_id = proposed_round(deps, client)
-    for who in ("staff-a", "coord"):
+    for who in ("staff-a", "support-a", "staff-b", "staff-b2"):
         client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_(who))
     client.post(f"/api/v1/rounds/{round_id}/release", headers=as_("coord"),
                 json={"release_at": "2020-01-15T09:00:00Z", "respond_by": "2020-01-22T17:00:00Z"})
@@ -129,3 +150,20 @@ def test_two_rounds_are_compared_figure_by_figure(deps, client):
 
 def test_without_a_token_the_api_answers_401(client):
     assert client.get("/api/v1/rounds/rnd-1").status_code == 401
+
+
+def test_the_comparison_counts_per_student_who_keeps_gains_loses_or_changes_a_place(deps, client):
+    first = proposed_round(deps, client)  # plc-1 has 2 slots: stu-1 and stu-2 placed (not released: nothing binds)
+    handlers.handle(event("wish.submitted", wish("stu-0", "sch-a")), deps)  # sorts first: takes stu-2's slot
+    handlers.handle(event("place.posted", place("plc-2", 1)), deps)
+    answer = client.post("/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD, "seed": 3},
+                         headers=as_("coord"))
+    handlers.handle(deps.publisher.events("round.requested")[-1], deps)
+    second = answer.json["round_id"]
+    moved = client.get(f"/api/v1/rounds/{first}/compare/{second}", headers=as_("coord")).json["movement"]
+    assert {k: moved[k] for k in ("keep", "gain", "lose", "change")} == {"keep": 1, "gain": 1, "lose": 0, "change": 1}
+    assert moved["text"]["nl"] == ("1 student houdt dezelfde plaats, 1 student krijgt een plaats, 0 studenten "
+                                   "verliezen hun plaats en 1 student krijgt een andere plaats.")
+    assert moved["text"]["en"].startswith("1 student keeps the same place, 1 student gains a place")
+    staff = client.get(f"/api/v1/rounds/{first}/compare/{second}", headers=as_("staff-b")).json["movement"]
+    assert {k: staff[k] for k in ("keep", "gain", "lose", "change")} == {"keep": 0, "gain": 0, "lose": 0, "change": 1}

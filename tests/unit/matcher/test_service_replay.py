@@ -44,3 +44,35 @@ def test_replay_notices_a_different_round():
 def test_replay_of_an_unknown_round_is_an_error():
     with pytest.raises(LookupError):
         replay_round(history(), "rnd-nope", GreedySolver(), "test")
+
+
+def test_replay_of_a_rematch_after_a_release_keeps_the_released_placements_as_the_live_round_did():
+    from datetime import datetime, timedelta
+
+    from stagepool_shared.envelope import new_envelope
+
+    from matcher.jobs import release_due_rounds
+    from matcher.rounds.moments import iso
+
+    t0 = datetime.fromisoformat("2027-01-10T09:00:00+00:00")
+    deps = matcher_wiring().deps
+    log = [event("wish.submitted", wish(f"stu-{i}")) for i in range(4)] + [
+        event("place.posted", place(f"plc-{i}")) for i in range(6)] + [
+        new_envelope("round.requested", rounds.RoundRequested("rnd-1", REGION, PERIOD, 5, "usr-coord"),
+                     producer="test", partition_key=REGION, occurred_at=iso(t0)),
+        event("round.release_scheduled", rounds.RoundReleaseScheduled(
+            "rnd-1", REGION, iso(t0 + timedelta(hours=1)), iso(t0 + timedelta(days=7)), "usr-coord"))]
+    for env in log:
+        handlers.handle(env, deps)
+    deps.clock.now = t0 + timedelta(hours=1)
+    release_due_rounds(deps)
+    late = [event("wish.submitted", wish(f"aaa-late-{i}")) for i in range(2)] + [
+        new_envelope("round.requested", rounds.RoundRequested("rnd-2", REGION, PERIOD, 5, "usr-coord", "rematch"),
+                     producer="test", partition_key=REGION, occurred_at=iso(t0 + timedelta(days=2)))]
+    log += deps.publisher.events("round.proposed") + deps.publisher.events("round.released") + late
+    for env in deps.publisher.events("round.released") + late:
+        handlers.handle(env, deps)
+    log += deps.publisher.events("round.proposed")[-1:]
+    assert {o.status for o in deps.store.outcomes("rnd-2") if o.student_ref.startswith("stu-")} == {"kept"}
+    result = replay_round(log, "rnd-2", GreedySolver(), "test")
+    assert result.same_output and result.same_input

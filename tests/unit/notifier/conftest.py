@@ -20,7 +20,8 @@ from tests.fakes import Clock, FakePublisher, FakeTokens
 from tests.fakes.notifier import RELEASE, RESPOND_BY, FakeChannel, FakeStore
 
 ENV = {"KAFKA_BOOTSTRAP_SERVERS": "fake:9092", "REDIS_URL": "redis://fake:6379/0", "INTAKE_URL": "http://intake",
-       "NOTIFIER_SERVICE_TOKEN": "t", "NOTIFIER_WEBHOOK_SECRET": "s", "NOTIFIER_MAX_ATTEMPTS": "3",
+       "NOTIFIER_SERVICE_TOKEN": "unit-test-service-token", "NOTIFIER_WEBHOOK_SECRET": "unit-test-webhook-secret",
+       "NOTIFIER_MAX_ATTEMPTS": "3",
        "NOTIFIER_BACKOFF_BASE_S": "10", "NOTIFIER_REMINDER_LEAD_S": "86400"}
 
 
@@ -58,10 +59,10 @@ class World:
         self.handle(new_envelope("place.posted", place, producer="intake", partition_key="reg-1"))
 
     def release(self, outcomes: list[rounds.Outcome], parts: int = 1, round_id: str = "rnd-1",
-                released_at: datetime = RELEASE, handle: bool = True) -> list:
+                released_at: datetime = RELEASE, handle: bool = True, period_id: str = "2027-p1") -> list:
         chunks = [outcomes[i::parts] for i in range(parts)]
         envelopes = [new_envelope("round.released", rounds.RoundReleased(
-            round_id=round_id, region_id="reg-1", period_id="2027-p1", released_at=released_at.isoformat(),
+            round_id=round_id, region_id="reg-1", period_id=period_id, released_at=released_at.isoformat(),
             respond_by=RESPOND_BY.isoformat(), part=i + 1, parts=parts, outcomes=chunk),
             producer="matcher", partition_key="reg-1") for i, chunk in enumerate(chunks)]
         for env in envelopes if handle else ():

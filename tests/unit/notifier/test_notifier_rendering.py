@@ -93,3 +93,17 @@ def test_a_school_overview_lists_its_students_and_flags_unreachable_ones():
     assert "1 geplaatst, 1 niet geplaatst" in message.subject
     assert "Sanne: geplaatst, Zorggroep Noord" in message.body
     assert "Niet bereikbaar per e-mail (1)" in message.body and "Ahmed: ongeldig e-mailadres" in message.body
+
+
+def test_a_hint_says_how_many_opened_places_have_a_free_slot_and_when_that_may_not_be_enough():
+    # issue 17: K places open, F of them with a free slot; F == 0 may not be enough. Old outcomes carry no F.
+    counted = StudentOutcome("s4", "sch-a", "unplaced", reason_code="ALL_TAKEN_UNDER_FAIR_SHARE",
+                             hints=(Hint("travel_time", 15.0, "minutes", 135, 4), Hint("allowance", 1.0, "", 3, 0)))
+    body = render(counted, name="student_unplaced").body
+    assert "- Met 15 minuten meer reistijd zouden er 135 passende plekken bij komen (4 met een vrije plek)." in body
+    assert ("- 3 plekken zouden passen als je geen stagevergoeding nodig had (geen met een vrije plek, dus dit is "
+            "misschien niet genoeg).") in body
+    body = render(counted, "en", name="student_unplaced").body
+    assert "- 15 more minutes of travel would open 135 more places that suit you (4 with a free slot)." in body
+    assert ("- 3 places would suit you if you did not need an internship allowance (none with a free slot, so this "
+            "may not be enough).") in body

@@ -4,10 +4,13 @@ only), the organisation's placed students (after release only), and the personal
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from stagepool_shared.auth import Principal
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.events import places
 from stagepool_shared.web.accounts import Accounts
 from tests.fakes import FakeKeyValue
 from tests.fakes.notifier import RELEASE, placed, unplaced
@@ -127,3 +130,31 @@ def test_the_outcome_email_carries_a_personal_link_that_signs_the_student_in(sit
     assert "Zorggroep Noord" in client.get("/pages/student").get_data(as_text=True)
     [inbox] = [m for m in site.wiring.deps.store.inbox("student", "s1")]
     assert f"{PUBLIC}/pages/student" in inbox.body and "/s/" not in inbox.body
+
+
+def test_the_page_shows_the_current_outcome_and_earlier_rounds_as_history_without_answer_buttons(site):
+    later = RELEASE + timedelta(days=2)
+    site.release([placed("s1", place="plc-2", org="org-2")], round_id="rnd-2", released_at=later)
+    site.clock.now = later
+    site.drain()
+    client = as_student(site, "s1")
+    body = client.get("/pages/student").get_data(as_text=True)
+    current, history = body.split("Eerdere rondes", 1)
+    assert "Ziekenhuis Zuid" in current and "je huidige uitslag" in current
+    assert "/pages/student/rnd-2/answer" in current and "rnd-1/answer" not in body
+    assert "Zorggroep Noord" in history and "Vervangen door een latere ronde" in history
+    assert "Als je niet op tijd antwoordt, krijg je eerst een herinnering" in current
+    token = csrf(body)
+    old = client.post("/pages/student/rnd-1/answer", data={"csrf_token": token, "answer": "accept"})
+    assert old.status_code == 409 and "een latere ronde heeft haar vervangen" in old.get_data(as_text=True)
+    assert site.publisher.events("placement.accepted") == []
+    english = client.get("/pages/student?lang=en").get_data(as_text=True)
+    assert "If you do not answer in time, you first get a reminder" in english
+
+
+def test_a_withdrawn_place_is_shown_as_withdrawn_without_answer_buttons(site):
+    released(site)
+    site.handle(new_envelope("place.withdrawn", places.PlaceWithdrawn("plc-1", "org-1", "reg-1", "2027-p1"),
+                             producer="intake", partition_key="reg-1"))
+    body = as_student(site, "s1").get("/pages/student").get_data(as_text=True)
+    assert "Het leerbedrijf heeft deze plek ingetrokken" in body and 'name="answer"' not in body

@@ -15,6 +15,7 @@ from flask import Flask
 
 from stagepool_shared import kafka
 from stagepool_shared.auth import TokenStore
+from stagepool_shared.net import Resolver, TargetPolicy, system_resolver
 from stagepool_shared.ports import Publisher
 from stagepool_shared.redis import connect, redis_reachable
 from stagepool_shared.runtime import Worker
@@ -69,8 +70,8 @@ class Wiring:
 
 def bootstrap(settings: Settings, *, publisher: Publisher | None = None, redis_client: redis.Redis | None = None,
               store: AbstractIntakeStore | None = None, idempotency: AbstractIdempotencyStore | None = None,
-              key_prefix: str = "intake") -> Wiring:
-    """Wire intake from its settings; tests pass doubles or a unique key prefix."""
+              key_prefix: str = "intake", resolver: Resolver = system_resolver) -> Wiring:
+    """Wire intake from its settings; tests pass doubles (a fake DNS `resolver`) or a unique key prefix."""
     client = redis_client or connect(settings.common.redis_url)
     publisher = publisher or FailFastPublisher(kafka.EventPublisher(
         settings.common.kafka_bootstrap_servers, settings.service_name, timeout_s=settings.common.publish_timeout_s))
@@ -79,5 +80,6 @@ def bootstrap(settings: Settings, *, publisher: Publisher | None = None, redis_c
         publisher=publisher,
         idempotency=idempotency or RedisIdempotencyStore(client, settings.idempotency_ttl_s, prefix=key_prefix),
         pseudonym_secret=settings.pseudonym_secret,
+        webhook_targets=TargetPolicy(allow_local=settings.webhook_allow_local, resolve=resolver),
     )
     return Wiring(settings, deps, client, TokenStore(client), Accounts(client))

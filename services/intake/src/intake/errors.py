@@ -36,3 +36,19 @@ class UnreadableFile(IntakeError):
 
 class CellError(IntakeError, ValueError):
     """A cell's text cannot become the column's type."""
+
+
+class FileTooLarge(UnreadableFile):
+    """The upload unpacks to more than allowed, or is packed like a zip bomb (answered 413)."""
+
+
+class TableTooLarge(UnreadableFile):
+    """The table breaks a limit: too many rows, cells in a row or characters in a cell (answered 422).
+
+    `row` (1 is the header row) and `column` say where, when known.
+    """
+
+    def __init__(self, message: str, row: int | None = None, column: str = ""):
+        super().__init__(message)
+        self.row = row
+        self.column = column

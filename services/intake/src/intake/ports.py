@@ -2,7 +2,7 @@
 `Publisher`) and `Deps`, the bag of them handed to every command and handler.
 
 Adapters implement the ports (Redis in production; the doubles in tests/fakes/intake.py for unit tests).
-Imports the domain model and the shared Publisher port only.
+Imports the domain model, the shared Publisher port and the webhook target policy only.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import abc
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from stagepool_shared.net import TargetPolicy
 from stagepool_shared.ports import Publisher
 
 from .domain.model import Period, PlaceRecord, School, StoredWrite, Student, WishRecord, new_place_id
@@ -94,3 +95,4 @@ class Deps:
     idempotency: AbstractIdempotencyStore
     pseudonym_secret: bytes
     new_place_id: Callable[[], str] = new_place_id
+    webhook_targets: TargetPolicy = TargetPolicy()  # which school webhook URLs are allowed (issue 19.8)

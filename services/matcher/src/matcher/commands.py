@@ -23,6 +23,7 @@ from .errors import RoundConflict, RoundNotFound
 from .ports import Deps
 from .rounds.approval import ApprovalState, approval_state, may_approve
 from .rounds.moments import iso
+from .rounds.movement import Movement, movement
 from .rounds.parts import PRODUCER
 from .rounds.record import RoundRecord
 from .rounds.summary import rate_changes
@@ -39,9 +40,13 @@ def _publish(deps: Deps, event_type: str, payload: object, region_id: str) -> En
 
 def request_round(deps: Deps, principal: Principal, region_id: str, period_id: str, kind: str,
                   sector: str | None = None, seed: int | None = None, previous_round_id: str | None = None) -> str:
-    """Publish round.requested for the coordinator's own region; the consumer computes the proposal."""
+    """Publish round.requested for the coordinator's own region; the consumer computes the proposal. A round
+    it follows on from must be a round of that region too (another region's or an unknown one: 404)."""
     if principal.scope != region_id:
         raise RoundNotFound(region_id)
+    previous = deps.store.get_round(previous_round_id) if previous_round_id else None
+    if previous_round_id and (previous is None or previous.request.region_id != region_id):
+        raise RoundNotFound(previous_round_id)
     round_id = f"rnd-{period_id[:40]}-{uuid.uuid4().hex[:12]}"
     request = RoundRequested(round_id, region_id, period_id, secrets.randbelow(2**31) if seed is None else seed,
                              principal.user_id, kind, sector, previous_round_id)
@@ -52,7 +57,7 @@ def request_round(deps: Deps, principal: Principal, region_id: str, period_id: s
 
 def approval_of(record: RoundRecord) -> ApprovalState:
     """Where a round's approval stands (what is still missing)."""
-    return approval_state(record.approvals, record.support_schools)
+    return approval_state(record.approvals, record.support_schools, record.schools)
 
 
 def visible_record(deps: Deps, principal: Principal, round_id: str) -> RoundRecord:
@@ -111,10 +116,9 @@ def schedule_release(deps: Deps, principal: Principal, round_id: str, release_at
         raise RoundConflict("Only a proposed round that is not yet released can be scheduled.")
     state = approval_of(record)
     if not state.complete:
-        raise RoundConflict("Approval is not complete: two distinct staff users and, for every school with "
-                            "support needs, its support staff must approve first.",
-                            {"users_missing": [state.users_missing],
-                             "schools_missing_support": list(state.schools_missing_support)})
+        raise RoundConflict("Approval is not complete: for every school with students in the round, two "
+                            "distinct staff of that school and, where it has students with support needs, its "
+                            "support staff must approve first.", _missing_details(state))
     if respond_by <= release_at:
         raise RoundConflict("The answer deadline must come after the release moment.")
     payload = RoundReleaseScheduled(round_id, record.request.region_id, iso(release_at),
@@ -122,6 +126,14 @@ def schedule_release(deps: Deps, principal: Principal, round_id: str, release_at
     env = _publish(deps, "round.release_scheduled", payload, record.request.region_id)
     handlers.record_release_schedule(env, deps)
     return payload
+
+
+def _missing_details(state: ApprovalState) -> dict[str, list]:
+    """The 409 details: the totals and, per school that still has something to do, what it misses."""
+    return {"users_missing": [state.users_missing],
+            "schools_missing_support": list(state.schools_missing_support),
+            "schools": [{"school_id": s.school_id, "staff_missing": s.staff_missing,
+                         "support_missing": s.support_missing} for s in state.schools_missing]}
 
 
 def rounds_to_review(deps: Deps, principal: Principal) -> list[RoundRecord]:
@@ -146,9 +158,18 @@ COMPARED_FIGURES = ("students", "placed", "unplaced", "worst_school_rate", "best
                     "top1_share", "top3_share")
 
 
+def round_movement(deps: Deps, principal: Principal, round_id: str, other_id: str) -> Movement:
+    """How the students the caller may see moved from one round to the other: keep, gain, lose, change."""
+    first = visible_record(deps, principal, round_id)
+    second = visible_record(deps, principal, other_id)
+    return movement(visible_outcomes(principal, deps.store.outcomes(first.round_id)),
+                    visible_outcomes(principal, deps.store.outcomes(second.round_id)))
+
+
 def compare_rounds(deps: Deps, principal: Principal, round_id: str, other_id: str) -> dict[str, Any]:
     """Differences (second minus first) in the summary figures and in every school's rate of two proposed
-    rounds the caller may see (409 when one is not proposed yet)."""
+    rounds the caller may see (409 when one is not proposed yet), and how the students the caller may see
+    moved between them (`movement`: keep, gain, lose, change, with a sentence in Dutch and English)."""
     first = visible_record(deps, principal, round_id)
     second = visible_record(deps, principal, other_id)
     if first.summary is None or second.summary is None:
@@ -156,6 +177,7 @@ def compare_rounds(deps: Deps, principal: Principal, round_id: str, other_id: st
     a, b = first.summary, second.summary
     return {
         "round_id": first.round_id, "other_round_id": second.round_id,
+        "movement": round_movement(deps, principal, round_id, other_id).as_dict(),
         "figures": {f: {"round": getattr(a, f), "other": getattr(b, f),
                         "difference": round(getattr(b, f) - getattr(a, f), 6)} for f in COMPARED_FIGURES},
         "school_rates": [{"school_id": school, "sector": sector, "round": before, "other": after,

@@ -30,6 +30,17 @@ class RoundConflict(RoundError):
         self.details = details
 
 
+class BindingPlacementMoved(RoundError):
+    """A round result that moves a binding placement (released and accepted, or still inside its answer
+    window): never proposed, the round is marked failed with this reason (issue 14, 1.1)."""
+
+    def __init__(self, moved: list[str]) -> None:
+        self.moved = moved
+        shown = ", ".join(moved[:5]) + (", ..." if len(moved) > 5 else "")
+        super().__init__(f"the result moves {len(moved)} binding placement(s) (accepted, or released and still "
+                         f"inside the answer window): {shown}")
+
+
 class InconsistentInstance(MatcherError):
     """A round input that cannot be solved as given, naming the offending record.
 

@@ -1,7 +1,8 @@
 """The matcher's event handlers: `verb_noun(envelope, deps)`, one per event type; the registry `HANDLERS`
 and `handle` are at the bottom.
 
-Projection handlers (wishes, places, placements, erasure, approvals, release schedules) write the store,
+Projection handlers (wishes, places, placements, erasure, approvals, release schedules, the matcher's own
+releases, whose placements bind until answered or expired) write the store,
 each write together with the event's processed marker in one transaction, so a redelivery changes nothing.
 `run_round` follows pattern B, *store with an outbox, then relay*: it freezes the pool once, computes the
 round, stores the proposal with the request's processed marker (the outbox), and then publishes the stored
@@ -50,8 +51,9 @@ def record_place(env: Envelope, deps: Deps) -> None:
 
 
 def withdraw_place(env: Envelope, deps: Deps) -> None:
+    """The place leaves the pool; placements that bound to it at this moment are marked withdrawn."""
     p = env.payload
-    deps.store.remove_place(env.event_id, p.region_id, p.period_id, p.place_id)
+    deps.store.remove_place(env.event_id, p.region_id, p.period_id, p.place_id, withdrawn_at=env.occurred_at)
 
 
 def erase_student(env: Envelope, deps: Deps) -> None:
@@ -71,6 +73,15 @@ def keep_accepted_placement(env: Envelope, deps: Deps) -> None:
     p: placements.PlacementAccepted = env.payload
     kept = KeptPlacement(p.student_ref, p.school_id, p.place_id, p.organisation_id, p.round_id)
     deps.store.fix_placement(env.event_id, p.region_id, _period_of(deps, p), kept)
+
+
+def bind_released_placements(env: Envelope, deps: Deps) -> None:
+    """A released placement binds until the student answers or `respond_by` passes (the matcher reads its
+    own `round.released` parts back); a re-match keeps it fixed meanwhile."""
+    p: round_events.RoundReleased = env.payload
+    released = [KeptPlacement(o.student_ref, o.school_id, o.place_id, o.organisation_id, p.round_id, p.respond_by)
+                for o in p.outcomes if o.status in ("placed", "kept") and o.place_id and o.organisation_id]
+    deps.store.bind_released(env.event_id, p.region_id, p.period_id, released, p.released_at)
 
 
 def exclude_refused_place(env: Envelope, deps: Deps) -> None:
@@ -134,8 +145,9 @@ def propose_round(env: Envelope, record: RoundRecord, deps: Deps) -> RoundRecord
         pool, frozen_at = deps.store.freeze_pool(request.round_id, iso(deps.clock()))
         started = time.perf_counter()
         try:
-            result = compute_round(pool, request.seed, deps.solver, deps.code_version)
-        except MatcherError as err:  # inconsistent input, or a result the round or the validator refused
+            result = compute_round(pool, request.seed, deps.solver, deps.code_version, at=record.requested_at or None)
+        except MatcherError as err:  # inconsistent input, a result the round or the validator refused, or one
+            # that moves a binding placement (BindingPlacementMoved)
             logger.warning("round %s cannot be computed: %s", request.round_id, err)
             deps.store.fail_round(env.event_id, request.round_id, str(err))
             return None
@@ -168,7 +180,7 @@ def record_release_schedule(env: Envelope, deps: Deps) -> None:
 
 
 def ignore(env: Envelope, deps: Deps) -> None:
-    """Events the matcher reads but does not act on (its own proposals and releases)."""
+    """Events the matcher reads but does not act on (its own proposals)."""
 
 
 HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
@@ -188,7 +200,7 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "round.approved": record_approval,
     "round.release_scheduled": record_release_schedule,
     "round.proposed": ignore,
-    "round.released": ignore,
+    "round.released": bind_released_placements,
 }
 
 

@@ -3,9 +3,11 @@
 Reads a round in the documented JSON format (docs/instance.schema.json; validated against the schema
 when `jsonschema` is installed and the schema file is found next to the repository's docs), solves it,
 optionally validates it, and writes the allocation with explanations (codes plus a Dutch or English
-sentence) and the fairness figures as JSON. Exit codes: 0 solved, 2 input refused (schema or
-InconsistentInstance, message on stderr). `python -m matcher schema [--out FILE]` writes that schema,
-generated from the event contract (`matcher.domain.instance_schema`).
+sentence) and the fairness figures as JSON. Exit codes: 0 solved, 2 input refused: a missing or unreadable
+file, malformed JSON, a value that is not an object, a schema error or InconsistentInstance, in one line on
+stderr naming the file or the record by its id (`place 'p-17': slots: -2 is less than the minimum of 0`),
+never a traceback; an output that cannot be written likewise. `python -m matcher schema [--out FILE]` writes
+that schema, generated from the event contract (`matcher.domain.instance_schema`).
 Imports matcher and the standard library (jsonschema optional).
 """
 
@@ -28,6 +30,12 @@ from matcher.errors import InconsistentInstance
 
 logger = logging.getLogger(__name__)
 SCHEMA_NAME = "instance.schema.json"
+#: The record kind and id field of each list of an instance document (a schema error names the record).
+RECORDS = {"wishes": ("wish", "student_ref"), "places": ("place", "place_id"),
+           "exclusions": ("exclusion", "student_ref"), "fixed": ("fixed", "student_ref")}
+JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+              type(None): "null"}
+_MAX_MESSAGE = 200
 
 
 def schema_path() -> Path | None:
@@ -51,17 +59,67 @@ def check_schema(doc: Any) -> None:
         logger.info("schema %s not found: instance checked by the domain rules only", SCHEMA_NAME)
         return
     validator = jsonschema.Draft202012Validator(json.loads(path.read_text()))
-    error = next(iter(sorted(validator.iter_errors(doc), key=lambda e: list(e.path))), None)
+    error = next(iter(sorted(validator.iter_errors(doc), key=_path_key)), None)
     if error is not None:
-        where = "/".join(str(p) for p in error.path) or "(root)"
-        raise InconsistentInstance("round", where, f"schema: {error.message}")
+        raise schema_refusal(doc, list(error.path), error.message)
+
+
+def _path_key(error: Any) -> list[tuple[int, Any]]:
+    """Sort key of a schema error: its JSON path, list positions numerically (never int against str)."""
+    return [(0, p) if isinstance(p, int) else (1, str(p)) for p in error.path]
+
+
+def schema_refusal(doc: dict[str, Any], path: list[Any], message: str) -> InconsistentInstance:
+    """A schema error as a refusal naming the record by its id: `place 'p-17': slots: ...`.
+
+    `path` is the JSON path of the failing value; a value of a wish, place, exclusion or fixed placement
+    is named by that record's id (its position when it has none), anything else by the round's id.
+    """
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE] + "..."
+    message = " ".join(message.split())
+    kind, id_field = RECORDS.get(str(path[0]), (None, None)) if len(path) >= 2 else (None, None)
+    if kind is None or not isinstance(path[1], int):
+        field_path = "/".join(str(p) for p in path)
+        return InconsistentInstance("round", str(doc.get("round_id", "?")),
+                                    f"{field_path}: {message}" if field_path else message)
+    record = doc[path[0]][path[1]]
+    rid = record.get(id_field) if isinstance(record, dict) else None
+    rid = str(rid) if isinstance(rid, str) and rid else f"#{path[1] + 1}"
+    field_path = "/".join(str(p) for p in path[2:])
+    return InconsistentInstance(kind, rid, f"{field_path}: {message}" if field_path else message)
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    """The instance file as a JSON object; InconsistentInstance naming the file when it is missing,
+    unreadable, not JSON or not an object."""
+    def refused(reason: str) -> InconsistentInstance:
+        return InconsistentInstance("file", str(path), reason)
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise refused("no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise refused(f"cannot be read ({type(err).__name__}: {err.args[-1]})") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise refused(f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    if not isinstance(doc, dict):
+        raise refused(f"the instance must be a JSON object, not {JSON_KINDS.get(type(doc), 'a value')}")
+    return doc
 
 
 def load_instance(path: str | Path) -> RoundInput:
     """Read, schema-check and convert an instance file."""
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    doc = read_document(path)
     check_schema(doc)
-    return round_from_dict(doc)
+    try:
+        return round_from_dict(doc)
+    except (TypeError, ValueError, KeyError, AttributeError) as err:  # only without jsonschema: values unchecked
+        raise InconsistentInstance("round", str(doc.get("round_id", "?")),
+                                   f"malformed value ({type(err).__name__}: {err})") from None
 
 
 def solution_document(rnd: RoundInput, sol: Solution, lang: str = "nl", report: Any = None) -> dict[str, Any]:
@@ -114,7 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         sol = solve_file(args.instance, args.out, args.lang, args.validate)
     except InconsistentInstance as err:
-        print(f"instance refused: {err}", file=sys.stderr)
+        print(f"instance refused: {' '.join(str(err).split())}", file=sys.stderr)
+        return 2
+    except OSError as err:  # the instance was read: only the output can fail here
+        print(f"cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
         return 2
     print(f"{sol.round_id}: placed {sol.stats.placed} of {sol.stats.students} -> {args.out}")
     return 0
@@ -126,7 +187,11 @@ def schema_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", help="where to write it (default: standard output), e.g. docs/instance.schema.json")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.out:
-        Path(args.out).write_text(schema_text(), encoding="utf-8")
+        try:
+            Path(args.out).write_text(schema_text(), encoding="utf-8")
+        except OSError as err:
+            print(f"cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(schema_text())
     return 0

@@ -41,7 +41,10 @@ class AbstractRoundStore(abc.ABC):
     def put_place(self, event_id: str, place: Place) -> bool: ...
 
     @abc.abstractmethod
-    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str) -> bool: ...
+    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str,
+                     withdrawn_at: str | None = None) -> bool:
+        """Drop the place; with `withdrawn_at`, also mark the placements that bound to it then as withdrawn
+        (`rounds.pool.withdrawn_marks`), in the same transaction."""
 
     @abc.abstractmethod
     def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
@@ -49,6 +52,12 @@ class AbstractRoundStore(abc.ABC):
 
     @abc.abstractmethod
     def fix_placement(self, event_id: str, region_id: str, period_id: str, fixed: KeptPlacement) -> bool: ...
+
+    @abc.abstractmethod
+    def bind_released(self, event_id: str, region_id: str, period_id: str, released: list[KeptPlacement],
+                      released_at: str) -> bool:
+        """Record released placements as binding (`rounds.pool.released_to_bind`: one that still binds at
+        the same place, accepted or inside its window, stays as it is)."""
 
     @abc.abstractmethod
     def exclude(self, event_id: str, region_id: str, period_id: str, student_ref: str,

@@ -3,7 +3,9 @@
 The log of the matcher's topics is read from offset 0, merged in time order, and folded through the same
 handlers into an in-memory store up to the round's `round.requested` event; the round is then computed
 from that projection with the same seed and solver, and its output hash is compared with the one the
-matcher published (round.proposed). Other rounds are only noted, never solved, and nothing is published.
+matcher published (round.proposed). Other rounds are only noted, never solved, and nothing is published;
+their `round.released` parts are folded like any event (released placements bind a later re-match), and the
+round is computed at its request moment (`occurred_at` of its `round.requested`), as the live matcher does.
 Imports handlers, bootstrap (the replay's in-memory dependencies) and, in `replay_main` only, the shared
 Kafka reader.
 """
@@ -27,7 +29,7 @@ from .rounds.compute import compute_round
 
 logger = logging.getLogger(__name__)
 REPLAY_TOPICS = (topics.WISHES, topics.PLACES, topics.STUDENTS, topics.ROUNDS, topics.PLACEMENTS)
-SKIPPED = ("round.proposed", "round.approved", "round.release_scheduled", "round.released")
+SKIPPED = ("round.proposed", "round.approved", "round.release_scheduled")
 
 
 class _NoPublisher:
@@ -75,7 +77,7 @@ def replay_round(events: Iterable[Envelope], round_id: str, solver: RoundSolver 
             if env.payload.round_id == round_id:
                 deps.store.note_requested(env.payload, env.occurred_at)
                 pool, _ = deps.store.freeze_pool(round_id, env.occurred_at)
-                result = compute_round(pool, env.payload.seed, deps.solver, deps.code_version)
+                result = compute_round(pool, env.payload.seed, deps.solver, deps.code_version, at=env.occurred_at)
                 return ReplayResult(round_id, published, result.manifest)
             deps.store.note_requested(env.payload, env.occurred_at)
         elif env.event_type not in SKIPPED:

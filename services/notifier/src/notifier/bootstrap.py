@@ -18,6 +18,7 @@ from flask import Flask
 from stagepool_shared import redis as shared_redis
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, broker_reachable
+from stagepool_shared.net import TargetPolicy
 from stagepool_shared.ports import Publisher
 from stagepool_shared.runtime import Worker
 from stagepool_shared.web.accounts import Accounts
@@ -120,5 +121,6 @@ def _channels(settings: Settings) -> dict[str, AbstractChannel]:
     return {
         EMAIL: SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_timeout_s,
                            settings.smtp_username, settings.smtp_password, settings.smtp_starttls),
-        WEBHOOK: WebhookChannel(settings.webhook_secret.encode(), settings.webhook_timeout_s),
+        WEBHOOK: WebhookChannel(settings.webhook_secret.encode(), settings.webhook_timeout_s,
+                                TargetPolicy(allow_local=settings.webhook_allow_local)),
     }

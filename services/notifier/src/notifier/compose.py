@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .domain import messages
-from .domain.model import (EMAIL, INBOX, ORGANISATION, REMINDER, SCHOOL, STUDENT, WEBHOOK, Contact, DeliveryId,
-                           Message, PlaceInfo, RoundInfo, StudentOutcome)
+from .domain.model import (ABOUT_STUDENT, EMAIL, INBOX, ORGANISATION, OVERDUE, REMINDER, SCHOOL, STAFF_NOTES, STUDENT,
+                           WEBHOOK, WITHDRAWN, WITHDRAWN_REGION, Contact, DeliveryId, Message, PlaceInfo, RoundInfo,
+                           StudentOutcome)
 from .domain.rules import is_valid_email
 from .errors import DeliveryError, Skip
 from .ports import AbstractDirectory, AbstractRenderer, AbstractStore
@@ -49,7 +50,7 @@ class BatchContext:
                 info = store.round(d.round_id)
                 if info is not None:
                     ctx.rounds[d.round_id] = info
-            if d.kind in (STUDENT, REMINDER):
+            if d.kind in ABOUT_STUDENT:
                 students.setdefault(d.round_id, set()).add(d.ref)
             elif (d.round_id, d.kind, d.ref) not in ctx.groups:
                 ctx.groups[(d.round_id, d.kind, d.ref)] = store.outcomes_of(d.round_id, d.kind, d.ref)
@@ -59,7 +60,9 @@ class BatchContext:
         ctx.places = store.places([o.place_id for o in ctx.all_outcomes() if o.place_id])
         refs = sorted({o.student_ref for o in ctx.all_outcomes()})
         ctx.contacts = directory.contacts(refs) if refs else {}
-        for school_id in sorted({d.ref for d in ids if d.kind == SCHOOL}):
+        noted = {o.school_id for d in ids if d.kind in STAFF_NOTES and d.kind != WITHDRAWN_REGION
+                 if (o := ctx.outcomes.get((d.round_id, d.ref)))}
+        for school_id in sorted({d.ref for d in ids if d.kind == SCHOOL} | noted):
             ctx.schools[school_id] = directory.school(school_id)
         return ctx
 
@@ -94,6 +97,10 @@ class Composer:
             raise DeliveryError("round unknown (erased?)", permanent=True)
         if d.kind in (STUDENT, REMINDER):
             return self._student(d, ctx, info, answered)
+        if d.kind == WITHDRAWN:
+            return self._withdrawn(d, ctx, info)
+        if d.kind in STAFF_NOTES:
+            return self._staff_note(d, ctx, info)
         if d.kind == SCHOOL:
             return self._school(d, ctx, info)
         return self._organisation(d, ctx, info)
@@ -120,13 +127,50 @@ class Composer:
                                            self.student_page_url(d, info) if self.sign_in_link else "")
         name = "reminder" if d.kind == REMINDER else ("student_placed" if context["placed"] else "student_unplaced")
         message = self.renderer.render(name, context, (contact or Contact()).lang)
-        address = d.ref
-        if d.channel == EMAIL:
-            problem = address_problem(contact)
-            if problem:
-                raise DeliveryError(problem, permanent=True)
-            address = contact.email.strip()  # type: ignore[union-attr]
-        return Composed(address, message, self._data(d, info, {"status": outcome.status}))
+        return Composed(self._student_address(d, contact), message, self._data(d, info, {"status": outcome.status}))
+
+    @staticmethod
+    def _student_address(d: DeliveryId, contact: Contact | None) -> str:
+        if d.channel != EMAIL:
+            return d.ref
+        problem = address_problem(contact)
+        if problem:
+            raise DeliveryError(problem, permanent=True)
+        return contact.email.strip()  # type: ignore[union-attr]
+
+    def _withdrawn(self, d: DeliveryId, ctx: BatchContext, info: RoundInfo) -> Composed:
+        """The student's note that the organisation withdrew the place after the release."""
+        outcome = ctx.outcomes.get((d.round_id, d.ref))
+        if outcome is None:
+            raise Skip("no outcome (erased)")
+        contact = ctx.contacts.get(d.ref)
+        context = messages.withdrawal_context(info, outcome, ctx.places.get(outcome.place_id or ""),
+                                              (contact or Contact()).name or "")
+        message = self.renderer.render("place_withdrawn", context, (contact or Contact()).lang)
+        return Composed(self._student_address(d, contact), message, self._data(d, info, {"status": "withdrawn"}))
+
+    def _staff_note(self, d: DeliveryId, ctx: BatchContext, info: RoundInfo) -> Composed:
+        """The school's (or the region's coordinators') note about one student: a withdrawn place, or an
+        answer deadline that passed without an answer."""
+        outcome = ctx.outcomes.get((d.round_id, d.ref))
+        if outcome is None:
+            raise Skip("no outcome (erased)")
+        place = ctx.places.get(outcome.place_id or "")
+        template = "answer_overdue" if d.kind == OVERDUE else "place_withdrawn_staff"
+        if d.kind == WITHDRAWN_REGION:  # the coordinators' inbox: the pseudonym, never the name
+            context = messages.withdrawal_context(info, outcome, place, d.ref)
+            message = self.renderer.render(template, context, "nl")
+            return Composed(info.region_id, message, self._data(d, info, {"student_ref": d.ref}))
+        school = ctx.schools.get(outcome.school_id)
+        if school is None:
+            raise DeliveryError("school unknown to intake", permanent=True)
+        contact = ctx.contacts.get(d.ref)
+        context = messages.withdrawal_context(info, outcome, place, (contact.name if contact else "") or d.ref)
+        message = self.renderer.render(template, context, school.lang)
+        address = outcome.school_id if d.channel == INBOX else self._channel_address(d, school.email,
+                                                                                     school.webhook_url)
+        data = {"school_id": outcome.school_id, "student_ref": d.ref, "place_id": outcome.place_id}
+        return Composed(address, message, self._data(d, info, data))
 
     def _school(self, d: DeliveryId, ctx: BatchContext, info: RoundInfo) -> Composed:
         school = ctx.schools.get(d.ref)

@@ -1,7 +1,9 @@
 """The notifier's settings, read once from the environment; every missing variable is named in one error
 (the skeleton is `stagepool_shared.config.ServiceSettings`). Each default is written once, on its field.
 
-Only this module (and the shared config helpers) read os.environ.
+The service token and the webhook secret are refused when short (< 16) or a known default, outside the dev
+stack (STAGEPOOL_ENV=dev); only the dev stack may send webhooks over plain http or to loopback and private
+addresses (`webhook_allow_local`, issue 19.8). Only this module (and the shared config helpers) read os.environ.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Settings(ServiceSettings, service="notifier", port=8003):
     smtp_starttls: bool = False
     smtp_timeout_s: float = 10.0
     webhook_timeout_s: float = 5.0
+    webhook_allow_local: bool = False
     key_prefix: str = "notifier"
     sender_threads: int = 4
     batch_size: int = 50
@@ -51,8 +54,8 @@ class Settings(ServiceSettings, service="notifier", port=8003):
         return cls(
             common=common,
             intake_url=env.str("INTAKE_URL"),
-            service_token=env.str("NOTIFIER_SERVICE_TOKEN"),
-            webhook_secret=env.str("NOTIFIER_WEBHOOK_SECRET"),
+            service_token=env.secret("NOTIFIER_SERVICE_TOKEN"),
+            webhook_secret=env.secret("NOTIFIER_WEBHOOK_SECRET"),
             public_url=env.str("NOTIFIER_PUBLIC_URL", f"http://{common.http_host}:{common.http_port}"),
             smtp_host=env.str("SMTP_HOST", cls.smtp_host),
             smtp_port=env.int("SMTP_PORT", cls.smtp_port),
@@ -62,6 +65,7 @@ class Settings(ServiceSettings, service="notifier", port=8003):
             smtp_starttls=env.bool("SMTP_STARTTLS", cls.smtp_starttls),
             smtp_timeout_s=env.float("SMTP_TIMEOUT_S", cls.smtp_timeout_s),
             webhook_timeout_s=env.float("NOTIFIER_WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
+            webhook_allow_local=env.dev,
             key_prefix=env.str("NOTIFIER_KEY_PREFIX", cls.key_prefix),
             sender_threads=env.int("NOTIFIER_SENDER_THREADS", cls.sender_threads),
             batch_size=env.int("NOTIFIER_BATCH_SIZE", cls.batch_size),

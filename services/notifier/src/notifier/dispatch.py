@@ -21,8 +21,8 @@ from typing import Callable
 
 from . import events, metrics
 from .compose import BatchContext, Composer
-from .domain.model import (EMAIL, FAILED, PENDING, REMINDER, SCHOOL, SENT, SKIPPED, STUDENT, Delivery, DeliveryId,
-                           InboxEntry)
+from .domain.model import (EMAIL, FAILED, PENDING, REMINDER, REPORTED_RECIPIENTS, SCHOOL, SENT, SKIPPED,
+                           STAFF_NOTES, STUDENT, WITHDRAWN, Delivery, DeliveryId, InboxEntry)
 from .domain.rules import RetryPolicy, release_spread
 from .errors import DeliveryError, DirectoryUnavailable, Skip
 from .ports import (AbstractChannel, AbstractDirectory, AbstractStore, AbstractStoredChannel, DeliveryResult,
@@ -136,8 +136,9 @@ class Dispatcher:
             self._failed(attempt, err, ctx, marks)
             return
         region = ctx.rounds[d.round_id].region_id
-        marks.add(DeliveryResult(attempt, SENT, self.clock().timestamp(),
-                                 events=((None, events.notification_sent(attempt, region)),), inbox=inbox),
+        sent = events.notification_sent(attempt, region, _recipient_ref(d, ctx))
+        reported = ((None, sent),) if d.recipient_kind in REPORTED_RECIPIENTS else ()
+        marks.add(DeliveryResult(attempt, SENT, self.clock().timestamp(), events=reported, inbox=inbox),
                   outside=not inbox)
         metrics.MESSAGES_SENT.labels(d.channel).inc()
 
@@ -150,12 +151,13 @@ class Dispatcher:
             return
         info = ctx.rounds.get(d.round_id)
         region = info.region_id if info else "unknown"
-        failed = events.notification_failed(attempt, region, err.reason)
+        failed = events.notification_failed(attempt, region, err.reason, _recipient_ref(d, ctx))
         report: tuple[InboxWrite, ...] = ()
-        if err.reason in ADDRESS_PROBLEMS and d.channel == EMAIL and d.kind in (STUDENT, REMINDER):
+        if err.reason in ADDRESS_PROBLEMS and d.channel == EMAIL and d.kind in (STUDENT, REMINDER, WITHDRAWN):
             report = self._report_to_school(d, err.reason, ctx)
+        reported = ((None, failed), events.failure_dead_letter(failed, attempt))
         marks.add(DeliveryResult(attempt, FAILED, now, err.reason,
-                                 events=((None, failed), events.failure_dead_letter(failed, attempt)), inbox=report))
+                                 events=reported if d.recipient_kind in REPORTED_RECIPIENTS else (), inbox=report))
         metrics.MESSAGES_FAILED.labels(d.channel).inc()
         logger.warning("delivery %s failed after %d attempt(s): %s", d.suffix, attempt.attempts, err.reason)
 
@@ -179,3 +181,9 @@ class Dispatcher:
     def _observe_spread(self, round_id: str, region: str) -> None:
         first, last = self.store.spread(round_id)
         metrics.RELEASE_SPREAD.labels(region).set(release_spread(first, last))
+
+
+def _recipient_ref(d: DeliveryId, ctx: BatchContext) -> str:
+    """Who a notification event names: the school for a school's note about a student, else the delivery's ref."""
+    outcome = ctx.outcomes.get((d.round_id, d.ref)) if d.kind in STAFF_NOTES else None
+    return outcome.school_id if outcome is not None and d.recipient_kind == SCHOOL else d.ref

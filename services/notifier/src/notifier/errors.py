@@ -45,3 +45,17 @@ class DeadlinePassed(NotifierError):
 class Skip(NotifierError):
     """Nothing to send on this channel (a school without a webhook, a reminder after an answer): the
     dispatcher records the delivery as skipped."""
+
+
+class NotCurrentOutcome(NotifierError):
+    """The placement belongs to a round that a later released round of the same period superseded: only the
+    student's current outcome can be answered (409)."""
+
+
+class PlacementExcluded(NotifierError):
+    """The place or its organisation was excluded for the student (a desk report, a refusal, a failed
+    placement): the placement cannot be answered (409)."""
+
+
+class PlaceWithdrawn(NotifierError):
+    """The organisation withdrew the place after the release: the placement cannot be answered (409)."""

@@ -48,21 +48,23 @@ def student_outcome(outcome: Outcome) -> StudentOutcome:
         place_id=outcome.place_id, organisation_id=outcome.organisation_id, wish_match=outcome.wish_match,
         travel_minutes=outcome.travel_minutes, criteria_met=tuple(outcome.criteria_met),
         reason_code=outcome.reason_code, binding_constraint=outcome.binding_constraint,
-        hints=tuple(Hint(h.criterion, h.change, h.unit, h.opens_places) for h in outcome.hints))
+        hints=tuple(Hint(h.criterion, h.change, h.unit, h.opens_places, h.free_places) for h in outcome.hints))
 
 
-def notification_sent(delivery: Delivery, region_id: str) -> Envelope:
+def notification_sent(delivery: Delivery, region_id: str, recipient_ref: str | None = None) -> Envelope:
+    """`recipient_ref` names the recipient when the delivery's ref does not (a school's note about a student)."""
     d = delivery.id
     payload = NotificationSent(round_id=d.round_id, region_id=region_id, recipient_kind=d.recipient_kind,
-                               recipient_ref=d.ref, channel=d.channel, message_kind=d.message_kind,
+                               recipient_ref=recipient_ref or d.ref, channel=d.channel, message_kind=d.message_kind,
                                attempts=max(1, delivery.attempts))
     return new_envelope("notification.sent", payload, producer=PRODUCER, partition_key=region_id)
 
 
-def notification_failed(delivery: Delivery, region_id: str, reason: str) -> Envelope:
+def notification_failed(delivery: Delivery, region_id: str, reason: str,
+                        recipient_ref: str | None = None) -> Envelope:
     d = delivery.id
     payload = NotificationFailed(round_id=d.round_id, region_id=region_id, recipient_kind=d.recipient_kind,
-                                 recipient_ref=d.ref, channel=d.channel, message_kind=d.message_kind,
+                                 recipient_ref=recipient_ref or d.ref, channel=d.channel, message_kind=d.message_kind,
                                  attempts=max(1, delivery.attempts), reason=reason[:200] or "unknown")
     return new_envelope("notification.failed", payload, producer=PRODUCER, partition_key=region_id)
 

@@ -1,7 +1,9 @@
 """Event handlers of the notifier: one function per event it consumes, the registry `HANDLERS` and `handle`.
 
-place.posted/updated/withdrawn keep the place projection; round.released parts are stored and the round is
-planned once every part is in; placement.accepted/refused stop reminders; student.erased drops everything
+place.posted/updated keep the place projection; place.withdrawn also queues the notes of a place withdrawn
+after release; round.released parts are stored and the round is
+planned once every part is in; placement.accepted/refused stop reminders; placement.failed/replacement_requested
+record the student's exclusions; student.erased drops everything
 kept under the pseudonym. Store pattern B (store, then relay): a place, a round part and an erasure are
 written with the event's processed marker in one Redis transaction (the store's IdempotentApplier), and an
 answer is recorded only when none is; the handlers publish nothing themselves (the senders' events go
@@ -17,9 +19,9 @@ from typing import Callable
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.errors import InvalidEvent
 
-from . import events
-from .domain.model import Response
-from .domain.rules import plan_round, reminder_due_at
+from . import commands, events, metrics
+from .domain.model import DeliveryId, Response
+from .domain.rules import plan_round, reminder_due_at, told_of_withdrawal, withdrawal_deliveries
 from .ports import Deps
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,25 @@ def keep_place(envelope: Envelope, deps: Deps) -> None:
 
 
 def withdraw_place(envelope: Envelope, deps: Deps) -> None:
-    deps.store.withdraw_place(envelope.event_id, envelope.payload.place_id)
+    """A place withdrawn after release: every student whose current, released placement it is (and who did
+    not refuse it) is told, and so are the school and the region's coordinators, from now; the notes are
+    queued with the withdrawal and its processed marker in one transaction, so each goes out once."""
+    place_id = envelope.payload.place_id
+    now = deps.clock()
+    notices = [d for round_id, ref in deps.store.placed_at(place_id) for d in _withdrawal_notices(deps, round_id, ref)]
+    if deps.store.withdraw_place(envelope.event_id, place_id, notices, now.timestamp()) and notices:
+        metrics.WITHDRAWALS.inc(len({(d.round_id, d.ref) for d in notices}))
+        logger.info("place %s withdrawn after release: %d notes queued", place_id, len(notices))
+
+
+def _withdrawal_notices(deps: Deps, round_id: str, student_ref: str) -> list[DeliveryId]:
+    info, outcome = deps.store.round(round_id), deps.store.outcome(round_id, student_ref)
+    if info is None or outcome is None:
+        return []
+    current = commands.is_current(deps, info, student_ref)
+    if not told_of_withdrawal(info, outcome, deps.store.response(round_id, student_ref), current, deps.clock()):
+        return []
+    return withdrawal_deliveries(round_id, student_ref)
 
 
 def store_released_part(envelope: Envelope, deps: Deps) -> None:
@@ -57,6 +77,18 @@ def record_answer(envelope: Envelope, deps: Deps) -> None:
                                  Response(kind, envelope.event_id, getattr(payload, "reason_code", None)))
 
 
+def record_exclusions(envelope: Envelope, deps: Deps) -> None:
+    """A re-placement request names the organisations and places the student may never be placed with again
+    (a desk report, a refusal); a failed placement excludes its organisation. The student can then never
+    accept a place there (commands.answer_placement)."""
+    payload = envelope.payload
+    if envelope.event_type == "placement.failed":
+        orgs, place_ids = [payload.organisation_id], [payload.place_id]
+    else:
+        orgs, place_ids = list(payload.exclude_organisation_ids), list(payload.exclude_place_ids)
+    deps.store.exclude(envelope.event_id, payload.student_ref, orgs, place_ids)
+
+
 def erase_student(envelope: Envelope, deps: Deps) -> None:
     deps.store.erase_student(envelope.event_id, envelope.payload.student_ref)
 
@@ -68,6 +100,8 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "round.released": store_released_part,
     "placement.accepted": record_answer,
     "placement.refused": record_answer,
+    "placement.failed": record_exclusions,
+    "placement.replacement_requested": record_exclusions,
     "student.erased": erase_student,
 }
 

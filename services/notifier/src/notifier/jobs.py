@@ -1,5 +1,9 @@
-"""The use cases the background workers run, besides sending (dispatch.py): schedule due reminders, and
-relay the outbox.
+"""The use cases the background workers run, besides sending (dispatch.py): schedule due reminders and the
+schools' notes of passed answer deadlines, and relay the outbox.
+
+The deadline rule (docs/notifier.md): a placed student who has not answered gets a reminder
+NOTIFIER_REMINDER_LEAD_S before `respond_by`; when `respond_by` passes without an answer, the school is told
+once (e-mail, webhook, inbox). The placement is never dropped silently.
 
 The relay is the second half of store pattern B: the senders write each delivery's mark together with its
 notification events (the outbox) in one Redis transaction; the relay publishes those events, waiting for
@@ -11,20 +15,21 @@ from __future__ import annotations
 
 import logging
 
-from . import metrics
-from .domain.rules import reminder_deliveries, reminder_still_useful
+from . import commands, metrics
+from .domain.rules import overdue_deliveries, overdue_notice_due, reminder_deliveries, reminder_still_useful
 from .ports import Deps
 
 logger = logging.getLogger(__name__)
 
 
 def schedule_due_reminders(deps: Deps, limit: int = 500) -> int:
-    """Queue a reminder for every placed student who has not answered and whose reminder moment came."""
+    """Queue a reminder for every placed student who has not answered and whose reminder moment came (only
+    for the current outcome: a superseded, excluded or withdrawn placement is not reminded)."""
     now = deps.clock()
     scheduled = 0
     for round_id, student_ref in deps.store.due_reminders(now.timestamp(), limit):
         info = deps.store.round(round_id)
-        answered = deps.store.response(round_id, student_ref) is not None
+        answered = not commands.still_open(deps, round_id, student_ref)
         if info is None or not reminder_still_useful(info, now, answered):
             deps.store.drop_reminder(round_id, student_ref)
             continue
@@ -37,10 +42,31 @@ def schedule_due_reminders(deps: Deps, limit: int = 500) -> int:
     return scheduled
 
 
+def schedule_overdue_notices(deps: Deps, limit: int = 500) -> int:
+    """Queue the school's note for every placed student whose answer deadline passed without an answer."""
+    now = deps.clock()
+    scheduled = 0
+    for round_id, student_ref in deps.store.due_overdue(now.timestamp(), limit):
+        info = deps.store.round(round_id)
+        if info is not None and now <= info.respond_by:
+            continue  # exactly at the deadline: an answer is still accepted
+        if info is None or not overdue_notice_due(info, now, commands.still_open(deps, round_id, student_ref)):
+            deps.store.drop_overdue(round_id, student_ref)
+            continue
+        if deps.store.schedule_overdue(round_id, student_ref, overdue_deliveries(round_id, student_ref),
+                                       now.timestamp()):
+            scheduled += 1
+    if scheduled:
+        metrics.OVERDUE.inc(scheduled)
+        logger.info("told schools of %d unanswered placements", scheduled)
+    return scheduled
+
+
 def remind(deps: Deps) -> int:
-    """The reminder worker's step: schedule what is due, then report idle (0), so that the worker always waits
-    its interval (NOTIFIER_REMINDER_INTERVAL_S) before it looks again."""
+    """The reminder worker's step: schedule the reminders and deadline notes that are due, then report idle
+    (0), so that the worker always waits its interval (NOTIFIER_REMINDER_INTERVAL_S) before it looks again."""
     schedule_due_reminders(deps)
+    schedule_overdue_notices(deps)
     return 0
 
 

@@ -18,6 +18,10 @@ INVALID_ADDRESSES = Counter("stagepool_notifier_unreachable_recipients_total",
 RELEASE_SPREAD = Gauge("stagepool_notifier_release_spread_seconds",
                        "Seconds between the first and the last message of the latest round", ["region"])
 REMINDERS = Counter("stagepool_notifier_reminders_total", "Reminders scheduled before the answer deadline")
+OVERDUE = Counter("stagepool_notifier_overdue_notices_total",
+                  "Schools told of a placement whose answer deadline passed without an answer")
+WITHDRAWALS = Counter("stagepool_notifier_withdrawal_notices_total",
+                      "Placements whose place was withdrawn after release (student, school and coordinators told)")
 ANSWERS = Counter("stagepool_notifier_answers_total", "Placement answers published", ["answer"])
 PENDING = Gauge("stagepool_notifier_pending_deliveries", "Deliveries waiting to be sent (queue lag)")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.ports import Publisher
 
-from .domain.model import (Contact, Delivery, DeliveryId, InboxEntry, Message, PlaceInfo, Response, RoundInfo,
-                           RoundPlan, StudentOutcome)
+from .domain.model import (Contact, Delivery, DeliveryId, Exclusions, InboxEntry, Message, PlaceInfo, Response,
+                           RoundInfo, RoundPlan, StudentOutcome)
 
 #: An event to publish later through the outbox: (topic or None for the event's own topic, envelope).
 OutboxItem = tuple[str | None, Envelope]
@@ -79,7 +79,8 @@ class AbstractRenderer(abc.ABC):
 
     @staticmethod
     @abc.abstractmethod
-    def hint_text(labels: dict[str, Any], criterion: str, change: Any, opens_places: int) -> str:
+    def hint_text(labels: dict[str, Any], criterion: str, change: Any, opens_places: int,
+                  free_places: int | None = None) -> str:
         """One "what would have helped" sentence for an unplaced student."""
 
 
@@ -101,7 +102,15 @@ class AbstractStore(abc.ABC):
     def save_place(self, event_id: str, place: PlaceInfo) -> bool: ...
 
     @abc.abstractmethod
-    def withdraw_place(self, event_id: str, place_id: str) -> bool: ...
+    def withdraw_place(self, event_id: str, place_id: str, notices: Sequence[DeliveryId] = (),
+                       due: float = 0.0) -> bool:
+        """Mark the place withdrawn and, in the same transaction, queue the `notices` (due at `due`; one that
+        exists already is left alone) and stop the reminders and deadline notes of the students they name.
+        False when the event was processed before."""
+
+    @abc.abstractmethod
+    def placed_at(self, place_id: str) -> list[tuple[str, str]]:
+        """(round id, student ref) of every stored outcome that places a student at this place."""
 
     @abc.abstractmethod
     def places(self, place_ids: list[str]) -> dict[str, PlaceInfo]: ...
@@ -128,6 +137,21 @@ class AbstractStore(abc.ABC):
 
     @abc.abstractmethod
     def erase_student(self, event_id: str, student_ref: str) -> bool: ...
+
+    @abc.abstractmethod
+    def student_rounds(self, student_ref: str) -> list[str]:
+        """Every stored round (released or not) that holds an outcome of this student."""
+
+    @abc.abstractmethod
+    def withdrawn_places(self, place_ids: list[str]) -> set[str]:
+        """Which of these places their organisation withdrew."""
+
+    @abc.abstractmethod
+    def exclude(self, event_id: str, student_ref: str, organisation_ids: list[str], place_ids: list[str]) -> bool:
+        """Add exclusions of a student, with the event's processed marker. False when processed before."""
+
+    @abc.abstractmethod
+    def exclusions(self, student_ref: str) -> Exclusions: ...
 
     # --- deliveries
     @abc.abstractmethod
@@ -170,6 +194,17 @@ class AbstractStore(abc.ABC):
 
     @abc.abstractmethod
     def drop_reminder(self, round_id: str, student_ref: str) -> None: ...
+
+    @abc.abstractmethod
+    def due_overdue(self, now: float, limit: int) -> list[tuple[str, str]]:
+        """(round, student) of placed students whose answer deadline came (and who did not answer since)."""
+
+    @abc.abstractmethod
+    def schedule_overdue(self, round_id: str, student_ref: str, deliveries: list[DeliveryId], due: float) -> bool:
+        """Create the school's deadline note and drop the student from the overdue watch, atomically."""
+
+    @abc.abstractmethod
+    def drop_overdue(self, round_id: str, student_ref: str) -> None: ...
 
     # --- outbox
     @abc.abstractmethod

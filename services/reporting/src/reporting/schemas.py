@@ -6,6 +6,8 @@ so one answer names everything that is missing. Imports marshmallow and the shar
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from stagepool_shared.events.base import ID_PATTERN
@@ -24,6 +26,15 @@ def _id(required: bool = False) -> fields.String:
     return fields.String(load_default=None, allow_none=True, validate=_ID)
 
 
+class StrictBoolean(fields.Boolean):
+    """Only JSON true/false: marshmallow's Boolean would also take "yes", "on", 1 (issue 19.7)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -39,8 +50,8 @@ class NewReportSchema(StrictSchema):
     school_id = _id()
     category = fields.String(load_default="discrimination", validate=validate.OneOf(CATEGORIES))
     phase = fields.String(load_default="during_internship", validate=validate.OneOf(PHASES))
-    anonymous = fields.Boolean(load_default=False)
-    alternative_placement_needed = fields.Boolean(load_default=False)
+    anonymous = StrictBoolean(load_default=False)
+    alternative_placement_needed = StrictBoolean(load_default=False)
 
 
 class StatusChangeSchema(StrictSchema):
@@ -56,19 +67,19 @@ class AlternativePlaceSchema(StrictSchema):
 class NotSuitableSchema(StrictSchema):
     period_id = _id(required=True)
     reason_code = fields.String(required=True, validate=validate.OneOf(FAILURE_REASONS))
-    after_introduction = fields.Boolean(load_default=False)
+    after_introduction = StrictBoolean(load_default=False)
 
 
 class ContactMomentSchema(StrictSchema):
     period_id = _id(required=True)
     date = fields.Date(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(CONTACT_KINDS))
-    signal = fields.Boolean(load_default=False)
-    exception = fields.Boolean(load_default=False)
+    signal = StrictBoolean(load_default=False)
+    exception = StrictBoolean(load_default=False)
 
 
 class EvaluationSchema(StrictSchema):
     period_id = _id(required=True)
     satisfaction = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
-    would_again = fields.Boolean(required=True)
-    experienced_discrimination = fields.Boolean(load_default=None, allow_none=True)
+    would_again = StrictBoolean(required=True)
+    experienced_discrimination = StrictBoolean(load_default=None, allow_none=True)

@@ -98,9 +98,11 @@ class DevStack:
         return self._require_state()["redis_url"]
 
     def env(self) -> dict[str, str]:
-        """The environment variables that point services and tests at the running stack."""
+        """The environment variables that point services and tests at the running stack, and the dev-stack
+        flag (STAGEPOOL_ENV=dev: short secrets tolerated, cookies without Secure on plain http)."""
         state = self._require_state()
-        return {"KAFKA_BOOTSTRAP_SERVERS": state["kafka_bootstrap"], "REDIS_URL": state["redis_url"]}
+        return {"KAFKA_BOOTSTRAP_SERVERS": state["kafka_bootstrap"], "REDIS_URL": state["redis_url"],
+                "STAGEPOOL_ENV": "dev"}
 
     def export_lines(self) -> list[str]:
         """`export NAME=value` lines for `eval "$(stagepool dev env)"`."""

@@ -121,9 +121,13 @@ class Place:
 
 @dataclass(frozen=True)
 class Hint:
-    """The nearest change that would have helped an unplaced student, e.g. 15 more minutes opens 4 places."""
+    """A change that would have helped an unplaced student, e.g. 15 more minutes opens 4 places (2 with a free
+    slot). `opens_places` counts every place that would become eligible; `free_places` (optional, added in
+    issue 17; None in outcomes from before it) how many of them have a free slot in this round. With
+    free_places == 0 the change may not be enough to be placed."""
 
     criterion: str
     change: float
     unit: str
     opens_places: int
+    free_places: int | None = None

@@ -15,7 +15,7 @@ from .base import PayloadSchema, id_field, spec
 
 RECIPIENT_KINDS = ("student", "school", "organisation")
 CHANNELS = ("email", "webhook", "inbox")
-MESSAGE_KINDS = ("outcome", "reminder", "school_overview", "organisation_overview")
+MESSAGE_KINDS = ("outcome", "reminder", "school_overview", "organisation_overview", "place_withdrawn", "answer_overdue")
 
 
 @dataclass(frozen=True)

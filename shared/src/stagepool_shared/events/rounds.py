@@ -30,6 +30,7 @@ class HintSchema(PayloadSchema):
     change = fields.Float(required=True)
     unit = fields.String(required=True, validate=validate.Length(0, 20))
     opens_places = fields.Integer(required=True, strict=True, validate=validate.Range(0, None))
+    free_places = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, None))
 
 
 @dataclass(frozen=True)

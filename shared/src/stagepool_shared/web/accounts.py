@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 import redis
 
 from ..auth import ROLES, Principal
+from .passwords import check_password_rule
+from .throttle import Throttle
 
 _USER = "stagepool:auth:user:"
 _SESSION = "stagepool:auth:session:"
@@ -40,10 +42,13 @@ class Accounts:
 
     def __init__(self, client: redis.Redis):
         self.client = client
+        self.throttle = Throttle(client)  # guessing of passwords and links, shared by every instance
 
     def create_user(self, username: str, password: str, principal: Principal) -> None:
+        """Store an account; WeakPassword (a ValueError) when the password breaks the rule of passwords.py."""
         if principal.role not in ROLES:
             raise ValueError(f"unknown role {principal.role!r}")
+        check_password_rule(username, password)
         salt = secrets.token_bytes(16)
         record = {"salt": salt.hex(), "hash": _hash_password(password, salt), "principal": asdict(principal)}
         self.client.set(_USER + username.lower(), json.dumps(record))

@@ -22,17 +22,20 @@ HOME_BY_ROLE = {
 
 @dataclass(frozen=True)
 class WebLinks:
-    """Public base URLs of the four services."""
+    """Public base URLs of the four services, and whether the pages' cookies are `Secure` (sent over HTTPS
+    only): STAGEPOOL_SECURE_COOKIES, on by default outside the dev stack (STAGEPOOL_ENV=dev)."""
 
     intake: str = "http://127.0.0.1:8001"
     matcher: str = "http://127.0.0.1:8002"
     notifier: str = "http://127.0.0.1:8003"
     reporting: str = "http://127.0.0.1:8004"
+    secure_cookies: bool = True
 
     @classmethod
     def read(cls, env: EnvReader) -> "WebLinks":
-        return cls(**{name: env.str(f"{name.upper()}_PUBLIC_URL", getattr(cls, name)).rstrip("/")
-                      for name in ("intake", "matcher", "notifier", "reporting")})
+        urls = {name: env.str(f"{name.upper()}_PUBLIC_URL", getattr(cls, name)).rstrip("/")
+                for name in ("intake", "matcher", "notifier", "reporting")}
+        return cls(**urls, secure_cookies=env.bool("STAGEPOOL_SECURE_COOKIES", not env.dev))
 
     def url(self, service: str, path: str) -> str:
         return getattr(self, service) + path

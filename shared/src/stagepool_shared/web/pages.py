@@ -1,7 +1,8 @@
 """The pages' common edge, installed into each service's Flask app by `install_web`:
 
 - sign-in (`/login`, `/logout`, a student's personal link `/s/<token>`), server-side sessions in a cookie
-  (HttpOnly, SameSite=Lax) shared by every service on the same host;
+  (HttpOnly, SameSite=Lax, Secure unless WebLinks.secure_cookies is off) shared by every service on the same
+  host; wrong passwords and unknown links are throttled in Redis (web.throttle: 429 with Retry-After);
 - CSRF: every POST to a page carries the session's token (`csrf_token` in forms); the login form uses a
   double-submit cookie;
 - one layout (`stagepool/base.html`) with the skip link, navigation, language switch (nl default, en) and
@@ -26,6 +27,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from ..i18n import translate_messages
 from .accounts import Accounts, Session
 from .links import WebLinks
+from .throttle import LINK_PER_ADDRESS, LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, Limit, Throttle
 
 SESSION_COOKIE = "sp_session"
 LOGIN_CSRF_COOKIE = "sp_login_csrf"
@@ -91,10 +93,8 @@ def page(*roles: str) -> Callable:
 
 
 def render(template: str, status: int = 200, **context: Any) -> Response:
-    response = make_response(render_template(template, **context), status)
-    response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self'; img-src 'self' data:"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    """A page in the layout; its security headers are added by stagepool_shared.http.harden for every answer."""
+    return make_response(render_template(template, **context), status)
 
 
 def _safe_next(target: str | None, links: WebLinks) -> str | None:
@@ -117,25 +117,41 @@ def _blueprint(accounts: Callable[[], Accounts], links: WebLinks) -> Blueprint:
             token = secrets.token_urlsafe(16)
             response = render("stagepool/login.html", csrf_login=token, next=request.args.get("next", ""),
                               error=None, username="")
-            response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict")
+            response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict",
+                                secure=links.secure_cookies)
             return response
         form_token = request.form.get("csrf_token", "")
         if not form_token or form_token != request.cookies.get(LOGIN_CSRF_COOKIE):
             abort(400)
-        principal = accounts().check_password(request.form.get("username", ""), request.form.get("password", ""))
+        store, username = accounts(), request.form.get("username", "")[:100]
+        throttle, subjects = _throttle(store), _login_subjects(username)
+        if throttle and (wait := throttle.blocked("login", subjects)):
+            return _too_many(wait, "stagepool/login.html", csrf_login=form_token, next=request.form.get("next", ""),
+                             username=username)
+        principal = store.check_password(username, request.form.get("password", ""))
         if principal is None:
+            if throttle:
+                throttle.failure("login", subjects)
             return render("stagepool/login.html", status=401, csrf_login=form_token, next=request.form.get("next", ""),
                           error=t("Gebruikersnaam of wachtwoord klopt niet.", "Username or password is wrong."),
                           username=request.form.get("username", ""))
+        if throttle:
+            throttle.success("login", "account", username)
         return _signed_in(accounts().start_session(principal), _safe_next(request.form.get("next"), links)
-                          or links.home(principal.role))
+                          or links.home(principal.role), links.secure_cookies)
 
     @bp.get("/s/<string(maxlength=100):token>")
     def student_link(token: str) -> Response:
-        principal = accounts().principal_for_link(token)
+        store = accounts()
+        throttle, subjects = _throttle(store), [("address", _client_address(), LINK_PER_ADDRESS)]
+        if throttle and (wait := throttle.blocked("student_link", subjects)):
+            return _too_many(wait, "stagepool/error.html", code=429, title=t("Te veel pogingen", "Too many attempts"))
+        principal = store.principal_for_link(token)
         if principal is None:
+            if throttle:
+                throttle.failure("student_link", subjects)
             abort(404)
-        return _signed_in(accounts().start_session(principal), links.home(principal.role))
+        return _signed_in(accounts().start_session(principal), links.home(principal.role), links.secure_cookies)
 
     @bp.post("/logout")
     def logout() -> Response:
@@ -157,9 +173,35 @@ def _blueprint(accounts: Callable[[], Accounts], links: WebLinks) -> Blueprint:
     return bp
 
 
-def _signed_in(session: Session, target: str) -> Response:
+def _throttle(store: object) -> Throttle | None:
+    """The identity store's throttle (Redis, shared by every instance); test doubles of the store have none."""
+    return getattr(store, "throttle", None)
+
+
+def _client_address() -> str:
+    """The caller's address as the WSGI server saw it (behind a proxy: configure it to pass the client's)."""
+    return request.remote_addr or "unknown"
+
+
+def _login_subjects(username: str) -> list[tuple[str, str, Limit]]:
+    return [("account", username.strip(), LOGIN_PER_ACCOUNT), ("address", _client_address(), LOGIN_PER_ADDRESS)]
+
+
+def _too_many(wait_s: int, template: str, **context: Any) -> Response:
+    """429 with Retry-After and a message saying how long the temporary lock lasts."""
+    minutes = max(1, -(-wait_s // 60))
+    message = t(f"Te veel mislukte pogingen. Probeer het over {minutes} minuten opnieuw.",
+                f"Too many failed attempts. Try again in {minutes} minutes.")
+    response = render(template, status=429, error=message, message=message, **context)
+    response.headers["Retry-After"] = str(wait_s)
+    return response
+
+
+def _signed_in(session: Session, target: str, secure: bool) -> Response:
+    """Redirect to `target` with the session cookie (`Secure` when the pages are served over HTTPS)."""
     response = redirect(target)
-    response.set_cookie(SESSION_COOKIE, session.session_id, httponly=True, samesite="Lax", max_age=8 * 3600)
+    response.set_cookie(SESSION_COOKIE, session.session_id, httponly=True, samesite="Lax", max_age=8 * 3600,
+                        secure=secure)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 

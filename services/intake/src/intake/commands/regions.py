@@ -1,17 +1,23 @@
 """What a regional coordinator keeps for the region: its periods and its schools (with the contact address
 the notifier reads). These commands store only; they publish nothing.
 
-Imports the domain, the builders and the ports.
+Imports the domain, the builders, the ports and the shared webhook target policy.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from stagepool_shared.net import TargetRefused
+
 from .. import building
 from ..domain.model import Period, School
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..ports import Deps
+
+WEBHOOK_NOT_ALLOWED = ("Not allowed as a webhook: use an https address of a host on the internet, not a local, "
+                       "private, link-local or reserved address.")
+WEBHOOK_UNRESOLVED = "The webhook's host cannot be found."
 
 
 def create_period(deps: Deps, region_id: str, data: dict[str, Any]) -> Period:
@@ -30,14 +36,29 @@ def list_periods(deps: Deps, region_id: str | None) -> list[Period]:
 
 
 def register_school(deps: Deps, region_id: str, data: dict[str, Any]) -> School:
-    """Register (or re-register) a school of the coordinator's region."""
+    """Register (or re-register) a school of the coordinator's region.
+
+    The webhook URL is checked against the target policy first (https, a public address: issue 19.8); a
+    refused URL is a field error and nothing is stored. The notifier checks it again when it sends.
+    """
     existing = deps.store.get_school(data["school_id"])
     if existing is not None and existing.region_id != region_id:
         raise Conflict("This school id is in use.")
+    if data.get("webhook_url"):
+        check_webhook(deps, data["webhook_url"])
     school = School(school_id=data["school_id"], region_id=region_id, name=data["name"],
                     contact_email=data["contact_email"], webhook_url=data.get("webhook_url"))
     deps.store.save_school(school)
     return school
+
+
+def check_webhook(deps: Deps, url: str) -> None:
+    """InvalidInput on webhook_url unless the target policy allows the URL (the messages are in i18n)."""
+    try:
+        deps.webhook_targets.check(url)
+    except TargetRefused as err:
+        message = WEBHOOK_NOT_ALLOWED if err.permanent else WEBHOOK_UNRESOLVED
+        raise InvalidInput({"webhook_url": [message]}) from err
 
 
 def school(deps: Deps, school_id: str) -> School:

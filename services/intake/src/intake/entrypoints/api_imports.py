@@ -16,7 +16,7 @@ from stagepool_shared.http import error, lang
 from stagepool_shared.i18n import translate
 
 from ..adapters.tabular import write_csv, write_xlsx
-from .importing import EMPTY, REJECTED, UNREADABLE, Check, import_file
+from .importing import EMPTY, OVER_LIMIT, REJECTED, TOO_LARGE, UNREADABLE, Check, import_file
 from .rows import PLACE_COLUMNS, WISH_COLUMNS, Column, RowError
 from .schemas import PlaceIn, WishSubmissionIn
 from .. import commands, metrics
@@ -66,8 +66,9 @@ def template(kind: str, fmt: str) -> Response:
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{kind}.xlsx")
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _download(body: bytes, content_type: str, filename: str) -> Response:
+    """A file to save; `content_type` is sent as given (a mimetype would get a second charset)."""
+    return Response(body, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _import(kind: str, columns: Sequence[Column], schema: Schema, criteria_keys: tuple[str, ...],
@@ -84,11 +85,13 @@ def _import_file(columns: Sequence[Column], schema: Schema, criteria_keys: tuple
     upload = request.files.get("file")
     if upload is None:
         return error(400, "bad_request", "Send the file as multipart/form-data in the field 'file'."), 0
-    result = import_file(deps(), upload.filename or "", upload.read(), wiring().settings.import_max_rows,
+    result = import_file(deps(), upload.filename or "", upload.read(), wiring().settings.import_limits,
                          columns, schema, criteria_keys, check)
     if result.outcome == UNREADABLE:
         return error(400, "bad_request", result.problem), 0
-    if result.outcome == EMPTY:
+    if result.outcome == TOO_LARGE:
+        return error(413, "too_large", result.problem), 0
+    if result.outcome in (EMPTY, OVER_LIMIT):
         return error(422, "validation_failed", result.problem), 0
     if result.outcome == REJECTED:
         return _report(result.errors), result.rows

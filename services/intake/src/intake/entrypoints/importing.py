@@ -17,7 +17,9 @@ from marshmallow import Schema, ValidationError
 from stagepool_shared import deadline
 
 from .. import commands
-from ..adapters.tabular import UnreadableFile, read_table
+from ..adapters.tabular import read_table
+from ..adapters.upload_limits import TableLimits
+from ..errors import FileTooLarge, TableTooLarge, UnreadableFile
 from ..ports import Deps
 from .rows import Column, RowError, column_of, flatten, header_problems, row_to_data
 from .web import load
@@ -25,6 +27,8 @@ from .web import load
 #: What checks the loaded rows of a file: the prepared batch and the problems of the refused rows.
 Check = Callable[[list[tuple[int, dict[str, Any]]]], tuple[commands.Prepared, list[commands.RowProblem]]]
 UNREADABLE = "unreadable"
+TOO_LARGE = "too_large"
+OVER_LIMIT = "over_limit"
 EMPTY = "empty"
 REJECTED = "rejected"
 ACCEPTED = "accepted"
@@ -32,7 +36,11 @@ ACCEPTED = "accepted"
 
 @dataclass
 class ImportResult:
-    """What became of one file: accepted (with its event ids), rejected (with row errors) or unusable."""
+    """What became of one file: accepted (with its event ids), rejected (with row errors) or unusable.
+
+    Unusable: unreadable, too large (unpacks to too much: 413) or over a limit found before its rows were known
+    (`problem` says why); a limit found at a row (too many rows, cells or characters) is a rejected row.
+    """
 
     outcome: str
     rows: int = 0
@@ -41,11 +49,17 @@ class ImportResult:
     problem: str = ""
 
 
-def import_file(deps: Deps, filename: str, content: bytes, max_rows: int, columns: Sequence[Column],
+def import_file(deps: Deps, filename: str, content: bytes, limits: TableLimits, columns: Sequence[Column],
                 schema: Schema, criteria_keys: tuple[str, ...], check: Check) -> ImportResult:
-    """Read, validate every row, and publish + store only when all rows are valid."""
+    """Read within `limits`, validate every row, and publish + store only when all rows are valid."""
     try:
-        headers, cells = read_table(filename, content, max_rows)
+        headers, cells = read_table(filename, content, limits)
+    except FileTooLarge as err:
+        return ImportResult(TOO_LARGE, problem=str(err))
+    except TableTooLarge as err:
+        if err.row is None:
+            return ImportResult(OVER_LIMIT, problem=str(err))
+        return ImportResult(REJECTED, errors=[RowError(err.row, err.column, str(err))])
     except UnreadableFile as err:
         return ImportResult(UNREADABLE, problem=str(err))
     mapped, errors = header_problems(headers, columns)

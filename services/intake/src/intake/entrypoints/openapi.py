@@ -21,6 +21,8 @@ bp = Blueprint("docs", __name__)
 JSON = "application/json"
 ERROR = {"description": "Error", "content": {JSON: {"schema": "Error"}}}
 ACCEPTED = {"description": "Accepted: Kafka acknowledged the event", "content": {JSON: {"schema": "Accepted"}}}
+IMPORT_REJECTED = {"description": "The file was not imported: every problem, row by row (?format=csv: as CSV)",
+                   "content": {JSON: {"schema": "ImportRejected"}, "text/csv": {"schema": {"type": "string"}}}}
 OK = {"description": "OK", "content": {JSON: {"schema": {"type": "object"}}}}
 IDEMPOTENCY = {"in": "header", "name": "Idempotency-Key", "required": False,
                "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"}}
@@ -52,6 +54,8 @@ def _op(summary: str, *, tag: str, body: str | None = None, params: tuple[str, .
             "properties": {"file": {"type": "string", "format": "binary"}}}}}}
     if write:
         operation["responses"].update(_errors(409, 413, 422, 503))
+    if multipart:
+        operation["responses"]["422"] = IMPORT_REJECTED
     return operation
 
 
@@ -101,7 +105,8 @@ def build_spec() -> dict[str, Any]:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in (("WishSubmission", schemas.WishSubmissionIn), ("Withdraw", schemas.WithdrawIn),
                          ("OptOut", schemas.OptOutIn), ("Place", schemas.PlaceIn), ("Period", schemas.PeriodIn),
-                         ("School", schemas.SchoolIn), ("Accepted", schemas.AcceptedOut), ("Error", schemas.ErrorOut)):
+                         ("School", schemas.SchoolIn), ("Accepted", schemas.AcceptedOut), ("Error", schemas.ErrorOut),
+                         ("ImportRejected", schemas.ImportRejectedOut)):
         spec.components.schema(name, schema=schema)
     for path, operations in _paths().items():
         spec.path(path=path, operations=operations)
@@ -124,3 +129,10 @@ def docs_page() -> Response:
     """A readable page that renders the OpenAPI document."""
     html = resources.files("intake").joinpath("templates/docs.html").read_text(encoding="utf-8")
     return Response(html, mimetype="text/html")
+
+
+@bp.get("/api/docs.<any(js, css):kind>")
+def docs_asset(kind: str) -> Response:
+    """The docs page's script and stylesheet as files: the CSP allows no inline script or style."""
+    text = resources.files("intake").joinpath(f"templates/docs.{kind}").read_text(encoding="utf-8")
+    return Response(text, mimetype="text/javascript" if kind == "js" else "text/css")

@@ -1,6 +1,7 @@
 """Input and output schemas of the HTTP edge (and of import rows): strict, unknown fields rejected.
 
-Integers are strict (no "1"), strings are length-bounded and free of control and bidi characters,
+Integers are strict (no "1"), strings are length-bounded and free of control and bidi characters (and of
+line breaks, U+2028/U+2029 and tabs, unless free text longer than ONE_LINE_MAX),
 lists are bounded, enums are closed. The wish and place criteria are not written out here: `edge_schema`
 derives them from the one definition, stagepool_shared.events.contract, with the edge's strict types.
 Imports marshmallow and the shared event contract only.
@@ -21,6 +22,10 @@ from stagepool_shared.events.rules import ID_PATTERN, Rule, default_of, rule_of
 from stagepool_shared.events.wishes import WITHDRAW_REASONS
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Line and paragraph breaks and tabs: refused in one-line text (names, addresses), allowed in free text.
+_LINE_BREAK = re.compile("[\t\n\r\u2028\u2029]")
+#: Free text longer than this may hold line breaks (a leerwens, a description); shorter text is one line.
+ONE_LINE_MAX = 300
 POSTCODE = r"^[1-9][0-9]{3} ?([A-Za-z]{2})?$"
 
 
@@ -47,9 +52,17 @@ def _clean(value: str) -> None:
         raise ValidationError("Control characters are not allowed.")
 
 
+def _clean_line(value: str) -> None:
+    """One-line text: no control or bidi characters, and no line break, U+2028/U+2029 or tab either."""
+    _clean(value)
+    if _LINE_BREAK.search(value):
+        raise ValidationError("Control characters are not allowed.")
+
+
 def text(max_len: int, min_len: int = 1, **kwargs: Any) -> fields.String:
-    """A bounded string without control or bidi characters."""
-    return fields.String(validate=[validate.Length(min_len, max_len), _clean], **kwargs)
+    """A bounded string without control or bidi characters; up to ONE_LINE_MAX characters also one line."""
+    clean = _clean_line if max_len <= ONE_LINE_MAX else _clean
+    return fields.String(validate=[validate.Length(min_len, max_len), clean], **kwargs)
 
 
 def ident(**kwargs: Any) -> fields.String:
@@ -70,7 +83,8 @@ def _edge_value(rule: Rule, **presence: Any) -> fields.Field:
     bounds = rule.edge or rule.wire
     checks: list[Any] = bounds_validators(bounds)
     if rule.kind == "str" and bounds.size != (None, None) and not bounds.pattern:
-        checks.append(_clean)
+        longest = bounds.size[1]
+        checks.append(_clean if longest is None or longest > ONE_LINE_MAX else _clean_line)
     if rule.kind == "list":
         return fields.List(_edge_value(rule.item), validate=checks, **presence)
     if rule.kind == "record":
@@ -202,3 +216,15 @@ class ErrorOut(Schema):
     error = fields.String(required=True)
     message = fields.String(required=True)
     fields_ = fields.Dict(data_key="fields")
+
+
+class RowErrorOut(Schema):
+    row = fields.Integer(required=True)
+    column = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ImportRejectedOut(ErrorOut):
+    """An import's 422: the common error body, with every problem of the file row by row."""
+
+    errors = fields.List(fields.Nested(RowErrorOut))

@@ -16,7 +16,7 @@ from stagepool_shared.events.wishes import Wish
 from ..ports import AbstractRoundStore
 from ..rounds.approval import ApprovalVote
 from ..rounds.compute import RoundResult
-from ..rounds.pool import KeptPlacement, Pool, StudentExclusions
+from ..rounds.pool import KeptPlacement, Pool, StudentExclusions, released_to_bind, withdrawn_marks
 from ..rounds.record import RoundRecord
 
 
@@ -66,10 +66,14 @@ class InMemoryRoundStore(AbstractRoundStore):
         self._period(place.region_id, place.period_id).places[place.place_id] = place
         return True
 
-    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str) -> bool:
+    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str,
+                     withdrawn_at: str | None = None) -> bool:
         if not self._once(event_id):
             return False
-        self._period(region_id, period_id).places.pop(place_id, None)
+        period = self._period(region_id, period_id)
+        period.places.pop(place_id, None)
+        if withdrawn_at is not None:
+            period.fixed.update({f.student_ref: f for f in withdrawn_marks(period.fixed, place_id, withdrawn_at)})
         return True
 
     def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
@@ -90,6 +94,14 @@ class InMemoryRoundStore(AbstractRoundStore):
         if not self._once(event_id):
             return False
         self._period(region_id, period_id).fixed[fixed.student_ref] = fixed
+        return True
+
+    def bind_released(self, event_id: str, region_id: str, period_id: str, released: list[KeptPlacement],
+                      released_at: str) -> bool:
+        if not self._once(event_id):
+            return False
+        period = self._period(region_id, period_id)
+        period.fixed.update({f.student_ref: f for f in released_to_bind(released, period.fixed, released_at)})
         return True
 
     def exclude(self, event_id: str, region_id: str, period_id: str, student_ref: str,

@@ -44,20 +44,8 @@ def to_round_input(pool: Pool, seed: int) -> model.RoundInput:
 
 
 def kept_placements(pool: Pool) -> list[tuple[str, str]]:
-    """Accepted placements that can still be kept: the place is still offered, not excluded since, and
-    within its slots (by student order when a place shrank). The others' students are matched afresh."""
-    places = {p.place_id: p for p in pool.places}
-    used: dict[str, int] = {}
-    kept = []
-    for ref, f in sorted(pool.fixed.items()):
-        place, ex = places.get(f.place_id), pool.exclusions.get(ref)
-        if place is None or (ex and (f.place_id in ex.place_ids or place.organisation_id in ex.organisation_ids)):
-            continue
-        if used.get(f.place_id, 0) >= max(0, min(place.slots, place.supervision_capacity)):
-            continue
-        used[f.place_id] = used.get(f.place_id, 0) + 1
-        kept.append((ref, f.place_id))
-    return kept
+    """The binding placements the solver keeps fixed (`Pool.keepable`, which the round checks again)."""
+    return pool.keepable()
 
 
 class OrToolsRoundSolver:
@@ -118,4 +106,4 @@ def _hints(explanation: model.Explanation | None) -> list[Hint]:
     changes = ([explanation.nearest_change] if explanation.nearest_change else []) + [
         r for r in explanation.relaxations if r != explanation.nearest_change]
     return [Hint(r.criterion, float(r.extra_minutes or 1), "minutes" if r.extra_minutes else "",
-                 r.places_opened) for r in changes]
+                 r.places_opened, r.places_with_free_slot) for r in changes]

@@ -25,7 +25,7 @@ from stagepool_shared.redis import IdempotentApplier
 from ..ports import AbstractRoundStore
 from ..rounds.approval import ApprovalVote
 from ..rounds.compute import RoundResult
-from ..rounds.pool import KeptPlacement, Pool, StudentExclusions
+from ..rounds.pool import KeptPlacement, Pool, StudentExclusions, released_to_bind, withdrawn_marks
 from ..rounds.record import RoundRecord
 from . import codec
 
@@ -71,8 +71,37 @@ class RedisRoundStore(AbstractRoundStore):
                       codec.dump_place(place))
         return self._apply(event_id, write)
 
-    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str) -> bool:
-        return self._apply(event_id, lambda pipe: pipe.hdel(period_key(region_id, period_id) + ":places", place_id))
+    def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str,
+                     withdrawn_at: str | None = None) -> bool:
+        key = period_key(region_id, period_id)
+
+        def read(pipe: Pipeline) -> list[KeptPlacement]:
+            if withdrawn_at is None:
+                return []
+            fixed = {k.decode(): codec.load_fixed(v) for k, v in pipe.hgetall(key + ":fixed").items()}
+            return withdrawn_marks(fixed, place_id, withdrawn_at)
+
+        def write(pipe: Pipeline, marks: list[KeptPlacement]) -> None:
+            pipe.hdel(key + ":places", place_id)
+            if marks:
+                pipe.hset(key + ":fixed", mapping={f.student_ref: codec.dump_record(f) for f in marks})
+        return self.applier.apply_once(event_id, write, read=read, watch=(key + ":fixed",))
+
+    def bind_released(self, event_id: str, region_id: str, period_id: str, released: list[KeptPlacement],
+                      released_at: str) -> bool:
+        key = period_key(region_id, period_id) + ":fixed"
+        refs = [f.student_ref for f in released]
+
+        def read(pipe: Pipeline) -> list[KeptPlacement]:
+            raw = pipe.hmget(key, refs) if refs else []
+            existing = {ref: codec.load_fixed(v) for ref, v in zip(refs, raw) if v is not None}
+            return released_to_bind(released, existing, released_at)
+
+        def write(pipe: Pipeline, binding: list[KeptPlacement]) -> None:
+            self._touch_period(pipe, region_id, period_id)
+            if binding:
+                pipe.hset(key, mapping={f.student_ref: codec.dump_record(f) for f in binding})
+        return self.applier.apply_once(event_id, write, read=read, watch=(key,))
 
     def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
         periods = [p.decode() for p in self.client.smembers(f"matcher:region:{region_id}:periods")]

@@ -144,11 +144,19 @@ def within_reach(rt: RoundTables, s: np.ndarray, p: np.ndarray, extra_minutes: i
     Compares great-circle angles through dot products of unit vectors (no trigonometry per pair) with
     a small slack, so it never drops a pair the exact minute computation would keep.
     """
-    st, pt = rt.students, rt.places
+    return (rt.students.xyz[s] @ rt.places.xyz[p].T) >= reach_cosine(rt, s, extra_minutes)[:, None]
+
+
+def reach_cosine(rt: RoundTables, s: np.ndarray, extra_minutes: int = 0, slack: float = 1e-6) -> np.ndarray:
+    """Per student: the cosine bound of `within_reach` (a dot product below it lies beyond max_travel + extra).
+
+    A negative `slack` gives the inner bound instead: a dot product at or above it surely lies within
+    reach (2.0, never met, where the reach is too small for the bound to be safe).
+    """
+    st = rt.students
     reach = max_km(st.max_travel[s].astype(float) + extra_minutes, st.mode[s])
-    angle = np.minimum(km_to_central_angle(np.maximum(reach, 0.0)) + 1e-6, np.pi)
-    cos_max = np.where(reach >= 0, np.cos(angle), 2.0)
-    return (st.xyz[s] @ pt.xyz[p].T) >= cos_max[:, None]
+    angle = np.minimum(km_to_central_angle(np.maximum(reach, 0.0)) + slack, np.pi)
+    return np.where((reach >= 0) & (angle >= 1e-4 if slack < 0 else True), np.cos(angle), 2.0)
 
 
 def _block_candidates(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,9 +9,11 @@ Codes:
 
 Counterfactuals ("relaxations") relax one criterion at a time for that student only, over the places
 of the student's period and sector (or recognising the crebo) within max travel + 30 minutes, and
-count the places that would open and how many of those still have a free slot in this allocation.
-For a student who lost out (ALL_TAKEN_UNDER_FAIR_SHARE) only places with a free slot are scanned, since
-no other place would have helped; so there places_opened == places_with_free_slot.
+count the places that would open (K, `places_opened`: every place that would become eligible) and how
+many of those still have a free slot in this allocation (F, `places_with_free_slot`), for every unplaced
+student alike (issue 17: a student who lost out was told F as K). F > 0 is enough: the rule places the
+most students first, and one more student fits in the free slot, so every allocation of the relaxed round
+places this student. With F == 0 the change may not be enough, and the sentence says so (`wording`).
 The binding constraint of a student with no eligible place is the criterion whose relaxation alone
 opens the most places; when none does: "period" / "programme" if the period has no place of the
 sector or programme at all, "travel_time" if all of them lie beyond max travel + 30 minutes, else the
@@ -19,7 +21,12 @@ criterion (other than programme) failed by most of the places that recognise the
 `nearest_change` is the relaxation with the most opened free places (ties: the order of RELAXABLE),
 and is only set when some single relaxation would have helped. Travel is relaxed in steps of 5
 minutes, to the smallest step that opens a place (with a free slot if possible).
-Refusals and desk exclusions are never relaxed. Imports numpy and the standard library only.
+Refusals and desk exclusions are never relaxed.
+The scan is vectorised per pool (period, sector) in dense blocks of students x places: failure bitmasks
+from per-value rows, counts per criterion by comparing the bitmask with that criterion's bit (other
+criteria only over the places recognising the student's programme), exact travel minutes only where
+the great-circle bounds cannot decide or the travel step needs them. Imports numpy and the standard
+library only.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.domain.eligibility import BIT, CRITERIA, pair_failures, pair_masks, travel_minutes_pairs, within_reach
+from matcher.domain.eligibility import BIT, CRITERIA, pair_failures, reach_cosine, travel_minutes_pairs
 from matcher.domain.model import Explanation, Relaxation
 from matcher.domain.preferences import wish_rank_name
 from matcher.domain.tables import RoundTables
@@ -38,6 +45,7 @@ EXTRA_TRAVEL_SCAN = 30
 TRAVEL_STEP = 5
 _CHUNK = 512
 _NONE = np.iinfo(np.int64).max
+_POPCOUNT_LE1 = np.bitwise_count(np.arange(1 << 16, dtype=np.uint16)) <= 1
 
 
 @dataclass(frozen=True)
@@ -64,12 +72,33 @@ class _Relaxed:
     other_period: np.ndarray    # other periods of the round have such places
 
 
-def _candidate_pairs(rt: RoundTables, chunk: np.ndarray, places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _fail_rows(values: np.ndarray, fail_of) -> np.ndarray:
+    """(S, P) rows of `fail_of(unique values)` (a (U, P) uint16 table), one per student value."""
+    uniq, inv = np.unique(values, axis=0 if values.ndim > 1 else None, return_inverse=True)
+    return fail_of(uniq)[inv.reshape(-1)]
+
+
+def _cheap_block(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """(S, P) failure bitmasks without travel, as `pair_masks(travel=False)`, built from per-value rows."""
     st, pt = rt.students, rt.places
-    near = within_reach(rt, chunk, places, EXTRA_TRAVEL_SCAN)
-    near &= (pt.sector[places][None, :] == st.sector[chunk][:, None]) | pt.crebos[places][:, st.crebo[chunk]].T
-    near &= pt.period[places][None, :] == st.period[chunk][:, None]
-    return np.nonzero(near)
+    bit = lambda c, fails: fails.astype(np.uint16) * BIT[c]  # noqa: E731
+    lev, path, year, age, sup = pt.levels[p], pt.pathways[p], pt.study_years[p], pt.min_age[p], pt.support[p]
+    mask = np.broadcast_to(bit("no_slots", pt.capacity[p] <= 0), (len(s), len(p))).copy()
+    mask |= _fail_rows(st.crebo[s], lambda u: bit("programme", ~pt.crebos[p][:, u].T))
+    mask |= _fail_rows(st.level[s], lambda u: bit("level", ((lev[None, :] >> u[:, None]) & 1) == 0))
+    mask |= _fail_rows(st.pathway[s], lambda u: bit("pathway", ((path[None, :] >> u[:, None]) & 1) == 0))
+    mask |= _fail_rows(st.study_year[s], lambda u: bit("study_year", ((year[None, :] >> u[:, None]) & 1) == 0))
+    mask |= _fail_rows(st.age[s], lambda u: bit("min_age", u[:, None] < age[None, :]))
+    mask |= _fail_rows(st.support[s], lambda u: bit("support", np.any(u[:, None, :] & ~sup[None, :, :], axis=-1)))
+    mask |= _fail_rows(st.allowance[s], lambda u: bit("allowance", u[:, None] & ~pt.allowance[p][None, :]))
+    mask |= _fail_rows(st.irregular_ok[s], lambda u: bit("irregular_shifts", ~u[:, None] & pt.irregular[p][None, :]))
+    if rt.excluded_keys.size:
+        row, col = np.full(st.n, -1), np.full(pt.n, -1)
+        row[s], col[p] = np.arange(len(s)), np.arange(len(p))
+        r, c = row[rt.excluded_keys // pt.n], col[rt.excluded_keys % pt.n]
+        hit = (r >= 0) & (c >= 0)
+        mask[r[hit], c[hit]] |= BIT["excluded"]
+    return mask
 
 
 def _travel_step(only: np.ndarray, extra: np.ndarray, free: np.ndarray, row: np.ndarray, n: int) -> np.ndarray:
@@ -81,32 +110,79 @@ def _travel_step(only: np.ndarray, extra: np.ndarray, free: np.ndarray, row: np.
     return np.where(best < _NONE, -(-best // TRAVEL_STEP) * TRAVEL_STEP, _NONE)
 
 
+def _travel_block(rt: RoundTables, s: np.ndarray, p: np.ndarray, near: np.ndarray, dot: np.ndarray,
+                  cheap: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(S, P) travel failures: exact minutes for near pairs that fail nothing else (the travel step needs
+    them) and for `need` pairs the dot product bounds cannot decide; the rest from those bounds.
+
+    Returns the failures and the exactly computed pairs (row, column, minutes over max travel).
+    """
+    sure_ok = dot >= reach_cosine(rt, s, 0, -1e-6)[:, None]
+    maybe = dot >= reach_cosine(rt, s)[:, None]
+    si, pj = np.nonzero(near & ~sure_ok & ((cheap == 0) | (need & maybe)))
+    over = travel_minutes_pairs(rt, s[si], p[pj]) - rt.students.max_travel[s[si]]
+    fails = ~sure_ok
+    fails[si, pj] = over > 0
+    return fails, (si, pj, over)
+
+
 def _relax_chunk(
     rt: RoundTables, chunk: np.ndarray, places: np.ndarray, free: np.ndarray, out: _Relaxed, at: np.ndarray,
     no_eligible: np.ndarray,
 ) -> None:
-    si, pj = _candidate_pairs(rt, chunk, places)
+    """Dense (students x pool places) block: counts per student and criterion without per-pair Python.
+
+    The pool's places all lie in the chunk's period, so the period bit is never set here.
+    """
+    st, pt = rt.students, rt.places
     n = len(chunk)
-    out.any_candidate[at] = np.bincount(si, minlength=n) > 0
-    cheap, _ = pair_masks(rt, chunk[si], places[pj], travel=False)
-    # travel minutes only where they can matter: at most one other failure, or the fallback's counts
-    keep = (np.bitwise_count(cheap) <= 1) | no_eligible[si]
-    si, pj, mask = si[keep], pj[keep], cheap[keep]
-    s, p = chunk[si], places[pj]
-    minutes = travel_minutes_pairs(rt, s, p)
-    mask |= (minutes > rt.students.max_travel[s]).astype(np.uint16) * BIT["travel_time"]
-    has_free = free[p] > 0
-    count = lambda sel: np.bincount(si[sel], minlength=n)  # noqa: E731
-    only_travel = mask == BIT["travel_time"]
-    step = _travel_step(only_travel, minutes - rt.students.max_travel[s], has_free, si, n)
+    dot = st.xyz[chunk] @ pt.xyz[places].T
+    cheap = _cheap_block(rt, chunk, places)
+    near = dot >= reach_cosine(rt, chunk, EXTRA_TRAVEL_SCAN)[:, None]
+    near &= (pt.sector[places] == st.sector[chunk[0]])[None, :] | ((cheap & BIT["programme"]) == 0)
+    out.any_candidate[at] = near.any(axis=1)
+    # exact minutes where they can matter: at most one other failure, or the fallback's counts
+    fails, (si, pj, over) = _travel_block(
+        rt, chunk, places, near, dot, cheap, _POPCOUNT_LE1[cheap] | no_eligible[:, None])
+    mask = cheap | fails.view(np.uint8).astype(np.uint16) * BIT["travel_time"]
+    np.copyto(mask, np.uint16(0xFFFF), where=~near)  # a place out of the scan opens nothing
+    has_free = free[places] > 0
+    _single_counts(out, at, mask, "programme", np.arange(n), np.arange(len(places)), has_free)
+    crebo = st.crebo[chunk]
+    for u in np.unique(crebo):  # any other criterion opens only places recognising the programme
+        rows = np.nonzero(crebo == u)[0]
+        cols = np.nonzero(pt.crebos[places, u])[0]
+        for c in RELAXABLE:
+            if c not in ("travel_time", "programme"):
+                _single_counts(out, at, mask, c, rows, cols, has_free)
+    _travel_counts(out, at, cheap[si, pj] == 0, si, over, (free[places] > 0)[pj])
+    rows = np.nonzero(no_eligible)[0]
+    if len(rows):
+        m = mask[rows]
+        structural = (m & (BIT["programme"] | BIT["period"])) == 0
+        for c in CRITERIA:
+            out.fallback[c][at[rows]] = np.count_nonzero(structural & ((m & BIT[c]) != 0), axis=1)
+
+
+def _single_counts(out: _Relaxed, at: np.ndarray, mask: np.ndarray, c: str, rows: np.ndarray, cols: np.ndarray,
+                   has_free: np.ndarray) -> None:
+    """K and F of criterion `c` for block rows `rows`, over the block columns `cols` (all that can open)."""
+    whole = len(rows) == mask.shape[0] and len(cols) == mask.shape[1]
+    only = (mask if whole else mask[rows[:, None], cols[None, :]]) == BIT[c]
+    out.opened[c][at[rows]] = np.count_nonzero(only, axis=1)
+    out.free[c][at[rows]] = np.count_nonzero(only[:, has_free[cols]], axis=1)
+
+
+def _travel_counts(out: _Relaxed, at: np.ndarray, only_travel: np.ndarray, si: np.ndarray, over: np.ndarray,
+                   pair_free: np.ndarray) -> None:
+    """Travel step and its counts from the exactly timed pairs (every pair failing on travel alone)."""
+    n = len(at)
+    only_travel = only_travel & (over > 0)
+    step = _travel_step(only_travel, over, pair_free, si, n)
     out.extra[at] = step
-    within_step = only_travel & (minutes - rt.students.max_travel[s] <= step[si])
-    for c in RELAXABLE:
-        only = within_step if c == "travel_time" else mask == BIT[c]
-        out.opened[c][at], out.free[c][at] = count(only), count(only & has_free)
-    structural = (mask & (BIT["programme"] | BIT["period"])) == 0
-    for c in CRITERIA:
-        out.fallback[c][at] = count(structural & ((mask & BIT[c]) != 0))
+    within_step = only_travel & (over <= step[si])
+    out.opened["travel_time"][at] = np.bincount(si[within_step], minlength=n)
+    out.free["travel_time"][at] = np.bincount(si[within_step & pair_free], minlength=n)
 
 
 def relax(rt: RoundTables, students: np.ndarray, free: np.ndarray, no_eligible: np.ndarray) -> _Relaxed:
@@ -132,11 +208,9 @@ def relax(rt: RoundTables, students: np.ndarray, free: np.ndarray, no_eligible: 
         places = np.nonzero(relevant & (pt.period == st.period[first]))[0]
         out.pool_places[idx] = len(places) > 0
         out.other_period[idx] = bool(np.any(relevant & (pt.period != st.period[first])))
-        open_places = places[free[places] > 0]  # a student who lost out is only helped by a free slot
-        for group, scan in ((idx[no_eligible[idx]], places), (idx[~no_eligible[idx]], open_places)):
-            for k in range(0, len(group) if len(scan) else 0, _CHUNK):
-                at = group[k:k + _CHUNK]
-                _relax_chunk(rt, students[at], scan, free, out, at, no_eligible[at])
+        for k in range(0, len(idx) if len(places) else 0, _CHUNK):
+            at = idx[k:k + _CHUNK]
+            _relax_chunk(rt, students[at], places, free, out, at, no_eligible[at])
     return out
 
 

@@ -36,11 +36,13 @@ TEXT = {
         "ALL_TAKEN_UNDER_FAIR_SHARE": ("1 passende plaats, bezet bij een eerlijke verdeling over scholen.",
                                        "{eligible} passende plaatsen, alle bezet bij een eerlijke verdeling over "
                                        "scholen."),
-        "travel": ("{m} minuten meer reistijd opent 1 plaats ({f} met een vrije plek)",
-                   "{m} minuten meer reistijd opent {n} plaatsen ({f} met een vrije plek)"),
-        "other": ("zonder de eis '{c}' komt 1 plaats vrij ({f} met een vrije plek)",
-                  "zonder de eis '{c}' komen {n} plaatsen vrij ({f} met een vrije plek)"),
-        # a hint as an outcome event carries it (no count of free slots): the staff's review page
+        "travel": ("{m} minuten meer reistijd opent 1 plaats ({free})",
+                   "{m} minuten meer reistijd opent {n} plaatsen ({free})"),
+        "other": ("zonder de eis '{c}' komt 1 plaats vrij ({free})",
+                  "zonder de eis '{c}' komen {n} plaatsen vrij ({free})"),
+        # F > 0 is enough to be placed; F == 0 may not be (docs/matching.md section 7)
+        "free": ("geen met een vrije plek, dus dit is misschien niet genoeg", "{f} met een vrije plek"),
+        # a hint as an outcome event carries it (the count of free slots only since issue 17): the review page
         "hint_travel": ("{m:g} minuten meer reistijd opent 1 plaats", "{m:g} minuten meer reistijd opent {n} plaatsen"),
         "hint_other": ("zonder de eis '{c}' komt 1 plaats in beeld", "zonder de eis '{c}' komen {n} plaatsen in beeld"),
     },
@@ -50,10 +52,11 @@ TEXT = {
         "NO_ELIGIBLE_PLACE": "No place meets every hard constraint; binding constraint: {binding}.",
         "ALL_TAKEN_UNDER_FAIR_SHARE": ("1 eligible place, taken under a fair share across schools.",
                                        "{eligible} eligible places, all taken under a fair share across schools."),
-        "travel": ("{m} more minutes of travel opens 1 place ({f} with a free slot)",
-                   "{m} more minutes of travel opens {n} places ({f} with a free slot)"),
-        "other": ("without the '{c}' requirement 1 place opens ({f} with a free slot)",
-                  "without the '{c}' requirement {n} places open ({f} with a free slot)"),
+        "travel": ("{m} more minutes of travel opens 1 place ({free})",
+                   "{m} more minutes of travel opens {n} places ({free})"),
+        "other": ("without the '{c}' requirement 1 place opens ({free})",
+                  "without the '{c}' requirement {n} places open ({free})"),
+        "free": ("none with a free slot, so this may not be enough", "{f} with a free slot"),
         "hint_travel": ("{m:g} more minutes of travel opens 1 place", "{m:g} more minutes of travel opens {n} places"),
         "hint_other": ("without the '{c}' requirement 1 place comes into view",
                        "without the '{c}' requirement {n} places come into view"),
@@ -68,23 +71,33 @@ def _counted(texts: str | tuple[str, str], n: int | None) -> str:
     return texts[0] if n == 1 else texts[1]
 
 
-def relaxation_text(r: Relaxation, lang: str = "nl") -> str:
-    """One counterfactual as a sentence."""
+def free_text(free: int, lang: str = "nl") -> str:
+    """How many of the opened places have a free slot; with none, that the change may not be enough."""
     t = TEXT.get(lang, TEXT["nl"])
+    return t["free"][0 if free == 0 else 1].format(f=free)
+
+
+def relaxation_text(r: Relaxation, lang: str = "nl") -> str:
+    """One counterfactual as a sentence: K places open (F with a free slot)."""
+    t = TEXT.get(lang, TEXT["nl"])
+    free = free_text(r.places_with_free_slot, lang)
     if r.criterion == "travel_time":
-        return _counted(t["travel"], r.places_opened).format(m=r.extra_minutes, n=r.places_opened,
-                                                              f=r.places_with_free_slot)
+        return _counted(t["travel"], r.places_opened).format(m=r.extra_minutes, n=r.places_opened, free=free)
     return _counted(t["other"], r.places_opened).format(c=CRITERION[lang if lang in CRITERION else "nl"][r.criterion],
-                                                         n=r.places_opened, f=r.places_with_free_slot)
+                                                         n=r.places_opened, free=free)
 
 
-def hint_text(criterion: str, change: float, unit: str, places_opened: int, lang: str = "nl") -> str:
-    """A hint of an outcome (criterion, change, unit, places opened) as a sentence."""
+def hint_text(criterion: str, change: float, unit: str, places_opened: int, lang: str = "nl",
+              free_places: int | None = None) -> str:
+    """A hint of an outcome (criterion, change, unit, places opened, opened with a free slot) as a sentence;
+    an outcome from before issue 17 has no `free_places`, and then the sentence says nothing of free slots."""
     t = TEXT.get(lang, TEXT["nl"])
     if unit == "minutes":
-        return _counted(t["hint_travel"], places_opened).format(m=change, n=places_opened)
-    name = CRITERION.get(lang, CRITERION["nl"]).get(criterion, criterion)
-    return _counted(t["hint_other"], places_opened).format(c=name, n=places_opened)
+        text = _counted(t["hint_travel"], places_opened).format(m=change, n=places_opened)
+    else:
+        name = CRITERION.get(lang, CRITERION["nl"]).get(criterion, criterion)
+        text = _counted(t["hint_other"], places_opened).format(c=name, n=places_opened)
+    return text if free_places is None else f"{text} ({free_text(free_places, lang)})"
 
 
 def describe(e: Explanation, lang: str = "nl") -> str:

@@ -75,7 +75,8 @@ def get_round(round_id: str) -> Response:
         state = commands.approval_of(record)
         body["approval"] = {"complete": state.complete, "approvers": len(state.approvers),
                             "users_missing": state.users_missing,
-                            "schools_missing_support": list(state.schools_missing_support)}
+                            "schools_missing_support": list(state.schools_missing_support),
+                            "schools": [school.as_dict() for school in state.schools]}
     return jsonify(body)
 
 
@@ -90,7 +91,8 @@ def compare(round_id: str, other_id: str) -> Response:
 def approve(round_id: str) -> tuple[Response, int]:
     state = commands.approve_round(deps(), g.principal, round_id)
     return jsonify(round_id=round_id, complete=state.complete, users_missing=state.users_missing,
-                   schools_missing_support=list(state.schools_missing_support)), 201
+                   schools_missing_support=list(state.schools_missing_support),
+                   schools=[school.as_dict() for school in state.schools]), 201
 
 
 @bp.post("/<round_id>/release")

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from stagepool_shared.events.rounds import Summary
 
 from ..domain.wording import CRITERION
+from ..rounds.movement import Movement
 from ..rounds.pool import Pool
 from ..rounds.record import RoundRecord
 from ..rounds.summary import rate_changes
@@ -25,9 +26,11 @@ from .charts import bar_chart, grouped_chart
 REASONS = {
     "nl": {"NO_ELIGIBLE_PLACE": "Geen plaats voldoet aan alle harde criteria",
            "ALL_TAKEN_UNDER_FAIR_SHARE": "Passende plaatsen allemaal bezet bij eerlijke verdeling",
+           "PLACE_WITHDRAWN": "De toegezegde plaats is na vrijgave ingetrokken; geen andere passende plaats vrij",
            "UNKNOWN": "Onbekend"},
     "en": {"NO_ELIGIBLE_PLACE": "No place meets every hard constraint",
            "ALL_TAKEN_UNDER_FAIR_SHARE": "Eligible places all taken under a fair share",
+           "PLACE_WITHDRAWN": "The committed place was withdrawn after release; no other eligible place free",
            "UNKNOWN": "Unknown"},
 }
 MATCHES = {
@@ -180,8 +183,9 @@ def previous_round(record: RoundRecord, rounds: Sequence[RoundRecord]) -> RoundR
     return earlier[-1] if earlier else None
 
 
-def comparison(current: RoundRecord, before: RoundRecord) -> dict:
-    """Figures of two rounds side by side (the earlier first) with the difference, and every school's rate."""
+def comparison(current: RoundRecord, before: RoundRecord, moved: Movement | None = None, lang: str = "nl") -> dict:
+    """Figures of two rounds side by side (the earlier first) with the difference, every school's rate, and
+    how students moved between them in words (keep, gain, lose, change a place)."""
     a, b = before.summary, current.summary
     assert a is not None and b is not None
     figures = [(f, shown(f, getattr(a, f)), shown(f, getattr(b, f)), _difference(f, getattr(a, f), getattr(b, f)))
@@ -189,7 +193,8 @@ def comparison(current: RoundRecord, before: RoundRecord) -> dict:
     schools = [(pool_label(school, sector), shown("top1_share", before), shown("top1_share", after),
                 _difference("top1_share", before, after))
                for sector, school, before, after in rate_changes(a, b)]
-    return {"before": before, "figures": figures, "schools": schools}
+    return {"before": before, "figures": figures, "schools": schools,
+            "movement": moved.text(lang) if moved is not None else None}
 
 
 def _difference(figure: str, a: float | None, b: float | None) -> str:

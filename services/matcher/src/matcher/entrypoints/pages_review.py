@@ -63,6 +63,8 @@ def _review(asked: str, status: int = 200, problem: str | None = None) -> Respon
             status_text=pf.word(pf.STATUSES, lang, record.status),
             mine=principal.user_id in state.approvers,
             my_school_missing_support=principal.scope in state.schools_missing_support,
+            my_school=next((s for s in state.schools if s.school_id == principal.scope), None),
+            other_schools_missing=[s.school_id for s in state.schools_missing if s.school_id != principal.scope],
             placed=sum(1 for o in outcomes if o.status in ("placed", "kept")),
             with_support=sum(1 for o in outcomes if o.support_needs))
     return render("matcher/review.html", status=status, **context)
@@ -86,4 +88,4 @@ def _explained(outcome: Outcome, lang: str) -> dict[str, Any]:
 
 def hint_text(hint: Hint, lang: str) -> str:
     """The nearest change that would have helped, as a sentence."""
-    return wording.hint_text(hint.criterion, hint.change, hint.unit, hint.opens_places, lang)
+    return wording.hint_text(hint.criterion, hint.change, hint.unit, hint.opens_places, lang, hint.free_places)

@@ -1,9 +1,13 @@
 """Computing a round: solve one pool through the solver port and wrap the outcomes.
 
-`compute_round(pool, seed, solver, code_version)` returns the outcomes, the fairness figures (`Summary`) and
+`compute_round(pool, seed, solver, code_version, at)` returns the outcomes, the fairness figures (`Summary`) and
 the manifest that makes the round reproducible (hash of the canonical input, seed, solver and code version,
-hash of the sorted outcomes). A solver result that is not exactly one outcome per student of the pool is
-refused with a RoundError. Imports the standard library, the shared events and this layer's modules.
+hash of the sorted outcomes). `at` is the round's request moment: only placements that bind then (accepted,
+or released and still inside the answer window) are kept fixed. A solver result that is not exactly one
+outcome per student of the pool is refused with a RoundError, and one that moves a binding placement with
+BindingPlacementMoved (the round fails; it is never proposed). A student whose binding place was withdrawn
+and who is not placed again is unplaced with reason code PLACE_WITHDRAWN.
+Imports the standard library, the shared events and this layer's modules.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from stagepool_shared.events.rounds import Manifest, Outcome, Summary
 
-from ..errors import RoundError
+from ..errors import BindingPlacementMoved, RoundError
 from .manifest import output_hash, sha256_json
 from .pool import Pool
 from .summary import summarise
@@ -45,15 +49,24 @@ class RoundResult:
     support_schools: tuple[str, ...]
 
 
-def compute_round(pool: Pool, seed: int, solver: "RoundSolver", code_version: str) -> RoundResult:
-    """Solve the pool and wrap the outcomes with the summary and the manifest."""
-    pool = pool.narrowed()
+PLACE_WITHDRAWN = "PLACE_WITHDRAWN"
+HOLDING = ("placed", "kept")
+
+
+def compute_round(pool: Pool, seed: int, solver: "RoundSolver", code_version: str,
+                  at: str | None = None) -> RoundResult:
+    """Solve the pool (with the placements binding at `at` kept fixed) and wrap the outcomes with the
+    summary and the manifest."""
+    narrowed = pool.narrowed()
+    pool = narrowed.binding(at)
     solved = solver.solve(pool, seed)
     outcomes = tuple(sorted(solved.outcomes, key=lambda o: o.student_ref))
     expected = {w.student_ref for w in pool.wishes}
     got = [o.student_ref for o in outcomes]
     if len(got) != len(set(got)) or set(got) != expected:
         raise RoundError("the solver did not return exactly one outcome per student of the pool")
+    check_binding_kept(pool, outcomes)
+    outcomes = with_withdrawn_reason(outcomes, narrowed.withdrawn_refs())
     manifest = Manifest(
         input_hash=sha256_json(solver.canonical_input(pool, seed)), seed=seed, solver=solver.name,
         solver_version=solver.version, code_version=code_version, output_hash=output_hash(outcomes),
@@ -63,3 +76,20 @@ def compute_round(pool: Pool, seed: int, solver: "RoundSolver", code_version: st
     sector_of = {w.student_ref: w.sector for w in pool.wishes}
     summary = replace(summarise(outcomes, sector_of), max_placeable=solved.max_placeable, fair_bound=solved.fair_bound)
     return RoundResult(outcomes, summary, manifest, schools, support)
+
+
+def check_binding_kept(pool: Pool, outcomes: tuple[Outcome, ...]) -> None:
+    """Refuse a result in which any binding placement the pool can keep is not at its place."""
+    by_ref = {o.student_ref: o for o in outcomes}
+    moved = [ref for ref, place_id in pool.keepable()
+             if by_ref[ref].status not in HOLDING or by_ref[ref].place_id != place_id]
+    if moved:
+        raise BindingPlacementMoved(moved)
+
+
+def with_withdrawn_reason(outcomes: tuple[Outcome, ...], withdrawn: frozenset[str]) -> tuple[Outcome, ...]:
+    """An unplaced student whose binding place was withdrawn gets reason code PLACE_WITHDRAWN."""
+    if not withdrawn:
+        return outcomes
+    return tuple(replace(o, reason_code=PLACE_WITHDRAWN) if o.status == "unplaced" and o.student_ref in withdrawn
+                 else o for o in outcomes)

@@ -3,8 +3,9 @@
 SMTP keeps one session per sender thread across messages and batches (a session idle for longer than
 `idle_check_s` is checked with NOOP first and replaced when the server has closed it, before any message
 is in flight); a refused recipient or a 5xx is permanent, everything else is retried. The webhook signs
-the exact body with HMAC-SHA256 (header X-Stagepool-Signature: sha256=<hex>); 2xx is delivered, 4xx other
-than 408/429 is permanent. Imports smtplib, requests and the domain.
+the exact body with HMAC-SHA256 (header X-Stagepool-Signature: sha256=<hex>); 2xx is delivered, 3xx and 4xx
+other than 408/429 are permanent, and so is a target the policy refuses (stagepool_shared.net). Imports
+smtplib, urllib3 and the domain.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from email.policy import compat32
 from email.utils import make_msgid
 from typing import Any, Callable
 
-import requests
+import certifi
+import urllib3
+
+from stagepool_shared.net import Target, TargetPolicy, TargetRefused
 
 from ..domain.model import DeliveryId, InboxEntry, Message
 from ..errors import DeliveryError
@@ -119,29 +123,89 @@ class SmtpChannel(AbstractChannel):
         self._drop()
 
 
+def _moment(value: object) -> str:
+    """JSON for the moments in a webhook's data (visible_from): ISO 8601 with the offset."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 class WebhookChannel(AbstractChannel):
-    """POSTs the structured message as JSON to a school system, signed with the shared secret."""
+    """POSTs the structured message as JSON to a school system, signed with the shared secret.
+
+    Every send checks the URL again with the target policy (stagepool_shared.net: https only, no loopback,
+    private, link-local, ... addresses outside the dev stack) and connects to an address that check
+    accepted, sending the URL's host as Host header and TLS server name: a DNS answer that changed since the
+    school was registered, or changes between the check and the connection, cannot redirect the POST
+    (issue 19.8). A refused target is a permanent failure; redirects are not followed.
+    """
 
     name = "webhook"
+    MAX_POOLS = 256
 
-    def __init__(self, secret: bytes, timeout_s: float = 5.0):
+    def __init__(self, secret: bytes, timeout_s: float = 5.0, policy: TargetPolicy | None = None):
         self.secret = secret
-        self.timeout_s = timeout_s
-        self.session = requests.Session()
+        self.timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
+        self.policy = policy or TargetPolicy()
+        self._pools: dict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = {}
+        self._lock = threading.Lock()
 
     def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:
         body = json.dumps({"delivery": delivery.suffix, "subject": message.subject, "text": message.body,
-                           "lang": message.lang, **data}, ensure_ascii=False, sort_keys=True).encode()
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(self.secret, body),
-                   DELIVERY_HEADER: delivery.suffix}
+                           "lang": message.lang, **data}, ensure_ascii=False, sort_keys=True, default=_moment).encode()
         try:
-            response = self.session.post(address, data=body, headers=headers, timeout=self.timeout_s)
-        except requests.RequestException as err:
-            raise DeliveryError(f"webhook unreachable: {err.__class__.__name__}") from err
-        status = response.status_code
+            target = self.policy.check(address)
+        except TargetRefused as err:
+            raise DeliveryError(f"webhook target refused: {err.reason}", permanent=err.permanent) from err
+        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(self.secret, body),
+                   DELIVERY_HEADER: delivery.suffix, "Host": target.host_header}
+        status = self._post(target, body, headers)
         if 200 <= status < 300:
             return
+        if 300 <= status < 400:
+            raise DeliveryError(f"webhook answered {status} (redirects are not followed)", permanent=True)
         raise DeliveryError(f"webhook answered {status}", permanent=400 <= status < 500 and status not in (408, 429))
+
+    def _post(self, target: Target, body: bytes, headers: dict[str, str]) -> int:
+        """POST to the first checked address that accepts a connection; the HTTP status."""
+        failure: Exception | None = None
+        for ip in target.addresses:
+            try:
+                response = self._pool(target, ip).urlopen("POST", target.path, body=body, headers=headers,
+                                                          retries=False, redirect=False)
+                return response.status
+            except urllib3.exceptions.NewConnectionError as err:
+                failure = err  # try the next checked address
+            except urllib3.exceptions.HTTPError as err:
+                raise DeliveryError(f"webhook unreachable: {err.__class__.__name__}") from err
+        raise DeliveryError(f"webhook unreachable: {failure.__class__.__name__}") from failure
+
+    def _pool(self, target: Target, ip: str) -> urllib3.HTTPConnectionPool:
+        """A connection pool to the checked address ip, named by the URL's host for Host and TLS."""
+        key = (target.scheme, ip, target.port, target.host)
+        with self._lock:
+            pool = self._pools.get(key)
+            if pool is None:
+                if len(self._pools) >= self.MAX_POOLS:
+                    self._close_pools()
+                pool = self._pools[key] = self._new_pool(target, ip)
+            return pool
+
+    def _new_pool(self, target: Target, ip: str) -> urllib3.HTTPConnectionPool:
+        if target.scheme == "https":
+            return urllib3.HTTPSConnectionPool(ip, target.port, timeout=self.timeout, maxsize=4,
+                                               server_hostname=target.host, assert_hostname=target.host,
+                                               cert_reqs="CERT_REQUIRED", ca_certs=certifi.where())
+        return urllib3.HTTPConnectionPool(ip, target.port, timeout=self.timeout, maxsize=4)
+
+    def _close_pools(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_pools()
 
 
 class InboxChannel(AbstractStoredChannel):

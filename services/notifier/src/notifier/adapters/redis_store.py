@@ -3,17 +3,19 @@
 Keys: `{p}:place:{id}`; `{p}:round:{r}:meta|parts|students|school:{s}|org:{o}`; `{p}:outcome:{r}:{ref}`;
 `{p}:delivery:{round}:{kind}:{ref}:{channel}` (hash: state pending|sent|failed|skipped, attempts);
 `{p}:queue` (zset of pending deliveries by due time: the embargo and the retry backoff in one place);
-`{p}:inbox:{kind}:{ref}`; `{p}:response:{r}:{ref}`; `{p}:awaiting` (reminders); `{p}:outbox` (events
-to publish, written in the same transaction as the state change); `{p}:round:{r}:sent` (zset: first and
-last send time). Every consumer write goes through IdempotentApplier. The sender's writes are two Lua
-scripts: a claim per batch and a finish per batch of results. Imports redis, the shared registry and the
-domain.
+`{p}:inbox:{kind}:{ref}`; `{p}:response:{r}:{ref}`; `{p}:student:{ref}:rounds`; `{p}:excluded:{ref}` (set
+of `org|id`, `place|id`); `{p}:withdrawn` (place ids); `{p}:place:{id}:placed` (`round|student` placed
+there); `{p}:awaiting` (reminders) and `{p}:overdue` (answer deadlines), both in redis_watch.WatchLists;
+`{p}:outbox` (events to publish, written in the same transaction as the state change);
+`{p}:round:{r}:sent` (zset: first and last send time). Every consumer write goes through
+IdempotentApplier. The sender's writes are two Lua scripts: a claim per batch and a finish per batch of
+results. Imports redis, the shared registry and the domain.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import redis
 from redis.client import Pipeline
@@ -21,10 +23,12 @@ from redis.client import Pipeline
 from stagepool_shared import registry
 from stagepool_shared.redis import IdempotentApplier
 
-from ..domain.model import (CHANNELS, PENDING, REMINDER, SCHOOL, SENT, STUDENT, Delivery, DeliveryId,
-                            InboxEntry, PlaceInfo, Response, RoundInfo, RoundPlan, StudentOutcome)
+from ..domain.model import (ABOUT_STUDENT, CHANNELS, PENDING, SCHOOL, SENT, Delivery, DeliveryId,
+                            Exclusions, InboxEntry, PlaceInfo, Response, RoundInfo, RoundPlan, StudentOutcome)
 from ..ports import AbstractStore, DeliveryResult, OutboxItem, RoundPlanner
 from . import codec
+from .redis_watch import SEP as _SEP
+from .redis_watch import WatchLists
 
 _CLAIM = """
 local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -52,10 +56,9 @@ for _, r in ipairs(cjson.decode(ARGV[1])) do
 end
 return written
 """
-_SEP = "|"  # never part of an id (ID_PATTERN), so members with two ids split safely
 
 
-class RedisStore(AbstractStore):
+class RedisStore(WatchLists, AbstractStore):
     """AbstractStore on Redis; all multi-key changes in MULTI/EXEC."""
 
     def __init__(self, client: redis.Redis, prefix: str = "notifier"):
@@ -77,9 +80,25 @@ class RedisStore(AbstractStore):
         return self.applier.apply_once(
             event_id, lambda pipe, _: pipe.set(self._k("place", place.place_id), codec.place_to_json(place)))
 
-    def withdraw_place(self, event_id: str, place_id: str) -> bool:
+    def withdraw_place(self, event_id: str, place_id: str, notices: Sequence[DeliveryId] = (),
+                       due: float = 0.0) -> bool:
         # The place stays known: students already placed there still need its address and contact.
-        return self.applier.apply_once(event_id, lambda pipe, _: pipe.sadd(self._k("withdrawn"), place_id))
+        def read(pipe: Pipeline) -> list[DeliveryId]:
+            return [d for d in notices if not pipe.exists(self.delivery_key(d))]
+
+        def write(pipe: Pipeline, new: list[DeliveryId]) -> None:
+            pipe.sadd(self._k("withdrawn"), place_id)
+            self._add_deliveries(pipe, new, due)
+            members = sorted({f"{d.round_id}{_SEP}{d.ref}" for d in notices})
+            if members:
+                pipe.zrem(self._k("awaiting"), *members)
+                pipe.zrem(self._k("overdue"), *members)
+
+        return self.applier.apply_once(event_id, write, read=read)
+
+    def placed_at(self, place_id: str) -> list[tuple[str, str]]:
+        members = sorted(m.decode() for m in self.client.smembers(self._k("place", place_id, "placed")))
+        return [tuple(m.split(_SEP, 1)) for m in members]  # type: ignore[misc]
 
     def places(self, place_ids: list[str]) -> dict[str, PlaceInfo]:
         ids = sorted(set(place_ids))
@@ -123,9 +142,12 @@ class RedisStore(AbstractStore):
             pipe.sadd(self._k("student", o.student_ref, "rounds"), rid)
             if o.is_placed and o.organisation_id:
                 pipe.sadd(self._k("round", rid, "org", o.organisation_id), o.student_ref)
+            if o.is_placed and o.place_id:
+                pipe.sadd(self._k("place", o.place_id, "placed"), f"{rid}{_SEP}{o.student_ref}")
         self._add_deliveries(pipe, plan.deliveries, info.released_at.timestamp())
         if plan.awaiting:
             pipe.zadd(self._k("awaiting"), {f"{rid}{_SEP}{ref}": reminder_at for ref in plan.awaiting})
+            pipe.zadd(self._k("overdue"), {f"{rid}{_SEP}{ref}": info.respond_by.timestamp() for ref in plan.awaiting})
 
     def _add_deliveries(self, pipe: Pipeline, deliveries: list[DeliveryId], due: float) -> None:
         for d in deliveries:
@@ -164,17 +186,38 @@ class RedisStore(AbstractStore):
         def write(pipe: Pipeline, found: list[tuple[str, StudentOutcome | None]]) -> None:
             for rid, outcome in found:
                 self._erase_in_round(pipe, rid, student_ref, outcome)
-            pipe.delete(rounds_key, self._k("inbox", "student", student_ref))
+            pipe.delete(rounds_key, self._k("inbox", "student", student_ref), self._k("excluded", student_ref))
 
         return self.applier.apply_once(event_id, write, read=read, watch=(rounds_key,))
 
+    def student_rounds(self, student_ref: str) -> list[str]:
+        return sorted(m.decode() for m in self.client.smembers(self._k("student", student_ref, "rounds")))
+
+    def withdrawn_places(self, place_ids: list[str]) -> set[str]:
+        ids = sorted(set(place_ids))
+        flags = self.client.smismember(self._k("withdrawn"), ids) if ids else []
+        return {i for i, flag in zip(ids, flags) if flag}
+
+    def exclude(self, event_id: str, student_ref: str, organisation_ids: list[str], place_ids: list[str]) -> bool:
+        members = [f"org{_SEP}{o}" for o in organisation_ids] + [f"place{_SEP}{p}" for p in place_ids]
+        key = self._k("excluded", student_ref)
+        return self.applier.apply_once(event_id, lambda pipe, _: pipe.sadd(key, *members) if members else None)
+
+    def exclusions(self, student_ref: str) -> Exclusions:
+        members = [m.decode().split(_SEP, 1) for m in self.client.smembers(self._k("excluded", student_ref))]
+        return Exclusions(frozenset(v for k, v in members if k == "org"),
+                          frozenset(v for k, v in members if k == "place"))
+
     def _erase_in_round(self, pipe: Pipeline, rid: str, ref: str, outcome: StudentOutcome | None) -> None:
-        ids = [DeliveryId(rid, kind, ref, ch) for kind in (STUDENT, REMINDER) for ch in CHANNELS[kind]]
+        ids = [DeliveryId(rid, kind, ref, ch) for kind in ABOUT_STUDENT for ch in CHANNELS[kind]]
         pipe.delete(self._k("outcome", rid, ref), self._k("response", rid, ref),
                     *[self.delivery_key(d) for d in ids])
         pipe.zrem(self._k("queue"), *[d.suffix for d in ids])
         pipe.zrem(self._k("awaiting"), f"{rid}{_SEP}{ref}")
+        pipe.zrem(self._k("overdue"), f"{rid}{_SEP}{ref}")
         if outcome is not None:
+            if outcome.place_id:
+                pipe.srem(self._k("place", outcome.place_id, "placed"), f"{rid}{_SEP}{ref}")
             pipe.srem(self._k("round", rid, "school", outcome.school_id), ref)
             if outcome.organisation_id:
                 pipe.srem(self._k("round", rid, "org", outcome.organisation_id), ref)
@@ -263,32 +306,8 @@ class RedisStore(AbstractStore):
         with self.client.pipeline(transaction=True) as pipe:
             pipe.set(self._k("response", round_id, student_ref), codec.response_to_json(response))
             pipe.zrem(self._k("awaiting"), f"{round_id}{_SEP}{student_ref}")
+            pipe.zrem(self._k("overdue"), f"{round_id}{_SEP}{student_ref}")
             pipe.execute()
-
-    def due_reminders(self, now: float, limit: int) -> list[tuple[str, str]]:
-        members = self.client.zrangebyscore(self._k("awaiting"), "-inf", now, start=0, num=limit)
-        return [tuple(m.decode().split(_SEP, 1)) for m in members]  # type: ignore[misc]
-
-    def schedule_reminder(self, round_id: str, student_ref: str, deliveries: list[DeliveryId], due: float) -> bool:
-        member = f"{round_id}{_SEP}{student_ref}"
-        awaiting = self._k("awaiting")
-        with self.client.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    pipe.watch(awaiting)
-                    if pipe.zscore(awaiting, member) is None:
-                        pipe.unwatch()
-                        return False  # another process scheduled it, or the student answered
-                    pipe.multi()
-                    pipe.zrem(awaiting, member)
-                    self._add_deliveries(pipe, deliveries, due)
-                    pipe.execute()
-                    return True
-                except redis.WatchError:
-                    continue
-
-    def drop_reminder(self, round_id: str, student_ref: str) -> None:
-        self.client.zrem(self._k("awaiting"), f"{round_id}{_SEP}{student_ref}")
 
     # ---------------------------------------------------------------- outbox
     @staticmethod

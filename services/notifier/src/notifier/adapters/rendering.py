@@ -21,13 +21,21 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("nl", "en")
 
 
-def hint_text(labels: dict[str, Any], criterion: str, change: Any, opens_places: int) -> str:
+def hint_text(labels: dict[str, Any], criterion: str, change: Any, opens_places: int,
+              free_places: int | None = None) -> str:
     """One "what would have helped" sentence for an unplaced student, from labels["hint"]: per criterion the
-    one-place and the several-places form, with {change} (minutes, for travel time) and {n} (places)."""
+    one-place and the several-places form, with {change} (minutes, for travel time) and {n} (places).
+
+    `free_places` (issue 17): how many of those places have a free slot, from labels["hint_free"] (none:
+    "may not be enough"; some); None for an outcome from before it, and then nothing is said about it."""
     forms = labels["hint"].get(criterion) or labels["hint"]["other"]
     if isinstance(change, float) and change.is_integer():
         change = int(change)  # 15 minutes, not 15.0
-    return forms[0 if opens_places == 1 else 1].format(change=change, n=opens_places)
+    text = forms[0 if opens_places == 1 else 1].format(change=change, n=opens_places)
+    if free_places is None:
+        return text
+    free = labels["hint_free"][0 if free_places == 0 else 1].format(f=free_places)
+    return f"{text.removesuffix('.')} ({free})."
 
 
 def language(lang: str | None) -> str:

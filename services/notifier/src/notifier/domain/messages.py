@@ -51,7 +51,7 @@ def student_context(round_info: RoundInfo, outcome: StudentOutcome, place: Place
     else:
         context.update(reason_code=outcome.reason_code or "unknown", binding_constraint=outcome.binding_constraint,
                        hints=[{"criterion": h.criterion, "change": _number(h.change), "unit": h.unit,
-                               "opens_places": h.opens_places} for h in outcome.hints])
+                               "opens_places": h.opens_places, "free_places": h.free_places} for h in outcome.hints])
     return context
 
 
@@ -74,6 +74,17 @@ def reminder_context(round_info: RoundInfo, outcome: StudentOutcome, place: Plac
                      contact: Contact, respond_url: str) -> dict[str, Any]:
     """A reminder to answer before the deadline (same facts as the outcome message)."""
     return student_context(round_info, outcome, place, contact, respond_url)
+
+
+def withdrawal_context(round_info: RoundInfo, outcome: StudentOutcome, place: PlaceInfo | None,
+                       name: str) -> dict[str, Any]:
+    """A note about one student's placement: a place withdrawn after release, or an unanswered placement
+    after its deadline. `name` is the student's name for the student and the school, the pseudonym for the
+    region's coordinators."""
+    return {**_round_context(round_info), "name": name, "student_ref": outcome.student_ref,
+            "school_id": outcome.school_id,
+            "organisation_name": place.organisation_name if place else (outcome.organisation_id or ""),
+            "address": place.address if place else ""}
 
 
 def school_rows(outcomes: list[StudentOutcome], places: dict[str, PlaceInfo],

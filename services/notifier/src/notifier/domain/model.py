@@ -15,7 +15,18 @@ STUDENT = "student"
 SCHOOL = "school"
 ORGANISATION = "organisation"
 REMINDER = "reminder"
-DELIVERY_KINDS = (STUDENT, SCHOOL, ORGANISATION, REMINDER)
+#: A place withdrawn after release: the note to the student, to the school (ref: the student) and to the
+#: region's coordinators (ref: the student; inbox only).
+WITHDRAWN = "withdrawn"
+WITHDRAWN_SCHOOL = "withdrawn_school"
+WITHDRAWN_REGION = "withdrawn_region"
+#: The answer deadline passed without an answer: the note to the school (ref: the student).
+OVERDUE = "overdue"
+DELIVERY_KINDS = (STUDENT, SCHOOL, ORGANISATION, REMINDER, WITHDRAWN, WITHDRAWN_SCHOOL, WITHDRAWN_REGION, OVERDUE)
+#: The kinds of delivery whose ref is a student (erased with the student).
+ABOUT_STUDENT = (STUDENT, REMINDER, WITHDRAWN, WITHDRAWN_SCHOOL, WITHDRAWN_REGION, OVERDUE)
+#: The kinds of delivery to staff about one student: the school's or the region's note.
+STAFF_NOTES = (WITHDRAWN_SCHOOL, WITHDRAWN_REGION, OVERDUE)
 
 EMAIL = "email"
 WEBHOOK = "webhook"
@@ -32,6 +43,10 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     SCHOOL: (EMAIL, WEBHOOK, INBOX),
     ORGANISATION: (EMAIL, INBOX),
     REMINDER: (EMAIL, INBOX),
+    WITHDRAWN: (EMAIL, INBOX),
+    WITHDRAWN_SCHOOL: (EMAIL, WEBHOOK, INBOX),
+    WITHDRAWN_REGION: (INBOX,),
+    OVERDUE: (EMAIL, WEBHOOK, INBOX),
 }
 
 #: The message kind (as in notification events) of each delivery kind.
@@ -40,12 +55,19 @@ MESSAGE_KIND: dict[str, str] = {
     SCHOOL: "school_overview",
     ORGANISATION: "organisation_overview",
     REMINDER: "reminder",
+    WITHDRAWN: "place_withdrawn",
+    WITHDRAWN_SCHOOL: "place_withdrawn",
+    WITHDRAWN_REGION: "place_withdrawn",
+    OVERDUE: "answer_overdue",
 }
 
 #: The recipient kind (as in notification events) of each delivery kind.
 RECIPIENT_KIND: dict[str, str] = {
     STUDENT: "student", SCHOOL: "school", ORGANISATION: "organisation", REMINDER: "student",
+    WITHDRAWN: "student", WITHDRAWN_SCHOOL: "school", WITHDRAWN_REGION: "region", OVERDUE: "school",
 }
+#: Recipient kinds that notification events name (the region's coordinators' inbox notes are not reported).
+REPORTED_RECIPIENTS = ("student", "school", "organisation")
 
 
 @dataclass(frozen=True)
@@ -178,6 +200,18 @@ class Response:
     kind: str  # "accepted" | "refused"
     event_id: str
     reason_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """Organisations and places a student may never be placed with again (a desk report, a refusal, a failed
+    placement): learnt from placement.replacement_requested and placement.failed."""
+
+    organisation_ids: frozenset[str] = frozenset()
+    place_ids: frozenset[str] = frozenset()
+
+    def excludes(self, outcome: "StudentOutcome") -> bool:
+        return (outcome.organisation_id in self.organisation_ids) or (outcome.place_id in self.place_ids)
 
 
 @dataclass(frozen=True)

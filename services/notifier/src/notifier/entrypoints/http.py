@@ -1,6 +1,7 @@
 """The notifier's HTTP API: the in-app inbox and the student's answer to a placement, plus ops routes.
 
-GET  /api/v1/inbox                            student | school_staff | support_staff | organisation_staff
+GET  /api/v1/inbox                            student | school_staff | support_staff | organisation_staff |
+                                              regional_coordinator (the region's notes)
 POST /api/v1/placements/<round_id>/accept     student (scope = student_ref)
 POST /api/v1/placements/<round_id>/refuse     student, body {"reason_code": one of REFUSAL_REASONS}
 plus the pages (entrypoints/pages.py) and the shared sign-in (/login, /s/<token>, /logout, /lang/<code>).
@@ -20,15 +21,16 @@ from stagepool_shared.web.pages import install_web
 
 from .. import commands
 from ..domain.model import InboxEntry
-from ..errors import AlreadyAnswered, DeadlinePassed, PlacementNotFound
+from ..errors import (AlreadyAnswered, DeadlinePassed, NotCurrentOutcome, PlacementExcluded, PlacementNotFound,
+                      PlaceWithdrawn)
 from . import pages
-from .web import EXTENSION, deps, requires
+from .web import EXTENSION, NOT_ANSWERABLE, deps, requires
 
 if TYPE_CHECKING:
     from ..bootstrap import Wiring
 
 INBOX_ROLES = {"student": "student", "school_staff": "school", "support_staff": "school",
-               "organisation_staff": "organisation"}
+               "organisation_staff": "organisation", "regional_coordinator": "region"}
 
 api = Blueprint("notifier_api", __name__, url_prefix="/api/v1")
 
@@ -97,6 +99,9 @@ def _answer(round_id: str, answer: str, reason_code: str | None) -> Response:
         return error(409, "already_answered", f"You already {err.answer} this placement.")
     except DeadlinePassed:
         return error(409, "deadline_passed", "The deadline to answer has passed; contact your school.")
+    except (NotCurrentOutcome, PlacementExcluded, PlaceWithdrawn) as err:
+        code, nl, en = NOT_ANSWERABLE[type(err)]
+        return error(409, code, nl if lang() == "nl" else en)
     response = jsonify(event_id=envelope.event_id, answer=answer, round_id=round_id)
     response.status_code = 200
     return response

@@ -16,8 +16,9 @@ from stagepool_shared.events.placements import REFUSAL_REASONS
 from stagepool_shared.web.pages import current_lang, page, render, t, web_session
 
 from .. import commands
-from ..errors import AlreadyAnswered, DeadlinePassed, PlacementNotFound
-from .web import deps, wiring
+from ..errors import (AlreadyAnswered, DeadlinePassed, NotCurrentOutcome, PlacementExcluded, PlacementNotFound,
+                      PlaceWithdrawn)
+from .web import NOT_ANSWERABLE, deps, wiring
 
 REASON_TEXT = {
     "travel": ("De reistijd is te lang", "The travel time is too long"),
@@ -46,7 +47,7 @@ def _student_page(status: int = 200, **form: Any) -> Response:
     labels = renderer.labels(current_lang())
     reasons = [(code, t(*REASON_TEXT.get(code, (code, code)))) for code in REFUSAL_REASONS]
     return render("pages/student.html", status=status,
-                  placements=commands.student_placements(deps(), _scope()),
+                  periods=commands.student_periods(deps(), _scope()),
                   labels=labels, hint_text=renderer.hint_text, reasons=reasons,
                   reason_text={c: l for c, l in reasons}, form=form.get("form", {}), errors=form.get("errors", {}),
                   page_error=form.get("page_error", ""), answered=request.args.get("answered", ""))
@@ -81,6 +82,9 @@ def answer(round_id: str) -> Response:
         return _student_page(409, form=form, page_error=t(
             "De termijn om te antwoorden is voorbij; neem contact op met je school.",
             "The deadline to answer has passed; contact your school."))
+    except (NotCurrentOutcome, PlacementExcluded, PlaceWithdrawn) as err:
+        _, nl, en = NOT_ANSWERABLE[type(err)]
+        return _student_page(409, form=form, page_error=t(nl, en))
     except PublishFailed:
         return _student_page(503, form=form, page_error=t(
             "Je antwoord kon nu niet worden vastgelegd; er is niets opgeslagen. Probeer het zo opnieuw.",

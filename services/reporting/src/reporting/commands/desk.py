@@ -101,13 +101,34 @@ def report_defaults(deps: Deps, principal: Principal) -> dict[str, str]:
 
 
 def _filer(deps: Deps, principal: Principal, report: NewReport) -> tuple[str | None, str | None]:
-    """Whose report it is: a student files for themselves; staff name the student (or not, if anonymous)."""
+    """Whose report it is: a student files for themselves; staff name the student (or not, if anonymous).
+
+    The school is never taken from the body: a student's comes from the projections, staff file as their own
+    school, and staff may name only a student the projections place at their school. Another school's
+    student and an unknown one get the same audited NotFound, so the answer does not tell them apart.
+    """
     if principal.role == "student":
-        wish = deps.views.wish(principal.region_id, report.period_id, principal.scope) if report.period_id else None
-        return principal.scope, wish.school_id if wish else report.school_id
+        return principal.scope, school_of(deps, principal.region_id, principal.scope, report.period_id)
     if report.alternative_placement_needed and not report.student_ref:
         raise _incomplete("student_ref", rules.REQUIRED)
+    if report.student_ref and school_of(deps, principal.region_id, report.student_ref,
+                                        report.period_id) != principal.scope:
+        deps.audit.append(principal.user_id, principal.role, "file", "-", "denied")
+        raise NotFound(report.student_ref)
     return report.student_ref, principal.scope
+
+
+def school_of(deps: Deps, region_id: str, student_ref: str, period_id: str | None) -> str | None:
+    """The student's school in the region as the projections know it: the period's wish or placement first,
+    then any other period of the student in the region; None for a student unknown there."""
+    periods = [period_id] if period_id else []
+    periods += [period for region, period in deps.views.student_periods(student_ref)
+                if region == region_id and period != period_id]
+    for period in periods:
+        fact = deps.views.wish(region_id, period, student_ref) or deps.views.placement(region_id, period, student_ref)
+        if fact is not None:
+            return fact.school_id
+    return None
 
 
 def _organisation_of(deps: Deps, principal: Principal, report: NewReport) -> str | None:
@@ -210,13 +231,14 @@ def request_alternative_place(deps: Deps, principal: Principal | None, report_id
                               school_id: str | None = None) -> str:
     """Ask the matcher for another place for the reporting student, never at this organisation.
 
+    The school is the case's, else the projections'; the body's school_id counts only when neither knows one.
+
     Pattern A: the request is published and acknowledged before the case is marked as having asked.
     """
     staff, case = _own_case(deps, principal, "request_alternative_place", report_id)
     content = deps.desk_store.content(report_id)
     rules.check_replacement_request(case.anonymous or content.student_ref is None, period_id)
-    wish = deps.views.wish(case.region_id, period_id, content.student_ref)
-    school = case.school_id or school_id or (wish.school_id if wish else None)
+    school = case.school_id or school_of(deps, case.region_id, content.student_ref, period_id) or school_id
     event = _replacement_event(case, content.student_ref, school, period_id, content.place_id)
     deps.publisher.publish_all([event])
     deps.desk_store.save(replace(case, replacement_requested=True))

@@ -15,12 +15,12 @@ from dataclasses import asdict
 
 from flask import Blueprint, Response, jsonify, request
 
-from stagepool_shared.http import current_principal, read_json, require
+from stagepool_shared.http import current_principal, error, read_json, require
 
 from ..commands import desk
 from ..commands.desk import FILERS, CaseView, NewReport
 from ..schemas import AlternativePlaceSchema, NewReportSchema, StatusChangeSchema
-from .web import caller, deps, tokens
+from .web import caller, deps, filing_done, filing_wait, tokens
 
 blueprint = Blueprint("desk", __name__, url_prefix="/api/v1/desk")
 
@@ -41,11 +41,15 @@ def _case_json(view: CaseView) -> dict:
 
 @blueprint.post("/reports")
 @require(tokens, *FILERS)
-def file_report() -> tuple[Response, int]:
+def file_report() -> tuple[Response, int] | Response:
+    if wait := filing_wait(current_principal()):
+        return error(429, "too_many_reports", "You filed several reports just now; the desk reads them all. "
+                     "You can file another report later.", headers={"Retry-After": str(wait)})
     data = NewReportSchema().load(read_json())
     if data["incident_date"] is not None:
         data["incident_date"] = data["incident_date"].isoformat()
     case = desk.file_report(deps(), current_principal(), NewReport(**data))
+    filing_done(current_principal())
     return jsonify(report_id=case.report_id, status=case.status,
                    replacement_requested=case.replacement_requested), 201
 

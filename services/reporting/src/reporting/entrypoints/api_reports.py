@@ -5,11 +5,14 @@ report renderer.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response
 
+from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.http import current_principal, error, lang, require
 
-from ..commands.report import figures_of_period
+from ..commands.report import figures_of_period, periods_of_region
 from ..report.render import render_csv, render_html
 from .web import deps, tokens
 
@@ -19,7 +22,12 @@ blueprint = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 @blueprint.get("/<region_id>/<period_id>.<fmt>")
 @require(tokens, "regional_coordinator")
 def period_report(region_id: str, period_id: str, fmt: str) -> Response:
+    if not re.fullmatch(ID_PATTERN, period_id):  # CR LF would end up in a header: 422, never 500
+        return error(422, "validation_failed", "The input is not valid.",
+                     fields={"period_id": ["Not a valid id."]})
     if current_principal().region_id != region_id or fmt not in ("html", "csv"):
+        return error(404, "not_found", "Not found.")
+    if period_id not in periods_of_region(deps(), region_id):
         return error(404, "not_found", "Not found.")
     figures = figures_of_period(deps(), region_id, period_id)
     if fmt == "csv":

@@ -12,6 +12,7 @@ from flask import current_app
 
 from stagepool_shared.auth import Principal, TokenStore
 from stagepool_shared.http import bearer_token
+from stagepool_shared.web.throttle import FILING_PER_PERSON, Throttle
 
 if TYPE_CHECKING:
     from ..bootstrap import Wiring
@@ -37,3 +38,19 @@ def tokens() -> TokenStore:
 def caller() -> Principal | None:
     """The principal of the request's token, None when there is none or it is unknown."""
     return tokens().lookup(bearer_token())
+
+
+def _filing(principal: Principal) -> tuple[Throttle, list]:
+    return Throttle(wiring().client), [("person", principal.user_id, FILING_PER_PERSON)]
+
+
+def filing_wait(principal: Principal) -> int:
+    """Seconds before `principal` may file another desk report (issue 19.2); 0 when they may now."""
+    throttle, subjects = _filing(principal)
+    return throttle.blocked("desk_filing", subjects)
+
+
+def filing_done(principal: Principal) -> None:
+    """Count a filed report against the filer's limit (shared in Redis by every instance)."""
+    throttle, subjects = _filing(principal)
+    throttle.used("desk_filing", subjects)

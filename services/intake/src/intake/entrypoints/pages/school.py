@@ -138,7 +138,7 @@ def upload() -> Response:
                       errors={"file": [t("Kies een bestand (CSV of XLSX).", "Choose a file (CSV or XLSX).")]})
     principal = me()
     try:
-        result = import_file(deps(), upload_file.filename, upload_file.read(), wiring().settings.import_max_rows,
+        result = import_file(deps(), upload_file.filename, upload_file.read(), wiring().settings.import_limits,
                              WISH_COLUMNS, WishSubmissionIn(), ("wish",),
                              lambda rows: commands.check_wish_rows(deps(), principal.scope, principal.region_id, rows))
     except PublishFailed:

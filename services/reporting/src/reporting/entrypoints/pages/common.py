@@ -12,17 +12,26 @@ from importlib import resources
 from typing import Iterable
 
 from flask import Response
+from marshmallow import Schema, fields
 
 from stagepool_shared.auth import Principal
 from stagepool_shared.web.pages import form_values, render, t, typed, web_session
 
-__all__ = ["form_values", "me", "not_found", "options", "typed", "word"]
+__all__ = ["form_booleans", "form_values", "me", "not_found", "options", "typed", "word"]
 
 
 @functools.cache
 def _codes() -> dict[str, dict[str, str]]:
     """{lang: {code: word}}, read once from the package."""
     return json.loads(resources.files("reporting").joinpath("messages/codes.json").read_text("utf-8"))
+
+
+def form_booleans(schema: Schema, values: dict) -> dict:
+    """The form's "true"/"false" (checkboxes, yes/no radios) as JSON booleans for `schema`, whose booleans are
+    strict (issue 19.7); any other text stays text and is refused at its field."""
+    words = {"true": True, "false": False}
+    return {name: words.get(value, value) if isinstance(schema.fields.get(name), fields.Boolean) else value
+            for name, value in values.items()}
 
 
 def me() -> Principal:

@@ -19,7 +19,7 @@ from ...domain.followup import CONTACT_KINDS
 from ...errors import NotFound
 from ...schemas import ContactMomentSchema, EvaluationSchema, NotSuitableSchema
 from ..web import deps
-from .common import form_values, me, not_found, options, typed
+from .common import form_booleans, form_values, me, not_found, options, typed
 
 ORGANISATION = "organisation_staff"
 FORMS: dict[str, tuple[str, ...]] = {
@@ -59,7 +59,7 @@ def submit(period_id: str, student_ref: str, form: str) -> Response:
 
 
 def _load(schema: Schema, period_id: str, values: dict) -> dict:
-    return schema.load({**values, "period_id": period_id})
+    return schema.load(form_booleans(schema, {**values, "period_id": period_id}))
 
 
 def _flag(period_id: str, student_ref: str, values: dict[str, str]) -> None:

@@ -13,14 +13,14 @@ from datetime import date
 from flask import Blueprint, Response, redirect, request, url_for
 from marshmallow import ValidationError
 
-from stagepool_shared.web.pages import current_lang, field_errors, page, render
+from stagepool_shared.web.pages import current_lang, field_errors, page, render, t
 
 from ...commands.desk import NewReport, file_report as file_desk_report, report_defaults
 from ...domain import desk as rules
 from ...errors import IncompleteReport
 from ...schemas import NewReportSchema
-from ..web import deps
-from .common import form_values, me, options, typed
+from ..web import deps, filing_done, filing_wait
+from .common import form_booleans, form_values, me, options, typed
 
 FIELDS = ("description", "incident_date", "organisation_id", "phase", "category", "anonymous",
           "alternative_placement_needed", "period_id")
@@ -40,6 +40,8 @@ def report_form() -> Response:
 def file_report() -> Response:
     """File the report once the whole form is valid; otherwise show every message at once."""
     values = form_values(FIELDS)
+    if wait := filing_wait(me()):
+        return _too_many(wait)
     data, errors = _check(values)
     if not errors:
         try:
@@ -47,8 +49,21 @@ def file_report() -> Response:
         except IncompleteReport as err:
             errors = err.fields
         else:
+            filing_done(me())
             return redirect(url_for(".report_form", filed=case.report_id))
     return _form(typed(values, FIELDS), field_errors(errors), 422)
+
+
+def _too_many(wait_s: int) -> Response:
+    """429: the student filed the most reports an hour allows (issue 19.2); says when they can file again."""
+    minutes = -(-wait_s // 60)
+    message = t(f"Je hebt zojuist meerdere meldingen gedaan; het meldpunt leest ze allemaal. Over {minutes} minuten "
+                "kun je weer melden.", "You filed several reports just now; the desk reads them all. You can file "
+                f"again in {minutes} minutes.")
+    response = render("stagepool/error.html", status=429, code=429, title=t("Even wachten", "Please wait"),
+                      message=message)
+    response.headers["Retry-After"] = str(wait_s)
+    return response
 
 
 def _check(values: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
@@ -56,7 +71,7 @@ def _check(values: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     data: dict = {}
     try:
-        data = NewReportSchema().load(values)
+        data = NewReportSchema().load(form_booleans(NewReportSchema(), values))
     except ValidationError as err:
         errors = dict(err.messages)
     incident = values.get("incident_date") if "incident_date" not in errors else "2000-01-01"

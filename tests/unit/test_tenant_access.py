@@ -1,0 +1,242 @@
+"""Issue 19: role × endpoint × own/other tenant, over every /api/v1 route of all four services, reads and writes.
+
+Each service is built by its own bootstrap with the doubles of tests/fakes (tests/fakes/tenants.py seeds two
+tenants). The table ROUTES has one row per route and method; the routes are listed from each app's url_map, so a
+new route without a row fails `test_every_api_route_has_a_row`. For every row, every caller (each role of tenant
+A, and no token at all) asks once about its own tenant's object and once about tenant B's:
+
+- no token: 401 (the desk's routes answer 404, so outsiders cannot learn that a case exists);
+- a role the route is not for: 403 or 404;
+- an allowed role on its own tenant: the route's success status;
+- an allowed role on tenant B's object: a 4xx (403, 404, or a field error naming the other tenant's period),
+  unless the row says the route ignores what the caller named (then it acts for the caller's own tenant);
+- a refused write changes nothing: no event published, no store touched;
+- no answer to a tenant-A caller and no event published on its request carries tenant B's ids.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+
+from tests.fakes.intake import PERIOD as INTAKE_PERIOD
+from tests.fakes.intake import PLACE, submission
+from tests.unit.intake.test_intake_imports import HEADERS, as_csv, wish_row
+from tests.fakes.tenants import CALLERS, WORLDS, World
+
+SCHOOL = ("school_staff", "support_staff")
+PARTIES = ("student", *SCHOOL, "organisation_staff")
+COORD, ORG, DESK = "regional_coordinator", "organisation_staff", "desk_staff"
+READERS = (*SCHOOL, COORD, ORG, "student")
+TOKENS = tuple(c for c in CALLERS if c)
+PUBLIC = (*TOKENS, None)
+REFUSED = {401, 403, 404}
+OTHER_REFUSED = {400, 403, 404, 409, 422}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One route: the path (a template over the tenant's ids), who succeeds on their own tenant and with which
+    status, the JSON body or uploaded file, whether the path or body names a tenant's object (`cross`), and the
+    roles whose request about tenant B succeeds because the route acts for the caller's own tenant anyway.
+    `refusal` is what an allowed role's refusal about tenant B must say when it is not a 404 (the field or
+    conflict naming the other tenant's object), so a body refused for some other reason cannot pass."""
+
+    path: str
+    allowed: tuple[str | None, ...]
+    ok: int
+    body: Callable[[dict], Any] | None = None
+    upload: Callable[[dict], bytes] | None = None
+    cross: bool = True
+    other_ok: dict[str, int] = field(default_factory=dict)
+    refusal: str = "not_found"
+
+
+def _desk_report(ids: dict) -> dict:
+    return {"description": "remark", "incident_date": "2027-02-20", "organisation_id": "org-umcg",
+            "period_id": ids["period"], "student_ref": ids["student"], "alternative_placement_needed": True}
+
+
+def _places_file(ids: dict) -> bytes:
+    heads = ["periode", "organisatienaam", "sector", "organisatietype", "postcode", "adres", "crebos", "niveaus",
+             "plaatsen", "begeleidingscapaciteit"]
+    return as_csv(heads, [[ids["period_path"], "Zorggroep", "zorg", "vvt", "9401", "Zorgweg 2", "25491", "3", "3",
+                           "2"]], delimiter=",")
+
+
+FOLLOWUP = "/api/v1/followup/placements/<student_ref>"
+FOLLOWED = "/api/v1/followup/placements/{student}"
+DESK_CASE = "/api/v1/desk/reports/<report_id>"
+ROUND = "/api/v1/rounds/<round_id>"
+PLACE_ID = "/api/v1/places/<string(maxlength=80):place_id>"
+STUDENT_ID = "/api/v1/students/<string(maxlength=80):student_ref>"
+WISH_END = STUDENT_ID + "/wishes/<string(maxlength=80):period_id>/"
+
+ROUTES: dict[tuple[str, str, str], Probe] = {
+    # reporting: the desk (region), follow-up (the student's school, organisation or the student), figures
+    ("reporting", "POST", "/api/v1/desk/reports"): Probe(
+        "/api/v1/desk/reports", ("student", *SCHOOL), 201, _desk_report, other_ok={"student": 201}),
+    ("reporting", "GET", "/api/v1/desk/reports"): Probe("/api/v1/desk/reports", (DESK,), 200, cross=False),
+    ("reporting", "GET", DESK_CASE): Probe("/api/v1/desk/reports/{case}", (DESK,), 200),
+    ("reporting", "POST", DESK_CASE + "/status"): Probe(
+        "/api/v1/desk/reports/{case}/status", (DESK,), 200, lambda ids: {"status": "in_progress"}),
+    ("reporting", "POST", DESK_CASE + "/alternative-placement"): Probe(
+        "/api/v1/desk/reports/{case}/alternative-placement", (DESK,), 202, lambda ids: {"period_id": ids["period"]}),
+    ("reporting", "GET", "/api/v1/desk/sbb-export"): Probe("/api/v1/desk/sbb-export", (DESK,), 200, cross=False),
+    ("reporting", "GET", "/api/v1/followup/<period_id>/missing-contacts"): Probe(
+        "/api/v1/followup/{period}/missing-contacts", (*SCHOOL, COORD), 200, cross=False),
+    ("reporting", "POST", FOLLOWUP + "/contacts"): Probe(
+        FOLLOWED + "/contacts", (*SCHOOL, ORG), 201,
+        lambda ids: {"period_id": ids["period"], "date": "2027-02-25", "kind": "on_site"}),
+    ("reporting", "GET", FOLLOWUP + "/contacts"): Probe(FOLLOWED + "/contacts?period_id={period}", PARTIES, 200),
+    ("reporting", "POST", FOLLOWUP + "/evaluation"): Probe(
+        FOLLOWED + "/evaluation", ("student", ORG), 201,
+        lambda ids: {"period_id": ids["period"], "satisfaction": 4, "would_again": True}),
+    ("reporting", "POST", FOLLOWUP + "/not-suitable"): Probe(
+        FOLLOWED + "/not-suitable", PARTIES, 202, lambda ids: {"period_id": ids["period"], "reason_code": "safety"}),
+    ("reporting", "GET", "/api/v1/reports/<region_id>/<period_id>.<fmt>"): Probe(
+        "/api/v1/reports/{region}/{period}.csv", (COORD,), 200),
+    ("reporting", "GET", "/api/v1/signals"): Probe("/api/v1/signals", (COORD,), 200, cross=False),
+    # matcher: rounds of a region; staff only of rounds with students of their school
+    ("matcher", "POST", "/api/v1/rounds"): Probe(
+        "/api/v1/rounds", (COORD,), 202, lambda ids: {"region_id": ids["region"], "period_id": ids["period"]}),
+    ("matcher", "GET", "/api/v1/rounds"): Probe(
+        "/api/v1/rounds?region_id={region}", READERS, 200, other_ok=dict.fromkeys(READERS, 200)),
+    ("matcher", "GET", ROUND): Probe("/api/v1/rounds/{round}", (COORD, *SCHOOL), 200),
+    ("matcher", "GET", ROUND + "/compare/<other_id>"): Probe(
+        "/api/v1/rounds/{round}/compare/{round}", (COORD, *SCHOOL), 200),
+    ("matcher", "POST", ROUND + "/approvals"): Probe("/api/v1/rounds/{round}/approvals", (COORD, *SCHOOL), 201),
+    ("matcher", "POST", ROUND + "/release"): Probe(
+        "/api/v1/rounds/{round}/release", (COORD,), 202,
+        lambda ids: {"release_at": "2030-01-10T09:00:00+00:00", "respond_by": "2030-01-17T09:00:00+00:00"}),
+    # notifier: the caller's own inbox; a student answers only their own placement
+    ("notifier", "GET", "/api/v1/inbox"): Probe("/api/v1/inbox", ("student", *SCHOOL, ORG, COORD), 200, cross=False),
+    ("notifier", "POST", "/api/v1/placements/<round_id>/accept"): Probe(
+        "/api/v1/placements/{round}/accept", ("student",), 200),
+    ("notifier", "POST", "/api/v1/placements/<round_id>/refuse"): Probe(
+        "/api/v1/placements/{round}/refuse", ("student",), 200, lambda ids: {"reason_code": "travel"}),
+    # intake: a school's students and wishes, an organisation's places, a coordinator's region
+    ("intake", "GET", "/api/v1/openapi.json"): Probe("/api/v1/openapi.json", PUBLIC, 200, cross=False),
+    ("intake", "GET", "/api/v1/templates/<any(wishes, places):kind>.<any(csv, xlsx):fmt>"): Probe(
+        "/api/v1/templates/wishes.csv", PUBLIC, 200, cross=False),
+    ("intake", "GET", "/api/v1/periods"): Probe("/api/v1/periods", TOKENS, 200, cross=False),
+    ("intake", "PUT", "/api/v1/periods/<string(maxlength=80):period_id>"): Probe(
+        "/api/v1/periods/{period_path}", (COORD,), 200, lambda ids: {**INTAKE_PERIOD, "period_id": ids["period_path"]},
+        refusal="conflict"),
+    ("intake", "PUT", "/api/v1/schools/<string(maxlength=80):school_id>"): Probe(
+        "/api/v1/schools/{school}", (COORD,), 200,
+        lambda ids: {"school_id": ids["school"], "name": "School", "contact_email": "stage@school.example"},
+        refusal="conflict"),
+    ("intake", "POST", "/api/v1/wishes"): Probe(
+        "/api/v1/wishes", SCHOOL, 202, lambda ids: submission(wish_period_id=ids["period_path"]),
+        refusal='"wish.period_id"'),
+    ("intake", "POST", "/api/v1/imports/wishes"): Probe(
+        "/api/v1/imports/wishes", SCHOOL, 202,
+        upload=lambda ids: as_csv(HEADERS, [wish_row(7, periode=ids["period_path"])]), refusal='"periode"'),
+    ("intake", "GET", "/api/v1/students"): Probe("/api/v1/students", SCHOOL, 200, cross=False),
+    ("intake", "GET", STUDENT_ID): Probe("/api/v1/students/{student}", SCHOOL, 200),
+    ("intake", "DELETE", STUDENT_ID): Probe("/api/v1/students/{student}", SCHOOL, 202),
+    ("intake", "POST", WISH_END + "withdraw"): Probe(
+        "/api/v1/students/{student}/wishes/{period}/withdraw", SCHOOL, 202, lambda ids: {}),
+    ("intake", "POST", WISH_END + "opt-out"): Probe(
+        "/api/v1/students/{student}/wishes/{period}/opt-out", SCHOOL, 202, lambda ids: {}),
+    ("intake", "POST", "/api/v1/places"): Probe(
+        "/api/v1/places", (ORG,), 202, lambda ids: {**PLACE, "period_id": ids["period_path"]},
+        refusal='"period_id"'),
+    ("intake", "POST", "/api/v1/imports/places"): Probe("/api/v1/imports/places", (ORG,), 202, upload=_places_file,
+                                                          refusal='"periode"'),
+    ("intake", "GET", "/api/v1/places"): Probe("/api/v1/places", (ORG,), 200, cross=False),
+    ("intake", "GET", PLACE_ID): Probe("/api/v1/places/{place}", (ORG,), 200),
+    ("intake", "PUT", PLACE_ID): Probe("/api/v1/places/{place}", (ORG,), 202, lambda ids: PLACE),
+    ("intake", "DELETE", PLACE_ID): Probe("/api/v1/places/{place}", (ORG,), 202),
+}
+
+CASES = [pytest.param(key, caller, tenant, id=f"{key[0]} {key[1]} {key[2]} {caller} {tenant}")
+         for key, probe in ROUTES.items() for caller in CALLERS
+         for tenant in (("own", "other") if probe.cross else ("own",))]
+
+
+def _api_routes(world: World) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in world.client.application.url_map.iter_rules()
+            if rule.rule.startswith("/api/v1") for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+@pytest.mark.parametrize("service", sorted(WORLDS))
+def test_every_api_route_has_a_row(service):
+    listed = _api_routes(WORLDS[service]())
+    rows = {(method, rule) for (svc, method, rule) in ROUTES if svc == service}
+    assert listed - rows == set(), "routes without a row in ROUTES"
+    assert rows - listed == set(), "rows in ROUTES without a route"
+
+
+def _send(world: World, method: str, probe: Probe, ids: dict, caller: str | None) -> Any:
+    headers = {"Authorization": "Bearer " + world.tokens[caller]} if caller else {}
+    path = probe.path.format(**ids)
+    if probe.upload is not None:
+        return world.client.open(path, method=method, headers=headers, content_type="multipart/form-data",
+                                 data={"file": (io.BytesIO(probe.upload(ids)), "rows.csv")})
+    body = probe.body(ids) if probe.body else None
+    return world.client.open(path, method=method, headers=headers, json=body)
+
+
+@functools.cache
+def _read_world(service: str) -> World:
+    """One world per service for the reads (a read that changed state would still fail the fingerprint check);
+    every write gets a fresh one."""
+    return WORLDS[service]()
+
+
+def _expected(probe: Probe, caller: str | None, tenant: str) -> set[int]:
+    if caller not in probe.allowed:
+        return REFUSED if caller else {401, 404}
+    if tenant == "own":
+        return {probe.ok}
+    return {probe.other_ok[caller]} if caller in probe.other_ok else OTHER_REFUSED
+
+
+@pytest.mark.parametrize(("key", "caller", "tenant"), CASES)
+def test_each_role_reaches_only_its_own_tenant(key, caller, tenant):
+    service, method, _ = key
+    probe = ROUTES[key]
+    world = _read_world(service) if method == "GET" else WORLDS[service]()
+    ids = world.own if tenant == "own" else world.other
+    before = world.fingerprint()
+    answer = _send(world, method, probe, ids, caller)
+    assert answer.status_code in _expected(probe, caller, tenant), answer.get_data(as_text=True)[:300]
+    if answer.status_code >= 300:
+        assert world.fingerprint() == before, "a refused request changed state"
+    if tenant == "other" and caller in probe.allowed and caller not in probe.other_ok:
+        assert probe.refusal in answer.get_data(as_text=True), "refused for another reason than the tenant"
+    asked = probe.path.format(**ids) + repr(probe.body(ids) if probe.body else "")
+    text = answer.get_data(as_text=True)
+    for marker in world.markers:
+        assert marker in asked or marker not in text, f"answer shows tenant B's {marker}"
+        assert marker.encode() not in world.published_text(), f"event names tenant B's {marker}"
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/api/v1/rounds/{round}"),
+                                              ("POST", "/api/v1/rounds/{round}/approvals"),
+                                              ("GET", "/api/v1/rounds/{round}/compare/{round}")])
+def test_staff_of_a_school_without_students_in_a_round_of_their_region_neither_see_nor_approve_it(method, path):
+    world = WORLDS["matcher"]()
+    before = world.fingerprint()
+    answer = world.client.open(path.format(**world.own), method=method,
+                               headers={"Authorization": "Bearer " + world.tokens["school_staff_c"]})
+    assert answer.status_code == 404
+    assert world.fingerprint() == before
+
+
+@pytest.mark.parametrize(("tenant", "status"), [("own", 202), ("other", 404)])
+def test_a_round_follows_on_only_from_a_round_of_the_coordinators_own_region(tenant, status):
+    world = WORLDS["matcher"]()
+    previous = (world.own if tenant == "own" else world.other)["round"]
+    before = world.fingerprint()
+    answer = world.client.post("/api/v1/rounds", headers={"Authorization": "Bearer " + world.tokens[COORD]},
+                               json={"region_id": world.own["region"], "period_id": world.own["period"],
+                                     "kind": "rematch", "previous_round_id": previous})
+    assert answer.status_code == status, answer.get_json()
+    assert (world.fingerprint() == before) == (status == 404)
