@@ -42,6 +42,18 @@ def channel(resolver: FakeResolver, allow_local: bool) -> WebhookChannel:
     return WebhookChannel(SECRET, 2.0, TargetPolicy(allow_local=allow_local, resolve=resolver))
 
 
+def released_to_webhook(url: str, webhook: WebhookChannel) -> World:
+    """A world in which school sch-a has the webhook `url`, sent over `webhook`, after one student's release."""
+    world = world_with_places()
+    world.directory.schools["sch-a"] = Contact(name="ROC Alfa", email="stage@alfa.example", webhook_url=url)
+    world.wiring.dispatcher.channels["webhook"] = webhook
+    world.student("s1", "Sanne", "sanne@mail.example")
+    world.release([placed("s1")])
+    world.clock.now = RELEASE
+    world.drain()
+    return world
+
+
 def test_in_the_dev_stack_the_post_goes_to_the_checked_address_signed_and_named_by_the_urls_host(receiver):
     resolver = FakeResolver(hooks_school_example=["127.0.0.1"])  # a name the real DNS does not know
     hooks = channel(resolver, allow_local=True)
@@ -68,13 +80,7 @@ def test_a_dns_answer_that_changes_after_registration_is_refused_at_send_time_an
     assert intake.register("https://hooks.school.example/stagepool").status_code == 200
     url = intake.store.schools["school-a"].webhook_url
     resolver.answer("hooks.school.example", "169.254.169.254")  # rebinding: now the cloud metadata service
-    world = world_with_places()
-    world.directory.schools["sch-a"] = Contact(name="ROC Alfa", email="stage@alfa.example", webhook_url=url)
-    world.wiring.dispatcher.channels["webhook"] = channel(resolver, allow_local=False)
-    world.student("s1", "Sanne", "sanne@mail.example")
-    world.release([placed("s1")])
-    world.clock.now = RELEASE
-    world.drain()
+    world = released_to_webhook(url, channel(resolver, allow_local=False))
     jobs.relay_outbox(world.wiring.deps)
     assert world.store.states()["rnd-1:school:sch-a:webhook"] == "failed"
     [failed] = [e.payload for e in world.publisher.events("notification.failed")]
@@ -87,14 +93,8 @@ def test_a_dns_answer_that_changes_after_registration_is_refused_at_send_time_an
 
 def test_in_the_dev_stack_a_release_reaches_the_schools_system_through_the_dispatcher(receiver):
     resolver = FakeResolver(hooks_school_example=["127.0.0.1"])
-    world = world_with_places()
     url = f"http://hooks.school.example:{receiver.port}/stagepool"
-    world.directory.schools["sch-a"] = Contact(name="ROC Alfa", email="stage@alfa.example", webhook_url=url)
-    world.wiring.dispatcher.channels["webhook"] = channel(resolver, allow_local=True)
-    world.student("s1", "Sanne", "sanne@mail.example")
-    world.release([placed("s1")])
-    world.clock.now = RELEASE
-    world.drain()
+    world = released_to_webhook(url, channel(resolver, allow_local=True))
     assert world.store.states()["rnd-1:school:sch-a:webhook"] == "sent"
     [(_, headers, body)] = receiver.requests
     assert headers[SIGNATURE_HEADER] == sign(SECRET, body)

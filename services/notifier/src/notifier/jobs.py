@@ -14,6 +14,9 @@ consumers drop the duplicates by event id). Imports the ports, the domain rules 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+
+from prometheus_client import Counter
 
 from . import commands, metrics
 from .domain.rules import overdue_deliveries, overdue_notice_due, reminder_deliveries, reminder_still_useful
@@ -26,40 +29,45 @@ def schedule_due_reminders(deps: Deps, limit: int = 500) -> int:
     """Queue a reminder for every placed student who has not answered and whose reminder moment came (only
     for the current outcome: a superseded, excluded or withdrawn placement is not reminded)."""
     now = deps.clock()
-    scheduled = 0
-    for round_id, student_ref in deps.store.due_reminders(now.timestamp(), limit):
-        info = deps.store.round(round_id)
-        answered = not commands.still_open(deps, round_id, student_ref)
-        if info is None or not reminder_still_useful(info, now, answered):
-            deps.store.drop_reminder(round_id, student_ref)
-            continue
-        if deps.store.schedule_reminder(round_id, student_ref, reminder_deliveries(round_id, student_ref),
-                                        now.timestamp()):
-            scheduled += 1
-    if scheduled:
-        metrics.REMINDERS.inc(scheduled)
-        logger.info("scheduled %d reminders", scheduled)
-    return scheduled
+    due = deps.store.due_reminders(now.timestamp(), limit)
+    return _counted(sum(_schedule_reminder(deps, now, *member) for member in due),
+                    metrics.REMINDERS, "scheduled %d reminders")
 
 
 def schedule_overdue_notices(deps: Deps, limit: int = 500) -> int:
     """Queue the school's note for every placed student whose answer deadline passed without an answer."""
     now = deps.clock()
-    scheduled = 0
-    for round_id, student_ref in deps.store.due_overdue(now.timestamp(), limit):
-        info = deps.store.round(round_id)
-        if info is not None and now <= info.respond_by:
-            continue  # exactly at the deadline: an answer is still accepted
-        if info is None or not overdue_notice_due(info, now, commands.still_open(deps, round_id, student_ref)):
-            deps.store.drop_overdue(round_id, student_ref)
-            continue
-        if deps.store.schedule_overdue(round_id, student_ref, overdue_deliveries(round_id, student_ref),
-                                       now.timestamp()):
-            scheduled += 1
+    due = deps.store.due_overdue(now.timestamp(), limit)
+    return _counted(sum(_schedule_overdue_notice(deps, now, *member) for member in due),
+                    metrics.OVERDUE, "told schools of %d unanswered placements")
+
+
+def _counted(scheduled: int, counter: Counter, message: str) -> int:
     if scheduled:
-        metrics.OVERDUE.inc(scheduled)
-        logger.info("told schools of %d unanswered placements", scheduled)
+        counter.inc(scheduled)
+        logger.info(message, scheduled)
     return scheduled
+
+
+def _schedule_reminder(deps: Deps, now: datetime, round_id: str, student_ref: str) -> bool:
+    info = deps.store.round(round_id)
+    answered = not commands.still_open(deps, round_id, student_ref)
+    if info is None or not reminder_still_useful(info, now, answered):
+        deps.store.drop_reminder(round_id, student_ref)
+        return False
+    return deps.store.schedule_reminder(round_id, student_ref, reminder_deliveries(round_id, student_ref),
+                                        now.timestamp())
+
+
+def _schedule_overdue_notice(deps: Deps, now: datetime, round_id: str, student_ref: str) -> bool:
+    info = deps.store.round(round_id)
+    if info is not None and now <= info.respond_by:
+        return False  # exactly at the deadline: an answer is still accepted, so the member waits
+    if info is None or not overdue_notice_due(info, now, commands.still_open(deps, round_id, student_ref)):
+        deps.store.drop_overdue(round_id, student_ref)
+        return False
+    return deps.store.schedule_overdue(round_id, student_ref, overdue_deliveries(round_id, student_ref),
+                                       now.timestamp())
 
 
 def remind(deps: Deps) -> int:

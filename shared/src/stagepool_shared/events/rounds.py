@@ -3,7 +3,7 @@ and at the release moment it is released to everyone.
 
 Outcomes of a round travel in parts (`part` of `parts`) so that a large region never exceeds Kafka's
 message size; consumers act once every part of a round has arrived. Outcomes carry pseudonyms only.
-Imports marshmallow and events.base only.
+Imports marshmallow and the events package's base, rules and contract.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from marshmallow import fields, validate
 
 from .. import topics
-from .base import PayloadSchema, id_field, spec
+from .base import PayloadSchema, id_field, payload_schema, spec
 from .contract import Hint
+from .rules import choice, ident
 from .wishes import SECTORS
 
 ROUND_KINDS = ("initial", "rematch")
@@ -208,40 +209,30 @@ class RoundApproved:
     """One approval of a proposal by a staff member (two distinct staff users are needed; support staff
     approve students with support needs). `school_id` is the approver's scope, None for the whole region."""
 
-    round_id: str
-    region_id: str
-    user_id: str
-    role: str
+    round_id: str = ident()
+    region_id: str = ident()
+    user_id: str = ident()
+    role: str = choice(APPROVER_ROLES)
     school_id: str | None = None
 
 
-class RoundApprovedSchema(PayloadSchema):
-    payload_class = RoundApproved
-    round_id = id_field()
-    region_id = id_field()
-    user_id = id_field()
-    role = fields.String(required=True, validate=validate.OneOf(APPROVER_ROLES))
-    school_id = id_field(required=False, load_default=None, allow_none=True)
+RoundApprovedSchema = payload_schema(RoundApproved,
+                                     school_id=id_field(required=False, load_default=None, allow_none=True))
 
 
 @dataclass(frozen=True)
 class RoundReleaseScheduled:
     """The coordinator sets the moment at which an approved round is released, and the answer deadline."""
 
-    round_id: str
-    region_id: str
-    release_at: str
+    round_id: str = ident()
+    region_id: str = ident()
+    release_at: str  # ISO 8601 moments with their offset
     respond_by: str
-    scheduled_by: str
+    scheduled_by: str = ident()
 
 
-class RoundReleaseScheduledSchema(PayloadSchema):
-    payload_class = RoundReleaseScheduled
-    round_id = id_field()
-    region_id = id_field()
-    release_at = fields.String(required=True)
-    respond_by = fields.String(required=True)
-    scheduled_by = id_field()
+RoundReleaseScheduledSchema = payload_schema(RoundReleaseScheduled, release_at=fields.String(required=True),
+                                             respond_by=fields.String(required=True))
 
 
 @dataclass(frozen=True)
