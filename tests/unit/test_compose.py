@@ -61,9 +61,10 @@ def test_the_four_services_are_built_from_the_one_service_dockerfile_and_run_the
         assert build["args"]["SERVICE"] == svc, f"{svc} is built as {build['args']['SERVICE']}"
         assert build["args"]["PORT"] == data["services"][svc]["environment"]["HTTP_PORT"]
         text = dockerfile.read_text()
-        # the image runs `python -m <the SERVICE build arg> run`
+        # the image runs `python -m <the SERVICE build arg> serve`: gunicorn, not Werkzeug (issue 19.5)
         assert re.search(r"^ENV .*\bSTAGEPOOL_SERVICE=\$\{SERVICE\}", text, re.MULTILINE)
-        assert 'CMD ["/bin/sh", "-c", "exec python -m \\"$STAGEPOOL_SERVICE\\" run"]' in text
+        assert 'CMD ["/bin/sh", "-c", "exec python -m \\"$STAGEPOOL_SERVICE\\" serve"]' in text
+        assert '"serve"' in (ROOT / f"services/{svc}/src/{svc}/__main__.py").read_text(), f"{svc} has no serve"
         assert "USER stagepool" in text, f"{svc} image must not run as root"
         assert (ROOT / f"services/{svc}/src/{svc}/__main__.py").exists(), f"{svc} has no entrypoint"
 

@@ -102,6 +102,7 @@ class CommonSettings:
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = 0
+    http_threads: int = 8
     publish_timeout_s: float = 5.0
 
     @classmethod
@@ -113,6 +114,7 @@ class CommonSettings:
             log_level=env.str("LOG_LEVEL", "INFO"),
             http_host=env.str("HTTP_HOST", "127.0.0.1"),
             http_port=env.int("HTTP_PORT", default_port),
+            http_threads=env.int("HTTP_THREADS", 8),
             publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 5.0),
         )
 

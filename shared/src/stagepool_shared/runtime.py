@@ -162,6 +162,25 @@ def _guarded(target: Callable[[], None], stop: threading.Event, crashed: threadi
     return run
 
 
+def start_parts(wiring: Runnable, stop: threading.Event, crashed: threading.Event,
+                consume: bool = True) -> list[threading.Thread]:
+    """Start the wiring's background workers and (with `consume`) its consumer, each in a daemon thread."""
+    threads = start_workers(wiring.workers(), stop, crashed)
+    if consume:
+        loop = wiring.consumer(stop)
+        threads.append(threading.Thread(target=_guarded(loop.run, stop, crashed), name="consumer", daemon=True))
+        threads[-1].start()
+    return threads
+
+
+def stop_parts(wiring: Runnable, stop: threading.Event, threads: Sequence[threading.Thread]) -> None:
+    """Stop the parts started by `start_parts`, wait for them, and close the wiring's clients."""
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=15)
+    wiring.close()
+
+
 def serve(wiring: Runnable, stop: threading.Event, *, api: bool = True, consume: bool = True) -> int:
     """Run one service process until `stop` is set: the HTTP API (or, with api=False, only /healthz,
     /readyz and /metrics), the workers and the consumer. Closes everything on the way out.
@@ -178,16 +197,9 @@ def serve(wiring: Runnable, stop: threading.Event, *, api: bool = True, consume:
     logger.info("%s listening on %s:%d", common.service_name, common.http_host, http.port)
     threads: list[threading.Thread] = []
     try:
-        threads += start_workers(wiring.workers(), stop, crashed)
-        if consume:
-            loop = wiring.consumer(stop)
-            threads.append(threading.Thread(target=_guarded(loop.run, stop, crashed), name="consumer", daemon=True))
-            threads[-1].start()
+        threads = start_parts(wiring, stop, crashed, consume)
         stop.wait()
     finally:
-        stop.set()
         http.stop()
-        for thread in threads:
-            thread.join(timeout=15)
-        wiring.close()
+        stop_parts(wiring, stop, threads)
     return 1 if crashed.is_set() else 0

@@ -1,9 +1,9 @@
 """The one entrypoint: `python -m intake serve|consume|run|tokens create ...` (console script stagepool-intake).
 
-serve   the HTTP API under gunicorn (threads), bound to HTTP_HOST:HTTP_PORT (default 127.0.0.1:8001)
-consume the round.released consumer
-run     both in one process: the HTTP server (werkzeug, threaded) plus the consumer thread
-        (stagepool_shared.runtime.serve)
+serve   production: the HTTP API under gunicorn (HTTP_THREADS threads) with the consumer in the same worker
+        process (stagepool_shared.production), bound to HTTP_HOST:HTTP_PORT (default 127.0.0.1:8001)
+consume the round.released consumer alone
+run     development: Werkzeug's threaded server plus the consumer thread (stagepool_shared.runtime.serve)
 tokens create --user U --role R --scope S [--region REGION]   prints a new API token
 
 Each command closes its clients on the way out; SIGTERM/SIGINT stop the loops cleanly.
@@ -16,6 +16,7 @@ import sys
 from typing import Sequence
 
 from stagepool_shared import kafka
+from stagepool_shared.production import serve_gunicorn
 from stagepool_shared.runtime import load_settings, serve, stop_on_signals
 
 from .bootstrap import bootstrap
@@ -25,7 +26,7 @@ from .config import Settings
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description="Stagepool intake service")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the HTTP API (gunicorn)")
+    sub.add_parser("serve", help="production: HTTP API (gunicorn) and consumer")
     sub.add_parser("consume", help="run the round.released consumer")
     sub.add_parser("run", help="HTTP API and consumer in one process")
     tokens = sub.add_parser("tokens", help="API tokens")
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "tokens":
         return create_token(settings, args.user, args.role, args.scope, args.region)
-    return {"serve": serve_gunicorn, "consume": consume, "run": run}[args.command](settings)
+    return {"serve": serve_production, "consume": consume, "run": run}[args.command](settings)
 
 
 def create_token(settings: Settings, user: str, role: str, scope: str, region: str) -> int:
@@ -80,26 +81,10 @@ def consume(settings: Settings) -> int:
         wiring.close()
 
 
-def serve_gunicorn(settings: Settings) -> int:
-    """The HTTP API under gunicorn (one worker process with threads; the producer is thread-safe)."""
-    from gunicorn.app.base import BaseApplication  # only this command needs gunicorn
-
+def serve_production(settings: Settings) -> int:
+    """The HTTP API under gunicorn, with the consumer in the same worker process (stagepool_shared.production)."""
     kafka.ensure_topics(settings.common.kafka_bootstrap_servers)
-
-    class _Gunicorn(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{settings.common.http_host}:{settings.common.http_port}")
-            self.cfg.set("workers", 1)
-            self.cfg.set("threads", settings.workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("timeout", 60)
-            self.cfg.set("accesslog", None)
-
-        def load(self):  # noqa: ANN201 (gunicorn API)
-            return bootstrap(settings).app()
-
-    _Gunicorn().run()
-    return 0
+    return serve_gunicorn(lambda: bootstrap(settings), settings.common)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL, INTAKE_PSEUDONYM_SECRET (at least 
 default, unless STAGEPOOL_ENV=dev). Optional with harmless local
 defaults: HTTP_HOST/HTTP_PORT (127.0.0.1:8001), LOG_LEVEL, PUBLISH_TIMEOUT_S, INTAKE_IDEMPOTENCY_TTL_S,
 INTAKE_IMPORT_MAX_BYTES, INTAKE_IMPORT_MAX_ROWS, INTAKE_IMPORT_MAX_COLUMNS, INTAKE_IMPORT_MAX_CELL_CHARS,
-INTAKE_IMPORT_MAX_UNPACKED_BYTES, INTAKE_WORKERS, and the pages' *_PUBLIC_URL (WebLinks).
+INTAKE_IMPORT_MAX_UNPACKED_BYTES, and the pages' *_PUBLIC_URL (WebLinks).
 Imports stagepool_shared.config, stagepool_shared.web.links and intake's upload limits only.
 """
 
@@ -32,7 +32,6 @@ class Settings(ServiceSettings, service="intake", port=8001):
     import_max_columns: int = 100
     import_max_cell_chars: int = 4000
     import_max_unpacked_bytes: int = 256 * 1024 * 1024
-    workers: int = 8
     links: WebLinks = WebLinks()
     webhook_allow_local: bool = False  # STAGEPOOL_ENV=dev: http, loopback and private webhooks (issue 19.8)
 
@@ -49,7 +48,6 @@ class Settings(ServiceSettings, service="intake", port=8001):
             import_max_columns=env.int("INTAKE_IMPORT_MAX_COLUMNS", 100),
             import_max_cell_chars=env.int("INTAKE_IMPORT_MAX_CELL_CHARS", 4000),
             import_max_unpacked_bytes=env.int("INTAKE_IMPORT_MAX_UNPACKED_BYTES", 256 * 1024 * 1024),
-            workers=env.int("INTAKE_WORKERS", 8),
             links=WebLinks.read(env),
             webhook_allow_local=env.dev,
         )

@@ -19,7 +19,8 @@ from typing import Sequence
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="matcher", description="Stagepool matcher")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="consumer + HTTP API + release scheduler")
+    sub.add_parser("serve", help="production: consumer + HTTP API (gunicorn) + release scheduler")
+    sub.add_parser("run", help="development: consumer + HTTP API (Werkzeug) + release scheduler")
     sub.add_parser("consume", help="consumer + release scheduler, health endpoints only")
     replay = sub.add_parser("replay", help="rebuild a round from the event log and compare its output hash")
     replay.add_argument("round_id")
@@ -49,9 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "replay":
         from .replay import replay_main
         return replay_main(settings, args.round_id)
-    stop = stop_on_signals()
     ensure_topics(settings.common.kafka_bootstrap_servers)
-    return serve(bootstrap(settings), stop, api=args.command == "run")
+    if args.command == "serve":
+        from stagepool_shared.production import serve_gunicorn
+        return serve_gunicorn(lambda: bootstrap(settings), settings.common)
+    return serve(bootstrap(settings), stop_on_signals(), api=args.command == "run")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""The one entrypoint: `python -m reporting run | report` (console script stagepool-reporting).
+"""The one entrypoint: `python -m reporting serve | run | report` (console script stagepool-reporting).
 
-run     consumer thread + HTTP API on HTTP_HOST:HTTP_PORT (default 127.0.0.1:8004) with /healthz /readyz /metrics
+serve   production: the same as run with the HTTP API under gunicorn (stagepool_shared.production)
+run     development: consumer thread + HTTP API on HTTP_HOST:HTTP_PORT (default 127.0.0.1:8004) with /healthz /readyz /metrics
 report  --region R --period P --out DIR [--lang nl|en]: writes the period report as HTML and CSV
 """
 
@@ -10,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from stagepool_shared.production import serve_gunicorn
 from stagepool_shared.runtime import load_settings, serve, stop_on_signals
 
 from .bootstrap import bootstrap
@@ -22,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reporting", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="consume every topic and serve the HTTP API")
+    commands.add_parser("serve", help="production: consume every topic and serve the HTTP API (gunicorn)")
+    commands.add_parser("run", help="development: the same with Werkzeug's server")
     report = commands.add_parser("report", help="write the period report of a region (HTML and CSV)")
     report.add_argument("--region", required=True)
     report.add_argument("--period", required=True)
@@ -59,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(Settings)
     if settings is None:
         return 2
+    if args.command == "serve":
+        return serve_gunicorn(lambda: bootstrap(settings), settings.common)
     if args.command == "run":
         return run(settings)
     for path in report(settings, args.region, args.period, args.out, args.lang):
