@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from . import deadline
-from .auth import Principal, TokenStore
+from .auth import ROLES, Principal, TokenStore
 from .errors import PublishFailed
 from .i18n import translate_messages, translate
 from .metrics import metrics_payload
@@ -110,6 +110,7 @@ def require(tokens: Callable[[], TokenStore], *roles: str) -> Callable:
             g.principal = principal
             return view(*args, **kwargs)
 
+        wrapped.roles = roles or ROLES  # type: ignore[attr-defined]  # the OpenAPI document reads them
         return wrapped
 
     return decorator

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify
 from marshmallow import RAISE, Schema, fields, validate
 
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.rounds import OutcomeSchema, ROUND_KINDS, ManifestSchema, SummarySchema
 from stagepool_shared.events.wishes import SECTORS
 from stagepool_shared.http import read_json, require
+from stagepool_shared.web.openapi import load_query
 
 from .. import commands
 from ..rounds.record import RoundRecord
+from .objection_form import ObjectionSchema
+from .page_audit import trail_json
 from .web import deps, tokens
 
 COORDINATOR = "regional_coordinator"
@@ -40,6 +43,12 @@ class RoundRequestSchema(Schema):
     previous_round_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(ID_PATTERN))
 
 
+class RoundListQuery(Schema):
+    """?region_id= (default: the caller's region)."""
+
+    region_id = fields.String(validate=validate.Regexp(ID_PATTERN))
+
+
 class ReleaseSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -59,7 +68,7 @@ def request_round() -> tuple[Response, int]:
 @bp.get("")
 @require(tokens, *READERS)
 def list_rounds() -> Response:
-    region = request.args.get("region_id", g.principal.region_id or g.principal.scope)
+    region = load_query(RoundListQuery).get("region_id", g.principal.region_id or g.principal.scope)
     return jsonify(rounds=[_headline(record) for record in commands.visible_rounds(deps(), g.principal, region)])
 
 
@@ -77,6 +86,9 @@ def get_round(round_id: str) -> Response:
                             "users_missing": state.users_missing,
                             "schools_missing_support": list(state.schools_missing_support),
                             "schools": [school.as_dict() for school in state.schools]}
+        own = None if g.principal.role == COORDINATOR else g.principal.scope
+        body["audit"] = trail_json(record, own)
+        body["objections"] = [vars(o) for o in record.objections if own is None or o.school_id == own]
     return jsonify(body)
 
 
@@ -93,6 +105,15 @@ def approve(round_id: str) -> tuple[Response, int]:
     return jsonify(round_id=round_id, complete=state.complete, users_missing=state.users_missing,
                    schools_missing_support=list(state.schools_missing_support),
                    schools=[school.as_dict() for school in state.schools]), 201
+
+
+@bp.post("/<round_id>/objections")
+@require(tokens, "school_staff", "support_staff")
+def object_to_match(round_id: str) -> tuple[Response, int]:
+    """Object to one of the school's proposed placements (the `note` is checked, then dropped)."""
+    body = ObjectionSchema().load(read_json())
+    objection = commands.object_to_match(deps(), g.principal, round_id, body["student_ref"], body["reason_code"])
+    return jsonify(round_id=round_id, **vars(objection)), 201
 
 
 @bp.post("/<round_id>/release")

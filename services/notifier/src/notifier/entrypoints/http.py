@@ -1,50 +1,23 @@
-"""The notifier's HTTP API: the in-app inbox and the student's answer to a placement, plus ops routes.
-
-GET  /api/v1/inbox                            student | school_staff | support_staff | organisation_staff |
-                                              regional_coordinator (the region's notes)
-POST /api/v1/placements/<round_id>/accept     student (scope = student_ref)
-POST /api/v1/placements/<round_id>/refuse     student, body {"reason_code": one of REFUSAL_REASONS}
-plus the pages (entrypoints/pages.py) and the shared sign-in (/login, /s/<token>, /logout, /lang/<code>).
-Views parse, call a command and map the result. Imports Flask, marshmallow and the commands.
+"""The notifier's Flask app: `create_app(wiring)` registers the API (`api_placements`), its OpenAPI document
+and docs page, the pages (entrypoints/pages.py) and the shared sign-in (/login, /s/<token>, /logout,
+/lang/<code>), plus /healthz /readyz /metrics. Imports Flask and the shared HTTP/web edge.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, jsonify, request
-from marshmallow import RAISE, Schema, fields, validate
+from flask import Flask
 
-from stagepool_shared.events.placements import REFUSAL_REASONS
-from stagepool_shared.http import add_ops_routes, current_principal, error, harden, lang, read_json
+from stagepool_shared.http import add_ops_routes, harden
+from stagepool_shared.web.openapi import install_api_docs
 from stagepool_shared.web.pages import install_web
 
-from .. import commands
-from ..domain.model import InboxEntry
-from ..errors import (AlreadyAnswered, DeadlinePassed, NotCurrentOutcome, PlacementExcluded, PlacementNotFound,
-                      PlaceWithdrawn)
-from . import pages
-from .web import EXTENSION, NOT_ANSWERABLE, deps, requires
+from . import api_placements, openapi, pages
+from .web import EXTENSION
 
 if TYPE_CHECKING:
     from ..bootstrap import Wiring
-
-INBOX_ROLES = {"student": "student", "school_staff": "school", "support_staff": "school",
-               "organisation_staff": "organisation", "regional_coordinator": "region"}
-
-api = Blueprint("notifier_api", __name__, url_prefix="/api/v1")
-
-
-class RefuseSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    reason_code = fields.String(required=True, validate=validate.OneOf(REFUSAL_REASONS))
-
-
-class AcceptSchema(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 def create_app(wiring: Wiring) -> Flask:
@@ -58,55 +31,6 @@ def create_app(wiring: Wiring) -> Flask:
         install_web(app, lambda: accounts, wiring.settings.links)
         app.register_blueprint(pages.bp)
     add_ops_routes(app, wiring.ready)
-    app.register_blueprint(api)
+    app.register_blueprint(api_placements.api)
+    install_api_docs(app, openapi.API)
     return app
-
-
-@api.get("/inbox")
-@requires(*INBOX_ROLES)
-def inbox() -> Response:
-    principal = current_principal()
-    entries = commands.read_inbox(deps(), INBOX_ROLES[principal.role], principal.scope)
-    return jsonify(messages=[_entry(e) for e in entries], lang=lang())
-
-
-@api.post("/placements/<round_id>/accept")
-@requires("student")
-def accept(round_id: str) -> Response:
-    AcceptSchema().load(_body_or_empty())
-    return _answer(round_id, "accepted", None)
-
-
-@api.post("/placements/<round_id>/refuse")
-@requires("student")
-def refuse(round_id: str) -> Response:
-    data = RefuseSchema().load(read_json())
-    return _answer(round_id, "refused", data["reason_code"])
-
-
-def _body_or_empty() -> Any:
-    """Accept takes no fields; an empty body is fine, a non-empty one must be a JSON object without fields."""
-    return read_json() if request.get_data(cache=True) else {}
-
-
-def _answer(round_id: str, answer: str, reason_code: str | None) -> Response:
-    student_ref = current_principal().scope
-    try:
-        envelope = commands.answer_placement(deps(), round_id, student_ref, answer, reason_code)
-    except PlacementNotFound:
-        return error(404, "not_found", "Not found.")
-    except AlreadyAnswered as err:
-        return error(409, "already_answered", f"You already {err.answer} this placement.")
-    except DeadlinePassed:
-        return error(409, "deadline_passed", "The deadline to answer has passed; contact your school.")
-    except (NotCurrentOutcome, PlacementExcluded, PlaceWithdrawn) as err:
-        code, nl, en = NOT_ANSWERABLE[type(err)]
-        return error(409, code, nl if lang() == "nl" else en)
-    response = jsonify(event_id=envelope.event_id, answer=answer, round_id=round_id)
-    response.status_code = 200
-    return response
-
-
-def _entry(entry: InboxEntry) -> dict[str, Any]:
-    return {"id": entry.delivery, "round_id": entry.round_id, "kind": entry.message_kind,
-            "subject": entry.subject, "body": entry.body, "visible_from": entry.visible_from.isoformat()}

@@ -13,13 +13,14 @@ import csv
 import io
 from dataclasses import asdict
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from stagepool_shared.http import current_principal, error, read_json, require
+from stagepool_shared.web.openapi import load_query
 
 from ..commands import desk
 from ..commands.desk import FILERS, CaseView, NewReport
-from ..schemas import AlternativePlaceSchema, NewReportSchema, StatusChangeSchema
+from ..schemas import AlternativePlaceSchema, CaseListQuery, ExportQuery, NewReportSchema, StatusChangeSchema
 from .web import caller, deps, filing_done, filing_wait, tokens
 
 blueprint = Blueprint("desk", __name__, url_prefix="/api/v1/desk")
@@ -56,8 +57,9 @@ def file_report() -> tuple[Response, int] | Response:
 
 @blueprint.get("/reports")
 def list_reports() -> Response:
-    overdue_only = request.args.get("view") == "overdue"
-    views = desk.list_cases(deps(), caller(), overdue_only)
+    principal = caller()
+    query = load_query(CaseListQuery) if principal and principal.role == "desk_staff" else {}
+    views = desk.list_cases(deps(), principal, query.get("view") == "overdue")
     return jsonify(reports=[_case_json(view) for view in views])
 
 
@@ -85,8 +87,10 @@ def alternative_placement(report_id: str) -> tuple[Response, int]:
 
 @blueprint.get("/sbb-export")
 def sbb_export() -> Response:
-    rows = desk.export_for_sbb(deps(), caller())
-    if request.args.get("format") != "csv":
+    principal = caller()
+    query = load_query(ExportQuery) if principal and principal.role == "desk_staff" else {}
+    rows = desk.export_for_sbb(deps(), principal)
+    if query.get("format") != "csv":
         return jsonify(cases=rows)
     out = io.StringIO()
     columns = ["report_id", "region_id", "organisation_id", "category", "phase", "incident_month", "filed_at",

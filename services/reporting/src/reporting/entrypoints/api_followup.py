@@ -11,12 +11,13 @@ Imports flask, stagepool_shared.http, the input schemas and the follow-up comman
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from stagepool_shared.http import current_principal, error, read_json, require
+from stagepool_shared.web.openapi import load_query
 
 from ..commands import followup
-from ..schemas import ContactMomentSchema, EvaluationSchema, NotSuitableSchema
+from ..schemas import ContactMomentSchema, EvaluationSchema, NotSuitableSchema, PeriodQuery
 from .web import deps, tokens
 
 blueprint = Blueprint("followup", __name__, url_prefix="/api/v1")
@@ -46,7 +47,7 @@ def add_contact(student_ref: str) -> tuple[Response, int]:
 @blueprint.get("/followup/placements/<student_ref>/contacts")
 @require(tokens, *PARTIES)
 def contact_status(student_ref: str) -> Response:
-    period_id = request.args.get("period_id", "")
+    period_id = load_query(PeriodQuery)["period_id"]
     return jsonify(followup.read_contact_status(deps(), current_principal(), period_id, student_ref))
 
 

@@ -1,0 +1,53 @@
+"""The OpenAPI document of reporting's API (the desk, follow-up and signals, the period report): one `Op` per
+view, naming the schemas the views validate with; paths, methods and roles come from the routes themselves
+(stagepool_shared.web.openapi; the desk's views check the role themselves, so their `Op` names it). Served at
+/api/v1/openapi.json and rendered at /api/docs; an API route without an Op here fails the document. Imports the
+shared document builder and the edge schemas.
+"""
+
+from __future__ import annotations
+
+from stagepool_shared.web.openapi import ApiDoc, Op
+
+from .. import schemas
+
+DESK = ("desk_staff",)
+CSV = {"text/csv": {"schema": {"type": "string"}}}
+HTML = {"text/html": {"schema": {"type": "string"}}}
+
+API = ApiDoc(
+    title="Stagepool reporting",
+    description="The discrimination desk (filing by students and school staff, handling by desk staff), the "
+                "follow-up of placements, the coordinator's signals and the period report. Desk routes answer "
+                "404 to everyone but desk staff. Answers in Dutch by default; ?lang=en for English.",
+    intro="Het meldpunt (melden door studenten en schoolmedewerkers, afhandelen door het meldpunt), de begeleiding "
+          "van stages, de signalen voor de coördinator en het periodeverslag. Routes van het meldpunt antwoorden "
+          "404 aan iedereen behalve medewerkers van het meldpunt.",
+    operations={
+        "desk.file_report": Op("File a desk report", tag="desk", body=schemas.NewReportSchema, ok=201, write=True,
+                               errors=(429,)),
+        "desk.list_reports": Op("The region's desk cases (?view=overdue: past their deadline)", tag="desk",
+                                roles=DESK, query=schemas.CaseListQuery),
+        "desk.read_report": Op("One desk case", tag="desk", roles=DESK),
+        "desk.change_status": Op("Move a desk case to another status", tag="desk", roles=DESK,
+                                 body=schemas.StatusChangeSchema, write=True),
+        "desk.alternative_placement": Op("Ask for an alternative placement for the case's student", tag="desk",
+                                         roles=DESK, body=schemas.AlternativePlaceSchema, ok=202, write=True),
+        "desk.sbb_export": Op("Cases forwarded to SBB, without personal data (?format=csv: as CSV)", tag="desk",
+                              roles=DESK, query=schemas.ExportQuery, content=CSV),
+        "followup.not_suitable": Op("Flag a placement as not suitable", tag="followup",
+                                    body=schemas.NotSuitableSchema, ok=202, write=True),
+        "followup.add_contact": Op("Record a contact moment of a placement", tag="followup",
+                                   body=schemas.ContactMomentSchema, ok=201, write=True),
+        "followup.contact_status": Op("The contact status of a placement", tag="followup",
+                                      query=schemas.PeriodQuery),
+        "followup.evaluate": Op("Evaluate a placement", tag="followup", body=schemas.EvaluationSchema, ok=201,
+                                write=True),
+        "followup.missing_contacts": Op("Placements missing contact moments", tag="followup"),
+        "followup.signals": Op("Signals per organisation of the coordinator's region", tag="signals"),
+        "reports.period_report": Op("The period report of a region, as HTML or CSV", tag="reports",
+                                    path={"fmt": {"type": "string", "enum": ["html", "csv"]}},
+                                    content={**HTML, **CSV}),
+    },
+)
+
