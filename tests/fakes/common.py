@@ -68,11 +68,14 @@ class FakeKeyValue:
     def __init__(self) -> None:
         self.data: dict[str, bytes] = {}
         self.ttls: dict[str, int] = {}
+        self.hashes: dict[str, dict[str, bytes]] = {}
 
     def get(self, key: str) -> bytes | None:
         return self.data.get(key)
 
-    def set(self, key: str, value: str | bytes, ex: int | None = None, **_: Any) -> bool:
+    def set(self, key: str, value: str | bytes, ex: int | None = None, nx: bool = False, **_: Any) -> bool | None:
+        if nx and key in self.data:
+            return None
         self.data[key] = value.encode() if isinstance(value, str) else value
         if ex is not None:
             self.ttls[key] = ex
@@ -99,6 +102,23 @@ class FakeKeyValue:
 
     def pipeline(self, transaction: bool = True) -> "_FakePipeline":
         return _FakePipeline(self)
+
+    # Hashes (the sign-in mapping of stagepool_shared.web.federation).
+    def hset(self, key: str, field: str, value: str) -> int:
+        table = self.hashes.setdefault(key, {})
+        new = field not in table
+        table[field] = value.encode()
+        return int(new)
+
+    def hget(self, key: str, field: str) -> bytes | None:
+        return self.hashes.get(key, {}).get(field)
+
+    def hdel(self, key: str, *fields: str) -> int:
+        table = self.hashes.get(key, {})
+        return sum(1 for f in fields if table.pop(f, None) is not None)
+
+    def hgetall(self, key: str) -> dict[bytes, bytes]:
+        return {f.encode(): v for f, v in self.hashes.get(key, {}).items()}
 
     def ping(self) -> bool:
         return True

@@ -173,6 +173,11 @@ def intake_world() -> World:
     school = {"name": "School", "contact_email": "stage@school.example"}
     call(tokens["regional_coordinator"], "PUT", "/api/v1/schools/school-a", {"school_id": "school-a", **school})
     call(tenant_b["coord"], "PUT", "/api/v1/schools/school-z", {"school_id": "school-z", **school})
+    for token, mapping, school_id in ((tokens["regional_coordinator"], "map-a", "school-a"),
+                                      (tenant_b["coord"], "map-z", "school-z")):
+        call(token, "PUT", f"/api/v1/sign-in/mappings/{mapping}", {"mapping_id": mapping, "kind": "subject",
+                                                                  "value": "sub-" + mapping, "role": "school_staff",
+                                                                  "scope": school_id})
     own_student = call(tokens["school_staff"], "POST", "/api/v1/wishes", submission())
     other_student = call(tenant_b["school"], "POST", "/api/v1/wishes", submission(student_student_number="S2002"))
     own_place = call(tokens["organisation_staff"], "POST", "/api/v1/places", PLACE)
@@ -181,11 +186,11 @@ def intake_world() -> World:
     ids = {"period": PERIOD["period_id"]}
     return World(client, tokens,
                  own={**ids, "student": own_student["student_ref"], "place": own_place["place_id"],
-                      "period_path": PERIOD["period_id"], "school": "school-a"},
+                      "period_path": PERIOD["period_id"], "school": "school-a", "mapping": "map-a"},
                  other={**ids, "student": other_student["student_ref"], "place": other_place["place_id"],
-                        "period_path": "p2027z", "school": "school-z"},
+                        "period_path": "p2027z", "school": "school-z", "mapping": "map-z"},
                  markers=(other_student["student_ref"], other_place["place_id"]), publisher=publisher,
-                 state=lambda: store.__dict__)
+                 state=lambda: (store.__dict__, wiring.redis_client.hashes))
 
 
 WORLDS: dict[str, Callable[[], World]] = {"reporting": reporting_world, "matcher": matcher_world,

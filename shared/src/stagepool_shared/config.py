@@ -157,3 +157,42 @@ class ServiceSettings:
     def read(cls: type[SettingsT], env: EnvReader, common: CommonSettings) -> SettingsT:
         """The service's own variables on top of `common` (each service overrides this)."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """Sign-in settings every service shares (issue 19): the OpenID Connect provider of the schools'
+    federation (SURFconext, Entree), off while STAGEPOOL_OIDC_ISSUER is unset, and the lifetime of API tokens.
+
+    STAGEPOOL_OIDC_ISSUER (https outside the dev stack), STAGEPOOL_OIDC_CLIENT_ID and the secret
+    STAGEPOOL_OIDC_CLIENT_SECRET (required once an issuer is set), STAGEPOOL_OIDC_REDIRECT_URL (default: intake's
+    public URL + /login/oidc/callback), STAGEPOOL_OIDC_SCOPE ("openid email profile");
+    STAGEPOOL_TOKEN_TTL_DAYS (90).
+    """
+
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_url: str = ""
+    oidc_scope: str = "openid email profile"
+    token_ttl_s: int = 90 * 24 * 3600
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @classmethod
+    def read(cls, env: EnvReader) -> "SignInSettings":
+        days = env.int("STAGEPOOL_TOKEN_TTL_DAYS", 90)
+        if days < 1:
+            env.problems.append("STAGEPOOL_TOKEN_TTL_DAYS must be at least 1")
+        issuer = env.str("STAGEPOOL_OIDC_ISSUER", "")
+        if not issuer:
+            return cls(token_ttl_s=max(days, 1) * 24 * 3600)
+        if not issuer.startswith("https://") and not env.dev:
+            env.problems.append("STAGEPOOL_OIDC_ISSUER must be an https URL")
+        return cls(oidc_issuer=issuer, oidc_client_id=env.str("STAGEPOOL_OIDC_CLIENT_ID"),
+                   oidc_client_secret=env.secret("STAGEPOOL_OIDC_CLIENT_SECRET"),
+                   oidc_redirect_url=env.str("STAGEPOOL_OIDC_REDIRECT_URL", ""),
+                   oidc_scope=env.str("STAGEPOOL_OIDC_SCOPE", "openid email profile"),
+                   token_ttl_s=max(days, 1) * 24 * 3600)

@@ -1,5 +1,6 @@
 """pytest plugin with real-server fixtures: `kafka_server`, `redis_server` (session), `kafka_bootstrap`,
-`redis_url` (session strings) and `redis_client` (per test, on a flushed DB).
+`redis_url` (session strings) and `redis_client` (per test, on a flushed DB); and `oidc_provider`, a real
+OpenID Connect provider on 127.0.0.1 (stagepool_shared.testing.oidc).
 
 Register it with `pytest_plugins = ["stagepool_shared.testing.plugin"]` or `-p stagepool_shared.testing.plugin`.
 Where the servers come from, in this order:
@@ -27,6 +28,7 @@ from stagepool_shared import astguard
 from stagepool_shared.devstack import _proc
 from stagepool_shared.devstack.kafka_server import KafkaServer, kafka_answers
 from stagepool_shared.devstack.redis_server import RedisServer, redis_answers
+from stagepool_shared.testing.oidc import oidc_provider  # noqa: F401 (the OpenID Connect provider fixture)
 
 logger = logging.getLogger(__name__)
 

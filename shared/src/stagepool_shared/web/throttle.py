@@ -36,6 +36,8 @@ class Limit:
 LOGIN_PER_ACCOUNT = Limit(attempts=5, window_s=15 * 60, lockout_s=15 * 60)
 LOGIN_PER_ADDRESS = Limit(attempts=20, window_s=15 * 60, lockout_s=15 * 60)
 LINK_PER_ADDRESS = Limit(attempts=10, window_s=15 * 60, lockout_s=15 * 60)
+#: Sign-ins with the school's account started from one address: each stores a state in Redis for ten minutes.
+OIDC_START_PER_ADDRESS = Limit(attempts=30, window_s=15 * 60, lockout_s=15 * 60)
 #: Desk reports filed by one person: a sixth within the hour waits (a real case needs one report, not twenty).
 FILING_PER_PERSON = Limit(attempts=5, window_s=3600, lockout_s=3600)
 
