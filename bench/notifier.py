@@ -128,10 +128,12 @@ def _free_port() -> int:
 
 
 def _world(n: int) -> tuple[list[StudentOutcome], InMemoryDirectory, list[PlaceInfo]]:
-    places = [PlaceInfo(f"plc-{i}", f"org-{i}", f"Organisatie {i}", f"Straat {i}, Zwolle", "2027-02-01",
-                        "Praktijkopleider", f"stage@org{i}.example") for i in range(ORGANISATIONS)]
+    places = [PlaceInfo(f"plc-{i}", f"org-{i}", f"Organisatie {i}", f"Straat {i}, Zwolle", "2027-02-01")
+              for i in range(ORGANISATIONS)]
     directory = InMemoryDirectory(schools={f"sch-{s}": Contact(name=f"School {s}", email=f"stage@sch{s}.example")
-                                           for s in range(SCHOOLS)})
+                                           for s in range(SCHOOLS)},
+                                  places={f"plc-{i}": Contact(name="Praktijkopleider", email=f"stage@org{i}.example")
+                                          for i in range(ORGANISATIONS)})
     outcomes = []
     for i in range(n):
         ref = f"stu_{i:06d}"

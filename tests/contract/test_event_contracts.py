@@ -89,6 +89,22 @@ def test_a_hint_from_before_free_places_was_recorded_still_reads_and_a_count_rou
     assert [h.free_places for o in decoded for h in o.hints][0] == 2
 
 
+def test_no_place_event_carries_the_organisations_contact_person():
+    """Issue 19.4: a place's contact person (name, e-mail, phone) stays in intake, like a student's data."""
+    personal = {"contact", "name", "email", "phone", "contact_name", "contact_email", "contact_phone"}
+    for item in registry.all_specs():
+        if item.event_type.startswith("place."):
+            assert not set(item.schema().fields) & personal, item.event_type
+
+
+def test_a_place_event_from_before_the_contact_left_it_still_reads_and_drops_the_contact():
+    data = registry.to_dict(sample_envelope("place.posted"))
+    data["payload"]["contact"] = {"name": "CANARY-Contact", "email": "canary@contact.example", "phone": "050 1"}
+    decoded = registry.from_dict(data)
+    assert decoded.payload == sample_payload("place.posted")
+    assert "CANARY" not in repr(decoded) and "canary@" not in registry.encode(decoded).decode()
+
+
 @pytest.mark.parametrize("mutate, reason", [
     (lambda d: d.pop("event_id"), "invalid envelope"),
     (lambda d: d.update(event_type="wish.exploded"), "unknown event type"),

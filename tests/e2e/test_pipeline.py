@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+import redis
 import requests
 
 from demo import region as demo_region
@@ -24,6 +25,7 @@ from demo.mailbox import Mailbox
 from stagepool_shared import topics
 from stagepool_shared.kafka import read_log
 from stagepool_shared.testing import wait_until
+from stagepool_shared.testing.canaries import found, stored_bytes
 
 pytestmark = pytest.mark.e2e
 STUDENTS = 150
@@ -103,6 +105,29 @@ def test_a_released_round_reaches_every_student_school_and_organisation_exactly_
     labels = {"region": area.region_id, "period": area.period_id}
     wait_until(lambda: metric(reporting.metrics_text(), "stagepool_students_placed", **labels)
                == record["summary"]["placed"], 60, message="reporting's figures follow the released round")
+
+
+def test_contact_persons_and_students_are_kept_in_no_topic_log_metric_matcher_or_notifier_key(
+        released: Released, mailbox: Mailbox, platform, clients: Clients) -> None:
+    """Canaries (issue 19.4): the places' contact persons reach the placed students by e-mail, and after the
+    round is delivered no Kafka topic, service log, metric, matcher key or notifier key holds a contact
+    person's or a released student's name or e-mail address (intake keeps them; the notifier asked at
+    delivery time and kept nothing)."""
+    record, area = released.round, released.area
+    wait_until(lambda: mailbox.count() - released.mail_before >= scenario.expected_messages(record), 120,
+               message="the round was delivered")
+    persons = {(p.contact_name, p.contact_email) for o in area.organisations for p in o.places}
+    told = [m.get_body(preferencelist=("plain",)).get_content() for m in mailbox.messages[released.mail_before:]]
+    assert any(name in text for name, _ in persons for text in told), "no student was told a contact person"
+    students = {(s.name, s.email, s.phone) for s in area.students}  # every one of them is in the round
+    canaries = sorted({c for person in persons | students for c in person if len(c) > 6})
+    client = redis.Redis.from_url(platform.redis.url)
+    kept = stored_bytes(client, "matcher:*") + stored_bytes(client, "notifier:*")
+    logs = b"".join(service.log_path.read_bytes() for service in platform.services.values())
+    metrics = "".join(getattr(clients, name)().metrics_text() for name in platform.services)
+    logged = [m.value or b"" for m in read_log(platform.kafka.bootstrap, topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS)]
+    assert b"notifier:inbox:" in kept and b"matcher:round:" in kept and logs and logged  # the scans read data
+    assert found(canaries, kept, logs, metrics, *logged) == []
 
 
 def test_a_refusal_is_never_offered_again_and_an_acceptance_is_kept_in_the_rematch(

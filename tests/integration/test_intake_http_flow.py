@@ -25,6 +25,7 @@ from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.rounds import Outcome, RoundReleased
 from stagepool_shared.runtime import BackgroundServer
 from stagepool_shared.testing.waiting import wait_until
+from tests.fakes.intake import PLACE
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +52,7 @@ class Intake:
             "school_b": tokens.issue("u-b", "school_staff", f"{prefix}-school-b", region_id="r-noord"),
             "coordinator": tokens.issue("u-c", "regional_coordinator", "r-noord", region_id="r-noord"),
             "notifier": tokens.issue("svc-n", "service", "notifier"),
+            "org": tokens.issue("u-o", "organisation_staff", f"{prefix}-org", region_id="r-noord"),
         }
 
     def call(self, method: str, path: str, who: str, **kwargs: Any) -> requests.Response:
@@ -104,6 +106,22 @@ def test_a_posted_wish_arrives_on_its_topic_without_any_personal_data(intake, to
         assert canary not in caplog.text
     out, err = capfd.readouterr()
     assert name not in out + err and email not in out + err
+
+
+def test_a_posted_place_arrives_on_its_topic_without_its_contact_person(intake, topics_ready, caplog, capfd):
+    """Issue 19.4: the place's contact person (canaries) stays in intake: in no topic, log or output."""
+    caplog.set_level(logging.DEBUG)
+    tag = uuid.uuid4().hex[:12]
+    contact = {"name": f"CANARY-{tag} Brink", "email": f"canary-{tag}@org.example",
+               "phone": f"050 {int(tag[:8], 16) % 10 ** 7:07d}"}
+    response = intake.call("POST", "/api/v1/places", "org", json={**PLACE, "contact": contact})
+    assert response.status_code == 202, response.text
+    assert len(events_with(topics_ready, (topics.PLACES,), response.json()["event_id"])) == 1
+    everything = topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS
+    out, err = capfd.readouterr()
+    for canary in contact.values():
+        assert events_with(topics_ready, everything, canary) == []
+        assert canary not in caplog.text and canary not in out + err
 
 
 def test_another_school_is_refused_with_404(intake):

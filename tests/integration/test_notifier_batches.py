@@ -143,8 +143,8 @@ def make_dispatcher(store: RedisStore, clock: Clock, mark_batch: int) -> tuple[D
     directory = InMemoryDirectory(schools={"sch-x": Contact(name="ROC X", email="stage@x.example")})
     for i in range(12):
         directory.students[f"stu_rnd-k_{i}"] = Contact(name=f"Student {i}", email=f"s{i}@mail.example")
-    store.save_place(str(uuid.uuid4()), PlaceInfo("plc-1", "org-1", "Zorg P", "Zorgweg 1", "2027-02-01",
-                                                  "Praktijkopleider", "stage@p.example"))
+    directory.places["plc-1"] = Contact(name="Praktijkopleider", email="stage@p.example")  # from intake
+    store.save_place(str(uuid.uuid4()), PlaceInfo("plc-1", "org-1", "Zorg P", "Zorgweg 1", "2027-02-01"))
     email = RecordingChannel("email")
     channels = {"email": email, "webhook": RecordingChannel("webhook"), "inbox": InboxChannel(store, clock)}
     dispatcher = Dispatcher(store, directory, channels, Composer(TemplateRenderer(), "http://127.0.0.1:8003"),

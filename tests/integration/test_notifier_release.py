@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Callable, Iterator
 import pytest
 import redis
 from flask import Flask, abort, jsonify, request
+from prometheus_client import REGISTRY, generate_latest
 from werkzeug.serving import make_server
 
 from notifier import commands
@@ -30,6 +32,7 @@ from stagepool_shared.events import placements, places, rounds
 from stagepool_shared.events.base import Location
 from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics, read_log
 from stagepool_shared.runtime import start_workers
+from stagepool_shared.testing.canaries import found, stored_bytes
 from stagepool_shared.testing.waiting import wait_until
 from tests.fakes.notifier import Inbox, smtp_server
 
@@ -50,6 +53,7 @@ class IntakeStandIn:
 
     students: dict[str, dict[str, str]] = field(default_factory=dict)
     schools: dict[str, dict[str, str]] = field(default_factory=dict)
+    places: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def app(self) -> Flask:
         app = Flask("intake-stand-in")
@@ -63,6 +67,14 @@ class IntakeStandIn:
             check()
             refs = request.args.getlist("student_ref")
             return jsonify(contacts={r: self.students[r] for r in refs if r in self.students})
+
+        @app.get("/internal/v1/places/contacts")
+        def place_contacts():
+            check()
+            ids = [i for i in request.args.getlist("place_id") if i in self.places]
+            if not ids:
+                abort(404)
+            return jsonify(contacts=[{"place_id": i, **self.places[i]} for i in ids], not_found=[])
 
         @app.get("/internal/v1/schools/<school_id>")
         def school(school_id: str):
@@ -114,12 +126,11 @@ class Lane:
                 "NOTIFIER_IDLE_WAIT_S": "0.05", "HTTP_PORT": "0", **extra}
 
 
-def make_place(place_id: str, org: str, name: str, email: str) -> places.Place:
+def make_place(place_id: str, org: str, name: str) -> places.Place:
     return places.Place(
         place_id=place_id, organisation_id=org, organisation_name=name, region_id="reg-t", period_id="2027-p1",
         sector="zorg", org_type="ziekenhuis", location=Location("9713", 53.2, 6.5), address=f"{name}laan 3",
-        crebos=["25491"], levels=[3], slots=50, supervision_capacity=50,
-        contact=places.Contact("Praktijkopleider", email, "050 000"), start_date="2027-02-01")
+        crebos=["25491"], levels=[3], slots=50, supervision_capacity=50, start_date="2027-02-01")
 
 
 def released_parts(round_id: str, outcomes: list[rounds.Outcome], parts: int, released_at: datetime):
@@ -134,6 +145,8 @@ def seed_round(stand_in: IntakeStandIn, n_students: int, bad: set[int] = frozens
     """n students over two schools, placed with two organisations (every third one unplaced)."""
     stand_in.schools.update({"sch-x": {"name": "ROC X", "email": "stage@x.example", "webhook_url": ""},
                              "sch-y": {"name": "College Y", "email": "stage@y.example", "webhook_url": ""}})
+    stand_in.places.update({f"plc-org-{x}": {"organisation_id": f"org-{x}", "name": "Praktijkopleider",
+                                             "email": f"stage@{x}.example", "phone": "050 000"} for x in ("p", "q")})
     outcomes = []
     for i in range(n_students):
         ref = f"stu_{i:05d}"
@@ -159,8 +172,7 @@ def prepare_lane(kafka: str) -> tuple[Lane, EventPublisher]:
     ensure_topics(kafka, names=lane.topics + tuple(topics.dlq(t) for t in lane.topics)
                   + (topics.NOTIFICATIONS, topics.dlq(topics.NOTIFICATIONS), topics.PLACEMENTS))
     publisher = EventPublisher(kafka, f"test-{lane.tag}")
-    publisher.publish_all([new_envelope("place.posted", make_place(f"plc-org-{x}", f"org-{x}", f"Zorg {x.upper()}",
-                                                                   f"stage@{x}.example"),
+    publisher.publish_all([new_envelope("place.posted", make_place(f"plc-org-{x}", f"org-{x}", f"Zorg {x.upper()}"),
                                         producer="intake", partition_key="reg-t") for x in ("p", "q")],
                           topic=lane.places)
     return lane, publisher
@@ -318,3 +330,36 @@ def test_a_place_withdrawn_after_release_is_told_once_and_exclusions_come_from_t
         headers = {"Authorization": f"Bearer {tokens.issue('u-' + ref, 'student', ref)}"}
         answer = client.post("/api/v1/placements/rnd-w/accept", headers=headers)
         assert answer.status_code == 409 and answer.get_json()["error"] == code
+
+
+def test_canary_contacts_of_a_student_and_a_place_are_kept_in_no_key_topic_log_or_metric(
+        kafka_bootstrap, redis_url, stage, caplog):
+    """Issue 19.4: the notifier uses the contact details intake gives (a student's, a place's contact person)
+    to deliver, and keeps none of them: after the round is delivered no notifier key, no topic, no log line
+    and no metric holds a canary, while the student's e-mail and inbox do show them."""
+    caplog.set_level(logging.DEBUG)
+    student = {"name": "CANARY-Stu Zwaantje", "email": "canary.zwaantje@mail.example", "phone": "06 9999 0001"}
+    person = {"organisation_id": "org-p", "name": "CANARY-Con Brink", "email": "canary.brink@p.example",
+              "phone": "050 999 0002"}
+    outcomes = seed_round(stage.intake, 3)  # stu_00000 is placed at plc-org-p
+    stage.intake.students["stu_00000"] = student
+    stage.intake.places["plc-org-p"] = person
+    runner = stage.start()
+    deps = runner.wiring.deps
+    stage.publisher.publish_all(released_parts("rnd-canary", outcomes, 1, datetime.now(UTC)),
+                                topic=stage.lane.rounds)
+    wait_until(lambda: deps.store.round("rnd-canary") and deps.store.pending_count() == 0, 60,
+               message="the round was not delivered")
+    [mail] = stage.mailbox.to(student["email"])
+    assert person["name"] in mail.get_payload(decode=True).decode()
+    assert student["name"] in commands.read_inbox(deps, "student", "stu_00000")[0].body
+    wait_until(lambda: deps.store.outbox_peek(1) == [], 30, message="the outbox was not relayed")
+    canaries = [student["name"], student["email"], student["phone"], person["name"], person["email"],
+                person["phone"]]
+    kept = stored_bytes(redis.Redis.from_url(redis_url), f"nt-{stage.lane.tag}:*")
+    logged = [m.value for m in read_log(kafka_bootstrap, stage.lane.topics + (topics.NOTIFICATIONS,
+                                                                              topics.dlq(topics.NOTIFICATIONS)))]
+    # every log line but the receiving mail server's (aiosmtpd, the test's recipient, logs what it receives)
+    lines = [r.getMessage() for r in caplog.records if not r.name.startswith("mail.log")]
+    assert b"inbox:student:stu_00000" in kept and lines  # the scans read what the notifier wrote
+    assert found(canaries, kept, *logged, *lines, generate_latest(REGISTRY)) == []

@@ -26,8 +26,15 @@ def test_wishes_and_places_round_trip_through_their_schemas():
     assert codec.load_wishes([codec.dump_wish(wish)]) == [wish]
     assert PlaceSchema().load(json.loads(codec.dump_place(place))) == place
     assert codec.load_places([codec.dump_place(place)]) == [place]
-    bare = replace(place, contact=None, reserved=[])
+    bare = replace(place, reserved=[])
     assert codec.load_places([codec.dump_place(bare)]) == [bare]
+
+
+def test_a_place_is_stored_without_a_contact_person_and_an_older_record_with_one_reads_without_it():
+    place = sample_payload("place.posted")
+    assert b"contact" not in codec.dump_place(place)  # issue 19.4: the contact person stays in intake
+    older = json.loads(codec.dump_place(place)) | {"contact": {"name": "CANARY", "email": "c@x.example"}}
+    assert codec.load_places([json.dumps(older).encode()]) == [place]
 
 
 def test_the_output_hash_ignores_the_order_of_outcomes_but_not_their_content():

@@ -55,8 +55,11 @@ class World:
             sector="zorg", org_type="ziekenhuis", location=Location("9713", 53.2, 6.5), address=f"{name}straat 1",
             crebos=["25491"], levels=[3], slots=2, supervision_capacity=2,
             reserved=[places.Reservation(reserved_for, 1)] if reserved_for else [],
-            contact=places.Contact("Praktijkopleider", f"stage@{org}.example", "050 123"), start_date="2027-02-01")
+            start_date="2027-02-01")
         self.handle(new_envelope("place.posted", place, producer="intake", partition_key="reg-1"))
+        # the place's contact person stays in intake, which answers for it after release (issue 19.4)
+        self.directory.places[place_id] = Contact(name="Praktijkopleider", email=f"stage@{org}.example",
+                                                  phone="050 123")
 
     def release(self, outcomes: list[rounds.Outcome], parts: int = 1, round_id: str = "rnd-1",
                 released_at: datetime = RELEASE, handle: bool = True, period_id: str = "2027-p1") -> list:

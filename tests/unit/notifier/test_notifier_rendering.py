@@ -11,7 +11,9 @@ from notifier.domain.model import Contact, Hint, PlaceInfo, RoundInfo, StudentOu
 T = datetime(2027, 1, 10, 9, tzinfo=UTC)
 ROUND = RoundInfo("rnd-1", "reg-1", "2027-p1", T, T + timedelta(days=7))
 PLACE = PlaceInfo("plc-1", "org-1", "Zorggroep Noord", "Hoofdweg 1, Groningen", "2027-02-01",
-                  "Mevr. de Vries", "stage@zorg.example", "050 123", reserved_for=("sch-a",))
+                  reserved_for=("sch-a",))
+#: The place's contact person: from intake at delivery time, never kept with the place (issue 19.4).
+PLACE_CONTACT = Contact(name="Mevr. de Vries", email="stage@zorg.example", phone="050 123")
 PLACED = StudentOutcome("s1", "sch-a", "placed", "plc-1", "org-1", "top1", 22, ("crebo", "travel"))
 UNPLACED = StudentOutcome("s2", "sch-a", "unplaced", reason_code="NO_ELIGIBLE_PLACE", binding_constraint="travel_time",
                           hints=(Hint("travel_time", 15.0, "minutes", 4), Hint("allowance", 1.0, "", 1)))  # as the matcher sends them
@@ -22,7 +24,8 @@ MELDPUNT = "https://www.stagemarkt.nl/meldpunt-stagediscriminatie"
 
 def render(outcome, lang="nl", name="student_placed"):
     context = messages.student_context(ROUND, outcome, PLACE if outcome.place_id else None,
-                                       Contact(name="Sanne", lang=lang), "https://sp.example/api/v1/placements/rnd-1")
+                                       Contact(name="Sanne", lang=lang), "https://sp.example/api/v1/placements/rnd-1",
+                                       place_contact=PLACE_CONTACT)
     return TemplateRenderer().render(name, context, lang)
 
 
@@ -30,7 +33,7 @@ def test_a_placed_student_learns_where_when_who_why_and_how_to_answer_in_dutch()
     message = render(PLACED)
     assert message.lang == "nl" and "Zorggroep Noord" in message.subject
     for fact in ("Hoofdweg 1, Groningen", "2027-02-01", "Mevr. de Vries", "stage@zorg.example", "gereserveerd",
-                 "je eerste keuze", "22 minuten", "praktijkovereenkomst", "2027-01-17 09:00",
+                 "je eerste keuze", "22 minuten", "praktijkovereenkomst", "17-01-2027 10:00 CET",
                  "https://sp.example/api/v1/placements/rnd-1/accept", "/refuse", "erkend voor jouw opleiding"):
         assert fact in message.body, fact
 

@@ -37,3 +37,11 @@ def test_no_released_student_among_the_asked_ones_is_no_contacts_not_an_outage()
 def test_a_school_answer_uses_its_contact_email():
     school = directory_answering(200, {"school_id": "sch", "name": "ROC", "contact_email": "bpv@roc.example"})
     assert school.school("sch").email == "bpv@roc.example"
+
+
+def test_a_places_contact_person_is_read_by_place_id_and_none_released_is_no_contacts():
+    body = {"contacts": [{"place_id": "plc-1", "organisation_id": "org-1", "name": "Mevr. Brink",
+                          "email": "brink@org.example", "phone": "050"}], "not_found": ["plc-2"]}
+    found = directory_answering(200, body).place_contacts(["plc-1", "plc-2"])
+    assert list(found) == ["plc-1"] and found["plc-1"].name == "Mevr. Brink" and found["plc-1"].phone == "050"
+    assert directory_answering(404, {"error": "not_found"}).place_contacts(["plc-1"]) == {}

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from stagepool_shared.events.base import Location
-from stagepool_shared.events.places import Contact as PlaceContact, Place, PlaceWithdrawn, Reservation
+from stagepool_shared.events.places import Place, PlaceWithdrawn, Reservation
 from stagepool_shared.events.wishes import Wish
 
 from .domain.age import age_at_start
@@ -63,7 +63,8 @@ def student(ref: str, school_id: str, data: dict[str, Any]) -> Student:
 
 
 def place(place_id: str, organisation_id: str, period: Period, data: dict[str, Any]) -> tuple[Place, PlaceRecord]:
-    """The Place payload and its stored record."""
+    """The Place payload and its stored record. The contact person is kept in the record only: it never
+    travels on the places topic, and leaves intake only over the internal call after release (issue 19.4)."""
     _check_sector(period, data["sector"], "sector")
     loc = data["location"]
     area = coarse_area(loc["postcode"], loc.get("lat"), loc.get("lon"), field="location")
@@ -73,10 +74,12 @@ def place(place_id: str, organisation_id: str, period: Period, data: dict[str, A
         place_id=place_id, organisation_id=organisation_id, region_id=period.region_id, period_id=period.period_id,
         location=_location(area), levels=sorted(set(data["levels"])),
         reserved=[Reservation(r["school_id"], r["slots"]) for r in data.get("reserved", [])],
-        contact=PlaceContact(contact["name"], contact["email"], contact.get("phone", "")) if contact else None,
         start_date=start.isoformat() if isinstance(start, date) else start,
     ))
-    return payload, PlaceRecord(place_id, organisation_id, period.period_id, wire(payload))
+    stored = wire(payload)
+    if contact:
+        stored["contact"] = {"name": contact["name"], "email": contact["email"], "phone": contact.get("phone", "")}
+    return payload, PlaceRecord(place_id, organisation_id, period.period_id, stored)
 
 
 def place_withdrawn(record: PlaceRecord) -> PlaceWithdrawn:

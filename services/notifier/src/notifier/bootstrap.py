@@ -36,6 +36,7 @@ from .domain.model import EMAIL, INBOX, WEBHOOK
 from .domain.rules import RetryPolicy
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
+from .inbox import InboxReader
 from .ports import AbstractChannel, AbstractDirectory, AbstractRenderer, AbstractStore, Deps
 
 
@@ -111,7 +112,8 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
     dispatcher = Dispatcher(store, directory, channels, composer, policy, clock,
                             DispatchOptions(settings.batch_size, settings.lease_s, settings.mark_batch))
     deps = Deps(store=store, publisher=publisher, directory=directory, clock=clock,
-                reminder_lead=timedelta(seconds=settings.reminder_lead_s))
+                reminder_lead=timedelta(seconds=settings.reminder_lead_s),
+                render_inbox=InboxReader(store, directory, composer))
     tokens = tokens or (TokenStore(client) if client is not None else None)
     return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels)
 

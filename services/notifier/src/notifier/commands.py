@@ -50,18 +50,14 @@ class PeriodOutcomes:
 
 @dataclass(frozen=True)
 class PlacedStudent:
-    """A student placed with an organisation in a released round, with contact details (when intake answered)."""
+    """A student whose current released outcome places them with an organisation: the round of that outcome,
+    the place, the contact details (when intake answered) and the student's answer so far."""
 
+    round: RoundInfo
     outcome: StudentOutcome
     place: PlaceInfo | None
     contact: Contact | None
     response: Response | None
-
-
-@dataclass(frozen=True)
-class OrganisationRound:
-    round: RoundInfo
-    students: list[PlacedStudent]
 
 
 def answer_placement(deps: Deps, round_id: str, student_ref: str, answer: str,
@@ -154,14 +150,20 @@ def current_round_ids(deps: Deps, student_ref: str) -> dict[str, str]:
 
 
 def read_inbox(deps: Deps, recipient_kind: str, ref: str) -> list[InboxEntry]:
-    """A recipient's messages that are visible now (nothing before the release moment)."""
+    """A recipient's messages that are visible now (nothing before the release moment), their text written
+    now with the names intake gives (the store keeps none: issue 19.4)."""
+    visible = _visible_entries(deps, recipient_kind, ref)
+    return deps.render_inbox(visible) if deps.render_inbox is not None else visible
+
+
+def _visible_entries(deps: Deps, recipient_kind: str, ref: str) -> list[InboxEntry]:
     now = deps.clock()
     return [e for e in deps.store.inbox(recipient_kind, ref) if e.visible_from <= now]
 
 
 def released_round_ids(deps: Deps, recipient_kind: str, ref: str) -> list[str]:
     """The rounds a recipient has heard of (inbox entries visible now), newest release first."""
-    entries = sorted(read_inbox(deps, recipient_kind, ref), key=lambda e: e.visible_from, reverse=True)
+    entries = sorted(_visible_entries(deps, recipient_kind, ref), key=lambda e: e.visible_from, reverse=True)
     return list(dict.fromkeys(e.round_id for e in entries))
 
 
@@ -201,23 +203,33 @@ def current_outcomes(deps: Deps, student_ref: str) -> list[Placement]:
     return [p.current for p in student_periods(deps, student_ref)]
 
 
-def organisation_students(deps: Deps, organisation_id: str) -> tuple[list[OrganisationRound], bool]:
-    """The students placed with an organisation per released round, and whether contact details came through
-    (False when intake could not be reached: the students are then shown without them)."""
-    rounds: list[OrganisationRound] = []
-    for round_id in released_round_ids(deps, "organisation", organisation_id):
-        info = _released(deps, round_id)
-        if info is not None:
-            outcomes = [o for o in deps.store.outcomes_of(round_id, ORGANISATION, organisation_id) if o.is_placed]
-            rounds.append(OrganisationRound(info, [PlacedStudent(o, None, None, None) for o in outcomes]))
-    refs = sorted({s.outcome.student_ref for r in rounds for s in r.students})
+def organisation_students(deps: Deps, organisation_id: str) -> tuple[list[PlacedStudent], bool]:
+    """The students placed with an organisation, once each: those whose current outcome (the latest released
+    round of its period that holds them) places them there, by name. Contact details come from intake only
+    for these students, after release; the bool is False when intake could not be reached (the students are
+    then shown without them)."""
+    current = _current_with_organisation(deps, organisation_id)
     try:
-        contacts, reachable = (deps.directory.contacts(refs) if refs else {}), True
+        contacts, reachable = (deps.directory.contacts(sorted(current)) if current else {}), True
     except DirectoryUnavailable:
         contacts, reachable = {}, False
-    places = deps.store.places(sorted({s.outcome.place_id for r in rounds for s in r.students if s.outcome.place_id}))
-    return [OrganisationRound(r.round, sorted(
-        (PlacedStudent(s.outcome, places.get(s.outcome.place_id or ""), contacts.get(s.outcome.student_ref),
-                       deps.store.response(r.round.round_id, s.outcome.student_ref)) for s in r.students),
-        key=lambda s: ((s.contact.name if s.contact else "").lower(), s.outcome.student_ref)))
-        for r in rounds], reachable
+    places = deps.store.places(sorted({o.place_id for _, o in current.values() if o.place_id}))
+    students = [PlacedStudent(info, o, places.get(o.place_id or ""), contacts.get(ref),
+                              effective_response(deps, info, o)[1]) for ref, (info, o) in current.items()]
+    students.sort(key=lambda s: ((s.contact.name if s.contact else "").lower(), s.outcome.student_ref))
+    return students, reachable
+
+
+def _current_with_organisation(deps: Deps, organisation_id: str) -> dict[str, tuple[RoundInfo, StudentOutcome]]:
+    """Per student, the released round and outcome placing them with the organisation, when it is the
+    student's current outcome (newest round first, so a student kept over rounds counts once)."""
+    current: dict[str, tuple[RoundInfo, StudentOutcome]] = {}
+    for round_id in released_round_ids(deps, ORGANISATION, organisation_id):
+        info = _released(deps, round_id)
+        if info is None:
+            continue
+        for outcome in deps.store.outcomes_of(round_id, ORGANISATION, organisation_id):
+            ref = outcome.student_ref
+            if outcome.is_placed and ref not in current and is_current(deps, info, ref):
+                current[ref] = (info, outcome)
+    return current

@@ -37,12 +37,14 @@ class BatchContext:
     groups: dict[tuple[str, str, str], list[StudentOutcome]] = field(default_factory=dict)
     places: dict[str, PlaceInfo] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
+    place_contacts: dict[str, Contact] = field(default_factory=dict)
     schools: dict[str, Contact | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, store: AbstractStore, directory: AbstractDirectory, ids: list[DeliveryId]) -> "BatchContext":
-        """Read rounds, outcomes and places from the store, then contacts from intake (may raise
-        DirectoryUnavailable)."""
+        """Read rounds, outcomes and places from the store, then the students' contacts, the contact persons
+        of the places students and organisations are told of, and the schools from intake (may raise
+        DirectoryUnavailable). Nothing of what intake answers is written anywhere."""
         ctx = cls()
         students: dict[str, set[str]] = {}
         for d in ids:
@@ -60,6 +62,8 @@ class BatchContext:
         ctx.places = store.places([o.place_id for o in ctx.all_outcomes() if o.place_id])
         refs = sorted({o.student_ref for o in ctx.all_outcomes()})
         ctx.contacts = directory.contacts(refs) if refs else {}
+        told = sorted({o.place_id for o in ctx.told_of_places(ids) if o.place_id and o.is_placed})
+        ctx.place_contacts = directory.place_contacts(told) if told else {}
         noted = {o.school_id for d in ids if d.kind in STAFF_NOTES and d.kind != WITHDRAWN_REGION
                  if (o := ctx.outcomes.get((d.round_id, d.ref)))}
         for school_id in sorted({d.ref for d in ids if d.kind == SCHOOL} | noted):
@@ -68,6 +72,13 @@ class BatchContext:
 
     def all_outcomes(self) -> list[StudentOutcome]:
         return list(self.outcomes.values()) + [o for group in self.groups.values() for o in group]
+
+    def told_of_places(self, ids: list[DeliveryId]) -> list[StudentOutcome]:
+        """The outcomes whose place's contact person a delivery needs: a student's outcome or reminder (the
+        message names the person), and an organisation's list by e-mail (it goes to that person)."""
+        return ([o for d in ids if d.kind in (STUDENT, REMINDER) if (o := self.outcomes.get((d.round_id, d.ref)))]
+                + [o for d in ids if d.kind == ORGANISATION and d.channel == EMAIL
+                   for o in self.groups.get((d.round_id, d.kind, d.ref), [])])
 
 
 def address_problem(contact: Contact | None) -> str | None:
@@ -124,7 +135,8 @@ class Composer:
         contact = ctx.contacts.get(d.ref)
         place = ctx.places.get(outcome.place_id or "")
         context = messages.student_context(info, outcome, place, contact or Contact(), self.respond_url(d.round_id),
-                                           self.student_page_url(d, info) if self.sign_in_link else "")
+                                           self.student_page_url(d, info) if self.sign_in_link else "",
+                                           ctx.place_contacts.get(outcome.place_id or ""))
         name = "reminder" if d.kind == REMINDER else ("student_placed" if context["placed"] else "student_unplaced")
         message = self.renderer.render(name, context, (contact or Contact()).lang)
         return Composed(self._student_address(d, contact), message, self._data(d, info, {"status": outcome.status}))
@@ -191,7 +203,7 @@ class Composer:
             raise Skip("no students placed any more")
         places = [ctx.places[o.place_id] for o in outcomes if o.place_id in ctx.places]
         name = places[0].organisation_name if places else d.ref
-        email = next((p.contact_email for p in places if p.contact_email), "")
+        email = next((c.email for p in places if (c := ctx.place_contacts.get(p.place_id)) and c.email), "")
         context = messages.organisation_context(info, name, outcomes, ctx.places, ctx.contacts)
         message = self.renderer.render("organisation_overview", context, "nl")
         address = self._channel_address(d, email, "")

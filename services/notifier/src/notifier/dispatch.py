@@ -21,8 +21,8 @@ from typing import Callable
 
 from . import events, metrics
 from .compose import BatchContext, Composer
-from .domain.model import (EMAIL, FAILED, PENDING, REMINDER, REPORTED_RECIPIENTS, SCHOOL, SENT, SKIPPED,
-                           STAFF_NOTES, STUDENT, WITHDRAWN, Delivery, DeliveryId, InboxEntry)
+from .domain.model import (ADDRESS_PROBLEM, EMAIL, FAILED, PENDING, REMINDER, REPORTED_RECIPIENTS, SCHOOL, SENT,
+                           SKIPPED, STAFF_NOTES, STUDENT, WITHDRAWN, Delivery, DeliveryId, InboxEntry)
 from .domain.rules import RetryPolicy, release_spread
 from .errors import DeliveryError, DirectoryUnavailable, Skip
 from .ports import (AbstractChannel, AbstractDirectory, AbstractStore, AbstractStoredChannel, DeliveryResult,
@@ -168,13 +168,9 @@ class Dispatcher:
         info = ctx.rounds.get(d.round_id)
         if outcome is None or info is None:
             return ()
-        contact = ctx.contacts.get(d.ref)
-        name = contact.name if contact and contact.name else d.ref
-        school = ctx.schools.get(outcome.school_id)
-        message = self.composer.address_report(info, name, problem, school)
-        entry = InboxEntry(delivery=f"{d.suffix}:address_problem", round_id=d.round_id, message_kind="address_problem",
-                           subject=message.subject, body=message.body, visible_from=info.released_at,
-                           created_at=self.clock())
+        entry = InboxEntry(delivery=f"{d.suffix}:{ADDRESS_PROBLEM}", round_id=d.round_id,
+                           message_kind=ADDRESS_PROBLEM, subject="", body="", visible_from=info.released_at,
+                           created_at=self.clock(), detail=problem)  # the text, with the name, when read
         metrics.INVALID_ADDRESSES.labels(d.recipient_kind, problem).inc()
         return ((SCHOOL, outcome.school_id, entry),)
 

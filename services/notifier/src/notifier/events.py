@@ -28,12 +28,9 @@ _ANSWER_NAMESPACE = uuid.UUID("5f0c1b7e-8f0a-4c55-9a51-6a1d7c9e0b42")
 
 
 def place_info(place: Place) -> PlaceInfo:
-    contact = place.contact
     return PlaceInfo(
         place_id=place.place_id, organisation_id=place.organisation_id, organisation_name=place.organisation_name,
         address=place.address, start_date=place.start_date,
-        contact_name=contact.name if contact else "", contact_email=contact.email if contact else "",
-        contact_phone=contact.phone if contact else "",
         reserved_for=tuple(sorted({r.school_id for r in place.reserved})))
 
 

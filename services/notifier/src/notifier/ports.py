@@ -28,6 +28,9 @@ RoundPlanner = Callable[[RoundInfo, list[StudentOutcome]], RoundPlan]
 #: An entry for an in-app inbox: (recipient kind, recipient ref, entry).
 InboxWrite = tuple[str, str, InboxEntry]
 
+#: Writes the text of stored inbox entries when they are read, with the names intake gives then (issue 19.4).
+InboxRendering = Callable[[list[InboxEntry]], list[InboxEntry]]
+
 
 @dataclass(frozen=True)
 class DeliveryResult:
@@ -54,6 +57,10 @@ class AbstractDirectory(abc.ABC):
     @abc.abstractmethod
     def school(self, school_id: str) -> Contact | None:
         """A school's name, e-mail, webhook and language; None when unknown."""
+
+    @abc.abstractmethod
+    def place_contacts(self, place_ids: list[str]) -> dict[str, Contact]:
+        """The contact person of places a released round placed students at; the others are left out."""
 
 
 class AbstractChannel(abc.ABC):
@@ -216,10 +223,13 @@ class AbstractStore(abc.ABC):
 
 @dataclass
 class Deps:
-    """What every handler, command and background job works with."""
+    """What every handler, command and background job works with. `render_inbox` writes the text of inbox
+    entries when they are read (bootstrap wires inbox.InboxReader; without it entries are read as stored,
+    without text)."""
 
     store: AbstractStore
     publisher: Publisher
     directory: AbstractDirectory
     clock: Callable[[], datetime]
     reminder_lead: timedelta = timedelta(hours=48)
+    render_inbox: InboxRendering | None = None

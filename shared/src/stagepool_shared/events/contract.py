@@ -11,7 +11,8 @@ up to 240 minutes) and checks only what its algorithms rely on.
 The explanation's `Hint` is declared here too (a plain dataclass without rules): the round events carry it,
 and the notifier's domain keeps it as it is.
 
-Only objective criteria travel: no name, contact detail, date of birth or free text of a student.
+Only objective criteria travel: no name, contact detail, date of birth or free text of a student, and no
+contact person of a place.
 Imports the standard library and `rules` only: the matcher's pure domain imports it.
 """
 
@@ -75,21 +76,12 @@ class Reservation:
 
 
 @dataclass(frozen=True)
-class Contact:
-    """The organisation's contact person for students (a business contact, not a student's data).
-
-    Not a criterion: its schemas are written out in events.places and intake's edge.
-    """
-
-    name: str
-    email: str
-    phone: str = ""
-
-
-@dataclass(frozen=True)
 class Place:
     """Internship places of one organisation location, for one period: the objective offer, and the
-    name, address, contact and start date shown to the student after release (the solver reads none)."""
+    name, address and start date shown to the student after release (the solver reads none).
+
+    The place's contact person (name, e-mail, phone) is personal data: it stays in intake, which gives it
+    only to the notifier and only after release (issue 19.4), like a student's contact data."""
 
     place_id: str = ident(solver=Bounds(size=(1, None)))
     organisation_id: str = ident()
@@ -115,7 +107,6 @@ class Place:
     study_years: list[int] = listing(whole(1, 4), size=(None, 4), default=list, solver=Bounds(size=(None, 4)),
                                      doc="study years taken; empty = every year")
     reserved: list[Reservation] = listing(record(Reservation), size=(None, 20), default=list)
-    contact: Contact | None = None
     start_date: str | None = code(DATE, default=None, solver=None)
 
 

@@ -1,7 +1,8 @@
 """Place events: an organisation posts, updates or withdraws internship places for a period.
 
-A place carries the organisation's objective offer and its business contact (shown to the student only
-after release). The Place payload and its rules are declared once, in events.contract.
+A place carries the organisation's objective offer, its name, address and start date; never its contact
+person (that stays in intake, issue 19.4). The Place payload and its rules are declared once, in
+events.contract. An event from before carries a `contact`: consumers drop it, like every unknown field.
 Imports events.base (marshmallow), events.rules and events.contract.
 """
 
@@ -9,27 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshmallow import fields, validate
-
 from .. import topics
-from .base import PayloadSchema, payload_schema, record_schema, spec
-from .contract import Contact, Place, Reservation
+from .base import payload_schema, record_schema, spec
+from .contract import Place, Reservation
 from .rules import ident
 
-__all__ = ["SPECS", "Contact", "ContactSchema", "Place", "PlaceSchema", "PlaceUpdatedSchema", "PlaceWithdrawn",
+__all__ = ["SPECS", "Place", "PlaceSchema", "PlaceUpdatedSchema", "PlaceWithdrawn",
            "PlaceWithdrawnSchema", "Reservation", "ReservationSchema"]
 
 ReservationSchema = record_schema(Reservation)
-
-
-class ContactSchema(PayloadSchema):
-    payload_class = Contact
-    name = fields.String(required=True, validate=validate.Length(1, 120))
-    email = fields.Email(required=True)
-    phone = fields.String(load_default="", validate=validate.Regexp(r"^[0-9 +()-]{0,20}$"))
-
-
-PlaceSchema = payload_schema(Place, contact=fields.Nested(ContactSchema, load_default=None, allow_none=True))
+PlaceSchema = payload_schema(Place)
 
 
 class PlaceUpdatedSchema(PlaceSchema):

@@ -31,7 +31,6 @@ def _place() -> places.Place:
         crebos=["25491"], levels=[3, 4], slots=6, supervision_capacity=4, offers_allowance=True,
         irregular_shifts=True, min_age=16, activities=["persoonlijke_verzorging", "medicatie"],
         support_offered=["extra_begeleiding"], reserved=[places.Reservation("sch-noorderpoort", 2)],
-        contact=places.Contact("Praktijkopleider Zorg", "stage@umcg.example", "050 000 0000"),
         start_date="2027-02-01",
     )
 
@@ -85,6 +84,9 @@ def sample_payload(event_type: str) -> Any:
                                                        MANIFEST, _summary(), 1, 1, _outcomes()),
         "round.approved": lambda: rounds.RoundApproved("rnd-2027-p1-1", "reg-groningen", "usr-bpv-1", "school_staff",
                                                        "sch-noorderpoort"),
+        "round.objected": lambda: rounds.RoundObjected(
+            "rnd-2027-p1-1", "reg-groningen", "2027-p1", _WISH_REF["student_ref"], "sch-noorderpoort", "plc-umcg-01",
+            "org-umcg", "usr-bpv-1", "school_staff", "travel"),
         "round.release_scheduled": lambda: rounds.RoundReleaseScheduled(
             "rnd-2027-p1-1", "reg-groningen", "2027-01-15T09:00:00Z", "2027-01-22T17:00:00Z", "usr-coord"),
         "round.released": lambda: rounds.RoundReleased("rnd-2027-p1-1", "reg-groningen", "2027-p1",

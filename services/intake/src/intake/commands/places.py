@@ -1,4 +1,5 @@
-"""Place commands of an organisation: post (one or a whole file), update, withdraw, and its own places.
+"""Place commands of an organisation: post (one or a whole file), update, withdraw, and its own places; and
+the contact persons of released places for the notifier.
 
 Pattern A (publish, then store; see commands.common). Imports the domain, the builders and the ports.
 """
@@ -10,7 +11,7 @@ from typing import Any, Sequence
 from stagepool_shared.envelope import Envelope, new_envelope
 
 from .. import building
-from ..domain.model import PLACE_WITHDRAWN, Period, PlaceRecord, StoredWrite
+from ..domain.model import PLACE_WITHDRAWN, Period, PlaceContact, PlaceRecord, StoredWrite
 from ..errors import Conflict, NotFound
 from ..ports import Deps
 from .common import PRODUCER, Prepared, RowProblem, commit, event_ids, period_in_region, prepare_rows
@@ -80,3 +81,19 @@ def _open_place(deps: Deps, organisation_id: str, place_id: str) -> PlaceRecord:
     if place.status == PLACE_WITHDRAWN:
         raise Conflict("The place was withdrawn.")
     return place
+
+
+def place_contacts(deps: Deps, place_ids: Sequence[str]) -> tuple[list[PlaceContact], list[str]]:
+    """The contact person of each place a released round placed a student at; the others (unknown, never
+    released, or without a contact person) are listed as not found."""
+    found: list[PlaceContact] = []
+    missing: list[str] = []
+    for place_id in dict.fromkeys(place_ids):
+        place = deps.store.get_place(place_id) if deps.store.is_place_released(place_id) else None
+        contact = (place.payload.get("contact") if place else None) or None
+        if place is None or contact is None:
+            missing.append(place_id)
+        else:
+            found.append(PlaceContact(place_id, place.organisation_id, contact.get("name", ""),
+                                      contact.get("email", ""), contact.get("phone", "")))
+    return found, missing

@@ -85,6 +85,17 @@ class PlaceRecord:
 
 
 @dataclass(frozen=True)
+class PlaceContact:
+    """What the notifier may learn about a released place: its contact person (issue 19.4)."""
+
+    place_id: str
+    organisation_id: str
+    name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class Contact:
     """What the notifier may learn about a released student."""
 

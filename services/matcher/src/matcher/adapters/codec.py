@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import orjson
 
 from stagepool_shared.events.base import Location
-from stagepool_shared.events.places import Contact, Place, PlaceSchema, Reservation
+from stagepool_shared.events.places import Place, PlaceSchema, Reservation
 from stagepool_shared.events.rounds import (
     Hint, Manifest, ManifestSchema, Outcome, RoundReleaseScheduled, RoundReleaseScheduledSchema,
     RoundRequested, RoundRequestedSchema, Summary, SummarySchema,
@@ -25,6 +25,7 @@ from stagepool_shared.events.rounds import (
 from stagepool_shared.events.wishes import Wish, WishSchema
 
 from ..rounds.approval import ApprovalVote
+from ..rounds.objection import AuditEntry, Objection
 from ..rounds.pool import KeptPlacement, StudentExclusions
 
 _WISH, _PLACE = WishSchema(), PlaceSchema()
@@ -59,10 +60,10 @@ def load_places(raw: Iterable[bytes]) -> list[Place]:
 
 
 def _place(data: dict[str, Any]) -> Place:
-    location, contact = data.pop("location"), data.pop("contact", None)
+    data.pop("contact", None)  # a record stored before issue 19.4 kept the contact person: never read again
+    location = data.pop("location")
     reserved = [Reservation(**r) for r in data.pop("reserved", [])]
-    return Place(location=Location(**location), contact=Contact(**contact) if contact else None,
-                 reserved=reserved, **data)
+    return Place(location=Location(**location), reserved=reserved, **data)
 
 
 def dump_outcomes(outcomes: Iterable[Outcome]) -> dict[str, bytes]:
@@ -111,7 +112,7 @@ def load_release(raw: bytes) -> RoundReleaseScheduled:
     return _RELEASE.load(orjson.loads(raw))
 
 
-def dump_record(record: KeptPlacement | StudentExclusions | ApprovalVote) -> bytes:
+def dump_record(record: KeptPlacement | StudentExclusions | ApprovalVote | Objection | AuditEntry) -> bytes:
     return _dumps(asdict(record))
 
 
@@ -126,6 +127,14 @@ def load_exclusion(raw: bytes) -> StudentExclusions:
 
 def load_vote(raw: bytes) -> ApprovalVote:
     return ApprovalVote(**orjson.loads(raw))
+
+
+def load_objection(raw: bytes) -> Objection:
+    return Objection(**orjson.loads(raw))
+
+
+def load_audit(raw: bytes) -> AuditEntry:
+    return AuditEntry(**orjson.loads(raw))
 
 
 def dump_names(names: Iterable[str]) -> bytes:

@@ -219,9 +219,9 @@ class InboxChannel(AbstractStoredChannel):
         self.clock = clock
 
     def entry(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> InboxWrite:
+        """The entry without the message's text: it is written again, with names, when read (issue 19.4)."""
         entry = InboxEntry(delivery=delivery.suffix, round_id=delivery.round_id, message_kind=data["message_kind"],
-                           subject=message.subject, body=message.body, visible_from=data["visible_from"],
-                           created_at=self.clock())
+                           subject="", body="", visible_from=data["visible_from"], created_at=self.clock())
         return data["recipient_kind"], address, entry
 
     def send(self, delivery: DeliveryId, address: str, message: Message, data: dict[str, Any]) -> None:

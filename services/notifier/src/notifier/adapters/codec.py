@@ -23,8 +23,14 @@ def place_to_json(place: PlaceInfo) -> str:
     return dumps(asdict(place))
 
 
+#: What a place record stored before issue 19.4 kept of its contact person: never read again.
+_LEGACY_PLACE_KEYS = ("contact_name", "contact_email", "contact_phone")
+
+
 def place_from_json(raw: str | bytes) -> PlaceInfo:
     data = json.loads(raw)
+    for key in _LEGACY_PLACE_KEYS:
+        data.pop(key, None)
     data["reserved_for"] = tuple(data.get("reserved_for", ()))
     return PlaceInfo(**data)
 
@@ -68,9 +74,11 @@ def inbox_to_json(entry: InboxEntry) -> str:
 
 
 def inbox_from_json(raw: str | bytes) -> InboxEntry:
+    """An entry as stored; a text stored before issue 19.4 is not read (the text is written when read)."""
     data = json.loads(raw)
     data["visible_from"] = parse_time(data["visible_from"])
     data["created_at"] = parse_time(data["created_at"])
+    data["subject"] = data["body"] = ""
     return InboxEntry(**data)
 
 

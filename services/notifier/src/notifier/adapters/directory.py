@@ -2,7 +2,9 @@
 
 GET {INTAKE_URL}/internal/v1/contacts?student_ref=a&student_ref=b -> {"contacts": {ref: {name,email,phone}}}
 GET {INTAKE_URL}/internal/v1/schools/<school_id> -> {"school_id","name","email","webhook_url"}
-Intake answers only for released students. Imports requests and the domain.
+GET {INTAKE_URL}/internal/v1/places/contacts?place_id=a&place_id=b -> {"contacts": [{place_id,name,email,phone}]}
+Intake answers only for released students and for places a released round placed students at. Imports
+requests and the domain.
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ def contact_from(data: dict[str, Any]) -> Contact:
                    webhook_url=str(data.get("webhook_url") or ""))
 
 
-def _contacts_in(listed: Any, asked: set[str]) -> dict[str, Contact]:
-    """Intake's answer, a list of contacts each with its student_ref (a {ref: contact} map is read too)."""
+def _contacts_in(listed: Any, asked: set[str], key: str = "student_ref") -> dict[str, Contact]:
+    """Intake's answer, a list of contacts each with its `key` (student_ref or place_id; a {id: contact} map
+    is read too)."""
     if isinstance(listed, dict):
-        listed = [{**data, "student_ref": ref} for ref, data in listed.items() if isinstance(data, dict)]
-    return {d["student_ref"]: contact_from(d) for d in listed or []
-            if isinstance(d, dict) and d.get("student_ref") in asked}
+        listed = [{**data, key: ref} for ref, data in listed.items() if isinstance(data, dict)]
+    return {d[key]: contact_from(d) for d in listed or [] if isinstance(d, dict) and d.get(key) in asked}
 
 
 class HttpDirectory(AbstractDirectory):
@@ -55,16 +57,23 @@ class HttpDirectory(AbstractDirectory):
         return response
 
     def contacts(self, student_refs: list[str]) -> dict[str, Contact]:
+        return self._batched("/internal/v1/contacts", "student_ref", student_refs)
+
+    def place_contacts(self, place_ids: list[str]) -> dict[str, Contact]:
+        return self._batched("/internal/v1/places/contacts", "place_id", place_ids)
+
+    def _batched(self, path: str, name: str, ids: list[str]) -> dict[str, Contact]:
+        """Ask for `ids` in batches; 404 means none of a batch was released (or they were erased)."""
         found: dict[str, Contact] = {}
-        refs = sorted(set(student_refs))
-        for start in range(0, len(refs), BATCH):
-            chunk = refs[start:start + BATCH]
-            response = self._get("/internal/v1/contacts", params=[("student_ref", r) for r in chunk])
-            if response.status_code == 404:  # none of these students was released (or they were erased)
+        asked = sorted(set(ids))
+        for start in range(0, len(asked), BATCH):
+            chunk = asked[start:start + BATCH]
+            response = self._get(path, params=[(name, i) for i in chunk])
+            if response.status_code == 404:
                 continue
             if response.status_code != 200:
-                raise DirectoryUnavailable(f"intake answered {response.status_code} for contacts")
-            found.update(_contacts_in(response.json().get("contacts"), set(chunk)))
+                raise DirectoryUnavailable(f"intake answered {response.status_code} for {path}")
+            found.update(_contacts_in(response.json().get("contacts"), set(chunk), name))
         return found
 
     def school(self, school_id: str) -> Contact | None:
@@ -79,9 +88,11 @@ class HttpDirectory(AbstractDirectory):
 class InMemoryDirectory(AbstractDirectory):
     """A directory held in dictionaries; counts lookups so tests can see batching."""
 
-    def __init__(self, students: dict[str, Contact] | None = None, schools: dict[str, Contact] | None = None):
+    def __init__(self, students: dict[str, Contact] | None = None, schools: dict[str, Contact] | None = None,
+                 places: dict[str, Contact] | None = None):
         self.students = dict(students or {})
         self.schools = dict(schools or {})
+        self.places = dict(places or {})
         self.lookups = 0
         self.down = False
 
@@ -92,6 +103,10 @@ class InMemoryDirectory(AbstractDirectory):
     def school(self, school_id: str) -> Contact | None:
         self._check()
         return self.schools.get(school_id)
+
+    def place_contacts(self, place_ids: list[str]) -> dict[str, Contact]:
+        self._check()
+        return {p: self.places[p] for p in place_ids if p in self.places}
 
     def _check(self) -> None:
         if self.down:

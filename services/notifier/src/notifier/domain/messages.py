@@ -2,14 +2,16 @@
 
 The wording lives in the template files (Dutch and English); this module decides *what* a recipient is
 told. A student's message never names another student; an organisation learns its students' contact
-details only through these contexts, which are built only after release. Imports only the standard library
-and domain.model.
+details only through these contexts, which are built only after release. Imports only the standard library,
+the shared i18n (moments in Dutch time) and domain.model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from stagepool_shared.i18n import local_time
 
 from .model import Contact, PlaceInfo, RoundInfo, StudentOutcome
 
@@ -30,16 +32,18 @@ def _round_context(round_info: RoundInfo) -> dict[str, Any]:
     return {
         "round_id": round_info.round_id,
         "period_id": round_info.period_id,
-        "released_at": round_info.released_at.strftime("%Y-%m-%d %H:%M"),
-        "respond_by": round_info.respond_by.strftime("%Y-%m-%d %H:%M"),
+        "released_at": local_time(round_info.released_at),  # Europe/Amsterdam, zone named (issue 14.12)
+        "respond_by": local_time(round_info.respond_by),
     }
 
 
 def student_context(round_info: RoundInfo, outcome: StudentOutcome, place: PlaceInfo | None,
-                    contact: Contact, respond_url: str, sign_in_url: str = "") -> dict[str, Any]:
+                    contact: Contact, respond_url: str, sign_in_url: str = "",
+                    place_contact: Contact | None = None) -> dict[str, Any]:
     """The outcome message of one student: the placement and why, or what happens next and why not.
 
-    `sign_in_url` is the student's personal link to their page (where they accept or refuse).
+    `sign_in_url` is the student's personal link to their page (where they accept or refuse);
+    `place_contact` the place's contact person, from intake after release (None: the school tells).
     """
     context = {**_round_context(round_info), "name": contact.name, "status": outcome.status,
                "placed": outcome.is_placed and place is not None, "respond_url": respond_url,
@@ -47,7 +51,7 @@ def student_context(round_info: RoundInfo, outcome: StudentOutcome, place: Place
                "must_answer": outcome.status == "placed"}
     if context["placed"]:
         assert place is not None
-        context.update(_placement(outcome, place))
+        context.update(_placement(outcome, place, place_contact or Contact()))
     else:
         context.update(reason_code=outcome.reason_code or "unknown", binding_constraint=outcome.binding_constraint,
                        hints=[{"criterion": h.criterion, "change": _number(h.change), "unit": h.unit,
@@ -55,14 +59,14 @@ def student_context(round_info: RoundInfo, outcome: StudentOutcome, place: Place
     return context
 
 
-def _placement(outcome: StudentOutcome, place: PlaceInfo) -> dict[str, Any]:
+def _placement(outcome: StudentOutcome, place: PlaceInfo, place_contact: Contact) -> dict[str, Any]:
     return {
         "organisation_name": place.organisation_name,
         "address": place.address,
         "start_date": place.start_date or "",
-        "contact_name": place.contact_name,
-        "contact_email": place.contact_email,
-        "contact_phone": place.contact_phone,
+        "contact_name": place_contact.name,
+        "contact_email": place_contact.email,
+        "contact_phone": place_contact.phone,
         "reserved": place.is_reserved_for(outcome.school_id),
         "wish_match": outcome.wish_match,
         "travel_minutes": outcome.travel_minutes,
@@ -71,9 +75,9 @@ def _placement(outcome: StudentOutcome, place: PlaceInfo) -> dict[str, Any]:
 
 
 def reminder_context(round_info: RoundInfo, outcome: StudentOutcome, place: PlaceInfo | None,
-                     contact: Contact, respond_url: str) -> dict[str, Any]:
+                     contact: Contact, respond_url: str, place_contact: Contact | None = None) -> dict[str, Any]:
     """A reminder to answer before the deadline (same facts as the outcome message)."""
-    return student_context(round_info, outcome, place, contact, respond_url)
+    return student_context(round_info, outcome, place, contact, respond_url, place_contact=place_contact)
 
 
 def withdrawal_context(round_info: RoundInfo, outcome: StudentOutcome, place: PlaceInfo | None,

@@ -66,6 +66,9 @@ RECIPIENT_KIND: dict[str, str] = {
     STUDENT: "student", SCHOOL: "school", ORGANISATION: "organisation", REMINDER: "student",
     WITHDRAWN: "student", WITHDRAWN_SCHOOL: "school", WITHDRAWN_REGION: "region", OVERDUE: "school",
 }
+#: The message kind of a school's inbox note about a student who cannot be e-mailed.
+ADDRESS_PROBLEM = "address_problem"
+
 #: Recipient kinds that notification events name (the region's coordinators' inbox notes are not reported).
 REPORTED_RECIPIENTS = ("student", "school", "organisation")
 
@@ -108,16 +111,14 @@ class RoundInfo:
 
 @dataclass(frozen=True)
 class PlaceInfo:
-    """What the notifier keeps of a place: what a placed student and the school need to know."""
+    """What the notifier keeps of a place: what a placed student and the school need to know. Not its contact
+    person: intake gives that at delivery time, after release (issue 19.4)."""
 
     place_id: str
     organisation_id: str
     organisation_name: str
     address: str
     start_date: str | None = None
-    contact_name: str = ""
-    contact_email: str = ""
-    contact_phone: str = ""
     reserved_for: tuple[str, ...] = ()
 
     def is_reserved_for(self, school_id: str) -> bool:
@@ -182,7 +183,12 @@ class Message:
 
 @dataclass(frozen=True)
 class InboxEntry:
-    """A message in a recipient's in-app inbox, visible from `visible_from`."""
+    """A message in a recipient's in-app inbox, visible from `visible_from`.
+
+    Stored without its text (`subject` and `body` empty): the entry names the delivery it stands for (and,
+    for an address problem, the problem's code in `detail`), and the text, with the names intake gives, is
+    written each time the entry is read (inbox.InboxReader). So no name, e-mail or phone is kept (issue 19.4).
+    """
 
     delivery: str
     round_id: str
@@ -191,6 +197,7 @@ class InboxEntry:
     body: str
     visible_from: datetime
     created_at: datetime
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, redirect, request, url_for
 
 from stagepool_shared.errors import PublishFailed
 from stagepool_shared.events.placements import REFUSAL_REASONS
+from stagepool_shared.web.confirm import confirm_page, needs_confirmation
 from stagepool_shared.web.pages import current_lang, page, render, t, web_session
 
 from .. import commands
@@ -69,6 +70,14 @@ def answer(round_id: str) -> Response:
     errors = _answer_errors(form)
     if errors:
         return _student_page(422, form=form, errors=errors)
+    if form["answer"] == "refuse" and needs_confirmation():
+        return confirm_page(t("Deze stageplek weigeren?", "Refuse this internship place?"), t(
+            f"Je weigert de plek met als reden: {t(*REASON_TEXT[form['reason_code']])}. Dit kun je niet terugdraaien: "
+            "deze plek wordt je niet meer aangeboden. Je school neemt contact met je op.",
+            f"You refuse the place, with the reason: {t(*REASON_TEXT[form['reason_code']])}. This cannot be undone: "
+            "this place is not offered to you again. Your school will contact you."),
+            t("Ja, ik weiger deze plek", "Yes, I refuse this place"), url_for(".student"),
+            t("Nee, terug naar mijn stageplaats", "No, back to my placement"))
     reason = form["reason_code"] if form["answer"] == "refuse" else None
     try:
         commands.answer_placement(deps(), round_id, _scope(),
@@ -95,9 +104,9 @@ def answer(round_id: str) -> Response:
 @bp.get("/organisation")
 @page("organisation_staff")
 def organisation() -> Response:
-    """The students placed with the organisation, after release only, with contact details."""
-    rounds, reachable = commands.organisation_students(deps(), _scope())
-    return render("pages/organisation.html", rounds=rounds, reachable=reachable,
+    """The students placed with the organisation, after release only, once each, with contact details."""
+    students, reachable = commands.organisation_students(deps(), _scope())
+    return render("pages/organisation.html", students=students, reachable=reachable,
                   labels=wiring().renderer.labels(current_lang()))
 
 
