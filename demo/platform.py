@@ -55,6 +55,7 @@ class Secrets:
     desk_key: str = field(default_factory=lambda: Fernet.generate_key().decode())
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
     notifier_token: str = field(default_factory=lambda: "sp_" + secrets.token_urlsafe(24))
+    matcher_token: str = field(default_factory=lambda: "sp_" + secrets.token_urlsafe(24))
 
 
 class Platform:
@@ -84,6 +85,8 @@ class Platform:
         ensure_topics(self.kafka.bootstrap)
         TokenStore(connect(self.redis.url)).issue("svc-notifier", "service", "notifier",
                                                   token=self.secrets.notifier_token)
+        TokenStore(connect(self.redis.url)).issue("svc-matcher", "service", "matcher",  # names on the review page
+                                                  token=self.secrets.matcher_token)
 
     def env_for(self, name: str) -> dict[str, str]:
         """The environment of one service process."""
@@ -94,6 +97,7 @@ class Platform:
                "INTAKE_PSEUDONYM_SECRET": self.secrets.pseudonym_secret,
                "INTAKE_URL": self.services["intake"].url,
                "NOTIFIER_SERVICE_TOKEN": self.secrets.notifier_token,
+               "MATCHER_SERVICE_TOKEN": self.secrets.matcher_token,
                "NOTIFIER_WEBHOOK_SECRET": self.secrets.webhook_secret,
                "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp_port),
                "REPORTING_DESK_KEY": self.secrets.desk_key}

@@ -1,15 +1,17 @@
 """Doubles of the matcher's ports, and the matcher built through `bootstrap` with them.
 
 - `GreedySolver`: a tiny deterministic solver behind the RoundSolver port;
+- `FakeStudentDirectory`: intake's names of a school's students, in a dictionary (records every question);
 - `matcher_wiring(**overrides)`: `bootstrap` on test settings with the in-memory store, a FakePublisher, the
-  GreedySolver, a Clock, FakeAccounts, a FakeKeyValue for Redis and FakeTokens (any of them replaceable);
+  GreedySolver, a Clock, FakeAccounts, a FakeKeyValue for Redis, FakeTokens and a FakeStudentDirectory (any of
+  them replaceable);
 - factories of wishes, places and envelopes (fictitious, no personal data).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Sequence
 
 from stagepool_shared.config import CommonSettings
 from stagepool_shared.envelope import Envelope, new_envelope
@@ -19,6 +21,8 @@ from stagepool_shared.testing.samples import sample_payload
 from matcher.adapters.memory_store import InMemoryRoundStore
 from matcher.bootstrap import Wiring, bootstrap
 from matcher.config import Settings
+from matcher.errors import StudentNamesUnavailable
+from matcher.ports import AbstractStudentDirectory, StudentName
 from matcher.rounds.compute import Solved
 from matcher.rounds.pool import Pool
 
@@ -61,6 +65,29 @@ class GreedySolver:
         return Solved(out)
 
 
+#: Fictitious names of the unit tests' students: pseudonym -> (school, name, student number).
+NAMES = {"stu-1": ("sch-a", "Anna de Vries", "100001"), "stu-2": ("sch-b", "Bram Bakker", "200002"),
+         "stu-3": ("sch-a", "Chris Jansen", "100003")}
+
+
+class FakeStudentDirectory(AbstractStudentDirectory):
+    """Intake's names in a dictionary; `asked` lists every question (school, pseudonyms); `down` fails them.
+    Like intake, it refuses a question that holds a pseudonym of another school."""
+
+    def __init__(self, students: dict[str, tuple[str, str, str]] | None = None):
+        self.students = dict(NAMES if students is None else students)
+        self.asked: list[tuple[str, list[str]]] = []
+        self.down = False
+
+    def names(self, school_id: str, student_refs: Sequence[str]) -> dict[str, StudentName]:
+        if self.down:
+            raise StudentNamesUnavailable("fake: intake is down")
+        self.asked.append((school_id, list(student_refs)))
+        if any(self.students.get(r, (school_id,))[0] != school_id for r in student_refs):
+            raise StudentNamesUnavailable("fake: intake refused another school's student")
+        return {r: StudentName(r, *self.students[r][1:]) for r in student_refs if r in self.students}
+
+
 def matcher_settings() -> Settings:
     """Settings for a matcher that never reaches a server (unit tests hand it doubles)."""
     return Settings(common=CommonSettings("matcher", "127.0.0.1:9", "redis://127.0.0.1:9/0"))
@@ -70,7 +97,7 @@ def matcher_wiring(**overrides: Any) -> Wiring:
     """The matcher built by `bootstrap` with doubles for every port; pass any of them to replace it."""
     doubles: dict[str, Any] = dict(store=InMemoryRoundStore(), publisher=FakePublisher(), solver=GreedySolver(),
                                    clock=Clock(), redis_client=FakeKeyValue(), tokens=FakeTokens(),
-                                   accounts=FakeAccounts(), code_version="test")
+                                   accounts=FakeAccounts(), code_version="test", directory=FakeStudentDirectory())
     return bootstrap(matcher_settings(), **{**doubles, **overrides})
 
 

@@ -113,3 +113,28 @@ def test_released_placements_bind_an_accepted_one_stays_and_a_withdrawal_marks_t
     fixed = store.load_pool(region, period, None).fixed
     assert fixed["stu-1"].withdrawn and fixed["stu-2"].withdrawn and not fixed["stu-3"].withdrawn
     assert store.load_pool(region, period, None).places == ()
+
+
+def test_an_objection_excludes_the_pair_withdraws_its_school_s_approvals_and_erasure_keeps_the_trail(store, region):
+    from matcher.rounds.objection import Objection
+
+    store.put_wish(eid(), wish("stu-1", region))
+    store.put_place(eid(), place("plc-1", region))
+    request = RoundRequested(f"rnd-{region}", region, "2027-p1", 1, "usr-coord")
+    store.note_requested(request, "2027-01-10T09:00:00.000Z")
+    store.freeze_pool(request.round_id, "2027-01-10T09:00:00.000Z")
+    assert list(store.round_places(request.round_id)) == ["plc-1"]
+    for vote in (ApprovalVote("usr-a", "school_staff", "sch-a"), ApprovalVote("usr-b", "school_staff", "sch-b")):
+        store.add_approval(eid(), request.round_id, vote, "2027-01-10T10:00:00.000Z")
+    objected = eid()
+    objection = Objection("stu-1", "sch-a", "plc-1", "org-1", "usr-a2", "school_staff", "travel",
+                          "2027-01-10T11:00:00.000Z")
+    assert store.add_objection(objected, request.round_id, "2027-p1", objection)
+    assert not store.add_objection(objected, request.round_id, "2027-p1", objection)
+    record = store.get_round(request.round_id)
+    assert [v.user_id for v in record.approvals] == ["usr-b"] and record.objections == (objection,)
+    assert [e.kind for e in record.audit] == ["approved", "approved", "objected", "approvals_withdrawn"]
+    assert store.load_pool(region, "2027-p1", None).exclusions["stu-1"].place_ids == ("plc-1",)
+    store.erase_student(eid(), region, "stu-1")
+    record = store.get_round(request.round_id)
+    assert record.objections == () and len(record.audit) == 4 and "stu-1" not in repr(record.audit)

@@ -1,8 +1,8 @@
 """The matcher's event handlers: `verb_noun(envelope, deps)`, one per event type; the registry `HANDLERS`
 and `handle` are at the bottom.
 
-Projection handlers (wishes, places, placements, erasure, approvals, release schedules, the matcher's own
-releases, whose placements bind until answered or expired) write the store,
+Projection handlers (wishes, places, placements, erasure, approvals, objections, release schedules, the
+matcher's own releases, whose placements bind until answered or expired) write the store,
 each write together with the event's processed marker in one transaction, so a redelivery changes nothing.
 `run_round` follows pattern B, *store with an outbox, then relay*: it freezes the pool once, computes the
 round, stores the proposal with the request's processed marker (the outbox), and then publishes the stored
@@ -28,6 +28,7 @@ from .errors import MatcherError
 from .ports import Deps
 from .rounds.approval import ApprovalVote
 from .rounds.compute import compute_round
+from .rounds.objection import objection_of
 from .rounds.moments import iso, parse_moment
 from .rounds.parts import proposal_events
 from .rounds.pool import KeptPlacement, StudentExclusions
@@ -169,7 +170,16 @@ def record_approval(env: Envelope, deps: Deps) -> None:
     p: round_events.RoundApproved = env.payload
     if deps.store.get_round(p.round_id) is None:
         raise InvalidEvent(f"approval for unknown round {p.round_id}")
-    deps.store.add_approval(env.event_id, p.round_id, ApprovalVote(p.user_id, p.role, p.school_id))
+    deps.store.add_approval(env.event_id, p.round_id, ApprovalVote(p.user_id, p.role, p.school_id), env.occurred_at)
+
+
+def record_objection(env: Envelope, deps: Deps) -> None:
+    """Exclude the objected (student, place) pair from the period's pool, keep the objection on the round and
+    withdraw the objecting school's approvals of it, in one transaction."""
+    p: round_events.RoundObjected = env.payload
+    if deps.store.get_round(p.round_id) is None:
+        raise InvalidEvent(f"objection for unknown round {p.round_id}")
+    deps.store.add_objection(env.event_id, p.round_id, p.period_id, objection_of(p, env.occurred_at))
 
 
 def record_release_schedule(env: Envelope, deps: Deps) -> None:
@@ -198,6 +208,7 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "placement.replacement_requested": queue_replacement,
     "round.requested": run_round,
     "round.approved": record_approval,
+    "round.objected": record_objection,
     "round.release_scheduled": record_release_schedule,
     "round.proposed": ignore,
     "round.released": bind_released_placements,

@@ -3,6 +3,9 @@
 - `AbstractRoundStore`: the matcher's state (Redis in production, in memory for replay and unit tests);
 - `RoundSolver`: the optimiser (OR-tools min-cost flow in production, a tiny greedy solver in unit tests);
 - `RoundMetrics`: what a round reports to monitoring (Prometheus, or nothing);
+- `AbstractStudentDirectory`: intake's names of a school's own students, for the review page only
+  (asked per page view over HTTP, never stored; a double in unit tests);
+- `AbstractScenarioStore`: what-if scenarios, apart from the live state (Redis, in memory in unit tests);
 - publishing goes through the shared `stagepool_shared.ports.Publisher` (acks=all).
 
 Imports the standard library, the shared ports and events, and the service layer's records (matcher.rounds).
@@ -13,7 +16,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from stagepool_shared.events.places import Place
 from stagepool_shared.events.rounds import OUTCOMES_PER_PART, Outcome, RoundReleaseScheduled, RoundRequested
@@ -23,8 +26,12 @@ from stagepool_shared.ports import Publisher
 from .rounds.approval import ApprovalVote
 from .rounds.compute import RoundResult, Solved
 from .rounds.moments import utc_now
+from .rounds.objection import Objection
 from .rounds.pool import KeptPlacement, Pool, StudentExclusions
 from .rounds.record import RoundRecord
+
+if TYPE_CHECKING:
+    from .scenarios.record import ScenarioRecord
 
 
 class AbstractRoundStore(abc.ABC):
@@ -105,7 +112,17 @@ class AbstractRoundStore(abc.ABC):
         """The stored outcomes of a proposed round, sorted by student."""
 
     @abc.abstractmethod
-    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote) -> bool: ...
+    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote, at: str = "") -> bool:
+        """Record the vote (a user counts once) and append it to the round's audit trail."""
+
+    @abc.abstractmethod
+    def add_objection(self, event_id: str, round_id: str, period_id: str, objection: Objection) -> bool:
+        """In one transaction: exclude the (student, place) pair in the period's projection, keep the
+        objection on the round, withdraw the objecting school's approvals and append both to the audit trail."""
+
+    @abc.abstractmethod
+    def round_places(self, round_id: str) -> dict[str, Place]:
+        """The places of the round's frozen input by id ({} before it is frozen)."""
 
     @abc.abstractmethod
     def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool: ...
@@ -140,6 +157,58 @@ class RoundMetrics(Protocol):
         """A round was released."""
 
 
+
+@dataclass(frozen=True)
+class StudentName:
+    """What the review page shows of one of the signed-in school's own students (issue 14.6): asked of intake
+    for one page view; never stored, logged or published by the matcher."""
+
+    student_ref: str
+    name: str
+    student_number: str
+
+
+class AbstractStudentDirectory(abc.ABC):
+    """Intake's names of a school's own students: HTTP in production, a double in unit tests."""
+
+    @abc.abstractmethod
+    def names(self, school_id: str, student_refs: Sequence[str]) -> dict[str, StudentName]:
+        """Name and number per pseudonym of `school_id` that intake knows (others are left out);
+        StudentNamesUnavailable when intake cannot answer."""
+
+
+class AbstractScenarioStore(abc.ABC):
+    """What-if scenarios (issue 16.4): a copy of a live pool per scenario, its settings and its run, kept apart
+    from the live projections (Redis keys under `matcher:scenario:`); it never writes a live key."""
+
+    @abc.abstractmethod
+    def create(self, record: "ScenarioRecord", pool: Pool) -> None:
+        """Store a new scenario and its copy of the pool."""
+
+    @abc.abstractmethod
+    def get(self, scenario_id: str) -> "ScenarioRecord | None": ...
+
+    @abc.abstractmethod
+    def list_for(self, region_id: str) -> "list[ScenarioRecord]":
+        """The region's scenarios, newest first."""
+
+    @abc.abstractmethod
+    def base_pool(self, scenario_id: str) -> Pool:
+        """The copied pool, before the scenario's edits."""
+
+    @abc.abstractmethod
+    def save(self, record: "ScenarioRecord") -> None:
+        """Write the scenario's settings, status, progress and results (replacing the stored ones)."""
+
+    @abc.abstractmethod
+    def enqueue(self, record: "ScenarioRecord") -> None:
+        """Save the (queued) record and put it in the run queue, in one transaction."""
+
+    @abc.abstractmethod
+    def claim(self) -> str | None:
+        """Take the next scenario to run off the queue (None when the queue is empty)."""
+
+
 @dataclass
 class Deps:
     """What every handler, command and worker works with; built by `bootstrap` (real adapters or doubles)."""
@@ -151,3 +220,5 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     code_version: str = "unknown"
     per_part: int = OUTCOMES_PER_PART
+    directory: AbstractStudentDirectory | None = None  # None: no intake to ask (the page shows no names)
+    scenarios: AbstractScenarioStore | None = None  # None: no what-if scenarios (replay)

@@ -132,6 +132,9 @@ class Summary:
     #: the worst-off school that any such allocation allows (the fair-share bound).
     max_placeable: int | None = None
     fair_bound: float | None = None
+    #: Certified too (issue 17): the most students with a support need any allocation with these school
+    #: totals, as many placed and the fewest released slots could place (the round places that many).
+    support_placeable: int | None = None
 
 
 class SummarySchema(PayloadSchema):
@@ -148,6 +151,7 @@ class SummarySchema(PayloadSchema):
     unplaced_by_reason = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
     max_placeable = fields.Integer(strict=True, allow_none=True, load_default=None)
     fair_bound = fields.Float(allow_none=True, load_default=None)
+    support_placeable = fields.Integer(strict=True, allow_none=True, load_default=None)
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,32 @@ RoundApprovedSchema = payload_schema(RoundApproved,
                                      school_id=id_field(required=False, load_default=None, allow_none=True))
 
 
+#: Why a reviewer objects to a proposed placement (issue 14.7); the school's own explanation never travels.
+OBJECTION_REASONS = ("travel", "support", "earlier_experience", "student_situation", "other")
+OBJECTOR_ROLES = ("school_staff", "support_staff")
+
+
+@dataclass(frozen=True)
+class RoundObjected:
+    """A reviewer of the student's own school objects to a proposed placement: the (student, place) pair is
+    excluded from every later round of the period, and the school's approvals of the round are withdrawn.
+    Only the reason code is carried, never the reviewer's free text (it may hold names)."""
+
+    round_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    student_ref: str = ident()
+    school_id: str = ident()
+    place_id: str = ident()
+    organisation_id: str = ident()
+    user_id: str = ident()
+    role: str = choice(OBJECTOR_ROLES)
+    reason_code: str = choice(OBJECTION_REASONS)
+
+
+RoundObjectedSchema = payload_schema(RoundObjected)
+
+
 @dataclass(frozen=True)
 class RoundReleaseScheduled:
     """The coordinator sets the moment at which an approved round is released, and the answer deadline."""
@@ -265,6 +295,7 @@ SPECS = (
     spec("round.requested", topics.ROUNDS, RoundRequestedSchema),
     spec("round.proposed", topics.ROUNDS, RoundProposedSchema),
     spec("round.approved", topics.ROUNDS, RoundApprovedSchema),
+    spec("round.objected", topics.ROUNDS, RoundObjectedSchema),
     spec("round.release_scheduled", topics.ROUNDS, RoundReleaseScheduledSchema),
     spec("round.released", topics.ROUNDS, RoundReleasedSchema),
 )

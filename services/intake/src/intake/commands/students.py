@@ -1,5 +1,5 @@
-"""Student commands: a school's own students and their file, the erasure, and the contacts of released
-students for the notifier.
+"""Student commands: a school's own students and their file, the erasure, the contacts of released
+students for the notifier, and the names of a school's own students for the matcher's review page.
 
 The erasure follows pattern A (publish student.erased, then remove the personal data; see commands.common).
 Imports the domain, the ports and the shared event dataclasses.
@@ -61,3 +61,23 @@ def contacts(deps: Deps, refs: Sequence[str]) -> tuple[list[Contact], list[str]]
         else:
             found.append(Contact(ref, student.school_id, student.name, student.email, student.phone))
     return found, missing
+
+
+def names_for_review(deps: Deps, school_id: str, refs: Sequence[str]) -> tuple[list[Student], list[str], list[str]]:
+    """Name and student number of a school's own students, for the matcher's review page (issue 14.6).
+
+    Returns the school's students found, the pseudonyms intake does not know (erased, or never here) and
+    the pseudonyms of another school; the caller refuses the whole question when there is any of the last.
+    """
+    found: list[Student] = []
+    missing: list[str] = []
+    foreign: list[str] = []
+    for ref in dict.fromkeys(refs):
+        student = deps.store.get_student(ref)
+        if student is None:
+            missing.append(ref)
+        elif student.school_id != school_id:
+            foreign.append(ref)
+        else:
+            found.append(student)
+    return found, missing, foreign

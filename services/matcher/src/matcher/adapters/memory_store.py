@@ -16,6 +16,7 @@ from stagepool_shared.events.wishes import Wish
 from ..ports import AbstractRoundStore
 from ..rounds.approval import ApprovalVote
 from ..rounds.compute import RoundResult
+from ..rounds.objection import Objection, approval_entry, objection_entries, without_student, withdrawn_by
 from ..rounds.pool import KeptPlacement, Pool, StudentExclusions, released_to_bind, withdrawn_marks
 from ..rounds.record import RoundRecord
 
@@ -86,6 +87,9 @@ class InMemoryRoundStore(AbstractRoundStore):
         for round_id, record in self.rounds.items():
             if record.request.region_id == region_id:
                 self.stored_outcomes.get(round_id, {}).pop(student_ref, None)
+                self.rounds[round_id] = replace(record, audit=without_student(record.audit, student_ref),
+                                                objections=tuple(o for o in record.objections
+                                                                 if o.student_ref != student_ref))
                 if round_id in self.frozen:
                     self.frozen[round_id] = _without(self.frozen[round_id], student_ref)
         return True
@@ -169,13 +173,31 @@ class InMemoryRoundStore(AbstractRoundStore):
     def outcomes(self, round_id: str) -> list[Outcome]:
         return [o for _, o in sorted(self.stored_outcomes.get(round_id, {}).items())]
 
-    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote) -> bool:
+    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote, at: str = "") -> bool:
         if not self._once(event_id):
             return False
         record = self.rounds[round_id]
         votes = tuple(v for v in record.approvals if v.user_id != vote.user_id) + (vote,)
-        self.rounds[round_id] = replace(record, approvals=votes)
+        self.rounds[round_id] = replace(record, approvals=votes, audit=record.audit + (approval_entry(vote, at),))
         return True
+
+    def add_objection(self, event_id: str, round_id: str, period_id: str, objection: Objection) -> bool:
+        if not self._once(event_id):
+            return False
+        record = self.rounds[round_id]
+        period = self._period(record.request.region_id, period_id)
+        old = period.exclusions.get(objection.student_ref, StudentExclusions())
+        period.exclusions[objection.student_ref] = old.merged((objection.place_id,), ())
+        withdrawn = withdrawn_by(objection, record.approvals)
+        self.rounds[round_id] = replace(
+            record, approvals=tuple(v for v in record.approvals if v not in withdrawn),
+            objections=record.objections + (objection,),
+            audit=record.audit + tuple(objection_entries(objection, withdrawn)))
+        return True
+
+    def round_places(self, round_id: str) -> dict[str, Place]:
+        pool = self.frozen.get(round_id)
+        return {p.place_id: p for p in pool.places} if pool else {}
 
     def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool:
         if not self._once(event_id):

@@ -3,7 +3,8 @@
 - `matcher:region:{r}:period:{p}:{wishes|places|fixed|exclusions}` hashes: the projections;
 - `matcher:region:{r}:periods` set, `matcher:region:{r}:rounds` sorted set (by request time);
 - `matcher:round:{id}` hash (request, status, manifest, summary, release...), `...:outcomes` hash
-  student_ref -> outcome, `...:approvals` hash user_id -> vote, `...:input:*` the frozen input;
+  student_ref -> outcome, `...:approvals` hash user_id -> vote, `...:objections` hash student_ref ->
+  objection, `...:audit` list of audit entries (oldest first), `...:input:*` the frozen input;
 - `matcher:releases` sorted set round_id -> release moment (epoch seconds).
 
 Each event's write and its processed marker go in one MULTI/EXEC (stagepool_shared.redis.IdempotentApplier).
@@ -25,6 +26,7 @@ from stagepool_shared.redis import IdempotentApplier
 from ..ports import AbstractRoundStore
 from ..rounds.approval import ApprovalVote
 from ..rounds.compute import RoundResult
+from ..rounds.objection import Objection, approval_entry, objection_entries, without_student, withdrawn_by
 from ..rounds.pool import KeptPlacement, Pool, StudentExclusions, released_to_bind, withdrawn_marks
 from ..rounds.record import RoundRecord
 from . import codec
@@ -106,16 +108,27 @@ class RedisRoundStore(AbstractRoundStore):
     def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
         periods = [p.decode() for p in self.client.smembers(f"matcher:region:{region_id}:periods")]
         rounds = [r.decode() for r in self.client.zrange(f"matcher:region:{region_id}:rounds", 0, -1)]
+        trails = [round_key(round_id) + ":audit" for round_id in rounds]
 
-        def write(pipe: Pipeline) -> None:
+        def read(pipe: Pipeline) -> dict[str, list[bytes]]:
+            """The audit trails that name the student: rewritten without the pseudonym."""
+            found = {key: pipe.lrange(key, 0, -1) for key in trails}
+            return {key: [codec.dump_record(e) for e in without_student(map(codec.load_audit, raw), student_ref)]
+                    for key, raw in found.items() if any(student_ref.encode() in r for r in raw)}
+
+        def write(pipe: Pipeline, rewritten: dict[str, list[bytes]]) -> None:
             for period_id in periods:
                 for table in ("wishes", "fixed", "exclusions"):
                     pipe.hdel(f"{period_key(region_id, period_id)}:{table}", student_ref)
             for round_id in rounds:
                 pipe.hdel(round_key(round_id) + ":outcomes", student_ref)
+                pipe.hdel(round_key(round_id) + ":objections", student_ref)
                 for table in ("wishes", "fixed", "exclusions"):
                     pipe.hdel(f"{round_key(round_id)}:input:{table}", student_ref)
-        return self._apply(event_id, write)
+            for key, entries in rewritten.items():
+                pipe.delete(key)
+                pipe.rpush(key, *entries)
+        return self.applier.apply_once(event_id, write, read=read, watch=tuple(trails))
 
     def fix_placement(self, event_id: str, region_id: str, period_id: str, fixed: KeptPlacement) -> bool:
         return self._apply(event_id, lambda pipe: pipe.hset(
@@ -221,6 +234,8 @@ class RedisRoundStore(AbstractRoundStore):
         if "request" not in raw:
             return None
         votes = self.client.hvals(round_key(round_id) + ":approvals")
+        objections = self.client.hvals(round_key(round_id) + ":objections")
+        audit = self.client.lrange(round_key(round_id) + ":audit", 0, -1)
         text = {k: v.decode() for k, v in raw.items() if k in ("status", "requested_at", "frozen_at",
                                                                  "proposed_at", "released_at", "failure")}
         return RoundRecord(
@@ -234,6 +249,9 @@ class RedisRoundStore(AbstractRoundStore):
             released_at=text.get("released_at"), failure=text.get("failure"),
             proposal_published=raw.get("proposal_published") == b"1",
             approvals=tuple(sorted((codec.load_vote(v) for v in votes), key=lambda v: v.user_id)),
+            objections=tuple(sorted((codec.load_objection(v) for v in objections),
+                                    key=lambda o: (o.at, o.student_ref))),
+            audit=tuple(codec.load_audit(v) for v in audit),
         )
 
     def list_rounds(self, region_id: str) -> list[RoundRecord]:
@@ -244,9 +262,33 @@ class RedisRoundStore(AbstractRoundStore):
         raw = self.client.hgetall(round_key(round_id) + ":outcomes")
         return sorted(codec.load_outcomes(raw.values()), key=lambda o: o.student_ref)
 
-    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote) -> bool:
-        return self._apply(event_id, lambda pipe: pipe.hset(
-            round_key(round_id) + ":approvals", vote.user_id, codec.dump_record(vote)))
+    def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote, at: str = "") -> bool:
+        def write(pipe: Pipeline) -> None:
+            pipe.hset(round_key(round_id) + ":approvals", vote.user_id, codec.dump_record(vote))
+            pipe.rpush(round_key(round_id) + ":audit", codec.dump_record(approval_entry(vote, at)))
+        return self._apply(event_id, write)
+
+    def add_objection(self, event_id: str, round_id: str, period_id: str, objection: Objection) -> bool:
+        key = round_key(round_id)
+        region_id = codec.load_request(self.client.hget(key, "request")).region_id
+        excluded = period_key(region_id, period_id) + ":exclusions"
+
+        def read(pipe: Pipeline) -> tuple[StudentExclusions, list[ApprovalVote]]:
+            raw = pipe.hget(excluded, objection.student_ref)
+            votes = [codec.load_vote(v) for v in pipe.hvals(key + ":approvals")]
+            return (codec.load_exclusion(raw) if raw else StudentExclusions()), withdrawn_by(objection, votes)
+
+        def write(pipe: Pipeline, state: tuple[StudentExclusions, list[ApprovalVote]]) -> None:
+            old, withdrawn = state
+            pipe.hset(excluded, objection.student_ref, codec.dump_record(old.merged((objection.place_id,), ())))
+            if withdrawn:
+                pipe.hdel(key + ":approvals", *[v.user_id for v in withdrawn])
+            pipe.hset(key + ":objections", objection.student_ref, codec.dump_record(objection))
+            pipe.rpush(key + ":audit", *[codec.dump_record(e) for e in objection_entries(objection, withdrawn)])
+        return self.applier.apply_once(event_id, write, read=read, watch=(excluded, key + ":approvals"))
+
+    def round_places(self, round_id: str) -> dict[str, Place]:
+        return {p.place_id: p for p in codec.load_places(self.client.hvals(round_key(round_id) + ":input:places"))}
 
     def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool:
         def write(pipe: Pipeline) -> None:

@@ -1,5 +1,5 @@
-"""What the store remembers of one round: its request, status, figures, approvals and release.
-Imports the shared round events and the approval rule's vote."""
+"""What the store remembers of one round: its request, status, figures, approvals, objections, audit trail
+and release. Imports the shared round events, the approval rule's vote and the objection records."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from stagepool_shared.events.rounds import Manifest, RoundReleaseScheduled, RoundRequested, Summary
 
 from .approval import ApprovalVote
+from .objection import AuditEntry, Objection
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class RoundRecord:
     approvals: tuple[ApprovalVote, ...] = ()
     failure: str | None = None
     proposal_published: bool = False
+    objections: tuple[Objection, ...] = ()
+    audit: tuple[AuditEntry, ...] = ()
 
     @property
     def round_id(self) -> str:

@@ -1,0 +1,153 @@
+"""The canary on the review page's path for names (issue 14.6), on the real broker and Redis with intake as a
+real HTTP server: a student's name that the matcher's review page shows (asked of intake over the
+authenticated internal call) appears in no Kafka topic, no log line, no metric and no matcher Redis key."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import uuid
+from typing import Any, Iterator
+
+import pytest
+import requests
+
+from intake.bootstrap import bootstrap as intake_bootstrap
+from intake.config import Settings as IntakeSettings
+from matcher import commands, handlers
+from matcher.bootstrap import bootstrap as matcher_bootstrap
+from matcher.config import Settings as MatcherSettings
+from matcher.errors import StudentNamesUnavailable
+from stagepool_shared import kafka, registry, topics
+from stagepool_shared.auth import Principal, TokenStore
+from stagepool_shared.runtime import BackgroundServer
+from stagepool_shared.web.accounts import Accounts
+
+pytestmark = pytest.mark.integration
+
+WISH = {"sector": "zorg", "crebo": "25491", "level": 3, "study_year": 1, "pathway": "bol",
+        "home": {"postcode": "9711 AB"}, "max_travel_minutes": 45, "transport_mode": "bike"}
+PLACE = {"organisation_name": "Zorggroep Kanarie", "sector": "zorg", "org_type": "vvt",
+         "location": {"postcode": "9711"}, "address": "Kanarieweg 1, Groningen", "crebos": ["25491"],
+         "levels": [3], "slots": 1, "supervision_capacity": 1}
+
+
+@pytest.fixture
+def world(kafka_bootstrap: str, redis_url: str) -> Iterator[dict[str, Any]]:
+    """Intake (real HTTP) and a matcher wired from its settings to ask that intake, in a region of their own."""
+    kafka.ensure_topics(kafka_bootstrap)
+    tag = uuid.uuid4().hex[:10]
+    region, period, school = f"r-cn-{tag}", f"p-cn-{tag}", f"sch-cn-{tag}"
+    intake = intake_bootstrap(IntakeSettings.from_env({
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "REDIS_URL": redis_url, "PUBLISH_TIMEOUT_S": "5",
+        "INTAKE_PSEUDONYM_SECRET": "integration-secret-" + tag}), key_prefix=f"it-{tag}")
+    server = BackgroundServer(intake.app()).start()
+    tokens = TokenStore(intake.redis_client)
+    service_token = tokens.issue("svc-matcher", "service", "matcher")
+    matcher = matcher_bootstrap(MatcherSettings.from_env({
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "REDIS_URL": redis_url, "PUBLISH_TIMEOUT_S": "5",
+        "INTAKE_URL": server.url, "MATCHER_SERVICE_TOKEN": service_token, "STAGEPOOL_ENV": "dev"}))
+    headers = {who: {"Authorization": "Bearer " + tokens.issue(f"u-{who}", role, scope, region_id=region)}
+               for who, role, scope in (("coord", "regional_coordinator", region), ("school", "school_staff", school),
+                                        ("org", "organisation_staff", f"org-cn-{tag}"))}
+    period_body = {"period_id": period, "name": "Kanarie", "starts_on": "2031-02-01", "ends_on": "2031-06-30",
+                   "sectors": ["zorg"]}
+    assert requests.put(f"{server.url}/api/v1/periods/{period}", json=period_body, headers=headers["coord"],
+                        timeout=30).status_code == 200
+    yield {"intake": server.url, "matcher": matcher, "headers": headers, "region": region, "period": period,
+           "school": school, "redis": intake.redis_client, "bootstrap": kafka_bootstrap, "tokens": tokens}
+    server.stop()
+    matcher.close()
+    intake.close()
+
+
+def post_student(world: dict[str, Any], number: str, name: str, who: str = "school") -> str:
+    student = {"student_number": number, "name": name, "email": f"{number.lower()}@example.org",
+               "date_of_birth": "2009-03-15"}
+    wish = {**copy.deepcopy(WISH), "period_id": world["period"]}
+    posted = requests.post(f"{world['intake']}/api/v1/wishes", json={"student": student, "wish": wish},
+                           headers=world["headers"][who], timeout=30)
+    assert posted.status_code == 202, posted.text
+    return posted.json()["student_ref"]
+
+
+def apply_logged(world: dict[str, Any], event_ids: set[str]) -> None:
+    """Hand the matcher the events intake logged (as its consumer would)."""
+    for message in kafka.read_log(world["bootstrap"], (topics.WISHES, topics.PLACES)):
+        if message.value and any(e.encode() in message.value for e in event_ids):
+            handlers.handle(registry.decode(message.value), world["matcher"].deps)
+
+
+def matcher_values(client) -> bytes:
+    """Everything the matcher keeps in Redis, as one blob."""
+    out = []
+    for key in client.scan_iter("matcher:*", count=1000):
+        kind = client.type(key)
+        if kind == b"hash":
+            out.extend(client.hvals(key))
+        elif kind == b"string":
+            out.append(client.get(key) or b"")
+        elif kind == b"list":
+            out.extend(client.lrange(key, 0, -1))
+        elif kind in (b"set", b"zset"):
+            out.extend(client.smembers(key) if kind == b"set" else client.zrange(key, 0, -1))
+        out.append(key)
+    return b"\n".join(out)
+
+
+def test_a_name_shown_on_the_review_page_is_in_no_topic_log_metric_or_matcher_key(world, caplog, capfd):
+    caplog.set_level(logging.DEBUG)
+    tag = uuid.uuid4().hex[:8]
+    name, number = f"CANARY-{tag} Kwibus", f"CN{tag}"
+    student = {"student_number": number, "name": name, "email": f"canary-{tag}@example.org",
+               "date_of_birth": "2009-03-15", "phone": "0612345678", "address": "Kanariestraat 1"}
+    wish = {**copy.deepcopy(WISH), "period_id": world["period"]}
+    posted = requests.post(f"{world['intake']}/api/v1/wishes", json={"student": student, "wish": wish},
+                           headers=world["headers"]["school"], timeout=30)
+    assert posted.status_code == 202, posted.text
+    place = requests.post(f"{world['intake']}/api/v1/places", json={**PLACE, "period_id": world["period"]},
+                          headers=world["headers"]["org"], timeout=30)
+    assert place.status_code == 202, place.text
+    apply_logged(world, {posted.json()["event_id"], place.json()["event_id"]})
+
+    deps = world["matcher"].deps
+    coordinator = Principal("u-coord", "regional_coordinator", world["region"], world["region"])
+    round_id = commands.request_round(deps, coordinator, world["region"], world["period"], "initial", seed=3)
+    [requested] = [registry.decode(m.value) for m in kafka.read_log(world["bootstrap"], (topics.ROUNDS,))
+                   if m.value and round_id.encode() in m.value and b"round.requested" in m.value]
+    handlers.handle(requested, deps)
+    assert deps.store.get_round(round_id).status == "proposed"
+
+    staff = Principal("u-staff", "school_staff", world["school"], world["region"])
+    session = Accounts(world["redis"]).start_session(staff)
+    client = world["matcher"].app().test_client()
+    client.set_cookie("sp_session", session.session_id)
+    page = client.get("/pages/review").get_data(as_text=True)
+    assert name in page and number in page and "Zorggroep Kanarie" in page
+
+    everything = topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS
+    for canary in (name, number):
+        assert not [m for m in kafka.read_log(world["bootstrap"], everything)
+                    if m.value and canary.encode() in m.value]
+        assert canary not in caplog.text
+        assert canary.encode() not in matcher_values(world["redis"])
+        assert canary not in client.get("/metrics").get_data(as_text=True)
+        assert canary not in requests.get(f"{world['intake']}/metrics", timeout=30).text
+    out, err = capfd.readouterr()
+    assert name not in out + err
+
+
+def test_intake_answers_the_matcher_over_http_only_for_the_asked_school_s_own_students(world):
+    world["headers"]["other"] = {"Authorization": "Bearer " + world["tokens"].issue(
+        "u-other", "school_staff", world["school"] + "-b", region_id=world["region"])}
+    own = post_student(world, "OWN1", "Eigen Student")
+    foreign = post_student(world, "OTHER1", "Andere Student", who="other")
+    directory = world["matcher"].deps.directory
+    names = directory.names(world["school"], [own, "stu_" + "0" * 32])
+    assert [(n.name, n.student_number) for n in names.values()] == [("Eigen Student", "OWN1")]
+    with pytest.raises(StudentNamesUnavailable):
+        directory.names(world["school"], [own, foreign])
+    notifier = world["tokens"].issue("svc-n", "service", "notifier")
+    refused = requests.post(f"{world['intake']}/internal/v1/schools/{world['school']}/student-names",
+                            json={"student_refs": [own]}, headers={"Authorization": "Bearer " + notifier}, timeout=30)
+    assert refused.status_code == 403 and "Eigen Student" not in refused.text
