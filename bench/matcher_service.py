@@ -1,4 +1,5 @@
-"""Bench: the matcher service end to end, from Redis state to stored proposal (issue 4's 10k-in-5s target).
+"""Bench: the matcher service end to end, from Redis state to stored proposal (issue 4's 10k in < 5 s and issue
+17's 30k in < 6 s).
 
 A real redis-server (AOF with fsync always, as in production) and a real single-node Kafka (KRaft, acks=all)
 start in a temp dir (stagepool_shared.devstack); the solver bench's synthetic region (bench.generator) is
@@ -46,6 +47,10 @@ from matcher.rounds.pool import Pool, StudentExclusions
 
 from .generator import generate
 from .memory import peak_rss_mb
+
+SIZES = (10_000, 30_000)  # BENCH_SERVICE_SIZES=10000 runs a subset
+TARGET_S = {10_000: 5.0, 30_000: 6.0}  # Redis state -> stored proposal (issue 4 at 10k, issue 17 at 30k)
+
 
 def make_region(students: int, seed: int = 1) -> tuple[str, str, list[Wish], list[Place], dict[str, StudentExclusions]]:
     """The solver bench's synthetic region (bench.generator), as the shared event payloads intake publishes."""
@@ -129,7 +134,9 @@ def measure(students: int = 10_000, seed: int = 7) -> dict[str, Any]:
             "published_s": round(t_end - t0, 3), "parts": len(parts), "placed": s.placed,
             "worst_school_rate": s.worst_school_rate, "school_spread": s.school_spread,
             "top1": s.top1_share, "top3": s.top3_share, "max_placeable": s.max_placeable, "fair_bound": s.fair_bound,
-            "target_s": 5.0, "meets_target": stored < 5.0}
+            "support_placeable": s.support_placeable,
+            "target_s": TARGET_S[students] if students in TARGET_S else None,
+            "meets_target": stored < TARGET_S[students] if students in TARGET_S else None}
 
 
 def measured_in_a_fresh_process(students: int) -> dict[str, Any]:
@@ -149,10 +156,11 @@ def _or_dash(value: float | int | None, spec: str) -> str:
 
 
 def run() -> list[dict[str, Any]]:
-    """The service bench: 10,000 students end to end; prints a table and returns the result dicts."""
-    results = [measured_in_a_fresh_process(10_000)]
-    print("\nmatcher service, handlers.run_round: Redis state -> stored proposal (target < 5 s at 10k students),"
-          " then the parts published (acks=all)")
+    """The service bench: 10,000 and 30,000 students end to end; prints a table and returns the result dicts."""
+    sizes = tuple(int(x) for x in os.environ.get("BENCH_SERVICE_SIZES", "").split(",") if x) or SIZES
+    results = [measured_in_a_fresh_process(n) for n in sizes]
+    print("\nmatcher service, handlers.run_round: Redis state -> stored proposal (targets < 5 s at 10k and < 6 s at"
+          " 30k students), then the parts published (acks=all)")
     print(f"{'students':>9} {'stored_s':>8} {'cpu_s':>6} {'load_s':>7} {'solve_s':>8} {'persist_s':>9} "
           f"{'published_s':>11} {'parts':>5} {'peak_mb':>7} {'placed':>7} {'floor':>7} {'worst':>6} {'bound':>6} "
           f"{'spread':>6} {'top1':>6} {'top3':>6} {'ok':>3}")
@@ -161,7 +169,7 @@ def run() -> list[dict[str, Any]]:
               f"{r['persist_s']:>9} {r['published_s']:>11} {r['parts']:>5} {r['peak_mb']:>7.0f} {r['placed']:>7} "
               f"{_or_dash(r['max_placeable'], 'd'):>7} {r['worst_school_rate']:>6.3f} "
               f"{_or_dash(r['fair_bound'], '.3f'):>6} {r['school_spread']:>6.3f} {r['top1']:>6.3f} "
-              f"{r['top3']:>6.3f} {'yes' if r['meets_target'] else 'NO':>3}")
+              f"{r['top3']:>6.3f} {'-' if r['meets_target'] is None else 'yes' if r['meets_target'] else 'NO':>3}")
     print(f"(machine load average {results[0]['load_avg_1m']} on {os.cpu_count()} cores; "
           "cpu_s is this process's CPU time for the same span; solve_s covers solve, validation (floor: the "
           "max-flow value; bound: the fair-share bound on the worst rate, both certified), outcomes, figures and "

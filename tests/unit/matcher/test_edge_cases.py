@@ -58,3 +58,19 @@ def test_an_inconsistent_round_is_refused_naming_the_record(make, kind: str, rec
         solve(make())
     assert (err.value.record_type, err.value.record_id) == (kind, record)
     assert record in str(err.value)
+
+
+def test_a_kept_placement_in_another_schools_reserved_slot_is_certified() -> None:
+    # a re-match keeps stu-a (school S1) at P-1, whose one slot is reserved for S2; S2's stu-b is eligible but
+    # the slot is taken by the kept placement, which no allocation may move: the round is still certified
+    from solver_support import FixedPlacement, Reservation, place, round_of, wish
+
+    from matcher.solver import solve
+    from matcher.solver.validation import validate
+
+    rnd = round_of([wish("stu-a", school_id="S1"), wish("stu-b", school_id="S2")],
+                   [place("P-1", reserved=(Reservation("S2", 1),))], fixed=(FixedPlacement("stu-a", "P-1"),))
+    sol = solve(rnd)
+    assert sol.placement_map() == {"stu-a": "P-1"}
+    report = validate(rnd, sol, fairness="bound")
+    assert report.ok, report.problems

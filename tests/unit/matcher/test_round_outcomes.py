@@ -41,3 +41,16 @@ def test_a_pool_where_nobody_can_be_placed_is_certified_as_such_and_the_page_say
     assert certificate(summary, "nl") == "Onafhankelijk nagerekend: geen enkele verdeling kan in deze ronde een student plaatsen."
     empty = compute_round(Pool(REGION, PERIOD, None, (), places), 7, OrToolsRoundSolver(), "test").summary
     assert (empty.max_placeable, empty.fair_bound, certificate(empty, "nl")) == (0, None, None)
+
+
+def test_a_round_certifies_the_support_students_placed_against_the_most_placeable():
+    # one slot offering the support, two students of one school: either placement gives the school 1/2, and
+    # the scarce-options level places the student who needs the support (issue 17); the summary says how many
+    # such students any allocation with these school totals could place, certified by the validator
+    support = replace(wish("stu-support", support=True), top_places=[])
+    other = replace(wish("stu-other"), top_places=["plc-1"])
+    offers = replace(place("plc-1"), irregular_shifts=False, support_offered=["extra_begeleiding"])
+    result = compute_round(Pool(REGION, PERIOD, None, (other, support), (offers,)), 7, OrToolsRoundSolver(), "test")
+    by_ref = {o.student_ref: o for o in result.outcomes}
+    assert (by_ref["stu-support"].status, by_ref["stu-other"].status) == ("placed", "unplaced")
+    assert result.summary.support_placeable == 1

@@ -19,7 +19,7 @@ from ..rounds.pool import Pool
 
 WISH_MATCH = {"top-1": "top1", "top-2": "top2", "top-3": "top3", "preferred_type": "preferred_type"}
 INPUT_ROUND_ID = "round"
-#: The fields of a posted place the solver reads (not its name, address, contact or start date).
+#: The fields of a posted place the solver reads (not its name, address or start date).
 _PLACE_FIELDS = frozenset(f.name for f in fields(model.Place))
 
 
@@ -69,13 +69,14 @@ class OrToolsRoundSolver:
     def solve(self, pool: Pool, seed: int) -> Solved:
         """Solve and certify: a round the validator does not certify (feasible, as many placed as a separate
         maximum flow allows, the fewest released reserved slots, the worst-off school at the fair-share
-        bound) raises ValidationFailure and is never proposed."""
+        bound, the most students with few options its school totals allow) raises ValidationFailure and is never proposed."""
         instance = self.canonical_input(pool, seed)
         solution, report = self._solver.solve_validated(instance, fairness="bound")
         if not report.ok:
             raise ValidationFailure("validate", "; ".join(report.problems))
         bound = round(report.fair_bound[0] / report.fair_bound[1], 6) if report.fair_bound else None  # as the rates
-        return Solved(to_outcomes(pool, solution), report.max_flow, bound)
+        support = report.scarce[1] if report.scarce else None
+        return Solved(to_outcomes(pool, solution), report.max_flow, bound, support)
 
 
 def to_outcomes(pool: Pool, solution: model.Solution) -> list[Outcome]:

@@ -110,13 +110,36 @@ def round_to_dict(rnd: RoundInput) -> dict[str, Any]:
     return doc
 
 
+def _flat(obj: Any) -> dict[str, Any]:
+    """A dataclass of plain values (one level of nested dataclasses and tuples) as a JSON-ready dict; the
+    same result as `_plain(asdict(obj))`, without asdict's deep copy (a 50k-student solution has ~10^6 values)."""
+    out = {}
+    for name in _field_names(type(obj)):
+        v = getattr(obj, name)
+        if isinstance(v, tuple):
+            v = [_flat(x) if hasattr(x, "__dataclass_fields__") else x for x in v]
+        elif hasattr(v, "__dataclass_fields__"):
+            v = _flat(v)
+        out[name] = v
+    return out
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return _FIELDS[cls]
+
+
 def solution_to_dict(sol: Solution) -> dict[str, Any]:
     """Assignments, explanations, shares, penalties and stats as JSON-ready dicts."""
     stats = asdict(sol.stats)
     return {
         "round_id": sol.round_id, "seed": sol.seed, "stats": _plain(stats),
-        "assignments": [_plain(asdict(a)) for a in sol.assignments],
-        "explanations": [_plain(asdict(e)) for e in sol.explanations],
-        "shares": [dict(_plain(asdict(g)), rate=round(g.rate, 6)) for g in sol.shares],
-        "penalties": [_plain(asdict(p)) for p in sol.penalties],
+        "assignments": [_flat(a) for a in sol.assignments],
+        "explanations": [_flat(e) for e in sol.explanations],
+        "shares": [dict(_flat(g), rate=round(g.rate, 6)) for g in sol.shares],
+        "penalties": [_flat(p) for p in sol.penalties],
     }

@@ -7,6 +7,8 @@ Codes:
     ALL_TAKEN_UNDER_FAIR_SHARE  eligible places exist, but all their slots went to other students under
                                 the rule (most placed, then fair shares, then wishes, travel, lottery)
 
+A placed student (not a kept placement) with a support need gets `priority` "support", one with at most
+FEW_PLACES eligible places "few_places": the scarce-options level places as many of them as it can.
 Counterfactuals ("relaxations") relax one criterion at a time for that student only, over the places
 of the student's period and sector (or recognising the crebo) within max travel + 30 minutes, and
 count the places that would open (K, `places_opened`: every place that would become eligible) and how
@@ -38,6 +40,7 @@ import numpy as np
 from matcher.domain.eligibility import BIT, CRITERIA, pair_failures, reach_cosine, travel_minutes_pairs
 from matcher.domain.model import Explanation, Relaxation
 from matcher.domain.preferences import wish_rank_name
+from matcher.domain.scarcity import FEW_PLACES
 from matcher.domain.tables import RoundTables
 
 RELAXABLE = ("travel_time", "allowance", "irregular_shifts", "support", "level", "min_age", "programme", "no_slots")
@@ -57,6 +60,7 @@ class Outcome:
     minutes: np.ndarray
     eligible: np.ndarray  # number of eligible places
     free: np.ndarray      # per place: slots still free after this allocation
+    scarce_cutoff: int | None = None  # SolveStats.scarce_cutoff: the priority said only for ranked students
 
 
 @dataclass
@@ -259,8 +263,19 @@ def _placed(rt: RoundTables, out: Outcome, placed: list[int]) -> list[Explanatio
         result.append(Explanation(
             student_ref=st.refs[s], code=code, place_id=pt.ids[p], criteria_met=met, wish_rank=wish_rank_name(tier[s]),
             travel_minutes=minutes[s], eligible_places=eligible[s],
+            priority=None if code == "PLACED_FIXED" else _priority(st.wishes[s].support_needs, eligible[s],
+                                                                   out.scarce_cutoff),
         ))
     return result
+
+
+def _priority(support_needs, eligible: int, cutoff: int | None) -> str | None:
+    """Why the scarce-options level put this placed student first, if it did (docs/matching.md 1.5, 2b):
+    only for keys the solve ranked (`cutoff`: the largest eligible count ranked; -1 none, None all)."""
+    ranked = FEW_PLACES if cutoff is None else min(FEW_PLACES, cutoff)
+    if support_needs:
+        return "support" if cutoff is None or cutoff >= 0 else None
+    return "few_places" if eligible <= ranked else None
 
 
 def explain(rt: RoundTables, out: Outcome) -> tuple[Explanation, ...]:

@@ -64,7 +64,7 @@ class Wish:
 @solver_fields(contract.Place)
 class Place:
     """An organisation's internship position in one period: the fields of the `place.posted` payload the
-    solver reads (not its name, address, contact or start date), lists as tuples. `reserved` holds the
+    solver reads (not its name, address or start date), lists as tuples. `reserved` holds the
     bilateral agreements: `slots` of the place reserved for students of one school."""
 
     def __post_init__(self) -> None:
@@ -162,6 +162,7 @@ class Explanation:
     binding_constraint: str | None = None
     nearest_change: Relaxation | None = None
     relaxations: tuple[Relaxation, ...] = ()
+    priority: str | None = None  # placed with the scarce-options priority: "support" or "few_places"
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ class SolveStats:
     lottery_size: int = 1
     travel_quantum: int = 1
     wish_in_fair_pass: bool = True
+    scarce_cutoff: int | None = None  # largest eligible count ranked on its own by the scarce level (None: all)
     timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
 
 

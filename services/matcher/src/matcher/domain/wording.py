@@ -45,6 +45,9 @@ TEXT = {
         # a hint as an outcome event carries it (the count of free slots only since issue 17): the review page
         "hint_travel": ("{m:g} minuten meer reistijd opent 1 plaats", "{m:g} minuten meer reistijd opent {n} plaatsen"),
         "hint_other": ("zonder de eis '{c}' komt 1 plaats in beeld", "zonder de eis '{c}' komen {n} plaatsen in beeld"),
+        "support": "Geplaatst met voorrang, omdat weinig plaatsen de begeleiding bieden die je nodig hebt.",
+        "few_places": ("Geplaatst met voorrang, omdat maar 1 plaats bij je past.",
+                       "Geplaatst met voorrang, omdat maar {n} plaatsen bij je passen."),
     },
     "en": {
         "PLACED": "Placed ({rank}), {minutes} min travel; every hard constraint met.",
@@ -60,6 +63,9 @@ TEXT = {
         "hint_travel": ("{m:g} more minutes of travel opens 1 place", "{m:g} more minutes of travel opens {n} places"),
         "hint_other": ("without the '{c}' requirement 1 place comes into view",
                        "without the '{c}' requirement {n} places come into view"),
+        "support": "Placed with priority, because few places offer the support you need.",
+        "few_places": ("Placed with priority, because only 1 place fits you.",
+                       "Placed with priority, because only {n} places fit you."),
     },
 }
 
@@ -107,6 +113,8 @@ def describe(e: Explanation, lang: str = "nl") -> str:
         rank=RANK[lang].get(e.wish_rank or "none", ""), minutes=e.travel_minutes, eligible=e.eligible_places,
         binding=CRITERION[lang].get(e.binding_constraint or "", e.binding_constraint),
     )
+    if e.priority in ("support", "few_places"):
+        text += " " + _counted(TEXT[lang][e.priority], e.eligible_places).format(n=e.eligible_places)
     if e.nearest_change is not None:
         change = relaxation_text(e.nearest_change, lang)
         text += " " + change[:1].upper() + change[1:] + "."

@@ -36,6 +36,7 @@ class Solved:
     outcomes: list[Outcome]
     max_placeable: int | None = None
     fair_bound: float | None = None
+    support_placeable: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def compute_round(pool: Pool, seed: int, solver: "RoundSolver", code_version: st
     schools = tuple(sorted({w.school_id for w in pool.wishes}))
     support = tuple(sorted({o.school_id for o in outcomes if o.support_needs}))
     sector_of = {w.student_ref: w.sector for w in pool.wishes}
-    summary = replace(summarise(outcomes, sector_of), max_placeable=solved.max_placeable, fair_bound=solved.fair_bound)
+    summary = replace(summarise(outcomes, sector_of), max_placeable=solved.max_placeable, fair_bound=solved.fair_bound,
+                      support_placeable=solved.support_placeable)
     return RoundResult(outcomes, summary, manifest, schools, support)
 
 

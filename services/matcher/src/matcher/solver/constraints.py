@@ -13,15 +13,20 @@ Network of one component (all capacities integral):
   `add_reservations`);
 * reserved slots: only school X's students enter entry(p, X); others reach slot(p, X) only through the
   release arc, whose cost makes "fewest released slots" the objective right after "most placed";
-* fair shares: the source -> group arcs are unit arcs whose costs rise with the group's rate (`add_fair_shares`).
+* fair shares: the source -> group arcs are unit arcs whose costs rise with the group's rate (`add_fair_shares`);
+* scarce options (pass S, group totals fixed): the enrol arcs cost the value of the student's scarce level
+  (`scarce_weights`), above wishes.
 
 Imports numpy only.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from matcher.domain import scarcity
 from matcher.domain.lottery import pair_lottery
 from matcher.domain.preferences import MAX_WISH_COST
 from matcher.errors import SolverLimit
@@ -68,10 +73,16 @@ def add_pairs(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayo
     arcs.add("pairs", lay.student0 + local(comp.students, s), pair_heads(inst, comp, lay), 1, costs)
 
 
-def add_enrolment(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout) -> None:
-    """One place per student: group -> student arcs of capacity 1."""
-    g = inst.tables.students.group[comp.students]
-    arcs.add("enrol", lay.group0 + local(comp.groups, g), lay.student0 + np.arange(len(comp.students)), 1, 0)
+def add_enrolment(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout, costs: np.ndarray | int = 0,
+                  source: np.ndarray | None = None) -> None:
+    """One place per student: group -> student arcs of capacity 1 (pass S: costed by the scarce-options level).
+
+    source: position of each student's source node among the layout's group nodes (pass B: its bin of
+    (group, scarce level)); by default its group.
+    """
+    if source is None:
+        source = local(comp.groups, inst.tables.students.group[comp.students])
+    arcs.add("enrol", lay.group0 + source, lay.student0 + np.arange(len(comp.students)), 1, costs)
 
 
 def add_capacity(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout) -> None:
@@ -143,6 +154,54 @@ def fair_pass_weights(
         if fits(max(release, top_rank * w2, MAX_WISH_COST), lay, limit):
             return w2, release, with_wish
     raise SolverLimit("component too large for exact fair-share costs")
+
+
+@dataclass(frozen=True)
+class ScarceWeights:
+    """Pass S's exact weights: the cost of each scarce level in units of `unit` (the wish bound).
+
+    `level` is the scarce-options level of each component student (0 = placed first), `values` the cost of
+    each level, `cutoff` the largest eligible count ranked on its own (None when every count present is;
+    -1 when none, 0 when only a support need is).
+    """
+
+    unit: int
+    level: np.ndarray
+    values: np.ndarray
+    cutoff: int | None
+
+
+def _status_changes(comp: Component) -> int:
+    """Most placements a simple residual cycle of pass S can change: two per group node it passes."""
+    return min(2 * len(comp.groups), len(comp.students))
+
+
+def scarce_weights(inst: SolverInstance, comp: Component, lay: NodeLayout, limit: int = COST_LIMIT) -> ScarceWeights:
+    """Pass S's weights: as many scarce levels as fit, each strictly before the ones after it and wishes.
+
+    Bounds per simple residual cycle (docs/matching.md, section 3): it meets each student once, so its wish
+    cost changes by less than U = sum of the students' largest wish costs + 1; it passes each group node
+    once (pass S has no source arcs: group totals are supplies), so it changes at most M = 2 * groups
+    placements. Level values exact for M changes (`scarcity.level_values`), times U, put each level strictly
+    before the later ones and before wishes. Keys beyond the budget share the last level (`cutoff`).
+    """
+    max_wish = np.zeros(len(comp.students), dtype=np.int64)
+    np.maximum.at(max_wish, local(comp.students, inst.pairs.student[comp.pairs]), inst.wish[comp.pairs])
+    unit, changes = int(max_wish.sum()) + 1, _status_changes(comp)
+    keys = inst.scarce_key[comp.students]
+    present = np.unique(keys)
+
+    def top(ranked: int) -> int:
+        values = scarcity.level_values(scarcity.levels_of(keys, ranked)[1], changes)
+        return values[-1] if values else 0
+
+    ranked = 0
+    while ranked < len(present) and fits(max(top(ranked + 1) * unit, MAX_WISH_COST), lay, limit):
+        ranked += 1
+    level, n_levels = scarcity.levels_of(keys, ranked)
+    values = np.array(scarcity.level_values(n_levels, changes), dtype=np.int64)
+    cutoff = None if ranked >= len(present) - 1 else int(present[ranked - 1]) if ranked else -1
+    return ScarceWeights(unit, level, values, cutoff)
 
 
 def detail_costs(

@@ -37,14 +37,16 @@ class Reference:
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-def reference(rnd: RoundInput, tables: RoundTables | None = None) -> Reference:
+def reference(rnd: RoundInput, tables: RoundTables | None = None, pairs: object | None = None) -> Reference:
     """The validator's reference data (domain tables and eligible pairs) for a round.
 
-    The tables are a pure function of the round (domain code, not the solver's): passing the ones the
-    solver used saves rebuilding them and weakens no check; the networks built from them are the validator's own.
+    The tables and pairs are a pure function of the round (domain code, not the solver's): passing the ones
+    the solver used saves rebuilding them and weakens no check (recomputing them would run the same domain
+    functions; every placed pair is re-checked by `pair_masks`); the networks built from them are the
+    validator's own.
     """
     rt = tables if tables is not None else build_tables(rnd)
-    return Reference(rnd, rt, eligible_pairs(rt))
+    return Reference(rnd, rt, eligible_pairs(rt) if pairs is None or tables is None else pairs)
 
 
 @dataclass
@@ -59,6 +61,7 @@ class _Net:
     fixed_per_group: np.ndarray | None = None
     demand: np.ndarray | None = None
     flow_students: np.ndarray | None = None
+    enrol_students: np.ndarray | None = None  # the students of the enrol arcs, in arc order
     fixed_released: int = 0
     places: tuple = ()
     n_reserved: int = 0
@@ -108,6 +111,33 @@ def _compute_parts(ref: Reference) -> list[np.ndarray]:
 
 
 def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _Net:
+    """The validator's network of one part (cached per reference: callers copy the arrays they change)."""
+    key = ("net", release, None if part is None else part.tobytes())
+    if key not in ref.cache:
+        ref.cache[key] = _build_network(ref, release, part)
+    return ref.cache[key]
+
+
+def _school_codes(ref: Reference, schools: list[str]) -> np.ndarray:
+    """Per student: position of its school in `schools` (-1 when absent)."""
+    code = {x: i for i, x in enumerate(schools)}
+    return np.array([code.get(w.school_id, -1) for w in ref.tables.students.wishes], dtype=np.int64)
+
+
+def _pair_heads(ref: Reference, s: np.ndarray, p: np.ndarray, r_keys: list, p0: int, e0: int) -> np.ndarray:
+    """Head of each pair arc: the entry node of (place, own school)'s reservation, else the place node."""
+    heads = p0 + p
+    if not r_keys:
+        return heads
+    schools = sorted({x for _, x in r_keys})
+    codes = _school_codes(ref, schools)
+    keys = np.array([pp * len(schools) + schools.index(x) for pp, x in r_keys], dtype=np.int64)  # sorted as r_keys
+    want = np.where(codes[s] >= 0, p * len(schools) + codes[s], -1)
+    pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+    return np.where(keys[pos] == want, e0 + pos, heads)
+
+
+def _build_network(ref: Reference, release: bool, part: np.ndarray | None) -> _Net:
     rt = ref.tables
     st, pt = rt.students, rt.places
     s, p = _free_pairs(ref)
@@ -122,7 +152,6 @@ def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _
     g0, s0 = 2, 2 + len(rt.groups)
     p0 = s0 + st.n
     r_keys = sorted(reserved)
-    r_index = {k: i for i, k in enumerate(r_keys)}
     e0 = p0 + pt.n
     t0 = e0 + len(r_keys)
     net = _Net([], [], [], [], n_groups=len(rt.groups), fixed_released=fixed_released, places=pt.places,
@@ -131,12 +160,11 @@ def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _
     net.fixed_per_group = np.bincount(st.group[st.fixed >= 0], minlength=len(rt.groups))
     flow = np.unique(s)
     net.flow_students = np.bincount(st.group[flow], minlength=len(rt.groups))
+    net.enrol_students = flow
     net.add(0, g0 + np.arange(len(rt.groups)), net.demand)  # quota arcs: capacities replaced per probe
     net.add(0, g0 + np.arange(len(rt.groups)), net.demand if release else 0)  # rest arcs (MCF probes)
     net.add(g0 + st.group[flow], s0 + flow, 1)
-    heads = [e0 + r_index[(pp, st.wishes[ss].school_id)] if (pp, st.wishes[ss].school_id) in r_index else p0 + pp
-             for ss, pp in zip(s.tolist(), p.tolist())]
-    net.add(s0 + s, np.array(heads, dtype=np.int64), 1)
+    net.add(s0 + s, _pair_heads(ref, s, p, r_keys, p0, e0), 1)
     net.add(p0 + np.arange(pt.n), 1, np.where(used, np.maximum(general, 0), 0))
     for i, (pp, _) in enumerate(r_keys):
         k = reserved[r_keys[i]]
@@ -175,6 +203,14 @@ def min_release(ref: Reference) -> int:
     if not any(p.reserved for p in ref.rnd.places):
         return 0
     return sum(_flow_release(ref, part) for part in _parts(ref)) + residual_slots(ref.tables).fixed_released
+
+
+def no_release_beyond_fixed(ref: Reference, released: int) -> int:
+    """Record that no part needs to release a reserved slot (an allocation releasing only what its kept
+    placements alone release shows it: adding students never lowers the count); returns `released`."""
+    for part in _parts(ref):
+        ref.cache[("release", part.tobytes())] = 0
+    return released
 
 
 def _quota_feasible(net: _Net, quota: np.ndarray, release_floor: int | None) -> bool:

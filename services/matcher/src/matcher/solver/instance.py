@@ -15,6 +15,7 @@ import numpy as np
 from matcher.domain.eligibility import Pairs, eligible_pairs
 from matcher.domain.preferences import pair_wish_costs
 from matcher.domain.reservations import ResidualSlots, residual_slots
+from matcher.domain.scarcity import scarcity_keys
 from matcher.domain.tables import RoundTables
 
 
@@ -46,6 +47,7 @@ class SolverInstance:
     reservations: Reservations
     all_pairs: int            # eligible pairs before fixed students were removed
     eligible_count: np.ndarray  # per student: eligible places (fixed students included)
+    scarce_key: np.ndarray      # per student: 0 with a support need, else eligible places (domain.scarcity)
 
 
 def _reservations(residual: ResidualSlots, schools: dict[str, int]) -> Reservations:
@@ -58,17 +60,21 @@ def _reservations(residual: ResidualSlots, schools: dict[str, int]) -> Reservati
     )
 
 
-def build_instance(rt: RoundTables) -> SolverInstance:
-    """Eligible pairs and residual capacities around the canonical tables of a consistent round."""
+def build_instance(rt: RoundTables, pairs: Pairs | None = None) -> SolverInstance:
+    """Eligible pairs and residual capacities around the canonical tables of a consistent round.
+
+    pairs: the round's eligible pairs when the caller already computed them (`eligible_pairs(rt)`).
+    """
     rnd, st = rt.round, rt.students
     school_names = tuple(sorted({g[0] for g in rt.groups} | {r.school_id for p in rnd.places for r in p.reserved}))
     schools = {s: i for i, s in enumerate(school_names)}
-    pairs = eligible_pairs(rt)
+    pairs = eligible_pairs(rt) if pairs is None else pairs
     free = st.fixed[pairs.student] < 0
     pairs_free = Pairs(pairs.student[free], pairs.place[free], pairs.minutes[free])
     wish, tier, overlap = pair_wish_costs(rt, pairs_free.student, pairs_free.place)
     n_groups = len(rt.groups)
     residual = residual_slots(rt)
+    eligible = np.bincount(pairs.student, minlength=st.n).astype(np.int64)
     return SolverInstance(
         tables=rt, pairs=pairs_free, wish=wish, tier=tier, overlap=overlap, schools=school_names,
         student_school=np.array([schools[w.school_id] for w in st.wishes], dtype=np.int64),
@@ -76,5 +82,6 @@ def build_instance(rt: RoundTables) -> SolverInstance:
         demand=np.bincount(st.group, minlength=n_groups).astype(np.int64),
         fixed_count=np.bincount(st.group[st.fixed >= 0], minlength=n_groups).astype(np.int64),
         general=residual.general, reservations=_reservations(residual, schools), all_pairs=pairs.n,
-        eligible_count=np.bincount(pairs.student, minlength=st.n).astype(np.int64),
+        eligible_count=eligible,
+        scarce_key=scarcity_keys(st.support, eligible),
     )

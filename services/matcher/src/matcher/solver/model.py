@@ -1,4 +1,4 @@
-"""`solve(round) -> Solution`: the fair matcher, two OR-tools min-cost flows per component.
+"""`solve(round) -> Solution`: the fair matcher, three OR-tools min-cost flows per component.
 
 Steps (docs/matching.md has the proofs):
   1. refuse an inconsistent round (InconsistentInstance naming the record);
@@ -7,7 +7,10 @@ Steps (docs/matching.md has the proofs):
   4. per component, pass A: max flow with min cost, costs = release penalty > fair-share unit ranks
      (> wish cost when the range allows) -> the most placed, the fewest released reserved slots, and the
      lexicographically max-min school rates; read the flow per group and per release arc;
-  5. per component, pass B: min-cost flow with those group totals and release flows fixed as supplies,
+  4b. per component, pass S: min-cost flow with those group totals and release flows fixed as supplies,
+     costs = scarce-options level on the enrol arcs > wish cost -> the most students with a support need,
+     then with 1, 2, ... eligible places; read the placements per (group, scarce level) bin;
+  5. per component, pass B: min-cost flow with those bin totals and release flows fixed as supplies,
      costs = wish > travel > seeded lottery (strict weights);
   6. explanations, school shares, named penalties and counts.
 Pure: no I/O, inputs are never mutated. Bounded without a time limit: min-cost flow is polynomial
@@ -23,6 +26,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matcher.domain.consistency import check_round
+from matcher.domain.eligibility import Pairs
 from matcher.domain.explain import Outcome, explain
 from matcher.domain.fairness import share_deficits, shares_from_counts
 from matcher.domain.model import Assignment, Penalty, RoundInput, Solution, SolveStats
@@ -71,8 +75,9 @@ def _retrying(stage_fn, *args):
 
 
 def fair_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, limit: int = rules.COST_LIMIT
-              ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Pass A: (placed per group position, released slots per reservation, wish included)."""
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Pass A: (placed per group position, placed per component student, released slots per reservation,
+    wish included)."""
     g_pos, rank = rules.fair_unit_ranks(inst, comp)
     w2, release_cost, with_wish = rules.fair_pass_weights(inst, comp, lay, rank, limit)
     arcs = ArcSet()
@@ -85,20 +90,12 @@ def fair_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, limit: int
     supplies[SOURCE], supplies[SINK] = len(g_pos), -len(g_pos)
     flows = _run(arcs, lay, supplies, "fair pass", max_flow=True)
     per_group = np.bincount(g_pos, weights=_span(flows, arcs, "units"), minlength=lay.n_groups).astype(np.int64)
-    return per_group, _span(flows, arcs, "release").copy(), with_wish
+    return per_group, _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(), with_wish
 
 
-def detail_pass(
-    inst: SolverInstance, comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
-    limit: int = rules.COST_LIMIT,
-) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Pass B: (pair flows, reserved-slot flows, lottery size, travel quantum) with pass A's totals fixed."""
-    costs, size, quantum = rules.detail_costs(inst, comp, lay, limit)
-    arcs = ArcSet()
-    rules.add_enrolment(arcs, inst, comp, lay)
-    rules.add_pairs(arcs, inst, comp, lay, costs)
-    rules.add_capacity(arcs, inst, comp, lay)
-    rules.add_reservations(arcs, inst, comp, lay, 0, np.zeros(len(comp.reservations), dtype=np.int64))
+def _fixed_totals(comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
+                  inst: SolverInstance) -> np.ndarray:
+    """Supplies that fix placements per source node (`lay`'s group nodes) and the released slots."""
     supplies = np.zeros(lay.n_nodes, dtype=np.int64)
     supplies[lay.group0:lay.group0 + lay.n_groups] = per_group
     supplies[SINK] = -int(per_group.sum())
@@ -106,7 +103,43 @@ def detail_pass(
         place_nodes = lay.place0 + rules.local(comp.places, inst.reservations.place[comp.reservations])
         np.add.at(supplies, place_nodes, -released)
         supplies[lay.slot0:lay.slot0 + len(comp.reservations)] += released
-    flows = _run(arcs, lay, supplies, "detail pass", max_flow=False)
+    return supplies
+
+
+def scarce_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
+                limit: int = rules.COST_LIMIT) -> tuple[np.ndarray, rules.ScarceWeights]:
+    """Pass S: (placed per component student, the weights used) with pass A's group totals and released
+    slots fixed; enrol arcs cost the scarce level, pair arcs the wish cost."""
+    sw = rules.scarce_weights(inst, comp, lay, limit)
+    arcs = ArcSet()
+    rules.add_enrolment(arcs, inst, comp, lay, sw.values[sw.level] * sw.unit)
+    rules.add_pairs(arcs, inst, comp, lay, inst.wish[comp.pairs])
+    rules.add_capacity(arcs, inst, comp, lay)
+    rules.add_reservations(arcs, inst, comp, lay, 0, np.zeros(len(comp.reservations), dtype=np.int64))
+    flows = _run(arcs, lay, _fixed_totals(comp, lay, per_group, released, inst), "scarce pass", max_flow=False)
+    return _span(flows, arcs, "enrol").copy(), sw
+
+
+def bins_of(inst: SolverInstance, comp: Component, level: np.ndarray, n_levels: int) -> np.ndarray:
+    """Per component student: its bin, the position of its (group, scarce level) among those present."""
+    g = rules.local(comp.groups, inst.tables.students.group[comp.students])
+    return np.unique(g * max(n_levels, 1) + level, return_inverse=True)[1].reshape(-1)
+
+
+def detail_pass(
+    inst: SolverInstance, comp: Component, bins: np.ndarray, per_bin: np.ndarray, released: np.ndarray,
+    limit: int = rules.COST_LIMIT,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Pass B: (pair flows, reserved-slot flows, lottery size, travel quantum) with pass A's placements per
+    (group, scarce level) bin and its released slots fixed as supplies."""
+    lay = NodeLayout(len(per_bin), len(comp.students), len(comp.places), len(comp.reservations))
+    costs, size, quantum = rules.detail_costs(inst, comp, lay, limit)
+    arcs = ArcSet()
+    rules.add_enrolment(arcs, inst, comp, lay, 0, source=bins)
+    rules.add_pairs(arcs, inst, comp, lay, costs)
+    rules.add_capacity(arcs, inst, comp, lay)
+    rules.add_reservations(arcs, inst, comp, lay, 0, np.zeros(len(comp.reservations), dtype=np.int64))
+    flows = _run(arcs, lay, _fixed_totals(comp, lay, per_bin, released, inst), "detail pass", max_flow=False)
     return _span(flows, arcs, "pairs"), _span(flows, arcs, "reserved"), size, quantum
 
 
@@ -118,21 +151,23 @@ def _fixed_figures(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, mi
         minutes[s], overlap[s] = travel_minutes(w.home, p.location, w.transport_mode), activity_overlap(w, p)
 
 
-def solve(rnd: RoundInput, tables: RoundTables | None = None) -> Solution:
+def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | None = None) -> Solution:
     """Allocate places for one round under the rule of docs/matching.md; explain every student.
 
     `tables`: the round's canonical tables when the caller already built them from the checked round
     (`solve_validated` shares them with the validator); otherwise the round is checked and they are built.
+    `pairs`: their eligible pairs, when already computed (the bench times the rule without eligibility).
     """
     clock = {"start": time.perf_counter()}
     if tables is None:
         check_round(rnd)
         tables = build_tables(rnd)
-    inst = build_instance(tables)
+    inst = build_instance(tables, pairs)
     clock["build"] = time.perf_counter()
     n = inst.tables.students.n
     place, tier, minutes, overlap = (np.full(n, -1, dtype=np.int64) for _ in range(4))
-    notes = {"lottery_size": 1 << 16, "travel_quantum": 1, "wish_in_fair_pass": True, "max_flow": 0}
+    notes = {"lottery_size": 1 << 16, "travel_quantum": 1, "wish_in_fair_pass": True, "max_flow": 0,
+             "scarce_cutoff": None}
     comps = components(inst)
     for comp in comps:
         _solve_component(inst, comp, place, tier, minutes, overlap, notes)
@@ -148,10 +183,16 @@ def solve(rnd: RoundInput, tables: RoundTables | None = None) -> Solution:
 
 def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, tier: np.ndarray,
                      minutes: np.ndarray, overlap: np.ndarray, notes: dict) -> None:
-    """Both passes on one component; writes the chosen place and pair figures per student."""
+    """Passes A, S (skipped when pass A placed every student of every ranked scarce level) and B on one
+    component; writes the chosen place and pair figures per student."""
     lay = rules.layout_of(comp)
-    per_group, released, with_wish = _retrying(fair_pass, inst, comp, lay)
-    pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, lay, per_group, released)
+    per_group, enrolled, released, with_wish = _retrying(fair_pass, inst, comp, lay)
+    sw = rules.scarce_weights(inst, comp, lay)
+    if not enrolled[sw.level < len(sw.values) - 1].all():  # else every student of a ranked level is placed
+        enrolled, sw = _retrying(scarce_pass, inst, comp, lay, per_group, released)
+    bins = bins_of(inst, comp, sw.level, len(sw.values))
+    per_bin = np.bincount(bins, weights=enrolled).astype(np.int64)
+    pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, bins, per_bin, released)
     chosen = comp.pairs[pair_flow > 0]
     s = inst.pairs.student[chosen]
     place[s], tier[s] = inst.pairs.place[chosen], inst.tier[chosen]
@@ -159,7 +200,9 @@ def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, t
     notes["lottery_size"] = min(notes["lottery_size"], size)
     notes["travel_quantum"] = max(notes["travel_quantum"], quantum)
     notes["wish_in_fair_pass"] &= with_wish
-    notes["max_flow"] += int(per_group.sum())
+    if sw.cutoff is not None:
+        notes["scarce_cutoff"] = sw.cutoff if notes["scarce_cutoff"] is None else min(notes["scarce_cutoff"], sw.cutoff)
+    notes["max_flow"] += int(per_bin.sum())
 
 
 def _assemble(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes: np.ndarray,
@@ -169,7 +212,8 @@ def _assemble(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes
     wish_sum = int((TIER_STEP * tier[place >= 0] + 100 - overlap[place >= 0]).sum())
     st, pt = rt.students, rt.places
     free = pt.capacity - np.bincount(place[place >= 0], minlength=pt.n)
-    expl = explain(rt, Outcome(place=place, tier=tier, minutes=minutes, eligible=inst.eligible_count, free=free))
+    expl = explain(rt, Outcome(place=place, tier=tier, minutes=minutes, eligible=inst.eligible_count, free=free,
+                               scarce_cutoff=notes["scarce_cutoff"]))
     placed = np.nonzero(place >= 0)[0].tolist()
     ids, fixed, tiers, mins, over = pt.ids, st.fixed.tolist(), tier.tolist(), minutes.tolist(), overlap.tolist()
     where = place.tolist()
@@ -190,5 +234,6 @@ def _assemble(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes
         wish_cost=int(wish_sum),
         travel_minutes=int(minutes[placed].sum()), lottery_size=notes["lottery_size"],
         travel_quantum=notes["travel_quantum"], wish_in_fair_pass=notes["wish_in_fair_pass"],
+        scarce_cutoff=notes["scarce_cutoff"],
     )
     return Solution(rt.round.round_id, rt.round.seed, tuple(assignments), expl, shares, tuple(penalties), stats)

@@ -12,6 +12,9 @@ What is certified (docs/matching.md, "What the validator certifies"):
   * assert_fair_share: the worst group rate == t*, the largest t such that every group can get
     ceil(t * demand) placements in some maximum allocation with the fewest released reserved slots
     (quota bisection; max-flow probes, or min-cost-flow probes when reserved slots must be released);
+  * assert_scarce_options: with the solution's school totals, no allocation with as many placed and the
+    fewest released slots places lexicographically more students by scarce level (support need first,
+    then eligible places from the fewest up); one min-cost flow per part (`scarce_bound`);
   * assert_no_improving_transfer (small instances, no reservations): no single transfer of a place
     from group b to group a improves the sorted rate vector - with the exchange property this is
     equivalent to lexicographic max-min fairness.
@@ -33,6 +36,7 @@ from matcher.domain.reservations import released_by_place
 from matcher.domain.tables import RoundTables
 from matcher.errors import ValidationFailure
 from matcher.solver import fair_bound as bound
+from matcher.solver import scarce_bound
 from matcher.solver.fair_bound import Reference
 from matcher.solver.transfers import improving_transfer
 
@@ -91,8 +95,13 @@ def _check_explanations(rnd: RoundInput, sol: Solution) -> None:
 
 
 def assert_reservations_honoured(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> None:
-    """No eligible student of X stays unplaced while X's reserved slots at that place went to others."""
+    """No eligible student of X stays unplaced while X's reserved slots at that place went to others.
+
+    Slots that kept (fixed) placements alone take from X are left out: no allocation may move them.
+    """
     released = released_by_place(rnd, sol.placement_map())
+    kept = released_by_place(rnd, {f.student_ref: f.place_id for f in rnd.fixed})
+    released = {k: n for k, n in released.items() if n > kept.get(k, 0)}
     if not released:
         return
     ref = ref or bound.reference(rnd)
@@ -141,8 +150,11 @@ def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None 
 
 def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> int:
     """Objective 1b: released reserved slots equal the minimum over maximum allocations; returns it."""
-    best = bound.min_release(ref or bound.reference(rnd))
+    ref = ref or bound.reference(rnd)
     got = sum(released_by_place(rnd, sol.placement_map()).values())
+    if got == sum(released_by_place(rnd, {f.student_ref: f.place_id for f in rnd.fixed}).values()):
+        return bound.no_release_beyond_fixed(ref, got)  # placing more never releases fewer: the minimum
+    best = bound.min_release(ref)
     if got != best:
         _fail("min_release", f"released {got} reserved slots, minimum is {best}")
     return best
@@ -166,6 +178,25 @@ def assert_fair_share(rnd: RoundInput, sol: Solution, ref: Reference | None = No
     return got[worst], demand[worst]
 
 
+def assert_scarce_options(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> tuple[int, int]:
+    """Objective 2b (scarce options): with the solution's school totals, as many placed and the fewest
+    released slots, no allocation places more students with a support need, or then more with k eligible
+    places (k from 1 up, up to the solver's `scarce_cutoff`); returns (support students placed, most placeable
+    with those totals). Independent: one min-cost flow per part on fair_bound's network (`scarce_bound`).
+    """
+    ref = ref or bound.reference(rnd)
+    placed_refs = sol.placement_map()
+    placed = np.array([r in placed_refs for r in ref.tables.students.refs], dtype=bool)
+    checks = scarce_bound.check(ref, placed, sol.stats.scarce_cutoff)
+    for c in checks:
+        if c.short is not None:
+            key, best, got = c.short
+            what = "students with a support need" if key == 0 else f"students with {key} eligible places"
+            _fail("scarce_options", f"{got} {what} placed, {best} with the same school totals")
+    fixed = sum(1 for w in rnd.wishes if w.support_needs and w.student_ref in {f.student_ref for f in rnd.fixed})
+    return sum(c.support_got for c in checks) + fixed, sum(c.support_best for c in checks) + fixed
+
+
 def assert_no_improving_transfer(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> None:
     """Objective 2, all levels (instances without reservations): no single transfer improves the rates."""
     problem = improving_transfer(ref or bound.reference(rnd), sol.placement_map())
@@ -182,6 +213,7 @@ class ValidationReport:
     min_release: int | None
     fair_bound: tuple[int, int] | None
     problems: tuple[str, ...]
+    scarce: tuple[int, int] | None = None  # (support students placed, most placeable with the same school totals)
 
     @property
     def ok(self) -> bool:
@@ -189,16 +221,16 @@ class ValidationReport:
 
 
 def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
-             tables: RoundTables | None = None) -> ValidationReport:
+             tables: RoundTables | None = None, pairs: object | None = None) -> ValidationReport:
     """Run the checks and collect failures (never raises ValidationFailure; see `ValidationReport.ok`).
 
     fairness: "none" (feasibility, max placements, reservations honoured: cheap), "bound" (+ minimum
     release and the quota-bisection bound on the worst rate, ~log2(students) flow probes) or "full" (+ the
     improving-transfer search; small instances only, and only without reserved slots).
-    tables: the round's canonical tables if already built (see `fair_bound.reference`).
+    tables, pairs: the round's canonical tables and eligible pairs if already built (`fair_bound.reference`).
     """
-    ref = bound.reference(rnd, tables)
-    problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None}
+    ref = bound.reference(rnd, tables, pairs)
+    problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None, "scarce": None}
     checks = [("feasible", lambda: assert_feasible(rnd, sol, ref)),
               ("reserved", lambda: assert_reservations_honoured(rnd, sol, ref)),
               ("max_flow", lambda: assert_max_placements(rnd, sol, ref))]
@@ -206,6 +238,7 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
         checks.append(("min_release", lambda: assert_min_release(rnd, sol, ref)))
     if fairness in ("bound", "full"):
         checks.append(("fair_bound", lambda: assert_fair_share(rnd, sol, ref)))
+        checks.append(("scarce", lambda: assert_scarce_options(rnd, sol, ref)))
     if fairness == "full" and not any(p.reserved for p in rnd.places):
         checks.append(("transfer", lambda: assert_no_improving_transfer(rnd, sol, ref)))
     for name, check in checks:
@@ -217,4 +250,4 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
         if name in figures:
             figures[name] = value
     return ValidationReport(len(sol.assignments), figures["max_flow"], figures["min_release"],
-                            figures["fair_bound"], tuple(problems))
+                            figures["fair_bound"], tuple(problems), figures["scarce"])

@@ -1,0 +1,163 @@
+"""The matcher bench's like-for-like floor and end-to-end rows (issue 17, point 4).
+
+  stagepool_timed        Stagepool's rule with eligibility computed first and timed apart: `eligibility_s`
+                         (consistency check, tables, eligible pairs), `rule_s` (instance, components, the
+                         passes A, S and B: the allocation), `explain_s` (explanations, shares, counts);
+                         wall_s is their sum, as before (RoundInput to explained allocation)
+  min_cost_flow_per_pool one plain OR-tools min-cost flow (max placements, then the least wish cost) per
+                         pool (period, sector: no eligible pair crosses pools), on the same eligible pairs,
+                         computed first and timed apart (`eligibility_s`); `rule_s` = splitting, building and
+                         solving the flows: the floor the full rule is compared with
+  cli                    `python -m matcher solve --instance FILE --out FILE --validate skip` in a subprocess
+                         (interpreter start, JSON in, schema check, solve, explanations, JSON out); the
+                         instance file is written before the clock starts
+Imports numpy, ortools and matcher.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+CLI_FLAGS = ("--validate", "skip")
+SHARED: dict = {}  # the tables and eligible pairs of the last Stagepool run: the validator reuses them, as in the service
+
+
+def stagepool_timed(rnd):
+    """(placement, Solution, phases) with eligibility computed before the rule and timed apart."""
+    from matcher.domain.consistency import check_round
+    from matcher.domain.eligibility import eligible_pairs
+    from matcher.domain.tables import build_tables
+    from matcher.solver import solve
+
+    t0 = time.perf_counter()
+    check_round(rnd)
+    rt = build_tables(rnd)
+    pairs = eligible_pairs(rt)
+    elig = time.perf_counter() - t0
+    sol = solve(rnd, rt, pairs)
+    SHARED.update(tables=rt, pairs=pairs)
+    t = sol.stats.timings
+    phases = {"eligibility_s": round(elig, 3), "rule_s": round(t["build"] + t["solve"], 3),
+              "explain_s": round(t["explain"], 3)}
+    return sol.placement_map(), sol, phases
+
+
+def _pool_flow(s: np.ndarray, p: np.ndarray, wish: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Pair mask of one pool's plain min-cost flow (max placements, then the least wish cost)."""
+    students, s_loc = np.unique(s, return_inverse=True)
+    places, p_loc = np.unique(p, return_inverse=True)
+    n_s, n_p = len(students), len(places)
+    source, sink = n_s + n_p, n_s + n_p + 1
+    tails = np.concatenate([np.full(n_s, source), s_loc, n_s + np.arange(n_p)]).astype(np.int32)
+    heads = np.concatenate([np.arange(n_s), n_s + p_loc, np.full(n_p, sink)]).astype(np.int32)
+    caps = np.concatenate([np.ones(n_s + len(s)), capacity[places]]).astype(np.int64)
+    costs = np.concatenate([np.zeros(n_s), wish, np.zeros(n_p)]).astype(np.int64)
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    mcf.set_node_supply(source, n_s)
+    mcf.set_node_supply(sink, -n_s)
+    if mcf.solve_max_flow_with_min_cost() != mcf.OPTIMAL:
+        raise RuntimeError("per-pool min-cost flow failed")
+    return np.asarray(mcf.flows(np.asarray(arcs, dtype=np.int32)))[n_s:n_s + len(s)] > 0
+
+
+def min_cost_flow_per_pool(rnd):
+    """(placement, None, phases): the floor, one plain min-cost flow per pool on precomputed eligibility."""
+    from matcher.domain.eligibility import eligible_pairs
+    from matcher.domain.preferences import pair_wish_costs
+    from matcher.domain.tables import build_tables
+
+    t0 = time.perf_counter()
+    rt = build_tables(rnd)
+    pairs = eligible_pairs(rt)
+    wish, _, _ = pair_wish_costs(rt, pairs.student, pairs.place)
+    t1 = time.perf_counter()
+    st = rt.students
+    pool = st.period[pairs.student].astype(np.int64) * (int(st.sector.max(initial=0)) + 1) + st.sector[pairs.student]
+    order = np.argsort(pool, kind="stable")
+    cuts = np.flatnonzero(np.diff(pool[order])) + 1
+    chosen = []
+    for idx in np.split(order, cuts):
+        if len(idx):
+            chosen.append(idx[_pool_flow(pairs.student[idx], pairs.place[idx], wish[idx], rt.places.capacity)])
+    pick = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
+    t2 = time.perf_counter()
+    placement = {st.refs[s]: rt.places.ids[p] for s, p in zip(pairs.student[pick].tolist(), pairs.place[pick].tolist())}
+    return placement, None, {"eligibility_s": round(t1 - t0, 3), "rule_s": round(t2 - t1, 3), "pools": len(chosen)}
+
+
+def cli(rnd):
+    """(placement, None, phases): `matcher solve` end to end in a subprocess, timed from start to exit."""
+    from matcher.domain.codec import round_to_dict
+
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
+        inst, out = os.path.join(tmp, "round.json"), os.path.join(tmp, "out.json")
+        with open(inst, "w", encoding="utf-8") as fh:
+            json.dump(round_to_dict(rnd), fh)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "matcher", "solve", "--instance", inst, "--out", out, *CLI_FLAGS],
+                              capture_output=True, text=True, check=False, cwd=root)
+        wall = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr[-500:])
+        with open(out, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    placement = {a["student_ref"]: a["place_id"] for a in doc["assignments"]}
+    return placement, None, {"cli_wall_s": round(wall, 3), "cli_flags": " ".join(CLI_FLAGS)}
+
+
+def _row(rows, n: int, method: str):
+    return next((r for r in rows if r["students"] == n and r["method"] == method and "error" not in r), None)
+
+
+def floor_targets(rows, target_size: int, ratios: tuple[float, float, float, float]) -> list[tuple[str, bool, str]]:
+    """Issue 17's targets: rule vs per-pool floor, validate_s vs rule, cli vs in-process, 250k peak, support."""
+    floor_x, validate_x, cli_x, xl_peak = ratios
+    out = []
+    for n in sorted({r["students"] for r in rows}):
+        s, f, c = _row(rows, n, "stagepool"), _row(rows, n, "min_cost_flow_per_pool"), _row(rows, n, "cli")
+        if s and f and n == target_size:
+            ratio = s["rule_s"] / f["rule_s"]
+            out.append((f"full rule at {n:,} <= {floor_x}x the per-pool min-cost flow (eligibility apart)",
+                        ratio <= floor_x, f"{ratio:.2f}x ({s['rule_s']:.2f} s vs {f['rule_s']:.2f} s)"))
+        if s and s.get("validate_s") is not None and s.get("rule_s"):
+            ratio = s["validate_s"] / s["rule_s"]
+            out.append((f"validate_s at {n:,} <= {validate_x}x the rule ({s.get('validation_level')})",
+                        ratio <= validate_x, f"{ratio:.2f}x ({s['validate_s']:.2f} s vs {s['rule_s']:.2f} s)"))
+        if s and c:
+            ratio = c["wall_s"] / s["wall_s"]
+            out.append((f"matcher solve at {n:,} < {cli_x}x the in-process solve", ratio < cli_x,
+                        f"{ratio:.2f}x ({c['wall_s']:.2f} s vs {s['wall_s']:.2f} s)"))
+        if s and n >= 250_000:
+            out.append((f"peak memory at {n:,} < {xl_peak} MB", s["peak_mb"] < xl_peak, f"{s['peak_mb']:.0f} MB"))
+        if s and s.get("support_placeable") is not None:
+            out.append((f"support students placed == most placeable at {n:,}", s["support_placed"] == s["support_placeable"],
+                        f"{s['support_placed']} / {s['support_placeable']} (of {s['support_students']})"))
+    return out
+
+
+def print_floor_table(rows) -> None:
+    """Rule against the per-pool floor, certification and the CLI, side by side per size."""
+    print(f"\n{'students':>8} {'rule_s':>7} {'floor_s':>7} {'x floor':>7} {'validate_s':>10} {'x rule':>6} "
+          f"{'cli_s':>6} {'solve_s':>7} {'x solve':>7} {'support placed/placeable/students':>34}")
+    for n in sorted({r["students"] for r in rows}):
+        s, f, c = _row(rows, n, "stagepool"), _row(rows, n, "min_cost_flow_per_pool"), _row(rows, n, "cli")
+        if not s:
+            continue
+        fx = f"{s['rule_s'] / f['rule_s']:.2f}" if f else "-"
+        vs = s.get("validate_s")
+        vx = f"{vs / s['rule_s']:.2f}" if vs is not None and s.get("rule_s") else "-"
+        cx = f"{c['wall_s'] / s['wall_s']:.2f}" if c else "-"
+        support = f"{s['support_placed']}/{s.get('support_placeable')}/{s['support_students']}"
+        print(f"{n:>8} {s['rule_s']:>7.2f} {f['rule_s'] if f else float('nan'):>7.2f} {fx:>7} "
+              f"{vs if vs is not None else float('nan'):>10.2f} {vx:>6} {c['wall_s'] if c else float('nan'):>6.2f} "
+              f"{s['wall_s']:>7.2f} {cx:>7} {support:>34}")

@@ -1,0 +1,98 @@
+"""Independent certificate of the scarce-options level (validator side; never the solver's graph code).
+
+Per independent part, one OR-tools min-cost flow on `fair_bound`'s own network: every group of the part
+places exactly as many new students as in the solution (its quota arcs at those totals, no rest arcs), a
+released reserved slot costs P, and placing a student costs the value of its scarce level (a support need
+first, then the number of eligible places from the fewest up; `domain.scarcity`). A simple cycle of that
+network passes each group node once, so it changes at most M = 2 * groups placements; level values exact
+for M changes make the optimum lexicographically best per level, and P = M * (top value) + 1 keeps the
+fewest released slots first. The solution must reach the optimum's count of placed students per level:
+no allocation with the same school totals, as many placed and the fewest released slots places more
+students with a support need, or then more students with k eligible places (k from 1 up).
+Imports ortools (graph), numpy and matcher.domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from matcher.domain import scarcity
+from matcher.errors import SolverFailure
+from matcher.solver import fair_bound as bound
+from matcher.solver.fair_bound import Reference
+
+
+@dataclass(frozen=True)
+class ScarceCheck:
+    """Per part: the first level where the solution falls short (None: certified), and the support counts."""
+
+    short: tuple[int, int, int] | None   # (key of the level, best, got)
+    support_best: int
+    support_got: int
+
+
+def keys_of(ref: Reference) -> np.ndarray:
+    """Scarcity key per student from the validator's own eligible pairs."""
+    st = ref.tables.students
+    return scarcity.scarcity_keys(st.support, np.bincount(ref.pairs.student, minlength=st.n))
+
+
+def _levels(keys: np.ndarray, cutoff: int | None) -> tuple[np.ndarray, int, np.ndarray]:
+    """(level per student, number of levels, the key of each level) ranking keys up to `cutoff`."""
+    present = np.unique(keys)
+    ranked = len(present) if cutoff is None else int(np.searchsorted(present, cutoff, side="right"))
+    level, n_levels = scarcity.levels_of(keys, ranked)
+    return level, n_levels, present[:n_levels]
+
+
+def _optimum(net: bound._Net, caps: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    tails, heads, _, _ = net.arrays()
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    ids = mcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
+    total = int(caps[:net.n_groups].sum())
+    mcf.set_node_supply(0, total)
+    mcf.set_node_supply(1, -total)
+    if mcf.solve_max_flow_with_min_cost() != mcf.OPTIMAL:
+        raise SolverFailure("scarce-options reference", "not optimal")
+    return np.asarray(mcf.flows(np.asarray(ids, dtype=np.int32)), dtype=np.int64)
+
+
+def check_part(ref: Reference, part: np.ndarray, placed: np.ndarray, cutoff: int | None) -> ScarceCheck:
+    """Compare the solution's placed students per scarce level of one part with the best reachable.
+
+    placed: per student, placed by the solution (fixed students included; they are not in the network).
+    """
+    st = ref.tables.students
+    floor = bound._flow_release(ref, part) if any(p.reserved for p in ref.rnd.places) else 0
+    net = bound._network(ref, release=floor > 0, part=part)
+    students = net.enrol_students
+    keys = keys_of(ref)[students]
+    level, n_levels, level_keys = _levels(keys, cutoff)
+    changes = min(2 * int(part.sum()), max(len(students), 1))
+    values = scarcity.level_values(n_levels, changes)
+    top = values[-1] if values else 0
+    new = placed & (st.fixed < 0)
+    got = np.bincount(level, weights=new[students], minlength=n_levels).astype(np.int64)
+    if n_levels <= 1 or new[students[level < n_levels - 1]].all():  # no allocation places more of them
+        support = n_levels > 0 and level_keys[0] == scarcity.SUPPORT_KEY
+        return ScarceCheck(None, int(got[0]) if support else 0, int(got[0]) if support else 0)
+    _, _, caps, costs = net.arrays()
+    caps, costs = caps.copy(), costs * (changes * top + 1)  # release arcs cost 1 in the base network
+    caps[:net.n_groups] = np.where(part, np.bincount(st.group[new], minlength=net.n_groups), 0)
+    caps[net.n_groups:2 * net.n_groups] = 0
+    lo = 2 * net.n_groups
+    costs[lo:lo + len(students)] = np.asarray(values, dtype=np.int64)[level]
+    flows = _optimum(net, caps, costs)[lo:lo + len(students)]
+    best = np.bincount(level, weights=flows, minlength=n_levels).astype(np.int64)
+    diff = np.nonzero(best != got)[0]
+    short = (int(level_keys[diff[0]]), int(best[diff[0]]), int(got[diff[0]])) if len(diff) else None
+    support = level_keys[0] == scarcity.SUPPORT_KEY if n_levels else False
+    return ScarceCheck(short, int(best[0]) if support else 0, int(got[0]) if support else 0)
+
+
+def check(ref: Reference, placed: np.ndarray, cutoff: int | None) -> list[ScarceCheck]:
+    """One check per independent part (see `check_part`)."""
+    return [check_part(ref, part, placed, cutoff) for part in bound._parts(ref)]
