@@ -226,7 +226,7 @@ def test_the_release_scheduler_survives_kafka_being_away_and_releases_on_the_nex
 
     wiring = matcher_wiring()
     deps = scheduled_now(wiring)
-    (scheduler,) = wiring.workers()
+    scheduler = next(w for w in wiring.workers() if w.name == "release-scheduler")
     deps.publisher.go_down()
     with pytest.raises(RETRYABLE):  # the runtime's worker loop logs it and tries again after a pause
         scheduler.step()

@@ -23,17 +23,21 @@ from stagepool_shared.ports import Publisher
 from stagepool_shared.runtime import Worker
 from stagepool_shared.web.accounts import Accounts
 
+from .adapters.intake_directory import HttpStudentDirectory
 from .adapters.memory_store import InMemoryRoundStore
 from .adapters.ortools_solver import OrToolsRoundSolver
 from .adapters.redis_store import RedisRoundStore
+from .adapters.scenario_store import RedisScenarioStore
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
 from .metrics import NullMetrics, PrometheusRoundMetrics
-from .ports import AbstractRoundStore, Deps, RoundSolver
-from .jobs import release_due_rounds
+from .ports import AbstractRoundStore, AbstractScenarioStore, AbstractStudentDirectory, Deps, RoundSolver
+from .jobs import release_due_rounds, run_queued_scenario
 from .rounds.manifest import code_version as current_code_version
 from .rounds.moments import utc_now
+
+SCENARIO_POLL_S = 1.0
 
 
 @dataclass
@@ -56,8 +60,10 @@ class Wiring:
         return make_consumer(self, stop, options, group)
 
     def workers(self) -> list[Worker]:
-        """The release worker: every MATCHER_RELEASE_POLL_S, publish the rounds whose moment has come."""
-        return [Worker("release-scheduler", lambda: len(release_due_rounds(self.deps)), self.settings.release_poll_s)]
+        """The release worker: every MATCHER_RELEASE_POLL_S, publish the rounds whose moment has come; the
+        scenario worker: run queued what-if scenarios (looks again every SCENARIO_POLL_S when idle)."""
+        return [Worker("release-scheduler", lambda: len(release_due_rounds(self.deps)), self.settings.release_poll_s),
+                Worker("scenarios", lambda: run_queued_scenario(self.deps), SCENARIO_POLL_S)]
 
     def ready(self) -> dict[str, bool]:
         return {"redis": shared_redis.redis_reachable(self.redis_client),
@@ -71,9 +77,11 @@ class Wiring:
 def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None, publisher: Publisher | None = None,
               solver: RoundSolver | None = None, clock: Callable[[], datetime] | None = None,
               redis_client: redis.Redis | None = None, tokens: TokenStore | None = None,
-              accounts: Accounts | None = None, code_version: str | None = None) -> Wiring:
+              accounts: Accounts | None = None, code_version: str | None = None,
+              directory: AbstractStudentDirectory | None = None,
+              scenarios: AbstractScenarioStore | None = None) -> Wiring:
     """Wire the matcher from its settings; tests may pass a store, publisher, solver, clock, Redis client,
-    token store, accounts or code version instead."""
+    token store, accounts, code version, intake's student directory or scenario store instead."""
     client = redis_client or shared_redis.connect(settings.common.redis_url)
     publisher = publisher or EventPublisher(settings.common.kafka_bootstrap_servers, settings.service_name,
                                             settings.common.publish_timeout_s)
@@ -81,6 +89,9 @@ def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None, pu
         store=store or RedisRoundStore(client, settings.service_name), publisher=publisher,
         solver=solver or OrToolsRoundSolver(), metrics=PrometheusRoundMetrics(), clock=clock or utc_now,
         code_version=current_code_version() if code_version is None else code_version,
+        directory=directory or (HttpStudentDirectory(settings.intake_url, settings.service_token)
+                                if settings.intake_url else None),
+        scenarios=scenarios or RedisScenarioStore(client),
     )
     return Wiring(settings, deps, client, publisher, tokens or TokenStore(client), accounts or Accounts(client))
 

@@ -77,3 +77,29 @@ class ValidationFailure(MatcherError):
 
 class SolverLimit(MatcherError, OverflowError):
     """A component too large for the solver's exact integer costs (a numeric limit, never bad input)."""
+
+
+class StudentNamesUnavailable(MatcherError):
+    """Intake cannot give the review page its students' names now (down, refused, or not configured): the
+    page says so and shows the rows without names."""
+
+
+class ScenarioError(MatcherError):
+    """A what-if scenario the service cannot serve as asked (issue 16.4)."""
+
+
+class ScenarioNotFound(ScenarioError):
+    """No such scenario, or one of another region (answered 404 either way)."""
+
+
+class ScenarioInvalid(ScenarioError):
+    """A scenario request or edit with bad fields: nothing was changed. `fields` maps each field to its
+    messages as (Dutch, English) pairs."""
+
+    def __init__(self, fields: dict[str, list[tuple[str, str]]]):
+        self.fields = fields
+        super().__init__("; ".join(f"{name}: {en}" for name, texts in fields.items() for _, en in texts))
+
+
+class ScenarioBusy(ScenarioError):
+    """The scenario is queued or running: it cannot be edited or started again until the run ends."""

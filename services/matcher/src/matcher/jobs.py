@@ -5,7 +5,9 @@ handler (with its processed marker); this relay publishes every part of a due ro
 (acks=all) and only then marks it released. A crash in between publishes the same events again, which
 consumers drop as duplicates. `Wiring.workers()` runs `release_due_rounds` every MATCHER_RELEASE_POLL_S
 seconds as a `stagepool_shared.runtime.Worker`, which retries after Kafka or Redis errors.
-Imports the ports and the service layer (matcher.rounds).
+The scenario worker (issue 16.4) runs `run_queued_scenario`: one queued what-if scenario at a time, all its
+policies, progress stored after each; it writes only the scenario store and publishes nothing.
+Imports the ports and the service layer (matcher.rounds, matcher.scenarios).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 
 from .ports import Deps
 from .rounds.parts import release_events
+from .scenarios.commands import run_next
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +36,10 @@ def release_due_rounds(deps: Deps) -> list[str]:
         logger.info("round %s released", round_id)
         released.append(round_id)
     return released
+
+
+def run_queued_scenario(deps: Deps) -> int:
+    """Run the next queued scenario, if any; returns how many ran (0 or 1)."""
+    if deps.scenarios is None:
+        return 0
+    return 1 if run_next(deps) else 0
