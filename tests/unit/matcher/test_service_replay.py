@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from stagepool_shared.events import rounds, wishes
+from stagepool_shared.errors import InvalidEvent
+from stagepool_shared.events import placements, rounds, wishes
 
 from matcher import handlers
 from matcher.replay import replay_round
@@ -76,3 +77,15 @@ def test_replay_of_a_rematch_after_a_release_keeps_the_released_placements_as_th
     assert {o.status for o in deps.store.outcomes("rnd-2") if o.student_ref.startswith("stu-")} == {"kept"}
     result = replay_round(log, "rnd-2", GreedySolver(), "test")
     assert result.same_output and result.same_input
+
+
+def test_an_event_the_live_consumer_dead_lettered_is_skipped_by_the_replay_too():
+    """A refusal naming a round and place the matcher never knew (another region's test, a stray producer)
+    is invalid for the matcher: the live consumer dead-letters it, and the replay passes over it."""
+    stray = event("placement.refused", placements.PlacementRefused(
+        "rnd-elsewhere", REGION, "stu-9", "sch-9", "plc-unknown", "org-unknown", "other"))
+    log = [stray] + history()
+    with pytest.raises(InvalidEvent):
+        live_run([stray])
+    log += live_run(history())
+    assert replay_round(log, "rnd-1", GreedySolver(), "test").same_output

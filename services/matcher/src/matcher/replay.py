@@ -24,7 +24,7 @@ from stagepool_shared.events.rounds import Manifest
 from . import handlers
 from .bootstrap import replay_deps
 from .config import Settings
-from .ports import RoundSolver
+from .ports import Deps, RoundSolver
 from .rounds.compute import compute_round
 
 logger = logging.getLogger(__name__)
@@ -81,8 +81,17 @@ def replay_round(events: Iterable[Envelope], round_id: str, solver: RoundSolver 
                 return ReplayResult(round_id, published, result.manifest)
             deps.store.note_requested(env.payload, env.occurred_at)
         elif env.event_type not in SKIPPED:
-            handlers.handle(env, deps)
+            _fold(env, deps)
     raise LookupError(f"round {round_id} was never requested in this log")
+
+
+def _fold(env: Envelope, deps: Deps) -> None:
+    """Apply one logged event as the live consumer did: one it dead-lettered as invalid (e.g. a placement
+    event naming a round and place the matcher never knew) changed nothing then, and changes nothing now."""
+    try:
+        handlers.handle(env, deps)
+    except InvalidEvent:
+        pass
 
 
 def ordered_events(messages: Iterable) -> list[Envelope]:
