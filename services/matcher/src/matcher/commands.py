@@ -1,6 +1,7 @@
 """The matcher's commands: the use cases the HTTP API and the pages call, `verb_noun(deps, principal, ...)`.
 
-Request a round, approve it, schedule its release, compare two rounds, and who may see what. Writing
+Request a round, approve it, object to a match, schedule its release, compare two rounds, who may see
+what, and the names and places of the review page (names asked of intake per page view, never stored). Writing
 commands follow pattern A, *publish, then store*: check the rule, publish the event and wait for Kafka's
 ack (PublishFailed -> 503 and nothing stored), then apply it locally with the same event id, so the
 consumer's later delivery of that event is a no-op and a read right after the command already sees it.
@@ -16,13 +17,16 @@ from typing import Any
 
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import Envelope, new_envelope
-from stagepool_shared.events.rounds import Outcome, RoundApproved, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.events.places import Place
+from stagepool_shared.events.rounds import (Outcome, RoundApproved, RoundObjected, RoundReleaseScheduled,
+                                            RoundRequested)
 
 from . import handlers
-from .errors import RoundConflict, RoundNotFound
-from .ports import Deps
+from .errors import RoundConflict, RoundNotFound, StudentNamesUnavailable
+from .ports import Deps, StudentName
 from .rounds.approval import ApprovalState, approval_state, may_approve
 from .rounds.moments import iso
+from .rounds.objection import Objection, objection_of
 from .rounds.movement import Movement, movement
 from .rounds.parts import PRODUCER
 from .rounds.record import RoundRecord
@@ -184,3 +188,56 @@ def compare_rounds(deps: Deps, principal: Principal, round_id: str, other_id: st
                           "difference": None if before is None or after is None else round(after - before, 6)}
                          for sector, school, before, after in rate_changes(a, b)],
     }
+
+
+def review_names(deps: Deps, principal: Principal, outcomes: list[Outcome]) -> dict[str, StudentName]:
+    """Name and student number of the signed-in school's own students among `outcomes`, asked of intake now
+    for this page view (issue 14.6): never stored, logged or published. StudentNamesUnavailable when intake
+    cannot answer or is not configured."""
+    refs = [o.student_ref for o in outcomes if principal.role in STAFF and o.school_id == principal.scope]
+    if not refs:
+        return {}
+    if deps.directory is None:
+        raise StudentNamesUnavailable("no intake to ask for names (INTAKE_URL is not set)")
+    return deps.directory.names(principal.scope, refs)
+
+
+def round_places(deps: Deps, record: RoundRecord) -> dict[str, Place]:
+    """The places of the round's frozen input by id (their address and organisation name are no personal data)."""
+    return deps.store.round_places(record.round_id)
+
+
+def region_places(deps: Deps, principal: Principal) -> list[tuple[str, Place]]:
+    """(period, place) of every open place of the coordinator's region: the organisations' list (issue 14.9)."""
+    if principal.role != "regional_coordinator":
+        return []
+    region = principal.scope
+    return [(period, place) for period in deps.store.periods(region)
+            for place in deps.store.load_pool(region, period, None).places]
+
+
+def object_to_match(deps: Deps, principal: Principal, round_id: str, student_ref: str,
+                    reason_code: str) -> Objection:
+    """A reviewer of the student's own school objects to the proposed placement (issue 14.7, pattern A).
+
+    404 for another school's student (or one not in the round), 409 when the round is not proposed, the
+    outcome is no proposed placement, or the school objected to it already. Publishes round.objected (the
+    reason code only) and applies it: the pair is excluded from the period's pool for every later round,
+    and the school's approvals of this round are withdrawn.
+    """
+    record = visible_record(deps, principal, round_id)
+    outcome = next((o for o in deps.store.outcomes(round_id) if o.student_ref == student_ref), None)
+    if principal.role not in STAFF or outcome is None or outcome.school_id != principal.scope:
+        raise RoundNotFound(round_id)
+    if record.status != "proposed":
+        raise RoundConflict("Only a proposed round can be objected to.")
+    if outcome.status != "placed" or not outcome.place_id or not outcome.organisation_id:
+        raise RoundConflict("Only a proposed placement can be objected to.")
+    if any(o.student_ref == student_ref for o in record.objections):
+        raise RoundConflict("Your school objected to this placement already.")
+    payload = RoundObjected(round_id, record.request.region_id, record.request.period_id, student_ref,
+                            principal.scope, outcome.place_id, outcome.organisation_id, principal.user_id,
+                            principal.role, reason_code)
+    env = _publish(deps, "round.objected", payload, record.request.region_id)
+    handlers.record_objection(env, deps)
+    return objection_of(payload, env.occurred_at)

@@ -17,6 +17,8 @@ from typing import Any, Callable, Sequence, TypeVar
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from stagepool_shared.spreadsheet import safe_text
+
 from ..errors import TableTooLarge, UnreadableFile
 from .upload_limits import TableLimits, check_dimension, check_zip, scan_members
 
@@ -143,8 +145,7 @@ def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]] = (), delimi
 
 
 def _safe_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_text(value)  # the shared rule (stagepool_shared.spreadsheet)
 
 
 def write_xlsx(headers: Sequence[str], notes: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]] = ()) -> bytes:

@@ -1,7 +1,8 @@
 """Rendering the period report: HTML (Jinja2 template in templates/, SVG charts inline) and CSV.
 
 Texts come from messages/<lang>.json (Dutch by default, English available). CSV cells that a spreadsheet
-would run as a formula are prefixed with a quote (CSV injection). Imports jinja2 and the standard library.
+would run as a formula are prefixed with a quote (CSV injection). Imports jinja2, the shared i18n (moments in
+Dutch time) and the standard library.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from stagepool_shared.i18n import local_time
+from stagepool_shared.spreadsheet import safe_text
 
 from ..domain.figures import PeriodFigures
 from .svg import bar_chart
@@ -54,13 +58,13 @@ def render_html(figures: PeriodFigures, lang: str = "nl", now: datetime | None =
     text = messages(lang)
     sections = report_sections(figures, lang)
     template = _environment().get_template("report.html")
-    generated = (now or datetime.now(UTC)).isoformat(timespec="minutes")
+    generated = local_time(now or datetime.now(UTC))  # Dutch time, zone named (issue 14.12)
     return template.render(lang=lang if lang in LANGS else "nl", t=text, f=figures, sections=sections,
                            generated=generated)
 
 
 def _safe(cell: str) -> str:
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    return safe_text(cell)  # the shared rule (stagepool_shared.spreadsheet)
 
 
 def render_csv(figures: PeriodFigures) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, redirect, request, url_for
 from marshmallow import ValidationError
 
+from stagepool_shared.web.listing import error_texts, paginate, read_query, wants_xlsx, xlsx_response
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, t
 
 from ...commands import desk as desk_commands
@@ -20,6 +21,7 @@ from ...errors import IncompleteReport, InvalidTransition, NotFound
 from ...schemas import AlternativePlaceSchema, StatusChangeSchema
 from ..web import deps
 from .common import form_values, me, not_found, options, typed, word
+from .lists import case_columns, case_filters, case_row, matching_cases
 
 DESK = "desk_staff"
 STATUS_FIELDS = ("status", "note")
@@ -31,13 +33,18 @@ blueprint = Blueprint("reporting_desk", __name__, url_prefix="/pages/desk")
 @blueprint.get("")
 @page(DESK)
 def cases() -> Response:
-    """The region's cases, overdue first (or only the overdue ones)."""
+    """The region's cases, overdue first: 50 a page, searched by report, organisation or school, filtered by
+    status, kind, phase and deadline; `?download=xlsx` downloads every matching case (issue 14.9)."""
     lang = current_lang()
+    filters = case_filters(lang)
+    query, errors = read_query(request.args, filters, keep=("lang", "view"))
     overdue_only = request.args.get("view") == "overdue"
     views = desk_commands.list_cases(deps(), me(), overdue_only)
-    rows = [{"view": v, "status": word(v.case.status, lang), "phase": word(v.case.phase, lang),
-             "category": word(v.case.category, lang)} for v in views]
-    return render("pages/desk.html", rows=rows, overdue_only=overdue_only)
+    rows = matching_cases([case_row(v, lang) for v in views], query)
+    if wants_xlsx(query, errors):
+        return xlsx_response(rows, case_columns(), f"meldingen-{me().region_id}")
+    return render("pages/desk.html", status=422 if errors else 200, page=paginate(rows, query.page), query=query,
+                  filters=filters, errors=error_texts(errors), overdue_only=overdue_only)
 
 
 @blueprint.get("/<report_id>")
