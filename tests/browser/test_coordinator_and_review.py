@@ -140,6 +140,9 @@ def test_a_coordinator_runs_compares_and_releases_a_round_after_two_staff_approv
     assert "Compleet" in page.locator("#approval-state").inner_text()
     with page.expect_navigation():
         page.get_by_role("button", name="Nu vrijgeven").click()
+    assert "Ronde nu vrijgeven?" in page.locator("h1").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ja, nu vrijgeven").click()
     shot(page, "7-release-set")
     assert "Het moment van vrijgeven is vastgelegd." in page.locator("main").inner_text()
 

@@ -35,13 +35,17 @@ def student(platform, people) -> Principal:
     """A student whose wish reporting has projected (so it knows the school), signed in by a personal link."""
     wish = replace(sample_payload("wish.submitted"), student_ref=STUDENT_REF, school_id=SCHOOL, region_id=REGION,
                    period_id=PERIOD)
+    place = replace(sample_payload("place.posted"), place_id="plc-zorggroep", organisation_id="org-zorggroep",
+                    organisation_name="Zorggroep Noord", region_id=REGION, period_id=PERIOD)
     publisher = EventPublisher(platform.kafka.bootstrap, "browser-test")
     try:
-        publisher.publish(new_envelope("wish.submitted", wish, producer="intake", partition_key=REGION))
+        publisher.publish_all([new_envelope("wish.submitted", wish, producer="intake", partition_key=REGION),
+                               new_envelope("place.posted", place, producer="intake", partition_key=REGION)])
     finally:
         publisher.close()
-    wait_until(lambda: people.redis.hexists(f"reporting:p:{REGION}:{PERIOD}:wishes", STUDENT_REF), 60,
-               message="reporting did not project the student's wish")
+    wait_until(lambda: people.redis.hexists(f"reporting:p:{REGION}:{PERIOD}:wishes", STUDENT_REF)
+               and people.redis.hexists(f"reporting:p:{REGION}:{PERIOD}:places", "plc-zorggroep"), 60,
+               message="reporting did not project the student's wish and the organisation's place")
     return Principal("usr-stu-desk", "student", STUDENT_REF, REGION)
 
 
@@ -67,7 +71,7 @@ def test_a_student_reports_and_desk_staff_handle_the_case_up_to_an_alternative_p
 
     page.get_by_label("Wat is er gebeurd?").fill(DESCRIPTION)
     page.get_by_label("Wanneer gebeurde het?").fill((date.today() - timedelta(days=10)).isoformat())
-    page.get_by_label("Bij welke organisatie?").fill("org-zorggroep")
+    page.get_by_label("Naam van de organisatie").fill("Zorggroep")  # the name the student knows, never a code
     page.get_by_label("Wanneer in het stageproces?").select_option("introduction")
     page.get_by_label("Periode van je stage").fill(PERIOD)
     assert not page.get_by_label("Ik wil anoniem melden").is_checked()

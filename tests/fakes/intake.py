@@ -7,10 +7,11 @@ The shared doubles (FakePublisher, FakeKeyValue, ...) are in tests/fakes/common.
 from __future__ import annotations
 
 import copy
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from intake.domain.model import Period, PlaceRecord, School, StoredWrite, Student, WishRecord
-from intake.ports import AbstractIdempotencyStore, AbstractIntakeStore
+from intake.domain.status import PlacementStatus, is_pending
+from intake.ports import AbstractIdempotencyStore, AbstractIntakeStore, Statuses
 from stagepool_shared import deadline
 
 from .common import FakePublisher
@@ -60,7 +61,27 @@ def record_publish_deadlines(publisher: FakePublisher, monkeypatch: Any) -> list
     return seen
 
 
-class FakeIntakeStore(AbstractIntakeStore):
+class FakePlacementStatuses:
+    """Placement statuses in a dictionary (a mixin of FakeIntakeStore); same behaviour as the Redis store."""
+
+    statuses: dict[str, dict[str, PlacementStatus]]
+    processed: set[str]
+
+    def placement_statuses(self, student_ref: str) -> dict[str, PlacementStatus]:
+        return {k: v for k, v in sorted(self.statuses.get(student_ref, {}).items()) if not is_pending(k)}
+
+    def change_placement_statuses(self, marker: str, student_refs: Sequence[str],
+                                  change: Callable[[Statuses], Statuses]) -> bool:
+        if marker in self.processed:
+            return False
+        self.processed.add(marker)
+        current = {ref: dict(self.statuses.get(ref, {})) for ref in sorted(set(student_refs))}
+        for ref, periods in change(current).items():
+            self.statuses.setdefault(ref, {}).update(periods)
+        return True
+
+
+class FakeIntakeStore(FakePlacementStatuses, AbstractIntakeStore):
     """Intake's state in dictionaries; same behaviour as the Redis store."""
 
     def __init__(self) -> None:
@@ -70,7 +91,9 @@ class FakeIntakeStore(AbstractIntakeStore):
         self.wishes: dict[tuple[str, str], WishRecord] = {}
         self.places: dict[str, PlaceRecord] = {}
         self.released: dict[str, str] = {}
+        self.released_places: set[str] = set()
         self.processed: set[str] = set()
+        self.statuses: dict[str, dict[str, PlacementStatus]] = {}
 
     def save_period(self, period: Period) -> None:
         self.periods[period.period_id] = period
@@ -113,6 +136,7 @@ class FakeIntakeStore(AbstractIntakeStore):
     def erase_student(self, student_ref: str) -> None:
         self.students.pop(student_ref, None)
         self.released.pop(student_ref, None)
+        self.statuses.pop(student_ref, None)
         for key in [k for k in self.wishes if k[0] == student_ref]:
             del self.wishes[key]
 
@@ -122,15 +146,19 @@ class FakeIntakeStore(AbstractIntakeStore):
     def places_of_organisation(self, organisation_id: str) -> list[str]:
         return sorted(p for p, r in self.places.items() if r.organisation_id == organisation_id)
 
-    def mark_released(self, event_id: str, student_refs: Sequence[str]) -> bool:
+    def mark_released(self, event_id: str, student_refs: Sequence[str], place_ids: Sequence[str] = ()) -> bool:
         if event_id in self.processed:
             return False
         self.processed.add(event_id)
         self.released.update({ref: event_id for ref in student_refs})
+        self.released_places.update(place_ids)
         return True
 
     def is_released(self, student_ref: str) -> bool:
         return student_ref in self.released
+
+    def is_place_released(self, place_id: str) -> bool:
+        return place_id in self.released_places
 
 
 class FakeIdempotencyStore(AbstractIdempotencyStore):

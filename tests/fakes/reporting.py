@@ -18,7 +18,7 @@ from reporting.adapters.desk_store import _content_from_dict
 from reporting.bootstrap import Wiring, bootstrap
 from reporting.config import DeskDeadlines, Settings
 from reporting.domain.desk import CaseMeta, ReportContent
-from reporting.domain.figures import PLACED, PeriodSnapshot, PlaceFact, PlacementFact, WishFact
+from reporting.domain.figures import PLACED, PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from reporting.domain.followup import ContactMoment, ContactStatus, contact_status
 from reporting.ports import AbstractAuditLog, AbstractDeskStore, AbstractViews
 from stagepool_shared.auth import Principal
@@ -111,6 +111,7 @@ class FakeViews(AbstractViews):
         self.evaluations: dict[tuple[str, str, str, str], dict] = {}
         self.signals: dict[str, dict[str, dict[str, int]]] = {}
         self.snapshots: dict[tuple[str, str], PeriodSnapshot] = {}
+        self.rounds: dict[tuple[str, str, str], list[tuple[RoundFact, dict]]] = {}
 
     def periods(self) -> list[tuple[str, str]]:
         keys = list(self.wishes) + list(self.places) + list(self.placements)
@@ -140,8 +141,19 @@ class FakeViews(AbstractViews):
     def place(self, region_id: str, period_id: str, place_id: str) -> PlaceFact | None:
         return self.places.get((region_id, period_id, place_id))
 
+    def organisation_names(self, region_id: str) -> dict[str, str]:
+        places = [p for (r, _, _), p in sorted(self.places.items()) if r == region_id]
+        places += [p for (r, _), s in sorted(self.snapshots.items()) if r == region_id for p in s.places]
+        names: dict[str, str] = {}
+        for place in places:
+            names[place.organisation_id] = place.organisation_name or names.get(place.organisation_id, "")
+        return names
+
     def student_periods(self, student_ref: str) -> list[tuple[str, str]]:
         return sorted({(r, p) for r, p, s in self.placements if s == student_ref})
+
+    def student_rounds(self, region_id: str, period_id: str, student_ref: str) -> list[tuple[RoundFact, dict]]:
+        return list(self.rounds.get((region_id, period_id, student_ref), []))
 
     def organisation_placements(self, region_id: str, organisation_id: str) -> list[tuple[str, PlacementFact]]:
         return [(p, fact) for (r, p, _), fact in sorted(self.placements.items())

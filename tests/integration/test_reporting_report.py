@@ -45,7 +45,8 @@ def test_the_coordinator_gets_the_report_with_charts_whose_numbers_match(fed):
     assert page.count("<svg") >= 3 and "Plaatsing per school" in page
     bars = dict(re.findall(r'class="bar"[^>]*data-label="([^"]+)" data-value="([^"]+)"', page))
     assert (float(bars["sch-alfa"]), float(bars["sch-beta"])) == (1.0, 0.5)
-    assert float(bars["NO_ELIGIBLE_PLACE"]) == 5
+    assert float(bars["geen plaats voldoet aan alle harde criteria"]) == 5  # reasons in words (issue 14.16)
+    assert "NO_ELIGIBLE_PLACE" not in page
     english = client.get(f"/api/v1/reports/{region}/{PERIOD}.html?lang=en", headers={"Authorization": f"Bearer {token}"})
     assert "Placement per school" in english.get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/reports/{region}/{PERIOD}.csv",

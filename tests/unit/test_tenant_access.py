@@ -75,6 +75,7 @@ ROUND = "/api/v1/rounds/<round_id>"
 PLACE_ID = "/api/v1/places/<string(maxlength=80):place_id>"
 STUDENT_ID = "/api/v1/students/<string(maxlength=80):student_ref>"
 WISH_END = STUDENT_ID + "/wishes/<string(maxlength=80):period_id>/"
+SIGN_IN_RULE = "/api/v1/sign-in/mappings/<string(maxlength=80):mapping_id>"
 
 ROUTES: dict[tuple[str, str, str], Probe] = {
     # reporting: the desk (region), follow-up (the student's school, organisation or the student), figures
@@ -110,6 +111,8 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
     ("matcher", "GET", ROUND + "/compare/<other_id>"): Probe(
         "/api/v1/rounds/{round}/compare/{round}", (COORD, *SCHOOL), 200),
     ("matcher", "POST", ROUND + "/approvals"): Probe("/api/v1/rounds/{round}/approvals", (COORD, *SCHOOL), 201),
+    ("matcher", "POST", ROUND + "/objections"): Probe(  # staff of the student's own school (issue 14.7)
+        "/api/v1/rounds/{round}/objections", SCHOOL, 201, lambda ids: {"student_ref": "stu-a1", "reason_code": "travel"}),
     ("matcher", "POST", ROUND + "/release"): Probe(
         "/api/v1/rounds/{round}/release", (COORD,), 202,
         lambda ids: {"release_at": "2030-01-10T09:00:00+00:00", "respond_by": "2030-01-17T09:00:00+00:00"}),
@@ -119,8 +122,10 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
         "/api/v1/placements/{round}/accept", ("student",), 200),
     ("notifier", "POST", "/api/v1/placements/<round_id>/refuse"): Probe(
         "/api/v1/placements/{round}/refuse", ("student",), 200, lambda ids: {"reason_code": "travel"}),
+    # every service: its OpenAPI document, public
+    **{(service, "GET", "/api/v1/openapi.json"): Probe("/api/v1/openapi.json", PUBLIC, 200, cross=False)
+       for service in ("intake", "matcher", "notifier", "reporting")},
     # intake: a school's students and wishes, an organisation's places, a coordinator's region
-    ("intake", "GET", "/api/v1/openapi.json"): Probe("/api/v1/openapi.json", PUBLIC, 200, cross=False),
     ("intake", "GET", "/api/v1/templates/<any(wishes, places):kind>.<any(csv, xlsx):fmt>"): Probe(
         "/api/v1/templates/wishes.csv", PUBLIC, 200, cross=False),
     ("intake", "GET", "/api/v1/periods"): Probe("/api/v1/periods", TOKENS, 200, cross=False),
@@ -153,6 +158,15 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
     ("intake", "GET", PLACE_ID): Probe("/api/v1/places/{place}", (ORG,), 200),
     ("intake", "PUT", PLACE_ID): Probe("/api/v1/places/{place}", (ORG,), 202, lambda ids: PLACE),
     ("intake", "DELETE", PLACE_ID): Probe("/api/v1/places/{place}", (ORG,), 202),
+    # intake: the region's sign-in mapping (a rule of another region is out of reach; its school a field error)
+    ("intake", "GET", "/api/v1/sign-in/mappings"): Probe("/api/v1/sign-in/mappings", (COORD,), 200, cross=False),
+    ("intake", "PUT", SIGN_IN_RULE): Probe(
+        "/api/v1/sign-in/mappings/{mapping}", (COORD,), 200,
+        lambda ids: {"mapping_id": ids["mapping"], "kind": "subject", "value": "sub-new", "role": "school_staff",
+                     "scope": ids["school"]}, refusal='"scope"'),
+    ("intake", "DELETE", SIGN_IN_RULE): Probe("/api/v1/sign-in/mappings/{mapping}", (COORD,), 204),
+    # every role rotates its own token (the token is the tenant)
+    ("intake", "POST", "/api/v1/tokens/rotate"): Probe("/api/v1/tokens/rotate", TOKENS, 200, cross=False),
 }
 
 CASES = [pytest.param(key, caller, tenant, id=f"{key[0]} {key[1]} {key[2]} {caller} {tenant}")

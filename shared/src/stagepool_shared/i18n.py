@@ -2,12 +2,18 @@
 
 Messages are written in English in code; `translate` gives the Dutch text (the default language).
 Unknown messages are returned as they are, so a missing translation never hides an error.
+`local_time` shows a moment as every person sees it: Dutch local time with the zone named (issue 14.12).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+#: The time zone of every moment a person sees or types (pages and e-mails); events carry ISO 8601 with offset.
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 
 DUTCH: dict[str, str] = {
     # marshmallow's own messages
@@ -75,6 +81,17 @@ DUTCH: dict[str, str] = {
     "The row has more cells than the header.": "De rij heeft meer cellen dan de kopregel.",
     "This column appears twice.": "Deze kolom staat er twee keer in.",
     "The file was not imported; nothing was stored.": "Het bestand is niet ingelezen; er is niets opgeslagen.",
+    "Choose fiets, ov, auto or lopen (or bike, public_transport, car, walk).":
+        "Kies fiets, ov, auto of lopen (of bike, public_transport, car, walk).",
+    # intake: the region's sign-in mapping (issue 19)
+    "Required for a claim rule.": "Verplicht bij een regel op een claim.",
+    "Only for a claim rule.": "Alleen bij een regel op een claim.",
+    "Not a domain name.": "Geen domeinnaam.",
+    "Required for this role: the school or organisation id.": "Verplicht bij deze rol: de id van de school of organisatie.",
+    "A regional role's scope is the region itself: leave it out.":
+        "Bij een regionale rol is de regio zelf het bereik: laat dit veld weg.",
+    "Not a school of your region.": "Geen school van uw regio.",
+    "Another rule already matches this.": "Een andere regel herkent dit al.",
     # matcher: rounds
     "Only a proposed round can be approved.": "Alleen een voorgestelde ronde kan worden goedgekeurd.",
     "Only a proposed round that is not yet released can be scheduled.":
@@ -102,6 +119,8 @@ DUTCH: dict[str, str] = {
     "The student and their school must be known for an alternative place.":
         "Voor een andere stageplaats moeten de student en de school bekend zijn.",
     "This case cannot move to that status.": "Deze melding kan niet naar die status.",
+    "No organisation with this name takes part; check the name, or pick one from the list.":
+        "Er doet geen organisatie met deze naam mee; controleer de naam of kies er een uit de lijst.",
 }
 
 
@@ -116,6 +135,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^Longer than maximum length (\S+)\.$"), "Langer dan de maximale lengte {0}."),
     (re.compile(r"^No open place with this id in this period: (\S+)\.$"),
      "Geen open plaats met deze id in deze periode: {0}."),
+    (re.compile(r"^Several organisations have this in their name: (.+)\. Type the whole name\.$"),
+     "Meerdere organisaties hebben dit in hun naam: {0}. Typ de hele naam."),
     # intake's upload limits (issue 19.3)
     (re.compile(r"^The file has more than (\d+) rows\.$"), "Het bestand heeft meer dan {0} rijen."),
     (re.compile(r"^The row has more than (\d+) cells\.$"), "De rij heeft meer dan {0} cellen."),
@@ -130,6 +151,19 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^The file unpacks to more than (\d+) times its packed size \(a zip bomb\?\); nothing was read\.$"),
      "Het bestand is uitgepakt meer dan {0} keer zo groot als ingepakt (een zipbom?); er is niets ingelezen."),
 )
+
+
+def local_time(moment: datetime | str | None, date_only: bool = False) -> str:
+    """A moment as a person reads it: Europe/Amsterdam time with the zone named, "17-01-2027 10:00 CET" (CEST
+    in summer), or only the date. ISO 8601 text is parsed; a moment without a zone is UTC; None gives ""."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(LOCAL_ZONE)
+    return local.strftime("%d-%m-%Y") if date_only else local.strftime("%d-%m-%Y %H:%M %Z")
 
 
 def translate(message: str, lang: str) -> str:

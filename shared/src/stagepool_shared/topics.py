@@ -43,6 +43,6 @@ NOTIFIER = ConsumerGroup("stagepool-notifier", (PLACES, ROUNDS, PLACEMENTS, STUD
 REPORTING = ConsumerGroup(
     "stagepool-reporting", (WISHES, PLACES, STUDENTS, ROUNDS, PLACEMENTS, NOTIFICATIONS, DESK)
 )
-INTAKE = ConsumerGroup("stagepool-intake", (ROUNDS,))
+INTAKE = ConsumerGroup("stagepool-intake", (ROUNDS, PLACEMENTS))
 
 ALL_GROUPS: tuple[ConsumerGroup, ...] = (MATCHER, NOTIFIER, REPORTING, INTAKE)

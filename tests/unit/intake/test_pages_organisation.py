@@ -60,7 +60,8 @@ def test_a_valid_place_is_posted_and_listed(org):
     assert response.status_code == 302
     [event] = org.publisher.events("place.posted")
     assert event.payload.crebos == ["25491", "25498"] and event.payload.levels == [2, 3]
-    assert event.payload.offers_allowance is True and event.payload.contact.name == "Mevr. de Vries"
+    assert event.payload.offers_allowance is True and not hasattr(event.payload, "contact")  # issue 19.4
+    assert org.store.get_place(event.payload.place_id).payload["contact"]["name"] == "Mevr. de Vries"
     body = org.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "De plaats is geplaatst." in body and "Zorggroep Noord" in body and "25491, 25498" in body
 
@@ -74,7 +75,7 @@ def test_a_place_is_edited_with_its_values_prefilled_and_then_withdrawn(org):
     assert bad.status_code == 422 and org.publisher.events("place.updated") == []
     assert post(org, f"/pages/organisation/places/{place_id}/edit", {**GOOD_PLACE, "slots": "6"}).status_code == 302
     assert org.publisher.events("place.updated")[0].payload.slots == 6
-    assert post(org, f"/pages/organisation/places/{place_id}/withdraw", {}).status_code == 302
+    assert post(org, f"/pages/organisation/places/{place_id}/withdraw", {"confirmed": "1"}).status_code == 302
     assert len(org.publisher.events("place.withdrawn")) == 1
     assert "Ingetrokken" in org.client.get("/pages/organisation").get_data(as_text=True)
     assert org.client.get(f"/pages/organisation/places/{place_id}/edit").status_code == 404
@@ -87,6 +88,7 @@ def test_another_organisations_place_is_not_found(org, api):
     foreign = api.publisher.events("place.posted")[0].payload.place_id
     assert org.client.get(f"/pages/organisation/places/{foreign}/edit").status_code == 404
     assert post(org, f"/pages/organisation/places/{foreign}/withdraw", {}).status_code == 404
+    assert post(org, f"/pages/organisation/places/{foreign}/withdraw", {"confirmed": "1"}).status_code == 404
     assert api.publisher.events("place.withdrawn") == []
 
 
@@ -95,3 +97,18 @@ def test_an_unknown_period_is_a_message_next_to_the_period(org):
     assert response.status_code == 422
     assert 'id="f-period_id-error">' in response.get_data(as_text=True)
     assert org.publisher.published == []
+
+
+def test_withdrawing_a_place_asks_for_confirmation_first_without_javascript(org):
+    """Issue 14.13: withdrawing cannot be undone, so a confirm page comes first; nothing is published before."""
+    post(org, "/pages/organisation/places/new", GOOD_PLACE)
+    place_id = org.publisher.events("place.posted")[0].payload.place_id
+    listing = org.client.get("/pages/organisation").get_data(as_text=True)
+    assert re.search(r'<button type="submit" class="link">Intrekken', listing)  # styled as a visible link (CSS)
+    first = post(org, f"/pages/organisation/places/{place_id}/withdraw", {})
+    body = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Deze plaats intrekken?" in body and "Zorggroep Noord" in body
+    assert 'name="confirmed" value="1"' in body and 'href="/pages/organisation"' in body and "<script" not in body
+    assert org.publisher.events("place.withdrawn") == []
+    assert post(org, f"/pages/organisation/places/{place_id}/withdraw", {"confirmed": "1"}).status_code == 302
+    assert len(org.publisher.events("place.withdrawn")) == 1

@@ -108,7 +108,8 @@ def test_organisation_staff_register_contacts_evaluate_and_flag_not_suitable_wit
     assert org.post(base + "/evaluation", data={"csrf_token": org.csrf, "satisfaction": "4",
                                                 "would_again": "true"}).status_code == 302
     assert setup.views.evaluations[(REGION, PERIOD, STUDENT, "organisation")]["satisfaction"] == 4
-    assert org.post(base + "/not_suitable", data={"csrf_token": org.csrf, "reason_code": "safety"}).status_code == 302
+    assert org.post(base + "/not_suitable", data={"csrf_token": org.csrf, "reason_code": "safety",
+                                                  "confirmed": "1"}).status_code == 302
     (failed,) = setup.publisher.events("placement.failed")
     assert failed.payload.reason_code == "safety" and failed.payload.flagged_by == "organisation"
     assert org.get(f"/pages/followup/{PERIOD}/stu-someone-else").status_code == 404

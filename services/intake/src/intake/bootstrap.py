@@ -82,4 +82,4 @@ def bootstrap(settings: Settings, *, publisher: Publisher | None = None, redis_c
         pseudonym_secret=settings.pseudonym_secret,
         webhook_targets=TargetPolicy(allow_local=settings.webhook_allow_local, resolve=resolver),
     )
-    return Wiring(settings, deps, client, TokenStore(client), Accounts(client))
+    return Wiring(settings, deps, client, TokenStore(client, settings.links.sign_in.token_ttl_s), Accounts(client))

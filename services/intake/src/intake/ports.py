@@ -9,16 +9,37 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from stagepool_shared.net import TargetPolicy
 from stagepool_shared.ports import Publisher
 
 from .domain.model import Period, PlaceRecord, School, StoredWrite, Student, WishRecord, new_place_id
+from .domain.status import PlacementStatus
 
 
-class AbstractIntakeStore(abc.ABC):
-    """Intake's state: periods, schools, personal data, wishes, places and released students."""
+#: The placement statuses of some students, by student_ref and period_id.
+Statuses = Mapping[str, Mapping[str, PlacementStatus]]
+
+
+class AbstractPlacementStatuses(abc.ABC):
+    """What the school sees of its students after release (issue 14.8), kept from the round and placement
+    events: codes and ids only."""
+
+    @abc.abstractmethod
+    def placement_statuses(self, student_ref: str) -> dict[str, PlacementStatus]:
+        """The student's current status per period ({} before any release)."""
+
+    @abc.abstractmethod
+    def change_placement_statuses(self, marker: str, student_refs: Sequence[str],
+                                  change: Callable[[Statuses], Statuses]) -> bool:
+        """Store `change(current statuses of these students)` and the processed `marker` in one transaction;
+        False (and nothing changed) when the marker was processed before."""
+
+
+class AbstractIntakeStore(AbstractPlacementStatuses):
+    """Intake's state: periods, schools, personal data, wishes, places, released students and their placement
+    statuses."""
 
     @abc.abstractmethod
     def save_period(self, period: Period) -> None: ...
@@ -66,11 +87,16 @@ class AbstractIntakeStore(abc.ABC):
     def places_of_organisation(self, organisation_id: str) -> list[str]: ...
 
     @abc.abstractmethod
-    def mark_released(self, event_id: str, student_refs: Sequence[str]) -> bool:
-        """Record released students once per event id; False when the event was seen before."""
+    def mark_released(self, event_id: str, student_refs: Sequence[str], place_ids: Sequence[str] = ()) -> bool:
+        """Record released students (and the places students were released to) once per event id; False when
+        the event was seen before."""
 
     @abc.abstractmethod
     def is_released(self, student_ref: str) -> bool: ...
+
+    @abc.abstractmethod
+    def is_place_released(self, place_id: str) -> bool:
+        """Whether a released round placed a student at this place (its contact person may then be told)."""
 
 
 class AbstractIdempotencyStore(abc.ABC):

@@ -42,7 +42,8 @@ def record_wish_ended(envelope: Envelope, deps: Deps) -> None:
 
 def record_place(envelope: Envelope, deps: Deps) -> None:
     place: places.Place = envelope.payload
-    fact = PlaceFact(place.place_id, place.organisation_id, place.sector, tuple(place.levels), place.slots)
+    fact = PlaceFact(place.place_id, place.organisation_id, place.sector, tuple(place.levels), place.slots,
+                     organisation_name=place.organisation_name)
     deps.projections.put_place(envelope.event_id, place.region_id, place.period_id, fact)
 
 

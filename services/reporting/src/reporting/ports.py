@@ -16,7 +16,7 @@ from typing import Callable
 from stagepool_shared.ports import Publisher
 
 from .domain.desk import CaseMeta, DeskDeadlines, ReportContent
-from .domain.figures import PeriodSnapshot, PlaceFact, PlacementFact, WishFact
+from .domain.figures import PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from .domain.followup import ContactMoment
 
 __all__ = ["AbstractAuditLog", "AbstractDeskStore", "AbstractProjections", "AbstractViews", "Deps", "Publisher"]
@@ -72,6 +72,10 @@ class AbstractViews(abc.ABC):
         """Every (region, period) reporting has seen, sorted."""
 
     @abc.abstractmethod
+    def organisation_names(self, region_id: str) -> dict[str, str]:
+        """organisation_id -> name of every organisation with a place in the region (any period)."""
+
+    @abc.abstractmethod
     def snapshot(self, region_id: str, period_id: str, desk_by_status: dict[str, int]) -> PeriodSnapshot: ...
 
     @abc.abstractmethod
@@ -85,6 +89,11 @@ class AbstractViews(abc.ABC):
 
     @abc.abstractmethod
     def student_periods(self, student_ref: str) -> list[tuple[str, str]]: ...
+
+    @abc.abstractmethod
+    def student_rounds(self, region_id: str, period_id: str, student_ref: str) -> list[tuple[RoundFact, dict]]:
+        """(round, the student's outcome in it) of every released round of the period, oldest first (issue
+        14.10: the rounds of one student's story)."""
 
     @abc.abstractmethod
     def organisation_placements(self, region_id: str, organisation_id: str) -> list[tuple[str, PlacementFact]]: ...

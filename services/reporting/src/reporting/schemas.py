@@ -83,3 +83,21 @@ class EvaluationSchema(StrictSchema):
     satisfaction = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
     would_again = StrictBoolean(required=True)
     experienced_discrimination = StrictBoolean(load_default=None, allow_none=True)
+
+
+class CaseListQuery(StrictSchema):
+    """?view=overdue: only the cases past their deadline."""
+
+    view = fields.String(validate=validate.OneOf(["overdue"]))
+
+
+class ExportQuery(StrictSchema):
+    """?format=csv: the SBB export as CSV (JSON by default)."""
+
+    format = fields.String(validate=validate.OneOf(["json", "csv"]))
+
+
+class PeriodQuery(StrictSchema):
+    """?period_id= of the placement asked about."""
+
+    period_id = _id(required=True)

@@ -1,5 +1,6 @@
 """Test support shipped with the shared package: the real-server fixtures (plugin.py), waiting with a
-deadline, and golden samples. Test doubles live in the repository's tests/fakes/, never here."""
+deadline, golden samples, and fuzzing a service against its served OpenAPI document (fuzz.py). Test doubles
+live in the repository's tests/fakes/, never here."""
 
 from .waiting import wait_until
 

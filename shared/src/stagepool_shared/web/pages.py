@@ -1,8 +1,9 @@
 """The pages' common edge, installed into each service's Flask app by `install_web`:
 
-- sign-in (`/login`, `/logout`, a student's personal link `/s/<token>`), server-side sessions in a cookie
-  (HttpOnly, SameSite=Lax, Secure unless WebLinks.secure_cookies is off) shared by every service on the same
-  host; wrong passwords and unknown links are throttled in Redis (web.throttle: 429 with Retry-After);
+- sign-in (`/login`, `/logout`, `/logout/everywhere`, a student's personal link `/s/<token>`, and with the
+  school's own account through OpenID Connect: web.oidc_pages), server-side sessions in a cookie (HttpOnly,
+  SameSite=Lax, Secure unless WebLinks.secure_cookies is off) shared by every service on the same host; wrong
+  passwords and unknown links are throttled in Redis (web.throttle: 429 with Retry-After);
 - CSRF: every POST to a page carries the session's token (`csrf_token` in forms); the login form uses a
   double-submit cookie;
 - one layout (`stagepool/base.html`) with the skip link, navigation, language switch (nl default, en) and
@@ -24,7 +25,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, Flask, Response, abort, g, make_response, redirect, render_template, request, url_for
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from ..i18n import translate_messages
+from ..i18n import local_time, translate_messages
 from .accounts import Accounts, Session
 from .links import WebLinks
 from .throttle import LINK_PER_ADDRESS, LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, Limit, Throttle
@@ -150,16 +151,29 @@ def _blueprint(accounts: Callable[[], Accounts], links: WebLinks) -> Blueprint:
         if principal is None:
             if throttle:
                 throttle.failure("student_link", subjects)
-            abort(404)
+            return _bad_link()
         return _signed_in(accounts().start_session(principal), links.home(principal.role), links.secure_cookies)
 
     @bp.post("/logout")
     def logout() -> Response:
-        session = web_session()
+        session, target = web_session(), None
         if session is not None:
             if request.form.get("csrf_token") != session.csrf_token:
                 abort(400, description="CSRF token missing or wrong")
             accounts().end_session(session.session_id)
+            target = _provider_logout(accounts(), links, session)
+        response = redirect(target or url_for("stagepool_web.login"))
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @bp.post("/logout/everywhere")
+    def logout_everywhere() -> Response:
+        """Sign out everywhere: every session of this account, on every device and service, ends."""
+        session = web_session()
+        if session is not None:
+            if request.form.get("csrf_token") != session.csrf_token:
+                abort(400, description="CSRF token missing or wrong")
+            accounts().end_all_sessions(session.principal)
         response = redirect(url_for("stagepool_web.login"))
         response.delete_cookie(SESSION_COOKIE)
         return response
@@ -171,6 +185,20 @@ def _blueprint(accounts: Callable[[], Accounts], links: WebLinks) -> Blueprint:
         return response
 
     return bp
+
+
+def _provider_logout(store: Accounts, links: WebLinks, session: Session) -> str | None:
+    """The institution's end-session URL for a session that began there (web.oidc_pages), else None."""
+    if not session.id_token:
+        return None
+    from .oidc_pages import logout_target  # imports this module: loaded on first use
+
+    return logout_target(store, links, session)
+
+
+def _bad_link() -> Response:
+    """404 for an unknown or expired personal link, saying what to do: ask the school for a new link."""
+    return render("stagepool/bad_link.html", status=404)
 
 
 def _throttle(store: object) -> Throttle | None:
@@ -208,8 +236,12 @@ def _signed_in(session: Session, target: str, secure: bool) -> Response:
 
 def install_web(app: Flask, accounts: Callable[[], Accounts], links: WebLinks) -> None:
     """Add sign-in, sessions, CSRF checking, the layout and `t()` to a service's Flask app."""
+    from .oidc_pages import install_oidc  # imports this module's helpers
+
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(str(_HERE / "templates"))])
     app.register_blueprint(_blueprint(accounts, links))
+    app.jinja_env.filters["local_time"] = local_time  # moments in Europe/Amsterdam, zone named (issue 14.12)
+    install_oidc(app, accounts, links)
 
     @app.before_request
     def _load_session() -> None:

@@ -2,27 +2,60 @@
 
 Keys: <p>:period:<id>, <p>:periods (set), <p>:school:<id>, <p>:student:<ref> (personal data),
 <p>:wish:<ref>:<period>, <p>:student:<ref>:periods (set), <p>:school:<id>:students (set),
-<p>:place:<id>, <p>:org:<id>:places (set), <p>:released:<ref>, <p>:idem:<hash> (with a TTL).
+<p>:place:<id>, <p>:org:<id>:places (set), <p>:released:<ref>, <p>:released_place:<id> (a released round
+placed a student there), <p>:status:<ref> (placement status per period), <p>:idem:<hash> (with a TTL).
 Multi-key writes go in one MULTI/EXEC, so a crash never leaves half a command stored.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import redis
 
 from stagepool_shared.redis import IdempotentApplier
 
 from ..domain.model import Period, PlaceRecord, School, StoredWrite, Student, WishRecord
-from ..ports import AbstractIdempotencyStore, AbstractIntakeStore
+from ..domain.status import PlacementStatus, is_pending
+from ..ports import AbstractIdempotencyStore, AbstractIntakeStore, AbstractPlacementStatuses, Statuses
 from . import codec
 
 RELEASED_TTL_S = 60 * 60 * 24 * 365
 
 
-class RedisIntakeStore(AbstractIntakeStore):
+class RedisPlacementStatuses(AbstractPlacementStatuses):
+    """Placement statuses in Redis: <p>:status:<ref>, a hash period_id -> JSON (issue 14.8)."""
+
+    client: redis.Redis
+    prefix: str
+    applier: IdempotentApplier
+
+    def _status_key(self, student_ref: str) -> str:
+        return f"{self.prefix}:status:{student_ref}"
+
+    def placement_statuses(self, student_ref: str) -> dict[str, PlacementStatus]:
+        raw = self.client.hgetall(self._status_key(student_ref))
+        return {k.decode(): PlacementStatus.from_dict(json.loads(v)) for k, v in sorted(raw.items())
+                if not is_pending(k.decode())}
+
+    def change_placement_statuses(self, marker: str, student_refs: Sequence[str],
+                                  change: Callable[[Statuses], Statuses]) -> bool:
+        refs = sorted(set(student_refs))
+
+        def read(pipe: Any) -> Statuses:
+            return {ref: {k.decode(): PlacementStatus.from_dict(json.loads(v))
+                          for k, v in pipe.hgetall(self._status_key(ref)).items()} for ref in refs}
+
+        def write(pipe: Any, current: Statuses) -> None:
+            for ref, periods in change(current).items():
+                for period_id, status in periods.items():
+                    pipe.hset(self._status_key(ref), period_id, json.dumps(status.as_dict()))
+
+        return self.applier.apply_once(marker, write, read, watch=tuple(self._status_key(r) for r in refs))
+
+
+class RedisIntakeStore(RedisPlacementStatuses, AbstractIntakeStore):
     """Intake's state in Redis."""
 
     def __init__(self, client: redis.Redis, prefix: str = "intake"):
@@ -100,7 +133,7 @@ class RedisIntakeStore(AbstractIntakeStore):
         periods = [m.decode() for m in self.client.smembers(self._k("student", student_ref, "periods"))]
         with self.client.pipeline(transaction=True) as pipe:
             pipe.delete(self._k("student", student_ref), self._k("student", student_ref, "periods"),
-                        self._k("released", student_ref))
+                        self._k("released", student_ref), self._status_key(student_ref))
             for period_id in periods:
                 pipe.delete(self._k("wish", student_ref, period_id))
             if student is not None:
@@ -114,15 +147,20 @@ class RedisIntakeStore(AbstractIntakeStore):
     def places_of_organisation(self, organisation_id: str) -> list[str]:
         return sorted(m.decode() for m in self.client.smembers(self._k("org", organisation_id, "places")))
 
-    def mark_released(self, event_id: str, student_refs: Sequence[str]) -> bool:
+    def mark_released(self, event_id: str, student_refs: Sequence[str], place_ids: Sequence[str] = ()) -> bool:
         def write(pipe: Any, _state: None) -> None:
             for ref in student_refs:
                 pipe.set(self._k("released", ref), event_id, ex=RELEASED_TTL_S)
+            for place_id in place_ids:
+                pipe.set(self._k("released_place", place_id), event_id, ex=RELEASED_TTL_S)
 
         return self.applier.apply_once(event_id, write)
 
     def is_released(self, student_ref: str) -> bool:
         return bool(self.client.exists(self._k("released", student_ref)))
+
+    def is_place_released(self, place_id: str) -> bool:
+        return bool(self.client.exists(self._k("released_place", place_id)))
 
 
 class RedisIdempotencyStore(AbstractIdempotencyStore):

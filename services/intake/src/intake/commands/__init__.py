@@ -9,15 +9,20 @@ Callers use `from intake import commands` and `commands.submit_wishes(deps, ...)
 
 from .common import Prepared, RowProblem, commit, event_ids, student_ref
 from .places import (
-    check_place_rows, own_place, places_of_organisation, post_places, update_place, withdraw_place,
+    check_place_rows, own_place, place_contacts, places_of_organisation, post_places, update_place, withdraw_place,
 )
 from .regions import create_period, list_periods, register_school, school
-from .students import contacts, erase_student, own_student, student_file, students_of_school
+from .sign_in import delete_sign_in_rule, put_sign_in_rule, sign_in_rules
+from .status import ShownStatus, placement_statuses
+from .students import contacts, erase_student, names_for_review, own_student, student_file, students_of_school
 from .wishes import check_wish_rows, opt_out, own_wish, submit_wishes, withdraw_wish
 
 __all__ = [
     "Prepared", "RowProblem", "check_place_rows", "check_wish_rows", "commit", "contacts", "create_period",
-    "erase_student", "event_ids", "list_periods", "opt_out", "own_place", "own_student", "own_wish",
-    "places_of_organisation", "post_places", "register_school", "school", "student_file", "student_ref",
-    "students_of_school", "submit_wishes", "update_place", "withdraw_place", "withdraw_wish",
+    "delete_sign_in_rule", "erase_student", "event_ids", "list_periods", "names_for_review", "opt_out",
+    "own_place", "own_student", "own_wish", "place_contacts", "placement_statuses", "places_of_organisation",
+    "post_places", "ShownStatus",
+    "put_sign_in_rule",
+    "register_school", "school", "sign_in_rules", "student_file", "student_ref", "students_of_school",
+    "submit_wishes", "update_place", "withdraw_place", "withdraw_wish",
 ]

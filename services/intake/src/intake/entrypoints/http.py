@@ -13,16 +13,17 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from stagepool_shared.http import add_ops_routes, add_request_deadline, harden
+from stagepool_shared.web.openapi import install_api_docs
 from stagepool_shared.web.pages import install_web
 
-from . import api_admin, api_imports, api_internal, api_places, api_wishes, openapi
+from . import api_admin, api_imports, api_internal, api_places, api_sign_in, api_wishes, openapi
 from .pages import register_pages
 from .web import EXTENSION, install_domain_errors, install_query_checks
 
 if TYPE_CHECKING:
     from ..bootstrap import Wiring
 
-BLUEPRINTS = (api_wishes.bp, api_places.bp, api_admin.bp, api_imports.bp, api_internal.bp, openapi.bp)
+BLUEPRINTS = (api_wishes.bp, api_places.bp, api_admin.bp, api_imports.bp, api_internal.bp, api_sign_in.bp)
 
 
 def create_app(wiring: Wiring) -> Flask:
@@ -36,6 +37,7 @@ def create_app(wiring: Wiring) -> Flask:
     app.extensions[EXTENSION] = wiring
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    install_api_docs(app, openapi.API)
     install_web(app, lambda: wiring.accounts, settings.links)
     register_pages(app)
     add_ops_routes(app, wiring.ready)

@@ -1,7 +1,8 @@
 """Checking and importing one uploaded file of wishes or places, shared by the API and the pages.
 
 All or nothing: every row is validated first; only when all are valid are the events published (one
-publish_all, one wait for acks) and then the records stored. Reading and checking a large file can take
+publish_all, one wait for acks) and then the records stored. A rejected file gets every problem in one pass:
+the header's, and every row's in every column (issue 14.14). Reading and checking a large file can take
 longer than the request deadline, so the publish of an import gets the publisher's own timeout, counted
 from the moment the rows are checked. Imports marshmallow, intake's commands, the row helpers and the tabular
 adapter; no Flask.
@@ -62,12 +63,12 @@ def import_file(deps: Deps, filename: str, content: bytes, limits: TableLimits, 
         return ImportResult(REJECTED, errors=[RowError(err.row, err.column, str(err))])
     except UnreadableFile as err:
         return ImportResult(UNREADABLE, problem=str(err))
-    mapped, errors = header_problems(headers, columns)
-    if errors:
-        return ImportResult(REJECTED, len(cells), errors=errors)
-    rows, errors = load_rows(cells, mapped, columns, schema, criteria_keys)
-    if not rows and not errors:
+    mapped, header_errors = header_problems(headers, columns)
+    rows, row_errors = load_rows(cells, mapped, columns, schema, criteria_keys)
+    if not rows and not row_errors and not header_errors:
         return ImportResult(EMPTY, problem="The file has no rows.")
+    reported = {e.column for e in header_errors}  # a missing column is told once, at the header, not per row
+    errors = header_errors + [e for e in row_errors if e.column not in reported]
     prepared, rule_errors = check(rows)
     errors.extend(RowError(row, column_of(path, columns), msg) for row, path, msg in rule_errors)
     if errors:
@@ -90,10 +91,12 @@ def load_rows(cells: list[list[str]], mapped: Sequence[Column | None], columns: 
             continue
         data, cell_errors = row_to_data(cellrow, mapped)
         errors.extend(RowError(number, col, msg) for col, msg in cell_errors.items())
-        if cell_errors:
-            continue
         try:
-            rows.append((number, load(schema, data, criteria_keys=criteria_keys)))
-        except ValidationError as err:
-            errors.extend(RowError(number, column_of(p, columns), m) for p, m in flatten(err.messages))
+            loaded = load(schema, data, criteria_keys=criteria_keys)
+        except ValidationError as err:  # every column's problem at once, not only the first cell's (issue 14.14)
+            errors.extend(RowError(number, column, m) for column, m in
+                          ((column_of(p, columns), m) for p, m in flatten(err.messages)) if column not in cell_errors)
+            continue
+        if not cell_errors:
+            rows.append((number, loaded))
     return rows, errors

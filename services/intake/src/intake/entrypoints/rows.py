@@ -1,8 +1,8 @@
 """Import columns: Dutch header (English accepted), where each value goes, and how text becomes a value.
 
 A row becomes the same nested dict the JSON API accepts, so the edge schemas validate both alike; error
-paths map back to the column a person sees in the file. Imports the domain's forbidden-field rule and
-intake's errors only.
+paths map back to the column a person sees in the file. Imports the shared transport codes, the domain's
+forbidden-field rule and intake's errors only.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
+
+from stagepool_shared.events.wishes import TRANSPORT_MODES
 
 from ..domain.forbidden import MESSAGE, forbidden_columns
 from ..errors import CellError
@@ -49,6 +51,22 @@ def _str(text: str) -> str:
     return text
 
 
+#: The Dutch words a school types in its own template, as the transport codes the wish carries (issue 14.14).
+TRANSPORT_MESSAGE = "Choose fiets, ov, auto or lopen (or bike, public_transport, car, walk)."
+TRANSPORT_WORDS = {"fiets": "bike", "ov": "public_transport", "openbaar vervoer": "public_transport",
+                   "auto": "car", "lopen": "walk", "te voet": "walk"}
+
+
+def _transport(text: str) -> str:
+    """A transport mode in Dutch (fiets, ov, auto, lopen) or as its code (bike, public_transport, car, walk)."""
+    value = text.strip().lower()
+    if value in TRANSPORT_MODES:
+        return value
+    if value not in TRANSPORT_WORDS:
+        raise CellError(TRANSPORT_MESSAGE)
+    return TRANSPORT_WORDS[value]
+
+
 @dataclass(frozen=True)
 class Column:
     """One import column."""
@@ -78,7 +96,8 @@ WISH_COLUMNS: tuple[Column, ...] = (
     Column("breedtegraad", "lat", ("wish", "home", "lat"), _float),
     Column("lengtegraad", "lon", ("wish", "home", "lon"), _float),
     Column("max_reistijd_minuten", "max_travel_minutes", ("wish", "max_travel_minutes"), _int, True),
-    Column("vervoer", "transport_mode", ("wish", "transport_mode"), required=True, note="walk, bike, public_transport, car"),
+    Column("vervoer", "transport_mode", ("wish", "transport_mode"), _transport, True,
+           "fiets, ov, auto of lopen (ook: bike, public_transport, car, walk)"),
     Column("stagevergoeding_nodig", "needs_allowance", ("wish", "needs_allowance"), _bool, note="ja/nee"),
     Column("onregelmatige_diensten", "irregular_shifts_ok", ("wish", "irregular_shifts_ok"), _bool, note="ja/nee"),
     Column("werkzaamheden", "activities", ("wish", "activities"), _list, note="codes, gescheiden door |"),

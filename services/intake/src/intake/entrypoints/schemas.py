@@ -20,6 +20,7 @@ from stagepool_shared.events.base import bounds_validators
 from stagepool_shared.events.contract import SECTORS, Place, Reservation, Wish
 from stagepool_shared.events.rules import ID_PATTERN, Rule, default_of, rule_of
 from stagepool_shared.events.wishes import WITHDRAW_REASONS
+from stagepool_shared.web.openapi_schemas import ErrorOut
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: Line and paragraph breaks and tabs: refused in one-line text (names, addresses), allowed in free text.
@@ -210,12 +211,6 @@ class AcceptedOut(Schema):
 class ImportAcceptedOut(Schema):
     accepted = fields.Integer(required=True)
     event_ids = fields.List(fields.String())
-
-
-class ErrorOut(Schema):
-    error = fields.String(required=True)
-    message = fields.String(required=True)
-    fields_ = fields.Dict(data_key="fields")
 
 
 class RowErrorOut(Schema):

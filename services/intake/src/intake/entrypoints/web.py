@@ -150,5 +150,6 @@ def install_query_checks(app: Flask) -> None:
         for name, choices in QUERY_CHOICES.items():
             values = request.args.getlist(name)
             if len(values) > 1 or (values and values[0] not in choices):
-                return error(400, "bad_request", f"The query parameter {name} must be one of: {', '.join(choices)}.")
+                return error(400, "bad_request", f"The query parameter {name} must be one of: {', '.join(choices)}.",
+                             fields={name: [f"Must be one of: {', '.join(choices)}."]})
         return None

@@ -7,19 +7,21 @@ published until they are valid. Imports Flask, marshmallow, the shared web layer
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
 from marshmallow import ValidationError
 
 from stagepool_shared.events.wishes import SECTORS
+from stagepool_shared.i18n import local_time
+from stagepool_shared.web.confirm import confirm_page, needs_confirmation
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, t, web_session
 
 from .. import commands
 from ..errors import RoundConflict, RoundNotFound
 from ..rounds.record import RoundRecord
-from . import page_figures as pf
+from . import page_audit, page_figures as pf
 from .web import deps
 from .page_forms import (DEADLINE_BEFORE_RELEASE, ReleaseForm, StartRoundForm, as_local_input, form_values,
                          local_moment, typed)
@@ -105,7 +107,7 @@ def _row(record: RoundRecord, lang: str) -> dict[str, Any]:
     s = record.summary
     return {"record": record, "round_id": record.round_id, "period_id": record.request.period_id,
             "kind": pf.word(pf.STATUSES, lang, record.request.kind), "sector": record.request.sector or "", "status": record.status,
-            "status_text": pf.word(pf.STATUSES, lang, record.status), "requested_at": record.requested_at[:16],
+            "status_text": pf.word(pf.STATUSES, lang, record.status), "requested_at": local_time(record.requested_at),
             "placed": f"{s.placed} / {s.students}" if s else "–",
             "rate": pf.shown("top1_share", s.placed / s.students) if s and s.students else "–"}
 
@@ -137,8 +139,31 @@ def _round(round_id: str, form: dict[str, str], errors: dict[str, list[str]], st
         reason_chart=pf.reason_chart(t("Niet geplaatst, per reden", "Not placed, by reason"), record, lang),
         reasons=[(pf.word(pf.REASONS, lang, c), n) for c, n in (record.summary.unplaced_by_reason.items()
                                                                  if record.summary else [])],
+        audit=page_audit.trail(record, commands.round_places(d, record), lang),
+        objections=len(record.objections),
         form=form, errors=errors, conflict=conflict, started=request.args.get("started") == "1",
         scheduled=request.args.get("scheduled") == "1")
+
+
+def _approved(round_id: str) -> bool:
+    """Whether the round's approval is complete (else releasing is refused with what is missing, unconfirmed)."""
+    try:
+        return commands.approval_of(commands.visible_record(deps(), web_session().principal, round_id)).complete
+    except RoundNotFound:
+        return False
+
+
+def _confirm_release_now(round_id: str, respond_by: datetime) -> Response:
+    """Releasing now reaches every student, school and organisation of the round at once: confirm first."""
+    deadline = local_time(respond_by)
+    return confirm_page(
+        t("Ronde nu vrijgeven?", "Release the round now?"),
+        t("Iedereen in de ronde ziet zijn uitkomst meteen en krijgt bericht; studenten antwoorden uiterlijk "
+          f"{deadline}. Vrijgeven kan niet worden teruggedraaid.",
+          f"Everyone in the round sees their outcome at once and is told; students answer by {deadline}. "
+          "A release cannot be undone."),
+        t("Ja, nu vrijgeven", "Yes, release now"), url_for(".round_page", round_id=round_id),
+        t("Nee, terug naar de ronde", "No, back to the round"))
 
 
 def _release(round_id: str) -> Response:
@@ -154,6 +179,8 @@ def _release(round_id: str) -> Response:
     release_at, respond_by = local_moment(release_at), local_moment(body["respond_by"])
     if respond_by <= release_at:
         return _round(round_id, shown, field_errors({"respond_by": [DEADLINE_BEFORE_RELEASE]}), 422)
+    if body["release_now"] and needs_confirmation() and _approved(round_id):
+        return _confirm_release_now(round_id, respond_by)
     try:
         commands.schedule_release(deps(), web_session().principal, round_id, release_at, respond_by)
     except RoundNotFound:

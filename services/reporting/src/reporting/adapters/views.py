@@ -62,6 +62,14 @@ class RedisViews(AbstractViews):
         raw = self.client.hget(self.keys.period(region_id, period_id, "wishes"), student_ref)
         return WishFact(**json.loads(raw)) if raw else None
 
+    def organisation_names(self, region_id: str) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for region, period in self.periods():
+            if region == region_id:
+                for place in _load_all(self.client, self.keys.period(region, period, "places"), PlaceFact):
+                    names[place.organisation_id] = place.organisation_name or names.get(place.organisation_id, "")
+        return names
+
     def place(self, region_id: str, period_id: str, place_id: str) -> PlaceFact | None:
         raw = self.client.hget(self.keys.period(region_id, period_id, "places"), place_id)
         if not raw:
@@ -73,6 +81,17 @@ class RedisViews(AbstractViews):
         """Every (region, period) in which the student has a wish, a placement or follow-up, sorted."""
         items = (m.decode().split("|", 1) for m in self.client.smembers(self.keys.student_periods(student_ref)))
         return sorted((region, period) for region, period in items)
+
+    def student_rounds(self, region_id: str, period_id: str, student_ref: str) -> list[tuple[RoundFact, dict]]:
+        """(round, the student's outcome in it) of every released round of the period, oldest first."""
+        rounds = sorted(_load_all(self.client, self.keys.period(region_id, period_id, "rounds"), RoundFact),
+                        key=lambda r: (r.released_at or "", r.round_id))
+        out = []
+        for fact in rounds:
+            raw = self.client.hget(self.keys.round_outcomes(fact.round_id), student_ref)
+            if raw:
+                out.append((fact, json.loads(raw)))
+        return out
 
     def organisation_placements(self, region_id: str, organisation_id: str) -> list[tuple[str, PlacementFact]]:
         """(period, placement) of every student placed with the organisation in the region."""

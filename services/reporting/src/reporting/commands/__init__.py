@@ -3,4 +3,6 @@
 desk.py      the discrimination reporting desk (file, read, list, move, alternative place, SBB export)
 followup.py  placement follow-up (not suitable, contact moments, evaluation) and the organisation signals
 report.py    the period figures behind the report, the coordinator's page and the metrics
+report_form.py  the organisation of a student's report, picked from their placements or found by name
+story.py     one student's whole story for the regional coordinator, and finding a student of the region
 """

@@ -41,6 +41,7 @@ class PlaceFact:
     levels: tuple[int, ...]
     slots: int
     withdrawn: bool = False
+    organisation_name: str = ""  # shown to a student filing a report (issue 14.15); empty before it was kept
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The Flask app factory: the API blueprints (desk, follow-up, reports), the pages, the ops routes, and the
-one table that maps reporting's domain errors to HTTP answers. Blueprints and views are module-level; they
-reach the wiring through `web.wiring()`. Imports flask, the shared HTTP and web layers and the blueprints.
+"""The Flask app factory: the API blueprints (desk, follow-up, reports) with their OpenAPI document and docs
+page (`openapi`), the pages, the ops routes, and the one table that maps reporting's domain errors to HTTP
+answers. Blueprints and views are module-level; they reach the wiring through `web.wiring()`. Imports flask,
+the shared HTTP and web layers and the blueprints.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from typing import TYPE_CHECKING
 from flask import Flask, Response
 
 from stagepool_shared.http import add_ops_routes, error, harden
+from stagepool_shared.web.openapi import install_api_docs
 from stagepool_shared.web.pages import install_web
 
 from ..errors import IncompleteReport, InvalidTransition, NotFound
-from . import api_desk, api_followup, api_reports
+from . import api_desk, api_followup, api_reports, openapi
 from .pages import register_pages
 from .web import EXTENSION
 
@@ -30,6 +32,7 @@ def create_app(wiring: "Wiring") -> Flask:
     _install_domain_errors(app)
     for blueprint in (api_desk.blueprint, api_followup.blueprint, api_reports.blueprint):
         app.register_blueprint(blueprint)
+    install_api_docs(app, openapi.API)
     add_ops_routes(app, wiring.ready)
     install_web(app, lambda: wiring.accounts, wiring.settings.links)
     register_pages(app)

@@ -1,11 +1,14 @@
 """The period report's content as rows of text: every count goes through the small-cell rule here.
 
-HTML and CSV are both built from `report_tables`, so they always show the same numbers. Imports the domain only.
+HTML and CSV are both built from `report_tables`, so they always show the same numbers. Imports the domain and
+the shared i18n (moments in Dutch time) only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from stagepool_shared.i18n import local_time
 
 from ..domain.figures import PeriodFigures
 from ..domain.suppression import shown_count, shown_rate, suppress
@@ -68,7 +71,7 @@ def rounds_fairness(f: PeriodFigures) -> Table:
         s, m = item.summary, item.manifest
         shown = suppress(s.get("students", 0)) is not None
         pct = (lambda key: f"{s.get(key, 0) * 100:.1f}%" if shown else "<5")
-        rows.append(Row((item.round_id, item.kind, item.released_at or ""),
+        rows.append(Row((item.round_id, item.kind, local_time(item.released_at)),
                         (shown_count(s.get("students", 0)), shown_count(s.get("placed", 0)),
                          pct("worst_school_rate"), pct("best_school_rate"), pct("top1_share"), pct("top3_share"),
                          str(m.get("seed", "")), str(m.get("output_hash", ""))[:12]),

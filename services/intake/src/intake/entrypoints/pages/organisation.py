@@ -10,6 +10,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, request, url_for
 
 from stagepool_shared.errors import PublishFailed
+from stagepool_shared.web.confirm import confirm_page, needs_confirmation
+from stagepool_shared.web.listing import error_texts, paginate, read_query, wants_xlsx, xlsx_response
 from stagepool_shared.web.pages import current_lang, page, render, t
 
 from ... import commands
@@ -19,6 +21,7 @@ from ..schemas import PlaceIn
 from ..web import deps
 from .common import ORGANISATION_ROLES, choice_lists, me, unavailable
 from .forms import FormField, messages_by_field, typed_values, validate, values_of
+from .lists import matching_places, place_columns, place_filters, place_status_text
 
 bp = Blueprint("organisation_pages", __name__, url_prefix="/pages/organisation")
 PLACE = "<string(maxlength=80):place_id>"
@@ -34,11 +37,18 @@ PLACE_FIELDS = tuple(FormField(name, kind) for name, kind in (
 @bp.get("")
 @page(*ORGANISATION_ROLES)
 def home() -> Response:
-    """The organisation's places, newest state first, with edit and withdraw."""
+    """The organisation's places, active first, with edit and withdraw: 50 a page, searched by name, address
+    or crebo, filtered by status, period and sector; `?format=xlsx` downloads every matching place."""
+    filters = place_filters(me().region_id)
+    query, errors = read_query(request.args, filters)
     places = [_summary(commands.own_place(deps(), me().scope, pid))
               for pid in commands.places_of_organisation(deps(), me().scope)]
     places.sort(key=lambda p: (p["withdrawn"], p["period_id"], p["name"].lower()))
-    return render("pages/organisation_home.html", places=places, done=request.args.get("done", ""))
+    places = matching_places(places, query)
+    if wants_xlsx(query, errors):
+        return xlsx_response(places, place_columns(), f"plaatsen-{me().scope}")
+    return render("pages/organisation_home.html", status=422 if errors else 200, page=paginate(places, query.page),
+                  query=query, filters=filters, errors=error_texts(errors), done=request.args.get("done", ""))
 
 
 def _summary(place: PlaceRecord) -> dict[str, Any]:
@@ -46,7 +56,8 @@ def _summary(place: PlaceRecord) -> dict[str, Any]:
     return {"id": place.place_id, "name": payload.get("organisation_name", ""), "period_id": place.period_id,
             "sector": payload.get("sector", ""), "address": payload.get("address", ""),
             "crebos": ", ".join(payload.get("crebos", [])), "levels": ", ".join(str(n) for n in payload.get("levels", [])),
-            "slots": payload.get("slots", 0), "withdrawn": place.status == PLACE_WITHDRAWN}
+            "slots": payload.get("slots", 0), "withdrawn": place.status == PLACE_WITHDRAWN,
+            "status_text": place_status_text(place.status == PLACE_WITHDRAWN)}
 
 
 def _form(status: int = 200, place_id: str = "", values: dict[str, str] | None = None,
@@ -103,7 +114,10 @@ def _save(place_id: str | None) -> Response:
 @bp.post(f"/places/{PLACE}/withdraw")
 @page(*ORGANISATION_ROLES)
 def withdraw(place_id: str) -> Response:
-    """Withdraw an own place (publishes place.withdrawn)."""
+    """Withdraw an own place (publishes place.withdrawn), after a confirm step: it cannot be undone, and a
+    student placed there after release loses the place."""
+    if needs_confirmation():
+        return _confirm_withdraw(place_id)
     try:
         commands.withdraw_place(deps(), me().scope, place_id)
     except (NotFound, Conflict):
@@ -111,3 +125,21 @@ def withdraw(place_id: str) -> Response:
     except PublishFailed:
         abort(503, description=t("Er is niets gewijzigd; probeer het zo opnieuw.", "Nothing changed; try again shortly."))
     return redirect(url_for(".home", done="withdrawn"))
+
+
+def _confirm_withdraw(place_id: str) -> Response:
+    try:
+        place = _summary(commands.own_place(deps(), me().scope, place_id))
+    except NotFound:
+        abort(404)
+    if place["withdrawn"]:
+        abort(404)
+    what = f"{place['name']}, {place['address']} ({place['period_id']})"
+    return confirm_page(
+        t("Deze plaats intrekken?", "Withdraw this place?"),
+        t(f"U trekt de plaats {what} in. Dit kan niet worden teruggedraaid. Is er na het vrijgeven een student op "
+          "deze plaats geplaatst, dan horen de student, de school en de coördinator het meteen en zoekt de volgende "
+          "ronde een andere plaats.",
+          f"You withdraw the place {what}. This cannot be undone. If a student was placed here after the release, "
+          "the student, the school and the coordinator hear of it at once and the next round looks for another place."),
+        t("Ja, plaats intrekken", "Yes, withdraw the place"), url_for(".home"), t("Nee, terug", "No, go back"))

@@ -9,8 +9,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 
+from stagepool_shared.auth import Principal
 from stagepool_shared.errors import PublishFailed
 from stagepool_shared.i18n import translate
+from stagepool_shared.web.listing import error_texts, paginate, read_query, wants_xlsx, xlsx_response
 from stagepool_shared.web.pages import current_lang, page, render, t
 
 from ... import commands
@@ -22,11 +24,12 @@ from ..schemas import WishSubmissionIn
 from ..web import SCHOOL_ROLES, deps, wiring
 from .common import choice_lists, me, unavailable
 from .forms import FormField, messages_by_field, typed_values, validate
+from .placement_words import placement_words
+from .lists import WISH_STATUSES, matching_students, student_columns, student_filters, wish_lines
 
 bp = Blueprint("school_pages", __name__, url_prefix="/pages/school")
 REF = "<string(maxlength=80):student_ref>"
-STATUS_TEXT = {"active": ("Wens ingediend", "Wish submitted"), "withdrawn": ("Ingetrokken", "Withdrawn"),
-               "opted_out": ("Afgemeld (eigen plek of geen matching)", "Opted out (own place or no matching)")}
+STATUS_TEXT = WISH_STATUSES
 WISH_FIELDS = tuple(FormField(name, kind) for name, kind in (
     ("student.student_number", "text"), ("student.name", "text"), ("student.email", "text"),
     ("student.phone", "text"), ("student.address", "text"), ("student.date_of_birth", "text"),
@@ -45,18 +48,29 @@ def status_text(status: str) -> str:
 @bp.get("")
 @page(*SCHOOL_ROLES)
 def home() -> Response:
-    """The school's students, each with the status of their wishes."""
+    """The school's students with the status of their wishes: 50 a page, searched by name or student number,
+    filtered by status, period and sector; `?download=xlsx` downloads every matching wish (issue 14.9)."""
+    filters = student_filters(me().region_id)
+    query, errors = read_query(request.args, filters)
     rows = [_row(*commands.student_file(deps(), me().scope, ref))
             for ref in commands.students_of_school(deps(), me().scope)]
     rows.sort(key=lambda r: (r["name"].lower(), r["ref"]))
-    return render("pages/school_home.html", rows=rows, added=request.args.get("added", ""),
+    rows = matching_students(rows, query)
+    if wants_xlsx(query, errors):
+        return xlsx_response(wish_lines(rows), student_columns(), f"studenten-{me().scope}")
+    return render("pages/school_home.html", status=422 if errors else 200, page=paginate(rows, query.page),
+                  query=query, filters=filters, errors=error_texts(errors), added=request.args.get("added", ""),
                   imported=request.args.get("imported", ""))
 
 
 def _row(student: Student, wishes: list[WishRecord]) -> dict[str, Any]:
+    """A student with each wish, and after release its placement status in words (issue 14.8)."""
+    placed = commands.placement_statuses(deps(), student.school_id, student.student_ref, checked=True)
     return {"ref": student.student_ref, "name": student.name, "number": student.student_number,
             "wishes": [{"period_id": w.period_id, "status": w.status, "status_text": status_text(w.status),
-                        "crebo": w.payload.get("crebo", ""), "level": w.payload.get("level", "")} for w in wishes]}
+                        "placement": placement_words(placed[w.period_id]) if w.period_id in placed else None,
+                        "crebo": w.payload.get("crebo", ""), "level": w.payload.get("level", ""),
+                        "sector": w.payload.get("sector", "")} for w in wishes]}
 
 
 @bp.get(f"/students/{REF}")
@@ -67,7 +81,7 @@ def student(student_ref: str) -> Response:
 
 
 def _student_page(student_ref: str, status: int = 200, errors: dict[str, list[str]] | None = None,
-                  values: dict[str, str] | None = None, page_error: str = "") -> Response:
+                  values: dict[str, str] | None = None, page_error: str = "", new_link: str = "") -> Response:
     try:
         person, wishes = commands.student_file(deps(), me().scope, student_ref)
     except NotFound:
@@ -75,7 +89,7 @@ def _student_page(student_ref: str, status: int = 200, errors: dict[str, list[st
     row = _row(person, wishes)
     active = [w["period_id"] for w in row["wishes"] if w["status"] == WISH_ACTIVE]
     return render("pages/school_student.html", status=status, row=row, active=active, errors=errors or {},
-                  values=values or {}, page_error=page_error, done=request.args.get("done", ""))
+                  values=values or {}, page_error=page_error, done=request.args.get("done", ""), new_link=new_link)
 
 
 @bp.post(f"/students/{REF}/end")
@@ -103,6 +117,20 @@ def end_wish(student_ref: str) -> Response:
             "Het systeem kon dit nu niet vastleggen; er is niets opgeslagen. Probeer het zo opnieuw.",
             "The system could not record this just now; nothing was stored. Please try again shortly."))
     return redirect(url_for(".student", student_ref=student_ref, done=values["choice"]))
+
+
+@bp.post(f"/students/{REF}/link")
+@page(*SCHOOL_ROLES)
+def renew_link(student_ref: str) -> Response:
+    """A new personal sign-in link for an own student (issue 19.10); every earlier link of theirs stops working.
+    Shown once, for the staff to pass on; it is not stored anywhere in clear."""
+    try:
+        commands.student_file(deps(), me().scope, student_ref)
+    except NotFound:
+        abort(404)
+    principal = Principal(user_id=student_ref, role="student", scope=student_ref, region_id=me().region_id)
+    token = wiring().accounts.renew_link(principal)
+    return _student_page(student_ref, new_link=wiring().settings.links.url("notifier", "/s/" + token))
 
 
 @bp.route("/wish", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
 """Reporting's pages (server-rendered, behind the shared sign-in): the student's report form, the desk's case
-pages, the organisation's follow-up and the coordinator's figures. Each module holds one module-level
+pages, the organisation's follow-up, the coordinator's figures and students' stories. Each module holds one module-level
 blueprint; `register_pages` adds them all to the app. Views parse the form, call a command and render.
 """
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import coordinator, desk, followup, report
+from . import coordinator, desk, followup, report, story
 
 
 def register_pages(app: Flask) -> None:
     """Register every page blueprint on `app`."""
-    for module in (coordinator, report, desk, followup):
+    for module in (coordinator, report, desk, followup, story):
         app.register_blueprint(module.blueprint)

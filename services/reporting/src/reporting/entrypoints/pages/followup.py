@@ -1,5 +1,6 @@
 """The organisation staff's follow-up pages: the students placed with them (after release), and per placement
-flag "not suitable" with a mandatory reason, register contact moments, and the closing evaluation.
+flag "not suitable" with a mandatory reason (confirmed on a page of its own first), register contact moments,
+and the closing evaluation.
 
 Imports flask, marshmallow, the shared web layer and reporting's follow-up commands.
 """
@@ -12,6 +13,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from marshmallow import Schema, ValidationError
 
 from stagepool_shared.events.placements import FAILURE_REASONS
+from stagepool_shared.web.confirm import confirm_page, needs_confirmation
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, t
 
 from ...commands import followup as followup_commands
@@ -50,6 +52,8 @@ def submit(period_id: str, student_ref: str, form: str) -> Response:
     """One of the placement's three forms; its errors are shown next to its fields, its values kept."""
     values = form_values(FORMS[form])
     try:
+        if form == "not_suitable" and needs_confirmation():
+            return _confirm_not_suitable(period_id, student_ref, values)
         _ACTIONS[form](period_id, student_ref, values)
     except ValidationError as err:
         return _placement(period_id, student_ref, {form: typed(values, FORMS[form])}, field_errors(err.messages), 422)
@@ -66,6 +70,21 @@ def _flag(period_id: str, student_ref: str, values: dict[str, str]) -> None:
     data = _load(NotSuitableSchema(), period_id, values)
     followup_commands.flag_not_suitable(deps(), me(), period_id, student_ref, data["reason_code"],
                                         data["after_introduction"])
+
+
+def _confirm_not_suitable(period_id: str, student_ref: str, values: dict[str, str]) -> Response:
+    """"Past niet" ends the placement (issue 14.13): a valid form is confirmed first, on a page of its own."""
+    data = _load(NotSuitableSchema(), period_id, values)  # a bad form shows its messages first
+    followup_commands.read_contact_status(deps(), me(), period_id, student_ref)  # NotFound for another's student
+    reason = dict(options(FAILURE_REASONS, current_lang())).get(data["reason_code"], data["reason_code"])
+    return confirm_page(
+        t("Melden dat deze plaatsing niet past?", "Report that this placement is not suitable?"),
+        t(f"Reden: {reason}. De plaatsing stopt: de school en de matcher horen het, en de student krijgt in de "
+          "volgende herronde een andere plaats, niet meer bij u. Dit kan niet worden teruggedraaid.",
+          f"Reason: {reason}. The placement ends: the school and the matcher are told, and the student gets another "
+          "place in the next re-match, no longer with you. This cannot be undone."),
+        t("Ja, melden: past niet", "Yes, report: not suitable"),
+        url_for(".placement", period_id=period_id, student_ref=student_ref), t("Nee, terug", "No, go back"))
 
 
 def _contact(period_id: str, student_ref: str, values: dict[str, str]) -> None:

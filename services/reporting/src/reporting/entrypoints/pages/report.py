@@ -1,5 +1,6 @@
 """The student's page to report discrimination: what happened, when, at which organisation (the required
-minimum), the phase, and the choice to stay anonymous; optionally ask for another internship place.
+minimum: picked from the student's own placements, or found by its name), the phase, and the choice to stay
+anonymous; optionally ask for another internship place.
 
 Every message appears next to its field, what the student typed stays in the form, and nothing is stored or
 published until the whole form is valid (format first, then the desk's minimum). Imports flask, marshmallow,
@@ -16,6 +17,7 @@ from marshmallow import ValidationError
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, t
 
 from ...commands.desk import NewReport, file_report as file_desk_report, report_defaults
+from ...commands.report_form import find_organisation, known_organisation_names, own_organisations
 from ...domain import desk as rules
 from ...errors import IncompleteReport
 from ...schemas import NewReportSchema
@@ -24,6 +26,8 @@ from .common import form_booleans, form_values, me, options, typed
 
 FIELDS = ("description", "incident_date", "organisation_id", "phase", "category", "anonymous",
           "alternative_placement_needed", "period_id")
+#: Typed by the student to find an organisation by name; never stored or published (the id is).
+SHOWN = FIELDS + ("organisation_name",)
 
 blueprint = Blueprint("reporting_report", __name__, url_prefix="/pages/report")
 
@@ -32,17 +36,19 @@ blueprint = Blueprint("reporting_report", __name__, url_prefix="/pages/report")
 @page("student")
 def report_form() -> Response:
     """The empty form, with the student's latest placement filled in."""
-    return _form(typed({}, FIELDS) | report_defaults(deps(), me()), {})
+    return _form(typed({}, SHOWN) | report_defaults(deps(), me()), {})
 
 
 @blueprint.post("")
 @page("student")
 def file_report() -> Response:
     """File the report once the whole form is valid; otherwise show every message at once."""
-    values = form_values(FIELDS)
+    shown = form_values(SHOWN)
     if wait := filing_wait(me()):
         return _too_many(wait)
+    values, found = _organisation(shown)
     data, errors = _check(values)
+    errors = found | {k: v for k, v in errors.items() if not (found and k == "organisation_id")}
     if not errors:
         try:
             case = file_desk_report(deps(), me(), NewReport(**data))
@@ -51,7 +57,21 @@ def file_report() -> Response:
         else:
             filing_done(me())
             return redirect(url_for(".report_form", filed=case.report_id))
-    return _form(typed(values, FIELDS), field_errors(errors), 422)
+    return _form(typed(shown, SHOWN), field_errors(errors), 422)
+
+
+def _organisation(shown: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The form's values with the organisation picked from the list, or found by the name typed (issue 14.15),
+    and the name's error when no single organisation has it."""
+    values = {k: v for k, v in shown.items() if k != "organisation_name"}
+    name = shown.get("organisation_name", "")
+    if values.get("organisation_id") or not name:
+        return values, {}
+    try:
+        values["organisation_id"] = find_organisation(deps(), me(), name)
+    except IncompleteReport as err:
+        return values, err.fields
+    return values, {}
 
 
 def _too_many(wait_s: int) -> Response:
@@ -93,5 +113,6 @@ def _check(values: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
 def _form(form: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> Response:
     lang = current_lang()
     return render("pages/report.html", status=status, form=form, errors=errors,
+                  own=own_organisations(deps(), me()), organisation_names=known_organisation_names(deps(), me()),
                   phases=options(rules.PHASES, lang), categories=options(rules.CATEGORIES, lang),
                   filed=request.args.get("filed", ""), today=date.today().isoformat())
