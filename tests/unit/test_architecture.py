@@ -8,6 +8,7 @@ import ast
 import importlib
 import pkgutil
 import socket
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,10 @@ def test_every_error_of_a_service_derives_from_its_one_base(service):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, BaseException) and value.__module__ == info.name:
                 assert issubclass(value, base), f"{info.name}.{value.__name__} is not a {base.__name__}"
+
+
+def test_every_test_module_has_a_name_of_its_own():
+    """pytest imports the test folders without packages by basename (rootdir-relative): two test modules of
+    one name in two folders stop the whole run at collection ("import file mismatch")."""
+    names = Counter(path.name for path in (ROOT / "tests").rglob("test_*.py"))
+    assert not [name for name, count in names.items() if count > 1]
