@@ -8,27 +8,17 @@ No Flask here. Imports the shared events, the matcher's round records and the re
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from stagepool_shared.events.places import Place
+from stagepool_shared.i18n import local_time
 
-from ..rounds.moments import parse_moment
 from ..rounds.objection import APPROVED, OBJECTED, AuditEntry
 from ..rounds.record import RoundRecord
 from .review_rows import REASON_WORDS, place_words
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 ROLES = {"nl": {"school_staff": "medewerker", "support_staff": "begeleider passend onderwijs",
                 "regional_coordinator": "regiocoördinator"},
          "en": {"school_staff": "staff", "support_staff": "support staff", "regional_coordinator": "coordinator"}}
-
-
-def local_time(moment: str, lang: str) -> str:
-    """An ISO moment as Dutch local time, with the zone named."""
-    if not moment:
-        return ""
-    shown = parse_moment(moment).astimezone(LOCAL).strftime("%d-%m-%Y %H:%M")
-    return f"{shown} ({'Nederlandse tijd' if lang == 'nl' else 'Dutch time'})"
 
 
 def entry_text(entry: AuditEntry, places: dict[str, Place], lang: str) -> str:
@@ -52,7 +42,7 @@ def entry_text(entry: AuditEntry, places: dict[str, Place], lang: str) -> str:
 
 def trail(record: RoundRecord, places: dict[str, Place], lang: str) -> list[dict[str, Any]]:
     """The round's audit trail, oldest first, as (moment, kind, sentence) rows."""
-    return [{"at": local_time(e.at, lang), "kind": e.kind, "text": entry_text(e, places, lang)} for e in record.audit]
+    return [{"at": local_time(e.at), "kind": e.kind, "text": entry_text(e, places, lang)} for e in record.audit]
 
 
 def trail_json(record: RoundRecord, school_id: str | None = None) -> list[dict[str, Any]]:
