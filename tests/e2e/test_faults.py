@@ -115,9 +115,12 @@ def test_a_matcher_killed_mid_round_proposes_the_replayed_round_once(platform, p
     region = "reg-mk-" + uuid.uuid4().hex[:6]
     wishes, places = synthetic_region(region, ROUND_STUDENTS)
     seed_region(publisher, region, wishes, places)
-    projection = f"matcher:region:{region}:period:{PERIOD}:wishes"
-    wait_until(lambda: redis_client.hlen(projection) == ROUND_STUDENTS, 180, interval=0.5,
-               message="the matcher did not project the seeded wishes")
+    projection = f"matcher:region:{region}:period:{PERIOD}"
+    # the whole seeded pool, wishes and places (two topics, read side by side): the replay folds the log up to
+    # the request, so the live round must have seen the same prefix of it
+    wait_until(lambda: redis_client.hlen(projection + ":wishes") == ROUND_STUDENTS
+               and redis_client.hlen(projection + ":places") == len(places), 180, interval=0.5,
+               message="the matcher did not project the seeded wishes and places")
     matcher = Clients.for_platform(platform).as_("matcher", "usr-coord", "regional_coordinator", region, region)
     round_id = matcher.request_round(region, PERIOD, seed=7)
     key = f"matcher:round:{round_id}"

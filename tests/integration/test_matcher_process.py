@@ -53,7 +53,8 @@ def test_the_matcher_process_serves_rounds_and_replay_agrees(kafka_bootstrap, re
     try:
         wait_until(lambda: _get(base + "/healthz") == 200, 60, message="matcher did not start")
         assert _get(base + "/readyz") == 200 and b"stagepool_matcher" in requests.get(base + "/metrics").content
-        wait_until(lambda: client.hlen(f"matcher:region:{region}:period:2027-p1:wishes") == 6, 60)
+        pool = f"matcher:region:{region}:period:2027-p1"  # wishes and places: the replay folds both
+        wait_until(lambda: client.hlen(pool + ":wishes") == 6 and client.hlen(pool + ":places") == 1, 60)
         answer = requests.post(base + "/api/v1/rounds", json={"region_id": region, "period_id": "2027-p1"},
                                headers=auth, timeout=10)
         assert answer.status_code == 202
