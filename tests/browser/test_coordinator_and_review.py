@@ -15,35 +15,16 @@ import pytest
 import requests
 from playwright.sync_api import Page
 
-from stagepool_shared.envelope import new_envelope
-from stagepool_shared.kafka import EventPublisher
 from stagepool_shared.testing.samples import sample_payload
 from stagepool_shared.testing.waiting import wait_until
 
+import browser_kit as kit
 from browser_kit import PHONE, login
 
 pytestmark = pytest.mark.browser
 
 REGION, PERIOD = "reg-test", "2031-p1"
 STUDENTS = {"stu_" + f"{i:032x}": school for i, school in enumerate(["sch-a", "sch-a", "sch-a", "sch-b", "sch-b"])}
-
-
-def place(place_id: str, slots: int):
-    return replace(sample_payload("place.posted"), place_id=place_id, organisation_id=f"org-{place_id}",
-                   region_id=REGION, period_id=PERIOD, slots=slots, supervision_capacity=slots, reserved=[], irregular_shifts=False)
-
-
-def publish(platform, events: list[tuple[str, object]]) -> None:
-    publisher = EventPublisher(platform.kafka.bootstrap, "browser-test")
-    try:
-        publisher.publish_all([new_envelope(kind, payload, producer="intake", partition_key=REGION)
-                               for kind, payload in events])
-    finally:
-        publisher.close()
-
-
-def matcher_has(people, table: str, count: int) -> bool:
-    return people.redis.hlen(f"matcher:region:{REGION}:period:{PERIOD}:{table}") == count
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +34,8 @@ def pool(platform, people):
                                          region_id=REGION, period_id=PERIOD, support_needs=[],
                                          top_places=["plc-first"]))
               for ref, school in STUDENTS.items()]
-    publish(platform, wishes + [("place.posted", place("plc-first", 2))])
-    wait_until(lambda: matcher_has(people, "wishes", 5) and matcher_has(people, "places", 1), 60,
+    kit.publish(platform, REGION, wishes + [("place.posted", kit.place("plc-first", 2, REGION, PERIOD))])
+    wait_until(lambda: kit.matcher_has(people.redis, REGION, PERIOD, wishes=5, places=1), 60,
                message="the matcher did not project the pool")
     return STUDENTS
 
@@ -92,8 +73,9 @@ def test_a_coordinator_runs_compares_and_releases_a_round_after_two_staff_approv
     assert page.locator('#figures td[data-figure="placed"]').inner_text() == "2"
     assert "geen enkele verdeling plaatst meer dan 2 studenten" in page.locator("#certificate").inner_text()
 
-    publish(platform, [("place.posted", place("plc-second", 2))])
-    wait_until(lambda: matcher_has(people, "places", 2), 60, message="the second place was not projected")
+    kit.publish(platform, REGION, [("place.posted", kit.place("plc-second", 2, REGION, PERIOD))])
+    wait_until(lambda: kit.matcher_has(people.redis, REGION, PERIOD, places=2), 60,
+               message="the second place was not projected")
     page.goto(matcher + "/pages/coordinator")
     second = start_round(page, previous=first)
     shot(page, "3-compared")

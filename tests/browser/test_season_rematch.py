@@ -18,11 +18,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from stagepool_shared.envelope import new_envelope
-from stagepool_shared.kafka import EventPublisher
 from stagepool_shared.testing.samples import sample_payload
 from stagepool_shared.testing.waiting import wait_until
 
+import browser_kit as kit
 from browser_kit import login
 
 pytestmark = pytest.mark.browser
@@ -32,28 +31,9 @@ FIRST = {"stu_" + f"{i:032x}": "sch-a" for i in range(4)}
 LATE = {"stu_" + f"{i:032x}": "sch-b" for i in range(4, 7)}
 
 
-def place(place_id: str, slots: int):
-    return replace(sample_payload("place.posted"), place_id=place_id, organisation_id=f"org-{place_id}",
-                   region_id=REGION, period_id=PERIOD, slots=slots, supervision_capacity=slots, reserved=[],
-                   irregular_shifts=False)
-
-
 def wish(ref: str, school: str):
     return replace(sample_payload("wish.submitted"), student_ref=ref, school_id=school, region_id=REGION,
                    period_id=PERIOD, support_needs=[], top_places=[])
-
-
-def publish(platform, events: list[tuple[str, object]]) -> None:
-    publisher = EventPublisher(platform.kafka.bootstrap, "browser-test")
-    try:
-        publisher.publish_all([new_envelope(kind, payload, producer="intake", partition_key=REGION)
-                               for kind, payload in events])
-    finally:
-        publisher.close()
-
-
-def projected(people, table: str, count: int) -> bool:
-    return people.redis.hlen(f"matcher:region:{REGION}:period:{PERIOD}:{table}") == count
 
 
 def round_status(matcher: str, headers: dict, round_id: str) -> str:
@@ -64,9 +44,9 @@ def round_status(matcher: str, headers: dict, round_id: str) -> str:
 def released_first_round(platform, people) -> str:
     """The first round, placing school A's four students, approved by two of its staff and released now."""
     matcher = platform.services["matcher"].url
-    publish(platform, [("wish.submitted", wish(ref, school)) for ref, school in FIRST.items()]
-            + [("place.posted", place("plc-first", 2)), ("place.posted", place("plc-second", 2))])
-    wait_until(lambda: projected(people, "wishes", 4) and projected(people, "places", 2), 60,
+    kit.publish(platform, REGION, [("wish.submitted", wish(ref, school)) for ref, school in FIRST.items()]
+            + [("place.posted", kit.place(p, 2, REGION, PERIOD)) for p in ("plc-first", "plc-second")])
+    wait_until(lambda: kit.matcher_has(people.redis, REGION, PERIOD, wishes=4, places=2), 60,
                message="the matcher did not project the first pool")
     coordinator = people.headers("usr-coord-api", "regional_coordinator", REGION, REGION)
     answer = requests.post(f"{matcher}/api/v1/rounds", json={"region_id": REGION, "period_id": PERIOD},
@@ -90,9 +70,9 @@ def released_first_round(platform, people) -> str:
 def test_a_rematch_after_release_keeps_every_binding_placement_and_says_so_in_words(
         platform, people, released_first_round, page_for, shot):
     matcher = platform.services["matcher"].url
-    publish(platform, [("wish.submitted", wish(ref, school)) for ref, school in LATE.items()]
-            + [("place.posted", place("plc-third", 1))])
-    wait_until(lambda: projected(people, "wishes", 7) and projected(people, "places", 3), 60,
+    kit.publish(platform, REGION, [("wish.submitted", wish(ref, school)) for ref, school in LATE.items()]
+            + [("place.posted", kit.place("plc-third", 1, REGION, PERIOD))])
+    wait_until(lambda: kit.matcher_has(people.redis, REGION, PERIOD, wishes=7, places=3), 60,
                message="the late students and the new place were not projected")
     people.user("coord", "regional_coordinator", REGION, REGION)
     page = page_for()

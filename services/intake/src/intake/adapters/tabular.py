@@ -140,12 +140,8 @@ def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]] = (), delimi
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows([[_safe_cell(c) for c in row] for row in rows])
+    writer.writerows([[safe_text(c) for c in row] for row in rows])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _safe_cell(value: Any) -> str:
-    return safe_text(value)  # the shared rule (stagepool_shared.spreadsheet)
 
 
 def write_xlsx(headers: Sequence[str], notes: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]] = ()) -> bytes:

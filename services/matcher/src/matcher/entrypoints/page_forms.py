@@ -7,16 +7,15 @@ local time (Europe/Amsterdam). Imports marshmallow, the shared vocabularies and 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from marshmallow import RAISE, Schema, fields, validate
 
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.rounds import ROUND_KINDS
 from stagepool_shared.events.wishes import SECTORS
+from stagepool_shared.i18n import LOCAL_ZONE
 from stagepool_shared.web.pages import form_values, typed  # noqa: F401 (re-exported to the pages)
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 DEADLINE_BEFORE_RELEASE = "The answer deadline must come after the release moment."
 
 
@@ -46,9 +45,9 @@ class ReleaseForm(Schema):
 
 def local_moment(value: datetime) -> datetime:
     """A moment typed without a time zone, read as Dutch local time."""
-    return value.replace(tzinfo=LOCAL) if value.tzinfo is None else value
+    return value.replace(tzinfo=LOCAL_ZONE) if value.tzinfo is None else value
 
 
 def as_local_input(value: datetime) -> str:
     """A moment as a date-time field shows it (local time, minutes)."""
-    return value.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")
+    return value.astimezone(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M")

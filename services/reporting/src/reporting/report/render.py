@@ -63,10 +63,6 @@ def render_html(figures: PeriodFigures, lang: str = "nl", now: datetime | None =
                            generated=generated)
 
 
-def _safe(cell: str) -> str:
-    return safe_text(cell)  # the shared rule (stagepool_shared.spreadsheet)
-
-
 def render_csv(figures: PeriodFigures) -> str:
     """The period report as CSV: section, labels..., column, value (one value per line, long format)."""
     out = io.StringIO()
@@ -77,6 +73,6 @@ def render_csv(figures: PeriodFigures) -> str:
         for row in table.rows:
             keys = list(row.labels) + [""] * (3 - len(row.labels))
             for column, value in zip(table.columns[label_count:], row.values):
-                writer.writerow([_safe(c) for c in [figures.region_id, figures.period_id, table.key, *keys[:3],
+                writer.writerow([safe_text(c) for c in [figures.region_id, figures.period_id, table.key, *keys[:3],
                                                     column, value]])
     return out.getvalue()
