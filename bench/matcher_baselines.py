@@ -48,11 +48,21 @@ def _result(rt: RoundTables, student: np.ndarray, place: np.ndarray) -> dict[str
 def min_cost_flow_plain(rnd: RoundInput) -> dict[str, str]:
     """Max placements, then the least total wish cost; one OR-tools min-cost flow, no fairness."""
     rt, s, p, wish = _prepared(rnd, ordered=False)
-    n_s, n_p = rt.students.n, rt.places.n
+    placed = plain_flow_mask(s, p, wish, rt.students.n, rt.places.capacity)
+    return _result(rt, s[placed], p[placed])
+
+
+def plain_flow_mask(s: np.ndarray, p: np.ndarray, wish: np.ndarray, n_s: int, capacity: np.ndarray) -> np.ndarray:
+    """Which pairs (s[k], p[k]) the plain min-cost flow uses: max placements, then the least wish cost.
+
+    Students are 0..n_s-1 and places 0..len(capacity)-1, each pair costing its wish cost; one unit of supply
+    per student. Also the floor's flow per pool (matcher_floor), on the pool's local indices.
+    """
+    n_p = len(capacity)
     source, sink = n_s + n_p, n_s + n_p + 1
     tails = np.concatenate([np.full(n_s, source), s, n_s + np.arange(n_p)]).astype(np.int32)
     heads = np.concatenate([np.arange(n_s), n_s + p, np.full(n_p, sink)]).astype(np.int32)
-    caps = np.concatenate([np.ones(n_s + len(s)), rt.places.capacity]).astype(np.int64)
+    caps = np.concatenate([np.ones(n_s + len(s)), capacity]).astype(np.int64)
     costs = np.concatenate([np.zeros(n_s), wish, np.zeros(n_p)]).astype(np.int64)
     mcf = min_cost_flow.SimpleMinCostFlow()
     arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
@@ -60,8 +70,7 @@ def min_cost_flow_plain(rnd: RoundInput) -> dict[str, str]:
     mcf.set_node_supply(sink, -n_s)
     if mcf.solve_max_flow_with_min_cost() != mcf.OPTIMAL:
         raise RuntimeError("plain min-cost flow failed")
-    flow = np.asarray(mcf.flows(np.asarray(arcs, dtype=np.int32)))[n_s:n_s + len(s)]
-    return _result(rt, s[flow > 0], p[flow > 0])
+    return np.asarray(mcf.flows(np.asarray(arcs, dtype=np.int32)))[n_s:n_s + len(s)] > 0
 
 
 def first_come(rnd: RoundInput) -> dict[str, str]:

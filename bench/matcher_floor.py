@@ -11,7 +11,7 @@
   cli                    `python -m matcher solve --instance FILE --out FILE --validate skip` in a subprocess
                          (interpreter start, JSON in, schema check, solve, explanations, JSON out); the
                          instance file is written before the clock starts
-Imports numpy, ortools and matcher.
+Imports numpy and matcher; the plain flow itself is bench.matcher_baselines' (`plain_flow_mask`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import tempfile
 import time
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 CLI_FLAGS = ("--validate", "skip")
 SHARED: dict = {}  # the tables and eligible pairs of the last Stagepool run: the validator reuses them, as in the service
@@ -52,21 +51,11 @@ def stagepool_timed(rnd):
 
 def _pool_flow(s: np.ndarray, p: np.ndarray, wish: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Pair mask of one pool's plain min-cost flow (max placements, then the least wish cost)."""
+    from bench.matcher_baselines import plain_flow_mask
+
     students, s_loc = np.unique(s, return_inverse=True)
     places, p_loc = np.unique(p, return_inverse=True)
-    n_s, n_p = len(students), len(places)
-    source, sink = n_s + n_p, n_s + n_p + 1
-    tails = np.concatenate([np.full(n_s, source), s_loc, n_s + np.arange(n_p)]).astype(np.int32)
-    heads = np.concatenate([np.arange(n_s), n_s + p_loc, np.full(n_p, sink)]).astype(np.int32)
-    caps = np.concatenate([np.ones(n_s + len(s)), capacity[places]]).astype(np.int64)
-    costs = np.concatenate([np.zeros(n_s), wish, np.zeros(n_p)]).astype(np.int64)
-    mcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    mcf.set_node_supply(source, n_s)
-    mcf.set_node_supply(sink, -n_s)
-    if mcf.solve_max_flow_with_min_cost() != mcf.OPTIMAL:
-        raise RuntimeError("per-pool min-cost flow failed")
-    return np.asarray(mcf.flows(np.asarray(arcs, dtype=np.int32)))[n_s:n_s + len(s)] > 0
+    return plain_flow_mask(s_loc, p_loc, wish, len(students), capacity[places])
 
 
 def min_cost_flow_per_pool(rnd):

@@ -56,6 +56,7 @@ class Secrets:
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
     notifier_token: str = field(default_factory=lambda: "sp_" + secrets.token_urlsafe(24))
     matcher_token: str = field(default_factory=lambda: "sp_" + secrets.token_urlsafe(24))
+    reporting_token: str = field(default_factory=lambda: "sp_" + secrets.token_urlsafe(24))
 
 
 class Platform:
@@ -87,6 +88,8 @@ class Platform:
                                                   token=self.secrets.notifier_token)
         TokenStore(connect(self.redis.url)).issue("svc-matcher", "service", "matcher",  # names on the review page
                                                   token=self.secrets.matcher_token)
+        TokenStore(connect(self.redis.url)).issue("svc-reporting", "service", "reporting",  # schools by name
+                                                  token=self.secrets.reporting_token)
 
     def env_for(self, name: str) -> dict[str, str]:
         """The environment of one service process."""
@@ -98,6 +101,7 @@ class Platform:
                "INTAKE_URL": self.services["intake"].url,
                "NOTIFIER_SERVICE_TOKEN": self.secrets.notifier_token,
                "MATCHER_SERVICE_TOKEN": self.secrets.matcher_token,
+               "REPORTING_SERVICE_TOKEN": self.secrets.reporting_token,
                "NOTIFIER_WEBHOOK_SECRET": self.secrets.webhook_secret,
                "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp_port),
                "REPORTING_DESK_KEY": self.secrets.desk_key}

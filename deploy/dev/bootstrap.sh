@@ -38,3 +38,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 $VENV/bin/stagepool dev fetch
+
+# kustomize, pinned, for the offline check of deploy/k8s (tests/unit/test_k8s_manifests.py): built from the Go
+# module proxy into the git-ignored .stagepool/bin (about a minute the first time, skipped afterwards).
+KUSTOMIZE_VERSION=v5.5.0
+if [ ! -x .stagepool/bin/kustomize ] && command -v go >/dev/null; then
+  echo "bootstrap: building kustomize $KUSTOMIZE_VERSION from the Go module proxy"
+  GOBIN="$PWD/.stagepool/bin" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+fi

@@ -112,3 +112,56 @@ def test_student_signs_in_from_the_email_sees_the_placement_and_why_and_accepts_
     expect(row).to_contain_text(EMAIL)
     expect(row).to_contain_text("Geaccepteerd")
     shot(org, "5-organisation-after-release")
+
+
+CATALOGUE_PERIOD = "p-stu-cat"
+
+
+def _catalogue_pool(platform, people) -> str:
+    """A period with a wish deadline, one student and three places: two fit, one takes only bbl students."""
+    intake = platform.services["intake"].url
+    coordinator = people.headers("usr-coord", "regional_coordinator", REGION, REGION)
+    call("PUT", f"{intake}/api/v1/periods/{CATALOGUE_PERIOD}", coordinator,
+         {"period_id": CATALOGUE_PERIOD, "name": "Najaar 2027", "starts_on": "2027-09-01", "ends_on": "2028-01-31",
+          "wishes_until": (datetime.now(UTC) + timedelta(days=30)).date().isoformat()})
+    wish = {"student": {**WISH["student"], "student_number": "S-CAT"}, "wish": {
+        **WISH["wish"], "period_id": CATALOGUE_PERIOD, "activities": ["adl_support"]}}
+    ref = call("POST", f"{intake}/api/v1/wishes", people.headers("usr-bpv1", "school_staff", SCHOOL, REGION),
+               wish)["student_ref"]
+    org = people.headers("usr-org", "organisation_staff", ORG, REGION)
+    for name, changes in (("Zorg Dichtbij", {"org_type": "vvt", "activities": ["adl_support"]}),
+                          ("Ziekenhuis Stad", {"org_type": "ziekenhuis", "allowance_per_month": 250}),
+                          ("Alleen BBL", {"pathways": ["bbl"]})):
+        call("POST", f"{intake}/api/v1/places", org, {**PLACE, "period_id": CATALOGUE_PERIOD, "organisation_name": name,
+                                                      "town": "Groningen", "early_shifts": True, **changes})
+    return ref
+
+
+def test_a_student_on_a_phone_browses_filters_and_picks_a_top_3(platform, people, page_for, shot):
+    ref = _catalogue_pool(platform, people)
+    page = page_for(PHONE)
+    page.goto(people.link(Principal(ref, "student", ref, REGION)))
+    page.get_by_role("link", name=re.compile("kies je top 3")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stageplaatsen voor jou")
+    expect(page.get_by_text("Je kunt je top 3 veranderen tot en met")).to_be_visible()
+    cards = page.locator("article.offer h3")
+    expect(cards).to_have_text(["Zorg Dichtbij", "Ziekenhuis Stad"])  # best fit first; never the bbl-only place
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    shot(page, "1-catalogue-on-a-phone")
+
+    page.get_by_label("Soort organisatie").select_option("ziekenhuis")
+    page.get_by_role("button", name="Filter toepassen").click()
+    expect(cards).to_have_text(["Ziekenhuis Stad"])
+    expect(page.locator("article.offer")).to_contain_text("€ 250 per maand")
+    shot(page, "2-filtered")
+
+    for rank, name in ((1, "Ziekenhuis Stad"), (2, "Zorg Dichtbij")):
+        value = page.locator(f"#f-choice_{rank} option", has_text=name).get_attribute("value")
+        page.get_by_label(f"{rank}e keuze").select_option(value)
+    page.get_by_role("button", name="Top 3 bewaren").click()
+    expect(page.get_by_role("status").first).to_contain_text("Je top 3 is bewaard")
+    shot(page, "3-top-3-saved")
+    updates = wait_until(lambda: [e for e in map(registry.decode, (m.value for m in read_log(
+        platform.kafka.bootstrap, [topics.WISHES]))) if e.event_type == "wish.updated" and e.payload.student_ref == ref],
+        timeout=30, message="wish.updated did not reach Kafka")
+    assert len(updates[-1].payload.top_places) == 2

@@ -30,14 +30,18 @@ def test_the_event_schemas_have_exactly_the_contract_fields_in_order() -> None:
 def test_intake_asks_for_the_contract_fields_it_does_not_fill_in_itself() -> None:
     derived = {"student_ref", "school_id", "region_id", "age_at_start"}
     assert list(WishIn().fields) == [n for n in names(contract.Wish) if n not in derived] + ["leerwens"]
-    kept_in_intake = {"contact"}  # the place's contact person: intake gives it to the notifier after release
+    # the place's contact person (intake gives it to the notifier after release) and the screened free-text
+    # description of the work (shown in the student's catalogue, never published)
+    kept_in_intake = {"contact", "description"}
     assert set(PlaceIn().fields) == (set(names(contract.Place)) - {"place_id", "organisation_id", "region_id"}
                                      | kept_in_intake)
 
 
 def test_the_matcher_reads_every_criterion_and_nothing_shown_only_to_the_student() -> None:
     assert names(model.Wish) == names(contract.Wish)
-    shown = {"organisation_name", "address", "start_date"}
+    profile = {"competences", "keuzedelen", "supervisor_role", "supervision_hours", "company_size",
+               "allowance_per_month", "early_shifts", "evening_shifts", "weekend_shifts", "accessibility", "town"}
+    shown = {"organisation_name", "address", "start_date"} | profile
     assert names(model.Place) == [n for n in names(contract.Place) if n not in shown]
 
 

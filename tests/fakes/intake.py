@@ -146,6 +146,9 @@ class FakeIntakeStore(FakePlacementStatuses, AbstractIntakeStore):
     def places_of_organisation(self, organisation_id: str) -> list[str]:
         return sorted(p for p, r in self.places.items() if r.organisation_id == organisation_id)
 
+    def places_of_period(self, period_id: str) -> list[PlaceRecord]:
+        return [r for _, r in sorted(self.places.items()) if r.period_id == period_id]
+
     def mark_released(self, event_id: str, student_refs: Sequence[str], place_ids: Sequence[str] = ()) -> bool:
         if event_id in self.processed:
             return False

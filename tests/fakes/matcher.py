@@ -74,10 +74,19 @@ class FakeStudentDirectory(AbstractStudentDirectory):
     """Intake's names in a dictionary; `asked` lists every question (school, pseudonyms); `down` fails them.
     Like intake, it refuses a question that holds a pseudonym of another school."""
 
-    def __init__(self, students: dict[str, tuple[str, str, str]] | None = None):
+    def __init__(self, students: dict[str, tuple[str, str, str]] | None = None,
+                 schools: dict[str, str] | None = None):
         self.students = dict(NAMES if students is None else students)
+        self.schools = dict(schools or {})
         self.asked: list[tuple[str, list[str]]] = []
+        self.schools_asked: list[list[str]] = []
         self.down = False
+
+    def school_names(self, school_ids: Sequence[str]) -> dict[str, str]:
+        if self.down:
+            raise StudentNamesUnavailable("fake: intake is down")
+        self.schools_asked.append(list(school_ids))
+        return {s: self.schools[s] for s in school_ids if s in self.schools}
 
     def names(self, school_id: str, student_refs: Sequence[str]) -> dict[str, StudentName]:
         if self.down:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from notifier.domain.model import (ABOUT_STUDENT, PENDING, SCHOOL, SENT, Delivery, DeliveryId, Exclusions,
                                    InboxEntry, Message, PlaceInfo, Response, RoundInfo, StudentOutcome)
@@ -71,6 +71,24 @@ class FakeStore(AbstractStore):
 
     def withdrawn_places(self, place_ids: list[str]) -> set[str]:
         return self.withdrawn.intersection(place_ids)
+
+    def rounds_released_before(self, moment: float) -> list[str]:
+        return sorted(r for r, info in self.rounds.items() if info.released_at.timestamp() < moment)
+
+    def forget_round(self, round_id: str) -> None:
+        self.rounds.pop(round_id, None)
+        for store in (self.outcome_map, self.responses, self.awaiting, self.overdue):
+            for key in [k for k in store if k[0] == round_id]:
+                del store[key]
+        for store in (self.deliveries, self.queue):
+            for key in [k for k in store if k.round_id == round_id]:
+                del store[key]
+        for owner, entries in list(self.inboxes.items()):
+            for delivery in [d for d in entries if d.startswith(f"{round_id}:")]:
+                del entries[delivery]
+            if not entries:  # as Redis drops an empty hash
+                del self.inboxes[owner]
+        self.first_last.pop(round_id, None)
 
     def student_rounds(self, student_ref: str) -> list[str]:
         return sorted(r for r, ref in self.outcome_map if ref == student_ref)
@@ -222,8 +240,9 @@ class FakeStore(AbstractStore):
     def outbox_peek(self, limit: int) -> list[OutboxItem]:
         return self.outbox[:limit]
 
-    def outbox_ack(self, count: int) -> None:
-        del self.outbox[:count]
+    def outbox_ack(self, items: Sequence[OutboxItem]) -> None:
+        done = {envelope.event_id for _, envelope in items}
+        self.outbox = [item for item in self.outbox if item[1].event_id not in done]
 
     def states(self) -> dict[str, str]:
         return {d.suffix: rec.state for d, rec in self.deliveries.items()}

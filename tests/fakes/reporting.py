@@ -20,7 +20,12 @@ from reporting.config import DeskDeadlines, Settings
 from reporting.domain.desk import CaseMeta, ReportContent
 from reporting.domain.figures import PLACED, PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from reporting.domain.followup import ContactMoment, ContactStatus, contact_status
-from reporting.ports import AbstractAuditLog, AbstractDeskStore, AbstractViews
+from reporting.errors import IntakeUnavailable
+from reporting.ports import AbstractIntakeLookups, AbstractPlanningBoard
+from reporting.domain.aftercare import Pok, PokPeople, SchoolContact
+from reporting.domain.aftercare_intro import FollowUpTask, Introduction
+from reporting.ports import (AbstractAftercareStore, AbstractAuditLog, AbstractDeskStore, AbstractStudentDirectory,
+                             AbstractViews)
 from stagepool_shared.auth import Principal
 from stagepool_shared.config import CommonSettings
 
@@ -177,6 +182,89 @@ class FakeViews(AbstractViews):
     def put_evaluation(self, region_id: str, period_id: str, student_ref: str, by: str, answers: dict) -> None:
         self.evaluations[(region_id, period_id, student_ref, by)] = answers
 
+    def anonymise_followup(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
+        if (region_id, period_id, student_ref) in self.contacts:
+            self.contacts[(region_id, period_id, anon_ref)] = self.contacts.pop((region_id, period_id, student_ref))
+        if (region_id, period_id, student_ref) in self.exceptions:
+            self.exceptions.discard((region_id, period_id, student_ref))
+            self.exceptions.add((region_id, period_id, anon_ref))
+        for key in [k for k in self.evaluations if k[:3] == (region_id, period_id, student_ref)]:
+            self.evaluations[(region_id, period_id, anon_ref, key[3])] = self.evaluations.pop(key)
+
+
+class FakeAftercareStore(AbstractAftercareStore):
+    """POKs, people, school contacts, kennismakingen and tasks in memory; `seen` holds the event ids."""
+
+    def __init__(self) -> None:
+        self.poks_: dict[tuple[str, str, str], Pok] = {}
+        self.people: dict[str, PokPeople] = {}
+        self.contacts: dict[tuple[str, str, str], SchoolContact] = {}
+        self.intros: dict[tuple[str, str, str], Introduction] = {}
+        self.tasks_: dict[str, FollowUpTask] = {}
+        self.seen: set[str] = set()
+
+    def create_pok(self, event_id: str, pok: Pok) -> bool:
+        key = (pok.region_id, pok.period_id, pok.student_ref)
+        if event_id in self.seen or key in self.poks_:
+            return False
+        self.seen.add(event_id)
+        self.poks_[key] = pok
+        return True
+
+    def pok(self, region_id: str, period_id: str, student_ref: str) -> Pok | None:
+        return self.poks_.get((region_id, period_id, student_ref))
+
+    def pok_people(self, pok_id: str) -> PokPeople:
+        return self.people.get(pok_id, PokPeople())
+
+    def save_pok(self, pok: Pok, people: PokPeople | None = None) -> None:
+        self.poks_[(pok.region_id, pok.period_id, pok.student_ref)] = pok
+        if people is not None:
+            self.people[pok.pok_id] = people
+
+    def poks(self, region_id: str) -> list[Pok]:
+        return [pok for (r, _, _), pok in sorted(self.poks_.items()) if r == region_id]
+
+    def school_contact(self, region_id: str, school_id: str, organisation_id: str) -> SchoolContact | None:
+        return self.contacts.get((region_id, school_id, organisation_id))
+
+    def put_school_contact(self, region_id: str, school_id: str, organisation_id: str,
+                           contact: SchoolContact) -> None:
+        self.contacts[(region_id, school_id, organisation_id)] = contact
+
+    def introduction(self, region_id: str, period_id: str, student_ref: str) -> Introduction | None:
+        return self.intros.get((region_id, period_id, student_ref))
+
+    def save_introduction(self, intro: Introduction) -> None:
+        self.intros[(intro.region_id, intro.period_id, intro.student_ref)] = intro
+
+    def tasks(self, region_id: str, school_id: str) -> list[FollowUpTask]:
+        return sorted((t for t in self.tasks_.values() if (t.region_id, t.school_id) == (region_id, school_id)),
+                      key=lambda t: (t.created_at, t.task_id))
+
+    def save_task(self, task: FollowUpTask) -> None:
+        self.tasks_[task.task_id] = task
+
+    def anonymise_student(self, pok: Pok, anon_ref: str, anon_pok_id: str) -> None:
+        del self.poks_[(pok.region_id, pok.period_id, pok.student_ref)]
+        self.poks_[(pok.region_id, pok.period_id, anon_ref)] = replace(pok, student_ref=anon_ref, pok_id=anon_pok_id)
+        self.people.pop(pok.pok_id, None)
+        self.intros.pop((pok.region_id, pok.period_id, pok.student_ref), None)
+        for task in [t for t in self.tasks_.values() if t.student_ref == pok.student_ref]:
+            self.tasks_[task.task_id] = replace(task, student_ref=anon_ref)
+
+
+class FakeDirectory(AbstractStudentDirectory):
+    """Intake's names by (school, pseudonym); `asked` records every question."""
+
+    def __init__(self, names: dict[tuple[str, str], str] | None = None) -> None:
+        self.names = dict(names or {})
+        self.asked: list[tuple[str, str]] = []
+
+    def name(self, school_id: str, student_ref: str) -> str | None:
+        self.asked.append((school_id, student_ref))
+        return self.names.get((school_id, student_ref))
+
 
 def seeded_views() -> FakeViews:
     """Views with the student's wish (sch-alfa, zorg level 4), a place at org-umcg and the student placed there."""
@@ -186,6 +274,34 @@ def seeded_views() -> FakeViews:
     views.placements[(REGION, PERIOD, STUDENT)] = PlacementFact(STUDENT, "sch-alfa", "placed", "top1", None, "rnd-1",
                                                                 "2027-01-15T09:00:00Z", "org-umcg", "plc-umcg-01")
     return views
+
+
+class FakePlanningBoard(AbstractPlanningBoard):
+    """The board's planning lines in dictionaries (issue 16.3); `seen` holds the processed event ids."""
+
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, str], dict[str, dict]] = {}
+        self.thresholds: dict[str, int] = {}
+        self.seen: set[str] = set()
+
+    def put_line(self, event_id: str, region_id: str, kind: str, key: str, line: dict) -> bool:
+        if event_id in self.seen:
+            return False
+        self.seen.add(event_id)
+        self.data.setdefault((region_id, kind), {})[key] = dict(line)
+        return True
+
+    def lines(self, region_id: str, kind: str) -> list[dict]:
+        return [line for _, line in sorted(self.data.get((region_id, kind), {}).items())]
+
+    def regions(self) -> list[str]:
+        return sorted({region for region, _ in self.data})
+
+    def threshold(self, region_id: str) -> int | None:
+        return self.thresholds.get(region_id)
+
+    def put_threshold(self, region_id: str, threshold: int) -> None:
+        self.thresholds[region_id] = threshold
 
 
 class RecordingProjections:
@@ -206,5 +322,31 @@ def bootstrap_with_doubles(**doubles: Any) -> Wiring:
     Redis, no Kafka, no metrics registry, the clock at MARCH_1."""
     parts: dict[str, Any] = dict(
         client=FakeKeyValue(), publisher=FakePublisher(), projections=RecordingProjections(), views=seeded_views(),
-        desk_store=FakeDeskStore(), audit=FakeAudit(), accounts=FakeAccounts(), clock=Clock(MARCH_1), registry=None)
+        desk_store=FakeDeskStore(), audit=FakeAudit(), accounts=FakeAccounts(), clock=Clock(MARCH_1), registry=None,
+        aftercare=FakeAftercareStore(), planning=FakePlanningBoard())
     return bootstrap(settings_for("127.0.0.1:9", "redis://127.0.0.1:9/0", key=KEY), **(parts | doubles))
+
+
+class FakeIntakeLookups(AbstractIntakeLookups):
+    """Intake's answers to the coordinator's pages in dictionaries (issue 14): `schools` id -> name, `numbers`
+    (region, school, student number) -> pseudonym; `asked` lists every question; `down` fails them all."""
+
+    def __init__(self, schools: dict[str, str] | None = None,
+                 numbers: dict[tuple[str, str, str], str] | None = None):
+        self.schools = dict(schools or {})
+        self.numbers = dict(numbers or {})
+        self.asked: list[tuple[str, Any]] = []
+        self.down = False
+
+    def school_names(self, school_ids: Any) -> dict[str, str]:
+        self._ask("school_names", list(school_ids))
+        return {s: self.schools[s] for s in school_ids if s in self.schools}
+
+    def student_ref(self, region_id: str, school_id: str, student_number: str) -> str | None:
+        self._ask("student_ref", (region_id, school_id, student_number))
+        return self.numbers.get((region_id, school_id, student_number))
+
+    def _ask(self, what: str, question: Any) -> None:
+        if self.down:
+            raise IntakeUnavailable("fake: intake is down")
+        self.asked.append((what, question))

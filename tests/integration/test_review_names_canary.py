@@ -1,6 +1,8 @@
 """The canary on the review page's path for names (issue 14.6), on the real broker and Redis with intake as a
 real HTTP server: a student's name that the matcher's review page shows (asked of intake over the
-authenticated internal call) appears in no Kafka topic, no log line, no metric and no matcher Redis key."""
+authenticated internal call) appears in no Kafka topic, no log line, no metric and no matcher Redis key; and
+the look-ups of the coordinator's pages (schools by name, a student by number: issue 14.16, 14.10) answer the
+matcher and reporting no student name at all."""
 
 from __future__ import annotations
 
@@ -151,3 +153,56 @@ def test_intake_answers_the_matcher_over_http_only_for_the_asked_school_s_own_st
     refused = requests.post(f"{world['intake']}/internal/v1/schools/{world['school']}/student-names",
                             json={"student_refs": [own]}, headers={"Authorization": "Bearer " + notifier}, timeout=30)
     assert refused.status_code == 403 and "Eigen Student" not in refused.text
+
+
+def test_school_names_and_the_search_by_number_carry_no_student_name_to_the_matcher_or_reporting(
+        world, caplog, capfd):
+    """Issue 14.16 and 14.10: the routes the coordinator's pages ask answer a school's name and a pseudonym,
+    never the canary student's name or e-mail, and neither lands in a topic, a log line or a metric."""
+    from cryptography.fernet import Fernet
+
+    from reporting.bootstrap import bootstrap as reporting_bootstrap
+    from reporting.config import Settings as ReportingSettings
+
+    caplog.set_level(logging.DEBUG)
+    tag = uuid.uuid4().hex[:8]
+    name, number, school, region = f"CANARY-{tag} Kwibus", f"CN{tag}", world["school"], world["region"]
+    ref = post_student(world, number, name)
+    registration = {"school_id": school, "name": "ROC Kanarie", "contact_email": "stage@kanarie.example"}
+    registered = requests.put(f"{world['intake']}/api/v1/schools/{school}", headers=world["headers"]["coord"],
+                              json=registration, timeout=30)
+    assert registered.status_code == 200, registered.text
+    assert commands.school_names(world["matcher"].deps, [school, "sch-onbekend"]) == {
+        school: "ROC Kanarie", "sch-onbekend": "sch-onbekend"}
+
+    token = world["tokens"].issue("svc-reporting", "service", "reporting")
+    reporting = reporting_bootstrap(ReportingSettings.from_env({
+        "KAFKA_BOOTSTRAP_SERVERS": world["bootstrap"], "REDIS_URL": "redis://127.0.0.1:9/0", "STAGEPOOL_ENV": "dev",
+        "REPORTING_DESK_KEY": Fernet.generate_key().decode(), "INTAKE_URL": world["intake"],
+        "REPORTING_SERVICE_TOKEN": token}), registry=None)
+    lookups = reporting.deps.lookups
+    assert lookups.school_names([school]) == {school: "ROC Kanarie"}
+    assert lookups.student_ref(region, school, number) == ref
+    assert lookups.student_ref(region, school, "CN-none") is None
+    assert lookups.student_ref("r-other", school, number) is None
+
+    bearer = {"Authorization": "Bearer " + token}
+    answers = [requests.post(f"{world['intake']}/internal/v1/student-refs", headers=bearer, timeout=30,
+                             json={"region_id": region, "school_id": school, "student_number": number}),
+               requests.get(f"{world['intake']}/internal/v1/school-names", params={"school_id": school},
+                            headers=bearer, timeout=30)]
+    assert [a.status_code for a in answers] == [200, 200]
+    for answer in answers:
+        assert name not in answer.text and "@example.org" not in answer.text
+    matcher_token = {"Authorization": "Bearer " + world["tokens"].issue("svc-m2", "service", "matcher")}
+    assert requests.post(f"{world['intake']}/internal/v1/student-refs", headers=matcher_token, timeout=30,
+                         json={"region_id": region, "school_id": school, "student_number": number}).status_code == 403
+
+    everything = topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS
+    assert not [m for m in kafka.read_log(world["bootstrap"], everything) if m.value and name.encode() in m.value]
+    for canary in (name, number):
+        assert canary not in caplog.text
+        assert canary not in requests.get(f"{world['intake']}/metrics", timeout=30).text
+    out, err = capfd.readouterr()
+    assert name not in out + err and number not in out + err
+    reporting.close()

@@ -110,13 +110,24 @@ class CommonSettings:
         return cls(
             service_name=service_name,
             kafka_bootstrap_servers=env.str("KAFKA_BOOTSTRAP_SERVERS"),
-            redis_url=env.str("REDIS_URL"),
+            redis_url=_redis_url(env),
             log_level=env.str("LOG_LEVEL", "INFO"),
             http_host=env.str("HTTP_HOST", "127.0.0.1"),
             http_port=env.int("HTTP_PORT", default_port),
             http_threads=env.int("HTTP_THREADS", 8),
             publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 5.0),
         )
+
+
+def _redis_url(env: EnvReader) -> str:
+    """REDIS_URL, or with STAGEPOOL_REDIS_SENTINELS (`host:port,...`) the `redis+sentinel://` URL of the master
+    STAGEPOOL_REDIS_MASTER ("stagepool") that stagepool_shared.redis.connect finds through the Sentinels."""
+    sentinels = env.str("STAGEPOOL_REDIS_SENTINELS", "")
+    if not sentinels:
+        return env.str("REDIS_URL")
+    if any(not h.rpartition(":")[2].isdigit() for h in sentinels.split(",")):
+        env.problems.append("STAGEPOOL_REDIS_SENTINELS must be host:port pairs separated by commas")
+    return f"redis+sentinel://{sentinels}/{env.str('STAGEPOOL_REDIS_MASTER', 'stagepool')}/0"
 
 
 SettingsT = TypeVar("SettingsT", bound="ServiceSettings")

@@ -121,36 +121,56 @@ DUTCH: dict[str, str] = {
     "This case cannot move to that status.": "Deze melding kan niet naar die status.",
     "No organisation with this name takes part; check the name, or pick one from the list.":
         "Er doet geen organisatie met deze naam mee; controleer de naam of kies er een uit de lijst.",
+    # intake: capacity planning (issue 16)
+    "Unknown crebo: not in the qualification file.": "Onbekend crebo: niet in het kwalificatiedossier.",
+    "Give a reason for opting out.": "Geef een reden om niet mee te doen.",
+    "There are no places of last year to copy for this school year.":
+        "Er zijn geen plaatsen van vorig jaar om voor dit schooljaar over te nemen.",
+    "The old and the new code are the same.": "De oude en de nieuwe code zijn gelijk.",
+    # intake: the student's top 3 from the catalogue (issue 15.2)
+    "Choose at least one place.": "Kies minstens één plaats.",
+    "Choose at most 3 places.": "Kies hoogstens 3 plaatsen.",
+    "Choose at most 5 kinds.": "Kies hoogstens 5 soorten.",
 }
 
 
-#: marshmallow's range and length messages, which carry their bounds.
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     "Moet minstens {0} en hoogstens {1} zijn."),
-    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "Moet minstens {0} zijn."),
-    (re.compile(r"^Must be less than or equal to (\S+)\.$"), "Mag hoogstens {0} zijn."),
-    (re.compile(r"^Length must be between (\S+) and (\S+)\.$"), "De lengte moet tussen {0} en {1} liggen."),
-    (re.compile(r"^Shorter than minimum length (\S+)\.$"), "Korter dan de minimale lengte {0}."),
-    (re.compile(r"^Longer than maximum length (\S+)\.$"), "Langer dan de maximale lengte {0}."),
-    (re.compile(r"^No open place with this id in this period: (\S+)\.$"),
-     "Geen open plaats met deze id in deze periode: {0}."),
-    (re.compile(r"^Several organisations have this in their name: (.+)\. Type the whole name\.$"),
-     "Meerdere organisaties hebben dit in hun naam: {0}. Typ de hele naam."),
+#: marshmallow's range and length messages and the edge's own, which carry their values: English pattern (a
+#: whole message) -> Dutch text, with the pattern's groups as {0}, {1}.
+_PATTERN_TEXTS: dict[str, str] = {
+    r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.":
+        "Moet minstens {0} en hoogstens {1} zijn.",
+    r"Must be greater than or equal to (\S+)\.": "Moet minstens {0} zijn.",
+    r"Must be less than or equal to (\S+)\.": "Mag hoogstens {0} zijn.",
+    r"Length must be between (\S+) and (\S+)\.": "De lengte moet tussen {0} en {1} liggen.",
+    r"Shorter than minimum length (\S+)\.": "Korter dan de minimale lengte {0}.",
+    r"Longer than maximum length (\S+)\.": "Langer dan de maximale lengte {0}.",
+    r"No open place with this id in this period: (\S+)\.": "Geen open plaats met deze id in deze periode: {0}.",
+    r'Describe the work, not the person: remove "(.+)" \(no demands about personal characteristics\)\.':
+        'Beschrijf het werk, niet de persoon: haal "{0}" weg (geen eisen aan persoonlijke kenmerken).',
+    # the student's top 3 from the catalogue (issue 15.2)
+    r"This place is for another period: (.+)\.": "Deze plaats is voor een andere periode: {0}.",
+    r"This place is closed: (.+)\.": "Deze plaats is gesloten: {0}.",
+    r"No place of this kind in your catalogue: (.+)\.": "Geen plaats van deze soort in jouw overzicht: {0}.",
+    r"You are not eligible for this place: (.+)\.": "Deze plaats past niet bij jouw opleiding en wensen: {0}.",
+    r"Several organisations have this in their name: (.+)\. Type the whole name\.":
+        "Meerdere organisaties hebben dit in hun naam: {0}. Typ de hele naam.",
+    r"The organisation is not recognised by SBB for crebo (.+) \(nor for an equivalent code\)\.":
+        "De organisatie is door SBB niet erkend voor crebo {0} (ook niet voor een gelijkwaardige code).",
     # intake's upload limits (issue 19.3)
-    (re.compile(r"^The file has more than (\d+) rows\.$"), "Het bestand heeft meer dan {0} rijen."),
-    (re.compile(r"^The row has more than (\d+) cells\.$"), "De rij heeft meer dan {0} cellen."),
-    (re.compile(r"^The cell is longer than (\d+) characters\.$"), "De cel is langer dan {0} tekens."),
-    (re.compile(r"^A cell of the file is longer than (\d+) characters\.$"),
-     "Een cel van het bestand is langer dan {0} tekens."),
-    (re.compile(r"^The sheet is wider than (\d+) columns; delete the empty columns after the last one\.$"),
-     "Het werkblad is breder dan {0} kolommen; verwijder de lege kolommen na de laatste."),
-    (re.compile(r"^The XLSX file has more than (\d+) parts\.$"), "Het XLSX-bestand heeft meer dan {0} onderdelen."),
-    (re.compile(r"^The file is larger than (\d+) MB when unpacked; nothing was read\.$"),
-     "Het bestand is uitgepakt groter dan {0} MB; er is niets ingelezen."),
-    (re.compile(r"^The file unpacks to more than (\d+) times its packed size \(a zip bomb\?\); nothing was read\.$"),
-     "Het bestand is uitgepakt meer dan {0} keer zo groot als ingepakt (een zipbom?); er is niets ingelezen."),
-)
+    r"The file has more than (\d+) rows\.": "Het bestand heeft meer dan {0} rijen.",
+    r"The row has more than (\d+) cells\.": "De rij heeft meer dan {0} cellen.",
+    r"The cell is longer than (\d+) characters\.": "De cel is langer dan {0} tekens.",
+    r"A cell of the file is longer than (\d+) characters\.": "Een cel van het bestand is langer dan {0} tekens.",
+    r"The sheet is wider than (\d+) columns; delete the empty columns after the last one\.":
+        "Het werkblad is breder dan {0} kolommen; verwijder de lege kolommen na de laatste.",
+    r"The XLSX file has more than (\d+) parts\.": "Het XLSX-bestand heeft meer dan {0} onderdelen.",
+    r"The file is larger than (\d+) MB when unpacked; nothing was read\.":
+        "Het bestand is uitgepakt groter dan {0} MB; er is niets ingelezen.",
+    r"The file unpacks to more than (\d+) times its packed size \(a zip bomb\?\); nothing was read\.":
+        "Het bestand is uitgepakt meer dan {0} keer zo groot als ingepakt (een zipbom?); er is niets ingelezen.",
+}
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(f"^{pattern}$"), dutch) for pattern, dutch in _PATTERN_TEXTS.items())
 
 
 def local_time(moment: datetime | str | None, date_only: bool = False) -> str:

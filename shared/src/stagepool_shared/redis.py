@@ -12,6 +12,7 @@ from typing import Any, Callable, TypeVar
 
 import redis
 from redis.client import Pipeline
+from redis.sentinel import Sentinel, SentinelConnectionPool
 
 from .errors import TransientError
 
@@ -23,13 +24,42 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 PROCESSED_TTL_S = 60 * 60 * 24 * 30
+#: Behind Sentinel: how long a handler's write waits for a replica's confirmation (`WAIT 1 <ms>`).
+REPLICA_WAIT_MS = 1000
 
 T = TypeVar("T")
 
 
+SENTINEL_SCHEME = "redis+sentinel://"
+
+
+def sentinel_url(sentinels: str, master: str, db: int = 0) -> str:
+    """`redis+sentinel://h1:p1,h2:p2/<master>/<db>`: the URL `connect` resolves through Redis Sentinel."""
+    return f"{SENTINEL_SCHEME}{sentinels}/{master}/{db}"
+
+
 def connect(url: str) -> redis.Redis:
-    """A client for `url` (connects lazily, on the first command)."""
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=15)
+    """The one Redis connection factory: a client for `url` (connects lazily, on the first command).
+
+    A `redis+sentinel://` URL (built by the shared config from STAGEPOOL_REDIS_SENTINELS and
+    STAGEPOOL_REDIS_MASTER) gives a client that asks the Sentinels for the current primary on every new
+    connection. After a failover its old connections fail once (ConnectionError, a transient error the
+    consumers retry; a write that reaches the demoted primary is turned into one too), and the next
+    connection goes to the new primary.
+    """
+    options: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 3, "health_check_interval": 15}
+    if not url.startswith(SENTINEL_SCHEME):
+        return redis.Redis.from_url(url, **options)
+    hosts, _, rest = url[len(SENTINEL_SCHEME):].partition("/")
+    master, _, db = rest.partition("/")
+    addresses = [(h.rpartition(":")[0], int(h.rpartition(":")[2])) for h in hosts.split(",") if h]
+    sentinel = Sentinel(addresses, sentinel_kwargs={"socket_timeout": 1, "socket_connect_timeout": 1})
+    return sentinel.master_for(master or "stagepool", db=int(db or 0), **options)
+
+
+def is_replicated(client: redis.Redis) -> bool:
+    """True when `client` talks to a Sentinel-managed primary (so it has a replica to WAIT for)."""
+    return isinstance(getattr(client, "connection_pool", None), SentinelConnectionPool)
 
 
 def redis_reachable(client: redis.Redis) -> bool:
@@ -40,12 +70,26 @@ def redis_reachable(client: redis.Redis) -> bool:
 
 
 class IdempotentApplier:
-    """Applies each event's state change at most once per service."""
+    """Applies each event's state change at most once per service.
 
-    def __init__(self, client: redis.Redis, service: str, ttl_s: int = PROCESSED_TTL_S):
+    Behind Sentinel (a primary with a replica) a write is only done once a replica has it too: replication
+    is asynchronous, and a primary that dies before passing the write on would lose a marker and state whose
+    Kafka offset the consumer already committed. So after the transaction (and for an event found already
+    processed) the applier touches the marker again and sends `WAIT 1 <replica_wait_ms>` on that connection
+    (WAIT waits for the connection's own last write). If a connected replica does not confirm in time it
+    raises TransientError: the consumer retries and does not commit, and after a failover to a replica
+    without the marker the event is simply applied again. With no replica connected at all (nothing a
+    failover could promote) it goes on (docs/reliability.md, "Redis with Sentinel").
+    """
+
+    def __init__(self, client: redis.Redis, service: str, ttl_s: int = PROCESSED_TTL_S,
+                 replica_wait_ms: int | None = None):
         self.client = client
         self.service = service
         self.ttl_s = ttl_s
+        if replica_wait_ms is None:
+            replica_wait_ms = REPLICA_WAIT_MS if is_replicated(client) else 0
+        self.replica_wait_ms = replica_wait_ms
 
     def marker(self, event_id: str) -> str:
         return f"{self.service}:processed:{event_id}"
@@ -61,6 +105,25 @@ class IdempotentApplier:
         its result is passed to `write`, which queues commands inside MULTI. A concurrent change to a
         watched key restarts the whole step.
         """
+        applied = self._apply_once(event_id, write, read, watch)
+        if self.replica_wait_ms:
+            self._on_a_replica(self.marker(event_id))
+        return applied
+
+    def _on_a_replica(self, marker: str) -> None:
+        """Return once a replica has everything up to `marker` (which the same connection writes first)."""
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.expire(marker, self.ttl_s)
+            pipe.execute_command("WAIT", 1, self.replica_wait_ms)
+            pipe.info("replication")
+            _, replicas, info = pipe.execute()
+        if replicas < 1 and int(info.get("connected_slaves", 0)) > 0:
+            raise TransientError(f"no Redis replica confirmed {marker} within {self.replica_wait_ms} ms")
+        # No replica connected at all (the old primary not back yet after a failover): there is nothing a
+        # failover could promote, so the primary's own AOF (fsync always) is the guarantee, as on one server.
+
+    def _apply_once(self, event_id: str, write: Callable[[Pipeline, T], Any],
+                    read: Callable[[Pipeline], T] | None, watch: tuple[str, ...]) -> bool:
         marker = self.marker(event_id)
         with self.client.pipeline(transaction=True) as pipe:
             while True:

@@ -4,11 +4,13 @@ process, with one clean stop and one readiness answer.
 A service's `Wiring` (its `bootstrap.py`) offers `app()`, `consumer(stop)`, `workers()`, `ready()` and
 `close()`; `serve` runs them until SIGTERM/SIGINT or until a part dies. A part that dies stops the whole
 process with exit code 1, so that its supervisor restarts it instead of it serving on half-alive.
+`command_parser`, `load_settings` and `stop_on_signals` are what every service's `__main__` starts with.
 Imports werkzeug, the shared metrics server and the shared Kafka loop's type only.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
 import sys
@@ -43,6 +45,16 @@ def load_settings(settings_class: Any) -> Any | None:
         return None
     configure_logging(settings.service_name, settings.common.log_level)
     return settings
+
+
+def command_parser(prog: str, description: str, commands: dict[str, str],
+                   ) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """A service's command line, `python -m <prog> <command>`: one sub-command per entry of `commands` (name ->
+    help, in the order given). Returns the parser and each sub-command's parser, for those that take arguments."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    return parser, {name: sub.add_parser(name, help=text) for name, text in commands.items()}
 
 
 def stop_on_signals() -> threading.Event:

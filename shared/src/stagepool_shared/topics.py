@@ -16,10 +16,11 @@ ROUNDS = "stagepool.rounds.v1"
 PLACEMENTS = "stagepool.placements.v1"
 NOTIFICATIONS = "stagepool.notifications.v1"
 DESK = "stagepool.desk.v1"
+PLANNING = "stagepool.planning.v1"  # issue 16: forecasts of demand and supply, participation
 
 DLQ_SUFFIX = ".dlq"
 
-ALL_TOPICS: tuple[str, ...] = (WISHES, PLACES, STUDENTS, ROUNDS, PLACEMENTS, NOTIFICATIONS, DESK)
+ALL_TOPICS: tuple[str, ...] = (WISHES, PLACES, STUDENTS, ROUNDS, PLACEMENTS, NOTIFICATIONS, DESK, PLANNING)
 
 
 def dlq(topic: str) -> str:
@@ -41,7 +42,7 @@ class ConsumerGroup:
 MATCHER = ConsumerGroup("stagepool-matcher", (WISHES, PLACES, STUDENTS, ROUNDS, PLACEMENTS))
 NOTIFIER = ConsumerGroup("stagepool-notifier", (PLACES, ROUNDS, PLACEMENTS, STUDENTS))
 REPORTING = ConsumerGroup(
-    "stagepool-reporting", (WISHES, PLACES, STUDENTS, ROUNDS, PLACEMENTS, NOTIFICATIONS, DESK)
+    "stagepool-reporting", (WISHES, PLACES, STUDENTS, ROUNDS, PLACEMENTS, NOTIFICATIONS, DESK, PLANNING)
 )
 INTAKE = ConsumerGroup("stagepool-intake", (ROUNDS, PLACEMENTS))
 

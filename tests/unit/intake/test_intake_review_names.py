@@ -38,3 +38,12 @@ def test_only_the_matcher_service_may_ask_and_bad_input_is_a_field_error(api):
         assert answer.status_code == 403, who
     bad = api.client.post(URL.format("school-a"), json={"student_refs": []}, headers=api.as_("other_service"))
     assert bad.status_code == 422 and "student_refs" in bad.get_json()["fields"]
+
+
+def test_reporting_gets_a_name_for_the_printed_placement_agreement(api):
+    """Issue 20.1: reporting asks the same question, per view of a printed POK, with its own service token."""
+    ref = _student(api)
+    token = api.wiring.tokens.issue("svc-r", "service", "reporting", region_id="")
+    answer = api.client.post(URL.format("school-a"), json={"student_refs": [ref]},
+                             headers={"Authorization": "Bearer " + token})
+    assert answer.status_code == 200 and answer.get_json()["students"][0]["name"] == CANARY_NAME

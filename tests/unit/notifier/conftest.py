@@ -1,7 +1,9 @@
-"""Fixtures for the notifier's unit tests: a notifier bootstrapped on doubles and a clock the test moves."""
+"""Fixtures for the notifier's unit tests: a notifier bootstrapped on doubles and a clock the test moves, and
+the pages' site (identity store, a released round) with its helpers `as_student` and `csrf`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -12,12 +14,17 @@ from notifier.adapters.directory import InMemoryDirectory
 from notifier.bootstrap import Wiring, bootstrap
 from notifier.config import Settings
 from notifier.domain.model import Contact
+from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import Envelope, new_envelope
 from stagepool_shared.events import places, rounds
 from stagepool_shared.events.base import Location
 from stagepool_shared.web.accounts import Accounts
-from tests.fakes import Clock, FakePublisher, FakeTokens
-from tests.fakes.notifier import RELEASE, RESPOND_BY, FakeChannel, FakeStore
+from tests.fakes import Clock, FakeKeyValue, FakePublisher, FakeTokens
+from tests.fakes.notifier import RELEASE, RESPOND_BY, FakeChannel, FakeStore, placed, unplaced
+
+#: The password of the pages site's organisation user org1, and the base of the messages' links.
+PASSWORD = "correct horse battery"
+PUBLIC = "https://notifier.example"
 
 ENV = {"KAFKA_BOOTSTRAP_SERVERS": "fake:9092", "REDIS_URL": "redis://fake:6379/0", "INTAKE_URL": "http://intake",
        "NOTIFIER_SERVICE_TOKEN": "unit-test-service-token", "NOTIFIER_WEBHOOK_SECRET": "unit-test-webhook-secret",
@@ -101,3 +108,31 @@ def make_world():
     """Build a World with other settings, another fake store or the identity store:
     make_world(store, NOTIFIER_MARK_BATCH="3")."""
     return world_with_places
+
+
+@pytest.fixture
+def pages_site(make_world) -> World:
+    """A notifier with the identity store (so its pages and personal links), a released round (s1 placed, s2
+    not), an organisation user org1 of org-1, and its app; the clock is still before the release moment."""
+    accounts = Accounts(FakeKeyValue())
+    world = make_world(accounts=accounts, public_url=PUBLIC)
+    world.student("s1", "Sanne", "sanne@mail.example")
+    world.student("s2", "Daan", "daan@mail.example")
+    world.release([placed("s1"), unplaced("s2")])
+    accounts.create_user("org1", PASSWORD, Principal("u-o1", "organisation_staff", "org-1", "reg-1"))
+    world.app = world.wiring.app()
+    world.accounts = accounts
+    return world
+
+
+def as_student(site: World, ref: str):
+    """A test client signed in as student `ref` through a personal link (which redirects to the student page)."""
+    client = site.app.test_client()
+    token = site.accounts.create_link(Principal(ref, "student", ref, "reg-1"))
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/pages/student")
+    return client
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)

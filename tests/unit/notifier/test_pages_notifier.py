@@ -9,41 +9,15 @@ from datetime import timedelta
 import pytest
 
 from notifier import commands
-from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events import places
-from stagepool_shared.web.accounts import Accounts
-from tests.fakes import FakeKeyValue
-from tests.fakes.notifier import RELEASE, placed, unplaced
-
-PASSWORD = "correct horse battery"
-PUBLIC = "https://notifier.example"
+from tests.fakes.notifier import RELEASE, placed
+from tests.unit.notifier.conftest import PASSWORD, PUBLIC, as_student, csrf
 
 
 @pytest.fixture
-def site(make_world):
-    """A notifier with the identity store (so its pages and personal links), a released round (s1 placed, s2
-    not), and its app."""
-    accounts = Accounts(FakeKeyValue())
-    world = make_world(accounts=accounts, public_url=PUBLIC)
-    world.student("s1", "Sanne", "sanne@mail.example")
-    world.student("s2", "Daan", "daan@mail.example")
-    world.release([placed("s1"), unplaced("s2")])
-    accounts.create_user("org1", PASSWORD, Principal("u-o1", "organisation_staff", "org-1", "reg-1"))
-    world.app = world.wiring.app()
-    world.accounts = accounts
-    return world
-
-
-def as_student(site, ref: str):
-    client = site.app.test_client()
-    token = site.accounts.create_link(Principal(ref, "student", ref, "reg-1"))
-    assert client.get(f"/s/{token}").headers["Location"].endswith("/pages/student")
-    return client
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+def site(pages_site):
+    return pages_site
 
 
 def released(site) -> None:
@@ -95,6 +69,7 @@ def test_accepting_publishes_placement_accepted_and_the_page_shows_the_answer(si
     assert event.payload.student_ref == "s1" and event.payload.round_id == "rnd-1"
     body = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Je hebt de plek geaccepteerd" in body and 'name="answer"' not in body
+    assert 'id="aftercare-link"' in body and "/pages/aftercare/2027-p1/s1" in body  # issue 20: POK, kennismaking
 
 
 def test_answering_before_the_release_is_not_found(site):
@@ -159,3 +134,8 @@ def test_a_withdrawn_place_is_shown_as_withdrawn_without_answer_buttons(site):
                              producer="intake", partition_key="reg-1"))
     body = as_student(site, "s1").get("/pages/student").get_data(as_text=True)
     assert "Het leerbedrijf heeft deze plek ingetrokken" in body and 'name="answer"' not in body
+
+
+def test_the_students_page_links_to_their_catalogue_on_intake(site):
+    body = as_student(site, "s1").get("/pages/student").get_data(as_text=True)
+    assert '/pages/student/catalogue">Bekijk de stageplaatsen die bij je passen en kies je top 3</a>' in body

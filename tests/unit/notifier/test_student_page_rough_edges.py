@@ -10,39 +10,19 @@ from pathlib import Path
 import pytest
 
 import stagepool_shared.web.pages
-from stagepool_shared.auth import Principal
 from stagepool_shared.i18n import local_time
-from stagepool_shared.web.accounts import Accounts
-from tests.fakes import FakeKeyValue
-from tests.fakes.notifier import RELEASE, placed, unplaced
+from tests.fakes.notifier import RELEASE
+from tests.unit.notifier.conftest import as_student, csrf
 
 CSS = Path(stagepool_shared.web.pages.__file__).parent / "static" / "stagepool.css"
 
 
 @pytest.fixture
-def site(make_world):
-    """A notifier with the identity store, a released round (s1 placed, s2 not) and its app, at the release."""
-    accounts = Accounts(FakeKeyValue())
-    world = make_world(accounts=accounts, public_url="https://notifier.example")
-    world.student("s1", "Sanne", "sanne@mail.example")
-    world.student("s2", "Daan", "daan@mail.example")
-    world.release([placed("s1"), unplaced("s2")])
-    world.clock.now = RELEASE
-    world.drain()
-    world.app = world.wiring.app()
-    world.accounts = accounts
-    return world
-
-
-def as_student(site, ref: str):
-    client = site.app.test_client()
-    token = site.accounts.create_link(Principal(ref, "student", ref, "reg-1"))
-    assert client.get(f"/s/{token}").status_code == 302
-    return client
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+def site(pages_site):
+    """The pages' site (a released round: s1 placed, s2 not) at the release moment, its messages sent."""
+    pages_site.clock.now = RELEASE
+    pages_site.drain()
+    return pages_site
 
 
 def test_a_bad_or_expired_link_says_to_ask_the_school_for_a_new_link_in_dutch_and_english(site):

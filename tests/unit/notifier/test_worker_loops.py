@@ -34,7 +34,9 @@ def test_a_transient_error_is_retried_and_the_loop_goes_on():
 
 def test_the_notifier_runs_its_senders_reminders_and_outbox_relay_as_workers(world):
     names = [w.name for w in world.wiring.workers()]
-    assert names == [f"sender-{i}" for i in range(world.wiring.settings.sender_threads)] + ["reminders", "outbox"]
+    assert names == [f"sender-{i}" for i in range(world.wiring.settings.sender_threads)] + ["reminders", "outbox",
+                                                                                         "retention"]
     intervals = {w.name: w.idle_s for w in world.wiring.workers()}
     assert intervals["reminders"] == world.wiring.settings.reminder_interval_s
     assert intervals["outbox"] == intervals["sender-0"] == world.wiring.settings.idle_wait_s
+    assert intervals["retention"] == 3600.0  # issue 20.7

@@ -1,12 +1,15 @@
-"""Reporting's Wiring offers what `stagepool_shared.runtime.serve` runs: an app, no workers, a safe close."""
+"""Reporting's Wiring offers what `stagepool_shared.runtime.serve` runs: an app, the retention worker (issue
+20.7), a safe close."""
 
 from __future__ import annotations
 
 from reporting.bootstrap import Wiring
 
 
-def test_reporting_runs_no_background_workers(wiring: Wiring):
-    assert wiring.workers() == []
+def test_reporting_runs_only_the_retention_worker(wiring: Wiring):
+    [worker] = wiring.workers()
+    assert worker.name == "retention" and worker.idle_s == 3600.0
+    assert worker.step() == 0  # nothing is past its period in the seeded views
 
 
 def test_the_app_answers_healthz_and_the_wiring_closes_twice_safely(wiring: Wiring):

@@ -17,20 +17,17 @@ from typing import Sequence
 
 from stagepool_shared import kafka
 from stagepool_shared.production import serve_gunicorn
-from stagepool_shared.runtime import load_settings, serve, stop_on_signals
+from stagepool_shared.runtime import command_parser, load_settings, serve, stop_on_signals
 
 from .bootstrap import bootstrap
 from .config import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="intake", description="Stagepool intake service")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="production: HTTP API (gunicorn) and consumer")
-    sub.add_parser("consume", help="run the round.released consumer")
-    sub.add_parser("run", help="HTTP API and consumer in one process")
-    tokens = sub.add_parser("tokens", help="API tokens")
-    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True)
+    parser, sub = command_parser("intake", "Stagepool intake service", {
+        "serve": "production: HTTP API (gunicorn) and consumer", "consume": "run the round.released consumer",
+        "run": "HTTP API and consumer in one process", "tokens": "API tokens"})
+    tokens_sub = sub["tokens"].add_subparsers(dest="tokens_command", required=True)
     create = tokens_sub.add_parser("create", help="issue a token and print it")
     create.add_argument("--user", required=True)
     create.add_argument("--role", required=True)

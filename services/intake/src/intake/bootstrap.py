@@ -23,6 +23,7 @@ from stagepool_shared.web.accounts import Accounts
 
 from .adapters.breaker import FailFastPublisher
 from .adapters.redis_store import RedisIdempotencyStore, RedisIntakeStore
+from .adapters.planning_store import RedisPlanningStore
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
@@ -81,5 +82,6 @@ def bootstrap(settings: Settings, *, publisher: Publisher | None = None, redis_c
         idempotency=idempotency or RedisIdempotencyStore(client, settings.idempotency_ttl_s, prefix=key_prefix),
         pseudonym_secret=settings.pseudonym_secret,
         webhook_targets=TargetPolicy(allow_local=settings.webhook_allow_local, resolve=resolver),
+        planning=RedisPlanningStore(client, prefix=key_prefix),
     )
     return Wiring(settings, deps, client, TokenStore(client, settings.links.sign_in.token_ttl_s), Accounts(client))

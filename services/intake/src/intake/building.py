@@ -17,6 +17,7 @@ from stagepool_shared.events.places import Place, PlaceWithdrawn, Reservation
 from stagepool_shared.events.wishes import Wish
 
 from .domain.age import age_at_start
+from .domain.forbidden import demand_problems
 from .domain.location import Area, coarse_area
 from .domain.model import Period, PlaceRecord, Student, WishRecord
 from .errors import InvalidInput
@@ -24,6 +25,9 @@ from .errors import InvalidInput
 
 _WISH_FIELDS = frozenset(f.name for f in fields(Wish))
 _PLACE_FIELDS = frozenset(f.name for f in fields(Place))
+#: The free text of a place in which an organisation states what it asks (screened for personal demands, R40);
+#: names (of the organisation, the town) are not screened: "Origin Foods" is a name, not a demand.
+PLACE_FREE_TEXT = ("description",)
 
 
 def _criteria(data: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
@@ -64,8 +68,13 @@ def student(ref: str, school_id: str, data: dict[str, Any]) -> Student:
 
 def place(place_id: str, organisation_id: str, period: Period, data: dict[str, Any]) -> tuple[Place, PlaceRecord]:
     """The Place payload and its stored record. The contact person is kept in the record only: it never
-    travels on the places topic, and leaves intake only over the internal call after release (issue 19.4)."""
+    travels on the places topic, and leaves intake only over the internal call after release (issue 19.4).
+    So is the free-text description of the work, shown in the students' catalogue; it is screened first for
+    demands about personal characteristics (R40)."""
     _check_sector(period, data["sector"], "sector")
+    demands = demand_problems(data, PLACE_FREE_TEXT)
+    if demands:
+        raise InvalidInput(demands)
     loc = data["location"]
     area = coarse_area(loc["postcode"], loc.get("lat"), loc.get("lon"), field="location")
     contact = data.get("contact")
@@ -77,6 +86,8 @@ def place(place_id: str, organisation_id: str, period: Period, data: dict[str, A
         start_date=start.isoformat() if isinstance(start, date) else start,
     ))
     stored = wire(payload)
+    if data.get("description"):
+        stored["description"] = data["description"]
     if contact:
         stored["contact"] = {"name": contact["name"], "email": contact["email"], "phone": contact.get("phone", "")}
     return payload, PlaceRecord(place_id, organisation_id, period.period_id, stored)
@@ -91,7 +102,8 @@ def period(region_id: str, data: dict[str, Any]) -> Period:
     if data["ends_on"] < data["starts_on"]:
         raise InvalidInput({"ends_on": ["The end date comes before the start date."]})
     return Period(period_id=data["period_id"], region_id=region_id, name=data["name"],
-                  starts_on=data["starts_on"], ends_on=data["ends_on"], sectors=tuple(data.get("sectors", ())))
+                  starts_on=data["starts_on"], ends_on=data["ends_on"], sectors=tuple(data.get("sectors", ())),
+                  wishes_until=data.get("wishes_until"))
 
 
 def wire(payload: Any) -> Any:

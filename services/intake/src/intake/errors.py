@@ -52,3 +52,7 @@ class TableTooLarge(UnreadableFile):
         super().__init__(message)
         self.row = row
         self.column = column
+
+
+class WishesClosed(Conflict):
+    """The period's wish deadline has passed: the student's top 3 can no longer change (issue 15.2)."""

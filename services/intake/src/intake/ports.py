@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Callable, Mapping, Sequence
 
 from stagepool_shared.net import TargetPolicy
 from stagepool_shared.ports import Publisher
 
 from .domain.model import Period, PlaceRecord, School, StoredWrite, Student, WishRecord, new_place_id
+from .domain.planning import ParticipationRecord
+from .domain.recognition import Register
 from .domain.status import PlacementStatus
 
 
@@ -87,6 +90,10 @@ class AbstractIntakeStore(AbstractPlacementStatuses):
     def places_of_organisation(self, organisation_id: str) -> list[str]: ...
 
     @abc.abstractmethod
+    def places_of_period(self, period_id: str) -> list[PlaceRecord]:
+        """Every place posted for a period (active and withdrawn), for the students' catalogue."""
+
+    @abc.abstractmethod
     def mark_released(self, event_id: str, student_refs: Sequence[str], place_ids: Sequence[str] = ()) -> bool:
         """Record released students (and the places students were released to) once per event id; False when
         the event was seen before."""
@@ -97,6 +104,51 @@ class AbstractIntakeStore(AbstractPlacementStatuses):
     @abc.abstractmethod
     def is_place_released(self, place_id: str) -> bool:
         """Whether a released round placed a student at this place (its contact person may then be told)."""
+
+
+class AbstractPlanningStore(abc.ABC):
+    """Capacity planning's records (issue 16): a school's demand lines, an organisation's supply lines and
+    participation, a region's recognition register and its recognition mode. Lines are dicts in wire form,
+    keyed by `domain.planning.forecast_key` / `supply_key`; each `put_*` merges in one transaction."""
+
+    @abc.abstractmethod
+    def forecasts(self, school_id: str) -> dict[str, dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    def put_forecasts(self, school_id: str, lines: Mapping[str, dict[str, Any]]) -> None: ...
+
+    @abc.abstractmethod
+    def supply(self, organisation_id: str) -> dict[str, dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    def put_supply(self, organisation_id: str, lines: Mapping[str, dict[str, Any]]) -> None: ...
+
+    @abc.abstractmethod
+    def participation(self, organisation_id: str, school_year: str) -> ParticipationRecord | None: ...
+
+    @abc.abstractmethod
+    def put_participation(self, record: ParticipationRecord) -> None: ...
+
+    @abc.abstractmethod
+    def register(self, region_id: str) -> Register: ...
+
+    @abc.abstractmethod
+    def put_register(self, region_id: str, register: Register) -> None:
+        """Replace the region's register whole (recognitions and equivalent codes)."""
+
+    @abc.abstractmethod
+    def flags(self, region_id: str) -> dict[str, dict[str, Any]]:
+        """place id -> {organisation_id, period_id, crebos not recognised} ([] crebos: the flag was cleared)."""
+
+    @abc.abstractmethod
+    def put_flags(self, region_id: str, flags: Mapping[str, dict[str, Any]]) -> None: ...
+
+    @abc.abstractmethod
+    def recognition_mode(self, region_id: str) -> str:
+        """refuse or flag (flag when the region never chose)."""
+
+    @abc.abstractmethod
+    def put_recognition_mode(self, region_id: str, mode: str) -> None: ...
 
 
 class AbstractIdempotencyStore(abc.ABC):
@@ -122,3 +174,5 @@ class Deps:
     pseudonym_secret: bytes
     new_place_id: Callable[[], str] = new_place_id
     webhook_targets: TargetPolicy = TargetPolicy()  # which school webhook URLs are allowed (issue 19.8)
+    planning: AbstractPlanningStore | None = None  # forecasts, supply, register (issue 16); bootstrap sets it
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # the wish deadline of the catalogue (issue 15.2)

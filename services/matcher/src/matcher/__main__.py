@@ -17,15 +17,16 @@ from typing import Sequence
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="matcher", description="Stagepool matcher")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="production: consumer + HTTP API (gunicorn) + release scheduler")
-    sub.add_parser("run", help="development: consumer + HTTP API (Werkzeug) + release scheduler")
-    sub.add_parser("consume", help="consumer + release scheduler, health endpoints only")
-    replay = sub.add_parser("replay", help="rebuild a round from the event log and compare its output hash")
-    replay.add_argument("round_id")
-    sub.add_parser("solve", help="offline solver: --instance FILE --out FILE", add_help=False)
-    sub.add_parser("schema", help="the instance JSON Schema: [--out FILE]", add_help=False)
+    """The platform's commands; `solve` and `schema` are listed here but parsed by `offline`."""
+    from stagepool_shared.runtime import command_parser
+
+    parser, sub = command_parser("matcher", "Stagepool matcher", {
+        "serve": "production: consumer + HTTP API (gunicorn) + release scheduler",
+        "run": "development: consumer + HTTP API (Werkzeug) + release scheduler",
+        "consume": "consumer + release scheduler, health endpoints only",
+        "replay": "rebuild a round from the event log and compare its output hash",
+        "solve": "offline solver: --instance FILE --out FILE", "schema": "the instance JSON Schema: [--out FILE]"})
+    sub["replay"].add_argument("round_id")
     return parser
 
 

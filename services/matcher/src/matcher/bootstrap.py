@@ -19,6 +19,7 @@ from flask import Flask
 from stagepool_shared import redis as shared_redis, topics
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, broker_reachable
+from stagepool_shared.lease import AbstractLease, lease_for, leased
 from stagepool_shared.ports import Publisher
 from stagepool_shared.runtime import Worker
 from stagepool_shared.web.accounts import Accounts
@@ -33,7 +34,7 @@ from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
 from .metrics import NullMetrics, PrometheusRoundMetrics
 from .ports import AbstractRoundStore, AbstractScenarioStore, AbstractStudentDirectory, Deps, RoundSolver
-from .jobs import release_due_rounds, run_queued_scenario
+from .jobs import RELEASES_PER_STEP, release_due_rounds, run_queued_scenario
 from .rounds.manifest import code_version as current_code_version
 from .rounds.moments import utc_now
 
@@ -50,6 +51,7 @@ class Wiring:
     publisher: Publisher
     tokens: TokenStore  # the API tokens (tests: a double with `lookup(token)`)
     accounts: Accounts  # the pages' sessions (tests: FakeAccounts)
+    release_lease: AbstractLease  # the release worker runs on one instance at a time
 
     def app(self) -> Flask:
         return create_app(self)
@@ -60,9 +62,11 @@ class Wiring:
         return make_consumer(self, stop, options, group)
 
     def workers(self) -> list[Worker]:
-        """The release worker: every MATCHER_RELEASE_POLL_S, publish the rounds whose moment has come; the
-        scenario worker: run queued what-if scenarios (looks again every SCENARIO_POLL_S when idle)."""
-        return [Worker("release-scheduler", lambda: len(release_due_rounds(self.deps)), self.settings.release_poll_s),
+        """The release worker: every MATCHER_RELEASE_POLL_S, publish the rounds whose moment has come, on one
+        instance at a time (under the release lease); the scenario worker: run queued what-if scenarios (looks
+        again every SCENARIO_POLL_S when idle)."""
+        release = leased(self.release_lease, lambda: len(release_due_rounds(self.deps, RELEASES_PER_STEP)))
+        return [Worker("release-scheduler", release, self.settings.release_poll_s),
                 Worker("scenarios", lambda: run_queued_scenario(self.deps), SCENARIO_POLL_S)]
 
     def ready(self) -> dict[str, bool]:
@@ -70,6 +74,7 @@ class Wiring:
                 "kafka": broker_reachable(self.settings.common.kafka_bootstrap_servers)}
 
     def close(self) -> None:
+        self.release_lease.release()
         self.publisher.close()
         self.redis_client.close()
 
@@ -93,7 +98,8 @@ def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None, pu
                                 if settings.intake_url else None),
         scenarios=scenarios or RedisScenarioStore(client),
     )
-    return Wiring(settings, deps, client, publisher, tokens or TokenStore(client), accounts or Accounts(client))
+    return Wiring(settings, deps, client, publisher, tokens or TokenStore(client), accounts or Accounts(client),
+                  lease_for(client, f"{settings.service_name}:lease:release"))
 
 
 def replay_deps(publisher: Publisher, solver: RoundSolver | None = None, code_version: str | None = None) -> Deps:

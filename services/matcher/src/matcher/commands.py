@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import Envelope, new_envelope
@@ -200,6 +200,19 @@ def review_names(deps: Deps, principal: Principal, outcomes: list[Outcome]) -> d
     if deps.directory is None:
         raise StudentNamesUnavailable("no intake to ask for names (INTAKE_URL is not set)")
     return deps.directory.names(principal.scope, refs)
+
+
+def school_names(deps: Deps, school_ids: Iterable[str]) -> dict[str, str]:
+    """The display name of each school id (issue 14.16), asked of intake for this page view; a school intake
+    does not name, or every school when intake cannot answer or is not configured, keeps its id (no error)."""
+    ids = sorted({s for s in school_ids if s})
+    found: dict[str, str] = {}
+    if ids and deps.directory is not None:
+        try:
+            found = deps.directory.school_names(ids)
+        except StudentNamesUnavailable:
+            found = {}
+    return {s: found.get(s) or s for s in ids}
 
 
 def round_places(deps: Deps, record: RoundRecord) -> dict[str, Place]:

@@ -3,8 +3,11 @@
 Pattern B, *store with an outbox, then relay*: the release schedule was stored by the `round.release_scheduled`
 handler (with its processed marker); this relay publishes every part of a due round with deterministic ids
 (acks=all) and only then marks it released. A crash in between publishes the same events again, which
-consumers drop as duplicates. `Wiring.workers()` runs `release_due_rounds` every MATCHER_RELEASE_POLL_S
-seconds as a `stagepool_shared.runtime.Worker`, which retries after Kafka or Redis errors.
+consumers drop as duplicates. With N instances the worker runs on one of them at a time (a Redis lease,
+stagepool_shared.lease), and marking a round released is a transition made once, so the released-rounds
+metric counts each round once even when an instance that overran its lease releases the same round.
+`Wiring.workers()` runs `release_due_rounds` every MATCHER_RELEASE_POLL_S seconds as a
+`stagepool_shared.runtime.Worker`, which retries after Kafka or Redis errors.
 The scenario worker (issue 16.4) runs `run_queued_scenario`: one queued what-if scenario at a time, all its
 policies, progress stored after each; it writes only the scenario store and publishes nothing.
 Imports the ports and the service layer (matcher.rounds, matcher.scenarios).
@@ -20,21 +23,31 @@ from .scenarios.commands import run_next
 
 logger = logging.getLogger(__name__)
 
+#: Rounds the release worker publishes per step: a national release day (28 regions due at once) is several
+#: steps, each well within the release lease (stagepool_shared.lease.DEFAULT_TTL_S), renewed between steps.
+RELEASES_PER_STEP = 4
 
-def release_due_rounds(deps: Deps) -> list[str]:
-    """Publish every round whose release moment has come, all parts at once; then mark it released."""
-    released = []
+
+def release_due_rounds(deps: Deps, limit: int | None = None) -> list[str]:
+    """Publish every round whose release moment has come, all parts at once; then mark it released.
+
+    `limit` stops after that many rounds were published, so that one step of the leased worker stays well
+    within its lease (the worker renews the lease and comes back at once after a step that did work)."""
+    released, published = [], 0
     for round_id in deps.store.due_releases(deps.clock().timestamp()):
+        if limit is not None and published >= limit:
+            break
         record = deps.store.get_round(round_id)
         if record is None or record.release is None or record.status == "released":
             continue
         if not record.proposal_published:  # its proposal goes out first (on the request's redelivery)
             continue
         deps.publisher.publish_all(release_events(record, deps.store.outcomes(round_id), deps.per_part))
-        deps.store.mark_released(round_id, record.release.release_at)
-        deps.metrics.released(record.request.region_id, record.request.period_id)
-        logger.info("round %s released", round_id)
-        released.append(round_id)
+        published += 1
+        if deps.store.mark_released(round_id, record.release.release_at):  # False: another instance did
+            deps.metrics.released(record.request.region_id, record.request.period_id)
+            logger.info("round %s released", round_id)
+            released.append(round_id)
     return released
 
 

@@ -3,8 +3,9 @@
 - `AbstractRoundStore`: the matcher's state (Redis in production, in memory for replay and unit tests);
 - `RoundSolver`: the optimiser (OR-tools min-cost flow in production, a tiny greedy solver in unit tests);
 - `RoundMetrics`: what a round reports to monitoring (Prometheus, or nothing);
-- `AbstractStudentDirectory`: intake's names of a school's own students, for the review page only
-  (asked per page view over HTTP, never stored; a double in unit tests);
+- `AbstractStudentDirectory`: intake's names of a school's own students, for the review page only, and the
+  schools' display names for the coordinator's pages (asked per page view over HTTP, never stored; a double
+  in unit tests);
 - `AbstractScenarioStore`: what-if scenarios, apart from the live state (Redis, in memory in unit tests);
 - publishing goes through the shared `stagepool_shared.ports.Publisher` (acks=all).
 
@@ -131,7 +132,8 @@ class AbstractRoundStore(abc.ABC):
     def due_releases(self, now_epoch: float) -> list[str]: ...
 
     @abc.abstractmethod
-    def mark_released(self, round_id: str, released_at: str) -> None: ...
+    def mark_released(self, round_id: str, released_at: str) -> bool:
+        """Mark the round released; False when it was released already (by another instance)."""
 
 
 class RoundSolver(Protocol):
@@ -169,12 +171,18 @@ class StudentName:
 
 
 class AbstractStudentDirectory(abc.ABC):
-    """Intake's names of a school's own students: HTTP in production, a double in unit tests."""
+    """Intake's names of a school's own students and the schools' display names: HTTP in production, a double
+    in unit tests."""
 
     @abc.abstractmethod
     def names(self, school_id: str, student_refs: Sequence[str]) -> dict[str, StudentName]:
         """Name and number per pseudonym of `school_id` that intake knows (others are left out);
         StudentNamesUnavailable when intake cannot answer."""
+
+    @abc.abstractmethod
+    def school_names(self, school_ids: Sequence[str]) -> dict[str, str]:
+        """Display name per school id that intake knows (others are left out; issue 14.16); a school's name
+        is no personal data. StudentNamesUnavailable when intake cannot answer."""
 
 
 class AbstractScenarioStore(abc.ABC):

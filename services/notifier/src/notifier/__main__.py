@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from stagepool_shared import topics
 from stagepool_shared.kafka import ensure_topics
 from stagepool_shared.production import serve_gunicorn
-from stagepool_shared.runtime import load_settings, serve, stop_on_signals
+from stagepool_shared.runtime import command_parser, load_settings, serve, stop_on_signals
 
 from .bootstrap import Wiring, bootstrap
 from .config import Settings
@@ -47,10 +46,9 @@ def serve_production(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="stagepool-notifier", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="production: consumer, senders, reminders and the HTTP API (gunicorn)")
-    sub.add_parser("run", help="development: the same with Werkzeug's server")
+    parser, _ = command_parser("stagepool-notifier", __doc__, {
+        "serve": "production: consumer, senders, reminders and the HTTP API (gunicorn)",
+        "run": "development: the same with Werkzeug's server"})
     args = parser.parse_args(argv)
     settings = load_settings(Settings)
     if settings is None:

@@ -18,6 +18,7 @@ from flask import Flask
 from stagepool_shared import redis as shared_redis
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, broker_reachable
+from stagepool_shared.lease import AbstractLease, lease_for, leased
 from stagepool_shared.net import TargetPolicy
 from stagepool_shared.ports import Publisher
 from stagepool_shared.runtime import Worker
@@ -57,6 +58,7 @@ class Wiring:
     accounts: Accounts | None
     redis_client: redis.Redis | None
     channels: dict[str, AbstractChannel]
+    leases: dict[str, AbstractLease]
 
     @property
     def renderer(self) -> AbstractRenderer:
@@ -71,11 +73,15 @@ class Wiring:
         return make_consumer(self, stop, options)
 
     def workers(self) -> list[Worker]:
-        """The sender threads, the reminder scheduler and the outbox relay."""
+        """The sender threads (on every instance: each claims its own batches), the reminder scheduler and the
+        outbox relay (each on one instance at a time, under its lease)."""
         s = self.settings
         senders = [Worker(f"sender-{i}", self.dispatcher.run_once, s.idle_wait_s) for i in range(s.sender_threads)]
-        return senders + [Worker("reminders", partial(jobs.remind, self.deps), s.reminder_interval_s),
-                          Worker("outbox", partial(jobs.relay_outbox, self.deps), s.idle_wait_s)]
+        remind = leased(self.leases["reminders"], partial(jobs.remind, self.deps))
+        relay = leased(self.leases["outbox"], partial(jobs.relay_outbox, self.deps))
+        retention = partial(jobs.forget_old_rounds, self.deps, s.retention_days)  # issue 20.7; idempotent
+        return senders + [Worker("reminders", remind, s.reminder_interval_s), Worker("outbox", relay, s.idle_wait_s),
+                          Worker("retention", retention, jobs.RETENTION_IDLE_S)]
 
     def ready(self) -> dict[str, bool]:
         """/readyz: Redis answers a ping and Kafka a metadata request."""
@@ -83,6 +89,8 @@ class Wiring:
         return {"redis": redis_ok, "kafka": broker_reachable(self.settings.common.kafka_bootstrap_servers)}
 
     def close(self) -> None:
+        for lease in self.leases.values():
+            lease.release()
         for channel in self.channels.values():
             close = getattr(channel, "close", None)
             if close:
@@ -115,7 +123,12 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
                 reminder_lead=timedelta(seconds=settings.reminder_lead_s),
                 render_inbox=InboxReader(store, directory, composer))
     tokens = tokens or (TokenStore(client) if client is not None else None)
-    return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels)
+    return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels, _leases(client, settings))
+
+
+def _leases(client: redis.Redis | None, settings: Settings) -> dict[str, AbstractLease]:
+    """One lease per job that must run on one instance at a time (stagepool_shared.lease)."""
+    return {job: lease_for(client, f"{settings.key_prefix}:lease:{job}") for job in ("reminders", "outbox")}
 
 
 def _channels(settings: Settings) -> dict[str, AbstractChannel]:

@@ -48,6 +48,7 @@ class Settings(ServiceSettings, service="notifier", port=8003):
     topic_names: tuple[str, ...] = topics.NOTIFIER.topics
     links: WebLinks = WebLinks()
     link_ttl_s: int = 60 * 24 * 3600
+    retention_days: int = 365
 
     @classmethod
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
@@ -81,4 +82,5 @@ class Settings(ServiceSettings, service="notifier", port=8003):
             topic_names=tuple(t for t in env.str("NOTIFIER_TOPICS", ",".join(cls.topic_names)).split(",") if t),
             links=WebLinks.read(env),
             link_ttl_s=env.int("NOTIFIER_LINK_TTL_S", cls.link_ttl_s),
+            retention_days=env.int("NOTIFIER_RETENTION_DAYS", cls.retention_days),
         )

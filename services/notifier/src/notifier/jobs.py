@@ -8,13 +8,16 @@ once (e-mail, webhook, inbox). The placement is never dropped silently.
 The relay is the second half of store pattern B: the senders write each delivery's mark together with its
 notification events (the outbox) in one Redis transaction; the relay publishes those events, waiting for
 Kafka's ack, and only then removes them from the outbox (a crash in between publishes them again, and
-consumers drop the duplicates by event id). Imports the ports, the domain rules and metrics.
+consumers drop the duplicates by event id). With N instances, the reminder scheduler and the relay each run
+on one instance at a time, under a lease (stagepool_shared.lease, wired in bootstrap.py). Imports the ports,
+the domain rules and metrics.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from itertools import groupby
 
 from prometheus_client import Counter
 
@@ -23,6 +26,8 @@ from .domain.rules import overdue_deliveries, overdue_notice_due, reminder_deliv
 from .ports import Deps
 
 logger = logging.getLogger(__name__)
+
+RETENTION_IDLE_S = 3600.0  # the retention step (issue 20.7) looks once an hour
 
 
 def schedule_due_reminders(deps: Deps, limit: int = 500) -> int:
@@ -70,6 +75,19 @@ def _schedule_overdue_notice(deps: Deps, now: datetime, round_id: str, student_r
                                        now.timestamp())
 
 
+def forget_old_rounds(deps: Deps, retention_days: int) -> int:
+    """Retention (R155, issue 20.7): delete the delivery data (deliveries, inbox entries, outcomes, answers) of
+    every round released more than `retention_days` ago; returns how many rounds. Deleting twice does no harm,
+    so the step needs no lease."""
+    moment = deps.clock().timestamp() - retention_days * 86400
+    old = deps.store.rounds_released_before(moment)
+    for round_id in old:
+        deps.store.forget_round(round_id)
+    if old:
+        logger.info("retention: the delivery data of %d rounds deleted", len(old))
+    return len(old)
+
+
 def remind(deps: Deps) -> int:
     """The reminder worker's step: schedule the reminders and deadline notes that are due, then report idle
     (0), so that the worker always waits its interval (NOTIFIER_REMINDER_INTERVAL_S) before it looks again."""
@@ -79,10 +97,13 @@ def remind(deps: Deps) -> int:
 
 
 def relay_outbox(deps: Deps, limit: int = 500) -> int:
-    """Publish events written to the outbox (waiting for Kafka's ack), then drop them from the outbox."""
+    """Publish events written to the outbox (waiting for Kafka's ack), then drop exactly those from the outbox.
+
+    With N instances, `Wiring.workers()` runs this under the outbox lease, so one instance relays at a time
+    (no event is published twice); the removal by event id keeps an instance that overran its lease from
+    removing entries it never published (none is lost)."""
     items = deps.store.outbox_peek(limit)
-    for topic, envelope in items:
-        deps.publisher.publish(envelope, topic=topic)
-    if items:
-        deps.store.outbox_ack(len(items))
+    for topic, run in groupby(items, key=lambda item: item[0]):  # in order; one wait for the acks per run
+        deps.publisher.publish_all([envelope for _, envelope in run], topic=topic)
+    deps.store.outbox_ack(items)
     return len(items)

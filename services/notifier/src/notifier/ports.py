@@ -146,6 +146,15 @@ class AbstractStore(abc.ABC):
     def erase_student(self, event_id: str, student_ref: str) -> bool: ...
 
     @abc.abstractmethod
+    def rounds_released_before(self, moment: float) -> list[str]:
+        """Retention (R155, issue 20.7): the ids of the rounds released before `moment` (epoch seconds)."""
+
+    @abc.abstractmethod
+    def forget_round(self, round_id: str) -> None:
+        """Retention: delete everything of a round (meta, outcomes, deliveries, queue and watch entries,
+        answers, inbox entries, the students' round index), in one transaction."""
+
+    @abc.abstractmethod
     def student_rounds(self, student_ref: str) -> list[str]:
         """Every stored round (released or not) that holds an outcome of this student."""
 
@@ -218,7 +227,9 @@ class AbstractStore(abc.ABC):
     def outbox_peek(self, limit: int) -> list[OutboxItem]: ...
 
     @abc.abstractmethod
-    def outbox_ack(self, count: int) -> None: ...
+    def outbox_ack(self, items: Sequence[OutboxItem]) -> None:
+        """Remove exactly these published events (by event id) from the outbox, wherever they are now: another
+        instance may have removed some of them, and new events may have come after them."""
 
 
 @dataclass

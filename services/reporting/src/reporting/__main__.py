@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from stagepool_shared.production import serve_gunicorn
-from stagepool_shared.runtime import load_settings, serve, stop_on_signals
+from stagepool_shared.runtime import command_parser, load_settings, serve, stop_on_signals
 
 from .bootstrap import bootstrap
 from .commands.report import figures_of_period
@@ -21,12 +21,11 @@ from .report.render import LANGS, render_csv, render_html
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reporting", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="production: consume every topic and serve the HTTP API (gunicorn)")
-    commands.add_parser("run", help="development: the same with Werkzeug's server")
-    report = commands.add_parser("report", help="write the period report of a region (HTML and CSV)")
+    parser, commands = command_parser("reporting", __doc__, {
+        "serve": "production: consume every topic and serve the HTTP API (gunicorn)",
+        "run": "development: the same with Werkzeug's server",
+        "report": "write the period report of a region (HTML and CSV)"})
+    report = commands["report"]
     report.add_argument("--region", required=True)
     report.add_argument("--period", required=True)
     report.add_argument("--out", required=True, type=Path)

@@ -25,20 +25,28 @@ from stagepool_shared.redis import IdempotentApplier, connect, redis_reachable
 from stagepool_shared.runtime import Worker
 from stagepool_shared.web.accounts import Accounts
 
+from .adapters.aftercare_store import RedisAftercareStore
 from .adapters.audit import RedisAuditLog
 from .adapters.crypto import ContentCipher
 from .adapters.desk_store import RedisDeskStore
+from .adapters.intake_directory import HttpStudentDirectory
+from .adapters.intake_lookups import HttpIntakeLookups
 from .adapters.keys import PREFIX, Keys
+from .adapters.planning_board import RedisPlanningBoard
 from .adapters.projections import RedisProjections
 from .adapters.views import RedisViews
+from .commands.board import all_boards
 from .commands.desk import count_cases_by_status, count_overdue_cases
 from .commands.followup import read_signals
 from .commands.report import figures_of_all_periods
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
+from .jobs import RETENTION_IDLE_S, apply_retention
 from .metrics import ReportingCollector
-from .ports import AbstractAuditLog, AbstractDeskStore, AbstractProjections, AbstractViews, Deps
+from .ports import (AbstractAftercareStore, AbstractAuditLog, AbstractDeskStore, AbstractProjections,
+                    AbstractStudentDirectory, AbstractViews, Deps)
+from .ports import AbstractIntakeLookups, AbstractPlanningBoard
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +74,8 @@ class Wiring:
         return make_consumer(self, stop, options)
 
     def workers(self) -> list[Worker]:
-        """Reporting has no background workers: it projects events and answers requests."""
-        return []
+        """Retention (R155): closed desk cases and ended follow-up anonymised after the region's period."""
+        return [Worker("retention", functools.partial(apply_retention, self.deps), RETENTION_IDLE_S)]
 
     def ready(self) -> dict[str, bool]:
         """/readyz: Redis answers and Kafka answers a metadata request."""
@@ -87,21 +95,29 @@ def bootstrap(settings: Settings, *, client: redis.Redis | None = None, publishe
               projections: AbstractProjections | None = None, views: AbstractViews | None = None,
               desk_store: AbstractDeskStore | None = None, audit: AbstractAuditLog | None = None,
               accounts: Accounts | None = None, key_prefix: str = PREFIX, clock: Callable[[], datetime] | None = None,
-              registry: CollectorRegistry | None = REGISTRY) -> Wiring:
+              registry: CollectorRegistry | None = REGISTRY, aftercare: AbstractAftercareStore | None = None,
+              directory: AbstractStudentDirectory | None = None,
+              lookups: AbstractIntakeLookups | None = None, planning: AbstractPlanningBoard | None = None) -> Wiring:
     """Wire reporting. Tests pass doubles of the ports (tests/fakes), a key prefix, a clock, or registry=None
     (no metrics collector)."""
     client = client or connect(settings.common.redis_url)
     keys = Keys(key_prefix)
+    cipher = ContentCipher(settings.desk_key)
     deps = Deps(
         projections=projections or RedisProjections(client, IdempotentApplier(client, key_prefix), keys),
         views=views or RedisViews(client, keys),
-        desk_store=desk_store or RedisDeskStore(client, ContentCipher(settings.desk_key), keys),
+        desk_store=desk_store or RedisDeskStore(client, cipher, keys),
         audit=audit or RedisAuditLog(client, keys),
         publisher=publisher or kafka.EventPublisher(settings.common.kafka_bootstrap_servers, settings.service_name,
                                                     settings.common.publish_timeout_s),
         clock=clock or (lambda: datetime.now(UTC)),
         deadlines=settings.deadlines,
         escalation_threshold=settings.escalation_threshold,
+        aftercare=aftercare or RedisAftercareStore(client, IdempotentApplier(client, key_prefix), cipher, keys),
+        directory=directory or _directory(settings),
+        lookups=lookups or (HttpIntakeLookups(settings.intake_url, settings.service_token)
+                            if settings.intake_url else None),
+        planning=planning or RedisPlanningBoard(client, IdempotentApplier(client, key_prefix), key_prefix),
     )
     wiring = Wiring(settings, deps, client, TokenStore(client), accounts or Accounts(client))
     if registry is not None:
@@ -111,10 +127,18 @@ def bootstrap(settings: Settings, *, client: redis.Redis | None = None, publishe
     return wiring
 
 
+def _directory(settings: Settings) -> AbstractStudentDirectory | None:
+    """Intake's student names for the printed POK, when INTAKE_URL is set (docs/aftercare.md)."""
+    if not getattr(settings, "intake_url", ""):
+        return None
+    return HttpStudentDirectory(settings.intake_url, settings.service_token)
+
+
 def _collector(deps: Deps) -> ReportingCollector:
     """The scrape-time collector of the figures, desk counts and signals."""
     return ReportingCollector(
         figures=functools.partial(figures_of_all_periods, deps), desk_regions=deps.desk_store.regions,
         desk_counts=functools.partial(count_cases_by_status, deps),
         desk_overdue=functools.partial(count_overdue_cases, deps),
-        escalations=lambda region: read_signals(deps, region)["escalated"], signal_regions=deps.views.signal_regions)
+        escalations=lambda region: read_signals(deps, region)["escalated"], signal_regions=deps.views.signal_regions,
+        boards=functools.partial(all_boards, deps))

@@ -30,6 +30,10 @@ class Settings(ServiceSettings, service="reporting", port=8004):
     escalation_threshold: int = 3
     min_contact_moments: int = 3
     links: WebLinks = WebLinks()
+    intake_url: str = ""
+    service_token: str = field(default="", repr=False)
+    retention_days: int = 365
+    retention_by_region: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
@@ -41,7 +45,11 @@ class Settings(ServiceSettings, service="reporting", port=8004):
             forwarded_to_sbb_days=env.int("REPORTING_DESK_FORWARDED_DAYS", 30),
         )
         return cls(common=common, desk_key=key, deadlines=deadlines,
-                   escalation_threshold=env.int("REPORTING_ESCALATION_THRESHOLD", 3), links=WebLinks.read(env))
+                   escalation_threshold=env.int("REPORTING_ESCALATION_THRESHOLD", 3), links=WebLinks.read(env),
+                   intake_url=env.str("INTAKE_URL", ""),
+                   service_token=env.secret("REPORTING_SERVICE_TOKEN") if env.str("INTAKE_URL", "") else "",
+                   retention_days=env.int("REPORTING_RETENTION_DAYS", 365),
+                   retention_by_region=_retention_by_region(env))
 
 
 def _desk_key(env: EnvReader) -> bytes:
@@ -56,3 +64,15 @@ def _desk_key(env: EnvReader) -> bytes:
         env.problems.append("REPORTING_DESK_KEY must be 32 bytes in url-safe base64 (a Fernet key)")
         return b""
     return raw.encode()
+
+
+def _retention_by_region(env: EnvReader) -> tuple[tuple[str, int], ...]:
+    """REPORTING_RETENTION_BY_REGION, e.g. "reg-groningen=180,reg-twente=730": a region's own period in days."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in env.str("REPORTING_RETENTION_BY_REGION", "").split(","))):
+        region, _, days = item.partition("=")
+        if not days.strip().isdigit() or int(days) < 1:
+            env.problems.append("REPORTING_RETENTION_BY_REGION must read region=days,region=days (days >= 1)")
+            return ()
+        pairs.append((region.strip(), int(days)))
+    return tuple(pairs)

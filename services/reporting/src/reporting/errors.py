@@ -31,3 +31,19 @@ class InvalidTransition(ReportingError):
 
 class Forbidden(ReportingError):
     """The caller may not act on this placement (answered 404, never revealing that it exists)."""
+
+
+class InvalidInput(ReportingError):
+    """A command's input breaks a rule of the domain; `fields` maps field name -> message codes (answered 422)."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__("the input is not valid")
+        self.fields = fields
+
+
+class IntakeUnavailable(ReportingError):
+    """Intake could not answer a look-up (unreachable, not configured, or an unexpected answer)."""
+
+
+class InvalidThreshold(ReportingError):
+    """The board's warning threshold is not a whole number from 1 to 10,000 (issue 16.3)."""

@@ -17,8 +17,9 @@ from dataclasses import asdict
 from typing import Callable
 
 from stagepool_shared.envelope import Envelope
-from stagepool_shared.events import desk, placements, places, rounds, students, wishes
+from stagepool_shared.events import aftercare, desk, placements, places, planning, rounds, students, wishes
 
+from .commands.aftercare import create_pok_draft
 from .domain.figures import PlaceFact, WishFact
 from .domain.followup import failure_is_after_introduction
 from .ports import Deps
@@ -30,7 +31,8 @@ UNKNOWN_PERIOD = "unknown"
 
 def record_wish(envelope: Envelope, deps: Deps) -> None:
     wish: wishes.Wish = envelope.payload
-    fact = WishFact(wish.student_ref, wish.school_id, wish.sector, wish.level, "seeking", envelope.occurred_at)
+    fact = WishFact(wish.student_ref, wish.school_id, wish.sector, wish.level, "seeking", envelope.occurred_at,
+                    crebo=wish.crebo)
     deps.projections.put_wish(envelope.event_id, wish.region_id, wish.period_id, fact)
 
 
@@ -43,7 +45,7 @@ def record_wish_ended(envelope: Envelope, deps: Deps) -> None:
 def record_place(envelope: Envelope, deps: Deps) -> None:
     place: places.Place = envelope.payload
     fact = PlaceFact(place.place_id, place.organisation_id, place.sector, tuple(place.levels), place.slots,
-                     organisation_name=place.organisation_name)
+                     organisation_name=place.organisation_name, crebos=tuple(place.crebos))
     deps.projections.put_place(envelope.event_id, place.region_id, place.period_id, fact)
 
 
@@ -78,8 +80,11 @@ def _period(deps: Deps, round_id: str) -> str:
 
 
 def record_accepted(envelope: Envelope, deps: Deps) -> None:
+    """The placement is accepted: project it, and create its POK draft (issue 20.1), each once per event."""
     ref: placements.PlacementAccepted = envelope.payload
-    deps.projections.update_placement(envelope.event_id, ref.region_id, _period(deps, ref.round_id),
+    period_id = _period(deps, ref.round_id)
+    create_pok_draft(deps, envelope.event_id, ref, period_id)
+    deps.projections.update_placement(envelope.event_id, ref.region_id, period_id,
                                       ref.student_ref, ref.school_id, "accepted", {"accepted": 1})
 
 
@@ -108,6 +113,13 @@ def record_replacement_requested(envelope: Envelope, deps: Deps) -> None:
                            {"replacements": 1, f"replacements:{request.cause}": 1})
 
 
+def record_introduction_rejected(envelope: Envelope, deps: Deps) -> None:
+    """A rejection after the kennismaking (issue 20.2): counted per reason code for the period's figures."""
+    rejected: aftercare.IntroductionRejected = envelope.payload
+    deps.projections.count(envelope.event_id, rejected.region_id, rejected.period_id,
+                           {"introduction_rejections": 1, f"introduction_rejections:{rejected.reason_code}": 1})
+
+
 def record_desk_report_filed(envelope: Envelope, deps: Deps) -> None:
     filed: desk.DeskReportFiled = envelope.payload
     if filed.organisation_id:
@@ -117,6 +129,33 @@ def record_desk_report_filed(envelope: Envelope, deps: Deps) -> None:
 def record_student_erased(envelope: Envelope, deps: Deps) -> None:
     erased: students.StudentErased = envelope.payload
     deps.projections.erase_student(envelope.event_id, erased.student_ref)
+
+
+def record_demand_forecast(envelope: Envelope, deps: Deps) -> None:
+    """A school's expected demand (issue 16.3): the latest line per school, period, crebo, level and study year."""
+    line: planning.DemandForecast = envelope.payload
+    key = f"{line.school_id}|{line.period_id}|{line.crebo}|{line.level}|{line.study_year}"
+    _plan(deps).put_line(envelope.event_id, line.region_id, "demand", key, asdict(line))
+
+
+def record_supply_forecast(envelope: Envelope, deps: Deps) -> None:
+    """An organisation's expected supply: the latest line per organisation, period and sector."""
+    line: planning.SupplyForecast = envelope.payload
+    key = f"{line.organisation_id}|{line.period_id}|{line.sector}"
+    _plan(deps).put_line(envelope.event_id, line.region_id, "supply", key, asdict(line))
+
+
+def record_participation(envelope: Envelope, deps: Deps) -> None:
+    """Whether an organisation takes part in a school year: the latest per organisation and year."""
+    line: planning.Participation = envelope.payload
+    key = f"{line.organisation_id}|{line.school_year}"
+    _plan(deps).put_line(envelope.event_id, line.region_id, "participation", key, asdict(line))
+
+
+def _plan(deps: Deps):
+    if deps.planning is None:  # pragma: no cover - bootstrap always wires it
+        raise RuntimeError("reporting is wired without the board's planning store")
+    return deps.planning
 
 
 def ignore(envelope: Envelope, deps: Deps) -> None:
@@ -140,6 +179,10 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "placement.failed": record_failed,
     "placement.replacement_requested": record_replacement_requested,
     "desk.report_filed": record_desk_report_filed,
+    "introduction.rejected": record_introduction_rejected,
+    "demand.forecast_posted": record_demand_forecast,
+    "supply.forecast_posted": record_supply_forecast,
+    "organisation.participation_set": record_participation,
 }
 
 

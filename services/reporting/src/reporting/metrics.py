@@ -17,6 +17,7 @@ import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
 from prometheus_client.registry import Collector
 
+from .domain.board import Board
 from .domain.figures import PeriodFigures
 from .domain.suppression import suppress, suppressed_rate
 
@@ -103,18 +104,50 @@ class FigureFamilies:
         return [value for value in vars(self).values() if isinstance(value, Metric)]
 
 
+def board_families(boards: Iterable[Board]) -> list[Metric]:
+    """The supply-and-demand boards (issue 16.3) per region, period and sector: demand by kind, supply, gap
+    and warnings; organisations by participation status; students who found their own place. Counts of
+    students and places pass the small-cell rule; a gap only when both its counts do."""
+    g = _gauge
+    demand = g("stagepool_board_demand", "Expected students (forecast, wishes, demand)", PERIOD + ["sector", "kind"])
+    supply = g("stagepool_board_supply", "Places expected or posted", PERIOD + ["sector"])
+    gap = g("stagepool_board_gap", "Demand minus supply (a shortage is positive)", PERIOD + ["sector"])
+    warnings = g("stagepool_board_warnings", "Board cells whose gap reaches the region's threshold", PERIOD)
+    organisations = g("stagepool_board_organisations", "Organisations by participation in a school year",
+                      ["region", "school_year", "status"])
+    own_place = g("stagepool_board_students_own_place", "Students who opted out or found their own place", PERIOD)
+    for board in boards:
+        for row in board.sectors:
+            labels = [board.region_id, row.key[0], row.key[1]]
+            for kind, count in (("forecast", row.forecast), ("actual", row.actual), ("demand", row.demand)):
+                _add_count(demand, labels + [kind], count)
+            _add_count(supply, labels, row.supply)
+            if suppress(row.demand) is not None and suppress(row.supply) is not None:
+                gap.add_metric(labels, row.gap)
+        for period in board.periods:
+            warnings.add_metric([board.region_id, period],
+                                sum(1 for r in board.warnings if r.key[0] == period))
+            _add_count(own_place, [board.region_id, period],
+                       sum(s.opted_out for s in board.schools if s.key[0] == period))
+        for status, count in board.participation.items():
+            organisations.add_metric([board.region_id, board.school_year, status], count)
+    return [demand, supply, gap, warnings, organisations, own_place]
+
+
 class ReportingCollector(Collector):
     """Yields the figure families, desk figures and signals of every known region and period."""
 
     def __init__(self, figures: Callable[[], Iterable[PeriodFigures]], desk_regions: Callable[[], list[str]],
                  desk_counts: Callable[[str], dict[str, int]], desk_overdue: Callable[[str], int],
-                 escalations: Callable[[str], int], signal_regions: Callable[[], list[str]]):
+                 escalations: Callable[[str], int], signal_regions: Callable[[], list[str]],
+                 boards: Callable[[], Iterable[Board]] = list):
         self.figures = figures
         self.desk_regions = desk_regions
         self.desk_counts = desk_counts
         self.desk_overdue = desk_overdue
         self.escalations = escalations
         self.signal_regions = signal_regions
+        self.boards = boards
 
     def collect(self) -> Iterator[Metric]:
         up = _gauge("stagepool_reporting_projections_up", "1 when the projections could be read", [])
@@ -144,4 +177,4 @@ class ReportingCollector(Collector):
                            "1 when an organisation passed the signal threshold", ["region"])
         for region in self.signal_regions():
             escalated.add_metric([region], 1 if self.escalations(region) else 0)
-        return families.all() + [reports, overdue, escalated]
+        return families.all() + [reports, overdue, escalated] + board_families(self.boards())

@@ -11,15 +11,19 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Sequence
 
 from stagepool_shared.ports import Publisher
 
+from .domain.aftercare import Pok, PokPeople, SchoolContact
+from .domain.aftercare_intro import FollowUpTask, Introduction
 from .domain.desk import CaseMeta, DeskDeadlines, ReportContent
+from .domain.retention import RetentionPolicy
 from .domain.figures import PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from .domain.followup import ContactMoment
 
-__all__ = ["AbstractAuditLog", "AbstractDeskStore", "AbstractProjections", "AbstractViews", "Deps", "Publisher"]
+__all__ = ["AbstractAftercareStore", "AbstractAuditLog", "AbstractDeskStore", "AbstractIntakeLookups",
+           "AbstractProjections", "AbstractStudentDirectory", "AbstractViews", "Deps", "Publisher"]
 
 
 class AbstractProjections(abc.ABC):
@@ -115,6 +119,11 @@ class AbstractViews(abc.ABC):
     @abc.abstractmethod
     def put_evaluation(self, region_id: str, period_id: str, student_ref: str, by: str, answers: dict) -> None: ...
 
+    @abc.abstractmethod
+    def anonymise_followup(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
+        """Retention (R155): the student's contact moments, exception and evaluations of the period now stand
+        under `anon_ref`; nothing under the pseudonym is left."""
+
 
 class AbstractDeskStore(abc.ABC):
     """Desk cases: metadata in clear, the report content sealed at rest."""
@@ -146,6 +155,96 @@ class AbstractAuditLog(abc.ABC):
     def append(self, who: str, role: str, action: str, report_id: str, outcome: str) -> None: ...
 
 
+class AbstractAftercareStore(abc.ABC):
+    """Aftercare records reporting owns (issue 20): POKs (people sealed at rest), the school contact per
+    organisation (sealed), kennismakingen and the school's follow-up tasks."""
+
+    @abc.abstractmethod
+    def create_pok(self, event_id: str, pok: Pok) -> bool:
+        """Store a new draft once per triggering event; False when seen before or a POK exists already."""
+
+    @abc.abstractmethod
+    def pok(self, region_id: str, period_id: str, student_ref: str) -> Pok | None: ...
+
+    @abc.abstractmethod
+    def pok_people(self, pok_id: str) -> PokPeople: ...
+
+    @abc.abstractmethod
+    def save_pok(self, pok: Pok, people: PokPeople | None = None) -> None: ...
+
+    @abc.abstractmethod
+    def poks(self, region_id: str) -> list[Pok]: ...
+
+    @abc.abstractmethod
+    def school_contact(self, region_id: str, school_id: str, organisation_id: str) -> SchoolContact | None: ...
+
+    @abc.abstractmethod
+    def put_school_contact(self, region_id: str, school_id: str, organisation_id: str,
+                           contact: SchoolContact) -> None: ...
+
+    @abc.abstractmethod
+    def introduction(self, region_id: str, period_id: str, student_ref: str) -> Introduction | None: ...
+
+    @abc.abstractmethod
+    def save_introduction(self, intro: Introduction) -> None: ...
+
+    @abc.abstractmethod
+    def tasks(self, region_id: str, school_id: str) -> list[FollowUpTask]: ...
+
+    @abc.abstractmethod
+    def save_task(self, task: FollowUpTask) -> None: ...
+
+    @abc.abstractmethod
+    def anonymise_student(self, pok: Pok, anon_ref: str, anon_pok_id: str) -> None:
+        """Retention (R155): the POK stands under `anon_ref` and `anon_pok_id` without its people; the student's
+        kennismaking is deleted and their tasks stand under `anon_ref`."""
+
+
+class AbstractStudentDirectory(abc.ABC):
+    """Intake's names of a school's own students, asked per view for the printed POK, never stored."""
+
+    @abc.abstractmethod
+    def name(self, school_id: str, student_ref: str) -> str | None: ...
+
+
+class AbstractPlanningBoard(abc.ABC):
+    """The planning lines of the supply-and-demand board (issue 16.3): demand and supply forecasts and the
+    organisations' participation, the latest line per key; and the region's warning threshold."""
+
+    @abc.abstractmethod
+    def put_line(self, event_id: str, region_id: str, kind: str, key: str, line: dict) -> bool:
+        """Keep `line` as the latest of (region, kind, key) with the processed marker of the event, in one
+        transaction; False (and nothing changed) for an event seen before. kind: demand | supply | participation."""
+
+    @abc.abstractmethod
+    def lines(self, region_id: str, kind: str) -> list[dict]: ...
+
+    @abc.abstractmethod
+    def regions(self) -> list[str]:
+        """Every region with a planning line."""
+
+    @abc.abstractmethod
+    def threshold(self, region_id: str) -> int | None:
+        """The gap at which the region's board warns (None: the default)."""
+
+    @abc.abstractmethod
+    def put_threshold(self, region_id: str, threshold: int) -> None: ...
+
+
+class AbstractIntakeLookups(abc.ABC):
+    """What the coordinator's pages ask intake per request (issue 14): schools' display names (14.16) and a
+    student's pseudonym from school and student number (14.10). Never a student's name; nothing is stored."""
+
+    @abc.abstractmethod
+    def school_names(self, school_ids: Sequence[str]) -> dict[str, str]:
+        """Display name per school id intake knows (others left out); IntakeUnavailable when it cannot answer."""
+
+    @abc.abstractmethod
+    def student_ref(self, region_id: str, school_id: str, student_number: str) -> str | None:
+        """The pseudonym, None when intake knows no such student in the region; IntakeUnavailable when intake
+        cannot answer."""
+
+
 @dataclass
 class Deps:
     """What every handler and command works with: the ports, the clock and the values they need of Settings."""
@@ -158,3 +257,9 @@ class Deps:
     clock: Callable[[], datetime]
     deadlines: DeskDeadlines
     escalation_threshold: int
+    aftercare: AbstractAftercareStore | None = None
+    directory: AbstractStudentDirectory | None = None
+    retention: RetentionPolicy = RetentionPolicy()
+    lookups: AbstractIntakeLookups | None = None  # None: no intake (schools by id, no search by number)
+    planning: AbstractPlanningBoard | None = None  # the board's planning lines (issue 16.3); bootstrap sets it
+    board_threshold: int = 10  # the board's warning gap until the region sets its own (issue 16.3)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.desk import DESK_STATUSES
 from stagepool_shared.events.placements import FAILURE_REASONS
+from stagepool_shared.web.openapi_schemas import StrictSchema
 
+from .domain.aftercare import END_REASONS, MAX_HOURS
+from .domain.aftercare_intro import OUTCOMES, REJECTION_REASONS
 from .domain.desk import CATEGORIES, PHASES
 from .domain.followup import CONTACT_KINDS
 
@@ -33,11 +36,6 @@ class StrictBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class NewReportSchema(StrictSchema):
@@ -101,3 +99,48 @@ class PeriodQuery(StrictSchema):
     """?period_id= of the placement asked about."""
 
     period_id = _id(required=True)
+
+
+# Aftercare (issue 20): the school contact per organisation, the POK and the kennismaking.
+
+class SchoolContactSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    email = fields.Email(required=True, validate=validate.Length(max=200))
+
+
+class PokDetailsSchema(StrictSchema):
+    period_id = _id(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    hours = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_HOURS))
+    supervisor_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class PokStepSchema(StrictSchema):
+    """send, sign, start: only the period of the placement."""
+
+    period_id = _id(required=True)
+
+
+class PokEndSchema(StrictSchema):
+    period_id = _id(required=True)
+    early = StrictBoolean(load_default=False)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(END_REASONS))
+
+
+class IntroductionProposalSchema(StrictSchema):
+    period_id = _id(required=True)
+    moment = fields.AwareDateTime(required=True)
+
+
+class IntroductionAccompanySchema(StrictSchema):
+    period_id = _id(required=True)
+    accompanied = StrictBoolean(required=True)
+
+
+class IntroductionOutcomeSchema(StrictSchema):
+    """reason_code is checked by the domain, so a rejection without one is a field error of its own."""
+
+    period_id = _id(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    reason_code = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REJECTION_REASONS))

@@ -198,11 +198,23 @@ class ServerProcess:
         """Prepare (see the server class), run the server and wait until it is ready; a no-op while it runs."""
         if self.is_running():
             return self
+        return self.await_ready(*self.launch())
+
+    def launch(self) -> tuple[float, int]:
+        """The first half of `start()`: prepare and spawn without waiting; returns what `await_ready` needs.
+
+        Split so a cluster can spawn all its nodes from the calling thread (the parent-death signal follows
+        the spawning thread) and then wait for them together.
+        """
         started = time.monotonic()
         command = self._prepare()
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self._spawn(command)
-        self._wait_ready(offset)
+        return started, offset
+
+    def await_ready(self, started: float, log_offset: int) -> Self:
+        """The second half of `start()`: wait until ready (or raise START_ERROR with the log tail)."""
+        self._wait_ready(log_offset)
         self.last_start_seconds = time.monotonic() - started
         self._announce_ready()
         return self

@@ -2,6 +2,8 @@
 
     stagepool dev fetch    fetch the Kafka jars from Maven Central (no-op when already there)
     stagepool dev up       start Kafka and Redis detached; prints addresses and export lines
+                           (--brokers 3: a 3-node KRaft cluster, topics with 3 replicas and 12 partitions;
+                           --redis-sentinel: Redis primary + replica + 3 Sentinels)
     stagepool dev down     stop what `up` started (by the PIDs in .stagepool/run/state.json)
     stagepool dev status   exit 0 only when both answer
     stagepool dev env      print `export KAFKA_BOOTSTRAP_SERVERS=... REDIS_URL=...` lines
@@ -31,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--force", action="store_true", help="run Maven even when the jars are current")
     up = sub.add_parser("up", help="start Kafka and Redis detached, print their addresses")
     up.add_argument("--fresh", action="store_true", help="wipe the Kafka and Redis data first")
+    up.add_argument("--brokers", type=int, default=1,
+                    help="Kafka nodes, each broker and controller (default: %(default)s; 3 for a replicated cluster)")
+    up.add_argument("--replication-factor", type=int, default=None,
+                    help="replicas per topic partition (default: 3 when there are 3 brokers or more, else 1)")
+    up.add_argument("--redis-sentinel", action="store_true",
+                    help="Redis as primary + replica + 3 Sentinels (starts empty); exports STAGEPOOL_REDIS_SENTINELS")
     sub.add_parser("down", help="stop the servers recorded in state.json (by PID)")
     sub.add_parser("status", help="exit 0 only if both answer")
     sub.add_parser("env", help="print the export lines for the running stack")
@@ -43,13 +51,15 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    stack = DevStack(args.state_dir)
+    stack = DevStack(args.state_dir, brokers=args.brokers, replication_factor=args.replication_factor,
+                     redis_sentinel=args.redis_sentinel)
     started = time.monotonic()
     previous = stack.state()
     state = stack.up(fresh=args.fresh)
     reused = previous is not None and previous.get("pids") == state.get("pids")
-    print(f"kafka  {state['kafka_bootstrap']}  pid {state['pids']['kafka']}  log {state['logs']['kafka']}")
-    print(f"redis  {state['redis_url']}  pid {state['pids']['redis']}  log {state['logs']['redis']}")
+    for name, pid in state["pids"].items():
+        address = state["redis_url"] if name == "redis" else f"127.0.0.1:{state['ports'][name]}"
+        print(f"{name:<13} {address}  pid {pid}  log {state['logs'][name]}")
     print(f"# {'already running' if reused else f'started in {time.monotonic() - started:.1f} s'}; "
           f"state in {stack.state_path}; stop with `stagepool dev down`")  # fmt: skip
     print("\n".join(stack.export_lines()))

@@ -65,6 +65,15 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 # --------------------------------------------------------------------------- server
 
 
+def new_cluster_id() -> str:
+    """A random Kafka cluster id (22 base64url characters), never starting with '-' (StorageTool would read
+    a leading '-' as an option)."""
+    cluster_id = "-"
+    while cluster_id.startswith("-"):
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    return cluster_id
+
+
 def _java() -> str:
     home = os.environ.get("JAVA_HOME")
     candidate = Path(home) / "bin" / "java" if home else None
@@ -233,11 +242,12 @@ class KafkaServer(_proc.ServerProcess):
         return [_java(), *self.heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError", *common]
 
     def _format(self, libs: Path) -> None:
-        cluster_id = "-"
-        while cluster_id.startswith("-"):  # StorageTool would read a leading '-' as an option
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        cmd = [*self._jvm(libs, short_lived=True), "kafka.tools.StorageTool", "format", "--standalone",
-               "-t", cluster_id, "-c", str(self.config_path)]  # fmt: skip
+        self._format_with(libs, new_cluster_id(), standalone=True)
+
+    def _format_with(self, libs: Path, cluster_id: str, *, standalone: bool) -> None:
+        """Format the storage with `cluster_id`; `standalone` for a single node, not for a static quorum."""
+        cmd = [*self._jvm(libs, short_lived=True), "kafka.tools.StorageTool", "format",
+               *(["--standalone"] if standalone else []), "-t", cluster_id, "-c", str(self.config_path)]
         with open(self.log_path, "ab") as log:
             log.write(f"--- format storage: cluster id {cluster_id}\n".encode())
             log.flush()

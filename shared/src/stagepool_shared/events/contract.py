@@ -30,6 +30,12 @@ PATHWAYS = ("bol", "bbl")
 CREBO = r"^[0-9]{5}$"
 PC4 = r"^[1-9][0-9]{3}$"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
+#: Who supervises the student at the place: a role, never a person (issue 15.1).
+SUPERVISOR_ROLES = ("practice_trainer", "work_supervisor", "manager", "specialist")
+#: Company size classes: micro 1-9, small 10-49, medium 50-249, large 250 or more employees.
+COMPANY_SIZES = ("unknown", "micro", "small", "medium", "large")
+#: What makes the place accessible.
+ACCESSIBILITY = ("wheelchair", "lift", "adapted_toilet", "quiet_workplace", "public_transport_nearby")
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,9 @@ class Reservation:
 @dataclass(frozen=True)
 class Place:
     """Internship places of one organisation location, for one period: the objective offer, and the
-    name, address and start date shown to the student after release (the solver reads none).
+    name, address and start date shown to the student after release, and the objective profile the student's
+    catalogue shows (activities, competences, supervision, size, allowance, work pattern, accessibility,
+    town; the solver reads none of those but `activities`). No photo, logo or name of a person.
 
     The place's contact person (name, e-mail, phone) is personal data: it stays in intake, which gives it
     only to the notifier and only after release (issue 19.4), like a student's contact data."""
@@ -108,6 +116,19 @@ class Place:
                                      doc="study years taken; empty = every year")
     reserved: list[Reservation] = listing(record(Reservation), size=(None, 20), default=list)
     start_date: str | None = code(DATE, default=None, solver=None)
+    # The objective place profile the student's catalogue shows (issue 15.1); the matcher reads none of it.
+    competences: list[str] = codes(30, solver=None, doc="competence codes of the qualification learned here")
+    keuzedelen: list[str] = codes(20, solver=None, doc="keuzedeel codes that can be followed here, e.g. k0080")
+    supervisor_role: str = choice(SUPERVISOR_ROLES, default="work_supervisor", solver=None)
+    supervision_hours: int = whole(0, 40, default=0, solver=None, doc="hours of supervision a week")
+    company_size: str = choice(COMPANY_SIZES, default="unknown", solver=None)
+    allowance_per_month: int = whole(0, 2000, default=0, solver=None, doc="euro a month; 0 = none")
+    early_shifts: bool = flag(solver=None)
+    evening_shifts: bool = flag(solver=None)
+    weekend_shifts: bool = flag(solver=None)
+    accessibility: list[str] = listing(choice(ACCESSIBILITY), size=(None, len(ACCESSIBILITY)), default=list,
+                                       solver=None)
+    town: str = text(80, default="")
 
 
 @dataclass(frozen=True)

@@ -195,17 +195,20 @@ class RoundProposed:
     outcomes: list[Outcome] = field(default_factory=list)
 
 
-class RoundProposedSchema(PayloadSchema):
-    payload_class = RoundProposed
-    round_id = id_field()
-    region_id = id_field()
-    period_id = id_field()
-    kind = fields.String(required=True, validate=validate.OneOf(ROUND_KINDS))
-    manifest = fields.Nested(ManifestSchema, required=True)
-    summary = fields.Nested(SummarySchema, required=True)
-    part = fields.Integer(required=True, strict=True, validate=validate.Range(1, None))
-    parts = fields.Integer(required=True, strict=True, validate=validate.Range(1, None))
-    outcomes = fields.List(fields.Nested(OutcomeSchema), load_default=list)
+def _round_part_schema(payload_class: type, **declared: fields.Field) -> type[PayloadSchema]:
+    """The schema of an event that carries one part of a round's outcomes: the round's ids, the `declared`
+    fields, and `part` of `parts` with the part's outcomes (in the dataclass's field order)."""
+    part_number = validate.Range(1, None)
+    return payload_schema(payload_class, round_id=id_field(), region_id=id_field(), period_id=id_field(),
+                          part=fields.Integer(required=True, strict=True, validate=part_number),
+                          parts=fields.Integer(required=True, strict=True, validate=part_number),
+                          outcomes=fields.List(fields.Nested(OutcomeSchema), load_default=list), **declared)
+
+
+RoundProposedSchema = _round_part_schema(RoundProposed,
+                                         kind=fields.String(required=True, validate=validate.OneOf(ROUND_KINDS)),
+                                         manifest=fields.Nested(ManifestSchema, required=True),
+                                         summary=fields.Nested(SummarySchema, required=True))
 
 
 @dataclass(frozen=True)
@@ -279,16 +282,8 @@ class RoundReleased:
     outcomes: list[Outcome] = field(default_factory=list)
 
 
-class RoundReleasedSchema(PayloadSchema):
-    payload_class = RoundReleased
-    round_id = id_field()
-    region_id = id_field()
-    period_id = id_field()
-    released_at = fields.String(required=True)
-    respond_by = fields.String(required=True)
-    part = fields.Integer(required=True, strict=True, validate=validate.Range(1, None))
-    parts = fields.Integer(required=True, strict=True, validate=validate.Range(1, None))
-    outcomes = fields.List(fields.Nested(OutcomeSchema), load_default=list)
+RoundReleasedSchema = _round_part_schema(RoundReleased, released_at=fields.String(required=True),
+                                         respond_by=fields.String(required=True))
 
 
 SPECS = (

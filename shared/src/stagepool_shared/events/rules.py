@@ -102,9 +102,11 @@ def ident(*, solver: Bounds = ANY, doc: str = "") -> Any:
     return _field(Rule("str", Bounds(pattern=ID_PATTERN), solver, doc=doc))
 
 
-def text(most: int) -> Any:
-    """Required free text of 1 to `most` characters (a name, an address); the solver never reads it."""
-    return _field(Rule("str", Bounds(size=(1, most)), None))
+def text(most: int, *, default: Any = MISSING) -> Any:
+    """Free text of 1 to `most` characters (a name, an address), required unless a `default` is given (then
+    it may also be empty); the solver never reads it."""
+    least = 1 if default is MISSING else 0
+    return _field(Rule("str", Bounds(size=(least, most)), None), default)
 
 
 def choice(values: tuple[str, ...], *, default: Any = MISSING, solver: Bounds | None = _SAME, doc: str = "") -> Any:
@@ -131,9 +133,9 @@ def decimal(low: float, high: float, *, solver: Bounds | None = _SAME) -> Any:
     return _field(Rule("float", wire, _solver(solver, wire)))
 
 
-def flag(default: bool = False) -> Any:
-    """A yes/no criterion."""
-    return _field(Rule("bool"), default)
+def flag(default: bool = False, *, solver: Bounds | None = ANY) -> Any:
+    """A yes/no criterion (`solver=None`: shown to the student only, the matcher does not read it)."""
+    return _field(Rule("bool", solver=solver), default)
 
 
 def record(payload_class: type) -> Any:
@@ -147,10 +149,11 @@ def listing(item: Any, *, size: tuple[int | None, int | None], default: Any = MI
     return _field(Rule("list", Bounds(size=size), solver, item=rule_of(item), doc=doc), default)
 
 
-def codes(most: int, *, doc: str = "") -> Any:
-    """A list of codes, empty by default: at most `most` from a person, WIRE_CODES in an event."""
+def codes(most: int, *, solver: Bounds | None = ANY, doc: str = "") -> Any:
+    """A list of codes, empty by default: at most `most` from a person, WIRE_CODES in an event
+    (`solver=None`: shown to the student only, the matcher does not read it)."""
     item = Rule("str", Bounds(pattern=CODE_PATTERN))
-    return _field(Rule("list", Bounds(size=(None, WIRE_CODES)), item=item, edge=Bounds(size=(None, most)),
+    return _field(Rule("list", Bounds(size=(None, WIRE_CODES)), solver, item=item, edge=Bounds(size=(None, most)),
                        doc=doc), list)
 
 

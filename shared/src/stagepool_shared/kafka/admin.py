@@ -6,9 +6,10 @@ Imports kafka-python and stagepool_shared.topics.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Iterable
 
-from kafka.admin import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from .. import topics
@@ -19,14 +20,18 @@ logger = logging.getLogger(__package__)
 
 
 def ensure_topics(bootstrap: str, names: Iterable[str] = topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS,
-                  partitions: int = 3, timeout_s: float = 30.0) -> None:
-    """Create the topics that do not exist yet (idempotent; the broker does not auto-create topics)."""
+                  partitions: int | None = None, timeout_s: float = 30.0) -> None:
+    """Create the topics that do not exist yet (idempotent; the broker does not auto-create topics).
+
+    Partition count (unless given), replication factor and min.insync.replicas are the cluster's defaults
+    (`num.partitions`, `default.replication.factor`, `min.insync.replicas`): 3, 1 and 1 on the single dev
+    broker; 12, 3 and 2 on the 3-node cluster (`stagepool dev up --brokers 3`, docs/devstack.md).
+    """
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="stagepool-admin",
                              request_timeout_ms=int(timeout_s * 1000))
     try:
         existing = set(admin.list_topics())
-        missing = {name: {"num_partitions": partitions, "replication_factor": 1,
-                          "configs": {"min.insync.replicas": "1"}}
+        missing = {name: {"num_partitions": partitions or -1, "replication_factor": -1}
                    for name in names if name not in existing}
         if missing:
             try:
@@ -55,3 +60,33 @@ def broker_reachable(bootstrap: str, timeout_s: float = 2.0) -> bool:
         return False
     finally:
         admin.close()
+
+
+@dataclass(frozen=True)
+class TopicLayout:
+    """Where a topic's partitions live: per partition its leader, replicas and in-sync replicas (broker ids),
+    and the topic's effective min.insync.replicas."""
+
+    leaders: dict[int, int]
+    replicas: dict[int, tuple[int, ...]]
+    in_sync: dict[int, tuple[int, ...]]
+    min_insync_replicas: int
+
+
+def describe_topic(bootstrap: str, topic: str, timeout_s: float = 10.0) -> TopicLayout:
+    """The partition layout and min.insync.replicas of `topic` (for `stagepool dev` checks and cluster tests)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="stagepool-admin",
+                             request_timeout_ms=int(timeout_s * 1000))
+    try:
+        parts = admin.describe_topics([topic])[0]["partitions"]
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, {"min.insync.replicas": None})],
+                                         config_filter="All")
+    finally:
+        admin.close()
+    found = [v for by_name in configs.values() for named in by_name.values() for k, v in named.items()
+             if k == "min.insync.replicas"]
+    value = found[0].get("value") if found and isinstance(found[0], dict) else found[0] if found else None
+    return TopicLayout(leaders={p["partition_index"]: p["leader_id"] for p in parts},
+                       replicas={p["partition_index"]: tuple(p["replica_nodes"]) for p in parts},
+                       in_sync={p["partition_index"]: tuple(p["isr_nodes"]) for p in parts},
+                       min_insync_replicas=int(value) if value is not None else -1)

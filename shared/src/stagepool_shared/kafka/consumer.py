@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata
+from kafka.structs import MemberState, OffsetAndMetadata
 
 from .. import metrics, registry, topics
 from ..envelope import Envelope, new_envelope
@@ -28,6 +28,7 @@ from ..logging import log_context
 from ..ports import Publisher
 from ..redis import TRANSIENT_ERRORS
 from .clients import RECONNECT_BACKOFF_MAX_MS, network_clients
+from .groups import member_partitions
 
 # The package's one logger name (as before it was split into modules): log lines and filters keep it.
 logger = logging.getLogger(__package__)
@@ -45,9 +46,10 @@ class ConsumerOptions:
     retry_backoff_s: float = 0.2
     session_timeout_ms: int = 10_000
     max_poll_interval_ms: int = 600_000
-    #: After this long without a record while behind the log end (or without any assigned partition),
-    #: the consumer is considered stuck and is recreated (seen after a broker restart: a consumer that
-    #: keeps failing to find its group coordinator).
+    #: After this long without a record while behind the log end (or without any assigned partition, unless
+    #: the coordinator gave this stable member none: more instances than partitions), the consumer is
+    #: considered stuck and is recreated (seen after a broker restart: a consumer that keeps failing to find
+    #: its group coordinator).
     stuck_after_s: float = 45.0
     #: How long creating a consumer waits for the broker to answer before the attempt counts as failed.
     connect_timeout_s: float = 10.0
@@ -120,6 +122,12 @@ class ConsumerLoop:
         self.options = options or ConsumerOptions()
         self.handled = 0
         self.batches = 0
+        #: Partitions the current consumer held at its last poll; how often the watchdog looked at it while it
+        #: held none; how often the watchdog recreated a consumer (tests and logs read these).
+        self.partitions = 0
+        self.idle_checks = 0
+        self.recreations = 0
+        self._rebalancing = False  # the watchdog's last look found this member in a rebalance
 
     def run(self) -> None:
         """Consume until `stop` is set, recreating the consumer whenever it is stuck or Kafka failed it."""
@@ -161,12 +169,14 @@ class ConsumerLoop:
         last_progress = time.monotonic()
         while not self.stop.is_set():
             batch = consumer.poll(timeout_ms=self.options.poll_timeout_ms)
+            self.partitions = len(consumer.assignment())
             if batch:
                 self._process_batch(consumer, batch)
                 self.batches += 1
                 last_progress = time.monotonic()
             elif time.monotonic() - last_progress > self.options.stuck_after_s:
                 if self._is_stuck(consumer):
+                    self.recreations += 1
                     metrics.CONSUMER_RESTARTS.labels(self.group_id).inc()
                     logger.warning("consumer %s made no progress for %.0fs; recreating it",
                                    self.group_id, self.options.stuck_after_s)
@@ -174,15 +184,34 @@ class ConsumerLoop:
                 last_progress = time.monotonic()
 
     def _is_stuck(self, consumer: KafkaConsumer) -> bool:
-        """No partition assigned, or records waiting that were not fetched."""
+        """No partition assigned (unless the group has more members than partitions and this one rightly got
+        none), or records waiting that were not fetched."""
         assigned = list(consumer.assignment())
         if not assigned:
-            return True
+            self.idle_checks += 1
+            return not self._idle_member(consumer)
         try:
             ends = consumer.end_offsets(assigned, timeout_ms=5_000)
             return any(consumer.position(tp, timeout_ms=5_000) < ends[tp] for tp in assigned)
         except KafkaError:
             return False  # the broker itself is unreachable: recreating the consumer would not help
+
+    def _idle_member(self, consumer: KafkaConsumer) -> bool:
+        """A stable member to which the coordinator, too, gave no partition: there are more instances than
+        partitions, and this one stands by (it takes over partitions at the next rebalance). A member whose
+        partitions the coordinator sees but the consumer lost (kafka-python's dropped assignment, see
+        `_load_partitions`), or that is not in the group at all, is stuck. A member in a rebalance is waiting
+        for its assignment (recreating it would only start another rebalance), but not for two looks in a row."""
+        meta = consumer.group_metadata()
+        waited, self._rebalancing = self._rebalancing, meta.state is MemberState.REBALANCING
+        if self._rebalancing:
+            return not waited
+        if meta.state is not MemberState.STABLE or not meta.member_id:
+            return False
+        if member_partitions(self.bootstrap, self.group_id, meta.member_id) != 0:
+            return False
+        logger.debug("consumer %s (member %s) has no partition and stands by", self.group_id, meta.member_id)
+        return True
 
     def _process_batch(self, consumer: KafkaConsumer, batch: dict) -> None:
         done: dict[TopicPartition, OffsetAndMetadata] = {}

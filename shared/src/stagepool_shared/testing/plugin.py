@@ -28,6 +28,7 @@ from stagepool_shared import astguard
 from stagepool_shared.devstack import _proc
 from stagepool_shared.devstack.kafka_server import KafkaServer, kafka_answers
 from stagepool_shared.devstack.redis_server import RedisServer, redis_answers
+from stagepool_shared.testing.cluster import kafka_cluster, redis_sentinel  # noqa: F401 (replicated servers)
 from stagepool_shared.testing.oidc import oidc_provider  # noqa: F401 (the OpenID Connect provider fixture)
 
 logger = logging.getLogger(__name__)

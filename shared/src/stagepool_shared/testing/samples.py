@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..events import deadletter, desk, notifications, placements, places, rounds, students, wishes
+from ..events import (
+    aftercare, deadletter, desk, notifications, placements, places, planning, rounds, students, wishes,
+)
 from ..events.base import Location
 
 HOME = Location(pc4="9712", lat=53.22, lon=6.57)
@@ -31,7 +33,9 @@ def _place() -> places.Place:
         crebos=["25491"], levels=[3, 4], slots=6, supervision_capacity=4, offers_allowance=True,
         irregular_shifts=True, min_age=16, activities=["persoonlijke_verzorging", "medicatie"],
         support_offered=["extra_begeleiding"], reserved=[places.Reservation("sch-noorderpoort", 2)],
-        start_date="2027-02-01",
+        start_date="2027-02-01", competences=["b1-k1-w2"], keuzedelen=["k0080"], supervisor_role="practice_trainer",
+        supervision_hours=6, company_size="large", allowance_per_month=300, early_shifts=True, weekend_shifts=True,
+        accessibility=["wheelchair", "lift"], town="Groningen",
     )
 
 
@@ -105,6 +109,18 @@ def sample_payload(event_type: str) -> Any:
         "desk.report_filed": lambda: desk.DeskReportFiled("rep-7f3a", "reg-groningen", "org-umcg", None, True),
         "desk.report_status_changed": lambda: desk.DeskReportStatusChanged("rep-7f3a", "reg-groningen",
                                                                            "in_progress", "received"),
+        "agreement.status_changed": lambda: aftercare.AgreementStatusChanged(
+            "pok-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
+            "org-umcg", "ended_early", "mismatch"),
+        "introduction.rejected": lambda: aftercare.IntroductionRejected(
+            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
+            "team_fit", True, False),
+        "demand.forecast_posted": lambda: planning.DemandForecast(
+            "sch-noorderpoort", "reg-groningen", "2027-2028", "2027-p1", "zorg", "25480", 3, 2, 40),
+        "supply.forecast_posted": lambda: planning.SupplyForecast(
+            "org-umcg", "reg-groningen", "2027-2028", "2027-p1", "zorg", ["25480", "25491"], 12),
+        "organisation.participation_set": lambda: planning.Participation(
+            "org-umcg", "reg-groningen", "2027-2028", "opted_out", "no_supervisor"),
         "dead_letter": lambda: deadletter.DeadLetter("stagepool.wishes.v1", 0, 17, "stagepool-matcher",
                                                      "not valid UTF-8 JSON", "InvalidEvent", "e30K", "reg-groningen"),
     }[event_type]()

@@ -1,10 +1,18 @@
-"""The answer schemas every service's OpenAPI document shares: the error body of `stagepool_shared.http.error`.
+"""The schemas every service's edge shares: `StrictSchema`, the base of a request body or form that refuses
+unknown fields, and the error body of `stagepool_shared.http.error` in the OpenAPI documents.
 Imports marshmallow only, so a service's edge schemas may derive from them.
 """
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
+
+
+class StrictSchema(Schema):
+    """A request body or form: a field it does not declare is an error (422 naming the field), never ignored."""
+
+    class Meta:
+        unknown = RAISE
 
 
 class ErrorOut(Schema):

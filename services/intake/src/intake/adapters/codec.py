@@ -29,7 +29,8 @@ def load_period(raw: bytes | str) -> Period:
     data = json.loads(raw)
     return Period(period_id=data["period_id"], region_id=data["region_id"], name=data["name"],
                   starts_on=date.fromisoformat(data["starts_on"]), ends_on=date.fromisoformat(data["ends_on"]),
-                  sectors=tuple(data.get("sectors", ())))
+                  sectors=tuple(data.get("sectors", ())),
+                  wishes_until=date.fromisoformat(data["wishes_until"]) if data.get("wishes_until") else None)
 
 
 def load_school(raw: bytes | str) -> School:

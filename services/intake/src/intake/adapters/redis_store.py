@@ -102,6 +102,7 @@ class RedisIntakeStore(RedisPlacementStatuses, AbstractIntakeStore):
             for place in write.places:
                 pipe.set(self._k("place", place.place_id), codec.dumps(place))
                 pipe.sadd(self._k("org", place.organisation_id, "places"), place.place_id)
+                pipe.sadd(self._k("period", place.period_id, "places"), place.place_id)
             pipe.execute()
 
     def get_student(self, student_ref: str) -> Student | None:
@@ -146,6 +147,12 @@ class RedisIntakeStore(RedisPlacementStatuses, AbstractIntakeStore):
 
     def places_of_organisation(self, organisation_id: str) -> list[str]:
         return sorted(m.decode() for m in self.client.smembers(self._k("org", organisation_id, "places")))
+
+    def places_of_period(self, period_id: str) -> list[PlaceRecord]:
+        ids = sorted(m.decode() for m in self.client.smembers(self._k("period", period_id, "places")))
+        raws = [raw for start in range(0, len(ids), 1000)
+                for raw in self.client.mget([self._k("place", i) for i in ids[start:start + 1000]])]
+        return [codec.load_place(raw) for raw in raws if raw]
 
     def mark_released(self, event_id: str, student_refs: Sequence[str], place_ids: Sequence[str] = ()) -> bool:
         def write(pipe: Any, _state: None) -> None:

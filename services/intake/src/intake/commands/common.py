@@ -41,12 +41,15 @@ class Prepared:
 
     envelopes: list[Envelope] = field(default_factory=list)
     write: StoredWrite = field(default_factory=StoredWrite)
+    #: Writes to other stores than intake's main one (capacity planning, issue 16), run after `write`.
+    stores: list[Callable[[Deps], None]] = field(default_factory=list)
 
     def add(self, other: "Prepared") -> None:
         self.envelopes.extend(other.envelopes)
         self.write.students.extend(other.write.students)
         self.write.wishes.extend(other.write.wishes)
         self.write.places.extend(other.write.places)
+        self.stores.extend(other.stores)
 
 
 def commit(deps: Deps, prepared: Prepared) -> list[Envelope]:
@@ -54,6 +57,8 @@ def commit(deps: Deps, prepared: Prepared) -> list[Envelope]:
     if prepared.envelopes:
         deps.publisher.publish_all(prepared.envelopes)
     deps.store.apply(prepared.write)
+    for store in prepared.stores:
+        store(deps)
     return prepared.envelopes
 
 

@@ -15,6 +15,7 @@ from ..domain.model import PLACE_WITHDRAWN, Period, PlaceContact, PlaceRecord, S
 from ..errors import Conflict, NotFound
 from ..ports import Deps
 from .common import PRODUCER, Prepared, RowProblem, commit, event_ids, period_in_region, prepare_rows
+from .register import check_place_recognition
 
 
 def prepare_place(deps: Deps, organisation_id: str, region_id: str | None, data: dict[str, Any], event_id: str,
@@ -25,7 +26,9 @@ def prepare_place(deps: Deps, organisation_id: str, region_id: str | None, data:
     payload, record = building.place(place_id or deps.new_place_id(), organisation_id, period, data)
     envelope = new_envelope(event_type, payload, producer=PRODUCER, partition_key=period.region_id,
                             event_id=event_id)
-    return Prepared([envelope], StoredWrite(places=[record]))
+    recognition = check_place_recognition(deps, organisation_id, period.region_id, payload.crebos,
+                                          payload.place_id, period.period_id)  # issue 16: refuse or flag
+    return Prepared([envelope], StoredWrite(places=[record]), recognition)
 
 
 def check_place_rows(deps: Deps, organisation_id: str, region_id: str | None,

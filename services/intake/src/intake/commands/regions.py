@@ -1,12 +1,13 @@
 """What a regional coordinator keeps for the region: its periods and its schools (with the contact address
-the notifier reads). These commands store only; they publish nothing.
+the notifier reads), and the schools' names for the other services' pages. These commands store only; they
+publish nothing.
 
 Imports the domain, the builders, the ports and the shared webhook target policy.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from stagepool_shared.net import TargetRefused
 
@@ -67,3 +68,17 @@ def school(deps: Deps, school_id: str) -> School:
     if found is None:
         raise NotFound()
     return found
+
+
+def school_names(deps: Deps, school_ids: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """The display names of registered schools by id, and the ids intake does not know (issue 14.16: the
+    matcher's and reporting's pages show schools in words). A school's name is no personal data."""
+    names: dict[str, str] = {}
+    missing: list[str] = []
+    for school_id in dict.fromkeys(school_ids):
+        found = deps.store.get_school(school_id)
+        if found is None:
+            missing.append(school_id)
+        else:
+            names[school_id] = found.name
+    return names, missing

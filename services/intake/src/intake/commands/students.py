@@ -1,5 +1,6 @@
 """Student commands: a school's own students and their file, the erasure, the contacts of released
-students for the notifier, and the names of a school's own students for the matcher's review page.
+students for the notifier, the names of a school's own students for the matcher's review page, and a
+student's pseudonym from school and student number for the coordinator's search in reporting.
 
 The erasure follows pattern A (publish student.erased, then remove the personal data; see commands.common).
 Imports the domain, the ports and the shared event dataclasses.
@@ -15,7 +16,7 @@ from stagepool_shared.events.students import StudentErased
 from ..domain.model import Contact, Student, WishRecord
 from ..errors import NotFound
 from ..ports import Deps
-from .common import PRODUCER, event_ids
+from .common import PRODUCER, event_ids, student_ref
 
 
 def own_student(deps: Deps, school_id: str, ref: str) -> Student:
@@ -81,3 +82,21 @@ def names_for_review(deps: Deps, school_id: str, refs: Sequence[str]) -> tuple[l
         else:
             found.append(student)
     return found, missing, foreign
+
+
+def find_student_ref(deps: Deps, region_id: str, school_id: str, student_number: str) -> str:
+    """The pseudonym of the student with `student_number` at `school_id`, for the coordinator's search in
+    reporting (issue 14.10): only the pseudonym leaves intake, never the name. NotFound when intake knows no
+    such student or the student is of another region than `region_id`."""
+    ref = student_ref(deps, school_id, student_number)
+    student = deps.store.get_student(ref)
+    if student is None or student.school_id != school_id or _region_of(deps, student) != region_id:
+        raise NotFound()
+    return ref
+
+
+def _region_of(deps: Deps, student: Student) -> str | None:
+    """The region of a student: of their wishes, else of their registered school."""
+    wishes = deps.store.wishes_of_student(student.student_ref)
+    school = deps.store.get_school(student.school_id)
+    return (wishes[0].payload.get("region_id") if wishes else None) or (school.region_id if school else None)

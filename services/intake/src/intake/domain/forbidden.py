@@ -82,3 +82,40 @@ def forbidden_columns(headers: Iterable[str], *, name_allowed: Iterable[str] = (
     """The import columns that carry a personal characteristic (a name column only where allowed)."""
     allowed = set(name_allowed)
     return [h for h in headers if h not in allowed and is_forbidden_key(h, in_criteria=True)]
+
+
+#: Demands about a person's characteristics in free text (R40): a place describes the work, never the person
+#: wanted. Whole words or phrases, any case; each names what it is about.
+DEMAND_PATTERNS = (
+    r"gender", r"geslacht", r"sekse", r"(?:alleen|geen|liefst|bij voorkeur) (?:een )?"
+    r"(?:jongens?|meisjes?|mann(?:en)?|vrouw(?:en)?|dames?|heren|allochtonen?|autochtonen?|buitenlanders?|moslims?)",
+    r"(?:only|no) (?:boys|girls|men|women|males?|females?|foreigners|muslims)", r"male or female",
+    r"nationalit(?:y|eit|eiten)", r"(?:nederlandse|dutch|westerse|western) (?:afkomst|origin|achtergrond|background)",
+    r"afkomst", r"herkomst", r"origin", r"etni(?:citeit|sch|city|c)", r"huidskleur", r"skin colou?r", r"ras", r"race",
+    r"religi(?:e|on|eus|ous)", r"geloof", r"hoofddoek(?:je)?", r"headscarf", r"zwanger(?:schap)?", r"pregnan(?:t|cy)",
+    r"geaardheid", r"orientation", r"moedertaal", r"mother tongue", r"native speaker", r"zonder accent",
+    r"without (?:an )?accent", r"uiterlijk", r"appearance", r"representatief voorkomen", r"knap", r"good[- ]looking",
+    r"leeftijd", r"(?:jonger|ouder) dan", r"(?:younger|older) than", r"age", r"getrouwd", r"married", r"foto",
+    r"photo", r"burgerlijke staat", r"marital status",
+)
+_DEMANDS = re.compile(r"\b(?:" + "|".join(DEMAND_PATTERNS) + r")\b", re.IGNORECASE)
+DEMAND_MESSAGE = 'Describe the work, not the person: remove "{0}" (no demands about personal characteristics).'
+
+
+def personal_demand(text: str) -> str | None:
+    """The first words of `text` that ask for a personal characteristic (R40), or None when it has none.
+
+    A screen, not a proof: it catches the usual demands (sex, origin, religion, age, looks, language of
+    birth, marital status) in Dutch and English so the organisation rewrites them before the text is shown."""
+    found = _DEMANDS.search(text or "")
+    return found.group(0) if found else None
+
+
+def demand_problems(values: dict[str, Any], names: Iterable[str]) -> dict[str, list[str]]:
+    """A field error for each free-text field among `names` whose value holds a personal demand."""
+    problems: dict[str, list[str]] = {}
+    for name in names:
+        found = personal_demand(str(values.get(name) or ""))
+        if found:
+            problems[name] = [DEMAND_MESSAGE.format(found)]
+    return problems

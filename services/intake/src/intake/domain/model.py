@@ -33,6 +33,7 @@ class Period:
     starts_on: date
     ends_on: date
     sectors: tuple[str, ...] = ()
+    wishes_until: date | None = None  # last day (Amsterdam) students change their top 3 (issue 15.2); None: open
 
 
 @dataclass(frozen=True)

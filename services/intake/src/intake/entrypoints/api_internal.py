@@ -1,6 +1,8 @@
-"""Internal endpoints for the notifier (role service, scope notifier): contacts of released students, the
-contact persons of released places and a school's contact address. A student who is not in a released round,
-and a place no released round placed a student at, answer as not found."""
+"""Internal endpoints for the other services (role service, their own scope): for the notifier, contacts of
+released students, the contact persons of released places and a school's contact address (a student who is
+not in a released round, and a place no released round placed a student at, answer as not found); for the
+matcher, names of a school's own students for its review page; for the matcher and reporting, schools' display
+names; for reporting, a student's pseudonym from school and student number (never the name)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,11 @@ from .web import deps, json_response, requires
 bp = Blueprint("internal", __name__, url_prefix="/internal/v1")
 _REF = re.compile(ID_PATTERN)
 MAX_REFS = 500
+
+
+#: The services that show schools on their pages (issue 14.16).
+SCHOOL_NAME_READERS = ("matcher", "reporting")
+STUDENT_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 
 
 def _is_notifier() -> bool:
@@ -53,8 +60,9 @@ def school(school_id: str) -> Response:
 def student_names(school_id: str) -> Response:
     """Name and student number of the given pseudonyms of one school, for the matcher's review page only
     (issue 14.6): asked per page view, never stored by the matcher. A pseudonym of another school refuses
-    the whole question (403); unknown pseudonyms are listed under `not_found`."""
-    if g.principal.scope != "matcher":
+    the whole question (403); unknown pseudonyms are listed under `not_found`. Reporting asks the same for the
+    printed placement agreement (issue 20.1), also per view and never stored."""
+    if g.principal.scope not in ("matcher", "reporting"):
         return error(403, "forbidden", "Your role may not do this.")
     body = read_json()
     refs = body.get("student_refs") if isinstance(body, dict) else None
@@ -84,3 +92,38 @@ def place_contacts() -> Response:
     if not found:
         return error(404, "not_found", "Not found.")
     return json_response({"contacts": [asdict(c) for c in found], "not_found": missing})
+
+
+@bp.get("/school-names")
+@requires("service")
+def school_names() -> Response:
+    """The display names of the given schools (issue 14.16), for the matcher's round page and reporting's
+    figures page; unknown ids are listed under `not_found` (the caller shows the id)."""
+    if g.principal.scope not in SCHOOL_NAME_READERS:
+        return error(403, "forbidden", "Your role may not do this.")
+    ids = request.args.getlist("school_id")
+    if not ids or len(ids) > MAX_REFS or not all(_REF.match(i) for i in ids):
+        return error(400, "bad_request", "Give 1 to 500 valid school_id parameters.")
+    names, missing = commands.school_names(deps(), ids)
+    return json_response({"schools": names, "not_found": missing})
+
+
+@bp.post("/student-refs")
+@requires("service")
+def student_ref() -> Response:
+    """The pseudonym of the student with this number at this school of this region, for the coordinator's
+    search in reporting (issue 14.10): the pseudonym only, never the name. 404 when there is none. A POST, so
+    the student number stays out of URLs and access logs."""
+    if g.principal.scope != "reporting":
+        return error(403, "forbidden", "Your role may not do this.")
+    body = read_json()
+    body = body if isinstance(body, dict) else {}
+    fields = {name: ["Give a valid id."] for name in ("region_id", "school_id")
+              if not (isinstance(body.get(name), str) and _REF.match(body[name]))}
+    number = body.get("student_number")
+    if not (isinstance(number, str) and STUDENT_NUMBER.match(number)):
+        fields["student_number"] = ["Give a student number of 1 to 20 letters, digits or dashes."]
+    if fields:
+        return error(422, "validation_failed", "The input is not valid.", fields=fields)
+    ref = commands.find_student_ref(deps(), body["region_id"], body["school_id"], number)  # NotFound: 404
+    return json_response({"student_ref": ref})

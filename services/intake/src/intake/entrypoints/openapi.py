@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from stagepool_shared.web.openapi import ID_SCHEMA, JSON, ApiDoc, Op
 
-from . import api_sign_in, schemas
+from . import api_sign_in, planning_rows, schemas
 
 ACCEPTED = dict(ok=202, answer="Accepted", write=True, idempotent=True)
 FORMAT = {"in": "query", "name": "format", "required": False, "schema": {"type": "string", "enum": ["json", "csv"]}}
@@ -27,6 +27,10 @@ IMPORT = {
 STUDENT_REFS = {"requestBody": {"required": True, "content": {JSON: {"schema": {
     "type": "object", "required": ["student_refs"],
     "properties": {"student_refs": {"type": "array", "minItems": 1, "maxItems": 500, "items": ID_SCHEMA}}}}}}}
+STUDENT_NUMBER_BODY = {"requestBody": {"required": True, "content": {JSON: {"schema": {
+    "type": "object", "required": ["region_id", "school_id", "student_number"],
+    "properties": {"region_id": ID_SCHEMA, "school_id": ID_SCHEMA,
+                   "student_number": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$"}}}}}}}
 FILE = {"text/csv": {"schema": {"type": "string"}},
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string",
                                                                                           "format": "binary"}}}
@@ -77,6 +81,35 @@ API = ApiDoc(
         "internal.school": Op("A school's contact (notifier)", tag="internal"),
         "internal.student_names": Op("Names of a school's students for the matcher's review page (matcher)",
                                      tag="internal", extra=STUDENT_REFS, errors=(413, 422)),
+        "internal.school_names": Op("Display names of schools (matcher, reporting)", tag="internal",
+                                    extra=_ids("school_id")),
+        "internal.student_ref": Op("A student's pseudonym from school and student number (reporting)",
+                                   tag="internal", extra=STUDENT_NUMBER_BODY, errors=(404, 413, 422)),
+        "planning.post_forecasts": Op("Post demand lines of the coming school year (school)", tag="planning",
+                                      body=planning_rows.ForecastsIn, **ACCEPTED),
+        "planning.list_forecasts": Op("The school's demand lines", tag="planning"),
+        "planning.import_forecasts": Op("Import demand lines (CSV or XLSX)", tag="planning", extra=IMPORT,
+                                        **ACCEPTED),
+        "planning.planning_template": Op("An empty forecast, register or equivalent-code file", tag="planning",
+                                         roles=(), content=FILE),
+        "planning.post_supply": Op("Post supply lines of the coming school year (organisation)", tag="planning",
+                                   body=planning_rows.SuppliesIn, **ACCEPTED),
+        "planning.copy_last_year": Op("Copy last year's places as the coming year's supply", tag="planning",
+                                      body=planning_rows.SchoolYearIn, **ACCEPTED),
+        "planning.list_supply": Op("The organisation's supply lines", tag="planning"),
+        "planning.put_participation": Op("Take part, opt out with a reason, or not open (organisation)",
+                                         tag="planning", body=planning_rows.ParticipationIn, **ACCEPTED),
+        "planning.get_participation": Op("The organisation's participation in a school year", tag="planning",
+                                         errors=(404, 422), extra={"parameters": [{
+                                             "in": "query", "name": "school_year", "required": True,
+                                             "schema": {"type": "string", "pattern": "^20[0-9]{2}-20[0-9]{2}$"}}]}),
+        "planning.put_recognition_mode": Op("Refuse or flag places with an unrecognised crebo (coordinator)",
+                                            tag="planning", body=planning_rows.RecognitionModeIn),
+        "planning.get_register": Op("The region's recognition register in numbers (coordinator)", tag="planning"),
+        "planning.import_recognitions": Op("Replace the recognitions from SBB's register (coordinator)",
+                                           tag="planning", extra=IMPORT),
+        "planning.import_equivalents": Op("Replace the equivalent codes from SBB's table (coordinator)",
+                                          tag="planning", extra=IMPORT),
         "sign_in.list_mappings": Op("The region's sign-in mapping rules (coordinator)", tag="sign-in"),
         "sign_in.put_mapping": Op("Create or replace a sign-in mapping rule (coordinator)", tag="sign-in",
                                   body=api_sign_in.SignInMappingIn, errors=(409,)),

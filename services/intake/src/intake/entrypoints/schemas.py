@@ -180,10 +180,11 @@ class ContactIn(Strict):
 ReservationIn = edge_record(Reservation)
 
 #: POST /api/v1/places and PUT /api/v1/places/<id>: an organisation's place for a period (the contract's
-#: place; the ids and the region are intake's).
+#: place; the ids and the region are intake's), with the contact person and the free-text description of the
+#: work (screened for personal demands, R40), which both stay in intake.
 PlaceIn = edge_schema(Place, leave_out=("place_id", "organisation_id", "region_id"), first=("period_id",),
                       location=fields.Nested(AreaIn, required=True), contact=fields.Nested(ContactIn),
-                      start_date=fields.Date())
+                      start_date=fields.Date(), description=text(1000, min_len=0))
 
 
 class PeriodIn(Strict):
@@ -192,6 +193,7 @@ class PeriodIn(Strict):
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
     sectors = fields.List(fields.String(validate=validate.OneOf(SECTORS)), validate=validate.Length(max=10))
+    wishes_until = fields.Date()  # the last day students change their top 3 in the catalogue (issue 15.2)
 
 
 class SchoolIn(Strict):

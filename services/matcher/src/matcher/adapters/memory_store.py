@@ -209,9 +209,12 @@ class InMemoryRoundStore(AbstractRoundStore):
     def due_releases(self, now_epoch: float) -> list[str]:
         return sorted(r for r, due in self.schedule.items() if due <= now_epoch)
 
-    def mark_released(self, round_id: str, released_at: str) -> None:
+    def mark_released(self, round_id: str, released_at: str) -> bool:
         self.schedule.pop(round_id, None)
+        if self.rounds[round_id].status == "released":
+            return False
         self.rounds[round_id] = replace(self.rounds[round_id], status="released", released_at=released_at)
+        return True
 
 
 def _without(pool: Pool, student_ref: str) -> Pool:

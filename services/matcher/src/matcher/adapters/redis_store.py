@@ -34,6 +34,14 @@ from . import codec
 TABLES = ("wishes", "places", "fixed", "exclusions")
 RELEASES = "matcher:releases"
 
+# KEYS[1] the round, KEYS[2] the release schedule; ARGV round id, released_at. 1 on the transition, else 0.
+_MARK_RELEASED = """
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('HGET', KEYS[1], 'status') == 'released' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'released', 'released_at', ARGV[2])
+return 1
+"""
+
 
 def period_key(region_id: str, period_id: str) -> str:
     return f"matcher:region:{region_id}:period:{period_id}"
@@ -49,6 +57,7 @@ class RedisRoundStore(AbstractRoundStore):
     def __init__(self, client: redis.Redis, service: str = "matcher"):
         self.client = client
         self.applier = IdempotentApplier(client, service)
+        self._mark_released = client.register_script(_MARK_RELEASED)
 
     def _apply(self, event_id: str, write: Callable[[Pipeline], object]) -> bool:
         return self.applier.apply_once(event_id, lambda pipe, _state: write(pipe))
@@ -299,8 +308,5 @@ class RedisRoundStore(AbstractRoundStore):
     def due_releases(self, now_epoch: float) -> list[str]:
         return [r.decode() for r in self.client.zrangebyscore(RELEASES, "-inf", now_epoch)]
 
-    def mark_released(self, round_id: str, released_at: str) -> None:
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(round_key(round_id), mapping={"status": "released", "released_at": released_at})
-            pipe.zrem(RELEASES, round_id)
-            pipe.execute()
+    def mark_released(self, round_id: str, released_at: str) -> bool:
+        return bool(self._mark_released(keys=[round_key(round_id), RELEASES], args=[round_id, released_at]))

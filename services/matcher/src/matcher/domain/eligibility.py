@@ -1,23 +1,12 @@
 """Hard constraints: may this student be placed at this place at all?
 
-The criteria, in the order of the rule (the first failing one is the one reported):
+The criteria and their order are those of `stagepool_shared.eligibility` (the rule, with `pair_failures`, the
+plain-Python reference for one pair that the validator, the explanations and intake's student catalogue all
+call; re-exported here).
 
-    programme         the place recognises the student's crebo
-    level             the place offers the student's level
-    pathway           the place takes the student's leerweg (bol/bbl); a place naming none takes both
-    study_year        the place takes the student's study year; a place naming none takes every year
-    period            same period
-    travel_time       travel minutes (see `travel`) <= the student's max_travel_minutes
-    support           every support need is among the support offered
-    allowance         a student who needs an allowance only goes to a place that pays one
-    irregular_shifts  a place with irregular shifts only for a student who accepts them
-    min_age           the student's age at the start >= the place's legal minimum age
-    no_slots          the place has at least one effective slot (min(slots, supervision_capacity))
-    excluded          the student refused the place, or a desk exclusion names it or its organisation
-
-Two implementations: `pair_failures` (plain Python, one pair, the reference used by the validator) and
-the numpy ones (`failure_masks` for a dense block, `eligible_pairs` for the whole round), which tests
-cross-check against the reference. Imports numpy and the standard library only.
+Two implementations: `pair_failures` (plain Python, one pair, the shared reference) and the numpy ones
+(`failure_masks` for a dense block, `eligible_pairs` for the whole round), which tests cross-check against
+the reference. Imports numpy, the standard library and the shared pure rule only.
 """
 
 from __future__ import annotations
@@ -26,41 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.domain.model import Place, Wish
 from matcher.domain.tables import RoundTables
-from matcher.domain.travel import haversine_km, km_to_central_angle, max_km, minutes_from_km, travel_minutes
+from matcher.domain.travel import haversine_km, km_to_central_angle, max_km, minutes_from_km
+from stagepool_shared.eligibility import CRITERIA, first_failure, pair_failures
 
-CRITERIA = (
-    "programme", "level", "pathway", "study_year", "period", "travel_time", "support", "allowance",
-    "irregular_shifts", "min_age", "no_slots", "excluded",
-)
 BIT = {c: np.uint16(1 << i) for i, c in enumerate(CRITERIA)}
 _CHUNK = 4096  # students per dense block: bounds memory at ~n_places * 4096 * 8 bytes
-
-
-def pair_failures(wish: Wish, place: Place, excluded: bool = False) -> tuple[str, ...]:
-    """Every criterion this pair fails, in rule order (empty tuple = eligible)."""
-    checks = {
-        "programme": wish.crebo in place.crebos,
-        "level": wish.level in place.levels,
-        "pathway": not place.pathways or wish.pathway in place.pathways,
-        "study_year": not place.study_years or wish.study_year in place.study_years,
-        "period": wish.period_id == place.period_id,
-        "travel_time": travel_minutes(wish.home, place.location, wish.transport_mode) <= wish.max_travel_minutes,
-        "support": set(wish.support_needs) <= set(place.support_offered),
-        "allowance": place.offers_allowance or not wish.needs_allowance,
-        "irregular_shifts": wish.irregular_shifts_ok or not place.irregular_shifts,
-        "min_age": wish.age_at_start >= place.min_age,
-        "no_slots": place.effective_slots > 0,
-        "excluded": not excluded,
-    }
-    return tuple(c for c in CRITERIA if not checks[c])
-
-
-def first_failure(wish: Wish, place: Place, excluded: bool = False) -> str | None:
-    """The first criterion (rule order) this pair fails, or None when it is eligible."""
-    failed = pair_failures(wish, place, excluded)
-    return failed[0] if failed else None
 
 
 def mask_criteria(mask: int) -> tuple[str, ...]:

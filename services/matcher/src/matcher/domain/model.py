@@ -5,7 +5,8 @@ definition in `stagepool_shared.events.contract` (`solver_fields`); `Location` a
 contract's own. Inputs carry only objective, relevant criteria (domain.md R43-R61): there is no field for
 a name, gender, origin, religion or any other personal characteristic, and `matcher.domain.codec` refuses
 unknown fields. Lists given by a caller are stored as tuples so every record is hashable and immutable.
-Imports the standard library and the plain-Python contract (stagepool_shared.events.contract, .rules).
+Imports the standard library, the plain-Python contract (stagepool_shared.events.contract, .rules) and the
+shared rule (stagepool_shared.eligibility).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from stagepool_shared.eligibility import effective_slots
 from stagepool_shared.events import contract
 from stagepool_shared.events.contract import PATHWAYS, TRANSPORT_MODES, Location, Reservation
 from stagepool_shared.events.rules import rule_of, solver_fields
@@ -72,8 +74,8 @@ class Place:
 
     @property
     def effective_slots(self) -> int:
-        """Slots that can really be filled: min(slots, supervision_capacity), never negative."""
-        return max(0, min(self.slots, self.supervision_capacity))
+        """Slots that can really be filled: min(slots, supervision_capacity), never negative (the shared rule)."""
+        return effective_slots(self)
 
 
 @dataclass(frozen=True)

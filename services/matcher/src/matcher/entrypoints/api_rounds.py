@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.rounds import OutcomeSchema, ROUND_KINDS, ManifestSchema, SummarySchema
 from stagepool_shared.events.wishes import SECTORS
 from stagepool_shared.http import read_json, require
 from stagepool_shared.web.openapi import load_query
+from stagepool_shared.web.openapi_schemas import StrictSchema
 
 from .. import commands
 from ..rounds.record import RoundRecord
@@ -31,10 +32,7 @@ READERS = ("school_staff", "support_staff", COORDINATOR, "organisation_staff", "
 bp = Blueprint("rounds", __name__, url_prefix="/api/v1/rounds")
 
 
-class RoundRequestSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
+class RoundRequestSchema(StrictSchema):
     region_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
     period_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
     sector = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SECTORS))
@@ -49,10 +47,7 @@ class RoundListQuery(Schema):
     region_id = fields.String(validate=validate.Regexp(ID_PATTERN))
 
 
-class ReleaseSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
+class ReleaseSchema(StrictSchema):
     release_at = fields.AwareDateTime(required=True)
     respond_by = fields.AwareDateTime(required=True)
 

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.rounds import OBJECTION_REASONS
+from stagepool_shared.web.openapi_schemas import StrictSchema
 
 OBJECTION_FIELDS = ("student_ref", "reason_code", "note")
 NOTE_NEEDED = "Explain the objection when you choose 'other'."
 
 
-class ObjectionSchema(Schema):
+class ObjectionSchema(StrictSchema):
     """Which of the school's students, why (a code from the list), and an optional explanation."""
-
-    class Meta:
-        unknown = RAISE
 
     student_ref = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
     reason_code = fields.String(required=True, validate=validate.OneOf(OBJECTION_REASONS))

@@ -7,7 +7,7 @@ No Flask here. Imports the shared events, the matcher's round records and the re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from stagepool_shared.events.places import Place
 from stagepool_shared.i18n import local_time
@@ -21,11 +21,11 @@ ROLES = {"nl": {"school_staff": "medewerker", "support_staff": "begeleider passe
          "en": {"school_staff": "staff", "support_staff": "support staff", "regional_coordinator": "coordinator"}}
 
 
-def entry_text(entry: AuditEntry, places: dict[str, Place], lang: str) -> str:
-    """One line of the trail as a sentence."""
+def entry_text(entry: AuditEntry, places: dict[str, Place], lang: str, names: Mapping[str, str] | None = None) -> str:
+    """One line of the trail as a sentence, the school by name where intake gave one (issue 14.16)."""
     nl = lang == "nl"
     role = ROLES["nl" if nl else "en"].get(entry.role, entry.role)
-    school = entry.school_id or ("de regio" if nl else "the region")
+    school = ((names or {}).get(entry.school_id or "") or entry.school_id) or ("de regio" if nl else "the region")
     if entry.kind == APPROVED:
         return (f"{entry.user_id} ({role}, {school}) keurde het voorstel goed" if nl
                 else f"{entry.user_id} ({role}, {school}) approved the proposal")
@@ -40,9 +40,11 @@ def entry_text(entry: AuditEntry, places: dict[str, Place], lang: str) -> str:
             else f"the approvals of {school} ({entry.user_id}) were withdrawn by the objection")
 
 
-def trail(record: RoundRecord, places: dict[str, Place], lang: str) -> list[dict[str, Any]]:
+def trail(record: RoundRecord, places: dict[str, Place], lang: str,
+          names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """The round's audit trail, oldest first, as (moment, kind, sentence) rows."""
-    return [{"at": local_time(e.at), "kind": e.kind, "text": entry_text(e, places, lang)} for e in record.audit]
+    return [{"at": local_time(e.at), "kind": e.kind, "text": entry_text(e, places, lang, names)}
+            for e in record.audit]
 
 
 def trail_json(record: RoundRecord, school_id: str | None = None) -> list[dict[str, Any]]:

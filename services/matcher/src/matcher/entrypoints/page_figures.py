@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -121,16 +121,29 @@ def demand_chart(title: str, rows: Sequence[Demand], series: tuple[str, str]) ->
     return grouped_chart(title, series, [(d.label, (d.students, d.slots)) for d in rows])
 
 
-def school_rate_chart(title: str, record: RoundRecord) -> Markup | None:
+def school_rate_chart(title: str, record: RoundRecord, names: Mapping[str, str] | None = None) -> Markup | None:
     if record.summary is None or not record.summary.school_rates:
         return None
-    return bar_chart(title, [(pool_label(r.school_id, r.sector), r.rate, f"{r.rate * 100:.0f}% ({r.placed}/{r.seeking})")
+    return bar_chart(title, [(pool_label(r.school_id, r.sector, names), r.rate,
+                              f"{r.rate * 100:.0f}% ({r.placed}/{r.seeking})")
                              for r in record.summary.school_rates], 1.0)
 
 
-def pool_label(school_id: str, sector: str | None) -> str:
-    """A school's row in a round's figures: the school, and the pool's sector when it is known."""
-    return f"{school_id} · {sector}" if sector else school_id
+def school_ids(*records: RoundRecord | None) -> set[str]:
+    """Every school the rounds' figures or audit trails name: ids to ask intake's names of."""
+    ids: set[str] = set()
+    for record in records:
+        if record is not None:
+            ids |= {r.school_id for r in (record.summary.school_rates if record.summary else ())}
+            ids |= {e.school_id for e in record.audit if e.school_id}
+    return ids
+
+
+def pool_label(school_id: str, sector: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A school's row in a round's figures: the school by name (its id when intake does not name it,
+    issue 14.16), and the pool's sector when it is known."""
+    school = (names or {}).get(school_id) or school_id
+    return f"{school} · {sector}" if sector else school
 
 
 def reason_chart(title: str, record: RoundRecord, lang: str) -> Markup | None:
@@ -183,14 +196,15 @@ def previous_round(record: RoundRecord, rounds: Sequence[RoundRecord]) -> RoundR
     return earlier[-1] if earlier else None
 
 
-def comparison(current: RoundRecord, before: RoundRecord, moved: Movement | None = None, lang: str = "nl") -> dict:
+def comparison(current: RoundRecord, before: RoundRecord, moved: Movement | None = None, lang: str = "nl",
+               names: Mapping[str, str] | None = None) -> dict:
     """Figures of two rounds side by side (the earlier first) with the difference, every school's rate, and
     how students moved between them in words (keep, gain, lose, change a place)."""
     a, b = before.summary, current.summary
     assert a is not None and b is not None
     figures = [(f, shown(f, getattr(a, f)), shown(f, getattr(b, f)), _difference(f, getattr(a, f), getattr(b, f)))
                for f in FIGURES]
-    schools = [(pool_label(school, sector), shown("top1_share", before), shown("top1_share", after),
+    schools = [(pool_label(school, sector, names), shown("top1_share", before), shown("top1_share", after),
                 _difference("top1_share", before, after))
                for sector, school, before, after in rate_changes(a, b)]
     return {"before": before, "figures": figures, "schools": schools,

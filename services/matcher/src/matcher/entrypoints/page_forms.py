@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.rounds import ROUND_KINDS
 from stagepool_shared.events.wishes import SECTORS
 from stagepool_shared.i18n import LOCAL_ZONE
 from stagepool_shared.web.pages import form_values, typed  # noqa: F401 (re-exported to the pages)
+from stagepool_shared.web.openapi_schemas import StrictSchema
 
 DEADLINE_BEFORE_RELEASE = "The answer deadline must come after the release moment."
 
 
-class StartRoundForm(Schema):
+class StartRoundForm(StrictSchema):
     """Start a round: the period (required), optionally one sector, the kind, a seed, the round it follows."""
-
-    class Meta:
-        unknown = RAISE
 
     period_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
     sector = fields.String(load_default=None, validate=validate.OneOf(SECTORS))
@@ -32,11 +30,8 @@ class StartRoundForm(Schema):
     previous_round_id = fields.String(load_default=None, validate=validate.Regexp(ID_PATTERN))
 
 
-class ReleaseForm(Schema):
+class ReleaseForm(StrictSchema):
     """The release moment (not needed when releasing now) and the students' answer deadline."""
-
-    class Meta:
-        unknown = RAISE
 
     release_at = fields.NaiveDateTime(load_default=None)
     respond_by = fields.NaiveDateTime(required=True)

@@ -22,7 +22,7 @@ from .. import commands
 from ..errors import RoundConflict, RoundNotFound
 from ..rounds.record import RoundRecord
 from . import page_audit, page_figures as pf
-from .web import deps
+from .web import deps, school_names
 from .page_forms import (DEADLINE_BEFORE_RELEASE, ReleaseForm, StartRoundForm, as_local_input, form_values,
                          local_moment, typed)
 
@@ -95,7 +95,8 @@ def _overview(form: dict[str, str], errors: dict[str, list[str]], status: int = 
         period_chart=per_period and pf.demand_chart(t("Vraag en aanbod per periode", "Demand and slots per period"),
                                                     per_period, series),
         school_chart=latest and pf.school_rate_chart(t("Plaatsingspercentage per school",
-                                                       "Placement rate per school"), latest),
+                                                       "Placement rate per school"), latest,
+                                                     school_names(pf.school_ids(latest))),
         reason_chart=latest and pf.reason_chart(t("Niet geplaatst, per reden", "Not placed, by reason"),
                                                 latest, lang),
     )
@@ -126,22 +127,25 @@ def _round(round_id: str, form: dict[str, str], errors: dict[str, list[str]], st
     now = d.clock()
     form = form or {"release_at": as_local_input(now + timedelta(hours=1)),
                     "respond_by": as_local_input(now + timedelta(days=7))}
+    approval = commands.approval_of(record) if record.status != "requested" else None
+    names = school_names(pf.school_ids(record, before) | {s.school_id for s in (approval.schools if approval else ())})
     return render(
-        "matcher/round.html", status=status, round=_row(record, lang), record=record,
-        approval=commands.approval_of(record) if record.status != "requested" else None,
+        "matcher/round.html", status=status, round=_row(record, lang), record=record, approval=approval,
+        school_name=lambda school_id: names.get(school_id) or school_id,
         figure_names=pf.FIGURE_NAMES.get(lang, pf.FIGURE_NAMES["nl"]),
         figures=[(f, pf.shown(f, getattr(record.summary, f))) for f in pf.FIGURES] if record.summary else [],
         certificate=pf.certificate(record.summary, lang),
         compare=pf.comparison(record, before, commands.round_movement(d, principal, before.round_id, round_id),
-                              lang) if before else None,
+                              lang, names) if before else None,
         school_chart=pf.school_rate_chart(t("Plaatsingspercentage per school", "Placement rate per school"),
-                                          record),
+                                          record, names),
         reason_chart=pf.reason_chart(t("Niet geplaatst, per reden", "Not placed, by reason"), record, lang),
         reasons=[(pf.word(pf.REASONS, lang, c), n) for c, n in (record.summary.unplaced_by_reason.items()
                                                                  if record.summary else [])],
-        audit=page_audit.trail(record, commands.round_places(d, record), lang),
+        audit=page_audit.trail(record, commands.round_places(d, record), lang, names),
         objections=len(record.objections),
-        form=form, errors=errors, conflict=conflict, started=request.args.get("started") == "1",
+        form=form, errors=errors, conflict=conflict,
+        started=request.args.get("started") == "1" and record.status == "requested",  # no stale flash (14)
         scheduled=request.args.get("scheduled") == "1")
 
 

@@ -1,7 +1,7 @@
 """The regional coordinator's lists in the matcher (issue 14.9), each searched, filtered, 50 a page and
 downloaded as XLSX with the same rows:
 
-- a round's outcomes: every student by pseudonym (the coordinator sees no names), school, place and
+- a round's outcomes: every student by pseudonym (the coordinator sees no names), school (by name), place and
   organisation by name, the reason in words; filtered by outcome, school, sector and reason;
 - the region's organisations: name, places, slots, sectors and periods; filtered by period and sector.
 
@@ -25,10 +25,10 @@ from stagepool_shared.web.pages import current_lang, page, render, t, web_sessio
 from .. import commands
 from ..errors import RoundNotFound
 from . import page_figures as pf
-from .web import deps
+from .web import deps, school_names
 
 COORDINATOR = "regional_coordinator"
-FIELDS = {"status": lambda r: r["status_code"], "school": lambda r: r["school"], "sector": lambda r: r["sector"],
+FIELDS = {"status": lambda r: r["status_code"], "school": lambda r: r["school_id"], "sector": lambda r: r["sector"],
           "reason": lambda r: r["reason_code"]}
 COLUMNS = (("student_ref", ("Pseudoniem", "Pseudonym")), ("school", ("School", "School")),
            ("status", ("Uitkomst", "Outcome")), ("organisation", ("Organisatie", "Organisation")),
@@ -44,9 +44,10 @@ ORG_COLUMNS = (("name", ("Organisatie", "Organisation")), ("organisation_id", ("
 bp = Blueprint("matcher_lists", __name__, url_prefix="/pages/coordinator")
 
 
-def _row(outcome: Outcome, place: Place | None, lang: str) -> dict[str, Any]:
+def _row(outcome: Outcome, place: Place | None, lang: str, names: dict[str, str]) -> dict[str, Any]:
     placed = outcome.status in ("placed", "kept") and place is not None
-    return {"student_ref": outcome.student_ref, "school": outcome.school_id, "status_code": outcome.status,
+    return {"student_ref": outcome.student_ref, "school_id": outcome.school_id,
+            "school": names.get(outcome.school_id) or outcome.school_id, "status_code": outcome.status,
             "status": pf.word(pf.STATUSES, lang, outcome.status),
             "organisation": place.organisation_name if placed else "", "place": place.address if placed else "",
             "sector": place.sector if placed else "", "wish": pf.word(pf.MATCHES, lang, outcome.wish_match),
@@ -59,7 +60,7 @@ def _filters(rows: list[dict[str, Any]], lang: str) -> list[Filter]:
     values = lambda key: sorted({r[key] for r in rows if r[key]})  # noqa: E731
     return [Filter("status", t("Uitkomst", "Outcome"),
                    [(s, pf.word(pf.STATUSES, lang, s)) for s in values("status_code")]),
-            Filter("school", "School", [(s, s) for s in values("school")]),
+            Filter("school", "School", sorted({(r["school_id"], r["school"]) for r in rows}, key=lambda o: o[1])),
             Filter("sector", "Sector", [(s, s) for s in values("sector")]),
             Filter("reason", t("Reden", "Reason"), [(c, pf.word(pf.REASONS, lang, c)) for c in values("reason_code")])]
 
@@ -80,12 +81,14 @@ def outcomes(round_id: str) -> Response:
     except RoundNotFound:
         return _not_found()
     places = commands.round_places(d, record)
-    rows = sorted((_row(o, places.get(o.place_id or ""), lang)
-                   for o in commands.visible_outcomes(principal, d.store.outcomes(round_id))),
+    visible = commands.visible_outcomes(principal, d.store.outcomes(round_id))
+    names = school_names(o.school_id for o in visible)  # schools in words (issue 14.16)
+    rows = sorted((_row(o, places.get(o.place_id or ""), lang, names) for o in visible),
                   key=lambda r: (r["school"], r["student_ref"]))
     filters = _filters(rows, lang)
     query, errors = read_query(request.args, filters)
-    found = select(rows, query, lambda r: (r["student_ref"], r["school"], r["place"], r["organisation"]), FIELDS)
+    found = select(rows, query, lambda r: (r["student_ref"], r["school_id"], r["school"], r["place"],
+                                           r["organisation"]), FIELDS)
     if wants_xlsx(query, errors):
         return xlsx_response(found, [(key, t(*words)) for key, words in COLUMNS], f"uitkomsten-{round_id}")
     return render("matcher/outcomes.html", status=422 if errors else 200, record=record,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 from markupsafe import Markup
 
 from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.events.wishes import SECTORS
+from stagepool_shared.web.openapi_schemas import StrictSchema
 
 from ..scenarios.compare import POLICIES, Comparison
 from ..scenarios.edits import DemandEdit, Edit, PlacesEdit, ReservedEdit, TravelEdit
@@ -115,18 +116,12 @@ def export_rows(c: Comparison, edits: list[str], lang: str) -> tuple[list[dict[s
     return rows, columns
 
 
-class CreateForm(Schema):
-    class Meta:
-        unknown = RAISE
-
+class CreateForm(StrictSchema):
     period_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
 
 
-class EditForm(Schema):
+class EditForm(StrictSchema):
     """One edit: its kind and the fields that kind reads (the others are ignored)."""
-
-    class Meta:
-        unknown = RAISE
 
     kind = fields.String(required=True, validate=validate.OneOf([k for k, _ in EDIT_KINDS]))
     change = fields.Integer(load_default=None, validate=validate.Range(-10_000, 10_000))
@@ -158,10 +153,7 @@ def edit_of(body: dict[str, Any]) -> tuple[Edit | None, dict[str, list[str]]]:
     return ReservedEdit(body["place_id"], body["school_id"], body["slots"]), {}
 
 
-class PoliciesForm(Schema):
-    class Meta:
-        unknown = RAISE
-
+class PoliciesForm(StrictSchema):
     policies = fields.List(fields.String(validate=validate.OneOf(POLICIES)), required=True,
                            validate=validate.Length(min=1))
     seed = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))

@@ -162,13 +162,15 @@ class ScarceWeights:
 
     `level` is the scarce-options level of each component student (0 = placed first), `values` the cost of
     each level, `cutoff` the largest eligible count ranked on its own (None when every count present is;
-    -1 when none, 0 when only a support need is).
+    -1 when none, 0 when only a support need is), `release` the cost of a released reserved slot: more than
+    any cycle can gain on levels and wishes, so the fewest released slots come first.
     """
 
     unit: int
     level: np.ndarray
     values: np.ndarray
     cutoff: int | None
+    release: int
 
 
 def _status_changes(comp: Component) -> int:
@@ -195,13 +197,16 @@ def scarce_weights(inst: SolverInstance, comp: Component, lay: NodeLayout, limit
         values = scarcity.level_values(scarcity.levels_of(keys, ranked)[1], changes)
         return values[-1] if values else 0
 
+    def release(ranked: int) -> int:
+        return (changes * top(ranked) + 1) * unit if len(comp.reservations) else 0
+
     ranked = 0
-    while ranked < len(present) and fits(max(top(ranked + 1) * unit, MAX_WISH_COST), lay, limit):
+    while ranked < len(present) and fits(max(top(ranked + 1) * unit, release(ranked + 1), MAX_WISH_COST), lay, limit):
         ranked += 1
     level, n_levels = scarcity.levels_of(keys, ranked)
     values = np.array(scarcity.level_values(n_levels, changes), dtype=np.int64)
     cutoff = None if ranked >= len(present) - 1 else int(present[ranked - 1]) if ranked else -1
-    return ScarceWeights(unit, level, values, cutoff)
+    return ScarceWeights(unit, level, values, cutoff, release(ranked))
 
 
 def detail_costs(

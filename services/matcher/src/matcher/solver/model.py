@@ -7,9 +7,10 @@ Steps (docs/matching.md has the proofs):
   4. per component, pass A: max flow with min cost, costs = release penalty > fair-share unit ranks
      (> wish cost when the range allows) -> the most placed, the fewest released reserved slots, and the
      lexicographically max-min school rates; read the flow per group and per release arc;
-  4b. per component, pass S: min-cost flow with those group totals and release flows fixed as supplies,
-     costs = scarce-options level on the enrol arcs > wish cost -> the most students with a support need,
-     then with 1, 2, ... eligible places; read the placements per (group, scarce level) bin;
+  4b. per component, pass S: min-cost flow with those group totals fixed as supplies, costs = release
+     penalty > scarce-options level on the enrol arcs > wish cost -> as few released slots as pass A, then
+     the most students with a support need, then with 1, 2, ... eligible places; read the placements per
+     (group, scarce level) bin and the release flows;
   5. per component, pass B: min-cost flow with those bin totals and release flows fixed as supplies,
      costs = wish > travel > seeded lottery (strict weights);
   6. explanations, school shares, named penalties and counts.
@@ -107,17 +108,22 @@ def _fixed_totals(comp: Component, lay: NodeLayout, per_group: np.ndarray, relea
 
 
 def scarce_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
-                limit: int = rules.COST_LIMIT) -> tuple[np.ndarray, rules.ScarceWeights]:
-    """Pass S: (placed per component student, the weights used) with pass A's group totals and released
-    slots fixed; enrol arcs cost the scarce level, pair arcs the wish cost."""
+                limit: int = rules.COST_LIMIT) -> tuple[np.ndarray, np.ndarray, rules.ScarceWeights]:
+    """Pass S: (placed per component student, released slots per reservation, the weights used) with pass
+    A's group totals fixed; enrol arcs cost the scarce level, pair arcs the wish cost.
+
+    Which reserved slots are released stays open (at a cost above every level), so the fewest released
+    slots hold as in pass A while the levels may use another reservation's slot than pass A chose.
+    """
     sw = rules.scarce_weights(inst, comp, lay, limit)
     arcs = ArcSet()
     rules.add_enrolment(arcs, inst, comp, lay, sw.values[sw.level] * sw.unit)
     rules.add_pairs(arcs, inst, comp, lay, inst.wish[comp.pairs])
     rules.add_capacity(arcs, inst, comp, lay)
-    rules.add_reservations(arcs, inst, comp, lay, 0, np.zeros(len(comp.reservations), dtype=np.int64))
-    flows = _run(arcs, lay, _fixed_totals(comp, lay, per_group, released, inst), "scarce pass", max_flow=False)
-    return _span(flows, arcs, "enrol").copy(), sw
+    rules.add_reservations(arcs, inst, comp, lay, sw.release, inst.reservations.slots[comp.reservations])
+    flows = _run(arcs, lay, _fixed_totals(comp, lay, per_group, np.zeros_like(released), inst), "scarce pass",
+                 max_flow=False)
+    return _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(), sw
 
 
 def bins_of(inst: SolverInstance, comp: Component, level: np.ndarray, n_levels: int) -> np.ndarray:
@@ -189,7 +195,7 @@ def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, t
     per_group, enrolled, released, with_wish = _retrying(fair_pass, inst, comp, lay)
     sw = rules.scarce_weights(inst, comp, lay)
     if not enrolled[sw.level < len(sw.values) - 1].all():  # else every student of a ranked level is placed
-        enrolled, sw = _retrying(scarce_pass, inst, comp, lay, per_group, released)
+        enrolled, released, sw = _retrying(scarce_pass, inst, comp, lay, per_group, released)
     bins = bins_of(inst, comp, sw.level, len(sw.values))
     per_bin = np.bincount(bins, weights=enrolled).astype(np.int64)
     pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, bins, per_bin, released)

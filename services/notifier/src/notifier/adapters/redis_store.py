@@ -57,6 +57,17 @@ end
 return written
 """
 
+# KEYS[1] outbox; ARGV the event ids published. Entries leave only from the head and arrive only at the tail,
+# so what is left of the published entries lies within the first #ARGV positions; each is removed by value.
+_OUTBOX_ACK = """
+local done = {}
+for _, id in ipairs(ARGV) do done[id] = true end
+for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, #ARGV - 1)) do
+  if done[cjson.decode(raw).event.event_id] then redis.call('LREM', KEYS[1], 1, raw) end
+end
+return 0
+"""
+
 
 class RedisStore(WatchLists, AbstractStore):
     """AbstractStore on Redis; all multi-key changes in MULTI/EXEC."""
@@ -67,6 +78,7 @@ class RedisStore(WatchLists, AbstractStore):
         self.applier = IdempotentApplier(client, prefix)
         self._claim = client.register_script(_CLAIM)
         self._finish = client.register_script(_FINISH)
+        self._outbox_ack = client.register_script(_OUTBOX_ACK)
 
     # ---------------------------------------------------------------- keys
     def _k(self, *parts: str) -> str:
@@ -189,6 +201,42 @@ class RedisStore(WatchLists, AbstractStore):
             pipe.delete(rounds_key, self._k("inbox", "student", student_ref), self._k("excluded", student_ref))
 
         return self.applier.apply_once(event_id, write, read=read, watch=(rounds_key,))
+
+    def rounds_released_before(self, moment: float) -> list[str]:
+        found = []
+        for key in self.client.scan_iter(match=self._k("round", "*", "meta")):
+            raw = self.client.get(key)
+            if raw and codec.round_from_json(raw).released_at.timestamp() < moment:
+                found.append(codec.round_from_json(raw).round_id)
+        return sorted(found)
+
+    def forget_round(self, round_id: str) -> None:
+        """Retention (issue 20.7): the round's own keys, and its entries in the shared sets, in one MULTI."""
+        own = [k for pattern in (("round", round_id, "*"), ("outcome", round_id, "*"), ("delivery", round_id, "*"),
+                                 ("response", round_id, "*")) for k in self.client.scan_iter(match=self._k(*pattern))]
+        refs = {k.decode().rsplit(":", 1)[1] for k in self.client.scan_iter(match=self._k("outcome", round_id, "*"))}
+        start = f"{round_id}:"
+        queued = [m for m, _ in self.client.zscan_iter(self._k("queue"), match=start + "*")]
+        inboxes = {k: [f for f in self.client.hkeys(k) if f.decode().startswith(start)]
+                   for k in self.client.scan_iter(match=self._k("inbox", "*"))}
+        placed = {k: [m for m in self.client.smembers(k) if m.decode().startswith(f"{round_id}{_SEP}")]
+                  for k in self.client.scan_iter(match=self._k("place", "*", "placed"))}
+        with self.client.pipeline(transaction=True) as pipe:
+            if own:
+                pipe.delete(*own)
+            if queued:
+                pipe.zrem(self._k("queue"), *queued)
+            for ref in refs:
+                pipe.zrem(self._k("awaiting"), f"{round_id}{_SEP}{ref}")
+                pipe.zrem(self._k("overdue"), f"{round_id}{_SEP}{ref}")
+                pipe.srem(self._k("student", ref, "rounds"), round_id)
+            for key, fields in inboxes.items():
+                if fields:
+                    pipe.hdel(key, *fields)
+            for key, members in placed.items():
+                if members:
+                    pipe.srem(key, *members)
+            pipe.execute()
 
     def student_rounds(self, student_ref: str) -> list[str]:
         return sorted(m.decode() for m in self.client.smembers(self._k("student", student_ref, "rounds")))
@@ -320,5 +368,6 @@ class RedisStore(WatchLists, AbstractStore):
         items = [json.loads(raw) for raw in raws]
         return [(item["topic"], registry.from_dict(item["event"])) for item in items]
 
-    def outbox_ack(self, count: int) -> None:
-        self.client.ltrim(self._k("outbox"), count, -1)
+    def outbox_ack(self, items: Sequence[OutboxItem]) -> None:
+        if items:
+            self._outbox_ack(keys=[self._k("outbox")], args=[envelope.event_id for _, envelope in items])

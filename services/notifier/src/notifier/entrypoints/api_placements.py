@@ -14,10 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from stagepool_shared.events.placements import REFUSAL_REASONS
 from stagepool_shared.http import current_principal, error, lang, read_json
+from stagepool_shared.web.openapi_schemas import StrictSchema
 
 from .. import commands
 from ..domain.model import InboxEntry
@@ -31,16 +32,12 @@ INBOX_ROLES = {"student": "student", "school_staff": "school", "support_staff": 
 api = Blueprint("notifier_api", __name__, url_prefix="/api/v1")
 
 
-class RefuseSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
+class RefuseSchema(StrictSchema):
     reason_code = fields.String(required=True, validate=validate.OneOf(REFUSAL_REASONS))
 
 
-class AcceptSchema(Schema):
-    class Meta:
-        unknown = RAISE
+class AcceptSchema(StrictSchema):
+    """No fields: an empty body."""
 
 
 @api.get("/inbox")

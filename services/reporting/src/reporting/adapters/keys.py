@@ -41,3 +41,8 @@ class Keys:
 
     def desk_audit(self) -> str:
         return f"{self.prefix}:desk:audit"
+
+    def aftercare(self, what: str, *parts: str) -> str:
+        """pok | pok_people | poks (per region) | contacts (per region, school) | intro | tasks (per region,
+        school) | retained (per region: when each record was closed)."""
+        return ":".join((self.prefix, "aftercare", what, *parts))

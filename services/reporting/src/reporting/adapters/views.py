@@ -157,6 +157,29 @@ class RedisViews(AbstractViews):
                          json.dumps(answers, sort_keys=True))
         self.client.sadd(self.keys.student_periods(student_ref), f"{region_id}|{period_id}")
 
+    def anonymise_followup(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
+        """Move the student's follow-up records of the period to `anon_ref`, in one transaction."""
+        contacts = self.keys.period(region_id, period_id, "contacts")
+        exceptions = self.keys.period(region_id, period_id, "contact_exceptions")
+        evaluations = self.keys.period(region_id, period_id, "evaluations")
+        moments = self.client.hget(contacts, student_ref)
+        excepted = self.client.sismember(exceptions, student_ref)
+        answers = {by: self.client.hget(evaluations, f"{student_ref}|{by}") for by in ("student", "organisation",
+                                                                                     "school")}
+        with self.client.pipeline(transaction=True) as pipe:
+            if moments:
+                pipe.hset(contacts, anon_ref, moments)
+            if excepted:
+                pipe.sadd(exceptions, anon_ref)
+            for by, raw in answers.items():
+                if raw:
+                    pipe.hset(evaluations, f"{anon_ref}|{by}", raw)
+                pipe.hdel(evaluations, f"{student_ref}|{by}")
+            pipe.hdel(contacts, student_ref)
+            pipe.srem(exceptions, student_ref)
+            pipe.srem(self.keys.student_periods(student_ref), f"{region_id}|{period_id}")
+            pipe.execute()
+
     def evaluations(self, region_id: str, period_id: str) -> list[dict]:
         out = []
         for field, raw in self.client.hgetall(self.keys.period(region_id, period_id, "evaluations")).items():

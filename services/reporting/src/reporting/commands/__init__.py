@@ -5,4 +5,5 @@ followup.py  placement follow-up (not suitable, contact moments, evaluation) and
 report.py    the period figures behind the report, the coordinator's page and the metrics
 report_form.py  the organisation of a student's report, picked from their placements or found by name
 story.py     one student's whole story for the regional coordinator, and finding a student of the region
+lookups.py   what the coordinator's pages ask intake: schools' names, a student by school and student number
 """

@@ -80,6 +80,7 @@ class CaseMeta:
     filed_at: str
     history: tuple[StatusStep, ...] = field(default_factory=tuple)
     replacement_requested: bool = False
+    anonymised: bool = False  # retention (R155): identity and content removed after the region's period
 
     @property
     def status(self) -> str:

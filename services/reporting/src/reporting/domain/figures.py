@@ -29,6 +29,7 @@ class WishFact:
     level: int
     status: str = "seeking"
     submitted_at: str | None = None
+    crebo: str = ""  # the programme, for the supply-and-demand board (issue 16.3); empty before it was kept
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class PlaceFact:
     slots: int
     withdrawn: bool = False
     organisation_name: str = ""  # shown to a student filing a report (issue 14.15); empty before it was kept
+    crebos: tuple[str, ...] = ()  # the programmes, for the board (issue 16.3); empty before they were kept
 
 
 @dataclass(frozen=True)

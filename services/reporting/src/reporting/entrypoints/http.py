@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, Response
 
-from stagepool_shared.http import add_ops_routes, error, harden
+from stagepool_shared.http import add_ops_routes, error, harden, lang
 from stagepool_shared.web.openapi import install_api_docs
 from stagepool_shared.web.pages import install_web
 
-from ..errors import IncompleteReport, InvalidTransition, NotFound
-from . import api_desk, api_followup, api_reports, openapi
+from ..errors import IncompleteReport, InvalidInput, InvalidTransition, NotFound
+from . import api_aftercare, api_desk, api_followup, api_introductions, api_reports, openapi
 from .pages import register_pages
+from .pages.common import word
 from .web import EXTENSION
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ def create_app(wiring: "Wiring") -> Flask:
     harden(app)
     app.extensions[EXTENSION] = wiring
     _install_domain_errors(app)
-    for blueprint in (api_desk.blueprint, api_followup.blueprint, api_reports.blueprint):
+    for blueprint in (api_desk.blueprint, api_followup.blueprint, api_reports.blueprint, api_aftercare.blueprint,
+                      api_introductions.blueprint):
         app.register_blueprint(blueprint)
     install_api_docs(app, openapi.API)
     add_ops_routes(app, wiring.ready)
@@ -47,6 +49,11 @@ def _install_domain_errors(app: Flask) -> None:
     @app.errorhandler(IncompleteReport)
     def _incomplete(err: IncompleteReport) -> Response:
         return error(422, "validation_failed", "The input is not valid.", fields=err.fields)
+
+    @app.errorhandler(InvalidInput)
+    def _invalid(err: InvalidInput) -> Response:
+        words = {name: [word(code, lang()) for code in codes] for name, codes in err.fields.items()}
+        return error(422, "validation_failed", "The input is not valid.", fields=words)
 
     @app.errorhandler(InvalidTransition)
     def _transition(err: InvalidTransition) -> Response:

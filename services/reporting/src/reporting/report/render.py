@@ -12,6 +12,7 @@ import io
 import json
 from datetime import UTC, datetime
 from importlib import resources
+from typing import Mapping, Sequence
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -19,6 +20,7 @@ from stagepool_shared.i18n import local_time
 from stagepool_shared.spreadsheet import safe_text
 
 from ..domain.figures import PeriodFigures
+from .board import words as board_words
 from .svg import bar_chart
 from .tables import Table, report_tables
 
@@ -47,28 +49,30 @@ def _chart(table: Table, text: dict[str, str]) -> str | None:
     return bar_chart(text.get(table.key, table.key), bars, scale)
 
 
-def report_sections(figures: PeriodFigures, lang: str = "nl") -> list[dict]:
-    """Each section of the report: its table and its SVG chart (None without one); the pages show them too."""
+def report_sections(figures: PeriodFigures, lang: str = "nl", names: Mapping[str, str] | None = None) -> list[dict]:
+    """Each section of the report: its table and its SVG chart (None without one); the pages show them too.
+    `names` gives schools' display names (issue 14.16); without one a school shows its id."""
     text = messages(lang)
-    return [{"table": table, "chart": _chart(table, text)} for table in report_tables(figures)]
+    return [{"table": table, "chart": _chart(table, text)} for table in report_tables(figures, names)]
 
 
-def render_html(figures: PeriodFigures, lang: str = "nl", now: datetime | None = None) -> str:
-    """The period report as one self-contained HTML page."""
-    text = messages(lang)
-    sections = report_sections(figures, lang)
+def render_html(figures: PeriodFigures, lang: str = "nl", now: datetime | None = None,
+                names: Mapping[str, str] | None = None, extra: Sequence[Table] = ()) -> str:
+    """The period report as one self-contained HTML page; `extra`: the board's tables of the period (issue 16.3)."""
+    text = {**board_words(lang), **messages(lang)}
+    sections = report_sections(figures, lang, names) + [{"table": table, "chart": None} for table in extra]
     template = _environment().get_template("report.html")
     generated = local_time(now or datetime.now(UTC))  # Dutch time, zone named (issue 14.12)
     return template.render(lang=lang if lang in LANGS else "nl", t=text, f=figures, sections=sections,
                            generated=generated)
 
 
-def render_csv(figures: PeriodFigures) -> str:
+def render_csv(figures: PeriodFigures, extra: Sequence[Table] = ()) -> str:
     """The period report as CSV: section, labels..., column, value (one value per line, long format)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["region", "period", "section", "key", "key2", "key3", "column", "value"])
-    for table in report_tables(figures):
+    for table in report_tables(figures) + list(extra):
         label_count = len(table.columns) - len(table.rows[0].values) if table.rows else 0
         for row in table.rows:
             keys = list(row.labels) + [""] * (3 - len(row.labels))

@@ -7,6 +7,7 @@ the shared i18n (moments in Dutch time) only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from stagepool_shared.i18n import local_time
 
@@ -50,8 +51,9 @@ def demand_capacity(f: PeriodFigures) -> Table:
     return Table("demand_capacity", ("sector", "level", "students_seeking", "slots_open"), tuple(rows))
 
 
-def placement_per_school(f: PeriodFigures) -> Table:
-    rows = tuple(Row((school,), (shown_count(cell.students), shown_count(cell.placed),
+def placement_per_school(f: PeriodFigures, names: Mapping[str, str] | None = None) -> Table:
+    """Each school's students, placed and rate; the school by name where intake gave one (issue 14.16)."""
+    rows = tuple(Row(((names or {}).get(school) or school,), (shown_count(cell.students), shown_count(cell.placed),
                                  shown_rate(cell.placed, cell.students)),
                      _rate_value(cell.placed, cell.students))
                  for school, cell in f.by_school.items())
@@ -127,7 +129,7 @@ def _days(f: PeriodFigures) -> str:
     return f"{f.median_wish_to_placement_s / 86400:.1f}"
 
 
-def report_tables(f: PeriodFigures) -> list[Table]:
-    """Every section of the period report, in order."""
-    return [headline(f), demand_capacity(f), placement_per_school(f), unplaced_by_reason(f), rounds_fairness(f),
+def report_tables(f: PeriodFigures, names: Mapping[str, str] | None = None) -> list[Table]:
+    """Every section of the period report, in order; `names` gives schools' display names (the CSV keeps ids)."""
+    return [headline(f), demand_capacity(f), placement_per_school(f, names), unplaced_by_reason(f), rounds_fairness(f),
             desk_by_status(f), follow_up(f)]

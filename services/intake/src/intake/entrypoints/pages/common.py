@@ -14,6 +14,7 @@ from stagepool_shared.web.pages import render, t, web_session
 
 from ... import commands
 from ..web import deps
+from .profile_words import profile_choices
 
 ORGANISATION_ROLES = ("organisation_staff",)
 TRANSPORT_LABELS = {"walk": ("Lopen", "Walking"), "bike": ("Fiets", "Bike"),
@@ -41,6 +42,7 @@ def choice_lists(region_id: str) -> dict[str, list[tuple[Any, str]]]:
         "pathways": [(p, p.upper()) for p in PATHWAYS],
         "transport": [(m, t(*TRANSPORT_LABELS[m])) for m in TRANSPORT_MODES],
         "levels": [(n, str(n)) for n in range(1, 5)],
+        **profile_choices(),
     }
 
 

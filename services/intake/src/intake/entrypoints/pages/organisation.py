@@ -22,6 +22,7 @@ from ..web import deps
 from .common import ORGANISATION_ROLES, choice_lists, me, unavailable
 from .forms import FormField, messages_by_field, typed_values, validate, values_of
 from .lists import matching_places, place_columns, place_filters, place_status_text
+from .profile_words import accessibility_hint
 
 bp = Blueprint("organisation_pages", __name__, url_prefix="/pages/organisation")
 PLACE = "<string(maxlength=80):place_id>"
@@ -30,7 +31,10 @@ PLACE_FIELDS = tuple(FormField(name, kind) for name, kind in (
     ("location.postcode", "text"), ("address", "text"), ("crebos", "list"), ("levels", "int_list"),
     ("slots", "int"), ("supervision_capacity", "int"), ("offers_allowance", "bool"), ("irregular_shifts", "bool"),
     ("min_age", "int"), ("activities", "list"), ("support_offered", "list"), ("pathways", "list"),
-    ("study_years", "int_list"), ("contact.name", "text"),
+    ("study_years", "int_list"), ("town", "text"), ("description", "text"), ("competences", "list"),
+    ("keuzedelen", "list"), ("supervisor_role", "text"), ("supervision_hours", "int"), ("company_size", "text"),
+    ("allowance_per_month", "int"), ("early_shifts", "bool"), ("evening_shifts", "bool"), ("weekend_shifts", "bool"),
+    ("accessibility", "list"), ("contact.name", "text"),
     ("contact.email", "text"), ("contact.phone", "text"), ("start_date", "text")))
 
 
@@ -63,7 +67,8 @@ def _summary(place: PlaceRecord) -> dict[str, Any]:
 def _form(status: int = 200, place_id: str = "", values: dict[str, str] | None = None,
           errors: dict[str, list[str]] | None = None, **extra: Any) -> Response:
     return render("pages/organisation_place.html", status=status, place_id=place_id, values=values or {},
-                  errors=errors or {}, choices=choice_lists(me().region_id), **extra)
+                  errors=errors or {}, choices=choice_lists(me().region_id), accessibility_hint=accessibility_hint(),
+                  **extra)
 
 
 @bp.route("/places/new", methods=["GET", "POST"])
@@ -107,7 +112,7 @@ def _save(place_id: str | None) -> Response:
         abort(404)
     except PublishFailed:
         return unavailable("pages/organisation_place.html", place_id=place_id or "", values=values, errors={},
-                           choices=choice_lists(principal.region_id))
+                           choices=choice_lists(principal.region_id), accessibility_hint=accessibility_hint())
     return redirect(url_for(".home", done="updated" if place_id else "posted"))
 
 

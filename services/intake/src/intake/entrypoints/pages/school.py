@@ -70,7 +70,8 @@ def _row(student: Student, wishes: list[WishRecord]) -> dict[str, Any]:
             "wishes": [{"period_id": w.period_id, "status": w.status, "status_text": status_text(w.status),
                         "placement": placement_words(placed[w.period_id]) if w.period_id in placed else None,
                         "crebo": w.payload.get("crebo", ""), "level": w.payload.get("level", ""),
-                        "sector": w.payload.get("sector", "")} for w in wishes]}
+                        "sector": w.payload.get("sector", ""),
+                        "top": commands.place_names(deps(), w.payload.get("top_places", []))} for w in wishes]}
 
 
 @bp.get(f"/students/{REF}")

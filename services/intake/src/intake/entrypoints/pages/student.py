@@ -1,0 +1,150 @@
+"""The student's catalogue (issue 15.2), reached through the student's sign-in link: the places of their
+period they are eligible for (the matcher's own rule), best fit first and then the shortest travel, filtered
+by activity, competence, kind of organisation and travel time, and their ranked top 3, which they change
+until the period's wish deadline. Cards, not tables, so it reads on a phone.
+
+Views parse the query and the form, call intake's commands and render templates/pages/student_catalogue.html.
+Imports Flask, the shared web layer and intake's commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, request, url_for
+
+from stagepool_shared.errors import PublishFailed
+from stagepool_shared.i18n import local_time
+from stagepool_shared.web.pages import current_lang, page, render, t
+
+from ... import commands
+from ...commands import Catalogue, Offer
+from ...errors import InvalidInput, NotFound, WishesClosed
+from ..web import deps
+from .common import me
+from .forms import FormField, messages_by_field
+from .profile_words import ACCESSIBILITY_WORDS, SIZE_WORDS, SUPERVISOR_WORDS, word, work_pattern
+
+bp = Blueprint("student_pages", __name__, url_prefix="/pages/student")
+PERIOD = "<string(maxlength=80):period_id>"
+FILTERS = ("activity", "competence", "org_type", "max_minutes")
+CHOICE_FIELDS = (FormField("top_places"), FormField("preferred_org_types"))
+
+
+@bp.get("/catalogue")
+@page("student")
+def catalogue() -> Response:
+    """The catalogue of the student's first period (or `?period_id=`), with the filters of the query."""
+    periods = commands.student_periods(deps(), me().scope)
+    if not periods:
+        return render("pages/student_catalogue.html", periods=[], period_id="", view=None)
+    period_id = request.args.get("period_id") or periods[0]
+    if period_id not in periods:
+        abort(404)
+    return _page(period_id)
+
+
+@bp.post(f"/catalogue/{PERIOD}/top3")
+@page("student")
+def choose(period_id: str) -> Response:
+    """Save the ranked top 3 (publishes wish.updated); field errors name the place that cannot be chosen."""
+    chosen = [request.form.get(f"choice_{rank}", "").strip() for rank in (1, 2, 3)]
+    chosen = [c for c in chosen if c]
+    try:
+        commands.choose_top_places(deps(), me().scope, period_id, chosen,
+                                   org_types=request.form.getlist("preferred_org_types"))
+    except NotFound:
+        abort(404)
+    except InvalidInput as err:
+        return _page(period_id, 422, errors=messages_by_field(err.messages, CHOICE_FIELDS, current_lang()),
+                     typed=chosen)
+    except WishesClosed:
+        return _page(period_id, 409, typed=chosen, page_error=t(
+            "De termijn voor je top 3 is voorbij; er is niets veranderd. Je school kan je keuze nog invoeren.",
+            "The deadline for your top 3 has passed; nothing changed. Your school can still enter your choice."))
+    except PublishFailed:
+        return _page(period_id, 503, typed=chosen, page_error=t(
+            "Je keuze kon nu niet worden vastgelegd; er is niets opgeslagen. Probeer het zo opnieuw.",
+            "Your choice could not be recorded just now; nothing was stored. Please try again shortly."))
+    return redirect(url_for(".catalogue", period_id=period_id, saved=1))
+
+
+def _page(period_id: str, status: int = 200, errors: dict[str, list[str]] | None = None,
+          typed: list[str] | None = None, page_error: str = "") -> Response:
+    try:
+        found = commands.student_catalogue(deps(), me().scope, period_id)
+    except NotFound:
+        abort(404)
+    query, query_errors = _query()
+    errors = {**(errors or {}), **query_errors}
+    shown = [o for o in found.offers if _matches(o, query)]
+    chosen = typed if typed is not None else list(found.wish.payload.get("top_places", []))
+    return render("pages/student_catalogue.html", status=422 if query_errors and status == 200 else status,
+                  periods=commands.student_periods(deps(), me().scope), period_id=period_id,
+                  view=_view(found, shown, query, chosen), errors=errors, page_error=page_error,
+                  saved=request.args.get("saved", ""))
+
+
+def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
+    query: dict[str, Any] = {name: request.args.get(name, "").strip() for name in FILTERS}
+    errors: dict[str, list[str]] = {}
+    if query["max_minutes"]:
+        if not query["max_minutes"].isdigit() or not 1 <= int(query["max_minutes"]) <= 240:
+            errors["max_minutes"] = [t("Typ een aantal minuten van 1 tot en met 240.",
+                                       "Type a number of minutes from 1 to 240.")]
+            query["max_minutes"] = ""
+        else:
+            query["max_minutes"] = int(query["max_minutes"])
+    return query, errors
+
+
+def _matches(offer: Offer, query: dict[str, Any]) -> bool:
+    payload = offer.payload
+    return ((not query["activity"] or query["activity"] in payload.get("activities", []))
+            and (not query["competence"] or query["competence"] in payload.get("competences", []))
+            and (not query["org_type"] or query["org_type"] == payload.get("org_type"))
+            and (not query["max_minutes"] or offer.minutes <= query["max_minutes"]))
+
+
+def _view(found: Catalogue, shown: list[Offer], query: dict[str, Any], chosen: list[str]) -> dict[str, Any]:
+    every = found.offers
+    return {
+        "offers": [_card(o) for o in shown], "total": len(every), "query": query,
+        "options": {key: [(v, v) for v in sorted({v for o in every for v in _values(o.payload, key)})]
+                    for key in ("activities", "competences", "org_type")},
+        "choices": [(o.place_id, _choice_label(o)) for o in every],
+        "chosen": (chosen + ["", "", ""])[:3], "open": found.is_open(deps().clock()),
+        "kinds": list(found.wish.payload.get("preferred_org_types", [])),
+        "open_until": local_time(found.open_until) if found.open_until else "",
+    }
+
+
+def _choice_label(offer: Offer) -> str:
+    """"Zorg Dichtbij, Groningen (12 min)": how a place reads in the top-3 selects."""
+    where = offer.payload.get("town") or offer.payload["location"]["pc4"]
+    return f"{offer.payload.get('organisation_name', '')}, {where} ({offer.minutes} min)"
+
+
+def _values(payload: dict[str, Any], key: str) -> list[str]:
+    value = payload.get(key)
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _card(offer: Offer) -> dict[str, Any]:
+    p = offer.payload
+    return {
+        "id": offer.place_id, "name": p.get("organisation_name", ""), "org_type": p.get("org_type", ""),
+        "where": " ".join(x for x in (p.get("town", ""), p["location"]["pc4"]) if x), "minutes": offer.minutes,
+        "fit": offer.fit, "activities": ", ".join(p.get("activities", [])),
+        "competences": ", ".join(p.get("competences", [])), "keuzedelen": ", ".join(p.get("keuzedelen", [])),
+        "supervision": f"{word(SUPERVISOR_WORDS, p.get('supervisor_role', 'work_supervisor'))}"
+                       + (f", {p['supervision_hours']} " + t("uur per week", "hours a week")
+                          if p.get("supervision_hours") else ""),
+        "size": word(SIZE_WORDS, p.get("company_size", "unknown")),
+        "allowance": p.get("allowance_per_month", 0), "offers_allowance": p.get("offers_allowance", False),
+        "pattern": ", ".join(work_pattern(p)) or t("Alleen dagdiensten", "Day shifts only"),
+        "accessibility": ", ".join(word(ACCESSIBILITY_WORDS, c) for c in p.get("accessibility", [])),
+        "pathways": ", ".join(x.upper() for x in p.get("pathways", [])) or "BOL, BBL",
+        "years": ", ".join(str(y) for y in p.get("study_years", [])) or t("alle", "all"),
+        "description": p.get("description", ""),
+    }

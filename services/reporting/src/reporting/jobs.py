@@ -1,0 +1,78 @@
+"""Reporting's background step: retention (R155; issue 20.7), run by the `retention` worker of
+`Wiring.workers()`.
+
+`apply_retention(deps)` anonymises what is past its region's period (domain/retention.py):
+- a closed desk case: the sealed content (text, incident date, reporter, notes) is replaced by an empty one,
+  the school and the per-day dates are dropped; the case id, organisation, category, phase and month stay
+  for the figures;
+- the follow-up data of an ended POK: the POK, the student's contact moments, exception and evaluations move
+  to a fresh random reference (no hash of the pseudonym, so nothing links back), the POK's people and the
+  kennismaking are deleted, and the school's tasks name the random reference.
+
+Each record is handled once (an anonymised record is not due again), so running the step on two instances at
+the same time does no harm. Imports the domain and the ports.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from .domain.desk import ReportContent, StatusStep
+from .domain.retention import CLOSED_DESK_STATUSES, ENDED_POK_STATUSES, anonymous_ref
+from .ports import Deps
+
+logger = logging.getLogger(__name__)
+
+RETENTION_IDLE_S = 3600.0
+
+
+def apply_retention(deps: Deps) -> int:
+    """Anonymise every closed desk case and every ended POK's follow-up past its period; returns how many."""
+    return _desk_cases(deps) + _followup(deps)
+
+
+def _desk_cases(deps: Deps) -> int:
+    now, done = deps.clock(), 0
+    for region_id in deps.desk_store.regions():
+        for case in deps.desk_store.cases(region_id):
+            if case.anonymised or case.status not in CLOSED_DESK_STATUSES:
+                continue
+            if not deps.retention.due(region_id, case.entered_at, now):
+                continue
+            history = tuple(StatusStep(step.status, _month(step.at)) for step in case.history)
+            deps.desk_store.save(replace(case, school_id=None, filed_at=_month(case.filed_at), history=history,
+                                         anonymised=True),
+                                 ReportContent(description="", incident_date="", student_ref=None, filed_by=None))
+            done += 1
+    if done:
+        logger.info("retention: %d closed desk cases anonymised", done)
+    return done
+
+
+def _followup(deps: Deps) -> int:
+    store, now, done = deps.aftercare, deps.clock(), 0
+    if store is None:
+        return 0
+    for region_id in _regions(deps):
+        for pok in store.poks(region_id):
+            if pok.status not in ENDED_POK_STATUSES or pok.student_ref.startswith("anon-"):
+                continue
+            if not deps.retention.due(region_id, pok.updated_at, now):
+                continue
+            anon = anonymous_ref()
+            deps.views.anonymise_followup(region_id, pok.period_id, pok.student_ref, anon)
+            store.anonymise_student(pok, anon, "pok-" + anon)
+            done += 1
+    if done:
+        logger.info("retention: follow-up of %d ended placements anonymised", done)
+    return done
+
+
+def _month(moment: str) -> str:
+    """Only the month of a moment is kept: its first day, midnight UTC."""
+    return moment[:7] + "-01T00:00:00+00:00"
+
+
+def _regions(deps: Deps) -> list[str]:
+    return sorted({region for region, _ in deps.views.periods()} | set(deps.desk_store.regions()))

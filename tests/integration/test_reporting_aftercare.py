@@ -1,0 +1,126 @@
+"""Aftercare on real Kafka and Redis (issue 20): a student's accept travels through Kafka into reporting's
+consumer, which creates the placement agreement (POK) draft; the school names its contact, sends it (a missing
+contact is a 422 first), and `agreement.status_changed` reaches Kafka with ids and codes only, while the people
+on the POK are sealed in Redis. Retention (20.7) leaves nothing in Redis that links back to the student.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from reporting.bootstrap import bootstrap
+from reporting.domain.aftercare import Pok, PokPeople, SchoolContact, pok_id_of
+from reporting.domain.aftercare_intro import Introduction
+from reporting.domain.desk import CaseMeta, ReportContent, StatusStep
+from reporting.domain.followup import ContactMoment
+from reporting.entrypoints.consumer import make_consumer
+from stagepool_shared import registry, topics
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.events.placements import PlacementAccepted
+from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics, read_log
+from stagepool_shared.testing import wait_until
+from reporting.jobs import apply_retention
+from tests.fakes import FakePublisher
+from tests.fakes.reporting import settings_for
+
+from test_reporting_metrics import PERIOD, round_events, students
+
+pytestmark = pytest.mark.integration
+
+
+def test_an_accepted_placement_becomes_a_pok_that_is_sent_without_personal_data(kafka_bootstrap, redis_url,
+                                                                                   redis_client):
+    ensure_topics(kafka_bootstrap)
+    region = "reg-" + uuid.uuid4().hex[:8]
+    prefix = "reporting-" + uuid.uuid4().hex[:6]
+    service = bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=prefix, registry=None)
+    stop = threading.Event()
+    group = topics.ConsumerGroup("test-aftercare-" + uuid.uuid4().hex[:8], topics.REPORTING.topics)
+    thread = threading.Thread(target=make_consumer(service, stop, ConsumerOptions(poll_timeout_ms=200), group).run,
+                              name="reporting-consumer", daemon=True)
+    thread.start()
+    publisher = EventPublisher(kafka_bootstrap, "reporting-aftercare-test")
+    try:
+        wish_list = students(region)
+        events = round_events(region, wish_list)
+        round_id = events[-1].payload.round_id
+        student = wish_list[0].student_ref
+        accepted = PlacementAccepted(round_id, region, student, "sch-alfa", "plc-m-01", "org-m")
+        publisher.publish_all(events)  # the proposal first: topics are not ordered among each other
+        wait_until(lambda: service.deps.projections.period_of_round(round_id), timeout=60,
+                   message="reporting never saw the round's proposal")
+        publisher.publish_all([new_envelope("placement.accepted", accepted, producer="test", partition_key=region)])
+        store = service.deps.aftercare
+        pok = wait_until(lambda: store.pok(region, PERIOD, student), timeout=60,
+                         message="the accepted placement never became a POK draft")
+        assert (pok.status, pok.organisation_id, pok.round_id) == ("draft", "org-m", round_id)
+
+        client = service.app().test_client()
+        school = {"Authorization": "Bearer " + service.tokens.issue("usr-bpv", "school_staff", "sch-alfa", region)}
+        url = f"/api/v1/aftercare/poks/{student}"
+        details = {"period_id": PERIOD, "start_date": "2027-09-01", "end_date": "2028-01-31", "hours": 400,
+                   "supervisor_name": "Petra Jansen"}
+        assert client.post(url + "/details", json=details, headers=school).status_code == 200
+        refused = client.post(url + "/send", json={"period_id": PERIOD}, headers=school)
+        assert refused.status_code == 422 and "school_contact" in refused.get_json()["fields"]
+        assert store.pok(region, PERIOD, student).status == "draft"
+        named = client.put("/api/v1/aftercare/school-contacts/org-m", headers=school,
+                           json={"name": "Karin Bos", "email": "k.bos@alfa.example"})
+        assert named.status_code == 200
+        sent = client.post(url + "/send", json={"period_id": PERIOD}, headers=school)
+        assert sent.status_code == 200 and sent.get_json()["leerbedrijfID"] == "org-m"
+
+        raw = wait_until(lambda: [m.value for m in read_log(kafka_bootstrap, [topics.PLACEMENTS])
+                                  if pok.pok_id.encode() in (m.value or b"")], timeout=30,
+                         message="agreement.status_changed never reached Kafka")
+        changed = registry.decode(raw[0])
+        assert (changed.event_type, changed.payload.status) == ("agreement.status_changed", "sent")
+        assert b"Karin" not in raw[0] and b"Petra" not in raw[0] and b"alfa.example" not in raw[0]
+        stored = b"".join(redis_client.dump(k) or b"" for k in redis_client.scan_iter(f"{prefix}:aftercare:*"))
+        assert stored and b"Karin" not in stored and b"Petra" not in stored
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+        publisher.close()
+        service.close()
+
+
+def test_retention_leaves_nothing_in_redis_that_links_back_to_the_student(kafka_bootstrap, redis_url, redis_client):
+    """R155 on real Redis: a closed desk case and an ended placement's follow-up, past the region's period, are
+    anonymised; no key or value under reporting's prefix holds the pseudonym, the old POK id or a name."""
+    prefix = "reporting-" + uuid.uuid4().hex[:6]
+    region, student = "reg-" + uuid.uuid4().hex[:8], "stu_" + uuid.uuid4().hex
+    later = datetime(2029, 1, 1, tzinfo=UTC)
+    service = bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=prefix, registry=None,
+                        publisher=FakePublisher(), clock=lambda: later)
+    try:
+        deps = service.deps
+        pok = Pok(pok_id_of(region, PERIOD, student), region, PERIOD, student, "sch-alfa", "org-m", "plc-m-01",
+                  "rnd-1", "2027-01-20T09:00:00+00:00", status="ended", hours=400,
+                  updated_at="2027-06-30T12:00:00+00:00")
+        deps.aftercare.save_pok(pok, PokPeople(SchoolContact("Karin Bos", "k.bos@alfa.example"), "Petra Jansen"))
+        deps.aftercare.save_introduction(Introduction(region, PERIOD, student, "sch-alfa", "org-m", "plc-m-01",
+                                                      "2027-01-25T09:00:00+00:00", "held"))
+        deps.views.add_contact_moment(region, PERIOD, student, ContactMoment("2027-03-01", "on_site", "school_staff"),
+                                      False)
+        deps.views.put_evaluation(region, PERIOD, student, "student", {"satisfaction": 5})
+        case = CaseMeta("rep-" + uuid.uuid4().hex[:8], region, "org-m", "sch-alfa", "discrimination", "introduction",
+                        False, "student", "2027-02-01T10:00:00+00:00",
+                        (StatusStep("closed", "2027-04-01T10:00:00+00:00"),))
+        deps.desk_store.add(case, ReportContent("Petra zei iets over mijn naam", "2027-01-30", student, student))
+        redis_client.sadd(f"{prefix}:periods", f"{region}|{PERIOD}")
+
+        assert apply_retention(deps) == 2
+        everything = b" ".join(k + b" " + (redis_client.dump(k) or b"") for k in redis_client.scan_iter(f"{prefix}:*"))
+        for secret in (student.encode(), pok.pok_id.encode(), b"Karin", b"Petra"):
+            assert secret not in everything, secret
+        assert deps.desk_store.content(case.report_id) == ReportContent("", "", None, None)
+        [anonymous] = deps.aftercare.poks(region)
+        assert anonymous.student_ref.startswith("anon-") and anonymous.hours == 400
+        assert len(deps.views.contact_moments(region, PERIOD, anonymous.student_ref)) == 1
+    finally:
+        service.close()

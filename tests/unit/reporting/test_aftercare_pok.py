@@ -1,0 +1,145 @@
+"""The placement agreement (POK, issue 20.1): an accepted placement creates a draft; the school names its contact
+for the organisation; the draft is filled in, sent, signed by all three parties, started and ended; field errors
+change nothing; events carry ids and codes only; the page prints and the export uses the BPV field names."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from reporting import handlers
+from reporting.commands import aftercare
+from reporting.errors import InvalidInput, InvalidTransition, NotFound
+from stagepool_shared.auth import Principal
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.events.placements import PlacementAccepted
+from tests.fakes import FakeAccounts
+from tests.fakes.reporting import (ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT, STUDENT_PRINCIPAL,
+                                   FakeAftercareStore, FakeDirectory, bootstrap_with_doubles)
+
+ACCEPTED = PlacementAccepted("rnd-1", REGION, STUDENT, "sch-alfa", "plc-umcg-01", "org-umcg")
+OTHER_SCHOOL = Principal("usr-x", "school_staff", "sch-beta", REGION)
+
+
+@pytest.fixture
+def setup(publisher, clock):
+    store, accounts = FakeAftercareStore(), FakeAccounts()
+    directory = FakeDirectory({("sch-alfa", STUDENT): "Sanne de Vries"})
+    wiring = bootstrap_with_doubles(publisher=publisher, clock=clock, aftercare=store, accounts=accounts,
+                                    directory=directory)
+    handlers.handle(new_envelope("placement.accepted", ACCEPTED, producer="test", partition_key=REGION), wiring.deps)
+    return SimpleNamespace(deps=wiring.deps, store=store, publisher=publisher, app=wiring.app(), accounts=accounts,
+                           wiring=wiring, directory=directory)
+
+
+def fill(deps, principal=SCHOOL_PRINCIPAL, hours=400):
+    return aftercare.fill_pok(deps, principal, PERIOD, STUDENT, date(2027, 9, 1), date(2028, 1, 31), hours,
+                              "Petra Jansen")
+
+
+def ready_to_send(setup):
+    aftercare.set_school_contact(setup.deps, SCHOOL_PRINCIPAL, "org-umcg", "Karin Bos", "k.bos@alfa.nl")
+    fill(setup.deps)
+
+
+def test_an_accepted_placement_creates_one_draft_with_the_r37_agreements(setup):
+    pok = setup.store.pok(REGION, PERIOD, STUDENT)
+    assert (pok.status, pok.school_id, pok.organisation_id, pok.place_id) == ("draft", "sch-alfa", "org-umcg",
+                                                                              "plc-umcg-01")
+    assert "no_subjective_rejection" in pok.agreements and "discrimination_signalled_early" in pok.agreements
+    again = new_envelope("placement.accepted", ACCEPTED, producer="test", partition_key=REGION)
+    handlers.handle(again, setup.deps)
+    assert len(setup.store.poks(REGION)) == 1 and setup.publisher.events() == []
+
+
+def test_sending_without_the_school_contact_is_a_field_error_and_changes_nothing(setup):
+    fill(setup.deps)
+    with pytest.raises(InvalidInput) as err:
+        aftercare.send_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    assert err.value.fields == {"school_contact": ["missing_school_contact"]}
+    assert setup.store.pok(REGION, PERIOD, STUDENT).status == "draft" and setup.publisher.events() == []
+
+
+def test_a_draft_without_period_hours_or_supervisor_cannot_be_sent(setup):
+    aftercare.set_school_contact(setup.deps, SCHOOL_PRINCIPAL, "org-umcg", "Karin Bos", "k.bos@alfa.nl")
+    with pytest.raises(InvalidInput) as err:
+        aftercare.send_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    assert set(err.value.fields) == {"start_date", "end_date", "hours", "supervisor_name"}
+
+
+def test_the_whole_status_path_publishes_ids_and_codes_only(setup):
+    ready_to_send(setup)
+    aftercare.send_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    aftercare.sign_pok(setup.deps, STUDENT_PRINCIPAL, PERIOD, STUDENT)
+    aftercare.sign_pok(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT)
+    assert setup.store.pok(REGION, PERIOD, STUDENT).status == "sent"
+    aftercare.sign_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    aftercare.start_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    aftercare.end_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, early=True, reason="mismatch")
+    statuses = [e.payload.status for e in setup.publisher.events()]
+    assert statuses == ["sent", "signed", "active", "ended_early"]
+    wire = repr([e.payload for e in setup.publisher.events()])
+    assert "Karin" not in wire and "Petra" not in wire and "alfa.nl" not in wire
+    assert setup.publisher.events()[-1].payload.end_reason == "mismatch"
+
+
+def test_ending_early_needs_a_reason_and_a_draft_cannot_be_started(setup):
+    with pytest.raises(InvalidTransition):
+        aftercare.start_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    with pytest.raises(InvalidInput) as err:
+        aftercare.end_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, early=True, reason=None)
+    assert "reason" in err.value.fields
+
+
+def test_only_the_parties_see_a_pok_and_only_the_school_sends_it(setup):
+    with pytest.raises(NotFound):
+        aftercare.read_pok(setup.deps, OTHER_SCHOOL, PERIOD, STUDENT)
+    ready_to_send(setup)
+    with pytest.raises(NotFound):
+        aftercare.send_pok(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT)
+    with pytest.raises(NotFound):
+        fill(setup.deps, STUDENT_PRINCIPAL)
+
+
+def test_the_export_uses_the_bpv_field_names(setup):
+    ready_to_send(setup)
+    exported = aftercare.export_pok(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT)
+    assert exported["leerbedrijfID"] == "org-umcg" and exported["totalHours"] == 400
+    assert exported["startDate"] == "2027-09-01" and exported["approvedHours"] is None
+    assert exported["schoolContact"] == {"name": "Karin Bos", "email": "k.bos@alfa.nl"}
+
+
+def token(setup, principal):
+    issued = setup.wiring.tokens.issue(principal.user_id, principal.role, principal.scope, region_id=REGION)
+    return {"Authorization": f"Bearer {issued}"}
+
+
+def test_the_api_answers_a_missing_school_contact_with_a_422_at_its_field(setup):
+    client = setup.app.test_client()
+    school = token(setup, SCHOOL_PRINCIPAL)
+    filled = client.post(f"/api/v1/aftercare/poks/{STUDENT}/details", headers=school, json={
+        "period_id": PERIOD, "start_date": "2027-09-01", "end_date": "2028-01-31", "hours": 400,
+        "supervisor_name": "Petra Jansen"})
+    assert filled.status_code == 200 and filled.get_json()["totalHours"] == 400
+    sent = client.post(f"/api/v1/aftercare/poks/{STUDENT}/send", headers=school, json={"period_id": PERIOD})
+    assert sent.status_code == 422 and "contactpersoon" in sent.get_json()["fields"]["school_contact"][0]
+    client.put("/api/v1/aftercare/school-contacts/org-umcg", headers=school,
+               json={"name": "Karin Bos", "email": "k.bos@alfa.nl"})
+    sent = client.post(f"/api/v1/aftercare/poks/{STUDENT}/send", headers=school, json={"period_id": PERIOD})
+    assert sent.status_code == 200 and sent.get_json()["state"] == "sent"
+
+
+def test_the_printed_pok_names_the_student_from_intake_and_prints_without_the_chrome(setup):
+    ready_to_send(setup)
+    client = setup.app.test_client()
+    session = setup.accounts.start_session(ORG_PRINCIPAL)
+    client.set_cookie("sp_session", session.session_id)
+    body = client.get(f"/pages/aftercare/{PERIOD}/{STUDENT}").get_data(as_text=True)
+    assert "Sanne de Vries" in body and "Karin Bos" in body and "Petra Jansen" in body
+    assert "niet alsnog afgewezen op subjectieve gronden" in body and 'class="printable"' in body
+    assert setup.directory.asked == [("sch-alfa", STUDENT)]
+    outsider = setup.app.test_client()
+    outsider.set_cookie("sp_session", setup.accounts.start_session(OTHER_SCHOOL).session_id)
+    assert outsider.get(f"/pages/aftercare/{PERIOD}/{STUDENT}").status_code == 404
