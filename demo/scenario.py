@@ -3,13 +3,14 @@ end-to-end tests reuse step by step.
 
 Steps: the coordinator creates the period and the schools; each organisation imports its places (XLSX);
 each school imports its students' wishes (XLSX, with top-3 places chosen from what was posted); wait until
-the matcher has consumed them (its /metrics); request a round and wait for the proposal; per school with students
-in it, its school staff and its support staff approve (the per-school rule); schedule the release a few seconds ahead; wait
-until the local SMTP server holds every message; then the season's second step (demo.rematch: late students,
-a refusal, a withdrawn place, a re-match approved and released the same way). Each step is timed. Any
+the matcher has consumed them (its /metrics); a what-if scenario (demo.season); request a round and wait for
+the proposal; per school with students in it, its school staff and its support staff approve (the per-school
+rule); schedule the release a few seconds ahead; wait until the local SMTP server holds every message; then the
+season's second step (demo.rematch: late students, a refusal, a withdrawn place, a re-match approved and released
+the same way); next year's board, the figures per variant and aftercare (demo.season). Each step is timed. Any
 failure raises ScenarioFailed.
-Imports the standard library, demo.clients / demo.region / demo.pools / demo.rematch and stagepool_shared (never a
-service).
+Imports the standard library, demo.clients / demo.region / demo.pools / demo.rematch / demo.season and
+stagepool_shared (never a service).
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from stagepool_shared.redis import connect
 from stagepool_shared.web.accounts import Accounts
 
 from . import region as demo_region
-from . import rematch
+from . import rematch, season
 from .clients import Clients, IntakeClient, MatcherClient, metric
 from .mailbox import Mailbox
 from .pools import PoolKey, student_pools
 from .rematch import RematchFigures
+from .season_summary import season_blocks
 from .summary import print_summary
 from .summary import text as summary_text
 
@@ -214,6 +216,10 @@ class DemoResult:
     pools: dict[str, PoolKey] = field(default_factory=dict)
     rematch: RematchFigures | None = None
     student_links: list[str] = field(default_factory=list)
+    board: Any = None  # ahead.BoardFigures: next year's board (issue 16)
+    whatif: Any = None  # whatif.ScenarioFigures: +20 care places under the four policies (issue 16)
+    aftercare: Any = None  # aftercare.AftercareFigures: POKs, kennismaking, tasks (issue 20)
+    variants: Any = None  # list[variants.VariantLine]: the period report's figures per variant (issue 15)
 
 
 def create_page_accounts(redis_url: str, area: demo_region.DemoRegion) -> list[tuple[str, str, str]]:
@@ -279,6 +285,7 @@ def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed:
         accepted = import_wishes(cast, area, offered)
     with timings.step("matcher projection complete"):
         wait_for_projection(cast.coordinator_matcher, accepted, len(offered))
+    scenario_figures = season.run_whatif(platform, area, timings, wait_for)
     with timings.step("round requested -> proposed"):
         record = run_round(cast, area)
     with timings.step("approvals per school (staff + support staff)"):
@@ -291,8 +298,12 @@ def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed:
     with timings.step("notifier delivered every e-mail"):
         delivered = wait_for_delivery(mailbox, before, expected_messages(record))
     figures = run_rematch(cast, clients, area, offered, record, accepted, timings)
+    board = season.run_planning(cast, platform, area, timings, wait_for, keep=scenario_figures.organisation_id)
+    per_variant = season.read_variants(clients, area, figures.round_id, timings, wait_for)
+    after = season.run_aftercare(clients, area, cast.coordinator_matcher.round(figures.round_id), timings, wait_for)
     accounts = create_page_accounts(platform.redis.url, area)
     pools = student_pools(area, platform.secrets.pseudonym_secret.encode())
-    result = DemoResult(area, record, timings, delivered, accounts, pools, figures, rematch.sign_in_links(mailbox))
-    print_summary(result, platform, lang)
+    result = DemoResult(area, record, timings, delivered, accounts, pools, figures, rematch.sign_in_links(mailbox),
+                        board, scenario_figures, after, per_variant)
+    print_summary(result, platform, lang, season_blocks(board, scenario_figures, after, lang, per_variant))
     return result

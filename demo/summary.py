@@ -312,15 +312,16 @@ def sign_in_lines(accounts: Sequence[tuple[str, str, str]], links: Sequence[str]
     return lines
 
 
-def print_summary(result: Any, platform: Any, lang: str = "nl") -> None:
-    """Print everything a visitor of the demo needs (result: scenario.DemoResult)."""
+def print_summary(result: Any, platform: Any, lang: str = "nl", season: Sequence[str] = ()) -> None:
+    """Print everything a visitor of the demo needs (result: scenario.DemoResult; season: the planning and
+    aftercare blocks of demo.season_summary, printed after the unplaced students)."""
     area, record = result.region, result.round
     names = {s.school_id: s.name for s in area.schools}
     print("\n" + "\n".join(heading_lines(result, lang)) + "\n")
     if getattr(result, "rematch", None) is not None:
         print("\n".join(rematch_lines(result.rematch, lang)) + "\n")
     for block in (placement_section(record, result.pools, names, lang), unplaced_table(record["summary"], lang),
-                  timing_table(result.timings.steps, lang)):
+                  *season, timing_table(result.timings.steps, lang)):
         print(block + "\n")
     print(text(lang, "addresses"))
     for line in address_lines({n: s.url for n, s in platform.services.items()}, area.region_id, area.period_id,

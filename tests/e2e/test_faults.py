@@ -162,6 +162,7 @@ VALID_PER_TOPIC = {  # a valid event per topic whose handling is harmless in eve
     topics.WISHES: "wish.submitted", topics.PLACES: "place.posted", topics.STUDENTS: "student.erased",
     topics.ROUNDS: "round.requested", topics.PLACEMENTS: "placement.replacement_requested",
     topics.NOTIFICATIONS: "notification.sent", topics.DESK: "desk.report_filed",
+    topics.PLANNING: "demand.forecast_posted",
 }
 
 

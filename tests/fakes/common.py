@@ -82,9 +82,10 @@ class FakeKeyValue:
         return True
 
     def delete(self, *keys: str) -> int:
+        """Like Redis DEL: any key, a string or a hash."""
         for key in keys:
             self.ttls.pop(key, None)
-        return sum(1 for k in keys if self.data.pop(k, None) is not None)
+        return sum(1 for k in keys if (self.data.pop(k, None), self.hashes.pop(k, None)) != (None, None))
 
     # The throttle's counters (stagepool_shared.web.throttle): expiry is recorded, never run out.
     def incr(self, key: str) -> int:

@@ -24,6 +24,7 @@ from reporting.errors import IntakeUnavailable
 from reporting.ports import AbstractIntakeLookups, AbstractPlanningBoard
 from reporting.domain.aftercare import Pok, PokPeople, SchoolContact
 from reporting.domain.aftercare_intro import FollowUpTask, Introduction
+from reporting.domain.retention import anonymous_tasks
 from reporting.ports import (AbstractAftercareStore, AbstractAuditLog, AbstractDeskStore, AbstractStudentDirectory,
                              AbstractViews)
 from stagepool_shared.auth import Principal
@@ -250,8 +251,10 @@ class FakeAftercareStore(AbstractAftercareStore):
         self.poks_[(pok.region_id, pok.period_id, anon_ref)] = replace(pok, student_ref=anon_ref, pok_id=anon_pok_id)
         self.people.pop(pok.pok_id, None)
         self.intros.pop((pok.region_id, pok.period_id, pok.student_ref), None)
-        for task in [t for t in self.tasks_.values() if t.student_ref == pok.student_ref]:
-            self.tasks_[task.task_id] = replace(task, student_ref=anon_ref)
+        tasks_of = [t for t in self.tasks_.values() if t.student_ref == pok.student_ref]
+        for task in tasks_of:
+            del self.tasks_[task.task_id]
+        self.tasks_.update((task.task_id, task) for task in anonymous_tasks(tasks_of, anon_ref))
 
 
 class FakeDirectory(AbstractStudentDirectory):
@@ -293,6 +296,15 @@ class FakePlanningBoard(AbstractPlanningBoard):
 
     def lines(self, region_id: str, kind: str) -> list[dict]:
         return [line for _, line in sorted(self.data.get((region_id, kind), {}).items())]
+
+    def drop_lines(self, event_id: str, region_id: str, kind: str, key_prefix: str) -> bool:
+        if event_id in self.seen:
+            return False
+        self.seen.add(event_id)
+        lines = self.data.get((region_id, kind), {})
+        for key in [k for k in lines if k.startswith(key_prefix)]:
+            del lines[key]
+        return True
 
     def regions(self) -> list[str]:
         return sorted({region for region, _ in self.data})

@@ -59,6 +59,7 @@ class DictTokens:
 # -- reporting --------------------------------------------------------------------------------------------------
 def reporting_world() -> World:
     from reporting.commands.desk import NewReport, file_report
+    from reporting.domain.aftercare import pok_id_of
     from reporting.domain.figures import PlaceFact, PlacementFact, WishFact
     from tests.fakes.reporting import PERIOD, REGION, STUDENT, bootstrap_with_doubles, seeded_views
 
@@ -69,6 +70,9 @@ def reporting_world() -> World:
     views.placements[(REGION, PERIOD, other_student)] = PlacementFact(
         other_student, "sch-beta", "placed", "top1", None, "rnd-1", "2027-01-15T09:00:00Z", "org-beta", "plc-beta-01")
     wiring = bootstrap_with_doubles(views=views, publisher=publisher)
+    aftercare = wiring.deps.aftercare
+    own_task = _seed_aftercare(aftercare, views, STUDENT, "sch-alfa", "org-umcg", "plc-umcg-01")
+    other_task = _seed_aftercare(aftercare, views, other_student, "sch-beta", "org-beta", "plc-beta-01")
     report = dict(description="CANARY-B remark", incident_date="2027-02-20", organisation_id="org-umcg",
                   period_id=PERIOD)
     own_case = file_report(wiring.deps, Principal("usr-stu", "student", STUDENT, REGION), NewReport(**report))
@@ -81,11 +85,49 @@ def reporting_world() -> World:
     tokens = {role: wiring.tokens.issue(f"usr-{role}", role, scope, region_id=REGION) for role, scope in scopes.items()}
     store = wiring.deps.desk_store
     return World(wiring.app().test_client(), tokens,
-                 own={"student": STUDENT, "case": own_case.report_id, "region": REGION, "period": PERIOD},
+                 own={"student": STUDENT, "case": own_case.report_id, "region": REGION, "period": PERIOD,
+                      "org": "org-umcg", "task": own_task, **AFTERCARE_PERIODS},
                  other={"student": other_student, "case": other_case.report_id, "region": other_region,
-                        "period": PERIOD},
-                 markers=(other_student, other_case.report_id), publisher=publisher,
-                 state=lambda: (views.contacts, views.evaluations, store.meta, store.sealed))
+                        "period": PERIOD, "org": "org-beta", "task": other_task, **AFTERCARE_PERIODS},
+                 markers=(other_student, other_case.report_id, other_task, pok_id_of(REGION, PERIOD, other_student),
+                          "Contact sch-beta"),
+                 publisher=publisher,
+                 state=lambda: (views.contacts, views.evaluations, store.meta, store.sealed, aftercare.poks_,
+                                aftercare.people, aftercare.contacts, aftercare.intros, aftercare.tasks_))
+
+
+#: The periods of one student's aftercare, one per status a route starts from (PERIOD: a sent POK and a
+#: proposed kennismaking).
+AFTERCARE_PERIODS = {"period_draft": "2027-p2", "period_signed": "2027-p3", "period_active": "2027-p4",
+                     "period_held": "2027-p2"}
+
+
+def _seed_aftercare(store: Any, views: Any, student: str, school: str, org: str, place: str) -> str:
+    """One tenant's aftercare: its school's contact for the organisation, the student's POKs (sent in PERIOD, a
+    filled draft, signed, active), a proposed kennismaking in PERIOD and a confirmed one that has passed (with
+    its placement), and an open follow-up task of the school; the task's id."""
+    from reporting.domain.aftercare import SIGNERS, Pok, PokPeople, SchoolContact, pok_id_of
+    from reporting.domain.aftercare_intro import Introduction, task_for
+    from tests.fakes.reporting import PERIOD, REGION
+
+    contact = SchoolContact(f"Contact {school}", f"bpv@{school}.example")
+    store.put_school_contact(REGION, school, org, contact)
+    for period, status in ((PERIOD, "sent"), (AFTERCARE_PERIODS["period_draft"], "draft"),
+                           (AFTERCARE_PERIODS["period_signed"], "signed"),
+                           (AFTERCARE_PERIODS["period_active"], "active")):
+        signed = SIGNERS if status in ("signed", "active") else ()
+        store.save_pok(Pok(pok_id_of(REGION, period, student), REGION, period, student, school, org, place, "rnd-1",
+                           "2027-02-01T09:00:00+00:00", status, "2027-09-01", "2028-01-31", 640, signed),
+                       PokPeople(contact, "Supervisor"))
+    held = AFTERCARE_PERIODS["period_held"]
+    views.placements[(REGION, held, student)] = views.placements[(REGION, PERIOD, student)]
+    for period, status, moment in ((PERIOD, "proposed", "2027-03-10T09:00:00+00:00"),
+                                   (held, "confirmed", "2027-02-20T09:00:00+00:00")):
+        store.save_introduction(Introduction(REGION, period, student, school, org, place, moment, status))
+    task = task_for(Introduction(REGION, "2027-p0", student, school, org, place, "2027-02-20T09:00:00+00:00",
+                                 "rejected"), "wishes_mismatch", "2027-02-21T09:00:00+00:00")
+    store.save_task(task)
+    return task.task_id
 
 
 # -- matcher ----------------------------------------------------------------------------------------------------
@@ -182,15 +224,47 @@ def intake_world() -> World:
     other_student = call(tenant_b["school"], "POST", "/api/v1/wishes", submission(student_student_number="S2002"))
     own_place = call(tokens["organisation_staff"], "POST", "/api/v1/places", PLACE)
     other_place = call(tenant_b["org"], "POST", "/api/v1/places", PLACE)
+    _seed_planning(call, tokens, tenant_b)
+    # issue 15.3: school-a's programme uses variant 2, its student was offered the own place and signs in as such
+    call(tokens["school_staff"], "PUT", "/api/v1/variants", {"period_id": PERIOD["period_id"], "crebo": "25491",
+                                                            "variant": 2})
+    wiring.deps.planning.put_candidates(own_student["student_ref"], PERIOD["period_id"], [own_place["place_id"]])
+    tokens["student"] = wiring.tokens.issue("usr-student", "student", own_student["student_ref"], region_id=region)
     publisher.published.clear()
     ids = {"period": PERIOD["period_id"]}
+    redis = wiring.redis_client
     return World(client, tokens,
                  own={**ids, "student": own_student["student_ref"], "place": own_place["place_id"],
-                      "period_path": PERIOD["period_id"], "school": "school-a", "mapping": "map-a"},
+                      "period_path": PERIOD["period_id"], "school": "school-a", "mapping": "map-a",
+                      "school_year": "2027-2028"},
                  other={**ids, "student": other_student["student_ref"], "place": other_place["place_id"],
-                        "period_path": "p2027z", "school": "school-z", "mapping": "map-z"},
+                        "period_path": "p2027z", "school": "school-z", "mapping": "map-z", "school_year": "2028-2029"},
                  markers=(other_student["student_ref"], other_place["place_id"]), publisher=publisher,
-                 state=lambda: (store.__dict__, wiring.redis_client.hashes))
+                 state=lambda: (store.__dict__, redis.hashes, {k: v for k, v in redis.data.items() if ":plan:" in k}))
+
+
+def _seed_planning(call: Callable[..., dict], tokens: dict[str, str], tenant_b: dict[str, str]) -> None:
+    """Capacity planning of both tenants: the coming year's period p2028a of region r-noord (last year's:
+    p2027a) and p2029a of r-zuid (last year's: p2028a, where organisation org-1 has a place, so copying the
+    school year 2028-2029 would reach into r-zuid if the region were not checked); each school's demand line,
+    each organisation's supply line and participation."""
+    from tests.fakes.intake import PERIOD, PLACE
+
+    for token, year in ((tokens["regional_coordinator"], 2028), (tenant_b["coord"], 2029)):
+        period = {**PERIOD, "period_id": f"p{year}a", "name": f"Voorjaar {year}", "starts_on": f"{year}-02-01",
+                  "ends_on": f"{year}-06-30"}
+        call(token, "PUT", f"/api/v1/periods/p{year}a", period)
+    call(tokens["organisation_staff"], "POST", "/api/v1/places", {**PLACE, "period_id": "p2028a"})
+    for school in (tokens["school_staff"], tenant_b["school"]):
+        call(school, "POST", "/api/v1/forecasts", {"lines": [{**FORECAST, "period_id": "p2028a"}]})
+    for org in (tokens["organisation_staff"], tenant_b["org"]):
+        call(org, "POST", "/api/v1/supply", {"lines": [{**SUPPLY, "period_id": "p2028a"}]})
+        call(org, "PUT", "/api/v1/participation", {"school_year": "2027-2028", "status": "taking_part"})
+
+
+#: A demand line and a supply line of intake's planning API (the period is the caller's to name).
+FORECAST = {"period_id": "p2027a", "crebo": "25491", "level": 3, "study_year": 2, "students": 12}
+SUPPLY = {"period_id": "p2027a", "sector": "zorg", "crebos": ["25491"], "slots": 3}
 
 
 WORLDS: dict[str, Callable[[], World]] = {"reporting": reporting_world, "matcher": matcher_world,

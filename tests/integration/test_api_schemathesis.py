@@ -56,6 +56,7 @@ def _intake(kafka_bootstrap: str, redis_url: str) -> Built:
         "organisation_staff": tokens.issue("st-o", "organisation_staff", prefix + "-org", region_id="r-st"),
         "regional_coordinator": tokens.issue("st-c", "regional_coordinator", "r-st", region_id="r-st"),
         "service": tokens.issue("st-n", "service", "notifier"),
+        "student": tokens.issue("st-u", "student", prefix + "-student", region_id="r-st"),
     }, own_tokens={"POST /api/v1/tokens/rotate": tokens.issue("st-r", "school_staff", prefix + "-school", "r-st")})
 
 

@@ -6,14 +6,14 @@ prefix."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from dataclasses import replace
 from datetime import timedelta
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
 import redis
+from stagepool_shared.testing import at_once
 
 from notifier import jobs
 from notifier.adapters.redis_store import RedisStore
@@ -33,23 +33,6 @@ def prefix(redis_url) -> Iterator[str]:
     for key in client.scan_iter(f"{prefix}:*", count=1000):
         client.unlink(key)
     client.close()
-
-
-def at_once(steps: list[Callable[[], int]]) -> list[int]:
-    """Run the steps in threads that start together; what each returned."""
-    results = [0] * len(steps)
-    start = threading.Barrier(len(steps))
-
-    def run(i: int) -> None:
-        start.wait()
-        results[i] = steps[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_instances_remind_each_student_once_and_note_each_passed_deadline_once(redis_url, prefix):

@@ -21,7 +21,7 @@ from stagepool_shared import deadline, topics
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.errors import PublishFailed
 from stagepool_shared.kafka import ConsumerLoop, ConsumerOptions, EventPublisher, ensure_topics
-from stagepool_shared.testing import wait_until
+from stagepool_shared.testing import at_once, wait_until
 from stagepool_shared.testing.samples import sample_payload
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -55,19 +55,7 @@ def timed_publish(publisher: EventPublisher, topic: str) -> tuple[float, BaseExc
 
 def publish_together(publisher: EventPublisher, topic: str, callers: int) -> list[tuple[float, BaseException | None]]:
     """`callers` threads publish at the same moment; (seconds taken, error) of each."""
-    results: list[tuple[float, BaseException | None]] = []
-    start = threading.Barrier(callers)
-
-    def caller() -> None:
-        start.wait()
-        results.append(timed_publish(publisher, topic))
-
-    threads = [threading.Thread(target=caller) for _ in range(callers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_once([lambda: timed_publish(publisher, topic)] * callers)
 
 
 def test_publishes_to_a_stopped_broker_fail_within_their_deadline_even_when_they_must_reconnect(kafka_server, topic):

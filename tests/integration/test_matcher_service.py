@@ -227,3 +227,39 @@ def test_a_round_interrupted_mid_publish_is_republished_identically_never_comput
     assert len(by_id) == parts[0][0].payload.parts and all(len(v) == 1 for v in by_id.values())  # ...identically
     stored = matcher.deps.store.get_round(f"rnd-{RUN}-e").manifest
     assert {env.payload.manifest for env, _ in parts} == {stored}
+
+
+def test_a_refused_student_gets_a_fast_track_proposal_the_school_approves_and_is_released(running,
+                                                                                         kafka_bootstrap):
+    """Issue 20.3 on real Kafka and Redis: a refusal queues the student, the release worker asks the fast
+    track, the consumer proposes it from free capacity (never the refused place), two staff of the school
+    approve it, and the release follows at once with only that student."""
+    from stagepool_shared.events.placements import PlacementRefused
+
+    matcher, publisher, _ = running
+    period, ref, school = "2027-p9", f"stu-{RUN}-ft", "sch-ft"
+    send(publisher, "wish.submitted", replace(wish(ref, school), period_id=period))
+    for i in (1, 2):
+        send(publisher, "place.posted", replace(place(f"plc-{RUN}-ft{i}", 1), period_id=period))
+    wait_until(lambda: len(matcher.deps.store.load_pool(REGION, period, None).places) == 2, 30,
+               message="fast-track places not projected")
+    send(publisher, "placement.refused", PlacementRefused(f"rnd-{RUN}-earlier", REGION, ref, school,
+                                                          f"plc-{RUN}-ft1", f"org-plc-{RUN}-ft1", "travel"))
+    record = wait_until(lambda: next((r for r in matcher.deps.store.list_rounds(REGION)
+                                      if r.request.kind == "fast_track" and r.status == "proposed"
+                                      and r.proposal_published), None), 60, message="no fast track proposed")
+    assert record.request.student_refs == [ref] and record.schools == (school,)
+    [outcome] = matcher.deps.store.outcomes(record.round_id)
+    assert outcome.status == "placed" and outcome.place_id == f"plc-{RUN}-ft2"
+    tokens = TokenStore(matcher.redis_client)
+    client = matcher.app().test_client()
+    for user in ("usr-ft-1", "usr-ft-2"):
+        token = tokens.issue(user, "school_staff", school, REGION)
+        assert client.post(f"/api/v1/rounds/{record.round_id}/approvals",
+                           headers={"Authorization": f"Bearer {token}"}).status_code == 201
+    wait_until(lambda: matcher.deps.store.get_round(record.round_id).status == "released", 30,
+               message="the approved fast track was not released")
+    released = logged(kafka_bootstrap, TOPICS[topics.ROUNDS], "round.released", record.round_id)
+    assert [o.student_ref for r in released for o in r.payload.outcomes] == [ref]
+    wait_until(lambda: ref in matcher.deps.store.load_pool(REGION, period, None).fixed, 30,
+               message="the released fast-track placement does not bind")

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 import redis
 from stagepool_shared.events.rounds import Manifest, Outcome, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.events.variants import VariantSet
 from stagepool_shared.testing.samples import sample_payload
 
 from matcher.adapters.redis_store import RedisRoundStore
@@ -138,3 +139,29 @@ def test_an_objection_excludes_the_pair_withdraws_its_school_s_approvals_and_era
     store.erase_student(eid(), region, "stu-1")
     record = store.get_round(request.round_id)
     assert record.objections == () and len(record.audit) == 4 and "stu-1" not in repr(record.audit)
+
+
+def test_a_schools_variant_is_kept_once_per_event_and_replaced_by_a_later_one(store, region):
+    """Issue 15.3: the matcher's projection of variant.set."""
+    first = eid()
+    assert store.put_variant(first, VariantSet(region, "sch-a", "25491", "2027-p1", 2, 4))
+    assert not store.put_variant(first, VariantSet(region, "sch-a", "25491", "2027-p1", 3, 3))
+    store.put_variant(eid(), VariantSet(region, "sch-b", "25491", "2027-p1", 3, 3))
+    assert store.variants(region, "2027-p1") == {("sch-a", "25491"): (2, 4), ("sch-b", "25491"): (3, 3)}
+    store.put_variant(eid(), VariantSet(region, "sch-a", "25491", "2027-p1", 1, 3))
+    assert store.variants(region, "2027-p1")[("sch-a", "25491")] == (1, 3)
+    assert store.variants(region, "2027-p2") == {} and store.periods(region) == []
+
+
+def test_the_fast_track_queue_keeps_the_first_moment_once_per_event_and_empties(store, region):
+    """Issue 20.3: a student is queued once per event (a redelivery changes nothing), keeps the first moment,
+    is listed once that moment is old enough, and leaves the queue when unqueued."""
+    first = eid()
+    assert store.queue_fast_track(first, region, "2027-p1", ["stu-2", "stu-1"], 100.0)
+    assert not store.queue_fast_track(first, region, "2027-p1", ["stu-9"], 100.0)  # the same event again
+    assert store.queue_fast_track(eid(), region, "2027-p1", ["stu-1"], 500.0)  # keeps 100
+    assert store.queue_fast_track(eid(), region, "2027-p1", ["stu-3"], 500.0)
+    mine = lambda before: [q for q in store.queued_fast_tracks(before) if q[0] == region]  # noqa: E731
+    assert mine(99.0) == [] and mine(100.0) == [(region, "2027-p1", ["stu-1", "stu-2"])]
+    store.unqueue_fast_track(region, "2027-p1", ["stu-1", "stu-2"])
+    assert mine(1000.0) == [(region, "2027-p1", ["stu-3"])]

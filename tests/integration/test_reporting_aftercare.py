@@ -14,7 +14,7 @@ import pytest
 
 from reporting.bootstrap import bootstrap
 from reporting.domain.aftercare import Pok, PokPeople, SchoolContact, pok_id_of
-from reporting.domain.aftercare_intro import Introduction
+from reporting.domain.aftercare_intro import Introduction, task_for
 from reporting.domain.desk import CaseMeta, ReportContent, StatusStep
 from reporting.domain.followup import ContactMoment
 from reporting.entrypoints.consumer import make_consumer
@@ -103,8 +103,11 @@ def test_retention_leaves_nothing_in_redis_that_links_back_to_the_student(kafka_
                   "rnd-1", "2027-01-20T09:00:00+00:00", status="ended", hours=400,
                   updated_at="2027-06-30T12:00:00+00:00")
         deps.aftercare.save_pok(pok, PokPeople(SchoolContact("Karin Bos", "k.bos@alfa.example"), "Petra Jansen"))
-        deps.aftercare.save_introduction(Introduction(region, PERIOD, student, "sch-alfa", "org-m", "plc-m-01",
-                                                      "2027-01-25T09:00:00+00:00", "held"))
+        intro = Introduction(region, PERIOD, student, "sch-alfa", "org-m", "plc-m-01", "2027-01-25T09:00:00+00:00",
+                             "held")
+        deps.aftercare.save_introduction(intro)
+        task = task_for(intro, "team_fit", "2027-01-26T09:00:00+00:00")
+        deps.aftercare.save_task(task)
         deps.views.add_contact_moment(region, PERIOD, student, ContactMoment("2027-03-01", "on_site", "school_staff"),
                                       False)
         deps.views.put_evaluation(region, PERIOD, student, "student", {"satisfaction": 5})
@@ -116,7 +119,7 @@ def test_retention_leaves_nothing_in_redis_that_links_back_to_the_student(kafka_
 
         assert apply_retention(deps) == 2
         everything = b" ".join(k + b" " + (redis_client.dump(k) or b"") for k in redis_client.scan_iter(f"{prefix}:*"))
-        for secret in (student.encode(), pok.pok_id.encode(), b"Karin", b"Petra"):
+        for secret in (student.encode(), pok.pok_id.encode(), task.task_id.encode(), b"Karin", b"Petra"):
             assert secret not in everything, secret
         assert deps.desk_store.content(case.report_id) == ReportContent("", "", None, None)
         [anonymous] = deps.aftercare.poks(region)

@@ -81,3 +81,37 @@ def test_contact_moments_are_registered_and_missing_ones_flagged(kafka_bootstrap
                            headers=school).get_json()["compliant"] is True
     finally:
         service.close()
+
+
+def test_contact_reminders_fire_once_on_one_of_two_instances_under_the_lease(kafka_bootstrap, redis_url):
+    """Issue 20.4 on real Redis: two reporting instances share the `contact-reminders` lease; the one holding it
+    opens the reminder before the mid-point once, the other does nothing meanwhile."""
+    from datetime import UTC, date, datetime, time, timedelta
+
+    from reporting.domain.aftercare import Pok, pok_id_of
+    from reporting.domain.contact_plan import checkpoints
+
+    region, prefix = "reg-" + uuid.uuid4().hex[:8], "reporting-" + uuid.uuid4().hex[:6]
+    now = {"at": datetime(2027, 2, 2, 9, tzinfo=UTC)}
+    one, two = (bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=prefix, registry=None,
+                          clock=lambda: now["at"]) for _ in range(2))
+    step = lambda wiring: next(w for w in wiring.workers() if w.name == "contact-reminders").step()  # noqa: E731
+    try:
+        wish_list = students(region)
+        for event in round_events(region, wish_list):
+            handle(event, one.deps)
+        student = wish_list[0].student_ref
+        fact = one.deps.views.placement(region, PERIOD, student)
+        one.deps.aftercare.save_pok(Pok(pok_id_of(region, PERIOD, student), region, PERIOD, student, fact.school_id,
+                                        fact.organisation_id, fact.place_id, "rnd-1", "2027-01-20T09:00:00+00:00",
+                                        status="active", start_date="2027-02-01", end_date="2027-05-31", hours=400))
+        assert step(one) == 0  # nothing due yet; instance one holds the lease from now on
+        midpoint = checkpoints(date(2027, 2, 1), date(2027, 5, 31))[0][1]
+        now["at"] = datetime.combine(midpoint - timedelta(days=2), time(9), UTC)
+        assert step(two) == 0  # the lease is instance one's
+        assert step(one) == 1 and step(one) == 0
+        [task] = [t for t in one.deps.aftercare.tasks(region, fact.school_id) if t.student_ref == student]
+        assert (task.kind, task.reason_code, task.status) == ("contact_reminder", "contact_midpoint", "open")
+    finally:
+        one.close()
+        two.close()

@@ -26,7 +26,7 @@ import pytest
 from tests.fakes.intake import PERIOD as INTAKE_PERIOD
 from tests.fakes.intake import PLACE, submission
 from tests.unit.intake.test_intake_imports import HEADERS, as_csv, wish_row
-from tests.fakes.tenants import CALLERS, WORLDS, World
+from tests.fakes.tenants import CALLERS, FORECAST, SUPPLY, WORLDS, World
 
 SCHOOL = ("school_staff", "support_staff")
 PARTIES = ("student", *SCHOOL, "organisation_staff")
@@ -68,6 +68,24 @@ def _places_file(ids: dict) -> bytes:
                            "2"]], delimiter=",")
 
 
+def _forecasts_file(ids: dict) -> bytes:
+    return as_csv(["periode", "crebo", "niveau", "leerjaar", "aantal_studenten"], [[ids["period_path"], "25491", "3",
+                                                                                     "2", "12"]], delimiter=",")
+
+
+def _register_file(ids: dict) -> bytes:
+    return as_csv(["leerbedrijf_id", "crebo"], [["org-1", "25491"]], delimiter=",")
+
+
+def _equivalents_file(ids: dict) -> bytes:
+    return as_csv(["crebo_oud", "crebo_nieuw"], [["25407", "25480"]], delimiter=",")
+
+
+def _pok_details(ids: dict) -> dict:
+    return {"period_id": ids["period_draft"], "start_date": "2027-09-01", "end_date": "2028-01-31", "hours": 600,
+            "supervisor_name": "Supervisor"}
+
+
 FOLLOWUP = "/api/v1/followup/placements/<student_ref>"
 FOLLOWED = "/api/v1/followup/placements/{student}"
 DESK_CASE = "/api/v1/desk/reports/<report_id>"
@@ -76,6 +94,9 @@ PLACE_ID = "/api/v1/places/<string(maxlength=80):place_id>"
 STUDENT_ID = "/api/v1/students/<string(maxlength=80):student_ref>"
 WISH_END = STUDENT_ID + "/wishes/<string(maxlength=80):period_id>/"
 SIGN_IN_RULE = "/api/v1/sign-in/mappings/<string(maxlength=80):mapping_id>"
+POK, POKED = "/api/v1/aftercare/poks/<student_ref>", "/api/v1/aftercare/poks/{student}"
+INTRO, INTRODUCED = "/api/v1/aftercare/introductions/<student_ref>", "/api/v1/aftercare/introductions/{student}"
+CONTACT = "/api/v1/aftercare/school-contacts/<organisation_id>"
 
 ROUTES: dict[tuple[str, str, str], Probe] = {
     # reporting: the desk (region), follow-up (the student's school, organisation or the student), figures
@@ -102,9 +123,41 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
     ("reporting", "GET", "/api/v1/reports/<region_id>/<period_id>.<fmt>"): Probe(
         "/api/v1/reports/{region}/{period}.csv", (COORD,), 200),
     ("reporting", "GET", "/api/v1/signals"): Probe("/api/v1/signals", (COORD,), 200, cross=False),
+    # reporting aftercare (issue 20): a school names its own contact for any organisation; the parties of a POK
+    # or a kennismaking act on their own (the student, the school's staff, the organisation's staff)
+    ("reporting", "PUT", CONTACT): Probe(
+        "/api/v1/aftercare/school-contacts/{org}", SCHOOL, 200,
+        lambda ids: {"name": "Contact", "email": "bpv@school.example"}, other_ok=dict.fromkeys(SCHOOL, 200)),
+    ("reporting", "GET", CONTACT): Probe(
+        "/api/v1/aftercare/school-contacts/{org}", SCHOOL, 200, other_ok=dict.fromkeys(SCHOOL, 200)),
+    ("reporting", "GET", POK): Probe(POKED + "?period_id={period}", PARTIES, 200),
+    ("reporting", "POST", POK + "/details"): Probe(POKED + "/details", (*SCHOOL, ORG), 200, _pok_details),
+    ("reporting", "POST", POK + "/send"): Probe(
+        POKED + "/send", SCHOOL, 200, lambda ids: {"period_id": ids["period_draft"]}),
+    ("reporting", "POST", POK + "/sign"): Probe(
+        POKED + "/sign", PARTIES, 200, lambda ids: {"period_id": ids["period"]}),
+    ("reporting", "POST", POK + "/start"): Probe(
+        POKED + "/start", SCHOOL, 200, lambda ids: {"period_id": ids["period_signed"]}),
+    ("reporting", "POST", POK + "/end"): Probe(
+        POKED + "/end", SCHOOL, 200, lambda ids: {"period_id": ids["period_active"]}),
+    ("reporting", "POST", INTRO): Probe(
+        INTRODUCED, (ORG,), 201, lambda ids: {"period_id": ids["period"], "moment": "2027-03-12T10:00:00+01:00"}),
+    ("reporting", "GET", INTRO): Probe(INTRODUCED + "?period_id={period}", PARTIES, 200),
+    ("reporting", "POST", INTRO + "/confirm"): Probe(
+        INTRODUCED + "/confirm", ("student",), 200, lambda ids: {"period_id": ids["period"]}),
+    ("reporting", "POST", INTRO + "/accompany"): Probe(
+        INTRODUCED + "/accompany", SCHOOL, 200, lambda ids: {"period_id": ids["period"], "accompanied": True}),
+    ("reporting", "POST", INTRO + "/outcome"): Probe(
+        INTRODUCED + "/outcome", (ORG,), 200, lambda ids: {"period_id": ids["period_held"], "outcome": "continue"}),
+    ("reporting", "GET", "/api/v1/aftercare/tasks"): Probe("/api/v1/aftercare/tasks", SCHOOL, 200, cross=False),
+    ("reporting", "POST", "/api/v1/aftercare/tasks/<task_id>/done"): Probe(
+        "/api/v1/aftercare/tasks/{task}/done", SCHOOL, 200),
     # matcher: rounds of a region; staff only of rounds with students of their school
     ("matcher", "POST", "/api/v1/rounds"): Probe(
         "/api/v1/rounds", (COORD,), 202, lambda ids: {"region_id": ids["region"], "period_id": ids["period"]}),
+    ("matcher", "POST", "/api/v1/rounds/fast-track"): Probe(  # issue 20.3: the coordinator, or the student's school
+        "/api/v1/rounds/fast-track", (COORD, *SCHOOL), 202,
+        lambda ids: {"region_id": ids["region"], "period_id": ids["period"], "student_refs": ["stu-a1"]}),
     ("matcher", "GET", "/api/v1/rounds"): Probe(
         "/api/v1/rounds?region_id={region}", READERS, 200, other_ok=dict.fromkeys(READERS, 200)),
     ("matcher", "GET", ROUND): Probe("/api/v1/rounds/{round}", (COORD, *SCHOOL), 200),
@@ -165,6 +218,47 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
         lambda ids: {"mapping_id": ids["mapping"], "kind": "subject", "value": "sub-new", "role": "school_staff",
                      "scope": ids["school"]}, refusal='"scope"'),
     ("intake", "DELETE", SIGN_IN_RULE): Probe("/api/v1/sign-in/mappings/{mapping}", (COORD,), 204),
+    # intake: a school's matching variant per programme and period (issue 15.3); another region's period is a field error
+    ("intake", "PUT", "/api/v1/variants"): Probe(
+        "/api/v1/variants", SCHOOL, 202,
+        lambda ids: {"period_id": ids["period_path"], "crebo": "25491", "variant": 2, "candidates": 3},
+        refusal='"period_id"'),
+    ("intake", "GET", "/api/v1/variants"): Probe("/api/v1/variants", SCHOOL, 200, cross=False),
+    # intake: a variant-2 student's candidates and choice; another tenant's period holds no wish of theirs
+    ("intake", "GET", "/api/v1/choices/<string(maxlength=80):period_id>"): Probe(
+        "/api/v1/choices/{period_path}", ("student",), 200),
+    ("intake", "POST", "/api/v1/choices/<string(maxlength=80):period_id>"): Probe(
+        "/api/v1/choices/{period_path}", ("student",), 202, lambda ids: {"choice": [ids["place"]]}),
+    # intake planning (issue 16): a school's demand, an organisation's supply and participation, the region's
+    # register (coordinator); each acts for the caller's own school, organisation or region, a period or a school
+    # year of another region is a field error
+    ("intake", "POST", "/api/v1/forecasts"): Probe(
+        "/api/v1/forecasts", SCHOOL, 202, lambda ids: {"lines": [{**FORECAST, "period_id": ids["period_path"]}]},
+        refusal='"period_id"'),
+    ("intake", "GET", "/api/v1/forecasts"): Probe("/api/v1/forecasts", SCHOOL, 200, cross=False),
+    ("intake", "POST", "/api/v1/imports/forecasts"): Probe(
+        "/api/v1/imports/forecasts", SCHOOL, 202, upload=_forecasts_file, refusal='"periode"'),
+    ("intake", "GET", "/api/v1/templates/planning/<any(forecasts, register, equivalents):kind>.<any(csv, xlsx):fmt>"):
+        Probe("/api/v1/templates/planning/register.csv", PUBLIC, 200, cross=False),
+    ("intake", "POST", "/api/v1/supply"): Probe(
+        "/api/v1/supply", (ORG,), 202, lambda ids: {"lines": [{**SUPPLY, "period_id": ids["period_path"]}]},
+        refusal='"period_id"'),
+    ("intake", "GET", "/api/v1/supply"): Probe("/api/v1/supply", (ORG,), 200, cross=False),
+    ("intake", "POST", "/api/v1/supply/copy-last-year"): Probe(
+        "/api/v1/supply/copy-last-year", (ORG,), 202, lambda ids: {"school_year": ids["school_year"]},
+        refusal='"school_year"'),
+    ("intake", "PUT", "/api/v1/participation"): Probe(
+        "/api/v1/participation", (ORG,), 202, lambda ids: {"school_year": "2027-2028", "status": "not_open"},
+        cross=False),
+    ("intake", "GET", "/api/v1/participation"): Probe(
+        "/api/v1/participation?school_year=2027-2028", (ORG,), 200, cross=False),
+    ("intake", "GET", "/api/v1/register"): Probe("/api/v1/register", (COORD,), 200, cross=False),
+    ("intake", "PUT", "/api/v1/register/mode"): Probe(
+        "/api/v1/register/mode", (COORD,), 200, lambda ids: {"mode": "refuse"}, cross=False),
+    ("intake", "POST", "/api/v1/register/recognitions"): Probe(
+        "/api/v1/register/recognitions", (COORD,), 200, upload=_register_file, cross=False),
+    ("intake", "POST", "/api/v1/register/equivalents"): Probe(
+        "/api/v1/register/equivalents", (COORD,), 200, upload=_equivalents_file, cross=False),
     # every role rotates its own token (the token is the tenant)
     ("intake", "POST", "/api/v1/tokens/rotate"): Probe("/api/v1/tokens/rotate", TOKENS, 200, cross=False),
 }
@@ -199,8 +293,9 @@ def _send(world: World, method: str, probe: Probe, ids: dict, caller: str | None
 
 @functools.cache
 def _read_world(service: str) -> World:
-    """One world per service for the reads (a read that changed state would still fail the fingerprint check);
-    every write gets a fresh one."""
+    """One world per service for the reads and for the writes of a caller the route is not for (a request
+    that changed state would still fail the fingerprint check); every write of an allowed role gets a fresh
+    one."""
     return WORLDS[service]()
 
 
@@ -216,7 +311,7 @@ def _expected(probe: Probe, caller: str | None, tenant: str) -> set[int]:
 def test_each_role_reaches_only_its_own_tenant(key, caller, tenant):
     service, method, _ = key
     probe = ROUTES[key]
-    world = _read_world(service) if method == "GET" else WORLDS[service]()
+    world = _read_world(service) if method == "GET" or caller not in probe.allowed else WORLDS[service]()
     ids = world.own if tenant == "own" else world.other
     before = world.fingerprint()
     answer = _send(world, method, probe, ids, caller)

@@ -14,6 +14,7 @@ import re
 import uuid
 from typing import Any, Callable
 
+import redis
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -137,6 +138,15 @@ def install_error_handlers(app: Flask) -> None:
         logger.warning("publish failed: %s", err)
         return error(503, "unavailable", "The event log is unavailable; nothing was stored. Try again shortly.",
                      headers={"Retry-After": "5"})
+
+    @app.errorhandler(redis.ConnectionError)
+    @app.errorhandler(redis.TimeoutError)
+    def _store_down(err: redis.RedisError) -> Response:
+        # Redis away for a moment (a restart, or a Sentinel failover: tests/integration/test_cluster_faults.py):
+        # not acknowledged, retry later; never a 500 with a traceback.
+        logger.warning("store unavailable: %s", err)
+        return error(503, "unavailable", "The store is unavailable for a moment. Try again shortly.",
+                     headers={"Retry-After": "2"})
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Response:

@@ -45,6 +45,8 @@ DUTCH: dict[str, str] = {
     "Not found.": "Niet gevonden.",
     "The event log is unavailable; nothing was stored. Try again shortly.":
         "Het gebeurtenissenlog is niet bereikbaar; er is niets opgeslagen. Probeer het zo opnieuw.",
+    "The store is unavailable for a moment. Try again shortly.":
+        "De opslag is even niet bereikbaar. Probeer het zo opnieuw.",
     "Something went wrong on our side.": "Er ging bij ons iets mis.",
     "the body must be JSON (Content-Type: application/json)": "de inhoud moet JSON zijn (Content-Type: application/json)",
     "the body is not valid JSON": "de inhoud is geen geldige JSON",
@@ -131,6 +133,12 @@ DUTCH: dict[str, str] = {
     "Choose at least one place.": "Kies minstens één plaats.",
     "Choose at most 3 places.": "Kies hoogstens 3 plaatsen.",
     "Choose at most 5 kinds.": "Kies hoogstens 5 soorten.",
+    # intake: the matching variant and a variant-2 student's choice (issue 15.3)
+    "The choice deadline comes before the wish deadline.": "De keuzetermijn eindigt vóór de termijn voor wensen.",
+    "Choose one of the places offered.": "Kies een van de aangeboden plaatsen.",
+    "A place appears more than once in your choice.": "Een plaats staat meer dan eens in je keuze.",
+    "The deadline to choose has passed; you keep the place the matcher picked.":
+        "De termijn om te kiezen is voorbij; je houdt de plaats die de matcher koos.",
 }
 
 
@@ -150,8 +158,12 @@ _PATTERN_TEXTS: dict[str, str] = {
     # the student's top 3 from the catalogue (issue 15.2)
     r"This place is for another period: (.+)\.": "Deze plaats is voor een andere periode: {0}.",
     r"This place is closed: (.+)\.": "Deze plaats is gesloten: {0}.",
+    # matcher: the re-placement fast track (issue 20.3)
+    r"Not seeking a place in this period: (.+)\.": "Zoekt geen plaats in deze periode: {0}.",
+    r"Already in an open fast-track round: (.+)\.": "Zit al in een open snelle herplaatsing: {0}.",
     r"No place of this kind in your catalogue: (.+)\.": "Geen plaats van deze soort in jouw overzicht: {0}.",
     r"You are not eligible for this place: (.+)\.": "Deze plaats past niet bij jouw opleiding en wensen: {0}.",
+    r"This place was not offered to you: (.+)\.": "Deze plaats is je niet aangeboden: {0}.",
     r"Several organisations have this in their name: (.+)\. Type the whole name\.":
         "Meerdere organisaties hebben dit in hun naam: {0}. Typ de hele naam.",
     r"The organisation is not recognised by SBB for crebo (.+) \(nor for an equivalent code\)\.":

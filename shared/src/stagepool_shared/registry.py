@@ -14,12 +14,14 @@ from marshmallow import ValidationError
 
 from .envelope import Envelope, EnvelopeSchema
 from .errors import InvalidEvent
-from .events import aftercare, deadletter, desk, notifications, places, placements, planning, rounds, students, wishes
+from .events import (
+    aftercare, deadletter, desk, notifications, places, placements, planning, rounds, students, variants, wishes,
+)
 from .events.base import EventSpec
 
 _ALL_SPECS: tuple[EventSpec, ...] = (
     wishes.SPECS + places.SPECS + students.SPECS + rounds.SPECS + placements.SPECS
-    + notifications.SPECS + desk.SPECS + deadletter.SPECS + planning.SPECS + aftercare.SPECS
+    + notifications.SPECS + desk.SPECS + deadletter.SPECS + planning.SPECS + aftercare.SPECS + variants.SPECS
 )
 
 

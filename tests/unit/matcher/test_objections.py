@@ -11,7 +11,6 @@ import pytest
 from stagepool_shared.auth import Principal
 
 from matcher import commands, handlers
-from tests.fakes import FakeAccounts
 from tests.fakes.matcher import PERIOD, REGION, matcher_wiring, wish
 
 from tests.unit.matcher.test_review_by_name import COORD, STAFF_A, named_place, proposed_round, signed_in, visible
@@ -21,11 +20,6 @@ STAFF_B = Principal("usr-b", "school_staff", "sch-b", REGION)
 NOTE = "CANARY-note: Anna's vader belde"
 PLACES = [named_place("plc-1", "Zorggroep Noord", "Zorgweg 2, Assen", 2),
           named_place("plc-2", "Thuiszorg West", "Westerkade 9, Groningen", 2)]
-
-
-@pytest.fixture
-def accounts():
-    return FakeAccounts()
 
 
 class Tokens:

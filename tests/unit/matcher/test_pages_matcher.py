@@ -1,20 +1,19 @@
 """The matcher's pages through Flask's test client: the coordinator's overview, starting, comparing and
 releasing rounds, and the review page of school and support staff. Built through bootstrap with the
-in-memory store, a FakePublisher and FakeAccounts (sessions), so no server is needed."""
+in-memory store, a FakePublisher and FakeAccounts (sessions; the fixtures are in conftest.py), so no server
+is needed."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
 
-import pytest
 from stagepool_shared.auth import Principal
 
 from matcher import handlers
 from matcher.adapters.ortools_solver import OrToolsRoundSolver
 from matcher.jobs import release_due_rounds
-from tests.fakes import FakeAccounts
-from tests.fakes.matcher import PERIOD, REGION, event, matcher_wiring, place, wish
+from tests.fakes.matcher import PERIOD, REGION, event, place, wish
 
 PEOPLE = {
     "coord": Principal("usr-coord", "regional_coordinator", REGION, REGION),
@@ -25,26 +24,6 @@ PEOPLE = {
     "staff-b2": Principal("usr-b2", "school_staff", "sch-b", REGION),
     "org": Principal("usr-org", "organisation_staff", "org-plc-1", REGION),
 }
-
-
-@pytest.fixture
-def accounts():
-    return FakeAccounts()
-
-
-@pytest.fixture
-def wiring(accounts):
-    return matcher_wiring(accounts=accounts)
-
-
-@pytest.fixture
-def deps(wiring):
-    return wiring.deps
-
-
-@pytest.fixture
-def app(wiring):
-    return wiring.app()
 
 
 def signed_in(app, accounts, who):
@@ -68,6 +47,13 @@ def start_round(deps, client, **fields):
     assert answer.status_code == 302
     handlers.handle(deps.publisher.events("round.requested")[-1], deps)
     return answer.headers["Location"].split("/rounds/")[1].split("?")[0]
+
+
+def coordinator_round(deps, app, accounts, support=False):
+    """The pool, the coordinator signed in, and one round proposed: (the coordinator's client, the round id)."""
+    pool(deps, support=support)
+    client = signed_in(app, accounts, "coord")
+    return client, start_round(deps, client)
 
 
 def test_the_coordinator_sees_demand_and_slots_as_charts_with_the_numbers(deps, app, accounts):
@@ -98,9 +84,7 @@ def test_a_bad_start_form_shows_messages_next_to_the_fields_keeps_the_input_and_
 
 
 def test_a_started_round_shows_its_figures_and_is_compared_with_the_previous_one(deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    first = start_round(deps, client)
+    client, first = coordinator_round(deps, app, accounts)
     handlers.handle(event("place.posted", place("plc-2", 5)), deps)
     second = start_round(deps, client)
     page = client.get(f"/pages/coordinator/rounds/{second}").get_data(as_text=True)
@@ -113,9 +97,7 @@ def test_a_started_round_shows_its_figures_and_is_compared_with_the_previous_one
 
 
 def test_release_before_complete_approval_shows_the_409_message_and_what_is_missing(deps, app, accounts):
-    pool(deps, support=True)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts, support=True)
     answer = client.post(f"/pages/coordinator/rounds/{round_id}/release",
                          data={"csrf_token": client.csrf, "respond_by": "2030-01-10T17:00", "release_now": "1"})
     body = answer.get_data(as_text=True)
@@ -128,9 +110,7 @@ def test_release_before_complete_approval_shows_the_409_message_and_what_is_miss
 
 
 def test_a_deadline_before_the_release_moment_is_a_field_error(deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts)
     answer = client.post(f"/pages/coordinator/rounds/{round_id}/release", data={
         "csrf_token": client.csrf, "release_at": "2030-01-10T09:00", "respond_by": "2030-01-09T09:00"})
     body = answer.get_data(as_text=True)
@@ -138,9 +118,7 @@ def test_a_deadline_before_the_release_moment_is_a_field_error(deps, app, accoun
 
 
 def test_staff_review_their_students_with_explanations_and_two_colleagues_approve(deps, app, accounts):
-    pool(deps)
-    coordinator = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, coordinator)
+    coordinator, round_id = coordinator_round(deps, app, accounts)
     staff = signed_in(app, accounts, "staff-a")
     body = staff.get("/pages/review").get_data(as_text=True)
     assert "Anna de Vries" in body and "Chris Jansen" in body and "Bram Bakker" not in body  # by name (issue 14.6)
@@ -169,9 +147,7 @@ def approve_as(app, accounts, round_id, *people):
 
 
 def test_the_round_page_is_not_complete_while_a_school_s_own_staff_have_not_approved(deps, app, accounts):
-    pool(deps)
-    coordinator = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, coordinator)
+    coordinator, round_id = coordinator_round(deps, app, accounts)
     approve_as(app, accounts, round_id, "staff-b", "staff-b2")
     coordinator.post(f"/pages/review/{round_id}/approve", data={"csrf_token": coordinator.csrf})
     body = coordinator.get(f"/pages/coordinator/rounds/{round_id}").get_data(as_text=True)
@@ -247,9 +223,7 @@ def test_a_certified_round_says_what_was_checked_and_an_uncertified_one_claims_n
 
 def test_the_comparison_with_the_previous_round_says_in_words_who_keeps_gains_loses_or_changes_a_place(
         deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    start_round(deps, client)
+    client, _ = coordinator_round(deps, app, accounts)
     handlers.handle(event("place.posted", place("plc-2", 5)), deps)
     second = start_round(deps, client)
     page = client.get(f"/pages/coordinator/rounds/{second}").get_data(as_text=True)
@@ -261,9 +235,7 @@ def test_the_comparison_with_the_previous_round_says_in_words_who_keeps_gains_lo
 
 
 def test_the_round_page_says_why_its_lowest_school_rate_may_differ_from_the_report(deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts)
     body = client.get(f"/pages/coordinator/rounds/{round_id}").get_data(as_text=True)
     note = body.split('id="figures-note">')[1].split("</p>")[0]
     assert "per school en sector" in note and "rapport" in note and "hele periode" in note

@@ -3,14 +3,11 @@ the zone named, never UTC, and "release now" asks for confirmation first (a page
 
 from __future__ import annotations
 
-from tests.unit.matcher.test_pages_matcher import (accounts, app, approve_as, deps, pool, signed_in,  # noqa: F401
-                                                   start_round, wiring)
+from tests.unit.matcher.test_pages_matcher import approve_as, coordinator_round
 
 
 def released_ready(deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts)
     approve_as(app, accounts, round_id, "staff-a", "staff-a2", "staff-b", "staff-b2")
     return client, round_id
 
@@ -56,9 +53,7 @@ def test_the_rounds_list_shows_when_a_round_was_asked_for_in_dutch_time(deps, ap
 
 
 def test_release_now_before_complete_approval_says_what_is_missing_without_a_confirmation_first(deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts)
     answer = client.post(f"/pages/coordinator/rounds/{round_id}/release",
                          data={"csrf_token": client.csrf, "respond_by": "2030-01-10T17:00", "release_now": "1"})
     assert answer.status_code == 409 and 'id="confirm"' not in answer.get_data(as_text=True)

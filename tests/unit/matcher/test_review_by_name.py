@@ -11,8 +11,7 @@ import pytest
 from stagepool_shared.auth import Principal
 
 from matcher import handlers
-from tests.fakes import FakeAccounts
-from tests.fakes.matcher import PERIOD, REGION, FakeStudentDirectory, event, matcher_wiring, place, wish
+from tests.fakes.matcher import PERIOD, REGION, FakeStudentDirectory, event, place, wish
 
 STAFF_A = Principal("usr-a", "school_staff", "sch-a", REGION)
 COORD = Principal("usr-coord", "regional_coordinator", REGION, REGION)
@@ -21,18 +20,8 @@ NAMES = {"stu-1": ("sch-a", "Anna de Vries", "100001"), "stu-2": ("sch-b", "Bram
 
 
 @pytest.fixture
-def accounts():
-    return FakeAccounts()
-
-
-@pytest.fixture
 def directory():
     return FakeStudentDirectory(NAMES)
-
-
-@pytest.fixture
-def wiring(accounts, directory):
-    return matcher_wiring(accounts=accounts, directory=directory)
 
 
 def signed_in(wiring, accounts, principal):

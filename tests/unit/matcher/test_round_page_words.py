@@ -9,9 +9,8 @@ import re
 import pytest
 
 from matcher import handlers
-from tests.fakes import FakeAccounts
-from tests.fakes.matcher import PERIOD, FakeStudentDirectory, event, matcher_wiring, place
-from tests.unit.matcher.test_pages_matcher import approve_as, pool, signed_in, start_round
+from tests.fakes.matcher import PERIOD, FakeStudentDirectory, event, place
+from tests.unit.matcher.test_pages_matcher import approve_as, coordinator_round, pool, signed_in, start_round
 
 SCHOOLS = {"sch-a": "ROC Alfa College", "sch-b": "Beta Vakschool"}
 COMPUTING = "Het voorstel wordt berekend"
@@ -22,26 +21,6 @@ def directory():
     return FakeStudentDirectory(schools=SCHOOLS)
 
 
-@pytest.fixture
-def accounts():
-    return FakeAccounts()
-
-
-@pytest.fixture
-def wiring(accounts, directory):
-    return matcher_wiring(accounts=accounts, directory=directory)
-
-
-@pytest.fixture
-def deps(wiring):
-    return wiring.deps
-
-
-@pytest.fixture
-def app(wiring):
-    return wiring.app()
-
-
 def visible(html: str) -> str:
     """The page's text as a person sees it: no tags, no attributes."""
     return re.sub(r"<[^>]+>", " ", html)
@@ -49,9 +28,7 @@ def visible(html: str) -> str:
 
 def test_the_round_page_names_schools_by_their_display_name_in_figures_approval_and_comparison(
         deps, app, accounts, directory):
-    pool(deps)
-    coordinator = signed_in(app, accounts, "coord")
-    start_round(deps, coordinator)
+    coordinator, _ = coordinator_round(deps, app, accounts)
     handlers.handle(event("place.posted", place("plc-2", 5)), deps)
     round_id = start_round(deps, coordinator)
     approve_as(app, accounts, round_id, "staff-b")
@@ -69,9 +46,7 @@ def test_the_round_page_names_schools_by_their_display_name_in_figures_approval_
 
 
 def test_the_release_conflict_names_the_schools_that_still_have_to_approve(deps, app, accounts):
-    pool(deps, support=True)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts, support=True)
     answer = client.post(f"/pages/coordinator/rounds/{round_id}/release",
                          data={"csrf_token": client.csrf, "respond_by": "2030-01-10T17:00", "release_now": "1"})
     conflict = answer.get_data(as_text=True).split('id="conflict"')[1].split("</div>")[0]
@@ -79,17 +54,13 @@ def test_the_release_conflict_names_the_schools_that_still_have_to_approve(deps,
 
 
 def test_the_overview_s_school_chart_names_schools_too(deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    start_round(deps, client)
+    client, _ = coordinator_round(deps, app, accounts)
     chart = client.get("/pages/coordinator").get_data(as_text=True).split('id="chart-school"')[1]
     assert "ROC Alfa College" in chart.split("</figure>")[0]
 
 
 def test_without_intake_the_round_page_shows_the_school_ids_and_no_error(deps, app, accounts, directory):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts)
     directory.down = True
     answer = client.get(f"/pages/coordinator/rounds/{round_id}")
     rows = answer.get_data(as_text=True).split('id="approval-schools"')[1].split("</table>")[0]
@@ -106,9 +77,7 @@ def test_a_school_intake_does_not_know_keeps_its_id(deps, app, accounts, directo
 
 
 def test_reasons_are_words_on_the_round_page_in_both_languages(deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts)
     for lang in ("nl", "en"):
         body = client.get(f"/pages/coordinator/rounds/{round_id}?lang={lang}").get_data(as_text=True)
         assert not re.search(r"\b[A-Z]+(_[A-Z]+)+\b", visible(body)), lang  # no code like NO_ELIGIBLE_PLACE
@@ -130,9 +99,7 @@ def test_the_computing_flash_shows_only_while_the_round_is_being_computed(deps, 
 
 
 def test_the_round_s_outcome_list_names_schools_and_still_filters_by_school(deps, app, accounts):
-    pool(deps)
-    client = signed_in(app, accounts, "coord")
-    round_id = start_round(deps, client)
+    client, round_id = coordinator_round(deps, app, accounts)
     body = client.get(f"/pages/coordinator/rounds/{round_id}/outcomes").get_data(as_text=True)
     table = body.split("<tbody>")[1].split("</tbody>")[0]
     assert "ROC Alfa College" in table and "Beta Vakschool" in table and ">sch-a<" not in table

@@ -15,17 +15,11 @@ from stagepool_shared.auth import Principal
 from matcher import handlers
 from matcher.adapters.scenario_store import InMemoryScenarioStore
 from matcher.jobs import run_queued_scenario
-from tests.fakes import FakeAccounts
 from tests.fakes.matcher import PERIOD, REGION, event, matcher_wiring, place, wish
 
 COORD = Principal("usr-coord", "regional_coordinator", REGION, REGION)
 OTHER = Principal("usr-other", "regional_coordinator", "reg-other", "reg-other")
 STAFF = Principal("usr-a", "school_staff", "sch-a", REGION)
-
-
-@pytest.fixture
-def accounts():
-    return FakeAccounts()
 
 
 @pytest.fixture

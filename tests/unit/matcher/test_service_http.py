@@ -32,11 +32,6 @@ def wiring():
 
 
 @pytest.fixture
-def deps(wiring):
-    return wiring.deps
-
-
-@pytest.fixture
 def client(wiring):
     return wiring.app().test_client()
 

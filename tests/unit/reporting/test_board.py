@@ -10,6 +10,7 @@ from reporting.commands.board import board_of_year, school_years, set_threshold
 from reporting.domain.board import previous_period_id
 from reporting.domain.figures import PlaceFact, WishFact
 from reporting.handlers import handle
+from reporting.report.board import board_tables
 from tests.fakes.reporting import FakePlanningBoard, FakeViews, bootstrap_with_doubles
 
 REGION, YEAR, PERIOD, LAST = "r-noord", "2027-2028", "2027-najaar", "2026-najaar"
@@ -79,6 +80,9 @@ def test_an_organisation_that_opts_out_is_counted_and_its_forecast_supply_no_lon
     assert board.participation == {"taking_part": 1, "opted_out": 1, "not_open": 1}
     assert board.opt_out_reasons == {"no_supervisor": 1}
     assert board.programmes[0].supply == 4
+    participation = board_tables(board, "nl")[-1]
+    assert [row.labels for row in participation.rows][-1] == ("Reden van afmelden: Geen begeleider",)
+    assert "No supervisor" in str(board_tables(board, "en")[-1].rows)
 
 
 def test_trend_against_last_year_and_students_who_found_their_own_place():

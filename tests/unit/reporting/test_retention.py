@@ -11,7 +11,7 @@ import pytest
 
 from reporting.config import Settings, _retention_by_region
 from reporting.domain.aftercare import Pok, PokPeople, SchoolContact
-from reporting.domain.aftercare_intro import FollowUpTask, Introduction
+from reporting.domain.aftercare_intro import Introduction, task_for
 from reporting.domain.desk import CaseMeta, ReportContent, StatusStep
 from reporting.domain.followup import ContactMoment
 from reporting.domain.retention import RETENTION_TABLE, RetentionPolicy
@@ -76,7 +76,9 @@ def test_the_follow_up_of_an_ended_placement_cannot_be_linked_back_after_the_per
     store.save_pok(ended_pok(DAYS + 1), PokPeople(SchoolContact("Karin Bos", "k.bos@alfa.nl"), "Petra Jansen"))
     store.save_introduction(Introduction(REGION, PERIOD, STUDENT, "sch-alfa", "org-umcg", "plc-umcg-01",
                                          "2026-08-20T10:00:00+00:00", "rejected", True, "team_fit"))
-    store.save_task(FollowUpTask("tsk-1", REGION, PERIOD, "sch-alfa", "org-umcg", STUDENT, "team_fit", "2026-08-21"))
+    task = task_for(Introduction(REGION, PERIOD, STUDENT, "sch-alfa", "org-umcg", "plc-umcg-01", "2026-08-20T10:00:00+00:00"),
+                    "team_fit", "2026-08-21")
+    store.save_task(task)
     views.add_contact_moment(REGION, PERIOD, STUDENT, ContactMoment("2026-10-01", "on_site", "school_staff"), True)
     views.put_evaluation(REGION, PERIOD, STUDENT, "student", {"satisfaction": 4})
     assert apply_retention(deps) == 1
@@ -84,6 +86,8 @@ def test_the_follow_up_of_an_ended_placement_cannot_be_linked_back_after_the_per
     kept = repr((store.poks_, store.people, store.intros, store.tasks_, views.contacts, views.exceptions,
                  views.evaluations))
     assert STUDENT not in kept and "pok-abc" not in kept
+    assert task.task_id not in kept  # its id is a hash of the pseudonym: it is re-keyed too
+    assert [t.student_ref for t in store.tasks_.values()] == [store.poks(REGION)[0].student_ref]
     assert "Karin" not in kept and "Petra" not in kept
     [pok] = store.poks(REGION)
     assert pok.student_ref.startswith("anon-") and (pok.hours, pok.status) == (400, "ended")

@@ -101,9 +101,11 @@ def period(region_id: str, data: dict[str, Any]) -> Period:
     """A period of a region; its end must not come before its start."""
     if data["ends_on"] < data["starts_on"]:
         raise InvalidInput({"ends_on": ["The end date comes before the start date."]})
+    if data.get("wishes_until") and data.get("choices_until") and data["choices_until"] < data["wishes_until"]:
+        raise InvalidInput({"choices_until": ["The choice deadline comes before the wish deadline."]})
     return Period(period_id=data["period_id"], region_id=region_id, name=data["name"],
                   starts_on=data["starts_on"], ends_on=data["ends_on"], sectors=tuple(data.get("sectors", ())),
-                  wishes_until=data.get("wishes_until"))
+                  wishes_until=data.get("wishes_until"), choices_until=data.get("choices_until"))
 
 
 def wire(payload: Any) -> Any:

@@ -56,3 +56,7 @@ class TableTooLarge(UnreadableFile):
 
 class WishesClosed(Conflict):
     """The period's wish deadline has passed: the student's top 3 can no longer change (issue 15.2)."""
+
+
+class ChoicesClosed(Conflict):
+    """The period's choice deadline has passed: a variant-2 student can no longer choose (issue 15.3)."""

@@ -4,7 +4,9 @@ Intake consumes round.released, after which the notifier may ask for the release
 and the placement events: with the release they make each student's placement status the school sees
 (issue 14.8: placed where, the answer, the follow-up). The store writes the processed marker and the state in
 one MULTI/EXEC (pattern B without an outbox: these handlers publish nothing), so a redelivered event changes
-nothing. Imports the ports, the status rules and the shared event dataclasses.
+nothing. The matcher's offer of candidates to a variant-2 student (`candidates.offered`, issue 15.3) replaces
+the student's offer of that period: writing the same offer again changes nothing. Imports the ports, the status
+rules and the shared event dataclasses.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from stagepool_shared.envelope import Envelope
 from stagepool_shared.events.placements import (PlacementAccepted, PlacementFailed, PlacementRef, PlacementRefused,
                                                 ReplacementRequested)
 from stagepool_shared.events.rounds import RoundReleased
+from stagepool_shared.events.variants import CandidatesOffered
 
 from .domain import status as rules
 from .domain.status import PlacementStatus
@@ -84,6 +87,13 @@ def record_replacement(envelope: Envelope, deps: Deps) -> None:
     deps.store.change_placement_statuses(envelope.event_id + ":status", [request.student_ref], change)
 
 
+def record_offer(envelope: Envelope, deps: Deps) -> None:
+    """candidates.offered: the candidates a variant-2 student may choose from (the latest offer counts)."""
+    offer: CandidatesOffered = envelope.payload
+    if deps.planning is not None:
+        deps.planning.put_candidates(offer.student_ref, offer.period_id, offer.place_ids)
+
+
 def ignore(envelope: Envelope, deps: Deps) -> None:
     """The other round events: acknowledged without effect."""
     logger.debug("ignoring %s", envelope.event_type)
@@ -91,7 +101,8 @@ def ignore(envelope: Envelope, deps: Deps) -> None:
 
 HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "round.released": release, "placement.accepted": record_answer, "placement.refused": record_answer,
-    "placement.failed": record_answer, "placement.replacement_requested": record_replacement}
+    "placement.failed": record_answer, "placement.replacement_requested": record_replacement,
+    "candidates.offered": record_offer}
 
 
 def handle(envelope: Envelope, deps: Deps) -> None:

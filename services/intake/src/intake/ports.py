@@ -150,6 +150,26 @@ class AbstractPlanningStore(abc.ABC):
     @abc.abstractmethod
     def put_recognition_mode(self, region_id: str, mode: str) -> None: ...
 
+    @abc.abstractmethod
+    def variants(self, school_id: str) -> dict[str, dict[str, Any]]:
+        """The school's matching variants (issue 15.3): `domain.variants.variant_key` -> {period_id, crebo,
+        variant, candidates}."""
+
+    @abc.abstractmethod
+    def put_variant(self, school_id: str, line: Mapping[str, Any]) -> None:
+        """Store one variant line (replacing the one of the same period and crebo)."""
+
+    @abc.abstractmethod
+    def candidates(self, student_ref: str, period_id: str) -> list[str]:
+        """The candidate places offered to a variant-2 student in a period, best first ([] before an offer)."""
+
+    @abc.abstractmethod
+    def put_candidates(self, student_ref: str, period_id: str, place_ids: Sequence[str]) -> None: ...
+
+    @abc.abstractmethod
+    def drop_candidates(self, student_ref: str) -> None:
+        """Forget every offer made to the student (erasure)."""
+
 
 class AbstractIdempotencyStore(abc.ABC):
     """Remembers the answer given to an Idempotency-Key for a while."""

@@ -34,7 +34,7 @@ from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
 from .metrics import NullMetrics, PrometheusRoundMetrics
 from .ports import AbstractRoundStore, AbstractScenarioStore, AbstractStudentDirectory, Deps, RoundSolver
-from .jobs import RELEASES_PER_STEP, release_due_rounds, run_queued_scenario
+from .jobs import RELEASES_PER_STEP, release_due_rounds, request_queued_fast_tracks, run_queued_scenario
 from .rounds.manifest import code_version as current_code_version
 from .rounds.moments import utc_now
 
@@ -65,7 +65,8 @@ class Wiring:
         """The release worker: every MATCHER_RELEASE_POLL_S, publish the rounds whose moment has come, on one
         instance at a time (under the release lease); the scenario worker: run queued what-if scenarios (looks
         again every SCENARIO_POLL_S when idle)."""
-        release = leased(self.release_lease, lambda: len(release_due_rounds(self.deps, RELEASES_PER_STEP)))
+        release = leased(self.release_lease, lambda: len(release_due_rounds(self.deps, RELEASES_PER_STEP))
+                         + request_queued_fast_tracks(self.deps))  # and the fast track's queue (issue 20.3)
         return [Worker("release-scheduler", release, self.settings.release_poll_s),
                 Worker("scenarios", lambda: run_queued_scenario(self.deps), SCENARIO_POLL_S)]
 

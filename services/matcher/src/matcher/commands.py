@@ -21,7 +21,7 @@ from stagepool_shared.events.places import Place
 from stagepool_shared.events.rounds import (Outcome, RoundApproved, RoundObjected, RoundReleaseScheduled,
                                             RoundRequested)
 
-from . import handlers
+from . import handlers, replacement
 from .errors import RoundConflict, RoundNotFound, StudentNamesUnavailable
 from .ports import Deps, StudentName
 from .rounds.approval import ApprovalState, approval_state, may_approve
@@ -98,7 +98,8 @@ def visible_outcomes(principal: Principal, outcomes: list[Outcome]) -> list[Outc
 
 
 def approve_round(deps: Deps, principal: Principal, round_id: str) -> ApprovalState:
-    """Record one approval (the same user twice counts once) and return where the round stands."""
+    """Record one approval (the same user twice counts once) and return where the round stands; the approval
+    that completes a fast-track round schedules its release at once (`replacement.release_when_approved`)."""
     record = visible_record(deps, principal, round_id)
     if not may_approve(principal.role, principal.scope, principal.region_id, record.request.region_id,
                        record.schools):
@@ -109,7 +110,10 @@ def approve_round(deps: Deps, principal: Principal, round_id: str) -> ApprovalSt
     payload = RoundApproved(round_id, record.request.region_id, principal.user_id, principal.role, school)
     env = _publish(deps, "round.approved", payload, record.request.region_id)
     handlers.record_approval(env, deps)
-    return approval_of(deps.store.get_round(round_id) or record)
+    record = deps.store.get_round(round_id) or record
+    state = approval_of(record)
+    replacement.release_when_approved(deps, principal, record, state)  # a fast track: released once approved
+    return state
 
 
 def schedule_release(deps: Deps, principal: Principal, round_id: str, release_at: datetime,

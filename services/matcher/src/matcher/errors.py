@@ -30,6 +30,15 @@ class RoundConflict(RoundError):
         self.details = details
 
 
+class FastTrackInvalid(RoundError):
+    """A fast-track request with bad fields (issue 20.3): nothing was published. `fields` maps each field to
+    its messages (answered 422)."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        self.fields = fields
+        super().__init__("; ".join(f"{name}: {' '.join(texts)}" for name, texts in fields.items()))
+
+
 class BindingPlacementMoved(RoundError):
     """A round result that moves a binding placement (released and accepted, or still inside its answer
     window): never proposed, the round is marked failed with this reason (issue 14, 1.1)."""
@@ -73,6 +82,16 @@ class ValidationFailure(MatcherError):
         self.check = check
         self.detail = detail
         super().__init__(f"{check}: {detail}")
+
+
+class InvalidChoice(MatcherError):
+    """A variant-2 student's choice the final round refuses (empty, repeated, or not an offered candidate):
+    nothing is computed. `student_ref` names the student, `reason` the field message in plain English."""
+
+    def __init__(self, student_ref: str, reason: str) -> None:
+        self.student_ref = student_ref
+        self.reason = reason
+        super().__init__(f"choice of {student_ref}: {reason}")
 
 
 class SolverLimit(MatcherError, OverflowError):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
+import uuid
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
@@ -27,7 +28,7 @@ from stagepool_shared.events import placements, rounds as round_events
 from .errors import MatcherError
 from .ports import Deps
 from .rounds.approval import ApprovalVote
-from .rounds.compute import compute_round
+from .rounds.fast_track import compute_for
 from .rounds.objection import objection_of
 from .rounds.moments import iso, parse_moment
 from .rounds.parts import proposal_events
@@ -51,10 +52,18 @@ def record_place(env: Envelope, deps: Deps) -> None:
     deps.store.put_place(env.event_id, env.payload)
 
 
+def record_variant(env: Envelope, deps: Deps) -> None:
+    """A school's matching variant of a programme in a period (issue 15.3): the latest per school and crebo."""
+    deps.store.put_variant(env.event_id, env.payload)
+
+
 def withdraw_place(env: Envelope, deps: Deps) -> None:
     """The place leaves the pool; placements that bound to it at this moment are marked withdrawn."""
     p = env.payload
     deps.store.remove_place(env.event_id, p.region_id, p.period_id, p.place_id, withdrawn_at=env.occurred_at)
+    lost = [ref for ref, f in deps.store.load_pool(p.region_id, p.period_id, None).fixed.items()
+            if f.withdrawn and f.place_id == p.place_id]
+    queue_fast_track(env, deps, p.region_id, p.period_id, lost)
 
 
 def erase_student(env: Envelope, deps: Deps) -> None:
@@ -87,21 +96,37 @@ def bind_released_placements(env: Envelope, deps: Deps) -> None:
 
 def exclude_refused_place(env: Envelope, deps: Deps) -> None:
     p: placements.PlacementRefused = env.payload
-    deps.store.exclude(env.event_id, p.region_id, _period_of(deps, p), p.student_ref,
-                       StudentExclusions((p.place_id,)), unfix=True)
+    period = _period_of(deps, p)
+    deps.store.exclude(env.event_id, p.region_id, period, p.student_ref, StudentExclusions((p.place_id,)), unfix=True)
+    if p.reason_code != "own_place_found":  # a student who found a place of their own needs no other
+        queue_fast_track(env, deps, p.region_id, period, [p.student_ref])
 
 
 def exclude_failed_placement(env: Envelope, deps: Deps) -> None:
     p: placements.PlacementFailed = env.payload
-    deps.store.exclude(env.event_id, p.region_id, _period_of(deps, p), p.student_ref,
+    period = _period_of(deps, p)
+    deps.store.exclude(env.event_id, p.region_id, period, p.student_ref,
                        StudentExclusions((p.place_id,), (p.organisation_id,)), unfix=True)
+    queue_fast_track(env, deps, p.region_id, period, [p.student_ref])  # e.g. rejected after the kennismaking
 
 
 def queue_replacement(env: Envelope, deps: Deps) -> None:
-    """Nothing runs now; the student joins the next re-match, never again at the excluded places."""
+    """The desk asks for another place: the student is queued for the fast track (and takes part in the next
+    re-match anyway), never again at the excluded places."""
     p: placements.ReplacementRequested = env.payload
     deps.store.exclude(env.event_id, p.region_id, p.period_id, p.student_ref,
                        StudentExclusions(tuple(p.exclude_place_ids), tuple(p.exclude_organisation_ids)), unfix=True)
+    queue_fast_track(env, deps, p.region_id, p.period_id, [p.student_ref])
+
+
+def queue_fast_track(env: Envelope, deps: Deps, region_id: str, period_id: str, student_refs: list[str]) -> None:
+    """Queue students who lost or refused their place for the re-placement fast track (issue 20.3); the
+    release worker requests their fast-track round (`jobs.request_queued_fast_tracks`). A write of its own,
+    with a processed marker derived from the event's id, so a redelivery queues nobody twice."""
+    if student_refs:
+        marker = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{env.event_id}:fast_track"))
+        deps.store.queue_fast_track(marker, region_id, period_id, student_refs,
+                                    parse_moment(env.occurred_at).timestamp())
 
 
 # --- rounds --------------------------------------------------------------------------------------
@@ -146,7 +171,7 @@ def propose_round(env: Envelope, record: RoundRecord, deps: Deps) -> RoundRecord
         pool, frozen_at = deps.store.freeze_pool(request.round_id, iso(deps.clock()))
         started = time.perf_counter()
         try:
-            result = compute_round(pool, request.seed, deps.solver, deps.code_version, at=record.requested_at or None)
+            result = compute_for(request, pool, deps.solver, deps.code_version, record.requested_at or None)
         except MatcherError as err:  # inconsistent input, a result the round or the validator refused, or one
             # that moves a binding placement (BindingPlacementMoved)
             logger.warning("round %s cannot be computed: %s", request.round_id, err)
@@ -198,6 +223,7 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "wish.updated": record_wish,
     "wish.withdrawn": remove_wish,
     "wish.opted_out": remove_wish,
+    "variant.set": record_variant,
     "place.posted": record_place,
     "place.updated": record_place,
     "place.withdrawn": withdraw_place,

@@ -8,6 +8,8 @@ stagepool_shared.lease), and marking a round released is a transition made once,
 metric counts each round once even when an instance that overran its lease releases the same round.
 `Wiring.workers()` runs `release_due_rounds` every MATCHER_RELEASE_POLL_S seconds as a
 `stagepool_shared.runtime.Worker`, which retries after Kafka or Redis errors.
+The same worker, under the same lease, relays the re-placement fast track's queue (issue 20.3,
+`request_queued_fast_tracks`): students the handlers queued get their fast-track round requested.
 The scenario worker (issue 16.4) runs `run_queued_scenario`: one queued what-if scenario at a time, all its
 policies, progress stored after each; it writes only the scenario store and publishes nothing.
 Imports the ports and the service layer (matcher.rounds, matcher.scenarios).
@@ -18,6 +20,7 @@ from __future__ import annotations
 import logging
 
 from .ports import Deps
+from .replacement import request_queued
 from .rounds.parts import release_events
 from .scenarios.commands import run_next
 
@@ -26,6 +29,9 @@ logger = logging.getLogger(__name__)
 #: Rounds the release worker publishes per step: a national release day (28 regions due at once) is several
 #: steps, each well within the release lease (stagepool_shared.lease.DEFAULT_TTL_S), renewed between steps.
 RELEASES_PER_STEP = 4
+#: A queued fast-track student waits this long, so that students queued together (a withdrawn place with
+#: several students) share one fast-track round; then the request goes out (issue 20.3).
+FAST_TRACK_GATHER_S = 30.0
 
 
 def release_due_rounds(deps: Deps, limit: int | None = None) -> list[str]:
@@ -56,3 +62,13 @@ def run_queued_scenario(deps: Deps) -> int:
     if deps.scenarios is None:
         return 0
     return 1 if run_next(deps) else 0
+
+
+def request_queued_fast_tracks(deps: Deps, gather_s: float = FAST_TRACK_GATHER_S) -> int:
+    """Request a fast-track round for the students queued at least `gather_s` ago, one per period (issue 20.3);
+    run by the release worker under its lease. Returns how many rounds were requested."""
+    requested = 0
+    for region_id, period_id, refs in deps.store.queued_fast_tracks(deps.clock().timestamp() - gather_s):
+        if request_queued(deps, region_id, period_id, refs) is not None:
+            requested += 1
+    return requested

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from stagepool_shared.events.places import Place
 from stagepool_shared.events.rounds import OUTCOMES_PER_PART, Outcome, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.events.variants import VariantSet
 from stagepool_shared.events.wishes import Wish
 from stagepool_shared.ports import Publisher
 
@@ -80,6 +81,14 @@ class AbstractRoundStore(abc.ABC):
     def period_of_place(self, region_id: str, place_id: str) -> str | None: ...
 
     @abc.abstractmethod
+    def put_variant(self, event_id: str, setting: VariantSet) -> bool:
+        """Keep a school's matching variant of a programme in a period (issue 15.3), replacing the earlier one."""
+
+    @abc.abstractmethod
+    def variants(self, region_id: str, period_id: str) -> dict[tuple[str, str], tuple[int, int]]:
+        """(school_id, crebo) -> (variant, k) set for the period; a programme not in it uses variant 1."""
+
+    @abc.abstractmethod
     def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool: ...
 
     # --- rounds -------------------------------------------------------------------------------
@@ -134,6 +143,20 @@ class AbstractRoundStore(abc.ABC):
     @abc.abstractmethod
     def mark_released(self, round_id: str, released_at: str) -> bool:
         """Mark the round released; False when it was released already (by another instance)."""
+
+    @abc.abstractmethod
+    def queue_fast_track(self, event_id: str, region_id: str, period_id: str, student_refs: Sequence[str],
+                         at_epoch: float) -> bool:
+        """Queue students for the re-placement fast track (issue 20.3), with the event's processed marker; a
+        student already queued keeps their first moment."""
+
+    @abc.abstractmethod
+    def queued_fast_tracks(self, before_epoch: float) -> list[tuple[str, str, list[str]]]:
+        """(region, period, students) of every period with students queued before `before_epoch`."""
+
+    @abc.abstractmethod
+    def unqueue_fast_track(self, region_id: str, period_id: str, student_refs: Sequence[str]) -> None:
+        """Take students off the fast-track queue (their fast track was requested, or they seek no more)."""
 
 
 class RoundSolver(Protocol):

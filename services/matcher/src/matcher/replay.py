@@ -25,7 +25,7 @@ from . import handlers
 from .bootstrap import replay_deps
 from .config import Settings
 from .ports import Deps, RoundSolver
-from .rounds.compute import compute_round
+from .rounds.fast_track import compute_for
 
 logger = logging.getLogger(__name__)
 REPLAY_TOPICS = (topics.WISHES, topics.PLACES, topics.STUDENTS, topics.ROUNDS, topics.PLACEMENTS)
@@ -77,7 +77,7 @@ def replay_round(events: Iterable[Envelope], round_id: str, solver: RoundSolver 
             if env.payload.round_id == round_id:
                 deps.store.note_requested(env.payload, env.occurred_at)
                 pool, _ = deps.store.freeze_pool(round_id, env.occurred_at)
-                result = compute_round(pool, env.payload.seed, deps.solver, deps.code_version, at=env.occurred_at)
+                result = compute_for(env.payload, pool, deps.solver, deps.code_version, env.occurred_at)
                 return ReplayResult(round_id, published, result.manifest)
             deps.store.note_requested(env.payload, env.occurred_at)
         elif env.event_type not in SKIPPED:

@@ -22,6 +22,7 @@ from stagepool_shared import kafka
 from stagepool_shared.auth import TokenStore
 from stagepool_shared.ports import Publisher
 from stagepool_shared.redis import IdempotentApplier, connect, redis_reachable
+from stagepool_shared.lease import AbstractLease, SoleLease, lease_for, leased
 from stagepool_shared.runtime import Worker
 from stagepool_shared.web.accounts import Accounts
 
@@ -42,7 +43,7 @@ from .commands.report import figures_of_all_periods
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
-from .jobs import RETENTION_IDLE_S, apply_retention
+from .jobs import REMINDER_IDLE_S, REMINDER_LEASE, RETENTION_IDLE_S, apply_retention, remind_contacts
 from .metrics import ReportingCollector
 from .ports import (AbstractAftercareStore, AbstractAuditLog, AbstractDeskStore, AbstractProjections,
                     AbstractStudentDirectory, AbstractViews, Deps)
@@ -63,6 +64,8 @@ class Wiring:
     accounts: Accounts
     collector: ReportingCollector | None = None
     registry: CollectorRegistry | None = field(default=None, repr=False)
+    #: The contact-moment reminders run on one instance at a time (issue 20.4).
+    reminder_lease: AbstractLease = field(default_factory=lambda: SoleLease(REMINDER_LEASE), repr=False)
 
     def app(self) -> Flask:
         """The HTTP API and the pages over this wiring."""
@@ -74,8 +77,11 @@ class Wiring:
         return make_consumer(self, stop, options)
 
     def workers(self) -> list[Worker]:
-        """Retention (R155): closed desk cases and ended follow-up anonymised after the region's period."""
-        return [Worker("retention", functools.partial(apply_retention, self.deps), RETENTION_IDLE_S)]
+        """Retention (R155): closed desk cases and ended follow-up anonymised after the region's period; contact
+        moments (issue 20.4): reminders and escalations, on one instance at a time (a Redis lease)."""
+        reminders = leased(self.reminder_lease, functools.partial(remind_contacts, self.deps))
+        return [Worker("retention", functools.partial(apply_retention, self.deps), RETENTION_IDLE_S),
+                Worker("contact-reminders", reminders, REMINDER_IDLE_S)]
 
     def ready(self) -> dict[str, bool]:
         """/readyz: Redis answers and Kafka answers a metadata request."""
@@ -87,6 +93,7 @@ class Wiring:
         if self.collector is not None and self.registry is not None:
             self.registry.unregister(self.collector)
             self.collector = None
+        self.reminder_lease.release()
         self.deps.publisher.close()
         self.client.close()
 
@@ -119,7 +126,8 @@ def bootstrap(settings: Settings, *, client: redis.Redis | None = None, publishe
                             if settings.intake_url else None),
         planning=planning or RedisPlanningBoard(client, IdempotentApplier(client, key_prefix), key_prefix),
     )
-    wiring = Wiring(settings, deps, client, TokenStore(client), accounts or Accounts(client))
+    wiring = Wiring(settings, deps, client, TokenStore(client), accounts or Accounts(client),
+                    reminder_lease=lease_for(client, f"{key_prefix}:{REMINDER_LEASE}"))
     if registry is not None:
         wiring.collector = _collector(deps)
         wiring.registry = registry

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from typing import Callable
 
 from stagepool_shared.envelope import Envelope
-from stagepool_shared.events import aftercare, desk, placements, places, planning, rounds, students, wishes
+from stagepool_shared.events import aftercare, desk, placements, places, planning, rounds, students, variants, wishes
 
 from .commands.aftercare import create_pok_draft
 from .domain.figures import PlaceFact, WishFact
@@ -129,6 +129,8 @@ def record_desk_report_filed(envelope: Envelope, deps: Deps) -> None:
 def record_student_erased(envelope: Envelope, deps: Deps) -> None:
     erased: students.StudentErased = envelope.payload
     deps.projections.erase_student(envelope.event_id, erased.student_ref)
+    if deps.planning is not None:  # the student's variant-2 offers (issue 15.3), under a marker of their own
+        deps.planning.drop_lines(f"{envelope.event_id}:offers", erased.region_id, "offer", f"{erased.student_ref}|")
 
 
 def record_demand_forecast(envelope: Envelope, deps: Deps) -> None:
@@ -150,6 +152,22 @@ def record_participation(envelope: Envelope, deps: Deps) -> None:
     line: planning.Participation = envelope.payload
     key = f"{line.organisation_id}|{line.school_year}"
     _plan(deps).put_line(envelope.event_id, line.region_id, "participation", key, asdict(line))
+
+
+def record_variant(envelope: Envelope, deps: Deps) -> None:
+    """A school's matching variant of a programme in a period (issue 15.3): the latest per school, crebo and
+    period, for the figures per variant (issue 15.5)."""
+    line: variants.VariantSet = envelope.payload
+    key = f"{line.school_id}|{line.crebo}|{line.period_id}"
+    _plan(deps).put_line(envelope.event_id, line.region_id, "variant", key, asdict(line))
+
+
+def record_offer(envelope: Envelope, deps: Deps) -> None:
+    """The matcher's candidates for a variant-2 student (issue 15.3): the latest per student and period, for
+    the share placed at any candidate offered (issue 15.5)."""
+    offer: variants.CandidatesOffered = envelope.payload
+    line = {"period_id": offer.period_id, "student_ref": offer.student_ref, "place_ids": list(offer.place_ids)}
+    _plan(deps).put_line(envelope.event_id, offer.region_id, "offer", f"{offer.student_ref}|{offer.period_id}", line)
 
 
 def _plan(deps: Deps):
@@ -183,6 +201,8 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "demand.forecast_posted": record_demand_forecast,
     "supply.forecast_posted": record_supply_forecast,
     "organisation.participation_set": record_participation,
+    "variant.set": record_variant,
+    "candidates.offered": record_offer,
 }
 
 

@@ -1,5 +1,6 @@
-"""Reporting's background step: retention (R155; issue 20.7), run by the `retention` worker of
-`Wiring.workers()`.
+"""Reporting's background steps: retention (R155; issue 20.7), run by the `retention` worker of
+`Wiring.workers()`, and the contact-moment reminders (issue 20.4; `remind_contacts`, commands/contact_signals.py),
+run by the `contact-reminders` worker under the Redis lease REMINDER_LEASE.
 
 `apply_retention(deps)` anonymises what is past its region's period (domain/retention.py):
 - a closed desk case: the sealed content (text, incident date, reporter, notes) is replaced by an empty one,
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from .commands.contact_signals import remind_contacts  # noqa: F401 (a worker step, wired from here)
 from .domain.desk import ReportContent, StatusStep
 from .domain.retention import CLOSED_DESK_STATUSES, ENDED_POK_STATUSES, anonymous_ref
 from .ports import Deps
@@ -25,6 +27,9 @@ from .ports import Deps
 logger = logging.getLogger(__name__)
 
 RETENTION_IDLE_S = 3600.0
+#: Contact-moment reminders (issue 20.4): looked at every quarter of an hour, by the holder of this lease.
+REMINDER_IDLE_S = 900.0
+REMINDER_LEASE = "lease:contact-reminders"  # under the key prefix: reporting:lease:contact-reminders
 
 
 def apply_retention(deps: Deps) -> int:

@@ -17,6 +17,8 @@ import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
 from prometheus_client.registry import Collector
 
+from stagepool_shared.variant_figures import KINDS as VARIANT_KINDS
+
 from .domain.board import Board
 from .domain.figures import PeriodFigures
 from .domain.suppression import suppress, suppressed_rate
@@ -72,6 +74,12 @@ class FigureFamilies:
         self.failed = CounterMetricFamily("stagepool_placements_failed", "Placements flagged not suitable", labels=PERIOD)
         self.after_intro = CounterMetricFamily("stagepool_rejections_after_introduction",
                                                "Rejections after the introduction talk", labels=PERIOD)
+        self.variant_share = g("stagepool_variant_placed_share",
+                               "Share of a matching variant's students placed at their first choice, any candidate, "
+                               "a top-3 place or none (issue 15.5)", PERIOD + ["variant", "kind"])
+        self.variant_school_share = g("stagepool_variant_school_placed_share",
+                                      "The same share per school and pool (sector)",
+                                      PERIOD + ["variant", "school", "sector", "kind"])
 
     def add(self, f: PeriodFigures) -> None:
         """Add one period's figures (suppressed) to the families."""
@@ -96,9 +104,20 @@ class FigureFamilies:
         _add_value(self.compliance, p, suppressed_rate(f.contacts_compliant, f.contacts_total))
         if suppress(len(f.wish_to_placement_s)) is not None:
             self.wait.add_metric(p, len(f.wish_to_placement_s), sum(f.wish_to_placement_s))
+        self._add_variants(p, f)
         for family, name in ((self.refusals, "refusals"), (self.failed, "failed"),
                              (self.after_intro, "rejected_after_introduction")):
             _add_count(family, p, f.counters.get(name, 0))
+
+    def _add_variants(self, p: list[str], f: PeriodFigures) -> None:
+        """Per variant (and per school and pool): a share only where the group has five students or more."""
+        for v in f.by_variant:
+            family = self.variant_share if v.school_id is None else self.variant_school_share
+            labels = p + [str(v.variant)] + ([] if v.school_id is None else [v.school_id, v.pool or ""])
+            for kind in VARIANT_KINDS:
+                count = getattr(v, kind)
+                if count is not None:
+                    _add_value(family, labels + [kind], suppressed_rate(count, v.students))
 
     def all(self) -> list[Metric]:
         return [value for value in vars(self).values() if isinstance(value, Metric)]

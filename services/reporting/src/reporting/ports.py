@@ -220,6 +220,11 @@ class AbstractPlanningBoard(abc.ABC):
     def lines(self, region_id: str, kind: str) -> list[dict]: ...
 
     @abc.abstractmethod
+    def drop_lines(self, event_id: str, region_id: str, kind: str, key_prefix: str) -> bool:
+        """Remove the lines of (region, kind) whose key starts with `key_prefix` (a student's variant-2 offers on
+        erasure), with the processed marker of the event; False for an event seen before."""
+
+    @abc.abstractmethod
     def regions(self) -> list[str]:
         """Every region with a planning line."""
 

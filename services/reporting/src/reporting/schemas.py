@@ -74,6 +74,8 @@ class ContactMomentSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(CONTACT_KINDS))
     signal = StrictBoolean(load_default=False)
     exception = StrictBoolean(load_default=False)
+    held = StrictBoolean(load_default=None, allow_none=True)  # unset: held up to today, planned after
+    desk_referral = StrictBoolean(load_default=False)  # a held signal, referred with the student's consent
 
 
 class EvaluationSchema(StrictSchema):

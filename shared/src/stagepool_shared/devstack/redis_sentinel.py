@@ -20,7 +20,7 @@ import redis
 
 from . import _proc
 from .errors import RedisStartError
-from .redis_server import RedisServer, redis_server_binary
+from .redis_server import RedisServer, redis_answers, redis_server_binary
 
 MASTER_NAME = "stagepool"
 SENTINELS = 3
@@ -66,7 +66,7 @@ class SentinelServer(_proc.ServerProcess):
         return self.data_dir / "sentinel.conf"
 
     def answers(self) -> bool:
-        return self.port is not None and _pings(self.port)
+        return self.port is not None and redis_answers(self.port)
 
     def _prepare(self) -> list[str]:
         binary = redis_server_binary()
@@ -84,7 +84,7 @@ class SentinelServer(_proc.ServerProcess):
 
     def _is_ready(self, log_offset: int) -> bool:
         assert self.port is not None
-        return _pings(self.port)
+        return redis_answers(self.port)
 
     def _not_ready(self) -> str:
         return f"did not answer PING on {self.address} after {self.start_timeout:.0f} s"
@@ -174,16 +174,6 @@ class RedisSentinelSet:
 
 def _client(port: int | None) -> redis.Redis:
     return redis.Redis(host=_proc.HOST, port=port or 0, socket_connect_timeout=1, socket_timeout=2)
-
-
-def _pings(port: int) -> bool:
-    client = _client(port)
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-    finally:
-        client.close()
 
 
 def _info(port: int | None, field: str) -> str | None:

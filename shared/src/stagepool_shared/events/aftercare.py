@@ -1,17 +1,16 @@
 """Aftercare events (issue 20): a placement agreement (POK) changed status, and an organisation rejected a
 student after the kennismakingsgesprek (R106; the marker the re-placement fast track reads). Ids and codes
-only: no names, no free text. They travel on the placements topic, keyed by region. Imports marshmallow and
-events.base only.
+only: no names, no free text. They travel on the placements topic, keyed by region. Each field carries its
+rule (events.rules); the schemas are derived from them. Imports events.base and events.rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshmallow import fields, validate
-
 from .. import topics
-from .base import PayloadSchema, id_field, spec
+from .base import payload_schema, spec
+from .rules import choice, flag, ident
 
 AGREEMENT_STATUSES = ("sent", "signed", "active", "ended", "ended_early")
 AGREEMENT_END_REASONS = ("mismatch", "organisation_withdrew", "unsafe_or_discrimination", "student_behaviour",
@@ -26,55 +25,33 @@ SUBJECTIVE_REASONS = ("attitude", "team_fit")
 class AgreementStatusChanged:
     """A POK moved to another status (the draft itself is not announced)."""
 
-    agreement_id: str
-    region_id: str
-    period_id: str
-    student_ref: str
-    school_id: str
-    organisation_id: str
-    status: str
-    end_reason: str | None = None
-
-
-class AgreementStatusChangedSchema(PayloadSchema):
-    payload_class = AgreementStatusChanged
-    agreement_id = id_field()
-    region_id = id_field()
-    period_id = id_field()
-    student_ref = id_field()
-    school_id = id_field()
-    organisation_id = id_field()
-    status = fields.String(required=True, validate=validate.OneOf(AGREEMENT_STATUSES))
-    end_reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(AGREEMENT_END_REASONS))
+    agreement_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    student_ref: str = ident()
+    school_id: str = ident()
+    organisation_id: str = ident()
+    status: str = choice(AGREEMENT_STATUSES)
+    end_reason: str | None = choice(AGREEMENT_END_REASONS, default=None)
 
 
 @dataclass(frozen=True)
 class IntroductionRejected:
     """The organisation rejected the student after the kennismaking: the student is to be re-placed."""
 
-    region_id: str
-    period_id: str
-    student_ref: str
-    school_id: str
-    organisation_id: str
-    place_id: str
-    reason_code: str
-    subjective: bool = False
-    accompanied: bool = False
+    region_id: str = ident()
+    period_id: str = ident()
+    student_ref: str = ident()
+    school_id: str = ident()
+    organisation_id: str = ident()
+    place_id: str = ident()
+    reason_code: str = choice(INTRODUCTION_REJECTION_REASONS)
+    subjective: bool = flag()
+    accompanied: bool = flag()
 
 
-class IntroductionRejectedSchema(PayloadSchema):
-    payload_class = IntroductionRejected
-    region_id = id_field()
-    period_id = id_field()
-    student_ref = id_field()
-    school_id = id_field()
-    organisation_id = id_field()
-    place_id = id_field()
-    reason_code = fields.String(required=True, validate=validate.OneOf(INTRODUCTION_REJECTION_REASONS))
-    subjective = fields.Boolean(load_default=False)
-    accompanied = fields.Boolean(load_default=False)
-
+AgreementStatusChangedSchema = payload_schema(AgreementStatusChanged)
+IntroductionRejectedSchema = payload_schema(IntroductionRejected)
 
 SPECS = (
     spec("agreement.status_changed", topics.PLACEMENTS, AgreementStatusChangedSchema),

@@ -25,6 +25,11 @@ SCHOOL_YEAR = r"^20[0-9]{2}-20[0-9]{2}$"
 PARTICIPATION = ("taking_part", "opted_out", "not_open")
 #: Why an organisation opts out: a code; the organisation's own words stay in intake.
 OPT_OUT_REASONS = ("no_capacity", "no_supervisor", "reorganisation", "own_recruitment", "not_recognised", "other")
+#: Each opt-out reason in words (Dutch, English), for every page and report that shows one.
+OPT_OUT_REASON_WORDS = {"no_capacity": ("Geen ruimte", "No room"), "no_supervisor": ("Geen begeleider", "No supervisor"),
+                        "reorganisation": ("Reorganisatie", "Reorganisation"),
+                        "own_recruitment": ("Eigen werving", "Own recruitment"),
+                        "not_recognised": ("Geen erkenning", "Not recognised"), "other": ("Anders", "Other")}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,10 @@ from .rules import choice, ident
 from .wishes import SECTORS
 
 ROUND_KINDS = ("initial", "rematch")
+#: A fast-track round (issue 20.3) re-places the few students it names from free capacity only; requested
+#: through its own route, so it is no kind of the full-round forms (ROUND_KINDS).
+FAST_TRACK = "fast_track"
+EVENT_ROUND_KINDS = (*ROUND_KINDS, FAST_TRACK)
 APPROVER_ROLES = ("school_staff", "support_staff", "regional_coordinator")
 OUTCOME_STATUSES = ("placed", "unplaced", "kept")
 WISH_MATCHES = ("top1", "top2", "top3", "preferred_type", "activities", "none")
@@ -166,6 +170,8 @@ class RoundRequested:
     kind: str = "initial"
     sector: str | None = None
     previous_round_id: str | None = None
+    #: The students a fast-track round re-places (empty for a full round).
+    student_refs: list[str] = field(default_factory=list)
 
 
 class RoundRequestedSchema(PayloadSchema):
@@ -175,9 +181,10 @@ class RoundRequestedSchema(PayloadSchema):
     period_id = id_field()
     seed = fields.Integer(required=True, strict=True, validate=validate.Range(0, 2**31 - 1))
     requested_by = id_field()
-    kind = fields.String(load_default="initial", validate=validate.OneOf(ROUND_KINDS))
+    kind = fields.String(load_default="initial", validate=validate.OneOf(EVENT_ROUND_KINDS))
     sector = fields.String(load_default=None, allow_none=True)
     previous_round_id = id_field(required=False, load_default=None, allow_none=True)
+    student_refs = fields.List(id_field(), load_default=list, validate=validate.Length(max=20))
 
 
 @dataclass(frozen=True)
@@ -206,7 +213,7 @@ def _round_part_schema(payload_class: type, **declared: fields.Field) -> type[Pa
 
 
 RoundProposedSchema = _round_part_schema(RoundProposed,
-                                         kind=fields.String(required=True, validate=validate.OneOf(ROUND_KINDS)),
+                                         kind=fields.String(required=True, validate=validate.OneOf(EVENT_ROUND_KINDS)),
                                          manifest=fields.Nested(ManifestSchema, required=True),
                                          summary=fields.Nested(SummarySchema, required=True))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..events import (
-    aftercare, deadletter, desk, notifications, placements, places, planning, rounds, students, wishes,
+    aftercare, deadletter, desk, notifications, placements, places, planning, rounds, students, variants, wishes,
 )
 from ..events.base import Location
 
@@ -121,6 +121,10 @@ def sample_payload(event_type: str) -> Any:
             "org-umcg", "reg-groningen", "2027-2028", "2027-p1", "zorg", ["25480", "25491"], 12),
         "organisation.participation_set": lambda: planning.Participation(
             "org-umcg", "reg-groningen", "2027-2028", "opted_out", "no_supervisor"),
+        "variant.set": lambda: variants.VariantSet("reg-groningen", "sch-noorderpoort", "25491", "2027-p1", 2, 3),
+        "candidates.offered": lambda: variants.CandidatesOffered(
+            _REF["round_id"], "reg-groningen", "2027-p1", "sch-noorderpoort", _REF["student_ref"],
+            ["plc-umcg-01", "plc-martini-02"]),
         "dead_letter": lambda: deadletter.DeadLetter("stagepool.wishes.v1", 0, 17, "stagepool-matcher",
                                                      "not valid UTF-8 JSON", "InvalidEvent", "e30K", "reg-groningen"),
     }[event_type]()

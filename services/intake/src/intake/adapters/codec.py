@@ -30,7 +30,8 @@ def load_period(raw: bytes | str) -> Period:
     return Period(period_id=data["period_id"], region_id=data["region_id"], name=data["name"],
                   starts_on=date.fromisoformat(data["starts_on"]), ends_on=date.fromisoformat(data["ends_on"]),
                   sectors=tuple(data.get("sectors", ())),
-                  wishes_until=date.fromisoformat(data["wishes_until"]) if data.get("wishes_until") else None)
+                  wishes_until=date.fromisoformat(data["wishes_until"]) if data.get("wishes_until") else None,
+                  choices_until=date.fromisoformat(data["choices_until"]) if data.get("choices_until") else None)
 
 
 def load_school(raw: bytes | str) -> School:

@@ -3,7 +3,9 @@
 Keys: <p>:plan:forecast:<school> (hash line key -> JSON line), <p>:plan:supply:<org> (hash line key -> JSON
 line), <p>:plan:participation:<org> (hash school year -> JSON), <p>:plan:register:<region> (JSON: the
 register whole), <p>:plan:flags:<region> (hash place id -> JSON: crebos not recognised),
-<p>:plan:recognition_mode:<region> (refuse | flag). Each write is one MULTI/EXEC.
+<p>:plan:recognition_mode:<region> (refuse | flag), <p>:plan:variant:<school> (hash period|crebo -> JSON: the
+matching variant, issue 15.3), <p>:plan:candidates:<student_ref> (hash period -> JSON list of the candidate
+place ids offered). Each write is one MULTI/EXEC.
 Imports redis, the domain and the port.
 """
 
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import redis
 
 from ..domain.planning import ParticipationRecord
 from ..domain.recognition import FLAG, Register
+from ..domain.variants import variant_key
 from ..ports import AbstractPlanningStore
 
 
@@ -82,3 +85,19 @@ class RedisPlanningStore(AbstractPlanningStore):
 
     def put_recognition_mode(self, region_id: str, mode: str) -> None:
         self.client.set(self._key("recognition_mode", region_id), mode)
+
+    def variants(self, school_id: str) -> dict[str, dict[str, Any]]:
+        return self._lines(self._key("variant", school_id))
+
+    def put_variant(self, school_id: str, line: Mapping[str, Any]) -> None:
+        self._put_lines(self._key("variant", school_id), {variant_key(line["period_id"], line["crebo"]): dict(line)})
+
+    def candidates(self, student_ref: str, period_id: str) -> list[str]:
+        raw = self.client.hget(self._key("candidates", student_ref), period_id)
+        return list(json.loads(raw)) if raw else []
+
+    def put_candidates(self, student_ref: str, period_id: str, place_ids: Sequence[str]) -> None:
+        self._put_lines(self._key("candidates", student_ref), {period_id: list(place_ids)})
+
+    def drop_candidates(self, student_ref: str) -> None:
+        self.client.delete(self._key("candidates", student_ref))

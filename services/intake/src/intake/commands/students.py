@@ -48,6 +48,8 @@ def erase_student(deps: Deps, school_id: str, ref: str, region_id: str | None, s
                             partition_key=region, event_id=next(event_ids(seed)))
     deps.publisher.publish(envelope)
     deps.store.erase_student(ref)
+    if deps.planning is not None:
+        deps.planning.drop_candidates(ref)  # a variant-2 offer under the pseudonym (issue 15.3)
     return envelope
 
 

@@ -34,6 +34,7 @@ class Period:
     ends_on: date
     sectors: tuple[str, ...] = ()
     wishes_until: date | None = None  # last day (Amsterdam) students change their top 3 (issue 15.2); None: open
+    choices_until: date | None = None  # last day (Amsterdam) variant-2 students choose a candidate (issue 15.3)
 
 
 @dataclass(frozen=True)

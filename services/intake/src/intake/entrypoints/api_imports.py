@@ -16,7 +16,7 @@ from stagepool_shared.http import error, lang
 from stagepool_shared.i18n import translate
 
 from ..adapters.tabular import write_csv, write_xlsx
-from .importing import EMPTY, OVER_LIMIT, REJECTED, TOO_LARGE, UNREADABLE, Check, import_file
+from .importing import EMPTY, OVER_LIMIT, REJECTED, TOO_LARGE, UNREADABLE, Check, ImportResult, import_file
 from .rows import PLACE_COLUMNS, WISH_COLUMNS, Column, RowError
 from .schemas import PlaceIn, WishSubmissionIn
 from .. import commands, metrics
@@ -24,6 +24,7 @@ from .web import SCHOOL_ROLES, deps, idempotent, json_response, requires, seed, 
 
 bp = Blueprint("imports", __name__, url_prefix="/api/v1")
 KINDS = {"wishes": WISH_COLUMNS, "places": PLACE_COLUMNS}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.before_app_request
@@ -39,8 +40,8 @@ def _allow_large_imports() -> None:
 def import_wishes() -> Response:
     """Import a file of wishes for the caller's school."""
     principal = g.principal
-    return _import("wishes", WISH_COLUMNS, WishSubmissionIn(), ("wish",),
-                   lambda rows: commands.check_wish_rows(deps(), principal.scope, principal.region_id, rows, seed()))
+    return import_upload("wishes", WISH_COLUMNS, WishSubmissionIn(), ("wish",), lambda rows: commands.check_wish_rows(
+        deps(), principal.scope, principal.region_id, rows, seed()))
 
 
 @bp.post("/imports/places")
@@ -49,30 +50,34 @@ def import_wishes() -> Response:
 def import_places() -> Response:
     """Import a file of places for the caller's organisation."""
     principal = g.principal
-    return _import("places", PLACE_COLUMNS, PlaceIn(), (),
-                   lambda rows: commands.check_place_rows(deps(), principal.scope, principal.region_id, rows, seed()))
+    return import_upload("places", PLACE_COLUMNS, PlaceIn(), (), lambda rows: commands.check_place_rows(
+        deps(), principal.scope, principal.region_id, rows, seed()))
 
 
 @bp.get("/templates/<any(wishes, places):kind>.<any(csv, xlsx):fmt>")
 def template(kind: str, fmt: str) -> Response:
     """An empty import file with the Dutch column headers (English headers are accepted too)."""
-    columns = KINDS[kind]
+    return template_file(kind, fmt, KINDS[kind])
+
+
+def template_file(kind: str, fmt: str, columns: Sequence[Column]) -> Response:
+    """`kind`.csv or `kind`.xlsx with the Dutch headers of `columns`; the XLSX notes each column."""
     headers = [c.dutch for c in columns]
     if fmt == "csv":
-        return _download(write_csv(headers), "text/csv; charset=utf-8", f"{kind}.csv")
+        return download(write_csv(headers), "text/csv; charset=utf-8", f"{kind}.csv")
     notes = [(c.dutch, f"{'verplicht' if c.required else 'optioneel'}; Engels: {c.english}. {c.note}".strip())
              for c in columns]
-    return _download(write_xlsx(headers, notes),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{kind}.xlsx")
+    return download(write_xlsx(headers, notes), XLSX, f"{kind}.xlsx")
 
 
-def _download(body: bytes, content_type: str, filename: str) -> Response:
+def download(body: bytes, content_type: str, filename: str) -> Response:
     """A file to save; `content_type` is sent as given (a mimetype would get a second charset)."""
     return Response(body, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _import(kind: str, columns: Sequence[Column], schema: Schema, criteria_keys: tuple[str, ...],
-            check: Check) -> Response:
+def import_upload(kind: str, columns: Sequence[Column], schema: Schema, criteria_keys: tuple[str, ...],
+                  check: Check) -> Response:
+    """Import the uploaded file of `kind`, timed and counted in the import metrics."""
     with metrics.IMPORT_SECONDS.labels(kind).time():
         response, rows = _import_file(columns, schema, criteria_keys, check)
     metrics.IMPORT_ROWS.labels(kind, "accepted" if response.status_code == 202 else "rejected").inc(rows)
@@ -84,28 +89,41 @@ def _import_file(columns: Sequence[Column], schema: Schema, criteria_keys: tuple
     """Read, validate every row, and publish + store only when all are valid; (answer, number of rows)."""
     upload = request.files.get("file")
     if upload is None:
-        return error(400, "bad_request", "Send the file as multipart/form-data in the field 'file'."), 0
+        return no_file(), 0
     result = import_file(deps(), upload.filename or "", upload.read(), wiring().settings.import_limits,
                          columns, schema, criteria_keys, check)
-    if result.outcome == UNREADABLE:
-        return error(400, "bad_request", result.problem), 0
-    if result.outcome == TOO_LARGE:
-        return error(413, "too_large", result.problem), 0
-    if result.outcome in (EMPTY, OVER_LIMIT):
-        return error(422, "validation_failed", result.problem), 0
-    if result.outcome == REJECTED:
-        return _report(result.errors), result.rows
+    refused = refusal(result)
+    if refused is not None:
+        return refused, result.rows
     return json_response({"accepted": result.rows, "event_ids": result.event_ids}, 202), result.rows
 
 
-def _report(errors: list[RowError]) -> Response:
+def no_file() -> Response:
+    """400: the request holds no file to import."""
+    return error(400, "bad_request", "Send the file as multipart/form-data in the field 'file'.")
+
+
+def refusal(result: ImportResult) -> Response | None:
+    """The answer to a file that was not imported (400, 413 or 422), None for an accepted one."""
+    if result.outcome == UNREADABLE:
+        return error(400, "bad_request", result.problem)
+    if result.outcome == TOO_LARGE:
+        return error(413, "too_large", result.problem)
+    if result.outcome in (EMPTY, OVER_LIMIT):
+        return error(422, "validation_failed", result.problem)
+    if result.outcome == REJECTED:
+        return report(result.errors)
+    return None
+
+
+def report(errors: list[RowError]) -> Response:
     """422 with every problem: JSON by default, CSV with ?format=csv."""
     language = lang()
     items = [{"row": e.row, "column": e.column, "message": translate(e.message, language)} for e in errors]
     if request.args.get("format") == "csv":
         heads = ["rij", "kolom", "melding"] if language == "nl" else ["row", "column", "message"]
         body = write_csv(heads, [[i["row"], i["column"], i["message"]] for i in items])
-        response = _download(body, "text/csv; charset=utf-8", "import-errors.csv")
+        response = download(body, "text/csv; charset=utf-8", "import-errors.csv")
         response.status_code = 422
         return response
     return json_response({"error": "import_rejected",

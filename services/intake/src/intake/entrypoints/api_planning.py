@@ -16,10 +16,8 @@ from stagepool_shared.events.planning import SCHOOL_YEAR
 from stagepool_shared.http import error, read_json
 
 from .. import metrics
-from ..adapters.tabular import write_csv, write_xlsx
 from ..commands import forecasts, register, supply
-from .api_imports import _download, _import, _report
-from .importing import ACCEPTED, EMPTY, OVER_LIMIT, TOO_LARGE, UNREADABLE
+from .api_imports import import_upload, no_file, refusal, template_file
 from .planning_import import register_file
 from .planning_rows import (
     EQUIVALENT_COLUMNS, FORECAST_COLUMNS, REGISTER_COLUMNS, ForecastIn, ForecastsIn, ParticipationIn,
@@ -30,7 +28,6 @@ from .web import SCHOOL_ROLES, deps, idempotent, json_response, load, requires, 
 bp = Blueprint("planning", __name__, url_prefix="/api/v1")
 ORG = "organisation_staff"
 COORDINATOR = "regional_coordinator"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCHOOL_YEAR_ID = re.compile(SCHOOL_YEAR)
 TEMPLATES = {"forecasts": FORECAST_COLUMNS, "register": REGISTER_COLUMNS, "equivalents": EQUIVALENT_COLUMNS}
 
@@ -71,20 +68,14 @@ def list_forecasts() -> Response:
 def import_forecasts() -> Response:
     """Import demand lines from CSV or XLSX (all or nothing, every problem in one pass)."""
     principal = g.principal
-    return _import("forecasts", FORECAST_COLUMNS, ForecastIn(), (), lambda rows: forecasts.check_forecast_rows(
+    return import_upload("forecasts", FORECAST_COLUMNS, ForecastIn(), (), lambda rows: forecasts.check_forecast_rows(
         deps(), principal.scope, principal.region_id, rows, seed()))
 
 
 @bp.get("/templates/planning/<any(forecasts, register, equivalents):kind>.<any(csv, xlsx):fmt>")
 def planning_template(kind: str, fmt: str) -> Response:
     """An empty forecast, register or equivalent-code file with its Dutch headers (English accepted too)."""
-    columns = TEMPLATES[kind]
-    headers = [c.dutch for c in columns]
-    if fmt == "csv":
-        return _download(write_csv(headers), "text/csv; charset=utf-8", f"{kind}.csv")
-    notes = [(c.dutch, f"{'verplicht' if c.required else 'optioneel'}; Engels: {c.english}. {c.note}".strip())
-             for c in columns]
-    return _download(write_xlsx(headers, notes), XLSX, f"{kind}.xlsx")
+    return template_file(kind, fmt, TEMPLATES[kind])
 
 
 @bp.post("/supply")
@@ -177,15 +168,10 @@ def import_equivalents() -> Response:
 def _import_register(kind: str) -> Response:
     upload = request.files.get("file")
     if upload is None:
-        return error(400, "bad_request", "Send the file as multipart/form-data in the field 'file'.")
+        return no_file()
     result = register_file(deps(), wiring().settings.import_limits, kind, g.principal.scope,
                            upload.filename or "", upload.read())
-    if result.outcome == UNREADABLE:
-        return error(400, "bad_request", result.problem)
-    if result.outcome == TOO_LARGE:
-        return error(413, "too_large", result.problem)
-    if result.outcome in (EMPTY, OVER_LIMIT):
-        return error(422, "validation_failed", result.problem)
-    if result.outcome != ACCEPTED:
-        return _report(result.errors)
+    refused = refusal(result)
+    if refused is not None:
+        return refused
     return json_response({"accepted": result.rows}, 200)

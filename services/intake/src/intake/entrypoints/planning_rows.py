@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from stagepool_shared.events.contract import CREBO
 from stagepool_shared.events.planning import OPT_OUT_REASONS, PARTICIPATION, SCHOOL_YEAR, DemandForecast, SupplyForecast
+from stagepool_shared.events.variants import VariantSet
 
 from ..domain.recognition import MODES
 from .rows import Column, _int
@@ -19,6 +20,14 @@ from .schemas import Strict, edge_schema, ident, text
 ForecastIn = edge_schema(DemandForecast, leave_out=("school_id", "region_id", "school_year", "sector"))
 #: One supply line: the organisation, its region and the school year are intake's to fill in.
 SupplyIn = edge_schema(SupplyForecast, leave_out=("organisation_id", "region_id", "school_year"))
+#: A school's matching variant of one programme in a period (issue 15.3): the school and region are intake's.
+VariantIn = edge_schema(VariantSet, leave_out=("region_id", "school_id"), first=("period_id", "crebo"))
+
+
+class ChoiceIn(Strict):
+    """POST /api/v1/choices/{period}: a variant-2 student's choice, one candidate or up to three ranked."""
+
+    choice = fields.List(ident(), required=True, validate=validate.Length(max=5))
 
 
 class ForecastsIn(Strict):

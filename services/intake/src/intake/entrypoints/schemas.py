@@ -194,6 +194,7 @@ class PeriodIn(Strict):
     ends_on = fields.Date(required=True)
     sectors = fields.List(fields.String(validate=validate.OneOf(SECTORS)), validate=validate.Length(max=10))
     wishes_until = fields.Date()  # the last day students change their top 3 in the catalogue (issue 15.2)
+    choices_until = fields.Date()  # the last day variant-2 students choose among their candidates (issue 15.3)
 
 
 class SchoolIn(Strict):

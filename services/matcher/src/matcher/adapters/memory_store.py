@@ -8,9 +8,11 @@ event id (a repeat returns False). Imports the standard library, the shared even
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Sequence
 
 from stagepool_shared.events.places import Place
 from stagepool_shared.events.rounds import Outcome, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.events.variants import VariantSet
 from stagepool_shared.events.wishes import Wish
 
 from ..ports import AbstractRoundStore
@@ -39,6 +41,8 @@ class InMemoryRoundStore(AbstractRoundStore):
         self.stored_outcomes: dict[str, dict[str, Outcome]] = {}
         self.schedule: dict[str, float] = {}
         self.processed: set[str] = set()
+        self.fast_track_queue: dict[tuple[str, str], dict[str, float]] = {}  # issue 20.3
+        self.variant_lines: dict[tuple[str, str], dict[tuple[str, str], tuple[int, int]]] = {}  # issue 15.3
 
     def _once(self, event_id: str) -> bool:
         if event_id in self.processed:
@@ -48,6 +52,16 @@ class InMemoryRoundStore(AbstractRoundStore):
 
     def _period(self, region_id: str, period_id: str) -> _Period:
         return self.by_period.setdefault((region_id, period_id), _Period())
+
+    def put_variant(self, event_id: str, setting: VariantSet) -> bool:
+        if not self._once(event_id):
+            return False
+        period = self.variant_lines.setdefault((setting.region_id, setting.period_id), {})
+        period[(setting.school_id, setting.crebo)] = (setting.variant, setting.candidates)
+        return True
+
+    def variants(self, region_id: str, period_id: str) -> dict[tuple[str, str], tuple[int, int]]:
+        return dict(self.variant_lines.get((region_id, period_id), {}))
 
     def put_wish(self, event_id: str, wish: Wish) -> bool:
         if not self._once(event_id):
@@ -215,6 +229,26 @@ class InMemoryRoundStore(AbstractRoundStore):
             return False
         self.rounds[round_id] = replace(self.rounds[round_id], status="released", released_at=released_at)
         return True
+
+    # --- the re-placement fast track's queue (issue 20.3) ----------------------------------------
+    def queue_fast_track(self, event_id: str, region_id: str, period_id: str, student_refs: Sequence[str],
+                         at_epoch: float) -> bool:
+        if not self._once(event_id):
+            return False
+        queue = self.fast_track_queue.setdefault((region_id, period_id), {})
+        for ref in student_refs:
+            queue.setdefault(ref, at_epoch)
+        return True
+
+    def queued_fast_tracks(self, before_epoch: float) -> list[tuple[str, str, list[str]]]:
+        return [(region, period, sorted(r for r, at in queue.items() if at <= before_epoch))
+                for (region, period), queue in sorted(self.fast_track_queue.items())
+                if any(at <= before_epoch for at in queue.values())]
+
+    def unqueue_fast_track(self, region_id: str, period_id: str, student_refs: Sequence[str]) -> None:
+        queue = self.fast_track_queue.get((region_id, period_id), {})
+        for ref in student_refs:
+            queue.pop(ref, None)
 
 
 def _without(pool: Pool, student_ref: str) -> Pool:

@@ -5,7 +5,9 @@
 - `matcher:round:{id}` hash (request, status, manifest, summary, release...), `...:outcomes` hash
   student_ref -> outcome, `...:approvals` hash user_id -> vote, `...:objections` hash student_ref ->
   objection, `...:audit` list of audit entries (oldest first), `...:input:*` the frozen input;
-- `matcher:releases` sorted set round_id -> release moment (epoch seconds).
+- `matcher:releases` sorted set round_id -> release moment (epoch seconds);
+- `matcher:region:{r}:period:{p}:variants` hash "school|crebo" -> "variant|k": the schools' matching variants;
+- `matcher:fast_track:{r}:{p}` and `matcher:fast_track:queues`: the fast track's queue (`fast_track_queue.py`).
 
 Each event's write and its processed marker go in one MULTI/EXEC (stagepool_shared.redis.IdempotentApplier).
 """
@@ -20,6 +22,7 @@ from redis.client import Pipeline
 
 from stagepool_shared.events.places import Place
 from stagepool_shared.events.rounds import Outcome, RoundReleaseScheduled, RoundRequested
+from stagepool_shared.events.variants import VariantSet
 from stagepool_shared.events.wishes import Wish
 from stagepool_shared.redis import IdempotentApplier
 
@@ -30,6 +33,7 @@ from ..rounds.objection import Objection, approval_entry, objection_entries, wit
 from ..rounds.pool import KeptPlacement, Pool, StudentExclusions, released_to_bind, withdrawn_marks
 from ..rounds.record import RoundRecord
 from . import codec
+from .fast_track_queue import RedisFastTrackQueue
 
 TABLES = ("wishes", "places", "fixed", "exclusions")
 RELEASES = "matcher:releases"
@@ -51,7 +55,7 @@ def round_key(round_id: str) -> str:
     return f"matcher:round:{round_id}"
 
 
-class RedisRoundStore(AbstractRoundStore):
+class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
     """The matcher's state in Redis."""
 
     def __init__(self, client: redis.Redis, service: str = "matcher"):
@@ -74,6 +78,16 @@ class RedisRoundStore(AbstractRoundStore):
 
     def remove_wish(self, event_id: str, region_id: str, period_id: str, student_ref: str) -> bool:
         return self._apply(event_id, lambda pipe: pipe.hdel(period_key(region_id, period_id) + ":wishes", student_ref))
+
+    def put_variant(self, event_id: str, setting: VariantSet) -> bool:
+        key = period_key(setting.region_id, setting.period_id) + ":variants"
+        return self._apply(event_id, lambda pipe: pipe.hset(key, f"{setting.school_id}|{setting.crebo}",
+                                                            f"{setting.variant}|{setting.candidates}"))
+
+    def variants(self, region_id: str, period_id: str) -> dict[tuple[str, str], tuple[int, int]]:
+        raw = self.client.hgetall(period_key(region_id, period_id) + ":variants")
+        pairs = ((k.decode().split("|", 1), v.decode().split("|", 1)) for k, v in raw.items())
+        return {(school, crebo): (int(variant), int(k)) for (school, crebo), (variant, k) in pairs}
 
     def put_place(self, event_id: str, place: Place) -> bool:
         def write(pipe: Pipeline) -> None:

@@ -19,7 +19,8 @@ from stagepool_shared.http import read_json, require
 from stagepool_shared.web.openapi import load_query
 from stagepool_shared.web.openapi_schemas import StrictSchema
 
-from .. import commands
+from .. import commands, replacement
+from ..rounds.fast_track import FAST_TRACK_MAX
 from ..rounds.record import RoundRecord
 from .objection_form import ObjectionSchema
 from .page_audit import trail_json
@@ -41,6 +42,16 @@ class RoundRequestSchema(StrictSchema):
     previous_round_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(ID_PATTERN))
 
 
+class FastTrackSchema(StrictSchema):
+    """A fast-track re-placement (issue 20.3): the region, the period and the one or few students."""
+
+    region_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    period_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    student_refs = fields.List(fields.String(validate=validate.Regexp(ID_PATTERN)), required=True,
+                               validate=validate.Length(1, FAST_TRACK_MAX))
+    seed = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 2**31 - 1))
+
+
 class RoundListQuery(Schema):
     """?region_id= (default: the caller's region)."""
 
@@ -58,6 +69,15 @@ def request_round() -> tuple[Response, int]:
     body = RoundRequestSchema().load(read_json())
     round_id = commands.request_round(deps(), g.principal, **body)
     return jsonify(round_id=round_id, status="requested"), 202
+
+
+@bp.post("/fast-track")
+@require(tokens, COORDINATOR, "school_staff", "support_staff")
+def request_fast_track() -> tuple[Response, int]:
+    """Re-place one or a few students from free capacity now, without a full round (issue 20.3)."""
+    body = FastTrackSchema().load(read_json())
+    round_id = replacement.request_fast_track(deps(), g.principal, **body)
+    return jsonify(round_id=round_id, status="requested", kind="fast_track"), 202
 
 
 @bp.get("")

@@ -3,7 +3,8 @@ the module-level blueprints: the rounds API (`api_rounds`) with its OpenAPI docu
 (`openapi`), the sign-in of the shared web layer, the coordinator's pages (`pages`) and the review page
 (`pages_review`), the what-if scenarios (`pages_scenarios`), plus /healthz /readyz /metrics.
 
-Matcher errors map to HTTP here, in one place: RoundNotFound -> 404, RoundConflict -> 409 (with details).
+Matcher errors map to HTTP here, in one place: RoundNotFound -> 404, RoundConflict -> 409 (with details),
+FastTrackInvalid -> 422 (with the fields).
 Imports Flask and the shared HTTP/web edge.
 """
 
@@ -17,7 +18,7 @@ from stagepool_shared.http import add_ops_routes, error, harden
 from stagepool_shared.web.openapi import install_api_docs
 from stagepool_shared.web.pages import install_web
 
-from ..errors import RoundConflict, RoundNotFound
+from ..errors import FastTrackInvalid, RoundConflict, RoundNotFound
 from . import api_rounds, openapi, pages, pages_lists, pages_review, pages_scenarios
 from .web import EXTENSION, accounts
 
@@ -40,6 +41,7 @@ def create_app(wiring: "Wiring") -> Flask:
     app.register_blueprint(pages_scenarios.bp)
     app.register_error_handler(RoundNotFound, _not_found)
     app.register_error_handler(RoundConflict, _conflict)
+    app.register_error_handler(FastTrackInvalid, _invalid)
     return app
 
 
@@ -49,3 +51,7 @@ def _not_found(_: RoundNotFound) -> Response:
 
 def _conflict(err: RoundConflict) -> Response:
     return error(409, "conflict", str(err), fields=err.details)
+
+
+def _invalid(err: FastTrackInvalid) -> Response:
+    return error(422, "validation_failed", "The input is not valid.", fields=err.fields)

@@ -19,6 +19,8 @@ API = ApiDoc(
     operations={
         "rounds.request_round": Op("Request a round for the coordinator's region", tag="rounds",
                                    body=api_rounds.RoundRequestSchema, ok=202, write=True),
+        "rounds.request_fast_track": Op("Re-place one or a few students from free capacity (fast track)",
+                                        tag="rounds", body=api_rounds.FastTrackSchema, ok=202, write=True),
         "rounds.list_rounds": Op("The rounds of a region the caller may see", tag="rounds",
                                  query=api_rounds.RoundListQuery),
         "rounds.get_round": Op("One round: headline, outcomes the caller may see, approval", tag="rounds"),

@@ -21,7 +21,7 @@ from stagepool_shared.web.pages import current_lang, field_errors, page, render,
 from .. import commands
 from ..errors import RoundConflict, RoundNotFound
 from ..rounds.record import RoundRecord
-from . import page_audit, page_figures as pf
+from . import page_audit, page_figures as pf, page_variants
 from .web import deps, school_names
 from .page_forms import (DEADLINE_BEFORE_RELEASE, ReleaseForm, StartRoundForm, as_local_input, form_values,
                          local_moment, typed)
@@ -135,6 +135,8 @@ def _round(round_id: str, form: dict[str, str], errors: dict[str, list[str]], st
         figure_names=pf.FIGURE_NAMES.get(lang, pf.FIGURE_NAMES["nl"]),
         figures=[(f, pf.shown(f, getattr(record.summary, f))) for f in pf.FIGURES] if record.summary else [],
         certificate=pf.certificate(record.summary, lang),
+        variant_rows=page_variants.round_rows(d.store, record, names, lang),
+        variant_columns=page_variants.columns(lang),
         compare=pf.comparison(record, before, commands.round_movement(d, principal, before.round_id, round_id),
                               lang, names) if before else None,
         school_chart=pf.school_rate_chart(t("Plaatsingspercentage per school", "Placement rate per school"),

@@ -4,7 +4,7 @@ GET {INTAKE_URL}/internal/v1/contacts?student_ref=a&student_ref=b -> {"contacts"
 GET {INTAKE_URL}/internal/v1/schools/<school_id> -> {"school_id","name","email","webhook_url"}
 GET {INTAKE_URL}/internal/v1/places/contacts?place_id=a&place_id=b -> {"contacts": [{place_id,name,email,phone}]}
 Intake answers only for released students and for places a released round placed students at. Imports
-requests and the domain.
+requests, the shared IntakeClient and the domain.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Any
 
 import requests
 
+from stagepool_shared.intake_client import IntakeClient, batches
+
 from ..domain.model import Contact
 from ..errors import DirectoryUnavailable
 from ..ports import AbstractDirectory
 
 logger = logging.getLogger(__name__)
-
-BATCH = 200
 
 
 def contact_from(data: dict[str, Any]) -> Contact:
@@ -38,14 +38,11 @@ def _contacts_in(listed: Any, asked: set[str], key: str = "student_ref") -> dict
     return {d[key]: contact_from(d) for d in listed or [] if isinstance(d, dict) and d.get(key) in asked}
 
 
-class HttpDirectory(AbstractDirectory):
-    """Asks intake with the notifier's service token; any failure is DirectoryUnavailable (retried)."""
+class HttpDirectory(IntakeClient, AbstractDirectory):
+    """Asks intake with the notifier's service token; any failure is DirectoryUnavailable (retried). A 404 is
+    an answer here (nothing released), so it reads the status itself instead of `IntakeClient.ask`."""
 
-    def __init__(self, base_url: str, token: str, timeout_s: float = 5.0):
-        self.base_url = base_url.rstrip("/")
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {token}"
-        self.timeout_s = timeout_s
+    Unavailable = DirectoryUnavailable
 
     def _get(self, path: str, params: Any = None) -> requests.Response:
         try:
@@ -65,9 +62,7 @@ class HttpDirectory(AbstractDirectory):
     def _batched(self, path: str, name: str, ids: list[str]) -> dict[str, Contact]:
         """Ask for `ids` in batches; 404 means none of a batch was released (or they were erased)."""
         found: dict[str, Contact] = {}
-        asked = sorted(set(ids))
-        for start in range(0, len(asked), BATCH):
-            chunk = asked[start:start + BATCH]
+        for chunk in batches(ids):
             response = self._get(path, params=[(name, i) for i in chunk])
             if response.status_code == 404:
                 continue

@@ -19,6 +19,7 @@ from stagepool_shared.redis import IdempotentApplier
 
 from ..domain.aftercare import Pok, PokPeople, SchoolContact
 from ..domain.aftercare_intro import FollowUpTask, Introduction
+from ..domain.retention import anonymous_tasks
 from ..ports import AbstractAftercareStore
 from .crypto import ContentCipher
 from .keys import Keys
@@ -130,7 +131,8 @@ class RedisAftercareStore(AbstractAftercareStore):
                         self.keys.aftercare("intro", pok.region_id, pok.period_id, pok.student_ref))
             pipe.srem(self.keys.aftercare("intros", pok.region_id),
                       self.keys.aftercare("intro", pok.region_id, pok.period_id, pok.student_ref))
-            for task in tasks_of:
-                pipe.hset(self.keys.aftercare("tasks", task.region_id, task.school_id), task.task_id,
-                          _json(replace(task, student_ref=anon_ref)))
+            for task in anonymous_tasks(tasks_of, anon_ref):
+                pipe.hset(self.keys.aftercare("tasks", task.region_id, task.school_id), task.task_id, _json(task))
+            if tasks_of:
+                pipe.hdel(self.keys.aftercare("tasks", pok.region_id, pok.school_id), *(t.task_id for t in tasks_of))
             pipe.execute()

@@ -34,6 +34,16 @@ class RedisPlanningBoard(AbstractPlanningBoard):
 
         return self.applier.apply_once(event_id, write)
 
+    def drop_lines(self, event_id: str, region_id: str, kind: str, key_prefix: str) -> bool:
+        key = self._key(region_id, kind)
+        found = [k for k in self.client.hkeys(key) if k.decode().startswith(key_prefix)]
+
+        def write(pipe: Pipeline, _: None) -> None:
+            if found:
+                pipe.hdel(key, *found)
+
+        return self.applier.apply_once(event_id, write)
+
     def lines(self, region_id: str, kind: str) -> list[dict]:
         return [json.loads(v) for _, v in sorted(self.client.hgetall(self._key(region_id, kind)).items())]
 

@@ -23,10 +23,10 @@ from ..domain.aftercare import (END_REASONS, Pok, PokPeople, SchoolContact, bpv_
                                 pok_id_of, sign)
 from ..errors import InvalidInput, InvalidTransition, NotFound
 from ..ports import AbstractAftercareStore, Deps
+from .followup import SCHOOL_ROLES, may_act_on
 
 logger = logging.getLogger(__name__)
 
-SCHOOL_ROLES = ("school_staff", "support_staff")
 SIGNER_OF_ROLE = {"student": "student", "school_staff": "school", "support_staff": "school",
                   "organisation_staff": "organisation"}
 
@@ -54,16 +54,8 @@ def create_pok_draft(deps: Deps, event_id: str, accepted: PlacementAccepted, per
 
 
 def may_see(principal: Principal, pok: Pok) -> bool:
-    """The student, their school's staff, or the organisation's staff."""
-    if principal.region_id != pok.region_id:
-        return False
-    if principal.role == "student":
-        return principal.scope == pok.student_ref
-    if principal.role in SCHOOL_ROLES:
-        return principal.scope == pok.school_id
-    if principal.role == "organisation_staff":
-        return principal.scope == pok.organisation_id
-    return False
+    """The student, their school's staff, or the organisation's staff, of the POK's region."""
+    return principal.region_id == pok.region_id and may_act_on(principal, pok)
 
 
 def read_pok(deps: Deps, principal: Principal, period_id: str, student_ref: str) -> tuple[Pok, PokPeople]:

@@ -18,6 +18,7 @@ from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.placements import PlacementFailed
 
+from ..domain.aftercare import Pok
 from ..domain.figures import PLACED, PlacementFact
 from ..domain.followup import ContactMoment, contact_status
 from ..domain.signals import escalated, organisation_signals
@@ -30,8 +31,8 @@ logger = logging.getLogger(__name__)
 SCHOOL_ROLES = ("school_staff", "support_staff")
 
 
-def may_act_on(principal: Principal, placement: PlacementFact) -> bool:
-    """The student, their school's staff, or the organisation's staff."""
+def may_act_on(principal: Principal, placement: PlacementFact | Pok) -> bool:
+    """The student, their school's staff, or the organisation's staff (of a placement or its POK)."""
     if principal.role == "student":
         return principal.scope == placement.student_ref
     if principal.role in SCHOOL_ROLES:
@@ -70,10 +71,17 @@ def flag_not_suitable(deps: Deps, principal: Principal, period_id: str, student_
 
 
 def add_contact(deps: Deps, principal: Principal, period_id: str, student_ref: str, moment_date: str, kind: str,
-                signal: bool, exception: bool) -> dict:
-    """Register a contact moment; returns the placement's contact status."""
+                signal: bool, exception: bool, held: bool | None = None, desk_referral: bool = False) -> dict:
+    """Register a contact moment (held, or planned: issue 20.4); returns the placement's contact status.
+
+    A moment in the future marked held is a field error at `held`; a signal opens a task for the school and,
+    with the student's consent (`desk_referral`), a desk report (commands/contact_signals.py)."""
+    from . import contact_signals  # it imports the aftercare and desk commands, which import this module
+
     placement = _placement(deps, principal, period_id, student_ref)
-    moment = ContactMoment(moment_date, kind, principal.role, signal)
+    moment = contact_signals.checked_moment(deps, principal, moment_date, kind, signal, held, desk_referral)
+    if signal:
+        contact_signals.act_on_signal(deps, principal, period_id, placement, moment, desk_referral)
     deps.views.add_contact_moment(principal.region_id, period_id, student_ref, moment, exception)
     return contact_status_of(deps, principal, period_id, placement)
 

@@ -5,15 +5,28 @@ Imports the domain, the desk commands and the ports.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..domain.figures import PeriodFigures, period_figures
 from ..ports import Deps
 from .desk import count_cases_by_status
 
 
 def figures_of_period(deps: Deps, region_id: str, period_id: str) -> PeriodFigures:
-    """The figures of one region and period, from the projections and the desk store."""
+    """The figures of one region and period, from the projections, the desk store and the schools' matching
+    variants (issue 15.5)."""
     desk_counts = count_cases_by_status(deps, region_id)
-    return period_figures(deps.views.snapshot(region_id, period_id, desk_counts))
+    snapshot = deps.views.snapshot(region_id, period_id, desk_counts)
+    return period_figures(dataclasses.replace(snapshot, variants=variants_of_period(deps, region_id, period_id),
+                                              offers=offers_of_period(deps, region_id, period_id)))
+
+
+def variants_of_period(deps: Deps, region_id: str, period_id: str) -> dict[str, int]:
+    """"school|crebo" -> the variant the school set for the period (kept from `variant.set`)."""
+    if deps.planning is None:
+        return {}
+    return {f"{line['school_id']}|{line['crebo']}": line["variant"] for line in deps.planning.lines(region_id, "variant")
+            if line["period_id"] == period_id}
 
 
 def figures_of_all_periods(deps: Deps) -> list[PeriodFigures]:
@@ -24,3 +37,11 @@ def figures_of_all_periods(deps: Deps) -> list[PeriodFigures]:
 def periods_of_region(deps: Deps, region_id: str) -> list[str]:
     """The periods reporting has seen in a region, oldest first."""
     return [period for region, period in deps.views.periods() if region == region_id]
+
+
+def offers_of_period(deps: Deps, region_id: str, period_id: str) -> dict[str, list[str]]:
+    """student_ref -> the candidates the matcher offered them in the period (kept from `candidates.offered`)."""
+    if deps.planning is None:
+        return {}
+    return {line["student_ref"]: line["place_ids"] for line in deps.planning.lines(region_id, "offer")
+            if line["period_id"] == period_id}

@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
+from stagepool_shared.variant_figures import VariantFigures, VariantStudent, variant_figures
+
 from .desk import parse_iso
 from .followup import ContactStatus
 from .suppression import suppress
@@ -86,6 +88,10 @@ class PeriodSnapshot:
     contacts: list[ContactStatus] = field(default_factory=list)
     desk_by_status: dict[str, int] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    #: The matching variant per "school|crebo" of the period (issue 15.3); a programme not in it uses variant 1.
+    variants: dict[str, int] = field(default_factory=dict)
+    #: The candidates the matcher offered each variant-2 student of the period (issue 15.3), by student_ref.
+    offers: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,8 @@ class PeriodFigures:
     contacts_total: int
     contacts_compliant: int
     counters: dict[str, int]
+    #: Per matching variant, then per variant, school and pool (issue 15.5): first choice, any candidate, top 3.
+    by_variant: list[VariantFigures] = field(default_factory=list)
 
     @property
     def fill_rate(self) -> float | None:
@@ -174,7 +182,26 @@ def period_figures(snapshot: PeriodSnapshot) -> PeriodFigures:
         contacts_total=len(snapshot.contacts),
         contacts_compliant=sum(1 for c in snapshot.contacts if c.compliant),
         counters=dict(snapshot.counters),
+        by_variant=_by_variant(students, wishes, placements, snapshot.variants, snapshot.offers),
     )
+
+
+def _by_variant(students: list[str], wishes: dict[str, WishFact], placements: dict[str, PlacementFact],
+                variants: dict[str, int], offers: dict[str, list[str]]) -> list[VariantFigures]:
+    """The figures per variant of the students with an outcome; "any candidate" counts only students with an
+    offer (`candidates.offered`), and stays unknown for a group without one."""
+    rows = []
+    for ref in students:
+        placement, wish = placements.get(ref), wishes.get(ref)
+        if placement is None:
+            continue
+        school = _school_of(ref, wishes, placements)
+        variant = variants.get(f"{school}|{wish.crebo}", 1) if wish else 1
+        offered = offers.get(ref)
+        candidate = None if offered is None else (_is_placed(placement) and placement.place_id in offered)
+        rows.append(VariantStudent(variant, school, wish.sector if wish else UNKNOWN, _is_placed(placement),
+                                   placement.wish_match, candidate))
+    return variant_figures(rows)
 
 
 def _students(wishes: dict[str, WishFact], placements: dict[str, PlacementFact]) -> list[str]:

@@ -15,12 +15,14 @@ MIN_ON_SITE = 1
 
 @dataclass(frozen=True)
 class ContactMoment:
-    """One contact between student, school and organisation during the internship."""
+    """One contact between student, school and organisation during the internship: held, or planned (R132
+    counts both; a planned one whose day passed unheld is a missed one, domain/contact_plan.py)."""
 
     date: str
     kind: str
     registered_by: str
     signal: bool = False
+    held: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,16 @@
 """Retention (R155; issue 20.7): how long reporting keeps what, and when a closed record is due for
 anonymisation. The region sets its own period (REPORTING_RETENTION_BY_REGION), else the default
 (REPORTING_RETENTION_DAYS). docs/aftercare.md holds the written table; `RETENTION_TABLE` is the same table as
-data, and a test keeps the two in step. Imports the standard library only.
+data, and a test keeps the two in step. Imports the standard library and the aftercare domain.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+from .aftercare_intro import FollowUpTask
 
 #: (what, where, kept until, then) — the rows of the written retention table.
 RETENTION_TABLE: tuple[tuple[str, str, str, str], ...] = (
@@ -44,3 +46,10 @@ class RetentionPolicy:
 def anonymous_ref() -> str:
     """A fresh random reference that replaces a pseudonym: nothing maps it back (no hash of the old one)."""
     return "anon-" + secrets.token_hex(12)
+
+
+def anonymous_tasks(tasks: list[FollowUpTask], anon_ref: str) -> list[FollowUpTask]:
+    """A student's follow-up tasks under the random reference, with new ids: a task's own id is a hash of the
+    pseudonym (`task_for`), so anyone who knows the pseudonym could find it again."""
+    return [replace(task, task_id=f"tsk-{anon_ref}-{n}", student_ref=anon_ref)
+            for n, task in enumerate(sorted(tasks, key=lambda t: (t.created_at, t.task_id)), start=1)]

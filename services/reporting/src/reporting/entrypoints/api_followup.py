@@ -40,7 +40,8 @@ def not_suitable(student_ref: str) -> tuple[Response, int]:
 def add_contact(student_ref: str) -> tuple[Response, int]:
     data = ContactMomentSchema().load(read_json())
     status = followup.add_contact(deps(), current_principal(), data["period_id"], student_ref,
-                                  data["date"].isoformat(), data["kind"], data["signal"], data["exception"])
+                                  data["date"].isoformat(), data["kind"], data["signal"], data["exception"],
+                                  data["held"], data["desk_referral"])
     return jsonify(status), 201
 
 

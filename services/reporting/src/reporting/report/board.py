@@ -16,6 +16,7 @@ from typing import Mapping
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 
+from stagepool_shared.events.planning import OPT_OUT_REASON_WORDS
 from stagepool_shared.spreadsheet import safe_cell, safe_text
 
 from ..domain.board import Board, BoardRow
@@ -51,6 +52,12 @@ def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["nl"])
 
 
+def reason_words(code: str, lang: str) -> str:
+    """An opt-out reason in words; an unknown code as it came."""
+    nl, en = OPT_OUT_REASON_WORDS.get(code, (code, code))
+    return en if lang == "en" else nl
+
+
 def _difference(a: int, b: int) -> str:
     return SUPPRESSED if suppress(a) is None or suppress(b) is None else f"{a - b:+d}"
 
@@ -75,7 +82,8 @@ def board_tables(board: Board, lang: str = "nl", names: Mapping[str, str] | None
                               (shown_count(s.forecast), shown_count(s.actual), shown_count(s.opted_out)))
                           for s in board.schools for period, school in [s.key]), chart=False)
     statuses = [Row((w.get(f"org_{status}", status),), (str(n),)) for status, n in board.participation.items()]
-    reasons = [Row((f"{w['reason']}: {code}",), (str(n),)) for code, n in board.opt_out_reasons.items()]
+    reasons = [Row((f"{w['reason']}: {reason_words(code, lang)}",), (str(n),))
+               for code, n in board.opt_out_reasons.items()]
     participation = Table("board_participation", ("status", "count"), tuple(statuses + reasons), chart=False)
     return [sectors, programmes, schools, participation]
 
@@ -105,7 +113,7 @@ def demand_supply_svg(board: Board, lang: str = "nl") -> str:
     for index, row in enumerate(rows):
         y = 26 + index * step
         parts.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(" / ".join(row.key))}'
-                     f'{" !" if row.warning else ""}</text>')
+                     f'{" (" + escape(w["warning"].lower()) + ")" if row.warning else ""}</text>')
         for offset, kind, count, colour in ((0, "demand", row.demand, "#2f6f9f"),
                                             (16, "supply", row.supply, "#5b8f5b")):
             shown = shown_count(count)

@@ -119,6 +119,21 @@ def headline(f: PeriodFigures) -> Table:
     return Table("headline", ("figure", "value"), rows, chart=False)
 
 
+def by_variant(f: PeriodFigures, names: Mapping[str, str] | None = None) -> Table:
+    """Per matching variant, then per variant, school and pool (issue 15.5): the share placed at their first
+    choice, at any candidate offered (variant 2; "–" where the offers are not known), at one of their top 3,
+    or at none of these. Shares of groups under five are not shown."""
+    rows = []
+    for v in f.by_variant:
+        school = "all" if v.school_id is None else (names or {}).get(v.school_id) or v.school_id
+        shares = tuple("–" if getattr(v, kind) is None else shown_rate(getattr(v, kind), v.students)
+                       for kind in ("first_choice", "any_candidate", "top3", "none"))
+        rows.append(Row((str(v.variant), school, v.pool or ""), (shown_count(v.students), *shares),
+                        _rate_value(v.first_choice, v.students)))
+    return Table("by_variant", ("variant", "school", "pool", "students", "first_choice", "any_candidate", "top3",
+                                "none"), tuple(rows), chart=False)
+
+
 def _pct(rate: float | None) -> str:
     return "<5" if rate is None else f"{rate * 100:.1f}%"
 
@@ -132,4 +147,4 @@ def _days(f: PeriodFigures) -> str:
 def report_tables(f: PeriodFigures, names: Mapping[str, str] | None = None) -> list[Table]:
     """Every section of the period report, in order; `names` gives schools' display names (the CSV keeps ids)."""
     return [headline(f), demand_capacity(f), placement_per_school(f, names), unplaced_by_reason(f), rounds_fairness(f),
-            desk_by_status(f), follow_up(f)]
+            desk_by_status(f), follow_up(f), by_variant(f, names)]

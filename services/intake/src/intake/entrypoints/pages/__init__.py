@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import organisation, planning, school, student
+from . import organisation, planning, school, student, variants
 
 
 def register_pages(app: Flask) -> None:
@@ -14,3 +14,4 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(organisation.bp)
     app.register_blueprint(planning.bp)
     app.register_blueprint(student.bp)
+    app.register_blueprint(variants.bp)

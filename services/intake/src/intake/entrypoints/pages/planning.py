@@ -13,7 +13,7 @@ from typing import Any, Callable
 from flask import Blueprint, Response, redirect, request, url_for
 
 from stagepool_shared.errors import PublishFailed
-from stagepool_shared.events.planning import OPT_OUT_REASONS
+from stagepool_shared.events.planning import OPT_OUT_REASON_WORDS, OPT_OUT_REASONS
 from stagepool_shared.i18n import translate
 from stagepool_shared.web.listing import Filter, error_texts, paginate, read_query, select, wants_xlsx, xlsx_response
 from stagepool_shared.web.pages import current_lang, page, render, t
@@ -37,10 +37,6 @@ FORECAST_FIELDS = tuple(FormField(n, k) for n, k in (
 SUPPLY_FIELDS = tuple(FormField(n, k) for n, k in (
     ("period_id", "text"), ("sector", "text"), ("crebos", "list"), ("slots", "int")))
 PARTICIPATION_FIELDS = tuple(FormField(n) for n in ("school_year", "status", "reason_code", "reason_text"))
-REASON_WORDS = {"no_capacity": ("Geen ruimte", "No room"), "no_supervisor": ("Geen begeleider", "No supervisor"),
-                "reorganisation": ("Reorganisatie", "Reorganisation"),
-                "own_recruitment": ("Eigen werving", "Own recruitment"),
-                "not_recognised": ("Geen erkenning", "Not recognised"), "other": ("Anders", "Other")}
 
 
 def _school_years(region_id: str) -> list[str]:
@@ -133,8 +129,8 @@ def _planning_page(status: int = 200, values: dict | None = None, errors: dict |
     if values is None and said is not None:
         values = {"status": said.status, "reason_code": said.reason_code or "", "reason_text": said.reason_text}
     context = dict(lines=supply.supply_of_organisation(deps(), principal.scope), years=years, year=year,
-                   participation=said, reason_words=REASON_WORDS,
-                   reasons=[(r, REASON_WORDS[r]) for r in OPT_OUT_REASONS], values=values or {},
+                   participation=said, reason_words=OPT_OUT_REASON_WORDS,
+                   reasons=[(r, OPT_OUT_REASON_WORDS[r]) for r in OPT_OUT_REASONS], values=values or {},
                    errors=errors or {}, choices=choice_lists(principal.region_id), done=request.args.get("done", ""))
     if extra.pop("unavailable", False):
         return unavailable("pages/organisation_planning.html", **context)

@@ -1,7 +1,9 @@
 """The student's catalogue (issue 15.2), reached through the student's sign-in link: the places of their
 period they are eligible for (the matcher's own rule), best fit first and then the shortest travel, filtered
 by activity, competence, kind of organisation and travel time, and their ranked top 3, which they change
-until the period's wish deadline. Cards, not tables, so it reads on a phone.
+until the period's wish deadline. Cards, not tables, so it reads on a phone. The page says which matching
+variant applies to the student's programme (issue 15.3); a variant-2 student chooses one of the candidate
+places offered (or ranks them) here until the period's choice deadline.
 
 Views parse the query and the form, call intake's commands and render templates/pages/student_catalogue.html.
 Imports Flask, the shared web layer and intake's commands.
@@ -18,8 +20,8 @@ from stagepool_shared.i18n import local_time
 from stagepool_shared.web.pages import current_lang, page, render, t
 
 from ... import commands
-from ...commands import Catalogue, Offer
-from ...errors import InvalidInput, NotFound, WishesClosed
+from ...commands import Catalogue, Offer, variants
+from ...errors import ChoicesClosed, InvalidInput, NotFound, WishesClosed
 from ..web import deps
 from .common import me
 from .forms import FormField, messages_by_field
@@ -29,6 +31,7 @@ bp = Blueprint("student_pages", __name__, url_prefix="/pages/student")
 PERIOD = "<string(maxlength=80):period_id>"
 FILTERS = ("activity", "competence", "org_type", "max_minutes")
 CHOICE_FIELDS = (FormField("top_places"), FormField("preferred_org_types"))
+CANDIDATE_FIELDS = (FormField("choice"),)
 
 
 @bp.get("/catalogue")
@@ -69,8 +72,31 @@ def choose(period_id: str) -> Response:
     return redirect(url_for(".catalogue", period_id=period_id, saved=1))
 
 
+@bp.post(f"/catalogue/{PERIOD}/choice")
+@page("student")
+def choose_candidate(period_id: str) -> Response:
+    """A variant-2 student chooses (or ranks) candidates offered to them; refused after the choice deadline."""
+    chosen = [c for c in (request.form.get(f"candidate_{rank}", "").strip() for rank in (1, 2, 3)) if c]
+    try:
+        variants.choose_candidates(deps(), me().scope, period_id, chosen)
+    except NotFound:
+        abort(404)
+    except InvalidInput as err:
+        return _page(period_id, 422, errors=messages_by_field(err.messages, CANDIDATE_FIELDS, current_lang()),
+                     picked=chosen)
+    except ChoicesClosed:
+        return _page(period_id, 409, picked=chosen, page_error=t(
+            "De termijn om te kiezen is voorbij; er is niets veranderd. Je houdt de plaats die de matcher koos.",
+            "The deadline to choose has passed; nothing changed. You keep the place the matcher picked."))
+    except PublishFailed:
+        return _page(period_id, 503, picked=chosen, page_error=t(
+            "Je keuze kon nu niet worden vastgelegd; er is niets opgeslagen. Probeer het zo opnieuw.",
+            "Your choice could not be recorded just now; nothing was stored. Please try again shortly."))
+    return redirect(url_for(".catalogue", period_id=period_id, chose=1))
+
+
 def _page(period_id: str, status: int = 200, errors: dict[str, list[str]] | None = None,
-          typed: list[str] | None = None, page_error: str = "") -> Response:
+          typed: list[str] | None = None, page_error: str = "", picked: list[str] | None = None) -> Response:
     try:
         found = commands.student_catalogue(deps(), me().scope, period_id)
     except NotFound:
@@ -82,7 +108,8 @@ def _page(period_id: str, status: int = 200, errors: dict[str, list[str]] | None
     return render("pages/student_catalogue.html", status=422 if query_errors and status == 200 else status,
                   periods=commands.student_periods(deps(), me().scope), period_id=period_id,
                   view=_view(found, shown, query, chosen), errors=errors, page_error=page_error,
-                  saved=request.args.get("saved", ""))
+                  saved=request.args.get("saved", ""), chose=request.args.get("chose", ""),
+                  variant=_variant(found, picked))
 
 
 def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -117,6 +144,19 @@ def _view(found: Catalogue, shown: list[Offer], query: dict[str, Any], chosen: l
         "kinds": list(found.wish.payload.get("preferred_org_types", [])),
         "open_until": local_time(found.open_until) if found.open_until else "",
     }
+
+
+def _variant(found: Catalogue, picked: list[str] | None) -> dict[str, Any]:
+    """Which matching variant applies to the student's programme, and a variant-2 student's candidates."""
+    wish, d = found.wish, deps()
+    applied = variants.variant_of_wish(d, wish)
+    offered = variants.offered_candidates(d, wish.student_ref, wish.period_id) if applied.variant == 2 else []
+    until = variants.choices_until(d, wish.period_id)
+    chosen = picked if picked is not None else list(wish.payload.get("top_places", []))
+    return {"number": applied.variant, "k": applied.candidates,
+            "offered": list(zip(offered, commands.place_names(d, offered))),
+            "chosen": ([c for c in chosen if c in offered] + ["", "", ""])[:3],
+            "until": local_time(until) if until else "", "open": until is None or d.clock() < until}
 
 
 def _choice_label(offer: Offer) -> str:

@@ -1,0 +1,81 @@
+"""The round page's figures per matching variant (issue 15.5): of the students of each variant (1 the school
+matches, 2 the student chooses one of k candidates, 3 the student's own top 3), the share placed at their
+first choice, at any candidate offered, at one of their top 3, or at none of these, per variant and per
+school and pool. The counting is `stagepool_shared.variant_figures`, the function reporting's period report
+uses, so both agree.
+
+No Flask here: plain functions over a round's outcomes, the pool's wishes and the schools' variants (the
+store's projection of `variant.set`). Imports the shared figures, the matcher's store port and records.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+from stagepool_shared.events.rounds import Outcome
+from stagepool_shared.events.wishes import Wish
+from stagepool_shared.variant_figures import KINDS, VariantStudent, variant_figures
+
+from ..ports import AbstractRoundStore
+from ..rounds.record import RoundRecord
+
+PLACED = ("placed", "kept")
+ALL = {"nl": "alle scholen", "en": "all schools"}
+COLUMNS = {
+    "nl": ("Variant", "School", "Pool", "Studenten", "Eerste keus", "Een aangeboden kandidaat", "Een van de top 3",
+           "Geen van deze"),
+    "en": ("Variant", "School", "Pool", "Students", "First choice", "A candidate offered", "One of the top 3",
+           "None of these"),
+}
+
+
+def _share(count: int | None, students: int) -> str:
+    return "–" if count is None or not students else f"{count / students * 100:.1f}%"
+
+
+def variant_rows(outcomes: Sequence[Outcome], wishes: Sequence[Wish], variant_of: Callable[[str, str, str], int],
+                 offers: Mapping[str, Sequence[str]] | None = None, names: Mapping[str, str] | None = None,
+                 lang: str = "nl") -> list[tuple[str, ...]]:
+    """One row per variant (every school), then per variant, school and pool: the variant, the school by name,
+    the pool, the students and the four shares. `variant_of(school, crebo, period)` says a programme's
+    variant; `offers` (student ref -> the candidates offered) is None where the round offered none, which
+    shows "–" for the candidates."""
+    wish_of = {w.student_ref: w for w in wishes}
+    students = []
+    for outcome in outcomes:
+        wish = wish_of.get(outcome.student_ref)
+        variant = variant_of(outcome.school_id, wish.crebo, wish.period_id) if wish else 1
+        offered = None if offers is None else (offers.get(outcome.student_ref) or None)
+        placed = outcome.status in PLACED
+        candidate = None if offered is None else (placed and outcome.place_id in offered)
+        students.append(VariantStudent(variant, outcome.school_id, wish.sector if wish else "", placed,
+                                       outcome.wish_match, candidate))
+    rows = []
+    for v in variant_figures(students):
+        school = ALL.get(lang, ALL["nl"]) if v.school_id is None else (names or {}).get(v.school_id) or v.school_id
+        rows.append((str(v.variant), school, v.pool or "", str(v.students),
+                     *(_share(getattr(v, kind), v.students) for kind in KINDS)))
+    return rows
+
+
+def columns(lang: str) -> tuple[str, ...]:
+    """The block's column heads in `lang`."""
+    return COLUMNS.get(lang, COLUMNS["nl"])
+
+
+def round_rows(store: AbstractRoundStore, record: RoundRecord, names: Mapping[str, str] | None = None,
+               lang: str = "nl") -> list[tuple[str, ...]]:
+    """The block of a computed round ([] before it is computed, or when no school of the period set a variant:
+    then every student is of variant 1 and the figures above say it all). The students' programmes come from
+    the period's current wishes. The candidates offered are not wired in yet (the candidates round, issue
+    15.3): the column shows "–"."""
+    request = record.request
+    settings = store.variants(request.region_id, request.period_id)
+    if record.summary is None or not settings:
+        return []
+    wishes = store.load_pool(request.region_id, request.period_id, request.sector).wishes
+
+    def variant_of(school_id: str, crebo: str, _period_id: str) -> int:
+        return settings.get((school_id, crebo), (1, 0))[0]
+
+    return variant_rows(store.outcomes(record.round_id), wishes, variant_of, None, names, lang)
