@@ -1,11 +1,12 @@
-# Stagepool: `make demo` runs the platform on a demo region, `make test` runs every test, `make bench` measures.
+# Stagepool: `make demo` runs the platform on a demo region, `make test` runs every test, `make bench` measures,
+# `make soak` repeats the cluster fault tests at full scale.
 # Every target installs what it needs first (deploy/dev/bootstrap.sh), so a fresh clone needs no manual step.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 ONCE   ?= 0
 
-.PHONY: bootstrap demo test test-unit test-contract test-integration test-e2e test-faults test-browser bench dev-up dev-down dev-status clean
+.PHONY: bootstrap demo test test-unit test-contract test-integration test-e2e test-faults test-browser bench soak dev-up dev-down dev-status clean
 
 bootstrap:
 	@bash deploy/dev/bootstrap.sh
@@ -13,8 +14,14 @@ bootstrap:
 demo: bootstrap
 	$(PY) -m demo $(if $(filter 1,$(ONCE)),--once,)
 
+# The unit and contract tests (pure, no servers) run on both cores; the tests on real servers one at a time.
+# The cluster fault modules run in `make soak` only (docs/reliability.md, "Faults on the cluster").
+SOAK_MODULES := tests/integration/test_cluster_faults.py tests/integration/test_cluster_faults_services.py
 test: bootstrap
-	$(PYTEST) tests
+	@status=0; \
+	$(PYTEST) -n 2 tests/unit tests/contract || status=1; \
+	$(PYTEST) tests --ignore=tests/unit --ignore=tests/contract $(addprefix --ignore=,$(SOAK_MODULES)) || status=1; \
+	exit $$status
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit tests/contract
@@ -36,6 +43,12 @@ test-browser: bootstrap
 
 bench: bootstrap
 	$(PY) -m bench
+
+# The cluster fault tests (tests/integration/test_cluster_faults*.py) at full scale: SOAK_INJECTIONS injections
+# per fault instead of one; prints one FIGURE line per injection (docs/reliability.md).
+SOAK_INJECTIONS ?= 15
+soak: bootstrap
+	STAGEPOOL_FAULT_INJECTIONS=$(SOAK_INJECTIONS) $(PYTEST) -s -p no:cacheprovider --timeout=0 $(SOAK_MODULES)
 
 dev-up: bootstrap
 	$(VENV)/bin/stagepool dev up

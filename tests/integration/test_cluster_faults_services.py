@@ -1,0 +1,219 @@
+"""Instances killed mid-work on the 3-node KRaft cluster (issue 18 point 5): two matcher processes in one
+consumer group, the one computing a round killed (kill -9) mid-round; two notifier processes sending one
+release, one of them killed and then the leader of the partition they publish `notification.sent` to.
+
+Figures (`FIGURE ...` lines, docs/reliability.md): placements duplicated (must be 0), e-mails lost (0) and
+duplicated (within the documented bound: NOTIFIER_MARK_BATCH per sender thread per kill, here 1 × 1),
+acknowledged events lost (0), and the time to recover. `make soak` repeats each with
+STAGEPOOL_FAULT_INJECTIONS=15. The session's cluster is shared; every injection leaves it whole again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+
+import psutil
+import pytest
+import redis
+
+from notifier.adapters.redis_store import RedisStore
+from stagepool_shared import topics
+from stagepool_shared.devstack.kafka_cluster import KafkaCluster
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.events.rounds import RoundRequested
+from stagepool_shared.kafka import EventPublisher, describe_topic, ensure_topics, read_log
+from stagepool_shared.registry import decode
+from stagepool_shared.testing.waiting import wait_until
+from test_cluster_faults import INJECTIONS, leader_of, settle
+from test_matcher_kill import make_region
+from test_notifier_faults import start_notifier
+from test_notifier_release import expected_addresses, intake, prepare_lane, released_parts, seed_round  # noqa: F401
+from tests.fakes.notifier import smtp_server
+
+pytestmark = [pytest.mark.integration, pytest.mark.faults]
+
+STUDENTS = 3000
+N_RECIPIENTS = 300
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(60)
+
+
+def kill(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+
+
+# --------------------------------------------------------------------------- the matcher mid-round
+
+
+def start_matcher(env: dict[str, str], log_path) -> subprocess.Popen:  # noqa: ANN001
+    with open(log_path, "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "matcher", "consume"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def busiest(processes: list[subprocess.Popen], window_s: float = 0.3) -> tuple[subprocess.Popen, list[float]]:
+    """The process that used the most CPU in the next `window_s` (the one computing the round), and each
+    one's CPU seconds in that window."""
+    handles = [psutil.Process(p.pid) for p in processes]
+    before = [sum(h.cpu_times()[:2]) for h in handles]
+    time.sleep(window_s)  # a measuring window, not a wait for a condition
+    used = [sum(h.cpu_times()[:2]) - b for h, b in zip(handles, before)]
+    return processes[used.index(max(used))], used
+
+
+def test_a_matcher_instance_killed_mid_round_leaves_one_round_and_no_placement_twice(
+        kafka_cluster, redis_url, tmp_path):
+    ensure_topics(kafka_cluster.bootstrap)
+    publisher = EventPublisher(kafka_cluster.bootstrap, "it-cf-matcher", timeout_s=30.0)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for injection in range(INJECTIONS):
+            kill_the_computing_matcher(kafka_cluster, redis_url, publisher, client, tmp_path, injection)
+    finally:
+        publisher.close()
+        client.close()
+
+
+def kill_the_computing_matcher(cluster: KafkaCluster, redis_url: str, publisher: EventPublisher,
+                               client: redis.Redis, tmp_path, injection: int) -> None:  # noqa: ANN001
+    run = uuid.uuid4().hex[:8]
+    region, round_id = f"reg-cfm-{run}", f"rnd-cfm-{run}"
+    settle(cluster, topics.ROUNDS)
+    wishes, places = make_region(region, STUDENTS)
+    events = [new_envelope("wish.submitted", w, producer="it", partition_key=region) for w in wishes]
+    events += [new_envelope("place.posted", p, producer="it", partition_key=region) for p in places]
+    for i in range(0, len(events), 1000):
+        publisher.publish_all(events[i:i + 1000])
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrap, "REDIS_URL": redis_url, "HTTP_PORT": "0",
+           "MATCHER_CONSUMER_GROUP": f"it-cfm-{run}", "LOG_LEVEL": "WARNING"}
+    matchers = [start_matcher(env, tmp_path / f"matcher-{injection}-{i}.log") for i in range(2)]
+    key = f"matcher:round:{round_id}"
+    try:
+        wait_until(lambda: client.hlen(f"matcher:region:{region}:period:2027-p1:wishes") == STUDENTS, 180,
+                   message="the region was not projected")
+        publisher.publish(new_envelope("round.requested", RoundRequested(round_id, region, "2027-p1", 9, "usr-c"),
+                                       producer="it", partition_key=region))
+        wait_until(lambda: client.hget(key, "frozen_at"), 60, interval=0.01, message="the round never started")
+        victim, cpu = busiest(matchers)
+        kill(victim)
+        killed = time.monotonic()
+        assert client.hget(key, "status") == b"requested", "the kill came after the round was proposed"
+        assert max(cpu) > 2 * min(cpu), f"no instance was clearly computing: CPU s {cpu}"
+        survivor = next(m for m in matchers if m is not victim)
+        wait_until(lambda: client.hget(key, "status") == b"proposed" or survivor.poll() is not None, 180,
+                   message="the other instance did not finish the round")
+        recovered = time.monotonic() - killed
+        assert survivor.poll() is None, "the surviving matcher ended"
+    finally:
+        for process in matchers:
+            stop(process)
+    proposed = [(decode(m.value), m.value) for m in read_log(cluster.bootstrap, [topics.ROUNDS])]
+    proposed = [(e, v) for e, v in proposed if e.event_type == "round.proposed" and e.payload.round_id == round_id]
+    by_id: dict[str, set[bytes]] = {}
+    for envelope, value in proposed:
+        by_id.setdefault(envelope.event_id, set()).add(value)
+    parts = {e.event_id: e for e, _ in proposed}
+    placed = Counter(o.student_ref for e in parts.values() for o in e.payload.outcomes if o.status == "placed")
+    per_place = Counter(o.place_id for e in parts.values() for o in e.payload.outcomes if o.status == "placed")
+    twice = [s for s, n in placed.items() if n > 1]
+    print(f"\nFIGURE cluster-matcher-kill #{injection + 1}: {STUDENTS} students; instance using {max(cpu):.2f} "
+          f"CPU s (other {min(cpu):.2f}) killed mid-round; round proposed by the other {recovered:.1f} s after "
+          f"the kill; {len(proposed)} copies of {len(by_id)} part ids; placed {len(placed)}, "
+          f"placements duplicated {len(twice)}")
+    assert len(by_id) == next(iter(parts.values())).payload.parts
+    assert all(len(values) == 1 for values in by_id.values()), "a part id was published with other content"
+    assert twice == [], "a student was placed twice"
+    assert max(per_place.values()) <= 4, "a place was given more students than its slots"
+
+
+# --------------------------------------------------------------------------- the notifier mid-release
+
+
+def sent_events(bootstrap: str, round_id: str) -> list:
+    """(partition, envelope) of every notification.sent of the round in the log."""
+    found = []
+    for message in read_log(bootstrap, [topics.NOTIFICATIONS]):
+        envelope = decode(message.value)
+        if envelope.event_type == "notification.sent" and envelope.payload.round_id == round_id:
+            found.append((message.partition, envelope))
+    return found
+
+
+def test_a_release_loses_no_message_when_a_notifier_instance_and_then_the_partition_leader_are_killed(
+        kafka_cluster, redis_url, intake, tmp_path):  # noqa: F811
+    for injection in range(INJECTIONS):
+        release_with_two_kills(kafka_cluster, redis_url, intake, tmp_path, injection)
+
+
+def release_with_two_kills(cluster: KafkaCluster, redis_url: str, contacts: tuple, tmp_path,  # noqa: ANN001
+                           injection: int) -> None:
+    """One injection: a release of 304 messages sent by two notifier instances; at 40 e-mails one instance
+    is killed (kill -9), then the leader of the partition its `notification.sent` events go to."""
+    stand_in, intake_url = contacts
+    ensure_topics(cluster.bootstrap)
+    lane, publisher = prepare_lane(cluster.bootstrap)
+    settle(cluster, topics.NOTIFICATIONS)
+    outcomes = seed_round(stand_in, N_RECIPIENTS)
+    wanted = expected_addresses(N_RECIPIENTS, set())
+    round_id = f"rnd-cfn-{lane.tag}"
+    with smtp_server(delay_s=0.05) as (mailbox, smtp_port):
+        env = lane.env(cluster.bootstrap, redis_url, intake_url, smtp_port, NOTIFIER_SENDER_THREADS="1",
+                       NOTIFIER_BATCH_SIZE="10", NOTIFIER_LEASE_S="3", LOG_LEVEL="WARNING")
+        store = RedisStore(redis.Redis.from_url(redis_url), env["NOTIFIER_KEY_PREFIX"])
+        notifiers = [start_notifier(env, tmp_path / f"notifier-{injection}-{i}.log") for i in range(2)]
+        victim = None
+        try:  # the places first (another topic, maybe another instance), as a real release comes long after
+            wait_until(lambda: store.client.exists(*(f"{env['NOTIFIER_KEY_PREFIX']}:place:plc-org-{x}" for x in "pq"))
+                       == 2, 120, message="the notifiers did not record the places")
+            publisher.publish_all(released_parts(round_id, outcomes, 2, datetime.now(UTC)), topic=lane.rounds)
+            wait_until(lambda: mailbox.count() >= 40, 120, message="the release did not start")
+            kill(notifiers[0])  # 1. one notifier instance, kill -9, mid-release
+            instance_killed, at_kill = time.monotonic(), mailbox.count()
+            first = wait_until(lambda: sent_events(cluster.bootstrap, round_id)[:1], 60, interval=0.5,
+                               message="no notification.sent published")[0]
+            partition = first[0]
+            victim = describe_topic(cluster.bootstrap, topics.NOTIFICATIONS).leaders[partition]
+            cluster.node(victim).kill()  # 2. the leader of the partition the relay publishes to
+            leader_killed, at_leader_kill = time.monotonic(), mailbox.count()
+            wait_until(lambda: leader_of(cluster, topics.NOTIFICATIONS, partition) not in (None, victim), 60,
+                       interval=0.2, message="no new leader")
+            elected = time.monotonic() - leader_killed
+            wait_until(lambda: set(mailbox.per_recipient()) >= wanted, 180,
+                       message="not every recipient got the message")
+            complete = time.monotonic() - instance_killed
+            wait_until(lambda: store.pending_count() == 0 and store.client.llen(f"{env['NOTIFIER_KEY_PREFIX']}:outbox")
+                       == 0, 90, message="deliveries or outbox entries still pending")
+            assert notifiers[1].poll() is None, (tmp_path / f"notifier-{injection}-1.log").read_text()[-3000:]
+        finally:
+            for process in notifiers:
+                stop(process)
+            publisher.close()
+            if victim is not None:
+                cluster.node(victim).restart()
+                settle(cluster, topics.NOTIFICATIONS)
+        counts = mailbox.per_recipient()
+    sent = {(e.payload.recipient_kind, e.payload.recipient_ref, e.payload.channel, e.payload.message_kind)
+            for _, e in sent_events(cluster.bootstrap, round_id)}
+    duplicates = sum(c - 1 for c in counts.values())
+    print(f"\nFIGURE cluster-notifier-kills #{injection + 1}: {len(wanted)} recipients; notifier instance killed "
+          f"after {at_kill} e-mails, leader node {victim} of {topics.NOTIFICATIONS}[{partition}] killed after "
+          f"{at_leader_kill}; new leader in {elected:.2f} s; every recipient served {complete:.1f} s after the "
+          f"instance kill; e-mails lost {len(wanted - set(counts))}, duplicated {duplicates} (bound 1); "
+          f"notification.sent events for {len(sent)} deliveries (e-mail and inbox)")
+    assert at_kill < len(wanted) and at_leader_kill < len(wanted), "a kill came after the release ended"
+    assert set(counts) == wanted
+    assert duplicates <= 1, {a: c for a, c in counts.items() if c > 1}  # one sender thread, NOTIFIER_MARK_BATCH 1
+    channels = Counter(channel for _, _, channel, _ in sent)  # each message: an e-mail and an inbox entry
+    assert channels == {"email": len(wanted), "inbox": len(wanted)}, "a message has no notification.sent on Kafka"
