@@ -47,12 +47,16 @@ def catalogue() -> Response:
     return _page(period_id)
 
 
+#: A choice that Kafka did not take: nothing was stored, and the student may try again.
+NOT_RECORDED = ("Je keuze kon nu niet worden vastgelegd; er is niets opgeslagen. Probeer het zo opnieuw.",
+                "Your choice could not be recorded just now; nothing was stored. Please try again shortly.")
+
+
 @bp.post(f"/catalogue/{PERIOD}/top3")
 @page("student")
 def choose(period_id: str) -> Response:
     """Save the ranked top 3 (publishes wish.updated); field errors name the place that cannot be chosen."""
-    chosen = [request.form.get(f"choice_{rank}", "").strip() for rank in (1, 2, 3)]
-    chosen = [c for c in chosen if c]
+    chosen = _ranked("choice")
     try:
         commands.choose_top_places(deps(), me().scope, period_id, chosen,
                                    org_types=request.form.getlist("preferred_org_types"))
@@ -66,9 +70,7 @@ def choose(period_id: str) -> Response:
             "De termijn voor je top 3 is voorbij; er is niets veranderd. Je school kan je keuze nog invoeren.",
             "The deadline for your top 3 has passed; nothing changed. Your school can still enter your choice."))
     except PublishFailed:
-        return _page(period_id, 503, typed=chosen, page_error=t(
-            "Je keuze kon nu niet worden vastgelegd; er is niets opgeslagen. Probeer het zo opnieuw.",
-            "Your choice could not be recorded just now; nothing was stored. Please try again shortly."))
+        return _page(period_id, 503, typed=chosen, page_error=t(*NOT_RECORDED))
     return redirect(url_for(".catalogue", period_id=period_id, saved=1))
 
 
@@ -76,7 +78,7 @@ def choose(period_id: str) -> Response:
 @page("student")
 def choose_candidate(period_id: str) -> Response:
     """A variant-2 student chooses (or ranks) candidates offered to them; refused after the choice deadline."""
-    chosen = [c for c in (request.form.get(f"candidate_{rank}", "").strip() for rank in (1, 2, 3)) if c]
+    chosen = _ranked("candidate")
     try:
         variants.choose_candidates(deps(), me().scope, period_id, chosen)
     except NotFound:
@@ -89,10 +91,13 @@ def choose_candidate(period_id: str) -> Response:
             "De termijn om te kiezen is voorbij; er is niets veranderd. Je houdt de plaats die de matcher koos.",
             "The deadline to choose has passed; nothing changed. You keep the place the matcher picked."))
     except PublishFailed:
-        return _page(period_id, 503, picked=chosen, page_error=t(
-            "Je keuze kon nu niet worden vastgelegd; er is niets opgeslagen. Probeer het zo opnieuw.",
-            "Your choice could not be recorded just now; nothing was stored. Please try again shortly."))
+        return _page(period_id, 503, picked=chosen, page_error=t(*NOT_RECORDED))
     return redirect(url_for(".catalogue", period_id=period_id, chose=1))
+
+
+def _ranked(field: str) -> list[str]:
+    """The places typed in the form's ranked fields `<field>_1` .. `<field>_3`, empty ones left out."""
+    return [c for c in (request.form.get(f"{field}_{rank}", "").strip() for rank in (1, 2, 3)) if c]
 
 
 def _page(period_id: str, status: int = 200, errors: dict[str, list[str]] | None = None,
