@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ("matcher", "matcher_service", "variant2", "scenario", "intake", "notifier", "load")
+MODULES = ("matcher", "matcher_service", "variant2", "scenario", "intake", "notifier", "load", "national")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

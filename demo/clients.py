@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -20,6 +20,9 @@ from stagepool_shared.auth import TokenStore
 from stagepool_shared.redis import connect
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The polling helper the demo's steps are handed: wait(predicate, timeout_s, what) -> the first truthy value
+#: (demo.scenario.wait_for; the tests' wait_until has the same call shape).
+Wait = Callable[[Callable[[], Any], float, str], Any]
 
 
 class ApiError(Exception):

@@ -2,8 +2,10 @@
 end-to-end tests reuse step by step.
 
 Steps: the coordinator creates the period and the schools; each organisation imports its places (XLSX);
-each school imports its students' wishes (XLSX, with top-3 places chosen from what was posted); wait until
-the matcher has consumed them (its /metrics); a what-if scenario (demo.season); request a round and wait for
+each school imports its students' wishes (XLSX, with top-3 places chosen from what was posted); one school
+sets variant 3 and its scripted students make their top 3 through intake's API (demo.variant3); wait until
+the matcher has consumed them (its /metrics); another school uses variant 2: a candidates round, its scripted
+students choose through intake's API, and the final round (demo.variant2, left proposed); a what-if scenario (demo.season); request a round and wait for
 the proposal; per school with students in it, its school staff and its support staff approve (the per-school
 rule); schedule the release a few seconds ahead; wait until the local SMTP server holds every message; then the
 season's second step (demo.rematch: late students, a refusal, a withdrawn place, a re-match approved and released
@@ -28,7 +30,7 @@ from stagepool_shared.redis import connect
 from stagepool_shared.web.accounts import Accounts
 
 from . import region as demo_region
-from . import rematch, season
+from . import rematch, season, variant2, variant3
 from .clients import Clients, IntakeClient, MatcherClient, metric
 from .mailbox import Mailbox
 from .pools import PoolKey, student_pools
@@ -162,6 +164,18 @@ def run_round(cast: Cast, area: demo_region.DemoRegion, kind: str = "initial", s
     return record
 
 
+def proposed_region(clients: Clients, area: demo_region.DemoRegion,
+                    timeout: float = 120) -> tuple[Cast, dict[str, Any]]:
+    """The first steps for an end-to-end test: the cast, the period and schools, places and wishes imported, the
+    matcher up to date and the first round proposed; (cast, the proposal)."""
+    cast = cast_for(clients, area)
+    set_up_period(cast, area)
+    offered = import_places(cast, area)
+    accepted = import_wishes(cast, area, offered)
+    wait_for_projection(cast.coordinator_matcher, accepted, len(offered), timeout=timeout)
+    return cast, run_round(cast, area, timeout=timeout)
+
+
 def _settled(record: dict[str, Any]) -> dict[str, Any] | None:
     return record if record["status"] in ("proposed", "failed", "released") else None
 
@@ -220,6 +234,8 @@ class DemoResult:
     whatif: Any = None  # whatif.ScenarioFigures: +20 care places under the four policies (issue 16)
     aftercare: Any = None  # aftercare.AftercareFigures: POKs, kennismaking, tasks (issue 20)
     variants: Any = None  # list[variants.VariantLine]: the period report's figures per variant (issue 15)
+    variant3: Any = None  # variant3.Variant3Run: the school using variant 3, its students' top 3 (issue 15.3)
+    variant2: Any = None  # variant2.Variant2Run: the school using variant 2, its offers and choices (issue 15.3)
 
 
 def create_page_accounts(redis_url: str, area: demo_region.DemoRegion) -> list[tuple[str, str, str]]:
@@ -283,8 +299,11 @@ def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed:
         offered = import_places(cast, area)
     with timings.step(f"import wishes ({len(area.schools)} schools, XLSX)"):
         accepted = import_wishes(cast, area, offered)
+    top3 = variant3.run_variant3(clients, cast.schools, area, platform.secrets.pseudonym_secret.encode(), timings)
     with timings.step("matcher projection complete"):
-        wait_for_projection(cast.coordinator_matcher, accepted, len(offered))
+        wait_for_projection(cast.coordinator_matcher, accepted + len(top3.tops), len(offered))
+    choice = variant2.run_variant2(clients, cast, area, platform.secrets.pseudonym_secret.encode(), timings, wait_for,
+                                   lambda *types: matcher_consumed(cast.coordinator_matcher, *types))
     scenario_figures = season.run_whatif(platform, area, timings, wait_for)
     with timings.step("round requested -> proposed"):
         record = run_round(cast, area)
@@ -300,10 +319,13 @@ def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed:
     figures = run_rematch(cast, clients, area, offered, record, accepted, timings)
     board = season.run_planning(cast, platform, area, timings, wait_for, keep=scenario_figures.organisation_id)
     per_variant = season.read_variants(clients, area, figures.round_id, timings, wait_for)
+    variant3.count_got_top3(top3, cast.coordinator_matcher.round(figures.round_id))
     after = season.run_aftercare(clients, area, cast.coordinator_matcher.round(figures.round_id), timings, wait_for)
     accounts = create_page_accounts(platform.redis.url, area)
     pools = student_pools(area, platform.secrets.pseudonym_secret.encode())
     result = DemoResult(area, record, timings, delivered, accounts, pools, figures, rematch.sign_in_links(mailbox),
-                        board, scenario_figures, after, per_variant)
-    print_summary(result, platform, lang, season_blocks(board, scenario_figures, after, lang, per_variant))
+                        board, scenario_figures, after, per_variant, top3, choice)
+    print_summary(result, platform, lang, season_blocks(board, scenario_figures, after, lang, per_variant,
+                                                        variant3.summary_line(top3, lang)
+                                                        + variant2.summary_line(choice, lang)))
     return result

@@ -64,8 +64,8 @@ def _complete_board(pages: PageSession, reporting_url: str, posted: Mapping[str,
 
 def run_aftercare(clients: Clients, area: demo_region.DemoRegion, record: Mapping[str, Any], timings: "Timings",
                   wait: Wait) -> aftercare.AftercareFigures:
-    """Three accepts: POKs draft, sent and signed; the signed one's kennismaking rejected with a reason."""
-    with timings.step("aftercare: 3 accepts -> POK draft / sent / signed -> kennismaking rejected"):
+    """Ten accepts: POKs, kennismakingen (two rejected), contact moments, evaluations, the fast track."""
+    with timings.step("aftercare: 10 accepts -> POKs -> kennismaking -> contacts, evaluations, fast track"):
         figures = aftercare.run_aftercare(clients, area, record, wait)
     print("  " + aftercare.english_line(figures), flush=True)
     return figures

@@ -10,7 +10,7 @@ and words, and the figure types.
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from stagepool_shared.events.planning import OPT_OUT_REASON_WORDS
 
@@ -38,10 +38,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
                  "policies, before and after the edit. The live pool and the rounds do not change."),
     "variants": ("Per matchingvariant (perioderapport van reporting): het deel van de studenten geplaatst op hun "
                  "eerste keus, op een aangeboden kandidaat (variant 2), op een van hun top-3, of op geen daarvan. "
-                 "De demo stelt geen variant in: alle opleidingen hebben variant 1.",
+                 "Zonder instelling heeft een opleiding variant 1; welke school een andere variant gebruikt, staat "
+                 "onder de tabel.",
                  "Per matching variant (reporting's period report): the share of the students placed at their first "
-                 "choice, at a candidate offered (variant 2), at one of their top 3, or at none of these. The demo "
-                 "sets no variant: every programme has variant 1."),
+                 "choice, at a candidate offered (variant 2), at one of their top 3, or at none of these. Without a "
+                 "setting a programme has variant 1; which school uses another variant is said below the table."),
     "aftercare": ("Nazorg (reporting): {accepted} studenten accepteerden hun plaats. POK's: {poks}. Kennismaking: "
                   "{rejected} afgewezen na het gesprek ({reasons}); taken voor de school (organisatie bellen): "
                   "{open} open, {done} afgehandeld.",
@@ -50,6 +51,18 @@ SENTENCES: dict[str, tuple[str, str]] = {
                   "organisation): {open} open, {done} done."),
     "fast_track": ("Snelle herplaatsing (matcher): {rounds} ronde(s) voor losse studenten ({statuses}).",
                    "Fast-track re-placement (matcher): {rounds} round(s) for single students ({statuses})."),
+    "re_placed": ("{placed} afgewezen student(en) zo opnieuw geplaatst; het voorstel was er in een mediaan van "
+                  "{median} na de afwijzing (goedkeuring door de school inbegrepen).",
+                  "{placed} rejected student(s) placed anew this way; the proposal was out a median {median} after "
+                  "the rejection (the school's approval included)."),
+    "contacts": ("Contactmomenten (reporting): bij {compliant} van de {followed} gestarte stages de drie van de regel "
+                 "(een op de werkplek); {missing} contactmoment(en) ontbreken nog.",
+                 "Contact moments (reporting): {compliant} of the {followed} started internships have the three of the "
+                 "rule (one on site); {missing} contact moment(s) still missing."),
+    "evaluations": ("Evaluatie (perioderapport): gestarte stages {started}; geëvalueerd door student {student}, "
+                    "organisatie {organisation}, school {school}.",
+                    "Evaluation (period report): internships started {started}; evaluated by the student {student}, "
+                    "the organisation {organisation}, the school {school}."),
 }
 LABELS: dict[str, tuple[str, str]] = {
     "sector": ("sector", "sector"), "demand": ("vraag", "demand"), "supply": ("aanbod", "supply"),
@@ -128,20 +141,33 @@ def aftercare_block(figures: AftercareFigures, lang: str = "nl") -> str:
                 rejected=sum(figures.rejections.values()), reasons=_counts(figures.rejections, lang),
                 open=figures.tasks.get("open", 0), done=figures.tasks.get("done", 0))
     if figures.fast_track:
-        text += "\n" + _say("fast_track", lang, rounds=sum(figures.fast_track.values()),
-                            statuses=_counts(figures.fast_track, lang))
+        parts = [_pick(SENTENCES["fast_track"], lang).format(rounds=sum(figures.fast_track.values()),
+                                                             statuses=_counts(figures.fast_track, lang))]
+        if figures.median_fast_track_s is not None:
+            parts.append(_pick(SENTENCES["re_placed"], lang).format(
+                placed=figures.re_placed, median=f"{figures.median_fast_track_s:.0f} s"))
+        text += "\n" + textwrap.fill(" ".join(parts), WIDTH)
+    if figures.contacts:
+        text += "\n" + _say("contacts", lang, **figures.contacts)
+    if figures.evaluations:
+        cells = {by: figures.evaluations.get(by, {}) for by in ("student", "organisation", "school")}
+        shown = {by: f"{c.get('evaluated', '-')} ({c.get('response_share', '-')})" for by, c in cells.items()}
+        text += "\n" + _say("evaluations", lang, started=cells["student"].get("placements_started", "-"), **shown)
     return text
 
 
-def variants_block(lines: list[VariantLine], lang: str = "nl") -> str:
-    """The period report's figures per variant: a row per variant."""
+def variants_block(lines: list[VariantLine], lang: str = "nl", below: Sequence[str] = ()) -> str:
+    """The period report's figures per variant: a row per variant; `below`: the demo's lines per variant (who
+    chose, who got their choice)."""
     headers = [_label(k, lang) for k in ("variant", "students", "first_choice", "any_candidate", "top3", "none_named")]
-    return "\n\n".join([_say("variants", lang), table(headers, variant_rows(lines))])
+    return "\n\n".join([_say("variants", lang), table(headers, variant_rows(lines)), *below])
 
 
 def season_blocks(board: BoardFigures | None, scenario: ScenarioFigures | None, aftercare: AftercareFigures | None,
-                  lang: str = "nl", variants: list[VariantLine] | None = None) -> list[str]:
-    """The blocks that exist, in order: board, scenario, figures per variant, aftercare."""
+                  lang: str = "nl", variants: list[VariantLine] | None = None,
+                  variant_lines: Sequence[str] = ()) -> list[str]:
+    """The blocks that exist, in order: board, scenario, figures per variant (with `variant_lines` below the
+    table), aftercare."""
     return ([board_block(board, lang)] if board else []) + ([scenario_block(scenario, lang)] if scenario else []) \
-        + ([variants_block(variants, lang)] if variants else []) \
+        + ([variants_block(variants, lang, variant_lines)] if variants or variant_lines else []) \
         + ([aftercare_block(aftercare, lang)] if aftercare else [])

@@ -4,8 +4,8 @@ of their top 3, or at none of these.
 
 Read from the coordinator's period report download (`GET /api/v1/reports/<region>/<period>.csv`, section
 `by_variant`, the rows of every school together) once it lists the re-match; a report without that section
-prints nothing. The demo sets no variant, so every programme is variant 1 (the default). Imports the standard
-library only.
+prints nothing. A programme without a setting is variant 1 (the default); demo.variant3 sets variant 3 for one
+school. Imports the standard library only.
 """
 
 from __future__ import annotations

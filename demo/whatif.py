@@ -5,18 +5,20 @@ The coordinator copies the period's live pool into a scenario and has it compute
 the edit (+20 care places at the organisation with the most care slots) and has it computed again; both
 comparisons are read from the scenario's XLSX export (the same rows as the page's table). The difference per
 policy is after minus before, both as the matcher computed them. The live pool, the rounds and Kafka never
-see the scenario. Imports the standard library, openpyxl and demo.pages / demo.region (never a service).
+see the scenario. Imports the standard library, openpyxl and demo.clients / demo.pages / demo.region
+(never a service).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from openpyxl import load_workbook
 
 from . import region as demo_region
+from .clients import Wait
 from .pages import PageSession
 
 EXTRA, SECTOR = 20, "zorg"
@@ -26,7 +28,6 @@ FIGURES = {"students": "Students", "placed": "Placed", "worst": "Worst school ra
 LETTERS = ("a", "b", "c", "d")
 
 Comparison = dict[str, dict[str, Any]]  # policy letter -> figure key -> value as exported
-Wait = Callable[[Callable[[], Any], float, str], Any]
 
 
 @dataclass(frozen=True)

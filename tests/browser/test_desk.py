@@ -1,6 +1,7 @@
 """A student reports discrimination from /pages/report (not anonymously) and desk staff handle it: they find it
 in the case list, open it (the content is decrypted only there), move it to in_progress and request an
-alternative placement, which reaches Kafka as placement.replacement_requested.
+alternative placement, which reaches Kafka as placement.replacement_requested; then they forward it to SBB,
+print what was sent, and record SBB's answer and a measure (issue 20.6).
 
 Reporting runs as a real process on real Kafka and Redis; the student's wish arrives as the event intake
 publishes, so reporting knows the student's school.
@@ -9,7 +10,8 @@ publishes, so reporting knows the student's school.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -108,3 +110,33 @@ def test_a_student_reports_and_desk_staff_handle_the_case_up_to_an_alternative_p
                             message="placement.replacement_requested did not reach Kafka")
     assert request.payload.school_id == SCHOOL and request.payload.exclude_organisation_ids == ["org-zorggroep"]
     assert request.payload.cause == "desk_report" and request.payload.period_id == PERIOD
+
+    # issue 20.6: the desk forwards the case to SBB, prints what was sent, records SBB's answer and a measure
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Doorsturen naar SBB").click()
+    assert "doorgegeven aan SBB" in desk.locator("#case-status").inner_text()
+    with desk.expect_navigation():
+        desk.locator("#sbb-export-link").click()
+    shot(desk, "8-sbb-export")
+    assert DESCRIPTION not in desk.locator("main").inner_text() and STUDENT_REF not in desk.locator("main").inner_text()
+    assert "org-zorggroep" in desk.locator("#sbb-export-fields").inner_text()
+    desk.goto(reporting + f"/pages/desk/{report_id}")
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    desk.get_by_label("Datum van het antwoord").fill(today.isoformat())
+    desk.get_by_label("Kenmerk van SBB").fill("SBB-2032-0007")
+    desk.get_by_label("Uitkomst").select_option("improvement_agreements")
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Antwoord vastleggen").click()
+    assert "verbeterafspraken gemaakt" in desk.locator("#sbb-answer").inner_text()
+    desk.get_by_label("Maatregel").fill("Verbeterplan werving en selectie")
+    desk.get_by_label("Wie is eigenaar").select_option("organisation_staff")
+    desk.get_by_label("Termijn").fill((today - timedelta(days=1)).isoformat())
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Maatregel vastleggen").click()
+    assert desk.locator("#deadline-error").is_visible()  # a deadline in the past: nothing recorded
+    desk.get_by_label("Termijn").fill((today + timedelta(days=30)).isoformat())
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Maatregel vastleggen").click()
+    shot(desk, "9-sbb-answer-and-measure")
+    assert "Verbeterplan werving en selectie" in desk.locator("#sbb-measures").inner_text()
+    assert "maatregel vastgelegd" in desk.locator("#sbb-steps").inner_text()

@@ -155,13 +155,48 @@ def test_a_student_on_a_phone_browses_filters_and_picks_a_top_3(platform, people
     expect(page.locator("article.offer")).to_contain_text("€ 250 per maand")
     shot(page, "2-filtered")
 
-    for rank, name in ((1, "Ziekenhuis Stad"), (2, "Zorg Dichtbij")):
-        value = page.locator(f"#f-choice_{rank} option", has_text=name).get_attribute("value")
-        page.get_by_label(f"{rank}e keuze").select_option(value)
+    picked = _pick(page, "Ziekenhuis Stad", "Zorg Dichtbij")
     page.get_by_role("button", name="Top 3 bewaren").click()
     expect(page.get_by_role("status").first).to_contain_text("Je top 3 is bewaard")
     shot(page, "3-top-3-saved")
-    updates = wait_until(lambda: [e for e in map(registry.decode, (m.value for m in read_log(
-        platform.kafka.bootstrap, [topics.WISHES]))) if e.event_type == "wish.updated" and e.payload.student_ref == ref],
-        timeout=30, message="wish.updated did not reach Kafka")
+    updates = wait_until(lambda: _top3_updates(platform, ref), timeout=30, message="wish.updated did not reach Kafka")
     assert len(updates[-1].payload.top_places) == 2
+    assert updates[-1].payload.top_places == picked  # in the student's rank order
+
+    # a third fitting place farther away: filter by activity and by travel time, then a full top 3 in rank order
+    call("POST", f"{platform.services['intake'].url}/api/v1/places",
+         people.headers("usr-org", "organisation_staff", ORG, REGION),
+         {**PLACE, "period_id": CATALOGUE_PERIOD, "organisation_name": "Zorg Verderop", "town": "Groningen",
+          "org_type": "vvt", "activities": ["adl_support"], "location": {"postcode": "9731"}})
+    page.get_by_role("link", name="Alle plaatsen").click()
+    expect(cards).to_have_text(["Zorg Dichtbij", "Zorg Verderop", "Ziekenhuis Stad"])  # fit first, then travel
+    page.get_by_label("Werkzaamheid").select_option("adl_support")
+    page.get_by_role("button", name="Filter toepassen").click()
+    expect(cards).to_have_text(["Zorg Dichtbij", "Zorg Verderop"])
+    page.get_by_label("Reistijd hoogstens (minuten)").fill("10")
+    page.get_by_role("button", name="Filter toepassen").click()
+    expect(cards).to_have_text(["Zorg Dichtbij"])  # Zorg Verderop is about 19 minutes by bike
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    shot(page, "4-filtered-by-activity-and-travel")
+    picked = _pick(page, "Zorg Verderop", "Zorg Dichtbij", "Ziekenhuis Stad")
+    page.get_by_role("button", name="Top 3 bewaren").click()
+    expect(page.get_by_role("status").first).to_contain_text("Je top 3 is bewaard")
+    shot(page, "5-full-top-3-saved")
+    wait_until(lambda: any(e.payload.top_places == picked for e in _top3_updates(platform, ref)), timeout=30,
+               message="the full top 3 did not reach Kafka in rank order")
+
+
+def _pick(page, *names: str) -> list[str]:
+    """Choose the named places as choice 1, 2, ... in the top-3 form; their place ids in that order."""
+    picked = []
+    for rank, name in enumerate(names, start=1):
+        value = page.locator(f"#f-choice_{rank} option", has_text=name).get_attribute("value")
+        page.get_by_label(f"{rank}e keuze").select_option(value)
+        picked.append(value)
+    return picked
+
+
+def _top3_updates(platform, ref: str) -> list:
+    """The student's wish.updated events on the wishes topic, oldest first."""
+    return [e for e in map(registry.decode, (m.value for m in read_log(platform.kafka.bootstrap, [topics.WISHES])))
+            if e.event_type == "wish.updated" and e.payload.student_ref == ref]

@@ -45,12 +45,7 @@ class Released:
 @pytest.fixture(scope="module")
 def released(platform, clients: Clients, mailbox: Mailbox) -> Released:
     area = demo_region.generate(STUDENTS, seed=11)
-    cast = scenario.cast_for(clients, area)
-    scenario.set_up_period(cast, area)
-    offered = scenario.import_places(cast, area)
-    accepted = scenario.import_wishes(cast, area, offered)
-    scenario.wait_for_projection(cast.coordinator_matcher, accepted, len(offered), timeout=120)
-    record = scenario.run_round(cast, area, timeout=120)
+    cast, record = scenario.proposed_region(clients, area)
     scenario.approve(cast, record["round_id"])
     before = mailbox.count()
     scenario.release(cast, record["round_id"], ahead_s=4)

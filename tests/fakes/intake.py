@@ -133,6 +133,9 @@ class FakeIntakeStore(FakePlacementStatuses, AbstractIntakeStore):
     def students_of_school(self, school_id: str) -> list[str]:
         return sorted(r for r, s in self.students.items() if s.school_id == school_id)
 
+    def wishes_of_period(self, period_id: str) -> list[WishRecord]:
+        return [w for (_, period), w in sorted(self.wishes.items()) if period == period_id]
+
     def erase_student(self, student_ref: str) -> None:
         self.students.pop(student_ref, None)
         self.released.pop(student_ref, None)

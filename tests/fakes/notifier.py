@@ -17,7 +17,9 @@ from typing import Any, Iterator, Sequence
 from notifier.domain.model import (ABOUT_STUDENT, PENDING, SCHOOL, SENT, Delivery, DeliveryId, Exclusions,
                                    InboxEntry, Message, PlaceInfo, Response, RoundInfo, StudentOutcome)
 from notifier.errors import DeliveryError
-from notifier.ports import AbstractChannel, AbstractStore, DeliveryResult, OutboxItem
+from notifier.domain.deadlines import Window
+from notifier.ports import (AbstractChannel, AbstractDeadlineMarks, AbstractStore, AbstractWindows, DeliveryResult,
+                            OutboxItem)
 from stagepool_shared.events import rounds
 
 
@@ -334,3 +336,31 @@ def smtp_server(delay_s: float = 0.0) -> Iterator[tuple[Inbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
+
+
+class FakeWindows(AbstractWindows):
+    """Intake's open windows (issue 15.4) as a list the test sets; remembers each `within` it was asked with."""
+
+    def __init__(self, windows: Sequence[Window] = ()) -> None:
+        self.windows = list(windows)
+        self.asked: list[timedelta] = []
+
+    def open_windows(self, within: timedelta) -> list[Window]:
+        self.asked.append(within)
+        return list(self.windows)
+
+
+class FakeDeadlineMarks(AbstractDeadlineMarks):
+    """The deadline reminders' marks in a dictionary: (student, mark) -> keep until."""
+
+    def __init__(self) -> None:
+        self.marks: dict[tuple[str, str], float] = {}
+
+    def claim(self, student_ref: str, mark: str, keep_until: float) -> bool:
+        if (student_ref, mark) in self.marks:
+            return False
+        self.marks[(student_ref, mark)] = keep_until
+        return True
+
+    def release(self, student_ref: str, mark: str) -> None:
+        self.marks.pop((student_ref, mark), None)

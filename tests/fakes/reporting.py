@@ -18,11 +18,12 @@ from reporting.adapters.desk_store import _content_from_dict
 from reporting.bootstrap import Wiring, bootstrap
 from reporting.config import DeskDeadlines, Settings
 from reporting.domain.desk import CaseMeta, ReportContent
+from reporting.domain.evaluations import Evaluation
 from reporting.domain.figures import PLACED, PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from reporting.domain.followup import ContactMoment, ContactStatus, contact_status
 from reporting.errors import IntakeUnavailable
 from reporting.ports import AbstractIntakeLookups, AbstractPlanningBoard
-from reporting.domain.aftercare import Pok, PokPeople, SchoolContact
+from reporting.domain.aftercare import Pok, PokPeople, SchoolContact, pok_id_of
 from reporting.domain.aftercare_intro import FollowUpTask, Introduction
 from reporting.domain.retention import anonymous_tasks
 from reporting.ports import (AbstractAftercareStore, AbstractAuditLog, AbstractDeskStore, AbstractStudentDirectory,
@@ -183,6 +184,10 @@ class FakeViews(AbstractViews):
     def put_evaluation(self, region_id: str, period_id: str, student_ref: str, by: str, answers: dict) -> None:
         self.evaluations[(region_id, period_id, student_ref, by)] = answers
 
+    def period_evaluations(self, region_id: str, period_id: str) -> list[Evaluation]:
+        return [Evaluation.of_record(s, by, record) for (r, p, s, by), record in sorted(self.evaluations.items())
+                if (r, p) == (region_id, period_id)]
+
     def anonymise_followup(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
         if (region_id, period_id, student_ref) in self.contacts:
             self.contacts[(region_id, period_id, anon_ref)] = self.contacts.pop((region_id, period_id, student_ref))
@@ -206,10 +211,11 @@ class FakeAftercareStore(AbstractAftercareStore):
 
     def create_pok(self, event_id: str, pok: Pok) -> bool:
         key = (pok.region_id, pok.period_id, pok.student_ref)
-        if event_id in self.seen or key in self.poks_:
+        if event_id in self.seen or (key in self.poks_ and self.poks_[key].place_id == pok.place_id):
             return False
         self.seen.add(event_id)
         self.poks_[key] = pok
+        self.people.pop(pok.pok_id, None)
         return True
 
     def pok(self, region_id: str, period_id: str, student_ref: str) -> Pok | None:
@@ -277,6 +283,16 @@ def seeded_views() -> FakeViews:
     views.placements[(REGION, PERIOD, STUDENT)] = PlacementFact(STUDENT, "sch-alfa", "placed", "top1", None, "rnd-1",
                                                                 "2027-01-15T09:00:00Z", "org-umcg", "plc-umcg-01")
     return views
+
+
+def started_pok(store: AbstractAftercareStore, student: str = STUDENT, period: str = PERIOD, status: str = "active",
+                school: str = "sch-alfa", organisation: str = "org-umcg", updated_at: str | None = None) -> Pok:
+    """Store the student's signed POK in `status` (active: the internship started; issue 20.5's evaluations)."""
+    pok = Pok(pok_id_of(REGION, period, student), REGION, period, student, school, organisation, "plc-umcg-01",
+              "rnd-1", "2027-01-20T09:00:00+00:00", status, "2027-02-01", "2027-06-30", 640,
+              ("student", "school", "organisation"), updated_at=updated_at)
+    store.save_pok(pok)
+    return pok
 
 
 class FakePlanningBoard(AbstractPlanningBoard):

@@ -78,6 +78,8 @@ def reporting_world() -> World:
     own_case = file_report(wiring.deps, Principal("usr-stu", "student", STUDENT, REGION), NewReport(**report))
     other_case = file_report(wiring.deps, Principal("usr-stu-b", "student", other_student, other_region),
                              NewReport(**report))
+    own_sbb = _seed_sbb_cases(wiring.deps, Principal("usr-stu", "student", STUDENT, REGION), report)
+    other_sbb = _seed_sbb_cases(wiring.deps, Principal("usr-stu-b", "student", other_student, other_region), report)
     publisher.published.clear()
     scopes = {"student": STUDENT, "school_staff": "sch-alfa", "support_staff": "sch-alfa",
               "organisation_staff": "org-umcg", "regional_coordinator": REGION, "desk_staff": REGION,
@@ -86,11 +88,11 @@ def reporting_world() -> World:
     store = wiring.deps.desk_store
     return World(wiring.app().test_client(), tokens,
                  own={"student": STUDENT, "case": own_case.report_id, "region": REGION, "period": PERIOD,
-                      "org": "org-umcg", "task": own_task, **AFTERCARE_PERIODS},
+                      "org": "org-umcg", "task": own_task, **own_sbb, **AFTERCARE_PERIODS},
                  other={"student": other_student, "case": other_case.report_id, "region": other_region,
-                        "period": PERIOD, "org": "org-beta", "task": other_task, **AFTERCARE_PERIODS},
+                        "period": PERIOD, "org": "org-beta", "task": other_task, **other_sbb, **AFTERCARE_PERIODS},
                  markers=(other_student, other_case.report_id, other_task, pok_id_of(REGION, PERIOD, other_student),
-                          "Contact sch-beta"),
+                          "Contact sch-beta", other_sbb["case_open"], other_sbb["case_sbb"]),
                  publisher=publisher,
                  state=lambda: (views.contacts, views.evaluations, store.meta, store.sealed, aftercare.poks_,
                                 aftercare.people, aftercare.contacts, aftercare.intros, aftercare.tasks_))
@@ -128,6 +130,25 @@ def _seed_aftercare(store: Any, views: Any, student: str, school: str, org: str,
                                  "rejected"), "wishes_mismatch", "2027-02-21T09:00:00+00:00")
     store.save_task(task)
     return task.task_id
+
+
+def _seed_sbb_cases(deps: Any, filer: Principal, report: dict) -> dict[str, str]:
+    """Two more cases of the filer's region for the SBB routes (issue 20.6): one in progress, one forwarded to
+    SBB with a measure `msr-1`; their ids as `case_open` and `case_sbb`."""
+    from datetime import date
+
+    from reporting.commands.desk import NewReport, change_status, file_report
+    from reporting.commands.sbb import add_sbb_measure, forward_to_sbb
+
+    desk = Principal(f"usr-desk-{filer.region_id}", "desk_staff", filer.region_id, filer.region_id)
+    ids = {}
+    for name in ("case_open", "case_sbb"):
+        case = file_report(deps, filer, NewReport(**report))
+        change_status(deps, desk, case.report_id, "in_progress", None)
+        ids[name] = case.report_id
+    forward_to_sbb(deps, desk, ids["case_sbb"])
+    add_sbb_measure(deps, desk, ids["case_sbb"], "Talk to the organisation", "sbb", date(2030, 1, 1))
+    return ids
 
 
 # -- matcher ----------------------------------------------------------------------------------------------------
@@ -222,7 +243,7 @@ def intake_world() -> World:
                                                                   "scope": school_id})
     own_student = call(tokens["school_staff"], "POST", "/api/v1/wishes", submission())
     other_student = call(tenant_b["school"], "POST", "/api/v1/wishes", submission(student_student_number="S2002"))
-    own_place = call(tokens["organisation_staff"], "POST", "/api/v1/places", PLACE)
+    own_place = call(tokens["organisation_staff"], "POST", "/api/v1/places", {**PLACE, **CATALOGUE_FIT})
     other_place = call(tenant_b["org"], "POST", "/api/v1/places", PLACE)
     _seed_planning(call, tokens, tenant_b)
     # issue 15.3: school-a's programme uses variant 2, its student was offered the own place and signs in as such
@@ -263,6 +284,8 @@ def _seed_planning(call: Callable[..., dict], tokens: dict[str, str], tenant_b: 
 
 
 #: A demand line and a supply line of intake's planning API (the period is the caller's to name).
+#: What makes tenant A's place one its student may put in a top 3 (the student's catalogue, issue 15.2).
+CATALOGUE_FIT = {"support_offered": ["extra_supervision"], "offers_allowance": True, "location": {"postcode": "9712"}}
 FORECAST = {"period_id": "p2027a", "crebo": "25491", "level": 3, "study_year": 2, "students": 12}
 SUPPLY = {"period_id": "p2027a", "sector": "zorg", "crebos": ["25491"], "slots": 3}
 

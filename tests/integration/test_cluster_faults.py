@@ -107,6 +107,18 @@ class Poster(threading.Thread):
         self.stop.set()
         self.join(timeout=60)
 
+    def acknowledges_again(self, moment: float, fault: str) -> None:
+        """Wait until 40 wishes sent after `moment` (the fault) were acknowledged."""
+        wait_until(lambda: len(self.acked_after(moment)) >= 40, timeout=120,
+                   message=f"intake did not acknowledge wishes again after {fault}")
+
+    def lost(self, bootstrap: str) -> set[str]:
+        """The acknowledged wishes that are not in the wishes log."""
+        return {a.event_id for a in self.acked()} - logged_ids(bootstrap, topics.WISHES)
+
+    def status_codes(self) -> set[int]:
+        return {a.status for a in self.answers}
+
 
 @dataclass
 class Intake:
@@ -220,22 +232,19 @@ def kill_the_wishes_leader(cluster: KafkaCluster, intake: Intake, injection: int
         wait_until(lambda: len(poster.acked()) >= 20, timeout=60, message="intake is too slow before the kill")
         cluster.node(victim).kill()
         killed = time.monotonic()
-        wait_until(lambda: len(poster.acked_after(killed)) >= 40, timeout=120,
-                   message="intake did not acknowledge wishes again after the leader was killed")
+        poster.acknowledges_again(killed, "the leader was killed")
     finally:
         poster.finish()
-    acked = {a.event_id for a in poster.acked()}
-    lost = acked - logged_ids(cluster.bootstrap, topics.WISHES)
-    statuses = Counter(a.status for a in poster.answers)
+    lost = poster.lost(cluster.bootstrap)
     slowest = max(a.answered - a.started for a in poster.answers)
     print(f"\nFIGURE cluster-intake-leader-kill #{injection + 1}: node {victim} (leader of {topics.WISHES}"
-          f"[{partition}]) killed; answers {poster.statuses(killed)}; acknowledged {len(acked)}, "
+          f"[{partition}]) killed; answers {poster.statuses(killed)}; acknowledged {len(poster.acked())}, "
           f"lost {len(lost)}; first 202 of a request sent after the kill {poster.recovered_s(killed):.2f} s "
           f"after it; slowest answer {slowest:.2f} s")
     assert wait_until(lambda: leader_of(cluster, topics.WISHES, partition) not in (None, victim), timeout=30)
     cluster.node(victim).restart()
     assert lost == set(), f"{len(lost)} acknowledged wishes are not in the log"
-    assert set(statuses) <= {202, 503}, statuses  # an unacknowledged wish is a 503, never a 500 or a hang
+    assert poster.status_codes() <= {202, 503}, poster.status_codes()  # unacknowledged: a 503, never a 500 or a hang
     assert slowest <= 5.5  # PUBLISH_TIMEOUT_S, and a little for the answer
 
 
@@ -267,17 +276,14 @@ def fail_over_under_load(ha: RedisSentinelSet, cluster: KafkaCluster, intake: In
         killed = time.monotonic()
         wait_until(lambda: ha.master() is not old, timeout=30, message="the Sentinels did not fail over")
         promoted = time.monotonic() - killed
-        wait_until(lambda: len(poster.acked_after(killed)) >= 40, timeout=120,
-                   message="intake did not acknowledge wishes again after the failover")
+        poster.acknowledges_again(killed, "the failover")
     finally:
         poster.finish()
-    acked = {a.event_id for a in poster.acked()}
-    lost = acked - logged_ids(cluster.bootstrap, topics.WISHES)
-    statuses = Counter(a.status for a in poster.answers)
+    lost = poster.lost(cluster.bootstrap)
     print(f"\nFIGURE sentinel-failover-under-load #{injection + 1}: primary :{old.port} killed; promoted after "
-          f"{promoted:.2f} s; answers {poster.statuses(killed)}; acknowledged {len(acked)}, lost {len(lost)}; "
+          f"{promoted:.2f} s; answers {poster.statuses(killed)}; acknowledged {len(poster.acked())}, lost {len(lost)}; "
           f"first 202 of a request sent after the kill {poster.recovered_s(killed):.2f} s after it")
     old.restart()  # rejoins as a replica of the new primary
     wait_until(lambda: in_sync(old), timeout=60, message="the old primary did not rejoin as a replica")
     assert lost == set(), f"{len(lost)} acknowledged wishes are not in the log"
-    assert set(statuses) <= {202, 503}, statuses  # Redis away for a moment is a 503, never a 500
+    assert poster.status_codes() <= {202, 503}, poster.status_codes()  # Redis away a moment: a 503, never a 500

@@ -40,14 +40,14 @@ GROUP = topics.ConsumerGroup(f"it-matcher-{RUN}", tuple(TOPICS.values()))
 
 
 class RoutedPublisher:
-    """Sends every event to this module's copy of its topic."""
+    """Sends every event to this module's copy of its topic (or to the copies `routes` names)."""
 
-    def __init__(self, real: EventPublisher):
-        self.real = real
+    def __init__(self, real: EventPublisher, routes: dict[str, str] | None = None):
+        self.real, self.routes = real, routes or TOPICS
 
     def publish_all(self, envelopes, topic=None):
         for env in envelopes:
-            self.real.publish_all([env], topic=topic or TOPICS[topic_for(env.event_type)])
+            self.real.publish_all([env], topic=topic or self.routes[topic_for(env.event_type)])
 
     def publish(self, envelope, topic=None):
         self.publish_all([envelope], topic)

@@ -4,19 +4,11 @@ data, consumed by reporting, and its board counts them."""
 
 from __future__ import annotations
 
-import threading
-import uuid
-
 import pytest
 
-from intake.bootstrap import bootstrap as intake_bootstrap
-from intake.config import Settings
-from reporting.bootstrap import bootstrap as reporting_bootstrap
 from reporting.commands.board import board_of_year
-from reporting.entrypoints.consumer import make_consumer
 from stagepool_shared import kafka, topics
 from stagepool_shared.testing.waiting import wait_until
-from tests.fakes.reporting import settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -25,42 +17,28 @@ PERIOD = {"period_id": "p2027a", "name": "Voorjaar 2027", "starts_on": "2027-02-
 YEAR = "2026-2027"
 
 
-def test_forecast_supply_and_an_opt_out_reach_the_board_through_kafka(kafka_bootstrap, redis_url):
-    kafka.ensure_topics(kafka_bootstrap)
-    tag = uuid.uuid4().hex[:10]
-    region = f"r-{tag}"
-    intake = intake_bootstrap(Settings.from_env({
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "REDIS_URL": redis_url, "PUBLISH_TIMEOUT_S": "10",
-        "INTAKE_PSEUDONYM_SECRET": "integration-secret-" + tag}), key_prefix=f"it-{tag}")
-    reporting = reporting_bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=f"itr-{tag}", registry=None)
+def test_forecast_supply_and_an_opt_out_reach_the_board_through_kafka(kafka_bootstrap, intake_to_reporting):
+    both = intake_to_reporting
+    tag, region, intake, reporting = both.tag, both.region, both.intake, both.reporting
     client = intake.app().test_client()
     token = {who: {"Authorization": "Bearer " + intake.tokens.issue(f"u-{who}", role, scope, region_id=region)}
              for who, role, scope in (("c", "regional_coordinator", region), ("s", "school_staff", "sch-1"),
                                       ("o", "organisation_staff", "org-1"), ("p", "organisation_staff", "org-2"))}
-    stop = threading.Event()
-    loop = make_consumer(reporting, stop, group=topics.ConsumerGroup(f"it-board-{tag}", (topics.PLANNING,)))
-    thread = threading.Thread(target=loop.run, daemon=True)
-    try:
-        assert client.put("/api/v1/periods/p2027a", json=PERIOD, headers=token["c"]).status_code == 200
-        lines = [{"period_id": "p2027a", "crebo": "25480", "level": 3, "study_year": 1, "students": 30}]
-        assert client.post("/api/v1/forecasts", json={"lines": lines}, headers=token["s"]).status_code == 202
-        supply = [{"period_id": "p2027a", "sector": "zorg", "crebos": ["25480"], "slots": 12}]
-        assert client.post("/api/v1/supply", json={"lines": supply}, headers=token["o"]).status_code == 202
-        opt_out = {"school_year": YEAR, "status": "opted_out", "reason_code": "no_capacity",
-                   "reason_text": "CANARY-" + tag}
-        assert client.put("/api/v1/participation", json=opt_out, headers=token["p"]).status_code == 202
-        thread.start()
-        board = wait_until(lambda: (b := board_of_year(reporting.deps, region, YEAR)).participation.get(
-            "opted_out") == 1 and b.sectors and b, timeout=60, message="the board did not count the events")
-        [sector] = board.sectors
-        assert (sector.key, sector.forecast, sector.supply, sector.gap, sector.warning) == (
-            ("p2027a", "zorg"), 30, 12, 18, True)
-        logged = [m.value for m in kafka.read_log(kafka_bootstrap, (topics.PLANNING,))
-                  if m.value and tag.encode() in m.value]
-        assert logged and not any(b"CANARY-" in value for value in logged)
-    finally:
-        stop.set()
-        if thread.is_alive():
-            thread.join(timeout=30)
-        intake.close()
-        reporting.close()
+    thread = both.consumer("it-board", topics.PLANNING)
+    assert client.put("/api/v1/periods/p2027a", json=PERIOD, headers=token["c"]).status_code == 200
+    lines = [{"period_id": "p2027a", "crebo": "25480", "level": 3, "study_year": 1, "students": 30}]
+    assert client.post("/api/v1/forecasts", json={"lines": lines}, headers=token["s"]).status_code == 202
+    supply = [{"period_id": "p2027a", "sector": "zorg", "crebos": ["25480"], "slots": 12}]
+    assert client.post("/api/v1/supply", json={"lines": supply}, headers=token["o"]).status_code == 202
+    opt_out = {"school_year": YEAR, "status": "opted_out", "reason_code": "no_capacity",
+               "reason_text": "CANARY-" + tag}
+    assert client.put("/api/v1/participation", json=opt_out, headers=token["p"]).status_code == 202
+    thread.start()
+    board = wait_until(lambda: (b := board_of_year(reporting.deps, region, YEAR)).participation.get(
+        "opted_out") == 1 and b.sectors and b, timeout=60, message="the board did not count the events")
+    [sector] = board.sectors
+    assert (sector.key, sector.forecast, sector.supply, sector.gap, sector.warning) == (
+        ("p2027a", "zorg"), 30, 12, 18, True)
+    logged = [m.value for m in kafka.read_log(kafka_bootstrap, (topics.PLANNING,))
+              if m.value and tag.encode() in m.value]
+    assert logged and not any(b"CANARY-" in value for value in logged)

@@ -6,6 +6,8 @@ on the POK are sealed in Redis. Retention (20.7) leaves nothing in Redis that li
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -125,5 +127,51 @@ def test_retention_leaves_nothing_in_redis_that_links_back_to_the_student(kafka_
         [anonymous] = deps.aftercare.poks(region)
         assert anonymous.student_ref.startswith("anon-") and anonymous.hours == 400
         assert len(deps.views.contact_moments(region, PERIOD, anonymous.student_ref)) == 1
+    finally:
+        service.close()
+
+
+def test_evaluations_on_real_redis_reach_the_period_report_and_the_signals(kafka_bootstrap, redis_url,
+                                                                           redis_client):
+    """Issue 20.5 on real Redis: five students and their school evaluate placements that started, through the
+    API; a placement that never started is a 422 that stores nothing; the coordinator's CSV report carries the
+    response per evaluator, and the students' discrimination during the placement escalates the organisation."""
+    prefix = "reporting-" + uuid.uuid4().hex[:6]
+    region = "reg-" + uuid.uuid4().hex[:8]
+    service = bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=prefix, registry=None,
+                        publisher=FakePublisher())
+    try:
+        client, refs = service.app().test_client(), ["stu_" + uuid.uuid4().hex for _ in range(6)]
+        for n, ref in enumerate(refs):
+            service.deps.aftercare.save_pok(Pok(
+                pok_id_of(region, PERIOD, ref), region, PERIOD, ref, "sch-alfa", "org-m", "plc-m-01", "rnd-1",
+                "2027-01-20T09:00:00+00:00", "active" if n < 5 else "signed", "2027-02-01", "2027-06-30", 400))
+        redis_client.sadd(f"{prefix}:periods", f"{region}|{PERIOD}")
+
+        def auth(role: str, scope: str) -> dict[str, str]:
+            return {"Authorization": "Bearer " + service.tokens.issue(f"usr-{scope}", role, scope, region_id=region)}
+
+        body, school = {"period_id": PERIOD, "satisfaction": 4, "would_again": True}, auth("school_staff", "sch-alfa")
+        for ref in refs[:5]:
+            url = f"/api/v1/followup/placements/{ref}/evaluation"
+            own = client.post(url, json={**body, "discrimination_during": True}, headers=auth("student", ref))
+            assert own.status_code == 201 and client.post(url, json=body, headers=school).status_code == 201
+        refused = client.post(f"/api/v1/followup/placements/{refs[5]}/evaluation", json=body, headers=school)
+        assert refused.status_code == 422 and list(refused.get_json()["fields"]) == ["placement"]
+        stored = b" ".join(redis_client.dump(k) or b"" for k in redis_client.scan_iter(f"{prefix}:p:*:evaluations"))
+        assert refs[0].encode() in stored and refs[5].encode() not in stored
+
+        coordinator = auth("regional_coordinator", region)
+        report = client.get(f"/api/v1/reports/{region}/{PERIOD}.csv", headers=coordinator)
+        shown = {(line["key"], line["column"]): line["value"] for line in csv.DictReader(io.StringIO(report.text))
+                 if line["section"] == "evaluation_response"}
+        assert shown[("student", "response_share")] == "100.0%" and shown[("school", "evaluated")] == "5"
+        assert shown[("organisation", "response_share")] == "0.0%"
+        [signal] = client.get("/api/v1/signals", headers=coordinator).get_json()["organisations"]
+        assert signal["organisation_id"] == "org-m" and signal["discrimination_in_evaluations"] == "5"
+        assert signal["escalated"]
+        assert service.deps.projections.erase_student("evt-erase-" + refs[0], refs[0])  # student.erased
+        stored = b" ".join(redis_client.dump(k) or b"" for k in redis_client.scan_iter(f"{prefix}:p:*:evaluations"))
+        assert refs[0].encode() not in stored and refs[1].encode() in stored  # the school's evaluation too
     finally:
         service.close()

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -174,3 +175,38 @@ def test_staff_cannot_file_for_a_student_of_another_school_and_nothing_is_publis
     assert refused.status_code == 404, refused.get_json()
     assert not [m for m in read_log(kafka_bootstrap, [topics.PLACEMENTS, topics.DESK])
                 if other.encode() in (m.value or b"")]
+
+
+def test_forwarding_to_sbb_and_recording_its_answer_and_a_measure_on_real_redis_and_kafka(
+        client, tokens, reporting, redis_client, kafka_bootstrap):
+    """Issue 20.6: the forward publishes the status only, the export holds no text, SBB's answer and the measure
+    are kept (the measure's text sealed), and a refused measure leaves Redis as it was."""
+    canary = "CANARY-" + uuid.uuid4().hex
+    report_id = file(client, tokens["student"], canary).get_json()["report_id"]
+    desk, case = bearer(tokens["desk"]), f"/api/v1/desk/reports/{report_id}"
+    client.post(case + "/status", headers=desk, json={"status": "in_progress"})
+    forwarded = client.post(case + "/sbb-forward", headers=desk)
+    assert forwarded.status_code == 200, forwarded.get_json()
+    assert canary not in forwarded.get_data(as_text=True)
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    answered = client.post(case + "/sbb-answer", headers=desk, json={
+        "answered_on": today.isoformat(), "reference": "SBB-INT-1", "outcome": "improvement_agreements"})
+    assert answered.status_code == 200, answered.get_json()
+    measure = {"description": f"{canary} measure", "owner_role": "organisation_staff",
+               "deadline": (today + timedelta(days=30)).isoformat()}
+    assert client.post(case + "/sbb-measures", headers=desk, json=measure).status_code == 201
+    stored = redis_client.hgetall(reporting.deps.desk_store.keys.desk_case(report_id))
+    refused = client.post(case + "/sbb-measures", headers=desk, json={**measure, "deadline": LAST_WEEK})
+    assert refused.status_code == 422 and "deadline" in refused.get_json()["fields"]
+    assert redis_client.hgetall(reporting.deps.desk_store.keys.desk_case(report_id)) == stored
+
+    file_ = reporting.deps.desk_store.case(report_id).sbb
+    assert (file_.answer.reference, [m.owner_role for m in file_.measures]) == ("SBB-INT-1", ["organisation_staff"])
+    assert client.get(case, headers=desk).get_json()["sbb"]["measures"][0]["description"] == f"{canary} measure"
+    dumps = b"".join(redis_client.dump(key) or b"" for key in redis_client.scan_iter())
+    assert canary.encode() not in dumps
+    steps = [registry.decode(m.value).payload.status for m in read_log(kafka_bootstrap, [topics.DESK])
+             if report_id.encode() in (m.value or b"")
+             and registry.decode(m.value).event_type == "desk.report_status_changed"]
+    assert steps == ["in_progress", "forwarded_to_sbb"]
+    assert client.get("/api/v1/desk/sbb-overdue", headers=desk).get_json() == {"overdue": []}

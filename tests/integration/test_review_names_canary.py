@@ -2,13 +2,16 @@
 real HTTP server: a student's name that the matcher's review page shows (asked of intake over the
 authenticated internal call) appears in no Kafka topic, no log line, no metric and no matcher Redis key; and
 the look-ups of the coordinator's pages (schools by name, a student by number: issue 14.16, 14.10) answer the
-matcher and reporting no student name at all."""
+matcher and reporting no student name at all; and the printed placement agreement (issue 20.1), whose student
+name reporting asks of intake the same way, shows it to the POK's three parties only and keeps it nowhere."""
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import uuid
+from datetime import date
 from typing import Any, Iterator
 
 import pytest
@@ -23,6 +26,7 @@ from matcher.errors import StudentNamesUnavailable
 from stagepool_shared import kafka, registry, topics
 from stagepool_shared.auth import Principal, TokenStore
 from stagepool_shared.runtime import BackgroundServer
+from stagepool_shared.testing.canaries import stored_bytes
 from stagepool_shared.web.accounts import Accounts
 
 pytestmark = pytest.mark.integration
@@ -206,3 +210,77 @@ def test_school_names_and_the_search_by_number_carry_no_student_name_to_the_matc
     out, err = capfd.readouterr()
     assert name not in out + err and number not in out + err
     reporting.close()
+
+
+def test_a_name_on_the_printed_pok_is_shown_to_its_three_parties_and_kept_nowhere(world, redis_url, caplog, capfd):
+    """Issue 20.1's path for names: reporting asks intake (real HTTP, reporting's service token) for the
+    student's name on the printed placement agreement. The canary name shows on the POK page for the student,
+    the school's staff and the organisation's staff, not for anyone else; after the POK was filled, sent and
+    signed (`agreement.status_changed` on the real broker) the name, the supervisor's and the school contact's
+    are in no Kafka topic, no log line, no metric and in no reporting Redis value in clear."""
+    from cryptography.fernet import Fernet
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from reporting.bootstrap import bootstrap as reporting_bootstrap
+    from reporting.commands import aftercare
+    from reporting.config import Settings as ReportingSettings
+    from stagepool_shared.events.placements import PlacementAccepted
+
+    caplog.set_level(logging.DEBUG)
+    tag = uuid.uuid4().hex[:8]
+    name, supervisor, contact = f"CANARY-{tag} Kwibus", f"SUPERVISOR-{tag} Mus", f"CONTACT-{tag} Vink"
+    ref, school = post_student(world, f"CP{tag}", name), world["school"]
+    region, period = world["region"], world["period"]
+    prefix, registry = f"rp-cn-{tag}", CollectorRegistry()
+    reporting = reporting_bootstrap(ReportingSettings.from_env({
+        "KAFKA_BOOTSTRAP_SERVERS": world["bootstrap"], "REDIS_URL": redis_url, "STAGEPOOL_ENV": "dev",
+        "PUBLISH_TIMEOUT_S": "10", "REPORTING_DESK_KEY": Fernet.generate_key().decode(),
+        "INTAKE_URL": world["intake"], "REPORTING_SERVICE_TOKEN": world["tokens"].issue("svc-rp", "service",
+                                                                                         "reporting")}),
+        key_prefix=prefix, registry=registry)
+    try:
+        deps, org = reporting.deps, f"org-cn-{tag}"
+        accepted = PlacementAccepted(f"rnd-cn-{tag}", region, ref, school, f"plc-cn-{tag}", org)
+        placed = {"school_id": school, "status": "placed", "wish_match": 1.0, "reason_code": None,
+                  "organisation_id": org, "place_id": accepted.place_id, "named_places": []}
+        deps.projections.add_released_part(f"rel-{tag}", accepted.round_id, region, period,
+                                           "2031-01-10T09:00:00+00:00", 1, 1, {ref: json.dumps(placed)})
+        assert aftercare.create_pok_draft(deps, f"evt-{tag}", accepted, period)
+        parties = {"student": Principal(f"u-{ref}", "student", ref, region),
+                   "school": Principal("u-staff", "school_staff", school, region),
+                   "organisation": Principal("u-org", "organisation_staff", org, region)}
+        aftercare.set_school_contact(deps, parties["school"], org, contact, f"contact-{tag}@kanarie.example")
+        aftercare.fill_pok(deps, parties["school"], period, ref, date(2031, 2, 1), date(2031, 6, 30), 400, supervisor)
+        aftercare.send_pok(deps, parties["school"], period, ref)
+        for principal in parties.values():
+            aftercare.sign_pok(deps, principal, period, ref)
+
+        app, accounts = reporting.app(), Accounts(world["redis"])
+        page = f"/pages/aftercare/{period}/{ref}"
+        for principal in parties.values():
+            client = app.test_client()
+            client.set_cookie("sp_session", accounts.start_session(principal).session_id)
+            shown = client.get(page)
+            assert shown.status_code == 200 and name in shown.get_data(as_text=True), principal.role
+        for outsider in (Principal("u-x", "school_staff", school + "-b", region),
+                         Principal("u-y", "organisation_staff", org + "-b", region)):
+            client = app.test_client()
+            client.set_cookie("sp_session", accounts.start_session(outsider).session_id)
+            refused = client.get(page)
+            assert refused.status_code == 404 and name not in refused.get_data(as_text=True)
+
+        logged = [m.value for m in kafka.read_log(world["bootstrap"], topics.ALL_TOPICS + topics.ALL_DLQ_TOPICS)
+                  if m.value]
+        assert any(ref.encode() in value and b"agreement.status_changed" in value for value in logged)
+        stored = stored_bytes(world["redis"], f"{prefix}:*")
+        assert ref.encode() in stored  # the scan reads reporting's records
+        metrics = generate_latest(registry).decode() + app.test_client().get("/metrics").get_data(as_text=True)
+        out, err = capfd.readouterr()
+        for canary in (name, supervisor, contact, f"CP{tag}"):
+            assert not [value for value in logged if canary.encode() in value], canary
+            assert canary not in caplog.text and canary not in out + err, canary
+            assert canary not in metrics and canary.encode() not in stored, canary
+            assert canary not in requests.get(f"{world['intake']}/metrics", timeout=30).text
+    finally:
+        reporting.close()
+

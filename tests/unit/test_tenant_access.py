@@ -109,6 +109,19 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
     ("reporting", "POST", DESK_CASE + "/alternative-placement"): Probe(
         "/api/v1/desk/reports/{case}/alternative-placement", (DESK,), 202, lambda ids: {"period_id": ids["period"]}),
     ("reporting", "GET", "/api/v1/desk/sbb-export"): Probe("/api/v1/desk/sbb-export", (DESK,), 200, cross=False),
+    # reporting: the desk's SBB file (issue 20.6): a case of another region is 404 like every desk case
+    ("reporting", "POST", DESK_CASE + "/sbb-forward"): Probe("/api/v1/desk/reports/{case_open}/sbb-forward",
+                                                             (DESK,), 200),
+    ("reporting", "GET", DESK_CASE + "/sbb-export"): Probe("/api/v1/desk/reports/{case_sbb}/sbb-export", (DESK,), 200),
+    ("reporting", "POST", DESK_CASE + "/sbb-answer"): Probe(
+        "/api/v1/desk/reports/{case_sbb}/sbb-answer", (DESK,), 200,
+        lambda ids: {"answered_on": "2027-03-01", "reference": "SBB-2027-001", "outcome": "organisation_addressed"}),
+    ("reporting", "POST", DESK_CASE + "/sbb-measures"): Probe(
+        "/api/v1/desk/reports/{case_sbb}/sbb-measures", (DESK,), 201,
+        lambda ids: {"description": "Improvement plan", "owner_role": "organisation_staff", "deadline": "2030-06-01"}),
+    ("reporting", "POST", DESK_CASE + "/sbb-measures/<measure_id>"): Probe(
+        "/api/v1/desk/reports/{case_sbb}/sbb-measures/msr-1", (DESK,), 200, lambda ids: {"status": "done"}),
+    ("reporting", "GET", "/api/v1/desk/sbb-overdue"): Probe("/api/v1/desk/sbb-overdue", (DESK,), 200, cross=False),
     ("reporting", "GET", "/api/v1/followup/<period_id>/missing-contacts"): Probe(
         "/api/v1/followup/{period}/missing-contacts", (*SCHOOL, COORD), 200, cross=False),
     ("reporting", "POST", FOLLOWUP + "/contacts"): Probe(
@@ -116,8 +129,8 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
         lambda ids: {"period_id": ids["period"], "date": "2027-02-25", "kind": "on_site"}),
     ("reporting", "GET", FOLLOWUP + "/contacts"): Probe(FOLLOWED + "/contacts?period_id={period}", PARTIES, 200),
     ("reporting", "POST", FOLLOWUP + "/evaluation"): Probe(
-        FOLLOWED + "/evaluation", ("student", ORG), 201,
-        lambda ids: {"period_id": ids["period"], "satisfaction": 4, "would_again": True}),
+        FOLLOWED + "/evaluation", PARTIES, 201,  # the school evaluates too, a placement that started (issue 20.5)
+        lambda ids: {"period_id": ids["period_active"], "satisfaction": 4, "would_again": True}),
     ("reporting", "POST", FOLLOWUP + "/not-suitable"): Probe(
         FOLLOWED + "/not-suitable", PARTIES, 202, lambda ids: {"period_id": ids["period"], "reason_code": "safety"}),
     ("reporting", "GET", "/api/v1/reports/<region_id>/<period_id>.<fmt>"): Probe(
@@ -150,6 +163,9 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
     ("reporting", "POST", INTRO + "/outcome"): Probe(
         INTRODUCED + "/outcome", (ORG,), 200, lambda ids: {"period_id": ids["period_held"], "outcome": "continue"}),
     ("reporting", "GET", "/api/v1/aftercare/tasks"): Probe("/api/v1/aftercare/tasks", SCHOOL, 200, cross=False),
+    ("reporting", "POST", "/api/v1/aftercare/tasks/<task_id>/call"): Probe(  # the school's call (R105)
+        "/api/v1/aftercare/tasks/{task}/call", SCHOOL, 200,
+        lambda ids: {"called_on": "2027-02-28", "call_outcome": "reason_explained"}),
     ("reporting", "POST", "/api/v1/aftercare/tasks/<task_id>/done"): Probe(
         "/api/v1/aftercare/tasks/{task}/done", SCHOOL, 200),
     # matcher: rounds of a region; staff only of rounds with students of their school
@@ -225,6 +241,10 @@ ROUTES: dict[tuple[str, str, str], Probe] = {
         refusal='"period_id"'),
     ("intake", "GET", "/api/v1/variants"): Probe("/api/v1/variants", SCHOOL, 200, cross=False),
     # intake: a variant-2 student's candidates and choice; another tenant's period holds no wish of theirs
+    ("intake", "GET", "/api/v1/catalogue/<string(maxlength=80):period_id>"): Probe(
+        "/api/v1/catalogue/{period_path}", ("student",), 200),
+    ("intake", "PUT", "/api/v1/catalogue/<string(maxlength=80):period_id>/top3"): Probe(
+        "/api/v1/catalogue/{period_path}/top3", ("student",), 202, lambda ids: {"top_places": [ids["place"]]}),
     ("intake", "GET", "/api/v1/choices/<string(maxlength=80):period_id>"): Probe(
         "/api/v1/choices/{period_path}", ("student",), 200),
     ("intake", "POST", "/api/v1/choices/<string(maxlength=80):period_id>"): Probe(

@@ -4,7 +4,7 @@ API answers them. Each test feeds the service's own renderer (or answer shape) a
 
 from __future__ import annotations
 
-from demo import aftercare, ahead, variants, whatif
+from demo import aftercare, ahead, fast_track, variants, whatif
 from demo import region as demo_region
 from demo.season_summary import aftercare_block, board_block, scenario_block, season_blocks, variants_block
 from matcher.entrypoints.scenario_view import export_rows
@@ -168,3 +168,77 @@ def test_the_fast_track_rounds_are_the_matchers_rounds_of_that_kind_by_status() 
     dutch = " ".join(aftercare_block(figures, "nl").split())
     assert "Snelle herplaatsing (matcher): 3 ronde(s) voor losse studenten (1 wordt berekend, 2 voorgesteld)." in dutch
     assert aftercare.english_line(figures).endswith("fast-track rounds 2 proposed, 1 requested")
+
+
+EVALUATION_REPORT = """region,period,section,key,key2,key3,column,value
+GRD,2026-najaar,follow_up,failed,,,value,<5
+GRD,2026-najaar,evaluation_response,student,,,placements_started,6
+GRD,2026-najaar,evaluation_response,student,,,evaluated,5
+GRD,2026-najaar,evaluation_response,student,,,response_share,83.3%
+GRD,2026-najaar,evaluation_response,organisation,,,placements_started,6
+GRD,2026-najaar,evaluation_response,organisation,,,evaluated,5
+GRD,2026-najaar,evaluation_response,organisation,,,response_share,83.3%
+GRD,2026-najaar,evaluation_response,school,,,placements_started,6
+GRD,2026-najaar,evaluation_response,school,,,evaluated,<5
+GRD,2026-najaar,evaluation_response,school,,,response_share,<5
+"""
+
+
+def test_the_aftercare_block_adds_the_re_placements_contact_moments_and_evaluation_response() -> None:
+    response = aftercare.evaluation_response(EVALUATION_REPORT)
+    assert response["student"] == {"placements_started": "6", "evaluated": "5", "response_share": "83.3%"}
+    assert aftercare.evaluation_response(REPORT) == {}
+    figures = aftercare.AftercareFigures(10, {"active": 6}, {"team_fit": 1, "competences_mismatch": 1},
+                                         {"open": 1, "done": 1}, {}, {"released": 1}, re_placed=2,
+                                         median_fast_track_s=41.4,
+                                         contacts={"followed": 6, "compliant": 4, "missing": 3}, evaluations=response)
+    dutch = " ".join(aftercare_block(figures, "nl").split())
+    assert "2 afgewezen student(en) zo opnieuw geplaatst; het voorstel was er in een mediaan van 41 s na" in dutch
+    assert "bij 4 van de 6 gestarte stages de drie van de regel (een op de werkplek); 3 contactmoment(en)" in dutch
+    assert ("gestarte stages 6; geëvalueerd door student 5 (83.3%), organisatie 5 (83.3%), school <5 (<5)."
+            in dutch)
+    english = aftercare.english_line(figures)
+    assert "fast-track rounds 1 released, 2 re-placed (median 41 s from rejection to release)" in english
+    place = fast_track.fitting_place("p", {"sector": "zorg", "crebo": "25491", "level": 3, "home": {"pc4": "9711"}},
+                                     "Herplaatsing BV")
+    assert (place["crebos"], place["levels"], place["location"], place["slots"]) == (["25491"], [3],
+                                                                                     {"postcode": "9711"}, 1)
+    assert english.endswith("contact rule met 4 of 6, 3 moments missing; evaluated student 5 (83.3%), "
+                            "organisation 5 (83.3%), school <5 (<5)")
+
+
+class _Stub:
+    """A client answering GET paths from a table (the demo's clients answer decoded JSON the same way)."""
+
+    def __init__(self, answers: dict) -> None:
+        self.answers = answers
+
+    def call(self, method: str, path: str, **_: object) -> object:
+        return self.answers[path]
+
+
+def test_the_contact_figures_count_the_placements_meeting_the_rule_and_the_moments_missing() -> None:
+    statuses = {"stu_a": {"compliant": True, "missing": []}, "stu_b": {"compliant": False, "missing": ["contacts:1"]},
+                "stu_c": {"compliant": False, "missing": ["contacts:2", "on_site"]}}
+    held = [aftercare.Party(ref, "roc", "org", None, None, _Stub(
+        {f"/api/v1/followup/placements/{ref}/contacts": status}), None) for ref, status in statuses.items()]
+    assert aftercare.contact_figures(held, "p") == {"followed": 3, "compliant": 1, "missing": 4}
+
+
+def test_the_fast_track_is_found_once_every_rejected_student_is_named_in_a_settled_round() -> None:
+    heads = [{"round_id": "ftr-1", "kind": "fast_track", "status": "proposed"},
+             {"round_id": "ftr-2", "kind": "fast_track", "status": "requested"},
+             {"round_id": "rnd-1", "kind": "rematch", "status": "released"}]
+    records = {"ftr-1": {"round_id": "ftr-1", "status": "proposed", "outcomes": [{"student_ref": "stu_a"}]}}
+
+    class Coordinator:
+        def rounds(self, region_id: str) -> list[dict]:
+            return heads
+
+        def round(self, round_id: str) -> dict:
+            return records[round_id]
+
+    assert fast_track._rounds_naming(Coordinator(), "GRD", {"stu_a", "stu_b"}) is None
+    assert fast_track._rounds_naming(Coordinator(), "GRD", {"stu_a"}) == [records["ftr-1"]]
+    assert fast_track._seconds("2026-12-03T10:00:00+00:00", "2026-12-03T10:00:41+00:00") == 41.0
+    assert fast_track.median([41.0, 30.0, 90.0]) == 41.0 and fast_track.median([]) is None

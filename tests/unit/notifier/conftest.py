@@ -88,6 +88,11 @@ class World:
             total += n
         return total
 
+    def send_released(self) -> int:
+        """The clock at the release moment and every message due sent (what most tests of a release start from)."""
+        self.clock.now = RELEASE
+        return self.drain()
+
 
 def world_with_places(store: FakeStore | None = None, accounts: Accounts | None = None, public_url: str = "",
                       **env: str) -> World:

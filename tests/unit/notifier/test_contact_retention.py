@@ -12,7 +12,7 @@ from notifier import commands, jobs
 from notifier.domain.model import Contact
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events import places
-from tests.fakes.notifier import RELEASE, placed, unplaced
+from tests.fakes.notifier import placed, unplaced
 
 STUDENT = Contact(name="CANARY-Student Sanne", email="canary.sanne@mail.example", phone="06 5555 0101")
 PLACE_CONTACT = Contact(name="CANARY-Contact Brink", email="canary.brink@org-1.example", phone="050 987 6543")
@@ -25,8 +25,7 @@ def released(world):
     world.directory.places["plc-1"] = PLACE_CONTACT
     world.student("s2", "Daan", "daan@mail.example")
     world.release([placed("s1"), unplaced("s2")])
-    world.clock.now = RELEASE
-    world.drain()
+    world.send_released()
     jobs.relay_outbox(world.wiring.deps)
     return world
 
@@ -80,8 +79,7 @@ def test_when_intake_cannot_be_reached_the_inbox_shows_pseudonyms_instead_of_fai
 def test_a_students_address_problem_note_names_the_student_only_when_read(world):
     world.student("s4", "Noor", "noor-at-nowhere")
     world.release([unplaced("s4")])
-    world.clock.now = RELEASE
-    world.drain()
+    world.send_released()
     stored = [e for e in world.store.inbox("school", "sch-a") if e.message_kind == "address_problem"]
     assert len(stored) == 1 and "Noor" not in repr(stored)
     [note] = [e for e in commands.read_inbox(world.wiring.deps, "school", "sch-a")

@@ -14,8 +14,7 @@ def released(world):
     world.student("s1", "Sanne", "sanne@mail.example")
     world.student("s2", "Daan", "daan@mail.example")
     world.release([placed("s1"), unplaced("s2")])
-    world.clock.now = RELEASE
-    world.drain()
+    world.send_released()
     jobs.relay_outbox(world.wiring.deps)
 
 

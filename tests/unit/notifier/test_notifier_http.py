@@ -24,8 +24,7 @@ def test_the_inbox_needs_a_token_of_a_recipient_role(world):
 def test_the_inbox_is_empty_before_release_and_holds_the_outcome_after(world):
     client = client_for(world)
     assert client.get("/api/v1/inbox", headers=auth("student:s1")).get_json()["messages"] == []
-    world.clock.now = RELEASE
-    world.drain()
+    world.send_released()
     messages = client.get("/api/v1/inbox", headers=auth("student:s1")).get_json()["messages"]
     assert len(messages) == 1 and "Zorggroep Noord" in messages[0]["subject"]
     school = client.get("/api/v1/inbox", headers=auth("school_staff:sch-a")).get_json()["messages"]

@@ -49,8 +49,7 @@ def released_to_webhook(url: str, webhook: WebhookChannel) -> World:
     world.wiring.dispatcher.channels["webhook"] = webhook
     world.student("s1", "Sanne", "sanne@mail.example")
     world.release([placed("s1")])
-    world.clock.now = RELEASE
-    world.drain()
+    world.send_released()
     return world
 
 

@@ -143,3 +143,24 @@ def test_before_the_accept_the_page_shows_the_kennismaking_without_a_pok(setup):
     client.set_cookie("sp_session", accounts.start_session(STUDENT_PRINCIPAL).session_id)
     body = client.get(f"/pages/aftercare/{PERIOD}/{STUDENT}").get_data(as_text=True)
     assert 'id="no-pok"' in body and "Ik kom op dit moment" in body
+
+
+def test_a_student_placed_anew_gets_a_kennismaking_at_the_new_organisation(setup, views):
+    """After a rejection the fast track places the student elsewhere: the new organisation proposes a moment of
+    its own (the rejected one closed only the old placement's kennismaking); the old one can no longer act."""
+    from dataclasses import replace
+
+    from stagepool_shared.auth import Principal
+
+    held_yesterday(setup.deps)
+    aftercare_intro.record_outcome(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT, "rejected", "team_fit")
+    key = (REGION, PERIOD, STUDENT)
+    views.placements[key] = replace(views.placements[key], organisation_id="org-mmc", place_id="plc-mmc-01",
+                                    round_id="ftr-1", status="accepted")
+    new_org = Principal("usr-mmc", "organisation_staff", "org-mmc", REGION)
+    proposed = aftercare_intro.propose_introduction(setup.deps, new_org, PERIOD, STUDENT, MARCH_1 + timedelta(days=2))
+    assert (proposed.status, proposed.organisation_id, proposed.place_id) == ("proposed", "org-mmc", "plc-mmc-01")
+    assert aftercare_intro.confirm_introduction(setup.deps, STUDENT_PRINCIPAL, PERIOD, STUDENT).status == "confirmed"
+    with pytest.raises(NotFound):
+        aftercare_intro.propose_introduction(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT, MARCH_1)
+    assert [t.organisation_id for t in setup.store.tasks_.values()] == ["org-umcg"]

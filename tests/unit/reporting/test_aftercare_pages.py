@@ -1,6 +1,7 @@
-"""The aftercare pages (issue 20.1, 20.2) through Flask's test client: the organisation proposes a kennismaking
-and records its outcome (a rejection without a reason is a message next to the field), the student confirms,
-the school works its task list, and each party signs a sent POK."""
+"""The aftercare pages (issue 20.1, 20.2, 20.5) through Flask's test client: the organisation proposes a
+kennismaking and records its outcome (a rejection without a reason is a message next to the field), the student
+confirms, the school works its task list (opens a task, records the call with the organisation, closes it), each
+party signs a sent POK, and the student evaluates a placement that started (discrimination asked per phase)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from reporting.commands import aftercare, aftercare_intro
+from stagepool_shared.auth import Principal
 from reporting.domain.aftercare import Pok
 from tests.fakes import FakeAccounts
 from tests.fakes.reporting import (MARCH_1, ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT,
@@ -24,7 +26,7 @@ def site(views, publisher, clock):
     store, accounts = FakeAftercareStore(), FakeAccounts()
     wiring = bootstrap_with_doubles(views=views, publisher=publisher, clock=clock, aftercare=store, accounts=accounts)
     return SimpleNamespace(wiring=wiring, deps=wiring.deps, store=store, accounts=accounts, publisher=publisher,
-                           clock=clock)
+                           clock=clock, views=views)
 
 
 def signed_in(site, principal):
@@ -88,3 +90,112 @@ def test_each_party_signs_a_sent_pok_on_the_page(site):
     again = signed_in(site, STUDENT_PRINCIPAL)
     assert again.post(PAGE + "/sign", data={"csrf_token": again.csrf}).status_code == 409
     assert [e.payload.status for e in site.publisher.events()] == ["signed"]
+
+
+def _rejected_task(site):
+    """A kennismaking rejected on "attitude": the school's follow-up task, with its contact named."""
+    aftercare.set_school_contact(site.deps, SCHOOL_PRINCIPAL, "org-umcg", "Karin Bos", "k.bos@alfa.nl")
+    aftercare_intro.propose_introduction(site.deps, ORG_PRINCIPAL, PERIOD, STUDENT, MARCH_1 - timedelta(hours=2))
+    aftercare_intro.confirm_introduction(site.deps, STUDENT_PRINCIPAL, PERIOD, STUDENT)
+    aftercare_intro.record_outcome(site.deps, ORG_PRINCIPAL, PERIOD, STUDENT, "rejected", "attitude")
+    [task] = site.store.tasks_.values()
+    return task
+
+
+def test_the_school_opens_a_task_records_the_call_and_closes_it(site):
+    task = _rejected_task(site)
+    school = signed_in(site, SCHOOL_PRINCIPAL)
+    listed = school.get("/pages/aftercare/tasks").get_data(as_text=True)
+    assert f'href="/pages/aftercare/tasks/{task.task_id}"' in listed
+    opened = school.get(f"/pages/aftercare/tasks/{task.task_id}").get_data(as_text=True)
+    assert "Karin Bos" in opened and "houding" in opened and "nog niet vastgelegd" in opened
+
+    url = f"/pages/aftercare/tasks/{task.task_id}/call"
+    bad = school.post(url, data={"csrf_token": school.csrf, "called_on": "2027-03-02"})  # tomorrow, no outcome
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert 'id="called_on-error">De datum van het gesprek ligt in de toekomst.' in body
+    assert 'id="call_outcome-error">Kies wat het gesprek opleverde.' in body and 'value="2027-03-02"' in body
+    assert site.store.tasks_[task.task_id].called_on is None
+
+    good = school.post(url, data={"csrf_token": school.csrf, "called_on": "2027-03-01",
+                                  "call_outcome": "discrimination_suspected"})
+    assert good.status_code == 302
+    recorded = site.store.tasks_[task.task_id]
+    assert (recorded.called_on, recorded.call_outcome, recorded.status) == ("2027-03-01", "discrimination_suspected",
+                                                                            "open")
+    page = school.get(good.headers["Location"]).get_data(as_text=True)
+    assert "Het gesprek is vastgelegd" in page and "01-03-2027: vermoeden van discriminatie" in page
+    assert 'id="task-desk"' in page and "/pages/report" in page  # discrimination suspected: the way to the desk
+
+    closed = school.post(f"/pages/aftercare/tasks/{task.task_id}/done", data={"csrf_token": school.csrf})
+    assert closed.status_code == 302 and site.store.tasks_[task.task_id].status == "done"
+    again = school.post(url, data={"csrf_token": school.csrf, "called_on": "2027-03-01", "call_outcome": "not_reached"})
+    assert again.status_code == 422 and site.store.tasks_[task.task_id].call_outcome == "discrimination_suspected"
+    assert [e.event_type for e in site.publisher.events()] == ["placement.failed", "introduction.rejected"]  # no more
+
+
+def test_a_task_is_only_for_its_own_school_and_reads_in_english(site):
+    task = _rejected_task(site)
+    other = signed_in(site, Principal("usr-beta", "school_staff", "sch-beta", REGION))
+    assert other.get(f"/pages/aftercare/tasks/{task.task_id}").status_code == 404
+    assert other.post(f"/pages/aftercare/tasks/{task.task_id}/call", data={
+        "csrf_token": other.csrf, "called_on": "2027-03-01", "call_outcome": "not_reached"}).status_code == 404
+    assert site.store.tasks_[task.task_id].called_on is None
+    english = signed_in(site, SCHOOL_PRINCIPAL).get(f"/pages/aftercare/tasks/{task.task_id}?lang=en")
+    assert "Record the call" in english.get_data(as_text=True) and "attitude" in english.get_data(as_text=True)
+
+
+def test_the_api_records_the_call_with_field_errors_first(site):
+    task = _rejected_task(site)
+    client = site.wiring.app().test_client()
+    headers = {"Authorization": "Bearer " + site.wiring.tokens.issue("usr-bpv", "school_staff", "sch-alfa", REGION)}
+    url = f"/api/v1/aftercare/tasks/{task.task_id}/call"
+    future = client.post(url, headers=headers, json={"called_on": "2027-03-05", "call_outcome": "not_reached"})
+    assert future.status_code == 422 and "called_on" in future.get_json()["fields"]
+    unknown = client.post(url, headers=headers, json={"called_on": "2027-03-01", "call_outcome": "shrug"})
+    assert unknown.status_code == 422 and "call_outcome" in unknown.get_json()["fields"]
+    assert site.store.tasks_[task.task_id].called_on is None
+    done = client.post(url, headers=headers, json={"called_on": "2027-02-28", "call_outcome": "reason_explained"})
+    assert done.status_code == 200 and done.get_json()["call_outcome"] == "reason_explained"
+    assert site.store.tasks_[task.task_id].called_on == "2027-02-28"
+
+
+def _pok(site, status: str) -> None:
+    site.store.save_pok(Pok("pok-1", REGION, PERIOD, STUDENT, "sch-alfa", "org-umcg", "plc-umcg-01", "rnd-1", "x",
+                            status=status, start_date="2027-02-01", end_date="2027-06-30", hours=400,
+                            signed_by=("student", "school", "organisation")))
+
+
+def test_the_student_evaluates_on_the_page_with_the_discrimination_question_per_phase(site):
+    _pok(site, "signed")
+    student = signed_in(site, STUDENT_PRINCIPAL)
+    assert 'id="evaluation"' not in student.get(PAGE).get_data(as_text=True)  # not before the placement started
+    early = student.post(PAGE + "/evaluate", data={"csrf_token": student.csrf, "satisfaction": "4",
+                                                   "would_again": "true"})
+    assert early.status_code == 422 and 'id="placement-error"' in early.get_data(as_text=True)
+
+    _pok(site, "active")
+    form = student.get(PAGE).get_data(as_text=True)
+    for phase in ("discrimination_searching", "discrimination_introduction", "discrimination_during"):
+        assert f'name="{phase}" value="true"' in form
+    assert "Bij het kennismakingsgesprek" in form and "Tijdens het zoeken naar een stageplaats" in form
+    bad = student.post(PAGE + "/evaluate", data={"csrf_token": student.csrf, "would_again": "true",
+                                                 "discrimination_introduction": "true"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="satisfaction-error">Dit veld is verplicht.' in body
+    assert re.search(r'name="discrimination_introduction" value="true"[^>]*checked', body)  # kept as typed
+    assert site.views.evaluations == {}
+
+    good = student.post(PAGE + "/evaluate", data={"csrf_token": student.csrf, "satisfaction": "4",
+                                                  "would_again": "false", "discrimination_searching": "false",
+                                                  "discrimination_introduction": "true"})
+    assert good.status_code == 302
+    record = site.views.evaluations[(REGION, PERIOD, STUDENT, "student")]
+    assert (record["satisfaction"], record["would_again"]) == (4, False)
+    assert (record["discrimination_searching"], record["discrimination_introduction"],
+            record["discrimination_during"]) == (False, True, None)
+    assert "Bedankt! Je evaluatie is bewaard." in student.get(good.headers["Location"]).get_data(as_text=True)
+    english = student.get(PAGE + "?lang=en").get_data(as_text=True)
+    assert "Did you experience discrimination?" in english and "At the introduction meeting" in english
+    assert 'id="evaluation"' not in signed_in(site, ORG_PRINCIPAL).get(PAGE).get_data(as_text=True)

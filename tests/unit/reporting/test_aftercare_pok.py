@@ -143,3 +143,36 @@ def test_the_printed_pok_names_the_student_from_intake_and_prints_without_the_ch
     outsider = setup.app.test_client()
     outsider.set_cookie("sp_session", setup.accounts.start_session(OTHER_SCHOOL).session_id)
     assert outsider.get(f"/pages/aftercare/{PERIOD}/{STUDENT}").status_code == 404
+
+
+def _accept(setup, accepted: PlacementAccepted) -> None:
+    handlers.handle(new_envelope("placement.accepted", accepted, producer="test", partition_key=REGION), setup.deps)
+
+
+def test_a_student_placed_anew_elsewhere_gets_a_fresh_draft_for_the_new_organisation(setup):
+    """A signed POK whose placement failed (a rejection after the kennismaking) no longer applies: the student's
+    acceptance of a fast-track place elsewhere makes a fresh draft there, without the old supervisor, which the
+    new organisation sees and the old one no longer does (issue 20, the end-to-end path)."""
+    ready_to_send(setup)
+    aftercare.send_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    for principal in (STUDENT_PRINCIPAL, ORG_PRINCIPAL, SCHOOL_PRINCIPAL):
+        aftercare.sign_pok(setup.deps, principal, PERIOD, STUDENT)
+    _accept(setup, PlacementAccepted("ftr-1", REGION, STUDENT, "sch-alfa", "plc-mmc-01", "org-mmc"))
+    pok = setup.store.pok(REGION, PERIOD, STUDENT)
+    assert (pok.status, pok.organisation_id, pok.place_id, pok.round_id, pok.signed_by) == (
+        "draft", "org-mmc", "plc-mmc-01", "ftr-1", ())
+    assert setup.store.pok_people(pok.pok_id).supervisor_name == ""
+    new_org = Principal("usr-mmc", "organisation_staff", "org-mmc", REGION)
+    assert aftercare.export_pok(setup.deps, new_org, PERIOD, STUDENT)["leerbedrijfID"] == "org-mmc"
+    with pytest.raises(NotFound):
+        aftercare.read_pok(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT)
+
+
+def test_accepting_the_same_place_again_keeps_the_pok_as_it_stands(setup):
+    """A placement kept in a re-match and accepted again is the same agreement: the signed POK stays."""
+    ready_to_send(setup)
+    aftercare.send_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    _accept(setup, PlacementAccepted("rnd-2", REGION, STUDENT, "sch-alfa", "plc-umcg-01", "org-umcg"))
+    pok = setup.store.pok(REGION, PERIOD, STUDENT)
+    assert (pok.status, pok.round_id, setup.store.pok_people(pok.pok_id).supervisor_name) == (
+        "sent", "rnd-1", "Petra Jansen")

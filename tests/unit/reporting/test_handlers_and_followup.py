@@ -6,7 +6,8 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from reporting import handlers
-from reporting.commands.followup import add_contact, evaluate, flag_not_suitable
+from reporting.commands.evaluations import evaluate
+from reporting.commands.followup import add_contact, flag_not_suitable
 from reporting.config import Settings
 from reporting.domain.figures import PeriodSnapshot, PlacementFact, WishFact, period_figures
 from reporting.errors import NotFound
@@ -15,7 +16,7 @@ from stagepool_shared.envelope import new_envelope
 from stagepool_shared.errors import ConfigError
 from stagepool_shared.testing.samples import sample_payload
 from tests.fakes.reporting import (KEY, ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT, FakeViews,
-                                   RecordingProjections, bootstrap_with_doubles)
+                                   RecordingProjections, bootstrap_with_doubles, started_pok)
 
 
 def event(event_type: str):
@@ -84,9 +85,12 @@ def test_contact_moments_show_what_is_still_missing(deps):
     assert status["compliant"] and status["missing"] == []
 
 
-def test_school_staff_do_not_fill_in_the_end_evaluation(deps):
-    with pytest.raises(NotFound):
-        evaluate(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, {"satisfaction": 4})
+def test_school_staff_fill_in_the_end_evaluation_too(deps):
+    """Issue 20.5 asks the school to evaluate as well (school staff were refused before)."""
+    started_pok(deps.aftercare)
+    evaluation = evaluate(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, {"satisfaction": 4, "would_again": True})
+    assert evaluation.by == "school"
+    assert deps.views.evaluations[(REGION, PERIOD, STUDENT, "school")]["satisfaction"] == 4
 
 
 def test_metrics_export_no_series_for_small_cells_and_no_ids():

@@ -12,7 +12,7 @@ import pytest
 from reporting.domain.figures import PeriodSnapshot, PlaceFact, WishFact
 from tests.fakes import FakeAccounts
 from tests.fakes.reporting import (COORDINATOR, DESK_PRINCIPAL, ORG_PRINCIPAL, PERIOD, REGION, STUDENT,
-                                   STUDENT_PRINCIPAL, bootstrap_with_doubles)
+                                   STUDENT_PRINCIPAL, bootstrap_with_doubles, started_pok)
 
 
 @pytest.fixture
@@ -105,6 +105,7 @@ def test_organisation_staff_register_contacts_evaluate_and_flag_not_suitable_wit
     assert org.post(base + "/contact", data={"csrf_token": org.csrf, "date": "2027-03-01",
                                              "kind": "on_site"}).status_code == 302
     assert "1 contactmomenten, 1 op de stagelocatie" in org.get(base).get_data(as_text=True)
+    started_pok(setup.deps.aftercare)  # only a placement that started is evaluated (issue 20.5)
     assert org.post(base + "/evaluation", data={"csrf_token": org.csrf, "satisfaction": "4",
                                                 "would_again": "true"}).status_code == 302
     assert setup.views.evaluations[(REGION, PERIOD, STUDENT, "organisation")]["satisfaction"] == 4

@@ -80,6 +80,10 @@ class AbstractIntakeStore(AbstractPlacementStatuses):
     def students_of_school(self, school_id: str) -> list[str]: ...
 
     @abc.abstractmethod
+    def wishes_of_period(self, period_id: str) -> list[WishRecord]:
+        """Every stored wish of a period (any status), for the deadline reminders (issue 15.4)."""
+
+    @abc.abstractmethod
     def erase_student(self, student_ref: str) -> None:
         """Remove the personal data, the wishes and every index entry of a student."""
 

@@ -18,8 +18,8 @@ from typing import Any, Iterable
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import Envelope, new_envelope
 from stagepool_shared.events.places import Place
-from stagepool_shared.events.rounds import (Outcome, RoundApproved, RoundObjected, RoundReleaseScheduled,
-                                            RoundRequested)
+from stagepool_shared.events.rounds import (CANDIDATES, FINAL, Outcome, RoundApproved, RoundObjected,
+                                            RoundReleaseScheduled, RoundRequested)
 
 from . import handlers, replacement
 from .errors import RoundConflict, RoundNotFound, StudentNamesUnavailable
@@ -31,6 +31,7 @@ from .rounds.movement import Movement, movement
 from .rounds.parts import PRODUCER
 from .rounds.record import RoundRecord
 from .rounds.summary import rate_changes
+from .rounds.variant2 import OFFERED
 
 STAFF = ("school_staff", "support_staff")
 REVIEWED_STATUSES = ("proposed", "released")
@@ -45,18 +46,36 @@ def _publish(deps: Deps, event_type: str, payload: object, region_id: str) -> En
 def request_round(deps: Deps, principal: Principal, region_id: str, period_id: str, kind: str,
                   sector: str | None = None, seed: int | None = None, previous_round_id: str | None = None) -> str:
     """Publish round.requested for the coordinator's own region; the consumer computes the proposal. A round
-    it follows on from must be a round of that region too (another region's or an unknown one: 404)."""
+    it follows on from must be a round of that region too (another region's or an unknown one: 404). A final
+    round (variant 2) finishes a computed candidates round of the same period, with its seed and sector."""
     if principal.scope != region_id:
         raise RoundNotFound(region_id)
     previous = deps.store.get_round(previous_round_id) if previous_round_id else None
     if previous_round_id and (previous is None or previous.request.region_id != region_id):
         raise RoundNotFound(previous_round_id)
+    if kind == FINAL:
+        check_finishes(previous, period_id)
+        assert previous is not None
+        seed, sector = previous.request.seed, previous.request.sector
     round_id = f"rnd-{period_id[:40]}-{uuid.uuid4().hex[:12]}"
     request = RoundRequested(round_id, region_id, period_id, secrets.randbelow(2**31) if seed is None else seed,
                              principal.user_id, kind, sector, previous_round_id)
     env = _publish(deps, "round.requested", request, region_id)
     deps.store.note_requested(request, env.occurred_at)
     return round_id
+
+
+def check_finishes(candidates: RoundRecord | None, period_id: str) -> None:
+    """A final round names a candidates round of its period whose offers were made (RoundConflict if not)."""
+    field = "previous_round_id"
+    if candidates is None:
+        raise RoundConflict("A final round finishes a candidates round.", {field: ["Name the candidates round."]})
+    if candidates.request.kind != CANDIDATES or candidates.request.period_id != period_id:
+        raise RoundConflict("A final round finishes a candidates round of the same period.",
+                            {field: [f"{candidates.round_id} is no candidates round of period {period_id}."]})
+    if candidates.status != OFFERED:
+        raise RoundConflict("The candidates round has not made its offers yet.",
+                            {field: [f"{candidates.round_id} is {candidates.status}."]})
 
 
 def approval_of(record: RoundRecord) -> ApprovalState:

@@ -7,7 +7,9 @@ each write together with the event's processed marker in one transaction, so a r
 `run_round` follows pattern B, *store with an outbox, then relay*: it freezes the pool once, computes the
 round, stores the proposal with the request's processed marker (the outbox), and then publishes the stored
 proposal in parts with deterministic ids and marks it published. A crash at any point gives the same round
-on redelivery, never a second one. Any MatcherError while computing (an inconsistent pool, a result the
+on redelivery, never a second one. Variant 2's candidates round relays its stored offers as `candidates.offered`
+instead of a proposal, and a final round freezes its candidates round's input with the students' choices
+(`freeze`). Any MatcherError while computing (an inconsistent pool, a result the
 round or the validator refuses) marks the round failed instead of dead-lettering its request.
 Imports the shared envelope/events, the ports and the service layer (matcher.rounds).
 """
@@ -24,6 +26,7 @@ from typing import Callable, Iterator
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.errors import InvalidEvent
 from stagepool_shared.events import placements, rounds as round_events
+from stagepool_shared.events.rounds import FINAL
 
 from .errors import MatcherError
 from .ports import Deps
@@ -31,9 +34,10 @@ from .rounds.approval import ApprovalVote
 from .rounds.fast_track import compute_for
 from .rounds.objection import objection_of
 from .rounds.moments import iso, parse_moment
-from .rounds.parts import proposal_events
-from .rounds.pool import KeptPlacement, StudentExclusions
+from .rounds.parts import offer_events, proposal_events
+from .rounds.pool import KeptPlacement, Pool, StudentExclusions
 from .rounds.record import RoundRecord
+from .rounds.variant2 import OFFERED, choices_of
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +172,7 @@ def propose_round(env: Envelope, record: RoundRecord, deps: Deps) -> RoundRecord
     """Freeze the pool, compute the round and store the proposal; None when the round cannot be computed."""
     request = record.request
     with gc_paused():
-        pool, frozen_at = deps.store.freeze_pool(request.round_id, iso(deps.clock()))
+        pool, frozen_at = freeze(deps, request)
         started = time.perf_counter()
         try:
             result = compute_for(request, pool, deps.solver, deps.code_version, record.requested_at or None)
@@ -185,9 +189,25 @@ def propose_round(env: Envelope, record: RoundRecord, deps: Deps) -> RoundRecord
     return deps.store.get_round(request.round_id)
 
 
+def freeze(deps: Deps, request: round_events.RoundRequested) -> tuple[Pool, str]:
+    """The round's frozen input; a final round's is its candidates round's, with the offers and the students'
+    choices as the period's current wishes say them (variant 2: `rounds.variant2`)."""
+    if request.kind != FINAL or request.previous_round_id is None:
+        return deps.store.freeze_pool(request.round_id, iso(deps.clock()))
+    offers = deps.store.offers(request.previous_round_id)
+    wishes = deps.store.load_pool(request.region_id, request.period_id, None).wishes
+    return deps.store.freeze_pool(request.round_id, iso(deps.clock()), request.previous_round_id,
+                                  choices_of(offers, wishes))
+
+
 def publish_proposal(cause: Envelope, record: RoundRecord, deps: Deps) -> None:
-    """Relay the stored proposal: publish it in parts (acks=all), then mark it published."""
-    deps.publisher.publish_all(proposal_events(cause, record, deps.store.outcomes(record.round_id), deps.per_part))
+    """Relay the stored proposal: publish it in parts (acks=all), then mark it published. A candidates round
+    (status "offered") publishes its offers instead: it is never proposed."""
+    outcomes = deps.store.outcomes(record.round_id)
+    if record.status == OFFERED:
+        deps.publisher.publish_all(offer_events(cause, record, outcomes, deps.store.offers(record.round_id)))
+    else:
+        deps.publisher.publish_all(proposal_events(cause, record, outcomes, deps.per_part))
     deps.store.mark_proposal_published(record.round_id)
 
 
@@ -215,7 +235,7 @@ def record_release_schedule(env: Envelope, deps: Deps) -> None:
 
 
 def ignore(env: Envelope, deps: Deps) -> None:
-    """Events the matcher reads but does not act on (its own proposals)."""
+    """Events the matcher reads but does not act on (its own proposals and offers)."""
 
 
 HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
@@ -238,6 +258,7 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "round.release_scheduled": record_release_schedule,
     "round.proposed": ignore,
     "round.released": bind_released_placements,
+    "candidates.offered": ignore,
 }
 
 

@@ -97,8 +97,14 @@ class AbstractRoundStore(abc.ABC):
         """Remember a requested round (no-op when it is known already)."""
 
     @abc.abstractmethod
-    def freeze_pool(self, round_id: str, frozen_at: str) -> tuple[Pool, str]:
-        """The round's frozen input: taken from the projection once, then always the same."""
+    def freeze_pool(self, round_id: str, frozen_at: str, source_round_id: str | None = None,
+                    choices: dict[str, tuple[str, ...]] | None = None) -> tuple[Pool, str]:
+        """The round's frozen input: taken from the projection once, then always the same. A final round
+        (variant 2) takes its candidates round's (`source_round_id`) frozen input and offers, and `choices`."""
+
+    @abc.abstractmethod
+    def offers(self, round_id: str) -> dict[str, tuple[str, ...]]:
+        """A candidates round's offers: student ref -> the candidates, the matcher's pick first ({} for others)."""
 
     @abc.abstractmethod
     def save_proposal(self, event_id: str, round_id: str, result: RoundResult, proposed_at: str) -> bool: ...
@@ -170,6 +176,12 @@ class RoundSolver(Protocol):
 
     def solve(self, pool: Pool, seed: int) -> Solved:
         """Outcomes for every student of the pool, with explanations, and the figures certifying them."""
+
+    def solve_candidates(self, pool: Pool, seed: int) -> Solved:
+        """`solve`, plus the certified candidate offers to the pool's variant-2 students (issue 15.3)."""
+
+    def solve_final(self, pool: Pool, seed: int) -> Solved:
+        """The final round of variant 2: the pool's frozen offers and choices, each offered outcome's `choice`."""
 
 
 class RoundMetrics(Protocol):

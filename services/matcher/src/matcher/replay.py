@@ -6,6 +6,10 @@ from that projection with the same seed and solver, and its output hash is compa
 matcher published (round.proposed). Other rounds are only noted, never solved, and nothing is published;
 their `round.released` parts are folded like any event (released placements bind a later re-match), and the
 round is computed at its request moment (`occurred_at` of its `round.requested`), as the live matcher does.
+Variant 2 (issue 15.3): a final round's candidates round is computed on the way, through the live handler, so
+its frozen input and offers are there when the final round freezes them with the choices the log's wishes
+hold at its request; a candidates round publishes no proposal, so its replayed offers are compared with the
+`candidates.offered` events it published.
 Imports handlers, bootstrap (the replay's in-memory dependencies) and, in `replay_main` only, the shared
 Kafka reader.
 """
@@ -19,7 +23,7 @@ from typing import Iterable, Sequence
 from stagepool_shared import registry, topics
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.errors import InvalidEvent
-from stagepool_shared.events.rounds import Manifest
+from stagepool_shared.events.rounds import CANDIDATES, Manifest
 
 from . import handlers
 from .bootstrap import replay_deps
@@ -29,7 +33,7 @@ from .rounds.fast_track import compute_for
 
 logger = logging.getLogger(__name__)
 REPLAY_TOPICS = (topics.WISHES, topics.PLACES, topics.STUDENTS, topics.ROUNDS, topics.PLACEMENTS)
-SKIPPED = ("round.proposed", "round.approved", "round.release_scheduled")
+SKIPPED = ("round.proposed", "round.approved", "round.release_scheduled", "candidates.offered")
 
 
 class _NoPublisher:
@@ -52,9 +56,14 @@ class ReplayResult:
     round_id: str
     published: Manifest | None
     replayed: Manifest
+    #: A candidates round's offers as published (`candidates.offered`) and as replayed; None for other rounds.
+    published_offers: dict[str, tuple[str, ...]] | None = None
+    replayed_offers: dict[str, tuple[str, ...]] | None = None
 
     @property
     def same_output(self) -> bool:
+        if self.replayed_offers is not None:
+            return self.published_offers == self.replayed_offers
         return self.published is not None and self.published.output_hash == self.replayed.output_hash
 
     @property
@@ -72,17 +81,30 @@ def replay_round(events: Iterable[Envelope], round_id: str, solver: RoundSolver 
     deps = replay_deps(_NoPublisher(), solver, code_version)
     published = next((e.payload.manifest for e in events
                       if e.event_type == "round.proposed" and e.payload.round_id == round_id), None)
+    on_the_way = {e.payload.previous_round_id for e in events
+                  if e.event_type == "round.requested" and e.payload.round_id == round_id}
     for env in events:
         if env.event_type == "round.requested":
             if env.payload.round_id == round_id:
                 deps.store.note_requested(env.payload, env.occurred_at)
-                pool, _ = deps.store.freeze_pool(round_id, env.occurred_at)
+                pool, _ = handlers.freeze(deps, env.payload)
                 result = compute_for(env.payload, pool, deps.solver, deps.code_version, env.occurred_at)
-                return ReplayResult(round_id, published, result.manifest)
+                if env.payload.kind != CANDIDATES:
+                    return ReplayResult(round_id, published, result.manifest)
+                return ReplayResult(round_id, published, result.manifest, _offered(events, round_id),
+                                    {o.student_ref: o.place_ids for o in result.offers})
+            if env.payload.round_id in on_the_way:
+                handlers.run_round(env, deps)  # a final round's candidates round: computed, stored, not published
             deps.store.note_requested(env.payload, env.occurred_at)
         elif env.event_type not in SKIPPED:
             _fold(env, deps)
     raise LookupError(f"round {round_id} was never requested in this log")
+
+
+def _offered(events: list[Envelope], round_id: str) -> dict[str, tuple[str, ...]]:
+    """The offers a candidates round published, by student."""
+    return {e.payload.student_ref: tuple(e.payload.place_ids) for e in events
+            if e.event_type == "candidates.offered" and e.payload.round_id == round_id}
 
 
 def _fold(env: Envelope, deps: Deps) -> None:

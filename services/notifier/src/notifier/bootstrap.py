@@ -26,19 +26,22 @@ from stagepool_shared.web.accounts import Accounts
 
 from . import jobs
 from .adapters.channels import InboxChannel, SmtpChannel, WebhookChannel
-from .adapters.directory import HttpDirectory
+from .adapters.directory import HttpDirectory, HttpWindows
+from .adapters.redis_deadlines import RedisDeadlineMarks
 from .adapters.redis_store import RedisStore
 from .adapters.rendering import TemplateRenderer
 from .adapters.sign_in import PersonalLinks
 from .compose import Composer
 from .config import Settings
+from .deadlines import DeadlineOptions, DeadlineReminders, leads_of
 from .dispatch import Dispatcher, DispatchOptions
 from .domain.model import EMAIL, INBOX, WEBHOOK
 from .domain.rules import RetryPolicy
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
 from .inbox import InboxReader
-from .ports import AbstractChannel, AbstractDirectory, AbstractRenderer, AbstractStore, Deps
+from .ports import (AbstractChannel, AbstractDeadlineMarks, AbstractDirectory, AbstractRenderer, AbstractStore,
+                    AbstractWindows, Deps)
 
 
 def utc_now() -> datetime:
@@ -59,6 +62,7 @@ class Wiring:
     redis_client: redis.Redis | None
     channels: dict[str, AbstractChannel]
     leases: dict[str, AbstractLease]
+    deadlines: DeadlineReminders | None = None  # issue 15.4; None without the marks' store (unit tests of the API)
 
     @property
     def renderer(self) -> AbstractRenderer:
@@ -73,15 +77,19 @@ class Wiring:
         return make_consumer(self, stop, options)
 
     def workers(self) -> list[Worker]:
-        """The sender threads (on every instance: each claims its own batches), the reminder scheduler and the
-        outbox relay (each on one instance at a time, under its lease)."""
+        """The sender threads (on every instance: each claims its own batches), the reminder scheduler, the
+        outbox relay and the deadline reminders (each on one instance at a time, under its lease)."""
         s = self.settings
         senders = [Worker(f"sender-{i}", self.dispatcher.run_once, s.idle_wait_s) for i in range(s.sender_threads)]
         remind = leased(self.leases["reminders"], partial(jobs.remind, self.deps))
         relay = leased(self.leases["outbox"], partial(jobs.relay_outbox, self.deps))
         retention = partial(jobs.forget_old_rounds, self.deps, s.retention_days)  # issue 20.7; idempotent
-        return senders + [Worker("reminders", remind, s.reminder_interval_s), Worker("outbox", relay, s.idle_wait_s),
-                          Worker("retention", retention, jobs.RETENTION_IDLE_S)]
+        workers = senders + [Worker("reminders", remind, s.reminder_interval_s), Worker("outbox", relay, s.idle_wait_s),
+                             Worker("retention", retention, jobs.RETENTION_IDLE_S)]
+        if self.deadlines is not None:
+            deadlines = leased(self.leases["deadlines"], self.deadlines.run_once)
+            workers.append(Worker("deadlines", deadlines, s.deadline_interval_s))
+        return workers
 
     def ready(self) -> dict[str, bool]:
         """/readyz: Redis answers a ping and Kafka a metadata request."""
@@ -103,7 +111,8 @@ class Wiring:
 def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directory: AbstractDirectory | None = None,
               publisher: Publisher | None = None, channels: dict[str, AbstractChannel] | None = None,
               clock: Callable[[], datetime] = utc_now, redis_client: redis.Redis | None = None,
-              tokens: TokenStore | None = None, accounts: Accounts | None = None) -> Wiring:
+              tokens: TokenStore | None = None, accounts: Accounts | None = None,
+              windows: AbstractWindows | None = None, deadline_marks: AbstractDeadlineMarks | None = None) -> Wiring:
     """Build the notifier from settings; any part may be replaced (doubles in tests). Without a `store`, the
     Redis client is connected lazily from REDIS_URL and also backs the token and sign-in stores."""
     client = redis_client or (shared_redis.connect(settings.common.redis_url) if store is None else None)
@@ -123,12 +132,26 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
                 reminder_lead=timedelta(seconds=settings.reminder_lead_s),
                 render_inbox=InboxReader(store, directory, composer))
     tokens = tokens or (TokenStore(client) if client is not None else None)
-    return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels, _leases(client, settings))
+    marks = deadline_marks or (RedisDeadlineMarks(client, settings.key_prefix) if client is not None else None)
+    deadlines = (_deadlines(settings, windows, marks, channels[EMAIL], composer.renderer, clock)
+                 if marks is not None and EMAIL in channels else None)
+    return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels, _leases(client, settings),
+                  deadlines)
+
+
+def _deadlines(settings: Settings, windows: AbstractWindows | None, marks: AbstractDeadlineMarks,
+               email: AbstractChannel, renderer: AbstractRenderer, clock: Callable[[], datetime]) -> DeadlineReminders:
+    """The reminders before the periods' wish and choice deadlines (issue 15.4)."""
+    options = DeadlineOptions(leads_of(settings.deadline_reminder_days), timedelta(days=settings.retention_days),
+                              settings.links.intake)
+    windows = windows or HttpWindows(settings.intake_url, settings.service_token)
+    return DeadlineReminders(windows, marks, email, renderer, clock, options)
 
 
 def _leases(client: redis.Redis | None, settings: Settings) -> dict[str, AbstractLease]:
     """One lease per job that must run on one instance at a time (stagepool_shared.lease)."""
-    return {job: lease_for(client, f"{settings.key_prefix}:lease:{job}") for job in ("reminders", "outbox")}
+    names = ("reminders", "outbox", "deadlines")  # deadlines: the reminders before a period's deadlines (15.4)
+    return {job: lease_for(client, f"{settings.key_prefix}:lease:{job}") for job in names}
 
 
 def _channels(settings: Settings) -> dict[str, AbstractChannel]:

@@ -92,6 +92,24 @@ def address_problem(contact: Contact | None) -> str | None:
     return None
 
 
+def await_contacts(d: DeliveryId, ctx: BatchContext) -> None:
+    """Raise a transient `unknown_contact` when a student the message is about has no contact from intake yet.
+
+    Intake answers a student's contact only once its own consumer has taken in the round's release, which
+    can come after the notifier's; a message composed before then would tell the school and the organisation
+    the student cannot be reached, and give the student's e-mail up. So the delivery waits for the retry
+    policy's next attempt; on its last attempt it goes out with what intake knows (and the school hears of
+    a student still unknown)."""
+    if d.kind in (STUDENT, REMINDER) and d.channel == EMAIL:
+        refs = [d.ref]
+    elif d.kind in (SCHOOL, ORGANISATION):
+        refs = [o.student_ref for o in ctx.groups.get((d.round_id, d.kind, d.ref), [])]
+    else:
+        return
+    if any(ref not in ctx.contacts for ref in refs):
+        raise DeliveryError("unknown_contact")
+
+
 class Composer:
     """Builds the message of each kind of delivery."""
 
@@ -102,10 +120,14 @@ class Composer:
         self.respond_base_url = respond_base_url.rstrip("/")
         self.sign_in_link = sign_in_link
 
-    def compose(self, d: DeliveryId, ctx: BatchContext, answered: bool = False) -> Composed:
+    def compose(self, d: DeliveryId, ctx: BatchContext, answered: bool = False, patient: bool = False) -> Composed:
+        """The message of delivery `d`. `patient`: a student contact intake does not know yet makes it wait
+        (a transient `unknown_contact`) instead of going out without it; see `await_contacts`."""
         info = ctx.rounds.get(d.round_id)
         if info is None:
             raise DeliveryError("round unknown (erased?)", permanent=True)
+        if patient:
+            await_contacts(d, ctx)
         if d.kind in (STUDENT, REMINDER):
             return self._student(d, ctx, info, answered)
         if d.kind == WITHDRAWN:
@@ -146,7 +168,7 @@ class Composer:
         if d.channel != EMAIL:
             return d.ref
         problem = address_problem(contact)
-        if problem:
+        if problem:  # an unknown contact is permanent here: a patient compose waited for it already
             raise DeliveryError(problem, permanent=True)
         return contact.email.strip()  # type: ignore[union-attr]
 

@@ -49,6 +49,8 @@ class Settings(ServiceSettings, service="notifier", port=8003):
     links: WebLinks = WebLinks()
     link_ttl_s: int = 60 * 24 * 3600
     retention_days: int = 365
+    deadline_reminder_days: tuple[float, ...] = (3.0, 1.0)  # issue 15.4: leads before a wish or choice deadline
+    deadline_interval_s: float = 300.0
 
     @classmethod
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
@@ -83,4 +85,21 @@ class Settings(ServiceSettings, service="notifier", port=8003):
             links=WebLinks.read(env),
             link_ttl_s=env.int("NOTIFIER_LINK_TTL_S", cls.link_ttl_s),
             retention_days=env.int("NOTIFIER_RETENTION_DAYS", cls.retention_days),
+            deadline_reminder_days=_days(env),
+            deadline_interval_s=env.float("NOTIFIER_DEADLINE_INTERVAL_S", cls.deadline_interval_s),
         )
+
+
+def _days(env: EnvReader) -> tuple[float, ...]:
+    """NOTIFIER_DEADLINE_REMINDER_DAYS: the leads before a deadline in days, comma-separated ("3,1", the
+    default; "0.5" is 12 hours), each more than 0 and at most 31; a bad value is named with the others."""
+    raw = env.str("NOTIFIER_DEADLINE_REMINDER_DAYS", "3,1")
+    try:
+        days = tuple(float(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        days = ()
+    if not days or any(not 0 < d <= 31 for d in days):
+        env.problems.append(f"NOTIFIER_DEADLINE_REMINDER_DAYS must be days from 0 to 31 separated by commas, "
+                            f"got {raw!r}")
+        return Settings.deadline_reminder_days
+    return days

@@ -123,7 +123,8 @@ class Dispatcher:
         inbox: tuple[InboxWrite, ...] = ()
         try:
             answered = d.kind == REMINDER and self.store.response(d.round_id, d.ref) is not None
-            composed = self.composer.compose(d, ctx, answered=answered)
+            composed = self.composer.compose(d, ctx, answered=answered,
+                                             patient=not self.policy.gives_up(attempt.attempts))
             channel = self.channels[d.channel]
             if isinstance(channel, AbstractStoredChannel):
                 inbox = (channel.entry(d, composed.address, composed.message, composed.data),)

@@ -45,7 +45,8 @@ def student_outcome(outcome: Outcome) -> StudentOutcome:
         place_id=outcome.place_id, organisation_id=outcome.organisation_id, wish_match=outcome.wish_match,
         travel_minutes=outcome.travel_minutes, criteria_met=tuple(outcome.criteria_met),
         reason_code=outcome.reason_code, binding_constraint=outcome.binding_constraint,
-        hints=tuple(Hint(h.criterion, h.change, h.unit, h.opens_places, h.free_places) for h in outcome.hints))
+        hints=tuple(Hint(h.criterion, h.change, h.unit, h.opens_places, h.free_places) for h in outcome.hints),
+        choice=outcome.choice)
 
 
 def notification_sent(delivery: Delivery, region_id: str, recipient_ref: str | None = None) -> Envelope:

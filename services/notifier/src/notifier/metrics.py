@@ -22,6 +22,9 @@ OVERDUE = Counter("stagepool_notifier_overdue_notices_total",
                   "Schools told of a placement whose answer deadline passed without an answer")
 WITHDRAWALS = Counter("stagepool_notifier_withdrawal_notices_total",
                       "Placements whose place was withdrawn after release (student, school and coordinators told)")
+DEADLINE_REMINDERS = Counter("stagepool_notifier_deadline_reminders_total",
+                             "Reminders before a period's wish or choice deadline (issue 15.4)",
+                             ["deadline", "outcome"])
 ANSWERS = Counter("stagepool_notifier_answers_total", "Placement answers published", ["answer"])
 PENDING = Gauge("stagepool_notifier_pending_deliveries", "Deliveries waiting to be sent (queue lag)")
 

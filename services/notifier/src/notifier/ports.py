@@ -16,6 +16,7 @@ from typing import Any, Callable, Sequence
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.ports import Publisher
 
+from .domain.deadlines import Window
 from .domain.model import (Contact, Delivery, DeliveryId, Exclusions, InboxEntry, Message, PlaceInfo, Response,
                            RoundInfo, RoundPlan, StudentOutcome)
 
@@ -61,6 +62,28 @@ class AbstractDirectory(abc.ABC):
     @abc.abstractmethod
     def place_contacts(self, place_ids: list[str]) -> dict[str, Contact]:
         """The contact person of places a released round placed students at; the others are left out."""
+
+
+class AbstractWindows(abc.ABC):
+    """Intake's open windows before the periods' deadlines (issue 15.4)."""
+
+    @abc.abstractmethod
+    def open_windows(self, within: timedelta) -> list[Window]:
+        """Every wish or choice deadline that has not passed and comes within `within`, with the students who
+        have not acted yet."""
+
+
+class AbstractDeadlineMarks(abc.ABC):
+    """Which deadline reminders were sent, per student: a claim succeeds once, across every instance."""
+
+    @abc.abstractmethod
+    def claim(self, student_ref: str, mark: str, keep_until: float) -> bool:
+        """Mark the reminder as sent unless it was; True only for the first claim. The mark is kept at least
+        until `keep_until` (epoch seconds: the deadline plus the retention)."""
+
+    @abc.abstractmethod
+    def release(self, student_ref: str, mark: str) -> None:
+        """Undo a claim whose e-mail could not be handed over (a transient failure), so it is tried again."""
 
 
 class AbstractChannel(abc.ABC):

@@ -38,7 +38,8 @@ from .adapters.projections import RedisProjections
 from .adapters.views import RedisViews
 from .commands.board import all_boards
 from .commands.desk import count_cases_by_status, count_overdue_cases
-from .commands.followup import read_signals
+from .commands.sbb import count_sbb_overdue
+from .commands.followup import read_signals, signal_regions
 from .commands.report import figures_of_all_periods
 from .config import Settings
 from .entrypoints.consumer import make_consumer
@@ -148,5 +149,6 @@ def _collector(deps: Deps) -> ReportingCollector:
         figures=functools.partial(figures_of_all_periods, deps), desk_regions=deps.desk_store.regions,
         desk_counts=functools.partial(count_cases_by_status, deps),
         desk_overdue=functools.partial(count_overdue_cases, deps),
-        escalations=lambda region: read_signals(deps, region)["escalated"], signal_regions=deps.views.signal_regions,
-        boards=functools.partial(all_boards, deps))
+        escalations=lambda region: read_signals(deps, region)["escalated"],
+        signal_regions=functools.partial(signal_regions, deps),
+        boards=functools.partial(all_boards, deps), sbb_overdue=functools.partial(count_sbb_overdue, deps))

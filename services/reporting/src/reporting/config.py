@@ -43,6 +43,7 @@ class Settings(ServiceSettings, service="reporting", port=8004):
             received_days=env.int("REPORTING_DESK_RECEIVED_DAYS", 5),
             in_progress_days=env.int("REPORTING_DESK_IN_PROGRESS_DAYS", 20),
             forwarded_to_sbb_days=env.int("REPORTING_DESK_FORWARDED_DAYS", 30),
+            sbb_answer_days=env.int("REPORTING_SBB_ANSWER_DAYS", 30),
         )
         return cls(common=common, desk_key=key, deadlines=deadlines,
                    escalation_threshold=env.int("REPORTING_ESCALATION_THRESHOLD", 3), links=WebLinks.read(env),

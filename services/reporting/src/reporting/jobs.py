@@ -5,7 +5,7 @@ run by the `contact-reminders` worker under the Redis lease REMINDER_LEASE.
 `apply_retention(deps)` anonymises what is past its region's period (domain/retention.py):
 - a closed desk case: the sealed content (text, incident date, reporter, notes) is replaced by an empty one,
   the school and the per-day dates are dropped; the case id, organisation, category, phase and month stay
-  for the figures;
+  for the figures; its SBB file keeps codes and months only (SBB's reference and the measures' texts go);
 - the follow-up data of an ended POK: the POK, the student's contact moments, exception and evaluations move
   to a fresh random reference (no hash of the pseudonym, so nothing links back), the POK's people and the
   kennismaking are deleted, and the school's tasks name the random reference.
@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from .commands.contact_signals import remind_contacts  # noqa: F401 (a worker step, wired from here)
 from .domain.desk import ReportContent, StatusStep
+from .domain.sbb import for_retention
 from .domain.retention import CLOSED_DESK_STATUSES, ENDED_POK_STATUSES, anonymous_ref
 from .ports import Deps
 
@@ -46,8 +47,9 @@ def _desk_cases(deps: Deps) -> int:
             if not deps.retention.due(region_id, case.entered_at, now):
                 continue
             history = tuple(StatusStep(step.status, _month(step.at)) for step in case.history)
+            sbb_file = for_retention(case.sbb) if case.sbb else None  # codes and months only (issue 20.6)
             deps.desk_store.save(replace(case, school_id=None, filed_at=_month(case.filed_at), history=history,
-                                         anonymised=True),
+                                         anonymised=True, sbb=sbb_file),
                                  ReportContent(description="", incident_date="", student_ref=None, filed_by=None))
             done += 1
     if done:

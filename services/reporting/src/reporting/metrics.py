@@ -1,8 +1,8 @@
 """The coordinators' figures as Prometheus metrics, computed at scrape time from reporting's projections.
 
 A custom Collector reads the projections on every scrape, so the metrics always agree with the state and the
-period report. Labels are region, period, school, sector, level, and the code-valued reason/status only;
-never a student or organisation id. Every count passes the small-cell rule (`suppress`): a series whose
+period report. Labels are region, period, school, sector, level, and the code-valued reason/status (and an
+end evaluation's evaluator and phase) only; never a student or organisation id, nor an evaluation's score. Every count passes the small-cell rule (`suppress`): a series whose
 count (or, for a rate, whose denominator) is under five is not exported at all. Two 0/1 flags (an overdue
 desk case exists, an organisation is escalated) say "at least one" without counting, so alerts can fire.
 Imports prometheus_client, redis, the domain and the standard library.
@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 from stagepool_shared.variant_figures import KINDS as VARIANT_KINDS
 
 from .domain.board import Board
+from .domain.evaluations import EVALUATORS, PHASES
 from .domain.figures import PeriodFigures
 from .domain.suppression import suppress, suppressed_rate
 
@@ -80,6 +81,15 @@ class FigureFamilies:
         self.variant_school_share = g("stagepool_variant_school_placed_share",
                                       "The same share per school and pool (sector)",
                                       PERIOD + ["variant", "school", "sector", "kind"])
+        self.evaluations = g("stagepool_evaluation_responses",
+                             "Placements that started evaluated by the student, organisation or school (issue 20.5)",
+                             PERIOD + ["evaluator"])
+        self.evaluation_share = g("stagepool_evaluation_response_share",
+                                  "Share of the placements that started evaluated, per evaluator",
+                                  PERIOD + ["evaluator"])
+        self.discrimination = g("stagepool_evaluation_discrimination",
+                                "Students who said in their end evaluation they experienced discrimination, per phase",
+                                PERIOD + ["phase"])
 
     def add(self, f: PeriodFigures) -> None:
         """Add one period's figures (suppressed) to the families."""
@@ -105,6 +115,7 @@ class FigureFamilies:
         if suppress(len(f.wish_to_placement_s)) is not None:
             self.wait.add_metric(p, len(f.wish_to_placement_s), sum(f.wish_to_placement_s))
         self._add_variants(p, f)
+        self._add_evaluations(p, f)
         for family, name in ((self.refusals, "refusals"), (self.failed, "failed"),
                              (self.after_intro, "rejected_after_introduction")):
             _add_count(family, p, f.counters.get(name, 0))
@@ -118,6 +129,15 @@ class FigureFamilies:
                 count = getattr(v, kind)
                 if count is not None:
                     _add_value(family, labels + [kind], suppressed_rate(count, v.students))
+
+    def _add_evaluations(self, p: list[str], f: PeriodFigures) -> None:
+        """Per evaluator and per phase only: no organisation or school label, no score (R135)."""
+        e = f.evaluations
+        for by in EVALUATORS:
+            _add_count(self.evaluations, p + [by], e.responses.get(by, 0))
+            _add_value(self.evaluation_share, p + [by], suppressed_rate(e.responses.get(by, 0), e.started))
+        for phase in PHASES:
+            _add_count(self.discrimination, p + [phase], e.discrimination.get(phase, 0))
 
     def all(self) -> list[Metric]:
         return [value for value in vars(self).values() if isinstance(value, Metric)]
@@ -159,7 +179,9 @@ class ReportingCollector(Collector):
     def __init__(self, figures: Callable[[], Iterable[PeriodFigures]], desk_regions: Callable[[], list[str]],
                  desk_counts: Callable[[str], dict[str, int]], desk_overdue: Callable[[str], int],
                  escalations: Callable[[str], int], signal_regions: Callable[[], list[str]],
-                 boards: Callable[[], Iterable[Board]] = list):
+                 boards: Callable[[], Iterable[Board]] = list,
+                 sbb_overdue: Callable[[str], dict[str, int]] = lambda region: {}):
+        self.sbb_overdue = sbb_overdue  # overdue SBB answers and measures per kind (issue 20.6)
         self.figures = figures
         self.desk_regions = desk_regions
         self.desk_counts = desk_counts
@@ -196,4 +218,17 @@ class ReportingCollector(Collector):
                            "1 when an organisation passed the signal threshold", ["region"])
         for region in self.signal_regions():
             escalated.add_metric([region], 1 if self.escalations(region) else 0)
-        return families.all() + [reports, overdue, escalated] + board_families(self.boards())
+        return families.all() + [reports, overdue, escalated] + self._sbb_families() + board_families(self.boards())
+
+    def _sbb_families(self) -> list[Metric]:
+        """Overdue SBB answers and measures per region and kind (small cells not exported), and a 0/1 flag."""
+        late = _gauge("stagepool_desk_sbb_overdue", "SBB answers and measures past their deadline",
+                      ["region", "kind"])
+        present = _gauge("stagepool_desk_sbb_overdue_present", "1 when an SBB answer or measure is overdue",
+                         ["region"])
+        for region in self.desk_regions():
+            counts = self.sbb_overdue(region)
+            for kind, n in counts.items():
+                _add_count(late, [region, kind], n)
+            present.add_metric([region], 1 if any(counts.values()) else 0)
+        return [late, present]

@@ -18,6 +18,7 @@ from stagepool_shared.ports import Publisher
 from .domain.aftercare import Pok, PokPeople, SchoolContact
 from .domain.aftercare_intro import FollowUpTask, Introduction
 from .domain.desk import CaseMeta, DeskDeadlines, ReportContent
+from .domain.evaluations import Evaluation
 from .domain.retention import RetentionPolicy
 from .domain.figures import PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from .domain.followup import ContactMoment
@@ -120,6 +121,10 @@ class AbstractViews(abc.ABC):
     def put_evaluation(self, region_id: str, period_id: str, student_ref: str, by: str, answers: dict) -> None: ...
 
     @abc.abstractmethod
+    def period_evaluations(self, region_id: str, period_id: str) -> list[Evaluation]:
+        """Every end evaluation of the period, one per placement and evaluator (issue 20.5)."""
+
+    @abc.abstractmethod
     def anonymise_followup(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
         """Retention (R155): the student's contact moments, exception and evaluations of the period now stand
         under `anon_ref`; nothing under the pseudonym is left."""
@@ -161,7 +166,9 @@ class AbstractAftercareStore(abc.ABC):
 
     @abc.abstractmethod
     def create_pok(self, event_id: str, pok: Pok) -> bool:
-        """Store a new draft once per triggering event; False when seen before or a POK exists already."""
+        """Store a new draft once per triggering event; False when seen before or the student's POK of the period
+        is for this place already. A POK for another place (its placement failed or was refused, and the student
+        accepted a new one) is replaced by the draft, its sealed people dropped."""
 
     @abc.abstractmethod
     def pok(self, region_id: str, period_id: str, student_ref: str) -> Pok | None: ...

@@ -16,9 +16,11 @@ from stagepool_shared.events.placements import FAILURE_REASONS
 from stagepool_shared.web.openapi_schemas import StrictSchema
 
 from .domain.aftercare import END_REASONS, MAX_HOURS
-from .domain.aftercare_intro import OUTCOMES, REJECTION_REASONS
+from .domain.aftercare_intro import CALL_OUTCOMES, OUTCOMES, REJECTION_REASONS
 from .domain.desk import CATEGORIES, PHASES
 from .domain.followup import CONTACT_KINDS
+from .domain.sbb import MEASURE_STATUSES, OWNER_ROLES
+from .domain.sbb import OUTCOMES as SBB_OUTCOMES
 
 _ID = validate.Regexp(ID_PATTERN)
 
@@ -79,9 +81,16 @@ class ContactMomentSchema(StrictSchema):
 
 
 class EvaluationSchema(StrictSchema):
+    """The end evaluation (issue 20.5): every party scores and says whether it would do it again; the student
+    answers per phase whether they experienced discrimination (null: not answered). `experienced_discrimination`
+    is the older single answer, read as `discrimination_during`."""
+
     period_id = _id(required=True)
     satisfaction = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
     would_again = StrictBoolean(required=True)
+    discrimination_searching = StrictBoolean(load_default=None, allow_none=True)
+    discrimination_introduction = StrictBoolean(load_default=None, allow_none=True)
+    discrimination_during = StrictBoolean(load_default=None, allow_none=True)
     experienced_discrimination = StrictBoolean(load_default=None, allow_none=True)
 
 
@@ -146,3 +155,30 @@ class IntroductionOutcomeSchema(StrictSchema):
     period_id = _id(required=True)
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     reason_code = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REJECTION_REASONS))
+
+
+class TaskCallSchema(StrictSchema):
+    """The school's call with the organisation on a follow-up task (R105): the day and what it brought."""
+
+    called_on = fields.Date(required=True)
+    call_outcome = fields.String(required=True, validate=validate.OneOf(CALL_OUTCOMES))
+
+
+# The desk's SBB file (issue 20.6): SBB's answer, the measures taken. An empty measure and a deadline in the past
+# are the domain's field errors (commands/sbb.py), so one answer names them together.
+
+class SbbAnswerSchema(StrictSchema):
+    answered_on = fields.Date(required=True)
+    reference = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,59}$"))
+    outcome = fields.String(required=True, validate=validate.OneOf(SBB_OUTCOMES))
+
+
+class SbbMeasureSchema(StrictSchema):
+    description = fields.String(required=True, validate=validate.Length(max=500))
+    owner_role = fields.String(required=True, validate=validate.OneOf(OWNER_ROLES))
+    deadline = fields.Date(required=True)
+    status = fields.String(load_default="open", validate=validate.OneOf(MEASURE_STATUSES))
+
+
+class SbbMeasureStatusSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(MEASURE_STATUSES))

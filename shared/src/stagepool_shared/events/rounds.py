@@ -18,7 +18,12 @@ from .contract import Hint
 from .rules import choice, ident
 from .wishes import SECTORS
 
-ROUND_KINDS = ("initial", "rematch")
+#: Variant 2 (issue 15.3) runs in two rounds: a `candidates` round solves the period's pool under the rule and
+#: offers each variant-2 student k candidates (`candidates.offered`; it is never proposed or released), and a
+#: `final` round (its `previous_round_id` the candidates round) re-solves that round's frozen input with the
+#: students' choices as their top wishes, and is then proposed, approved and released like any round.
+CANDIDATES, FINAL = "candidates", "final"
+ROUND_KINDS = ("initial", "rematch", CANDIDATES, FINAL)
 #: A fast-track round (issue 20.3) re-places the few students it names from free capacity only; requested
 #: through its own route, so it is no kind of the full-round forms (ROUND_KINDS).
 FAST_TRACK = "fast_track"
@@ -26,6 +31,8 @@ EVENT_ROUND_KINDS = (*ROUND_KINDS, FAST_TRACK)
 APPROVER_ROLES = ("school_staff", "support_staff", "regional_coordinator")
 OUTCOME_STATUSES = ("placed", "unplaced", "kept")
 WISH_MATCHES = ("top1", "top2", "top3", "preferred_type", "activities", "none")
+#: What a final round (variant 2) did with a student's choice among the candidates offered.
+CHOICE_CODES = ("CHOICE_GRANTED", "CHOICE_OTHER_CANDIDATE", "CHOICE_OTHER_PLACE", "NO_CHOICE_KEPT_PICK")
 OUTCOMES_PER_PART = 500
 
 
@@ -56,6 +63,8 @@ class Outcome:
     hints: list[Hint] = field(default_factory=list)
     #: The student named places (a top-3 list) in the wish: the top-1/top-3 shares count only such students.
     named_places: bool = False
+    #: Variant 2's final round only: what became of the student's choice (CHOICE_CODES); None elsewhere.
+    choice: str | None = None
 
 
 class OutcomeSchema(PayloadSchema):
@@ -73,6 +82,7 @@ class OutcomeSchema(PayloadSchema):
     binding_constraint = fields.String(load_default=None, allow_none=True)
     hints = fields.List(fields.Nested(HintSchema), load_default=list)
     named_places = fields.Boolean(load_default=False)
+    choice = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CHOICE_CODES))
 
 
 @dataclass(frozen=True)

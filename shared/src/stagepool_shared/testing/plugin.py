@@ -29,6 +29,7 @@ from stagepool_shared.devstack import _proc
 from stagepool_shared.devstack.kafka_server import KafkaServer, kafka_answers
 from stagepool_shared.devstack.redis_server import RedisServer, redis_answers
 from stagepool_shared.testing.cluster import kafka_cluster, redis_sentinel  # noqa: F401 (replicated servers)
+from stagepool_shared.testing.cluster import running
 from stagepool_shared.testing.oidc import oidc_provider  # noqa: F401 (the OpenID Connect provider fixture)
 
 logger = logging.getLogger(__name__)
@@ -247,12 +248,7 @@ def _one_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         finally:
             server.remove()
         return
-    server = local(_local_dir(tmp_path_factory, name), die_with_parent=True)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+    yield from running(local(_local_dir(tmp_path_factory, name), die_with_parent=True))
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 Keys: <p>:period:<id>, <p>:periods (set), <p>:school:<id>, <p>:student:<ref> (personal data),
 <p>:wish:<ref>:<period>, <p>:student:<ref>:periods (set), <p>:school:<id>:students (set),
+<p>:period:<id>:students (set: the refs with a wish in the period, for the deadline reminders),
 <p>:place:<id>, <p>:org:<id>:places (set), <p>:released:<ref>, <p>:released_place:<id> (a released round
 placed a student there), <p>:status:<ref> (placement status per period), <p>:idem:<hash> (with a TTL).
 Multi-key writes go in one MULTI/EXEC, so a crash never leaves half a command stored.
@@ -99,6 +100,7 @@ class RedisIntakeStore(RedisPlacementStatuses, AbstractIntakeStore):
             for wish in write.wishes:
                 pipe.set(self._k("wish", wish.student_ref, wish.period_id), codec.dumps(wish))
                 pipe.sadd(self._k("student", wish.student_ref, "periods"), wish.period_id)
+                pipe.sadd(self._k("period", wish.period_id, "students"), wish.student_ref)
             for place in write.places:
                 pipe.set(self._k("place", place.place_id), codec.dumps(place))
                 pipe.sadd(self._k("org", place.organisation_id, "places"), place.place_id)
@@ -129,6 +131,12 @@ class RedisIntakeStore(RedisPlacementStatuses, AbstractIntakeStore):
     def students_of_school(self, school_id: str) -> list[str]:
         return sorted(m.decode() for m in self.client.smembers(self._k("school", school_id, "students")))
 
+    def wishes_of_period(self, period_id: str) -> list[WishRecord]:
+        refs = sorted(m.decode() for m in self.client.smembers(self._k("period", period_id, "students")))
+        return [wish for start in range(0, len(refs), 1000) for raw in
+                self.client.mget([self._k("wish", ref, period_id) for ref in refs[start:start + 1000]])
+                if raw and (wish := codec.load_wish(raw))]
+
     def erase_student(self, student_ref: str) -> None:
         student = self.get_student(student_ref)
         periods = [m.decode() for m in self.client.smembers(self._k("student", student_ref, "periods"))]
@@ -137,6 +145,7 @@ class RedisIntakeStore(RedisPlacementStatuses, AbstractIntakeStore):
                         self._k("released", student_ref), self._status_key(student_ref))
             for period_id in periods:
                 pipe.delete(self._k("wish", student_ref, period_id))
+                pipe.srem(self._k("period", period_id, "students"), student_ref)
             if student is not None:
                 pipe.srem(self._k("school", student.school_id, "students"), student_ref)
             pipe.execute()

@@ -2,12 +2,14 @@
 released students, the contact persons of released places and a school's contact address (a student who is
 not in a released round, and a place no released round placed a student at, answer as not found); for the
 matcher, names of a school's own students for its review page; for the matcher and reporting, schools' display
-names; for reporting, a student's pseudonym from school and student number (never the name)."""
+names; for reporting, a student's pseudonym from school and student number (never the name); for the notifier's
+deadline reminders, the students whose window before a period's deadline is open (pseudonym and e-mail only)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict
+from datetime import timedelta
 
 from flask import Blueprint, Response, g, request
 
@@ -15,6 +17,7 @@ from stagepool_shared.events.base import ID_PATTERN
 from stagepool_shared.http import error, read_json
 
 from .. import commands
+from ..commands import deadlines
 from .web import deps, json_response, requires
 
 bp = Blueprint("internal", __name__, url_prefix="/internal/v1")
@@ -92,6 +95,21 @@ def place_contacts() -> Response:
     if not found:
         return error(404, "not_found", "Not found.")
     return json_response({"contacts": [asdict(c) for c in found], "not_found": missing})
+
+
+@bp.get("/open-windows")
+@requires("service")
+def open_windows() -> Response:
+    """For the notifier's deadline reminders (issue 15.4): every period deadline (wishes, choices) that has not
+    passed and comes within `within_hours` (1-744), with the students who have not acted yet (pseudonym and
+    e-mail address only; commands/deadlines.py says who is listed)."""
+    if not _is_notifier():
+        return error(403, "forbidden", "Your role may not do this.")
+    raw = request.args.get("within_hours", "")
+    hours = int(raw) if raw.isdigit() and len(raw) <= 4 else 0
+    if not 1 <= hours <= deadlines.MAX_WITHIN.days * 24:
+        return error(400, "bad_request", "Give within_hours as a whole number from 1 to 744.")
+    return json_response({"windows": deadlines.open_windows(deps(), timedelta(hours=hours))})
 
 
 @bp.get("/school-names")

@@ -17,7 +17,8 @@ from stagepool_shared.web.openapi import install_api_docs
 from stagepool_shared.web.pages import install_web
 
 from . import (
-    api_admin, api_imports, api_internal, api_places, api_planning, api_sign_in, api_variants, api_wishes, openapi,
+    api_admin, api_catalogue, api_imports, api_internal, api_places, api_planning, api_sign_in, api_variants, api_wishes,
+    openapi,
 )
 from .pages import register_pages
 from .web import EXTENSION, install_domain_errors, install_query_checks
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from ..bootstrap import Wiring
 
 BLUEPRINTS = (api_wishes.bp, api_places.bp, api_admin.bp, api_imports.bp, api_internal.bp, api_sign_in.bp,
-              api_planning.bp, api_variants.bp)
+              api_planning.bp, api_variants.bp, api_catalogue.bp)
 
 
 def create_app(wiring: Wiring) -> Flask:

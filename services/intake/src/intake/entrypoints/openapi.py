@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from stagepool_shared.web.openapi import ID_SCHEMA, JSON, ApiDoc, Op
 
-from . import api_sign_in, planning_rows, schemas
+from . import api_catalogue, api_sign_in, planning_rows, schemas
 
 ACCEPTED = dict(ok=202, answer="Accepted", write=True, idempotent=True)
 FORMAT = {"in": "query", "name": "format", "required": False, "schema": {"type": "string", "enum": ["json", "csv"]}}
@@ -31,6 +31,8 @@ STUDENT_NUMBER_BODY = {"requestBody": {"required": True, "content": {JSON: {"sch
     "type": "object", "required": ["region_id", "school_id", "student_number"],
     "properties": {"region_id": ID_SCHEMA, "school_id": ID_SCHEMA,
                    "student_number": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$"}}}}}}}
+WITHIN_HOURS = {"parameters": [{"in": "query", "name": "within_hours", "required": True,
+                                 "schema": {"type": "integer", "minimum": 1, "maximum": 744}}]}
 FILE = {"text/csv": {"schema": {"type": "string"}},
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string",
                                                                                           "format": "binary"}}}
@@ -79,6 +81,8 @@ API = ApiDoc(
         "internal.place_contacts": Op("Contact persons of places a released round placed students at (notifier)",
                                       tag="internal", extra=_ids("place_id")),
         "internal.school": Op("A school's contact (notifier)", tag="internal"),
+        "internal.open_windows": Op("Students with an open window before a period's deadline (notifier)",
+                                    tag="internal", extra=WITHIN_HOURS),
         "internal.student_names": Op("Names of a school's students for the matcher's review page (matcher)",
                                      tag="internal", extra=STUDENT_REFS, errors=(413, 422)),
         "internal.school_names": Op("Display names of schools (matcher, reporting)", tag="internal",
@@ -117,6 +121,11 @@ API = ApiDoc(
                                   tag="variants"),
         "variants.post_choice": Op("A variant-2 student chooses one of the candidates offered (or ranks up to 3)",
                                    tag="variants", body=planning_rows.ChoiceIn, errors=(404, 409, 422), **ACCEPTED),
+        "catalogue.get_catalogue": Op("The student's catalogue: eligible places in order, the top 3, the deadline",
+                                      tag="variants"),
+        "catalogue.put_top_places": Op("The student's ranked top 3 until the wish deadline (issue 15.2)",
+                                       tag="variants", body=api_catalogue.TopPlacesIn, errors=(404, 409, 422),
+                                       **ACCEPTED),
         "sign_in.list_mappings": Op("The region's sign-in mapping rules (coordinator)", tag="sign-in"),
         "sign_in.put_mapping": Op("Create or replace a sign-in mapping rule (coordinator)", tag="sign-in",
                                   body=api_sign_in.SignInMappingIn, errors=(409,)),

@@ -137,6 +137,21 @@ def load_audit(raw: bytes) -> AuditEntry:
     return AuditEntry(**orjson.loads(raw))
 
 
+def load_variants(raw: dict[bytes, bytes]) -> dict[tuple[str, str], tuple[int, int]]:
+    """The `variants` hash ("school|crebo" -> "variant|k") as (school_id, crebo) -> (variant, k)."""
+    pairs = ((k.decode().split("|", 1), v.decode().split("|", 1)) for k, v in raw.items())
+    return {(school, crebo): (int(variant), int(k)) for (school, crebo), (variant, k) in pairs}
+
+
+def dump_place_lists(lists: dict[str, tuple[str, ...]]) -> dict[str, bytes]:
+    """Per student ref, a list of place ids (a candidates round's offers, a final round's choices)."""
+    return {ref: _dumps(list(ids)) for ref, ids in lists.items()}
+
+
+def load_place_lists(raw: dict[bytes, bytes]) -> dict[str, tuple[str, ...]]:
+    return {k.decode(): tuple(orjson.loads(v)) for k, v in raw.items()}
+
+
 def dump_names(names: Iterable[str]) -> bytes:
     return _dumps(sorted(names))
 

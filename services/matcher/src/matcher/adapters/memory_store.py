@@ -19,7 +19,8 @@ from ..ports import AbstractRoundStore
 from ..rounds.approval import ApprovalVote
 from ..rounds.compute import RoundResult
 from ..rounds.objection import Objection, approval_entry, objection_entries, without_student, withdrawn_by
-from ..rounds.pool import KeptPlacement, Pool, StudentExclusions, released_to_bind, withdrawn_marks
+from ..rounds.pool import (KeptPlacement, Pool, StudentExclusions, released_to_bind, variant_lines,
+                           withdrawn_marks)
 from ..rounds.record import RoundRecord
 
 
@@ -43,6 +44,7 @@ class InMemoryRoundStore(AbstractRoundStore):
         self.processed: set[str] = set()
         self.fast_track_queue: dict[tuple[str, str], dict[str, float]] = {}  # issue 20.3
         self.variant_lines: dict[tuple[str, str], dict[tuple[str, str], tuple[int, int]]] = {}  # issue 15.3
+        self.stored_offers: dict[str, dict[str, tuple[str, ...]]] = {}  # a candidates round's offers
 
     def _once(self, event_id: str) -> bool:
         if event_id in self.processed:
@@ -101,6 +103,7 @@ class InMemoryRoundStore(AbstractRoundStore):
         for round_id, record in self.rounds.items():
             if record.request.region_id == region_id:
                 self.stored_outcomes.get(round_id, {}).pop(student_ref, None)
+                self.stored_offers.get(round_id, {}).pop(student_ref, None)
                 self.rounds[round_id] = replace(record, audit=without_student(record.audit, student_ref),
                                                 objections=tuple(o for o in record.objections
                                                                  if o.student_ref != student_ref))
@@ -145,16 +148,22 @@ class InMemoryRoundStore(AbstractRoundStore):
     def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool:
         period = self._period(region_id, period_id)
         return Pool(region_id, period_id, sector, tuple(period.wishes.values()), tuple(period.places.values()),
-                    dict(period.fixed), dict(period.exclusions))
+                    dict(period.fixed), dict(period.exclusions),
+                    variant_lines(self.variants(region_id, period_id)))
 
     def note_requested(self, request: RoundRequested, requested_at: str) -> None:
         self.rounds.setdefault(request.round_id, RoundRecord(request=request, requested_at=requested_at))
 
-    def freeze_pool(self, round_id: str, frozen_at: str) -> tuple[Pool, str]:
+    def freeze_pool(self, round_id: str, frozen_at: str, source_round_id: str | None = None,
+                    choices: dict[str, tuple[str, ...]] | None = None) -> tuple[Pool, str]:
         record = self.rounds[round_id]
         if round_id not in self.frozen:
             req = record.request
-            self.frozen[round_id] = self.load_pool(req.region_id, req.period_id, req.sector)
+            if source_round_id is None:
+                self.frozen[round_id] = self.load_pool(req.region_id, req.period_id, req.sector)
+            else:
+                self.frozen[round_id] = replace(self.frozen[source_round_id], offers=self.offers(source_round_id),
+                                                choices=dict(choices or {}))
             self.rounds[round_id] = replace(record, frozen_at=frozen_at)
         return self.frozen[round_id], self.rounds[round_id].frozen_at or frozen_at
 
@@ -162,10 +171,11 @@ class InMemoryRoundStore(AbstractRoundStore):
         if not self._once(event_id):
             return False
         record = self.rounds[round_id]
-        self.rounds[round_id] = replace(record, status="proposed", manifest=result.manifest, summary=result.summary,
+        self.rounds[round_id] = replace(record, status=result.status, manifest=result.manifest, summary=result.summary,
                                         schools=result.schools, support_schools=result.support_schools,
                                         proposed_at=proposed_at)
         self.stored_outcomes[round_id] = {o.student_ref: o for o in result.outcomes}
+        self.stored_offers[round_id] = {o.student_ref: o.place_ids for o in result.offers}
         return True
 
     def mark_proposal_published(self, round_id: str) -> None:
@@ -186,6 +196,9 @@ class InMemoryRoundStore(AbstractRoundStore):
 
     def outcomes(self, round_id: str) -> list[Outcome]:
         return [o for _, o in sorted(self.stored_outcomes.get(round_id, {}).items())]
+
+    def offers(self, round_id: str) -> dict[str, tuple[str, ...]]:
+        return dict(sorted(self.stored_offers.get(round_id, {}).items()))
 
     def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote, at: str = "") -> bool:
         if not self._once(event_id):
@@ -255,4 +268,6 @@ def _without(pool: Pool, student_ref: str) -> Pool:
     """A pool with one student's records dropped (erasure)."""
     return replace(pool, wishes=tuple(w for w in pool.wishes if w.student_ref != student_ref),
                    fixed={k: v for k, v in pool.fixed.items() if k != student_ref},
-                   exclusions={k: v for k, v in pool.exclusions.items() if k != student_ref})
+                   exclusions={k: v for k, v in pool.exclusions.items() if k != student_ref},
+                   offers={k: v for k, v in pool.offers.items() if k != student_ref},
+                   choices={k: v for k, v in pool.choices.items() if k != student_ref})

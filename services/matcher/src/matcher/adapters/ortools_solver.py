@@ -7,15 +7,20 @@ explanations into the shared `Outcome` records. Imports the matcher's domain and
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 from stagepool_shared.events.rounds import Hint, Outcome
 
 from ..domain import model
+from ..domain.variant2 import GRANTED, ChoiceOutcome, Offer
 from ..errors import ValidationFailure
 from ..rounds.compute import Solved
 from ..rounds.pool import Pool
+
+if TYPE_CHECKING:
+    from ..solver.validation import ValidationReport
 
 WISH_MATCH = {"top-1": "top1", "top-2": "top2", "top-3": "top3", "preferred_type": "preferred_type"}
 INPUT_ROUND_ID = "round"
@@ -72,11 +77,56 @@ class OrToolsRoundSolver:
         bound, the most students with few options its school totals allow) raises ValidationFailure and is never proposed."""
         instance = self.canonical_input(pool, seed)
         solution, report = self._solver.solve_validated(instance, fairness="bound")
-        if not report.ok:
-            raise ValidationFailure("validate", "; ".join(report.problems))
-        bound = round(report.fair_bound[0] / report.fair_bound[1], 6) if report.fair_bound else None  # as the rates
-        support = report.scarce[1] if report.scarce else None
-        return Solved(to_outcomes(pool, solution), report.max_flow, bound, support)
+        return _certified(to_outcomes(pool, solution), report)
+
+    def solve_candidates(self, pool: Pool, seed: int) -> Solved:
+        """A candidates round (variant 2): the rule's solution, certified like `solve`, and the offers to the
+        pool's variant-2 students (k of their school and crebo), every candidate certified achievable."""
+        from ..solver.candidates import k_per_student
+        from ..solver.variant2_round import candidates_validated
+
+        instance = self.canonical_input(pool, seed)
+        lines = {(school, crebo, pool.period_id): k for school, crebo, variant, k in pool.variants if variant == 2}
+        solution, report, offers = candidates_validated(instance, k_per_student(instance, lines))
+        return replace(_certified(to_outcomes(pool, solution), report), offers=offers)
+
+    def solve_final(self, pool: Pool, seed: int) -> Solved:
+        """A final round (variant 2): the frozen offers and choices of the pool, the choices as top wishes
+        (`final_round`), certified as the rule's round and against the candidates solution."""
+        from ..solver.variant2_round import final_validated
+
+        instance = self.canonical_input(pool, seed)
+        offers = tuple(Offer(ref, ids[0], ids) for ref, ids in sorted(pool.offers.items()) if ids)
+        solution, report, choices = final_validated(instance, offers, {k: v for k, v in pool.choices.items() if v})
+        return _certified(with_choices(to_outcomes(pool, solution), choices), report)
+
+
+def _certified(outcomes: list[Outcome], report: "ValidationReport") -> Solved:
+    """The outcomes with the validator's figures; ValidationFailure when the report names any problem."""
+    if not report.ok:
+        raise ValidationFailure("validate", "; ".join(report.problems))
+    bound = round(report.fair_bound[0] / report.fair_bound[1], 6) if report.fair_bound else None  # as the rates
+    support = report.scarce[1] if report.scarce else None
+    return Solved(outcomes, report.max_flow, bound, support)
+
+
+def with_choices(outcomes: list[Outcome], choices: tuple[ChoiceOutcome, ...]) -> list[Outcome]:
+    """Each offered student's outcome with what became of the choice; the student's choices are the top
+    wishes, so a granted choice is `top<rank>` (named places), any other placement matches no choice."""
+    by_ref = {c.student_ref: c for c in choices}
+    out = []
+    for o in outcomes:
+        c = by_ref.get(o.student_ref)
+        if c is None:
+            out.append(o)
+        elif c.code == GRANTED and c.granted_rank:
+            out.append(replace(o, choice=c.code, wish_match=f"top{min(c.granted_rank, 3)}", named_places=True))
+        elif c.chosen:
+            keep = o.wish_match if o.wish_match in ("preferred_type", "activities") else "none"
+            out.append(replace(o, choice=c.code, wish_match=keep, named_places=True))
+        else:
+            out.append(replace(o, choice=c.code))
+    return out
 
 
 def to_outcomes(pool: Pool, solution: model.Solution) -> list[Outcome]:

@@ -4,7 +4,9 @@
 - `matcher:region:{r}:periods` set, `matcher:region:{r}:rounds` sorted set (by request time);
 - `matcher:round:{id}` hash (request, status, manifest, summary, release...), `...:outcomes` hash
   student_ref -> outcome, `...:approvals` hash user_id -> vote, `...:objections` hash student_ref ->
-  objection, `...:audit` list of audit entries (oldest first), `...:input:*` the frozen input;
+  objection, `...:audit` list of audit entries (oldest first), `...:input:*` the frozen input (with the
+  period's `variants`, and in a final round the candidates round's `offers` and the students' `choices`),
+  `...:offers` hash student_ref -> the candidates offered (a candidates round, variant 2);
 - `matcher:releases` sorted set round_id -> release moment (epoch seconds);
 - `matcher:region:{r}:period:{p}:variants` hash "school|crebo" -> "variant|k": the schools' matching variants;
 - `matcher:fast_track:{r}:{p}` and `matcher:fast_track:queues`: the fast track's queue (`fast_track_queue.py`).
@@ -30,12 +32,14 @@ from ..ports import AbstractRoundStore
 from ..rounds.approval import ApprovalVote
 from ..rounds.compute import RoundResult
 from ..rounds.objection import Objection, approval_entry, objection_entries, without_student, withdrawn_by
-from ..rounds.pool import KeptPlacement, Pool, StudentExclusions, released_to_bind, withdrawn_marks
+from ..rounds.pool import (KeptPlacement, Pool, StudentExclusions, released_to_bind, variant_lines,
+                           withdrawn_marks)
 from ..rounds.record import RoundRecord
 from . import codec
 from .fast_track_queue import RedisFastTrackQueue
 
 TABLES = ("wishes", "places", "fixed", "exclusions")
+FROZEN = (*TABLES, "variants")  # what a round's frozen input copies of its period (or of its candidates round)
 RELEASES = "matcher:releases"
 
 # KEYS[1] the round, KEYS[2] the release schedule; ARGV round id, released_at. 1 on the transition, else 0.
@@ -85,9 +89,7 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
                                                             f"{setting.variant}|{setting.candidates}"))
 
     def variants(self, region_id: str, period_id: str) -> dict[tuple[str, str], tuple[int, int]]:
-        raw = self.client.hgetall(period_key(region_id, period_id) + ":variants")
-        pairs = ((k.decode().split("|", 1), v.decode().split("|", 1)) for k, v in raw.items())
-        return {(school, crebo): (int(variant), int(k)) for (school, crebo), (variant, k) in pairs}
+        return codec.load_variants(self.client.hgetall(period_key(region_id, period_id) + ":variants"))
 
     def put_place(self, event_id: str, place: Place) -> bool:
         def write(pipe: Pipeline) -> None:
@@ -144,7 +146,8 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
                 for table in ("wishes", "fixed", "exclusions"):
                     pipe.hdel(f"{period_key(region_id, period_id)}:{table}", student_ref)
             for round_id in rounds:
-                pipe.hdel(round_key(round_id) + ":outcomes", student_ref)
+                for table in ("outcomes", "offers", "input:offers", "input:choices"):
+                    pipe.hdel(f"{round_key(round_id)}:{table}", student_ref)
                 pipe.hdel(round_key(round_id) + ":objections", student_ref)
                 for table in ("wishes", "fixed", "exclusions"):
                     pipe.hdel(f"{round_key(round_id)}:input:{table}", student_ref)
@@ -186,14 +189,16 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
 
     def _load_pool_from(self, prefix: str, region_id: str, period_id: str, sector: str | None) -> Pool:
         with self.client.pipeline(transaction=True) as pipe:
-            for table in TABLES:
+            for table in (*FROZEN, "offers", "choices"):
                 pipe.hgetall(f"{prefix}:{table}")
-            wishes, places, fixed, exclusions = pipe.execute()
+            wishes, places, fixed, exclusions, variants, offers, choices = pipe.execute()
         return Pool(
             region_id, period_id, sector,
             tuple(codec.load_wishes(wishes.values())), tuple(codec.load_places(places.values())),
             {k.decode(): codec.load_fixed(v) for k, v in fixed.items()},
             {k.decode(): codec.load_exclusion(v) for k, v in exclusions.items()},
+            variant_lines(codec.load_variants(variants)), codec.load_place_lists(offers),
+            codec.load_place_lists(choices),
         )
 
     # --- rounds -------------------------------------------------------------------------------
@@ -206,10 +211,13 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
             pipe.zadd(f"matcher:region:{request.region_id}:rounds", {request.round_id: time.time()}, nx=True)
             pipe.execute()
 
-    def freeze_pool(self, round_id: str, frozen_at: str) -> tuple[Pool, str]:
+    def freeze_pool(self, round_id: str, frozen_at: str, source_round_id: str | None = None,
+                    choices: dict[str, tuple[str, ...]] | None = None) -> tuple[Pool, str]:
         key = round_key(round_id)
         request = codec.load_request(self.client.hget(key, "request"))
         source = period_key(request.region_id, request.period_id)
+        if source_round_id is not None:
+            source = round_key(source_round_id) + ":input"
         with self.client.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -218,9 +226,14 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
                         pipe.unwatch()
                         break
                     pipe.multi()
-                    for table in TABLES:
+                    for table in (*FROZEN, "offers", "choices"):
                         pipe.delete(f"{key}:input:{table}")
+                    for table in FROZEN:
                         pipe.copy(f"{source}:{table}", f"{key}:input:{table}")
+                    if source_round_id is not None:
+                        pipe.copy(round_key(source_round_id) + ":offers", f"{key}:input:offers")
+                    if choices:
+                        pipe.hset(f"{key}:input:choices", mapping=codec.dump_place_lists(choices))
                     pipe.hset(key, "frozen_at", frozen_at)
                     pipe.execute()
                     break
@@ -232,13 +245,16 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
     def save_proposal(self, event_id: str, round_id: str, result: RoundResult, proposed_at: str) -> bool:
         key = round_key(round_id)
         outcomes = codec.dump_outcomes(result.outcomes)
+        offers = codec.dump_place_lists({o.student_ref: o.place_ids for o in result.offers})
 
         def write(pipe: Pipeline) -> None:
-            pipe.delete(key + ":outcomes")
+            pipe.delete(key + ":outcomes", key + ":offers")
             if outcomes:
                 pipe.hset(key + ":outcomes", mapping=outcomes)
+            if offers:
+                pipe.hset(key + ":offers", mapping=offers)
             pipe.hset(key, mapping={
-                "status": "proposed", "proposed_at": proposed_at,
+                "status": result.status, "proposed_at": proposed_at,
                 "manifest": codec.dump_manifest(result.manifest), "summary": codec.dump_summary(result.summary),
                 "schools": codec.dump_names(result.schools),
                 "support_schools": codec.dump_names(result.support_schools),
@@ -284,6 +300,9 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
     def outcomes(self, round_id: str) -> list[Outcome]:
         raw = self.client.hgetall(round_key(round_id) + ":outcomes")
         return sorted(codec.load_outcomes(raw.values()), key=lambda o: o.student_ref)
+
+    def offers(self, round_id: str) -> dict[str, tuple[str, ...]]:
+        return dict(sorted(codec.load_place_lists(self.client.hgetall(round_key(round_id) + ":offers")).items()))
 
     def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote, at: str = "") -> bool:
         def write(pipe: Pipeline) -> None:

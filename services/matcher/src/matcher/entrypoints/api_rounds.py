@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from stagepool_shared.events.base import ID_PATTERN
-from stagepool_shared.events.rounds import OutcomeSchema, ROUND_KINDS, ManifestSchema, SummarySchema
+from stagepool_shared.events.rounds import FINAL, OutcomeSchema, ROUND_KINDS, ManifestSchema, SummarySchema
 from stagepool_shared.events.wishes import SECTORS
 from stagepool_shared.http import read_json, require
 from stagepool_shared.web.openapi import load_query
@@ -41,6 +41,12 @@ class RoundRequestSchema(StrictSchema):
     kind = fields.String(load_default="initial", validate=validate.OneOf(ROUND_KINDS))
     previous_round_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(ID_PATTERN))
 
+    @validates_schema
+    def _final_names_its_candidates(self, data: dict[str, Any], **_: Any) -> None:
+        """A final round (variant 2) finishes the candidates round it names."""
+        if data.get("kind") == FINAL and not data.get("previous_round_id"):
+            raise ValidationError("A final round names its candidates round.", "previous_round_id")
+
 
 class FastTrackSchema(StrictSchema):
     """A fast-track re-placement (issue 20.3): the region, the period and the one or few students."""
@@ -66,6 +72,7 @@ class ReleaseSchema(StrictSchema):
 @bp.post("")
 @require(tokens, COORDINATOR)
 def request_round() -> tuple[Response, int]:
+    """Request a round: initial, rematch, or variant 2's candidates round and the final round naming it."""
     body = RoundRequestSchema().load(read_json())
     round_id = commands.request_round(deps(), g.principal, **body)
     return jsonify(round_id=round_id, status="requested"), 202

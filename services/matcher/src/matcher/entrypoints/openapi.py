@@ -17,7 +17,9 @@ API = ApiDoc(
     intro="Rondes per regio en periode: aanvragen (coördinator), lezen, vergelijken, goedkeuren en de bekendmaking "
           "plannen. Een ronde die u niet mag zien antwoordt 404, net als een ronde die nog niet bekend is.",
     operations={
-        "rounds.request_round": Op("Request a round for the coordinator's region", tag="rounds",
+        "rounds.request_round": Op("Request a round for the coordinator's region (kind initial, rematch, or variant "
+                                   "2's candidates round and the final round naming it in previous_round_id)",
+                                   tag="rounds",
                                    body=api_rounds.RoundRequestSchema, ok=202, write=True),
         "rounds.request_fast_track": Op("Re-place one or a few students from free capacity (fast track)",
                                         tag="rounds", body=api_rounds.FastTrackSchema, ok=202, write=True),

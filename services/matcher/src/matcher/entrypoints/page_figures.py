@@ -44,10 +44,12 @@ MATCHES = {
 STATUSES = {
     "nl": {"requested": "wordt berekend", "proposed": "voorgesteld", "released": "vrijgegeven",
            "failed": "mislukt", "placed": "geplaatst", "kept": "behouden", "unplaced": "niet geplaatst",
-           "initial": "eerste ronde", "rematch": "herronde", "fast_track": "snelle herplaatsing"},
+           "initial": "eerste ronde", "rematch": "herronde", "fast_track": "snelle herplaatsing",
+           "offered": "kandidaten aangeboden", "candidates": "kandidatenronde", "final": "eindronde"},
     "en": {"requested": "being computed", "proposed": "proposed", "released": "released", "failed": "failed",
            "placed": "placed", "kept": "kept", "unplaced": "not placed", "initial": "initial round",
-           "rematch": "re-match", "fast_track": "fast-track re-placement"},
+           "rematch": "re-match", "fast_track": "fast-track re-placement", "offered": "candidates offered",
+           "candidates": "candidates round", "final": "final round"},
 }
 FIGURES = ("students", "placed", "unplaced", "worst_school_rate", "best_school_rate", "school_spread",
            "top1_share", "top3_share")

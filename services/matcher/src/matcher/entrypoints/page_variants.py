@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Sequence
 
-from stagepool_shared.events.rounds import Outcome
+from stagepool_shared.events.rounds import CANDIDATES, FINAL, Outcome
 from stagepool_shared.events.wishes import Wish
 from stagepool_shared.variant_figures import KINDS, VariantStudent, variant_figures
 
+from ..domain.variant2 import ChoiceOutcome, describe_choice
 from ..ports import AbstractRoundStore
 from ..rounds.record import RoundRecord
 
@@ -67,8 +68,8 @@ def round_rows(store: AbstractRoundStore, record: RoundRecord, names: Mapping[st
                lang: str = "nl") -> list[tuple[str, ...]]:
     """The block of a computed round ([] before it is computed, or when no school of the period set a variant:
     then every student is of variant 1 and the figures above say it all). The students' programmes come from
-    the period's current wishes. The candidates offered are not wired in yet (the candidates round, issue
-    15.3): the column shows "–"."""
+    the period's current wishes; the candidates offered are those of the round (a candidates round) or of the
+    candidates round it finishes (a final round), "–" for any other round."""
     request = record.request
     settings = store.variants(request.region_id, request.period_id)
     if record.summary is None or not settings:
@@ -78,4 +79,41 @@ def round_rows(store: AbstractRoundStore, record: RoundRecord, names: Mapping[st
     def variant_of(school_id: str, crebo: str, _period_id: str) -> int:
         return settings.get((school_id, crebo), (1, 0))[0]
 
-    return variant_rows(store.outcomes(record.round_id), wishes, variant_of, None, names, lang)
+    return variant_rows(store.outcomes(record.round_id), wishes, variant_of, offers_of(store, record), names, lang)
+
+
+def offers_of(store: AbstractRoundStore, record: RoundRecord) -> dict[str, tuple[str, ...]] | None:
+    """The candidates offered in a round: its own (candidates round), its candidates round's (final round)."""
+    request = record.request
+    if request.kind == CANDIDATES:
+        return store.offers(record.round_id)
+    if request.kind == FINAL and request.previous_round_id:
+        return store.offers(request.previous_round_id)
+    return None
+
+
+def choice_text(outcome: Outcome, lang: str = "nl") -> str:
+    """What a final round did with a variant-2 student's choice, in words ("" for any other outcome)."""
+    if outcome.choice is None:
+        return ""
+    rank = int(outcome.wish_match[3:]) if outcome.wish_match.startswith("top") else None
+    return describe_choice(ChoiceOutcome(outcome.student_ref, outcome.choice, outcome.place_id, (), rank), lang)
+
+
+def offer_rows(store: AbstractRoundStore, record: RoundRecord, names: Mapping[str, str] | None = None,
+               lang: str = "nl") -> list[dict[str, str]]:
+    """The round page's offers (variant 2), per offered student: the pseudonym, the school, the candidates (the
+    matcher's pick first) and, in a final round, the place granted and what became of the choice in words."""
+    offers = offers_of(store, record)
+    if not offers or record.summary is None:
+        return []
+    by_ref = {o.student_ref: o for o in store.outcomes(record.round_id)}
+    rows = []
+    for ref, ids in sorted(offers.items()):
+        outcome = by_ref.get(ref)
+        if outcome is None:
+            continue
+        rows.append({"student_ref": ref, "school": (names or {}).get(outcome.school_id) or outcome.school_id,
+                     "candidates": ", ".join(ids), "place": (outcome.place_id or "–") if record.request.kind == FINAL
+                     else "", "why": choice_text(outcome, lang)})
+    return rows

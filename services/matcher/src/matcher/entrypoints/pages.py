@@ -53,7 +53,12 @@ def start_round() -> Response:
         body = StartRoundForm().load(values)
     except ValidationError as err:
         return _overview(typed(values, START_FIELDS), field_errors(err.messages), 422)
-    round_id = commands.request_round(deps(), web_session().principal, region_id=_region(), **body)
+    try:
+        round_id = commands.request_round(deps(), web_session().principal, region_id=_region(), **body)
+    except RoundConflict:  # a final round that names no computed candidates round of its period
+        message = t("Kies de kandidatenronde van deze periode waarvan de kandidaten zijn aangeboden.",
+                    "Choose the candidates round of this period whose candidates were offered.")
+        return _overview(typed(values, START_FIELDS), {"previous_round_id": [message]}, 422)
     return redirect(url_for(".round_page", round_id=round_id, started=1))
 
 
@@ -84,8 +89,9 @@ def _overview(form: dict[str, str], errors: dict[str, list[str]], status: int = 
     context: dict[str, Any] = dict(
         region=region, period=period, periods=periods, rounds=[_row(r, lang) for r in reversed(rounds)],
         form=form, errors=errors, sector_options=[(s, s) for s in SECTORS],
-        previous_options=[(r.round_id, f"{r.round_id} ({r.request.period_id})") for r in reversed(rounds)
-                          if r.summary is not None],
+        previous_options=[(r.round_id, f"{r.round_id} ({r.request.period_id}, "
+                                        f"{pf.word(pf.STATUSES, lang, r.request.kind)})")
+                          for r in reversed(rounds) if r.summary is not None],
         by_sector=pf.demand_by_sector(pool) if pool else [], by_level=pf.demand_by_level(pool) if pool else [],
         per_period=per_period, latest=latest and _row(latest, lang),
         sector_chart=pool and pf.demand_chart(t("Vraag en aanbod per sector", "Demand and slots per sector"),
@@ -137,6 +143,7 @@ def _round(round_id: str, form: dict[str, str], errors: dict[str, list[str]], st
         certificate=pf.certificate(record.summary, lang),
         variant_rows=page_variants.round_rows(d.store, record, names, lang),
         variant_columns=page_variants.columns(lang),
+        offer_rows=page_variants.offer_rows(d.store, record, names, lang),
         compare=pf.comparison(record, before, commands.round_movement(d, principal, before.round_id, round_id),
                               lang, names) if before else None,
         school_chart=pf.school_rate_chart(t("Plaatsingspercentage per school", "Placement rate per school"),

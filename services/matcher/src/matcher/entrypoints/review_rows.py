@@ -17,6 +17,7 @@ from stagepool_shared.events.rounds import Hint, Outcome
 from ..domain import wording
 from ..ports import StudentName
 from . import page_figures as pf
+from .page_variants import choice_text
 
 PAGE_SIZE = 50
 REASON_WORDS = {
@@ -67,7 +68,7 @@ def row(outcome: Outcome, name: StudentName | None, place: Place | None, lang: s
         "support": list(outcome.support_needs),
         "reason": pf.word(pf.REASONS, lang, outcome.reason_code) if outcome.reason_code else "",
         "binding": pf.criterion(lang, outcome.binding_constraint) if outcome.binding_constraint else "",
-        "hints": [hint_text(h, lang) for h in outcome.hints],
+        "hints": [hint_text(h, lang) for h in outcome.hints], "choice": choice_text(outcome, lang),
         "objectable": outcome.status == "placed" and bool(outcome.place_id), "objected": objected,
     }
 

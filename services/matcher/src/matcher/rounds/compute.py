@@ -13,10 +13,11 @@ Imports the standard library, the shared events and this layer's modules.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from stagepool_shared.events.rounds import Manifest, Outcome, Summary
 
+from ..domain.variant2 import Offer
 from ..errors import BindingPlacementMoved, RoundError
 from .manifest import output_hash, sha256_json
 from .pool import Pool
@@ -37,6 +38,7 @@ class Solved:
     max_placeable: int | None = None
     fair_bound: float | None = None
     support_placeable: int | None = None
+    offers: tuple[Offer, ...] = ()  # a candidates round's offers (variant 2), certified by the validator
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class RoundResult:
     manifest: Manifest
     schools: tuple[str, ...]
     support_schools: tuple[str, ...]
+    offers: tuple[Offer, ...] = ()
+    status: str = "proposed"  # "offered" for a candidates round (never proposed nor released)
 
 
 PLACE_WITHDRAWN = "PLACE_WITHDRAWN"
@@ -55,12 +59,12 @@ HOLDING = ("placed", "kept")
 
 
 def compute_round(pool: Pool, seed: int, solver: "RoundSolver", code_version: str,
-                  at: str | None = None) -> RoundResult:
+                  at: str | None = None, solve: Callable[[Pool, int], Solved] | None = None) -> RoundResult:
     """Solve the pool (with the placements binding at `at` kept fixed) and wrap the outcomes with the
-    summary and the manifest."""
+    summary and the manifest. `solve` replaces `solver.solve` (variant 2's candidates and final rounds)."""
     narrowed = pool.narrowed()
     pool = narrowed.binding(at)
-    solved = solver.solve(pool, seed)
+    solved = (solve or solver.solve)(pool, seed)
     outcomes = tuple(sorted(solved.outcomes, key=lambda o: o.student_ref))
     expected = {w.student_ref for w in pool.wishes}
     got = [o.student_ref for o in outcomes]
@@ -77,7 +81,7 @@ def compute_round(pool: Pool, seed: int, solver: "RoundSolver", code_version: st
     sector_of = {w.student_ref: w.sector for w in pool.wishes}
     summary = replace(summarise(outcomes, sector_of), max_placeable=solved.max_placeable, fair_bound=solved.fair_bound,
                       support_placeable=solved.support_placeable)
-    return RoundResult(outcomes, summary, manifest, schools, support)
+    return RoundResult(outcomes, summary, manifest, schools, support, solved.offers)
 
 
 def check_binding_kept(pool: Pool, outcomes: tuple[Outcome, ...]) -> None:

@@ -33,6 +33,7 @@ from .compute import HOLDING, RoundResult, compute_round
 from .manifest import output_hash
 from .pool import Pool
 from .summary import summarise
+from .variant2 import VARIANT2_KINDS, compute_variant2
 
 if TYPE_CHECKING:
     from ..ports import RoundSolver
@@ -43,9 +44,12 @@ FAST_TRACK_MAX = 20
 
 def compute_for(request: RoundRequested, pool: Pool, solver: "RoundSolver", code_version: str,
                 at: str | None) -> RoundResult:
-    """Compute a requested round: a fast-track one from free capacity, any other as a full round."""
+    """Compute a requested round: a fast-track one from free capacity, variant 2's candidates and final rounds
+    (`variant2`), any other as a full round."""
     if request.kind == FAST_TRACK:
         return compute_fast_track(pool, request.student_refs, request.seed, solver, code_version, at)
+    if request.kind in VARIANT2_KINDS:
+        return compute_variant2(request.kind, pool, request.seed, solver, code_version, at)
     return compute_round(pool, request.seed, solver, code_version, at=at)
 
 

@@ -45,8 +45,10 @@ def sha256_json(value: Any) -> str:
 
 
 def output_hash(outcomes: Iterable[Outcome]) -> str:
-    """The hash of a round's outcomes, sorted by student."""
-    return sha256_json(sorted(outcomes, key=lambda o: o.student_ref))
+    """The hash of a round's outcomes, sorted by student. An outcome without a variant-2 `choice` is hashed
+    without that field, so every round of a period without variant 2 hashes as before the field existed."""
+    return sha256_json([o if o.choice is not None else {k: v for k, v in vars(o).items() if k != "choice"}
+                        for o in sorted(outcomes, key=lambda o: o.student_ref)])
 
 
 def code_version() -> str:

@@ -1,4 +1,5 @@
-"""The events a stored round publishes: its round.proposed and round.released parts.
+"""The events a stored round publishes: its round.proposed and round.released parts, and a candidates round's
+`candidates.offered` (one per offered student).
 
 Each part has a deterministic id (`derived_event_id`) and every field comes from the store, so parts built
 again after a crash are byte-identical to the first ones and consumers drop them as duplicates. Imports the
@@ -12,6 +13,7 @@ from typing import Sequence
 
 from stagepool_shared.envelope import Envelope, new_envelope
 from stagepool_shared.events.rounds import Outcome, RoundProposed, RoundReleased
+from stagepool_shared.events.variants import CandidatesOffered
 
 from .record import RoundRecord
 
@@ -59,3 +61,16 @@ def release_events(record: RoundRecord, outcomes: Sequence[Outcome], per_part: i
         producer=PRODUCER, partition_key=req.region_id, correlation_id=req.round_id,
         event_id=derived_event_id(req.round_id, "released", i), occurred_at=rel.release_at,
     ) for i, chunk in enumerate(chunks, start=1)]
+
+
+def offer_events(cause: Envelope, record: RoundRecord, outcomes: Sequence[Outcome],
+                 offers: dict[str, tuple[str, ...]]) -> list[Envelope]:
+    """A candidates round's `candidates.offered`, one per offered student (variant 2), deterministic ids."""
+    request, school_of = record.request, {o.student_ref: o.school_id for o in outcomes}
+    return [new_envelope(
+        "candidates.offered",
+        CandidatesOffered(request.round_id, request.region_id, request.period_id, school_of[ref], ref, list(ids)),
+        producer=PRODUCER, partition_key=request.region_id, correlation_id=cause.correlation_id,
+        causation_id=cause.event_id, event_id=str(uuid.uuid5(NAMESPACE, f"{request.round_id}:offered:{ref}")),
+        occurred_at=record.proposed_at,
+    ) for ref, ids in sorted(offers.items()) if ref in school_of]

@@ -77,6 +77,11 @@ class Pool:
     places: tuple[Place, ...]
     fixed: dict[str, KeptPlacement] = field(default_factory=dict)
     exclusions: dict[str, StudentExclusions] = field(default_factory=dict)
+    #: Variant 2 (issue 15.3): the period's settings (school_id, crebo, variant, k), sorted; and, in a final
+    #: round's frozen input only, the candidates round's offers and the students' choices (ref -> place ids).
+    variants: tuple[tuple[str, str, int, int], ...] = ()
+    offers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def narrowed(self) -> "Pool":
         """The pool restricted to its sector, records sorted by id (input order never matters)."""
@@ -85,7 +90,9 @@ class Pool:
         refs = {w.student_ref for w in wishes}
         return Pool(self.region_id, self.period_id, self.sector, tuple(wishes), tuple(places),
                     {k: v for k, v in sorted(self.fixed.items()) if k in refs},
-                    {k: v for k, v in sorted(self.exclusions.items()) if k in refs})
+                    {k: v for k, v in sorted(self.exclusions.items()) if k in refs}, self.variants,
+                    {k: v for k, v in sorted(self.offers.items()) if k in refs},
+                    {k: v for k, v in sorted(self.choices.items()) if k in refs})
 
     def binding(self, at: str | None) -> "Pool":
         """The pool with only the placements that bind at `at` (the round's request moment) kept fixed."""
@@ -112,6 +119,11 @@ class Pool:
             used[f.place_id] = used.get(f.place_id, 0) + 1
             kept.append((ref, f.place_id))
         return kept
+
+
+def variant_lines(settings: dict[tuple[str, str], tuple[int, int]]) -> tuple[tuple[str, str, int, int], ...]:
+    """A store's variant settings ((school, crebo) -> (variant, k)) as the pool's sorted lines."""
+    return tuple(sorted((school, crebo, variant, k) for (school, crebo), (variant, k) in settings.items()))
 
 
 def released_to_bind(released: list[KeptPlacement], existing: dict[str, KeptPlacement],

@@ -7,7 +7,8 @@ reserved slots. Per component these allocations are exactly the flows of pass B'
 solution's bin totals and released slots as supplies (`class_network`). The solution is one such flow
 (`solution_flows`); a pair arc s -> h that it leaves empty carries flow in another one iff the residual
 graph has a cycle through it, i.e. iff s and h lie in one strongly connected component (`strong_components`).
-Imports numpy and matcher.solver (the solver's own network code: the validator certifies independently).
+Imports numpy and matcher.solver (the solver's own network code, the detail pass's supplies from model.py: the
+validator certifies independently).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import numpy as np
 from matcher.solver import constraints as rules
 from matcher.solver.components import Component
 from matcher.solver.instance import SolverInstance
-from matcher.solver.variables import SINK, ArcSet, NodeLayout
+from matcher.solver.model import fixed_supplies
+from matcher.solver.variables import ArcSet, NodeLayout
 
 
 @dataclass(frozen=True)
@@ -88,20 +90,7 @@ def class_network(inst: SolverInstance, comp: Component, place_of: np.ndarray) -
     flows = np.concatenate([placed, chosen, general, own, overflow, np.zeros(r), own + released]
                            if r else [placed, chosen, general]).astype(np.int64)
     per_bin = np.bincount(bins, weights=placed, minlength=lay.n_groups).astype(np.int64)
-    return ClassNet(comp, lay, arcs, _supplies(inst, comp, lay, per_bin, released), flows, chosen)
-
-
-def _supplies(inst: SolverInstance, comp: Component, lay: NodeLayout, per_bin: np.ndarray,
-              released: np.ndarray) -> np.ndarray:
-    """Bin totals at the bin nodes, released slots moved from their place to their slot node."""
-    supplies = np.zeros(lay.n_nodes, dtype=np.int64)
-    supplies[lay.group0:lay.group0 + lay.n_groups] = per_bin
-    supplies[SINK] = -int(per_bin.sum())
-    if len(comp.reservations):
-        place_nodes = lay.place0 + rules.local(comp.places, inst.reservations.place[comp.reservations])
-        np.add.at(supplies, place_nodes, -released)
-        supplies[lay.slot0:lay.slot0 + len(comp.reservations)] += released
-    return supplies
+    return ClassNet(comp, lay, arcs, fixed_supplies(comp, lay, per_bin, released, inst), flows, chosen)
 
 
 def strong_components(n: int, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:

@@ -94,9 +94,11 @@ def fair_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, limit: int
     return per_group, _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(), with_wish
 
 
-def _fixed_totals(comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
-                  inst: SolverInstance) -> np.ndarray:
-    """Supplies that fix placements per source node (`lay`'s group nodes) and the released slots."""
+def fixed_supplies(comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
+                   inst: SolverInstance) -> np.ndarray:
+    """Supplies that fix placements per source node (`lay`'s group nodes) and the released slots: the
+    released slots move from their place node to their slot node. Also the supplies of the equivalence
+    classes' network (equivalents.py), which rebuilds the detail pass's network around a solution."""
     supplies = np.zeros(lay.n_nodes, dtype=np.int64)
     supplies[lay.group0:lay.group0 + lay.n_groups] = per_group
     supplies[SINK] = -int(per_group.sum())
@@ -121,7 +123,7 @@ def scarce_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, per_grou
     rules.add_pairs(arcs, inst, comp, lay, inst.wish[comp.pairs])
     rules.add_capacity(arcs, inst, comp, lay)
     rules.add_reservations(arcs, inst, comp, lay, sw.release, inst.reservations.slots[comp.reservations])
-    flows = _run(arcs, lay, _fixed_totals(comp, lay, per_group, np.zeros_like(released), inst), "scarce pass",
+    flows = _run(arcs, lay, fixed_supplies(comp, lay, per_group, np.zeros_like(released), inst), "scarce pass",
                  max_flow=False)
     return _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(), sw
 
@@ -145,7 +147,7 @@ def detail_pass(
     rules.add_pairs(arcs, inst, comp, lay, costs)
     rules.add_capacity(arcs, inst, comp, lay)
     rules.add_reservations(arcs, inst, comp, lay, 0, np.zeros(len(comp.reservations), dtype=np.int64))
-    flows = _run(arcs, lay, _fixed_totals(comp, lay, per_bin, released, inst), "detail pass", max_flow=False)
+    flows = _run(arcs, lay, fixed_supplies(comp, lay, per_bin, released, inst), "detail pass", max_flow=False)
     return _span(flows, arcs, "pairs"), _span(flows, arcs, "reserved"), size, quantum
 
 

@@ -3,22 +3,26 @@
 GET {INTAKE_URL}/internal/v1/contacts?student_ref=a&student_ref=b -> {"contacts": {ref: {name,email,phone}}}
 GET {INTAKE_URL}/internal/v1/schools/<school_id> -> {"school_id","name","email","webhook_url"}
 GET {INTAKE_URL}/internal/v1/places/contacts?place_id=a&place_id=b -> {"contacts": [{place_id,name,email,phone}]}
-Intake answers only for released students and for places a released round placed students at. Imports
+GET {INTAKE_URL}/internal/v1/open-windows?within_hours=N -> the students with an open window before a deadline.
+Intake answers only for released students and for places a released round placed students at (the open
+windows name students who have not acted before a deadline: pseudonym and e-mail). Imports
 requests, the shared IntakeClient and the domain.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
 from stagepool_shared.intake_client import IntakeClient, batches
 
+from ..domain.deadlines import DEADLINES, Window
 from ..domain.model import Contact
 from ..errors import DirectoryUnavailable
-from ..ports import AbstractDirectory
+from ..ports import AbstractDirectory, AbstractWindows
 
 logger = logging.getLogger(__name__)
 
@@ -107,3 +111,28 @@ class InMemoryDirectory(AbstractDirectory):
         if self.down:
             raise DirectoryUnavailable("fake: intake is down")
         self.lookups += 1
+
+
+class HttpWindows(IntakeClient, AbstractWindows):
+    """Intake's open windows before the periods' deadlines (issue 15.4):
+    GET /internal/v1/open-windows?within_hours=N -> {"windows": [{"period_id", "deadline", "until",
+    "students": [{"student_ref", "email", "lang"?}]}]}. A window or student intake answers malformed is left
+    out; intake unreachable is DirectoryUnavailable (the step tries again at its next interval)."""
+
+    Unavailable = DirectoryUnavailable
+
+    def open_windows(self, within: timedelta) -> list[Window]:
+        hours = max(1, min(744, int(within.total_seconds() // 3600)))
+        listed = self.json_of(self.ask("get", "open-windows", params={"within_hours": hours})).get("windows")
+        return [w for w in map(window_from, listed if isinstance(listed, list) else []) if w is not None]
+
+
+def window_from(data: Any) -> Window | None:
+    """A Window from intake's JSON; None when it is not one."""
+    try:
+        until = datetime.fromisoformat(data["until"])
+        students = tuple((s["student_ref"], contact_from(s)) for s in data["students"] if isinstance(s, dict))
+        window = Window(str(data["period_id"]), str(data["deadline"]), until, students)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return window if until.tzinfo is not None and window.deadline in DEADLINES else None

@@ -198,7 +198,8 @@ class RedisStore(WatchLists, AbstractStore):
         def write(pipe: Pipeline, found: list[tuple[str, StudentOutcome | None]]) -> None:
             for rid, outcome in found:
                 self._erase_in_round(pipe, rid, student_ref, outcome)
-            pipe.delete(rounds_key, self._k("inbox", "student", student_ref), self._k("excluded", student_ref))
+            pipe.delete(rounds_key, self._k("inbox", "student", student_ref), self._k("excluded", student_ref),
+                        self._k("deadline", student_ref))  # the deadline reminders' marks (redis_deadlines.py)
 
         return self.applier.apply_once(event_id, write, read=read, watch=(rounds_key,))
 

@@ -92,6 +92,7 @@ class StudentOutcome:
     reason_code: str | None = None
     binding_constraint: str | None = None
     hints: tuple[Hint, ...] = ()
+    choice: str | None = None  # variant 2's final round: what became of the student's choice (a code)
 
     @property
     def is_placed(self) -> bool:

@@ -59,11 +59,13 @@ class RedisAftercareStore(AbstractAftercareStore):
         key = self._pok_key(pok.region_id, pok.period_id, pok.student_ref)
 
         def read(pipe: Pipeline) -> bool:
-            return bool(pipe.exists(key))
+            raw = pipe.get(key)
+            return bool(raw) and pok_from_json(raw).place_id == pok.place_id
 
-        def write(pipe: Pipeline, exists: bool) -> None:
-            if not exists:
+        def write(pipe: Pipeline, holds: bool) -> None:
+            if not holds:  # none yet, or the one of a placement that failed: a fresh draft replaces it
                 pipe.set(key, _json(pok))
+                pipe.delete(self.keys.aftercare("pok_people", pok.pok_id))
                 pipe.sadd(self.keys.aftercare("poks", pok.region_id), key)
 
         return self.applier.apply_once(event_id + POK_MARKER, write, read, watch=(key,))

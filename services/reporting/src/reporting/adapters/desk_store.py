@@ -12,6 +12,7 @@ from dataclasses import asdict
 import redis
 
 from ..domain.desk import CaseMeta, ReportContent, StatusStep
+from ..domain.sbb import Measure, SbbAnswer, SbbFile, SbbStep
 from ..ports import AbstractDeskStore
 from .crypto import ContentCipher
 from .keys import Keys
@@ -20,11 +21,21 @@ from .keys import Keys
 def _meta_from_json(raw: bytes) -> CaseMeta:
     data = json.loads(raw)
     data["history"] = tuple(StatusStep(**step) for step in data["history"])
+    data["sbb"] = _sbb_from_dict(data["sbb"]) if data.get("sbb") else None
     return CaseMeta(**data)
 
 
+def _sbb_from_dict(data: dict) -> SbbFile:
+    """The SBB file of a case (issue 20.6) from its JSON form."""
+    return SbbFile(forwarded_at=data["forwarded_at"], export_version=data["export_version"],
+                   answers=tuple(SbbAnswer(**answer) for answer in data["answers"]),
+                   measures=tuple(Measure(**measure) for measure in data["measures"]),
+                   steps=tuple(SbbStep(**step) for step in data["steps"]))
+
+
 def _content_from_dict(data: dict) -> ReportContent:
-    return ReportContent(**{**data, "notes": tuple(data.get("notes", ()))})
+    return ReportContent(**{**data, "notes": tuple(data.get("notes", ())),
+                            "measures": tuple(tuple(pair) for pair in data.get("measures", ()))})
 
 
 class RedisDeskStore(AbstractDeskStore):

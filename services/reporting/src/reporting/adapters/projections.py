@@ -16,6 +16,7 @@ from redis.client import Pipeline
 
 from stagepool_shared.redis import IdempotentApplier
 
+from ..domain.evaluations import EVALUATORS
 from ..domain.figures import PlaceFact, PlacementFact, RoundFact, WishFact
 from ..ports import AbstractProjections
 from .keys import Keys
@@ -190,7 +191,7 @@ class RedisProjections(AbstractProjections):
                 for what in ("wishes", "placements", "contacts"):
                     pipe.hdel(self.keys.period(region_id, period_id, what), student_ref)
                 pipe.srem(self.keys.period(region_id, period_id, "contact_exceptions"), student_ref)
-                for by in ("student", "organisation"):
+                for by in EVALUATORS:
                     pipe.hdel(self.keys.period(region_id, period_id, "evaluations"), f"{student_ref}|{by}")
             pipe.delete(index)
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 import redis
 
+from ..domain.evaluations import EVALUATORS, Evaluation
 from ..domain.figures import PLACED, PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from ..domain.followup import ContactMoment, ContactStatus, contact_status
 from ..ports import AbstractViews
@@ -164,8 +165,7 @@ class RedisViews(AbstractViews):
         evaluations = self.keys.period(region_id, period_id, "evaluations")
         moments = self.client.hget(contacts, student_ref)
         excepted = self.client.sismember(exceptions, student_ref)
-        answers = {by: self.client.hget(evaluations, f"{student_ref}|{by}") for by in ("student", "organisation",
-                                                                                     "school")}
+        answers = {by: self.client.hget(evaluations, f"{student_ref}|{by}") for by in EVALUATORS}
         with self.client.pipeline(transaction=True) as pipe:
             if moments:
                 pipe.hset(contacts, anon_ref, moments)
@@ -180,11 +180,12 @@ class RedisViews(AbstractViews):
             pipe.srem(self.keys.student_periods(student_ref), f"{region_id}|{period_id}")
             pipe.execute()
 
-    def evaluations(self, region_id: str, period_id: str) -> list[dict]:
+    def period_evaluations(self, region_id: str, period_id: str) -> list[Evaluation]:
         out = []
         for field, raw in self.client.hgetall(self.keys.period(region_id, period_id, "evaluations")).items():
-            out.append({"by": field.decode().split("|", 1)[1], **json.loads(raw)})
-        return out
+            student_ref, by = field.decode().split("|", 1)
+            out.append(Evaluation.of_record(student_ref, by, json.loads(raw)))
+        return sorted(out, key=lambda e: (e.student_ref, e.by))
 
     def signal_regions(self) -> list[str]:
         """Regions that have organisation signals."""

@@ -5,7 +5,8 @@ A rejection needs one of the five R106 reason codes (else a field error, nothing
 `placement.failed` (rejected after the introduction: the matcher, intake and the notifier treat the placement
 as failed, and reporting counts it towards the organisation's signals) and `introduction.rejected` (the R106
 code: the marker the re-placement fast track reads), then stores the outcome and a follow-up task for the
-school's contact for the organisation (R105). Store and publish: pattern A. Imports the shared event payloads,
+school's contact for the organisation (R105), on which school staff record their call (the day and what it brought,
+a code) before they close it. Store and publish: pattern A. Imports the shared event payloads,
 the domain, the errors, the ports and commands.aftercare (the store).
 """
 
@@ -13,15 +14,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.aftercare import IntroductionRejected
 from stagepool_shared.events.placements import PlacementFailed
+from stagepool_shared.i18n import LOCAL_ZONE
 
 from ..domain.aftercare import SchoolContact
-from ..domain.aftercare_intro import SUBJECTIVE_REASONS, FollowUpTask, Introduction, outcome_errors, task_for
+from ..domain.aftercare_intro import (SUBJECTIVE_REASONS, FollowUpTask, Introduction, call_errors, outcome_errors,
+                                      task_for)
 from ..domain.figures import PLACED, PlacementFact
 from ..errors import InvalidInput, NotFound
 from ..ports import Deps
@@ -54,9 +57,12 @@ def _introduction(deps: Deps, principal: Principal, period_id: str, student_ref:
 
 def propose_introduction(deps: Deps, principal: Principal, period_id: str, student_ref: str,
                          moment: datetime) -> Introduction:
-    """The organisation proposes (or moves) the moment of the kennismaking; the student confirms it again."""
+    """The organisation proposes (or moves) the moment of the kennismaking; the student confirms it again. A
+    student placed anew (the fast track after a rejection) gets a new kennismaking at the new place."""
     placement = _placement(deps, principal, period_id, student_ref, "organisation_staff")
     old = store_of(deps).introduction(principal.region_id, period_id, student_ref)
+    if old is not None and old.place_id != (placement.place_id or "unknown"):
+        old = None  # the kennismaking of a placement that failed: the new place has its own
     if old is not None and old.status in ("held", "rejected"):
         raise InvalidInput({"status": ["introduction_closed"]})
     intro = Introduction(principal.region_id, period_id, student_ref, placement.school_id,
@@ -139,11 +145,33 @@ def list_tasks(deps: Deps, principal: Principal) -> list[tuple[FollowUpTask, Sch
             for task in tasks]
 
 
+def read_task(deps: Deps, principal: Principal, task_id: str) -> tuple[FollowUpTask, SchoolContact | None]:
+    """One of the caller's school's tasks with the school's contact to call; NotFound for anyone else's."""
+    for task, contact in list_tasks(deps, principal):
+        if task.task_id == task_id:
+            return task, contact
+    raise NotFound(task_id)
+
+
+def record_call(deps: Deps, principal: Principal, task_id: str, called_on: date | None,
+                call_outcome: str | None) -> FollowUpTask:
+    """School staff record their call with the organisation on an open task (R105): the day and what it
+    brought, as a code; the task stays open until they close it. Stored only (no other service needs it)."""
+    task, _ = read_task(deps, principal, task_id)
+    today = deps.clock().astimezone(LOCAL_ZONE).date()
+    errors = call_errors(task, called_on, call_outcome, today)
+    if errors:
+        raise InvalidInput(errors)
+    assert called_on is not None
+    called = replace(task, called_on=called_on.isoformat(), call_outcome=call_outcome)
+    store_of(deps).save_task(called)
+    logger.info("call on task %s recorded (%s)", task_id, call_outcome)
+    return called
+
+
 def complete_task(deps: Deps, principal: Principal, task_id: str) -> FollowUpTask:
     """School staff mark a task done (they called the organisation)."""
-    for task, _ in list_tasks(deps, principal):
-        if task.task_id == task_id:
-            done = replace(task, status="done", done_at=_now(deps))
-            store_of(deps).save_task(done)
-            return done
-    raise NotFound(task_id)
+    task, _ = read_task(deps, principal, task_id)
+    done = replace(task, status="done", done_at=_now(deps))
+    store_of(deps).save_task(done)
+    return done

@@ -23,6 +23,7 @@ from stagepool_shared.events.desk import DeskReportFiled, DeskReportStatusChange
 from stagepool_shared.events.placements import ReplacementRequested
 
 from ..domain import desk as rules
+from ..domain import sbb as sbb_rules
 from ..errors import IncompleteReport, NotFound
 from ..ports import Deps
 
@@ -215,6 +216,8 @@ def change_status(deps: Deps, principal: Principal | None, report_id: str, statu
     """
     staff, case = _own_case(deps, principal, "change_status", report_id)
     moved = rules.move(case, status, deps.clock())
+    if status == "forwarded_to_sbb":  # the SBB file starts (issue 20.6: commands/sbb.py)
+        moved = replace(moved, sbb=sbb_rules.forwarded(rules.iso(deps.clock())))
     content = deps.desk_store.content(report_id)
     if note:
         content = replace(content, notes=content.notes + (f"{rules.iso(deps.clock())} {staff.user_id}: {note}",))

@@ -1,12 +1,13 @@
 """Follow-up use cases: flag a placement as not suitable (publishes placement.failed), register contact
-moments, record the end evaluation, list missing contact moments, and the coordinators' organisation signals.
+moments, list missing contact moments, and the coordinators' organisation signals (the end evaluation is in
+commands/evaluations.py; its discrimination answers count towards the signals here).
 
 A caller may only act on a placement that is theirs: the student themself, staff of the student's school, or
 staff of the organisation; anyone else gets NotFound.
 
 Store and publish: flagging a placement only publishes (pattern A: the caller gets its answer once Kafka
-acknowledged, PublishFailed otherwise, and nothing is stored either way); contact moments and evaluations
-are stored only. Imports the shared event payloads, the domain, the errors and the ports.
+acknowledged, PublishFailed otherwise, and nothing is stored either way); contact moments are stored only.
+Imports the shared event payloads, the domain, the errors and the ports.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from stagepool_shared.events.placements import PlacementFailed
 from ..domain.aftercare import Pok
 from ..domain.figures import PLACED, PlacementFact
 from ..domain.followup import ContactMoment, contact_status
-from ..domain.signals import escalated, organisation_signals
+from ..domain.evaluations import organisation_signal_counts
+from ..domain.signals import EVALUATION_KIND, escalated, organisation_signals
 from ..domain.suppression import shown_count
 from ..errors import NotFound
 from ..ports import Deps
@@ -111,15 +113,6 @@ def list_followed_placements(deps: Deps, principal: Principal) -> list[dict]:
             for period, fact in deps.views.organisation_placements(principal.region_id, principal.scope)]
 
 
-def evaluate(deps: Deps, principal: Principal, period_id: str, student_ref: str, answers: dict) -> None:
-    """Record the end evaluation of the student or the organisation (one each, the last one counts)."""
-    placement = _placement(deps, principal, period_id, student_ref)
-    by = "student" if principal.role == "student" else "organisation"
-    if principal.role in SCHOOL_ROLES:
-        raise NotFound(placement.student_ref)
-    deps.views.put_evaluation(principal.region_id, period_id, student_ref, by, answers)
-
-
 def missing_contacts(deps: Deps, principal: Principal, period_id: str) -> dict:
     """School staff see their own school's placements that miss contact moments; a coordinator sees
     per-school counts through the small-cell rule."""
@@ -133,9 +126,28 @@ def missing_contacts(deps: Deps, principal: Principal, period_id: str) -> dict:
 
 
 def read_signals(deps: Deps, region_id: str) -> dict:
-    """Per organisation: refusals after the introduction and desk reports, aggregate only, with flags."""
+    """Per organisation: refusals after the introduction, desk reports and discrimination experienced there
+    according to the students' end evaluations, aggregate only, with flags."""
     threshold = deps.escalation_threshold
-    signals = organisation_signals(deps.views.signal_counts(region_id))
+    signals = organisation_signals(signal_counts(deps, region_id))
     return {"threshold": threshold,
             "organisations": [signal.public(threshold) for signal in signals],
             "escalated": len(escalated(signals, threshold))}
+
+
+def signal_counts(deps: Deps, region_id: str) -> dict[str, dict[str, int]]:
+    """{organisation_id: {kind: count}} of a region: the counted signals, plus the students of every period who
+    said in their end evaluation that they experienced discrimination at the organisation (issue 20.5)."""
+    counts = {org: dict(kinds) for org, kinds in deps.views.signal_counts(region_id).items()}
+    for region, period in deps.views.periods():
+        if region != region_id:
+            continue
+        for org, n in organisation_signal_counts(deps.views.period_evaluations(region, period)).items():
+            kinds = counts.setdefault(org, {})
+            kinds[EVALUATION_KIND] = kinds.get(EVALUATION_KIND, 0) + n
+    return counts
+
+
+def signal_regions(deps: Deps) -> list[str]:
+    """Regions that may have organisation signals: counted ones, or end evaluations in one of their periods."""
+    return sorted(set(deps.views.signal_regions()) | {region for region, _ in deps.views.periods()})

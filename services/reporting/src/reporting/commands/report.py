@@ -1,6 +1,6 @@
 """The period figures: what the period report, the coordinator's page, the metrics and the `report` command
-show, computed from the projections and the desk's case counts. Read-only (nothing is stored or published).
-Imports the domain, the desk commands and the ports.
+show, computed from the projections, the desk's case counts and the end evaluations. Read-only (nothing is
+stored or published). Imports the domain, the desk and evaluation commands and the ports.
 """
 
 from __future__ import annotations
@@ -10,15 +10,17 @@ import dataclasses
 from ..domain.figures import PeriodFigures, period_figures
 from ..ports import Deps
 from .desk import count_cases_by_status
+from .evaluations import evaluations_of_period
 
 
 def figures_of_period(deps: Deps, region_id: str, period_id: str) -> PeriodFigures:
-    """The figures of one region and period, from the projections, the desk store and the schools' matching
-    variants (issue 15.5)."""
+    """The figures of one region and period, from the projections, the desk store, the schools' matching
+    variants (issue 15.5) and the end evaluations (issue 20.5)."""
     desk_counts = count_cases_by_status(deps, region_id)
     snapshot = deps.views.snapshot(region_id, period_id, desk_counts)
-    return period_figures(dataclasses.replace(snapshot, variants=variants_of_period(deps, region_id, period_id),
-                                              offers=offers_of_period(deps, region_id, period_id)))
+    figures = period_figures(dataclasses.replace(snapshot, variants=variants_of_period(deps, region_id, period_id),
+                                                 offers=offers_of_period(deps, region_id, period_id)))
+    return dataclasses.replace(figures, evaluations=evaluations_of_period(deps, region_id, period_id))
 
 
 def variants_of_period(deps: Deps, region_id: str, period_id: str) -> dict[str, int]:

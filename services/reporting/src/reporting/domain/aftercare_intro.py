@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from datetime import date
 
 INTRO_STATUSES = ("proposed", "confirmed", "held", "rejected")
 #: R106, the company survey's five reasons; the subjective two are excluded by the agreement of R37.
@@ -15,6 +16,8 @@ REJECTION_REASONS = ("no_place_available", "wishes_mismatch", "competences_misma
 SUBJECTIVE_REASONS = ("attitude", "team_fit")
 OUTCOMES = ("continue", "rejected")
 TASK_KINDS = ("call_organisation",)
+#: What the school's call with the organisation brought (R105); a code, never the conversation itself.
+CALL_OUTCOMES = ("reason_explained", "organisation_reconsiders", "discrimination_suspected", "not_reached")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class FollowUpTask:
     kind: str = "call_organisation"
     status: str = "open"
     done_at: str | None = None
+    called_on: str | None = None
+    call_outcome: str | None = None
 
 
 def outcome_errors(intro: Introduction | None, outcome: str, reason_code: str | None,
@@ -61,6 +66,21 @@ def outcome_errors(intro: Introduction | None, outcome: str, reason_code: str | 
         errors["moment"] = ["introduction_in_future"]
     if outcome == "rejected" and reason_code not in REJECTION_REASONS:
         errors["reason_code"] = ["rejection_reason_required"]
+    return errors
+
+
+def call_errors(task: FollowUpTask, called_on: date | None, outcome: str | None,
+                today: date) -> dict[str, list[str]]:
+    """Field errors of recording the school's call on a task: an open task, a day up to today, an outcome code."""
+    errors: dict[str, list[str]] = {}
+    if task.status != "open":
+        errors["status"] = ["task_closed"]
+    if called_on is None:
+        errors["called_on"] = ["missing_date"]
+    elif called_on > today:
+        errors["called_on"] = ["call_in_future"]
+    if outcome not in CALL_OUTCOMES:
+        errors["call_outcome"] = ["missing_call_outcome"]
     return errors
 
 

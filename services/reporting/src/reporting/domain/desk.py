@@ -1,8 +1,8 @@
 """The reporting desk (meldpunt stagediscriminatie): what a report needs, how a case moves, when it is late.
 
 A case moves received -> in_progress -> forwarded_to_sbb -> closed (a case may also be closed early, e.g.
-when the student withdraws it). Each open status has a deadline in days; a case past it is overdue.
-Imports the standard library only.
+when the student withdraws it). Each open status has a deadline in days; a case past it is overdue. A forwarded
+case carries its SBB file (domain/sbb.py). Imports the standard library, the errors and domain/sbb.py.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 from ..errors import IncompleteReport, InvalidTransition
+from .sbb import SbbFile
 
 STATUSES = ("received", "in_progress", "forwarded_to_sbb", "closed")
 NEXT: dict[str, tuple[str, ...]] = {
@@ -38,6 +39,7 @@ class DeskDeadlines:
     received_days: int = 5
     in_progress_days: int = 20
     forwarded_to_sbb_days: int = 30
+    sbb_answer_days: int = 30  # SBB's answer is overdue this many days after forwarding (issue 20.6)
 
     def days_for(self, status: str) -> int | None:
         """The allowed days in `status`, None for a status without deadline (closed)."""
@@ -55,6 +57,7 @@ class ReportContent:
     filed_by: str | None
     place_id: str | None = None
     notes: tuple[str, ...] = ()
+    measures: tuple[tuple[str, str], ...] = ()  # (measure id, what the measure is) of the SBB file (issue 20.6)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class CaseMeta:
     history: tuple[StatusStep, ...] = field(default_factory=tuple)
     replacement_requested: bool = False
     anonymised: bool = False  # retention (R155): identity and content removed after the region's period
+    sbb: SbbFile | None = None  # forwarded to SBB: SBB's answers, the measures, every step (domain/sbb.py)
 
     @property
     def status(self) -> str:

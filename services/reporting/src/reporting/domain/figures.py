@@ -14,6 +14,7 @@ from statistics import median
 from stagepool_shared.variant_figures import VariantFigures, VariantStudent, variant_figures
 
 from .desk import parse_iso
+from .evaluations import EvaluationFigures
 from .followup import ContactStatus
 from .suppression import suppress
 
@@ -132,6 +133,8 @@ class PeriodFigures:
     counters: dict[str, int]
     #: Per matching variant, then per variant, school and pool (issue 15.5): first choice, any candidate, top 3.
     by_variant: list[VariantFigures] = field(default_factory=list)
+    #: The end evaluations of the period's placements that started (issue 20.5).
+    evaluations: EvaluationFigures = field(default_factory=EvaluationFigures)
 
     @property
     def fill_rate(self) -> float | None:

@@ -16,17 +16,20 @@ from dataclasses import asdict
 from flask import Blueprint, Response, jsonify
 
 from stagepool_shared.http import current_principal, error, read_json, require
+from stagepool_shared.spreadsheet import safe_cell
 from stagepool_shared.web.openapi import load_query
 
 from ..commands import desk
 from ..commands.desk import FILERS, CaseView, NewReport
+from ..domain.sbb import SbbFile
 from ..schemas import AlternativePlaceSchema, CaseListQuery, ExportQuery, NewReportSchema, StatusChangeSchema
 from .web import caller, deps, filing_done, filing_wait, tokens
 
 blueprint = Blueprint("desk", __name__, url_prefix="/api/v1/desk")
 
 
-def _case_json(view: CaseView) -> dict:
+def case_json(view: CaseView) -> dict:
+    """A case as the API shows it; the content (and the measures' texts) only where the view holds it."""
     case = view.case
     body = {"report_id": case.report_id, "status": case.status, "organisation_id": case.organisation_id,
             "school_id": case.school_id, "category": case.category, "phase": case.phase,
@@ -37,7 +40,30 @@ def _case_json(view: CaseView) -> dict:
         body["content"] = {"description": view.content.description, "incident_date": view.content.incident_date,
                            "student_ref": view.content.student_ref, "place_id": view.content.place_id,
                            "notes": list(view.content.notes)}
+    body["sbb"] = _sbb_json(case.sbb, dict(view.content.measures) if view.content else None)
     return body
+
+
+def _sbb_json(file: SbbFile | None, texts: dict[str, str] | None) -> dict | None:
+    """The case's SBB file (issue 20.6): answers, measures (with their text when the content was read), steps."""
+    if file is None:
+        return None
+    body = asdict(file)
+    body["answer"] = asdict(file.answer) if file.answer else None
+    if texts is not None:
+        for measure in body["measures"]:
+            measure["description"] = texts.get(measure["measure_id"], "")
+    return body
+
+
+def csv_of(rows: list[dict], columns: list[str] | tuple[str, ...], filename: str) -> Response:
+    """`rows` as a CSV download, every cell formula-escaped."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({name: safe_cell(row[name]) for name in columns} for row in rows)
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @blueprint.post("/reports")
@@ -60,12 +86,12 @@ def list_reports() -> Response:
     principal = caller()
     query = load_query(CaseListQuery) if principal and principal.role == "desk_staff" else {}
     views = desk.list_cases(deps(), principal, query.get("view") == "overdue")
-    return jsonify(reports=[_case_json(view) for view in views])
+    return jsonify(reports=[case_json(view) for view in views])
 
 
 @blueprint.get("/reports/<report_id>")
 def read_report(report_id: str) -> Response:
-    return jsonify(_case_json(desk.read_case(deps(), caller(), report_id)))
+    return jsonify(case_json(desk.read_case(deps(), caller(), report_id)))
 
 
 @blueprint.post("/reports/<report_id>/status")
@@ -73,7 +99,7 @@ def change_status(report_id: str) -> Response:
     principal = caller()
     data = StatusChangeSchema().load(read_json()) if principal and principal.role == "desk_staff" else {}
     view = desk.change_status(deps(), principal, report_id, data.get("status", ""), data.get("note"))
-    return jsonify(_case_json(view))
+    return jsonify(case_json(view))
 
 
 @blueprint.post("/reports/<report_id>/alternative-placement")
@@ -92,11 +118,6 @@ def sbb_export() -> Response:
     rows = desk.export_for_sbb(deps(), principal)
     if query.get("format") != "csv":
         return jsonify(cases=rows)
-    out = io.StringIO()
     columns = ["report_id", "region_id", "organisation_id", "category", "phase", "incident_month", "filed_at",
                "forwarded_at", "status"]
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=sbb-export.csv"})
+    return csv_of(rows, columns, "sbb-export.csv")

@@ -3,7 +3,7 @@
 POST /api/v1/followup/placements/<student_ref>/not-suitable   (organisation staff, the student, school staff)
 POST /api/v1/followup/placements/<student_ref>/contacts       (school staff, organisation staff)
 GET  /api/v1/followup/placements/<student_ref>/contacts?period_id=
-POST /api/v1/followup/placements/<student_ref>/evaluation     (the student, organisation staff)
+POST /api/v1/followup/placements/<student_ref>/evaluation     (the student, school staff, organisation staff)
 GET  /api/v1/followup/<period_id>/missing-contacts            (school staff: own school; coordinator: counts)
 GET  /api/v1/signals                                          (regional coordinator: own region)
 Imports flask, stagepool_shared.http, the input schemas and the follow-up commands.
@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify
 from stagepool_shared.http import current_principal, error, read_json, require
 from stagepool_shared.web.openapi import load_query
 
-from ..commands import followup
+from ..commands import evaluations, followup
 from ..schemas import ContactMomentSchema, EvaluationSchema, NotSuitableSchema, PeriodQuery
 from .web import deps, tokens
 
@@ -53,12 +53,12 @@ def contact_status(student_ref: str) -> Response:
 
 
 @blueprint.post("/followup/placements/<student_ref>/evaluation")
-@require(tokens, "student", "organisation_staff")
+@require(tokens, *PARTIES)
 def evaluate(student_ref: str) -> tuple[Response, int]:
     data = EvaluationSchema().load(read_json())
     period_id = data.pop("period_id")
-    followup.evaluate(deps(), current_principal(), period_id, student_ref, data)
-    return jsonify(recorded=True), 201
+    evaluation = evaluations.evaluate(deps(), current_principal(), period_id, student_ref, data)
+    return jsonify(recorded=True, by=evaluation.by), 201
 
 
 @blueprint.get("/followup/<period_id>/missing-contacts")

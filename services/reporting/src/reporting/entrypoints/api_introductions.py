@@ -6,6 +6,7 @@ POST /api/v1/aftercare/introductions/<student_ref>/confirm      (the student)
 POST /api/v1/aftercare/introductions/<student_ref>/accompany    (school staff: a teacher accompanies, R107)
 POST /api/v1/aftercare/introductions/<student_ref>/outcome      (organisation staff; a rejection needs an R106 code)
 GET  /api/v1/aftercare/tasks, POST /api/v1/aftercare/tasks/<task_id>/done   (school staff: their own tasks)
+POST /api/v1/aftercare/tasks/<task_id>/call   (school staff: the call with the organisation, R105)
 Imports flask, stagepool_shared.http, the input schemas and the kennismaking commands.
 """
 
@@ -21,7 +22,7 @@ from stagepool_shared.web.openapi import load_query
 from ..commands import aftercare_intro
 from ..domain.aftercare_intro import Introduction
 from ..schemas import (IntroductionAccompanySchema, IntroductionOutcomeSchema, IntroductionProposalSchema,
-                       PeriodQuery, PokStepSchema)
+                       PeriodQuery, PokStepSchema, TaskCallSchema)
 from .web import deps, tokens
 
 blueprint = Blueprint("introductions", __name__, url_prefix="/api/v1/aftercare")
@@ -82,6 +83,14 @@ def tasks() -> Response:
     rows = aftercare_intro.list_tasks(deps(), current_principal())
     return jsonify(tasks=[asdict(task) | {"school_contact": contact.name if contact else None}
                           for task, contact in rows])
+
+
+@blueprint.post("/tasks/<task_id>/call")
+@require(tokens, *SCHOOL)
+def task_call(task_id: str) -> Response:
+    data = TaskCallSchema().load(read_json())
+    return jsonify(asdict(aftercare_intro.record_call(deps(), current_principal(), task_id, data["called_on"],
+                                                      data["call_outcome"])))
 
 
 @blueprint.post("/tasks/<task_id>/done")

@@ -11,6 +11,7 @@ from typing import Mapping
 
 from stagepool_shared.i18n import local_time
 
+from ..domain.evaluations import EVALUATORS, ORGANISATION_PHASES, PHASES, GroupFigures, phase_field
 from ..domain.figures import PeriodFigures
 from ..domain.suppression import shown_count, shown_rate, suppress
 
@@ -134,6 +135,59 @@ def by_variant(f: PeriodFigures, names: Mapping[str, str] | None = None) -> Tabl
                                 "none"), tuple(rows), chart=False)
 
 
+def evaluation_response(f: PeriodFigures) -> Table:
+    """Per evaluator (issue 20.5): the placements that started, how many that party evaluated, the share, and,
+    for the region as a whole only, the share that would do it again and the mean score (R135: no score per
+    organisation or school anywhere)."""
+    e = f.evaluations
+    rows = []
+    for by in EVALUATORS:
+        answered = e.responses.get(by, 0)
+        scores = e.satisfaction.get(by, [])
+        mean = f"{sum(scores) / len(scores):.1f}" if suppress(len(scores)) is not None else "<5"
+        rows.append(Row((by,), (shown_count(e.started), shown_count(answered), shown_rate(answered, e.started),
+                                shown_rate(e.would_again.get(by, 0), answered), mean)))
+    return Table("evaluation_response", ("evaluator", "placements_started", "evaluated", "response_share",
+                                         "would_again_share", "satisfaction_mean"), tuple(rows), chart=False)
+
+
+def evaluation_discrimination(f: PeriodFigures) -> Table:
+    """Per phase: the students who answered whether they experienced discrimination, and who said yes (R136)."""
+    e = f.evaluations
+    rows = tuple(Row((phase,), (shown_count(e.answered.get(phase, 0)), shown_count(e.discrimination.get(phase, 0)),
+                                shown_rate(e.discrimination.get(phase, 0), e.answered.get(phase, 0))))
+                 for phase in PHASES)
+    return Table("evaluation_discrimination", ("phase", "answered", "experienced", "experienced_share"), rows,
+                 chart=False)
+
+
+def _group_rows(groups: list[GroupFigures], phases: tuple[str, ...],
+                names: Mapping[str, str] | None = None) -> tuple[Row, ...]:
+    """A group's placements started, responses per evaluator and discrimination per phase, as counts only."""
+    return tuple(Row(((names or {}).get(g.key) or g.key,),
+                     (shown_count(g.started), *(shown_count(g.responses.get(by, 0)) for by in EVALUATORS),
+                      *(shown_count(g.discrimination.get(phase, 0)) for phase in phases)))
+                 for g in groups)
+
+
+def _group_columns(first: str, phases: tuple[str, ...]) -> tuple[str, ...]:
+    return (first, "placements_started", *(f"responses_{by}" for by in EVALUATORS),
+            *(phase_field(phase) for phase in phases))
+
+
+def evaluation_by_organisation(f: PeriodFigures) -> Table:
+    """Per organisation (by id, never ranked): responses and the students who experienced discrimination at the
+    kennismaking or during the placement there."""
+    return Table("evaluation_by_organisation", _group_columns("organisation", ORGANISATION_PHASES),
+                 _group_rows(f.evaluations.by_organisation, ORGANISATION_PHASES), chart=False)
+
+
+def evaluation_by_school(f: PeriodFigures, names: Mapping[str, str] | None = None) -> Table:
+    """Per school: responses and the students who experienced discrimination, in each of the three phases."""
+    return Table("evaluation_by_school", _group_columns("school", PHASES),
+                 _group_rows(f.evaluations.by_school, PHASES, names), chart=False)
+
+
 def _pct(rate: float | None) -> str:
     return "<5" if rate is None else f"{rate * 100:.1f}%"
 
@@ -147,4 +201,5 @@ def _days(f: PeriodFigures) -> str:
 def report_tables(f: PeriodFigures, names: Mapping[str, str] | None = None) -> list[Table]:
     """Every section of the period report, in order; `names` gives schools' display names (the CSV keeps ids)."""
     return [headline(f), demand_capacity(f), placement_per_school(f, names), unplaced_by_reason(f), rounds_fairness(f),
-            desk_by_status(f), follow_up(f), by_variant(f, names)]
+            desk_by_status(f), follow_up(f), by_variant(f, names), evaluation_response(f), evaluation_discrimination(f),
+            evaluation_by_organisation(f), evaluation_by_school(f, names)]

@@ -1,19 +1,22 @@
-"""What every intake page needs: the signed-in person, choices for selects, and the "nothing was stored"
-answer when Kafka is down. Pages call intake's commands over `deps()` (web.py). Imports Flask, the shared web
-layer, intake's commands and edge."""
+"""What every intake page needs: the signed-in person, choices for selects, the "nothing was stored" answer
+when Kafka is down, and a form's submit validated like the API (`submit_form`). Pages call intake's commands
+over `deps()` (web.py). Imports Flask, the shared web layer, intake's commands and edge."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from flask import abort
+from flask import Response, abort, redirect, request, url_for
 
 from stagepool_shared.auth import Principal
+from stagepool_shared.errors import PublishFailed
 from stagepool_shared.events.wishes import PATHWAYS, SECTORS, TRANSPORT_MODES
-from stagepool_shared.web.pages import render, t, web_session
+from stagepool_shared.web.pages import current_lang, render, t, web_session
 
 from ... import commands
+from ...errors import InvalidInput
 from ..web import deps
+from .forms import FormField, messages_by_field, typed_values, validate
 from .profile_words import profile_choices
 
 ORGANISATION_ROLES = ("organisation_staff",)
@@ -51,3 +54,20 @@ def unavailable(template: str, **context: Any) -> Any:
     message = t("Het systeem kon uw gegevens nu niet vastleggen; er is niets opgeslagen. Probeer het zo opnieuw.",
                 "The system could not record your data just now; nothing was stored. Please try again shortly.")
     return render(template, status=503, page_error=message, **context)
+
+
+def submit_form(fields: tuple[FormField, ...], schema: Any, act: Callable[[dict], Any], again: Callable[..., Response],
+                done: str, target: str) -> Response:
+    """Validate the form like the API, act, and show the page again with field messages on a problem (`again`
+    takes the status, the values typed and the messages); after it, back to `target` with `done` set."""
+    values = typed_values(request.form, fields)
+    data, errors = validate(schema, request.form, fields, current_lang())
+    if data is None:
+        return again(422, values, errors)
+    try:
+        act(data)
+    except InvalidInput as err:
+        return again(422, values, messages_by_field(err.messages, fields, current_lang()))
+    except PublishFailed:
+        return again(503, values, {}, unavailable=True)
+    return redirect(url_for(target, done=done, school_year=request.form.get("school_year") or None))

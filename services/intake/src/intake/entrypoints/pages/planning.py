@@ -8,7 +8,7 @@ web layer and intake's commands and edge.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
 
@@ -26,8 +26,8 @@ from ..importing import ACCEPTED, REJECTED, import_file
 from ..planning_import import register_file
 from ..planning_rows import FORECAST_COLUMNS, ForecastIn, ParticipationIn, SupplyIn
 from ..web import SCHOOL_ROLES, deps, wiring
-from .common import ORGANISATION_ROLES, choice_lists, me, period_options, unavailable
-from .forms import FormField, messages_by_field, typed_values, validate
+from .common import ORGANISATION_ROLES, choice_lists, me, period_options, submit_form, unavailable
+from .forms import FormField, messages_by_field
 
 bp = Blueprint("planning_pages", __name__, url_prefix="/pages")
 FORECAST_XLSX = [("period_id", "periode"), ("crebo", "crebo"), ("name", "opleiding"), ("level", "niveau"),
@@ -41,22 +41,6 @@ PARTICIPATION_FIELDS = tuple(FormField(n) for n in ("school_year", "status", "re
 
 def _school_years(region_id: str) -> list[str]:
     return sorted({planning.period_year(p) for p in commands.list_periods(deps(), region_id or None)})
-
-
-def _submit(fields: tuple[FormField, ...], schema: Any, act: Callable[[dict], Any], again: Callable[..., Response],
-            done: str, target: str) -> Response:
-    """Validate the form like the API, act, and show the page again with field messages on a problem."""
-    values = typed_values(request.form, fields)
-    data, errors = validate(schema, request.form, fields, current_lang())
-    if data is None:
-        return again(422, values, errors)
-    try:
-        act(data)
-    except InvalidInput as err:
-        return again(422, values, messages_by_field(err.messages, fields, current_lang()))
-    except PublishFailed:
-        return again(503, values, {}, unavailable=True)
-    return redirect(url_for(target, done=done, school_year=request.form.get("school_year") or None))
 
 
 def _forecast_lines() -> tuple[list[dict], Any, list[Filter], dict]:
@@ -93,7 +77,7 @@ def forecast() -> Response:
             return xlsx_response(lines, FORECAST_XLSX, f"prognose-{me().scope}")
         return _forecast_page()
     principal = me()
-    return _submit(FORECAST_FIELDS, ForecastIn(), lambda data: forecasts.post_forecasts(
+    return submit_form(FORECAST_FIELDS, ForecastIn(), lambda data: forecasts.post_forecasts(
         deps(), principal.scope, principal.region_id, [data]), _forecast_page, "posted", ".forecast")
 
 
@@ -149,7 +133,7 @@ def organisation_planning() -> Response:
 def supply_line() -> Response:
     """Post one supply line (period, sector, crebos, places)."""
     principal = me()
-    return _submit(SUPPLY_FIELDS, SupplyIn(), lambda data: supply.post_supply(
+    return submit_form(SUPPLY_FIELDS, SupplyIn(), lambda data: supply.post_supply(
         deps(), principal.scope, principal.region_id, [data]), _planning_page, "supply", ".organisation_planning")
 
 
@@ -172,7 +156,7 @@ def copy_places() -> Response:
 def participation() -> Response:
     """Take part, opt out with a reason, or not open to stagematching this school year."""
     principal = me()
-    return _submit(PARTICIPATION_FIELDS, ParticipationIn(), lambda data: supply.set_participation(
+    return submit_form(PARTICIPATION_FIELDS, ParticipationIn(), lambda data: supply.set_participation(
         deps(), principal.scope, principal.region_id, data), _planning_page, "participation",
         ".organisation_planning")
 

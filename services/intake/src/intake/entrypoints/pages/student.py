@@ -11,7 +11,8 @@ Imports Flask, the shared web layer and intake's commands.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 
@@ -52,26 +53,36 @@ NOT_RECORDED = ("Je keuze kon nu niet worden vastgelegd; er is niets opgeslagen.
                 "Your choice could not be recorded just now; nothing was stored. Please try again shortly.")
 
 
+@dataclass(frozen=True)
+class ChoiceForm:
+    """One of the catalogue's two forms of ranked places, for `_save`: its fields, the error its deadline raises
+    and what the page then says, the flag the catalogue shows after a save, and the name under which the
+    places the student typed go back into the page."""
+
+    fields: tuple[FormField, ...]
+    closed: type[Exception]
+    closed_words: tuple[str, str]
+    done: str
+    kept: str
+
+
+TOP3 = ChoiceForm(CHOICE_FIELDS, WishesClosed, (
+    "De termijn voor je top 3 is voorbij; er is niets veranderd. Je school kan je keuze nog invoeren.",
+    "The deadline for your top 3 has passed; nothing changed. Your school can still enter your choice."),
+    done="saved", kept="typed")
+CANDIDATES = ChoiceForm(CANDIDATE_FIELDS, ChoicesClosed, (
+    "De termijn om te kiezen is voorbij; er is niets veranderd. Je houdt de plaats die de matcher koos.",
+    "The deadline to choose has passed; nothing changed. You keep the place the matcher picked."),
+    done="chose", kept="picked")
+
+
 @bp.post(f"/catalogue/{PERIOD}/top3")
 @page("student")
 def choose(period_id: str) -> Response:
     """Save the ranked top 3 (publishes wish.updated); field errors name the place that cannot be chosen."""
     chosen = _ranked("choice")
-    try:
-        commands.choose_top_places(deps(), me().scope, period_id, chosen,
-                                   org_types=request.form.getlist("preferred_org_types"))
-    except NotFound:
-        abort(404)
-    except InvalidInput as err:
-        return _page(period_id, 422, errors=messages_by_field(err.messages, CHOICE_FIELDS, current_lang()),
-                     typed=chosen)
-    except WishesClosed:
-        return _page(period_id, 409, typed=chosen, page_error=t(
-            "De termijn voor je top 3 is voorbij; er is niets veranderd. Je school kan je keuze nog invoeren.",
-            "The deadline for your top 3 has passed; nothing changed. Your school can still enter your choice."))
-    except PublishFailed:
-        return _page(period_id, 503, typed=chosen, page_error=t(*NOT_RECORDED))
-    return redirect(url_for(".catalogue", period_id=period_id, saved=1))
+    return _save(TOP3, period_id, chosen, lambda: commands.choose_top_places(
+        deps(), me().scope, period_id, chosen, org_types=request.form.getlist("preferred_org_types")))
 
 
 @bp.post(f"/catalogue/{PERIOD}/choice")
@@ -79,20 +90,25 @@ def choose(period_id: str) -> Response:
 def choose_candidate(period_id: str) -> Response:
     """A variant-2 student chooses (or ranks) candidates offered to them; refused after the choice deadline."""
     chosen = _ranked("candidate")
+    return _save(CANDIDATES, period_id, chosen,
+                 lambda: variants.choose_candidates(deps(), me().scope, period_id, chosen))
+
+
+def _save(form: ChoiceForm, period_id: str, chosen: list[str], save: Callable[[], object]) -> Response:
+    """Run `save` and answer as both forms do: back to the catalogue, or the page again with the places typed
+    and why not: field errors (422), the deadline passed (409), Kafka did not take it (503: nothing stored)."""
+    kept: dict[str, Any] = {form.kept: chosen}
     try:
-        variants.choose_candidates(deps(), me().scope, period_id, chosen)
+        save()
     except NotFound:
         abort(404)
     except InvalidInput as err:
-        return _page(period_id, 422, errors=messages_by_field(err.messages, CANDIDATE_FIELDS, current_lang()),
-                     picked=chosen)
-    except ChoicesClosed:
-        return _page(period_id, 409, picked=chosen, page_error=t(
-            "De termijn om te kiezen is voorbij; er is niets veranderd. Je houdt de plaats die de matcher koos.",
-            "The deadline to choose has passed; nothing changed. You keep the place the matcher picked."))
+        return _page(period_id, 422, errors=messages_by_field(err.messages, form.fields, current_lang()), **kept)
+    except form.closed:
+        return _page(period_id, 409, page_error=t(*form.closed_words), **kept)
     except PublishFailed:
-        return _page(period_id, 503, picked=chosen, page_error=t(*NOT_RECORDED))
-    return redirect(url_for(".catalogue", period_id=period_id, chose=1))
+        return _page(period_id, 503, page_error=t(*NOT_RECORDED), **kept)
+    return redirect(url_for(".catalogue", period_id=period_id, **{form.done: 1}))
 
 
 def _ranked(field: str) -> list[str]:

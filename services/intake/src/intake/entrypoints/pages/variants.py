@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, request
 
-from stagepool_shared.errors import PublishFailed
-from stagepool_shared.web.pages import current_lang, page, render, t
+from stagepool_shared.web.pages import page, render, t
 
 from ...commands import variants
-from ...errors import InvalidInput
 from ..planning_rows import VariantIn
 from ..web import SCHOOL_ROLES, deps
-from .common import choice_lists, me, unavailable
-from .forms import FormField, messages_by_field, typed_values, validate
+from .common import choice_lists, me, submit_form, unavailable
+from .forms import FormField
 
 bp = Blueprint("variant_pages", __name__, url_prefix="/pages")
 VARIANT_FIELDS = tuple(FormField(n, k) for n, k in (
@@ -53,15 +51,6 @@ def school_variants() -> Response:
     """The school's variant per programme and period, and a form to set one (publishes variant.set)."""
     if request.method == "GET":
         return _variants_page()
-    values = typed_values(request.form, VARIANT_FIELDS)
-    data, errors = validate(VariantIn(), request.form, VARIANT_FIELDS, current_lang())
-    if data is None:
-        return _variants_page(422, values, errors)
     principal = me()
-    try:
-        variants.set_variant(deps(), principal.scope, principal.region_id, data)
-    except InvalidInput as err:
-        return _variants_page(422, values, messages_by_field(err.messages, VARIANT_FIELDS, current_lang()))
-    except PublishFailed:
-        return _variants_page(503, values, unavailable=True)
-    return redirect(url_for(".school_variants", done="set"))
+    return submit_form(VARIANT_FIELDS, VariantIn(), lambda data: variants.set_variant(
+        deps(), principal.scope, principal.region_id, data), _variants_page, "set", ".school_variants")

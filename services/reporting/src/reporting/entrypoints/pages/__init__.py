@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import aftercare, board, coordinator, desk, followup, report, story
+from . import aftercare, board, coordinator, desk, desk_sbb, followup, report, story
 
 
 def register_pages(app: Flask) -> None:
     """Register every page blueprint on `app`."""
-    for module in (coordinator, report, desk, followup, story, aftercare, board):
+    for module in (coordinator, report, desk, desk_sbb, followup, story, aftercare, board):
         app.register_blueprint(module.blueprint)

@@ -1,5 +1,6 @@
-"""The desk staff's pages: the case list (overdue first), a case page with the decrypted report (every view
-is audited by the desk command, as the API is), status changes, and "alternative placement needed".
+"""The desk staff's pages: the case list (overdue first; what is overdue at SBB above it), a case page with the
+decrypted report (every view is audited by the desk command, as the API is) and its SBB section (forms posted
+to pages/desk_sbb.py), status changes, and "alternative placement needed".
 
 Imports flask, marshmallow, the shared web layer and reporting's desk commands.
 """
@@ -15,6 +16,8 @@ from stagepool_shared.web.listing import error_texts, paginate, read_query, want
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, t
 
 from ...commands import desk as desk_commands
+from ...commands import sbb as sbb_commands
+from ...commands.contact_signals import today
 from ...commands.report import periods_of_region
 from ...domain import desk as rules
 from ...errors import IncompleteReport, InvalidTransition, NotFound
@@ -22,6 +25,7 @@ from ...schemas import AlternativePlaceSchema, StatusChangeSchema
 from ..web import deps
 from .common import form_values, me, not_found, options, typed, word
 from .lists import case_columns, case_filters, case_row, matching_cases
+from .sbb_words import overdue_rows, sbb_context
 
 DESK = "desk_staff"
 STATUS_FIELDS = ("status", "note")
@@ -43,8 +47,9 @@ def cases() -> Response:
     rows = matching_cases([case_row(v, lang) for v in views], query)
     if wants_xlsx(query, errors):
         return xlsx_response(rows, case_columns(), f"meldingen-{me().region_id}")
+    sbb_late = overdue_rows(sbb_commands.sbb_overdue(deps(), me()), lang)
     return render("pages/desk.html", status=422 if errors else 200, page=paginate(rows, query.page), query=query,
-                  filters=filters, errors=error_texts(errors), overdue_only=overdue_only)
+                  filters=filters, errors=error_texts(errors), overdue_only=overdue_only, sbb_late=sbb_late)
 
 
 @blueprint.get("/<report_id>")
@@ -93,8 +98,9 @@ def alternative(report_id: str) -> Response:
 
 
 def _case(report_id: str, status_form: dict | None = None, alt_form: dict | None = None,
-          errors: dict[str, list[str]] | None = None, status: int = 200) -> Response:
-    """The case page: reading it is an audited view of the sealed content."""
+          errors: dict[str, list[str]] | None = None, status: int = 200, **sbb_forms: dict) -> Response:
+    """The case page: reading it is an audited view of the sealed content. `sbb_forms`: what was typed into
+    the SBB forms (answer_form, measure_form), shown again with their errors (pages/desk_sbb.py)."""
     lang = current_lang()
     try:
         view = desk_commands.read_case(deps(), me(), report_id)
@@ -108,5 +114,6 @@ def _case(report_id: str, status_form: dict | None = None, alt_form: dict | None
         next_statuses=options(rules.NEXT.get(view.case.status, ()), lang),
         history=[(word(step.status, lang), step.at) for step in view.case.history],
         status_form=status_form or typed({}, STATUS_FIELDS),
-        alt_form=alt_form or {"period_id": periods[-1] if periods else "", "school_id": ""})
+        alt_form=alt_form or {"period_id": periods[-1] if periods else "", "school_id": ""},
+        **sbb_context(view, lang, sbb_forms, today(deps())))
     return render("pages/desk_case.html", status=status, **context)

@@ -16,18 +16,19 @@ from stagepool_shared.events.placements import FAILURE_REASONS
 from stagepool_shared.web.confirm import confirm_page, needs_confirmation
 from stagepool_shared.web.pages import current_lang, field_errors, page, render, t
 
+from ...commands import evaluations as evaluation_commands
 from ...commands import followup as followup_commands
 from ...domain.followup import CONTACT_KINDS
-from ...errors import NotFound
+from ...errors import InvalidInput, NotFound
 from ...schemas import ContactMomentSchema, EvaluationSchema, NotSuitableSchema
 from ..web import deps
-from .common import form_booleans, form_values, me, not_found, options, typed
+from .common import form_booleans, form_values, me, not_found, options, typed, word
 
 ORGANISATION = "organisation_staff"
 FORMS: dict[str, tuple[str, ...]] = {
     "not_suitable": ("reason_code", "after_introduction"),
     "contact": ("date", "kind", "signal", "exception"),
-    "evaluation": ("satisfaction", "would_again", "experienced_discrimination"),
+    "evaluation": ("satisfaction", "would_again"),  # the discrimination questions are the student's (issue 20.5)
 }
 
 blueprint = Blueprint("reporting_followup", __name__, url_prefix="/pages/followup")
@@ -57,6 +58,9 @@ def submit(period_id: str, student_ref: str, form: str) -> Response:
         _ACTIONS[form](period_id, student_ref, values)
     except ValidationError as err:
         return _placement(period_id, student_ref, {form: typed(values, FORMS[form])}, field_errors(err.messages), 422)
+    except InvalidInput as err:  # a rule of the domain (an evaluation of a placement that never started)
+        words = {name: [word(code, current_lang()) for code in codes] for name, codes in err.fields.items()}
+        return _placement(period_id, student_ref, {form: typed(values, FORMS[form])}, words, 422)
     except NotFound:
         return not_found()
     return redirect(url_for(".placement", period_id=period_id, student_ref=student_ref, done=form))
@@ -98,7 +102,7 @@ def _evaluate(period_id: str, student_ref: str, values: dict[str, str]) -> None:
     typed_values: dict = {**values, "satisfaction": int(score)} if score.isdigit() else values
     data = _load(EvaluationSchema(), period_id, typed_values)  # the API's schema takes a number, a form gives text
     data.pop("period_id")
-    followup_commands.evaluate(deps(), me(), period_id, student_ref, data)
+    evaluation_commands.evaluate(deps(), me(), period_id, student_ref, data)
 
 
 _ACTIONS: dict[str, Callable[[str, str, dict[str, str]], None]] = {

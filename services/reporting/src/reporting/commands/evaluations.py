@@ -1,0 +1,74 @@
+"""End evaluation use cases (R133-R137, issue 20.5): the student, school staff and organisation staff each
+evaluate a placement that started; the period's evaluation figures for the report and the metrics; the
+evaluation response per evaluator (the figure the demo prints).
+
+Who: the parties of the placement's POK (the student themself, staff of the student's school, staff of the
+organisation; without a POK yet, of the placement); anyone else gets NotFound. A placement that never started
+(no POK yet, or draft, sent, signed, ended early before its start) is a field error at `placement`, and nothing
+is stored; so is a discrimination
+answer from anyone but the student. Store and publish: an evaluation is stored only, never published (it stays
+internal, R135; no other service needs it). Imports the domain, the errors, the ports and the follow-up and
+aftercare commands.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from stagepool_shared.auth import Principal
+
+from ..domain.aftercare import Pok
+from ..domain.evaluations import (EVALUATOR_OF_ROLE, EVALUATORS, Evaluation, EvaluationFigures, answer_errors,
+                                  evaluation_figures, phase_answers, started)
+from ..domain.suppression import shown_count, shown_rate
+from ..errors import InvalidInput, NotFound
+from ..ports import Deps
+from .aftercare import may_see, store_of
+from .followup import may_act_on
+
+logger = logging.getLogger(__name__)
+
+
+def evaluate(deps: Deps, principal: Principal, period_id: str, student_ref: str, answers: dict) -> Evaluation:
+    """Record the caller's party's end evaluation of a placement that started (the last answer counts).
+
+    `answers`: satisfaction (1-5), would_again, and the student's discrimination_searching,
+    discrimination_introduction and discrimination_during (or the older experienced_discrimination)."""
+    pok = store_of(deps).pok(principal.region_id, period_id, student_ref)
+    by = EVALUATOR_OF_ROLE.get(principal.role)
+    if by is None or not _party(deps, principal, period_id, student_ref, pok):
+        raise NotFound(student_ref)
+    errors = answer_errors(by, answers)
+    if pok is None or not started(pok):
+        errors["placement"] = ["placement_not_started"]
+    if errors:
+        raise InvalidInput(errors)
+    evaluation = Evaluation(student_ref, pok.school_id, pok.organisation_id, by, answers["satisfaction"],
+                            answers["would_again"], phase_answers(answers) if by == "student" else {})
+    deps.views.put_evaluation(principal.region_id, period_id, student_ref, by, evaluation.record())
+    logger.info("evaluation by %s of %s recorded", by, pok.pok_id)
+    return evaluation
+
+
+def _party(deps: Deps, principal: Principal, period_id: str, student_ref: str, pok: Pok | None) -> bool:
+    """Whether the caller is a party of the POK or, without one (not accepted yet), of the placement."""
+    if pok is not None:
+        return may_see(principal, pok)
+    placement = deps.views.placement(principal.region_id, period_id, student_ref)
+    return placement is not None and may_act_on(principal, placement)
+
+
+def evaluations_of_period(deps: Deps, region_id: str, period_id: str) -> EvaluationFigures:
+    """The evaluation figures of a region and period: its POKs that started and their evaluations."""
+    poks = [pok for pok in store_of(deps).poks(region_id) if pok.period_id == period_id] \
+        if deps.aftercare is not None else []
+    return evaluation_figures(poks, deps.views.period_evaluations(region_id, period_id))
+
+
+def evaluation_response(figures: EvaluationFigures) -> dict[str, dict[str, str]]:
+    """Per evaluator: placements started, placements evaluated and the share, as shown (small cells "<5");
+    the demo's aftercare figures and the report's `evaluation_response` section print the same numbers."""
+    return {by: {"placements_started": shown_count(figures.started),
+                 "evaluated": shown_count(figures.responses.get(by, 0)),
+                 "response_share": shown_rate(figures.responses.get(by, 0), figures.started)}
+            for by in EVALUATORS}

@@ -1,0 +1,156 @@
+"""The end evaluation of a placement (R133-R137, issue 20.5): who evaluates, the three phases in which the
+student is asked about experienced discrimination, when a placement may be evaluated, and the figures the
+period report and the metrics show.
+
+Student, organisation and school each evaluate a placement that started (its POK is active or ended), once
+each (the last answer counts). All three give a satisfaction score (1-5) and whether they would do it again
+(R137); only the student answers, per phase, whether they experienced discrimination (R136): while searching,
+at the kennismaking, during the placement. Ratings stay internal (R135): the figures hold response counts and
+discrimination counts per organisation and school, and satisfaction only for the region as a whole. Imports
+the standard library and sibling domain modules only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from .aftercare import Pok
+
+EVALUATORS = ("student", "organisation", "school")
+PHASES = ("searching", "introduction", "during")
+#: The phases at the organisation: discrimination there counts towards the organisation's signals.
+ORGANISATION_PHASES = ("introduction", "during")
+STARTED = ("active", "ended")
+EVALUATOR_OF_ROLE = {"student": "student", "organisation_staff": "organisation", "school_staff": "school",
+                     "support_staff": "school"}
+
+
+def phase_field(phase: str) -> str:
+    """The input field of a phase's question: discrimination_searching, _introduction, _during."""
+    return f"discrimination_{phase}"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One party's end evaluation of one placement: ids, a score, a yes/no and the phase answers (no text)."""
+
+    student_ref: str
+    school_id: str
+    organisation_id: str
+    by: str
+    satisfaction: int
+    would_again: bool
+    #: phase -> True (experienced discrimination), False (did not), None (not answered); the student's only.
+    discrimination: dict[str, bool | None] = field(default_factory=dict)
+
+    def experienced(self, phases: tuple[str, ...] = PHASES) -> bool:
+        """Whether the student said they experienced discrimination in one of `phases`."""
+        return any(self.discrimination.get(phase) is True for phase in phases)
+
+    def record(self) -> dict:
+        """What the store keeps (under the pseudonym and the evaluator)."""
+        return {"school_id": self.school_id, "organisation_id": self.organisation_id,
+                "satisfaction": self.satisfaction, "would_again": self.would_again,
+                **{phase_field(phase): self.discrimination.get(phase) for phase in PHASES}}
+
+    @classmethod
+    def of_record(cls, student_ref: str, by: str, record: dict) -> Evaluation:
+        """An evaluation from what the store keeps; a record from before issue 20.5 (no ids, one
+        `experienced_discrimination` answer) reads as an answer about the placement itself."""
+        return cls(student_ref, record.get("school_id", ""), record.get("organisation_id", ""), by,
+                   int(record.get("satisfaction", 0)), bool(record.get("would_again", False)),
+                   phase_answers(record))
+
+
+def answer_errors(by: str, answers: dict) -> dict[str, list[str]]:
+    """Field errors of a party's answers: only the student answers the discrimination questions."""
+    if by == "student":
+        return {}
+    asked = [phase_field(phase) for phase in PHASES] + ["experienced_discrimination"]
+    return {name: ["student_only"] for name in asked if answers.get(name) is not None}
+
+
+def phase_answers(answers: dict) -> dict[str, bool | None]:
+    """The phase answers of the input; the old single answer (`experienced_discrimination`) stands for the
+    placement itself when `discrimination_during` is not given."""
+    phases = {phase: answers.get(phase_field(phase)) for phase in PHASES}
+    if phases["during"] is None:
+        phases["during"] = answers.get("experienced_discrimination")
+    return phases
+
+
+def started(pok: Pok | None) -> bool:
+    """A placement started when its POK is active or ended; one ended early only if its start date came on or
+    before the day it ended (ended early from signed before the start: it never started)."""
+    if pok is None:
+        return False
+    if pok.status in STARTED:
+        return True
+    if pok.status != "ended_early" or not pok.start_date:
+        return False
+    ended_on = (pok.updated_at or pok.created_at)[:10]
+    return date.fromisoformat(pok.start_date) <= date.fromisoformat(ended_on)
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One organisation's or school's evaluations: placements started, responses per evaluator, and the
+    students who said they experienced discrimination, per phase (raw counts; suppressed where they leave)."""
+
+    key: str
+    started: int = 0
+    responses: dict[str, int] = field(default_factory=dict)
+    discrimination: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvaluationFigures:
+    """The evaluation figures of a period (raw counts)."""
+
+    started: int = 0
+    responses: dict[str, int] = field(default_factory=dict)  # evaluator -> placements evaluated
+    satisfaction: dict[str, list[int]] = field(default_factory=dict)  # evaluator -> scores (region level only)
+    would_again: dict[str, int] = field(default_factory=dict)  # evaluator -> "yes" answers
+    answered: dict[str, int] = field(default_factory=dict)  # phase -> students who answered the question
+    discrimination: dict[str, int] = field(default_factory=dict)  # phase -> students who said yes
+    by_organisation: list[GroupFigures] = field(default_factory=list)
+    by_school: list[GroupFigures] = field(default_factory=list)
+
+
+def evaluation_figures(poks: list[Pok], evaluations: list[Evaluation]) -> EvaluationFigures:
+    """The period's figures from its POKs and evaluations; only evaluations of placements that started count."""
+    begun = {pok.student_ref: pok for pok in poks if started(pok)}
+    counted = [e for e in evaluations if e.student_ref in begun and e.by in EVALUATORS]
+    students = [e for e in counted if e.by == "student"]
+    return EvaluationFigures(
+        started=len(begun),
+        responses=dict(Counter(e.by for e in counted)),
+        satisfaction={by: [e.satisfaction for e in counted if e.by == by] for by in EVALUATORS},
+        would_again=dict(Counter(e.by for e in counted if e.would_again)),
+        answered={phase: sum(1 for e in students if e.discrimination.get(phase) is not None) for phase in PHASES},
+        discrimination={phase: sum(1 for e in students if e.experienced((phase,))) for phase in PHASES},
+        by_organisation=_groups(begun, counted, lambda pok: pok.organisation_id),
+        by_school=_groups(begun, counted, lambda pok: pok.school_id),
+    )
+
+
+def _groups(begun: dict[str, Pok], counted: list[Evaluation], key_of) -> list[GroupFigures]:
+    """Per organisation or school (by the POK's ids), sorted by id: never by a score (R135)."""
+    starts: Counter = Counter(key_of(pok) for pok in begun.values())
+    responses: dict[str, Counter] = defaultdict(Counter)
+    discrimination: dict[str, Counter] = defaultdict(Counter)
+    for e in counted:
+        key = key_of(begun[e.student_ref])
+        responses[key][e.by] += 1
+        for phase in PHASES:
+            discrimination[key][phase] += e.by == "student" and e.experienced((phase,))
+    return [GroupFigures(key, starts[key], dict(responses[key]), dict(discrimination[key])) for key in sorted(starts)]
+
+
+def organisation_signal_counts(evaluations: list[Evaluation]) -> dict[str, int]:
+    """organisation_id -> students who experienced discrimination at the kennismaking or during the placement
+    there (discrimination while searching is not the organisation's: it shows in the report, not the signal)."""
+    return dict(Counter(e.organisation_id for e in evaluations
+                        if e.by == "student" and e.organisation_id and e.experienced(ORGANISATION_PHASES)))

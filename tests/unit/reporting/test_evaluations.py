@@ -1,0 +1,145 @@
+"""End evaluations (issue 20.5, R133-R137): the rule of who evaluates what and when, the period's figures, and
+the command behind the API and the pages (a placement that never started is a field error and stores nothing)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from reporting.commands.evaluations import evaluate, evaluation_response, evaluations_of_period
+from reporting.domain.aftercare import Pok
+from reporting.domain.evaluations import (Evaluation, answer_errors, evaluation_figures, organisation_signal_counts,
+                                          started)
+from reporting.errors import InvalidInput, NotFound
+from stagepool_shared.auth import Principal
+from tests.fakes.reporting import (ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT, STUDENT_PRINCIPAL,
+                                   started_pok)
+
+ANSWERS = {"satisfaction": 4, "would_again": True}
+
+
+def pok(student: str, status: str = "active", org: str = "org-a", school: str = "sch-a", **extra) -> Pok:
+    return Pok(f"pok-{student}", REGION, PERIOD, student, school, org, "plc-1", "rnd-1", "2027-01-20T09:00:00+00:00",
+               status, "2027-02-01", "2027-06-30", 640, **extra)
+
+
+def student_says(student: str, org: str = "org-a", school: str = "sch-a", **phases) -> Evaluation:
+    return Evaluation(student, school, org, "student", 4, True, {p: phases.get(p) for p in
+                                                                 ("searching", "introduction", "during")})
+
+
+@pytest.mark.parametrize("status, updated_at, expected", [
+    ("active", None, True), ("ended", None, True), ("draft", None, False), ("sent", None, False),
+    ("signed", None, False), ("ended_early", "2027-03-15T10:00:00+00:00", True),
+    ("ended_early", "2027-01-25T10:00:00+00:00", False)])
+def test_a_placement_started_once_its_pok_is_active_or_ended_not_when_ended_before_its_start(status, updated_at,
+                                                                                             expected):
+    assert started(pok("s1", status, updated_at=updated_at)) is expected
+    assert started(None) is False
+
+
+def test_only_the_student_answers_the_discrimination_questions():
+    assert answer_errors("student", {"discrimination_during": True}) == {}
+    assert answer_errors("organisation", {"discrimination_during": False, "discrimination_searching": None}) == {
+        "discrimination_during": ["student_only"]}
+    assert answer_errors("school", {"experienced_discrimination": True}) == {
+        "experienced_discrimination": ["student_only"]}
+
+
+def test_an_older_record_reads_its_single_answer_as_the_placement_itself():
+    old = Evaluation.of_record("s1", "student", {"satisfaction": 5, "experienced_discrimination": True})
+    assert old.discrimination == {"searching": None, "introduction": None, "during": True}
+    assert old.experienced(("during",)) and not old.experienced(("searching",))
+
+
+def test_the_figures_count_responses_per_evaluator_and_discrimination_per_phase_of_started_placements_only():
+    poks = [pok("s1"), pok("s2", org="org-b", school="sch-b"), pok("s3", "ended"), pok("s4", "signed")]
+    evaluations = [student_says("s1", searching=True, introduction=False, during=None),
+                   student_says("s2", "org-b", "sch-b", during=True),
+                   Evaluation("s1", "sch-a", "org-a", "organisation", 5, True),
+                   Evaluation("s1", "sch-a", "org-a", "school", 3, False),
+                   student_says("s4", during=True)]  # s4 never started: not counted
+    f = evaluation_figures(poks, evaluations)
+    assert f.started == 3
+    assert f.responses == {"student": 2, "organisation": 1, "school": 1}
+    assert f.answered == {"searching": 1, "introduction": 1, "during": 1}
+    assert f.discrimination == {"searching": 1, "introduction": 0, "during": 1}
+    assert [(g.key, g.started, g.responses, g.discrimination["during"]) for g in f.by_organisation] == [
+        ("org-a", 2, {"student": 1, "organisation": 1, "school": 1}, 0), ("org-b", 1, {"student": 1}, 1)]
+    assert [g.key for g in f.by_school] == ["sch-a", "sch-b"]
+    assert f.satisfaction["school"] == [3] and f.would_again == {"student": 2, "organisation": 1}
+
+
+def test_discrimination_at_the_kennismaking_or_during_the_placement_counts_for_the_organisation_not_while_searching():
+    evaluations = [student_says("s1", searching=True), student_says("s2", introduction=True, during=True),
+                   student_says("s3", during=True), student_says("s4", "org-b", during=False),
+                   Evaluation("s5", "sch-a", "org-b", "organisation", 1, False)]
+    assert organisation_signal_counts(evaluations) == {"org-a": 2}
+
+
+def test_the_student_evaluates_a_started_placement_per_phase_and_the_record_keeps_ids_and_codes_only(deps):
+    started_pok(deps.aftercare)
+    answers = {**ANSWERS, "discrimination_searching": True, "discrimination_introduction": False,
+               "discrimination_during": None}
+    assert evaluate(deps, STUDENT_PRINCIPAL, PERIOD, STUDENT, answers).by == "student"
+    assert deps.views.evaluations[(REGION, PERIOD, STUDENT, "student")] == {
+        "school_id": "sch-alfa", "organisation_id": "org-umcg", "satisfaction": 4, "would_again": True,
+        "discrimination_searching": True, "discrimination_introduction": False, "discrimination_during": None}
+
+
+@pytest.mark.parametrize("status", [None, "draft", "sent", "signed"])
+def test_an_evaluation_of_a_placement_that_never_started_is_a_field_error_and_stores_nothing(deps, status):
+    if status:
+        started_pok(deps.aftercare, status=status)
+    for principal in (STUDENT_PRINCIPAL, SCHOOL_PRINCIPAL, ORG_PRINCIPAL):
+        with pytest.raises(InvalidInput) as err:
+            evaluate(deps, principal, PERIOD, STUDENT, ANSWERS)
+        assert err.value.fields == {"placement": ["placement_not_started"]}
+    assert deps.views.evaluations == {}
+
+
+def test_the_organisation_may_not_answer_for_the_student_and_nothing_is_stored(deps):
+    started_pok(deps.aftercare)
+    with pytest.raises(InvalidInput) as err:
+        evaluate(deps, ORG_PRINCIPAL, PERIOD, STUDENT, {**ANSWERS, "discrimination_during": False})
+    assert err.value.fields == {"discrimination_during": ["student_only"]}
+    assert deps.views.evaluations == {}
+
+
+@pytest.mark.parametrize("principal", [
+    Principal("usr-x", "school_staff", "sch-other", REGION), Principal("usr-o", "organisation_staff", "org-x", REGION),
+    Principal("usr-s", "student", "stu_" + "b" * 32, REGION), Principal("usr-c", "regional_coordinator", REGION,
+                                                                        REGION)])
+def test_anyone_but_the_placements_parties_gets_not_found_started_or_not(deps, principal):
+    for status in (None, "active"):
+        if status:
+            started_pok(deps.aftercare, status=status)
+        with pytest.raises(NotFound):
+            evaluate(deps, principal, PERIOD, STUDENT, ANSWERS)
+    assert deps.views.evaluations == {}
+
+
+def test_the_last_answer_of_a_party_counts_and_the_response_is_shown_per_evaluator(deps):
+    started_pok(deps.aftercare)
+    evaluate(deps, STUDENT_PRINCIPAL, PERIOD, STUDENT, {**ANSWERS, "discrimination_during": True})
+    evaluate(deps, STUDENT_PRINCIPAL, PERIOD, STUDENT, {**ANSWERS, "discrimination_during": False})
+    figures = evaluations_of_period(deps, REGION, PERIOD)
+    assert figures.responses == {"student": 1} and figures.discrimination["during"] == 0
+    assert evaluation_response(figures)["student"] == {"placements_started": "<5", "evaluated": "<5",
+                                                       "response_share": "<5"}
+    for i in range(5):
+        started_pok(deps.aftercare, student=f"stu_{i}")
+        deps.views.put_evaluation(REGION, PERIOD, f"stu_{i}", "school", student_says(f"stu_{i}").record())
+    shown = evaluation_response(evaluations_of_period(deps, REGION, PERIOD))
+    assert shown["school"] == {"placements_started": "6", "evaluated": "5", "response_share": "83.3%"}
+    assert shown["organisation"] == {"placements_started": "6", "evaluated": "<5", "response_share": "0.0%"}
+
+
+def test_a_placement_ended_early_after_it_started_may_still_be_evaluated(deps):
+    started_pok(deps.aftercare, status="ended_early", updated_at="2027-03-20T12:00:00+00:00")
+    assert evaluate(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, ANSWERS).by == "school"
+    early = replace(deps.aftercare.pok(REGION, PERIOD, STUDENT), updated_at="2027-01-28T12:00:00+00:00")
+    deps.aftercare.save_pok(early)
+    with pytest.raises(InvalidInput):
+        evaluate(deps, ORG_PRINCIPAL, PERIOD, STUDENT, ANSWERS)
