@@ -136,7 +136,7 @@ class FakeViews(AbstractViews):
     def _statuses(self, region_id: str, period_id: str, placements: list[PlacementFact]) -> list[ContactStatus]:
         return [contact_status(fact.student_ref, fact.school_id,
                                self.contact_moments(region_id, period_id, fact.student_ref),
-                               (region_id, period_id, fact.student_ref) in self.exceptions)
+                               (region_id, period_id, fact.student_ref) in self.exceptions, fact.place_id)
                 for fact in placements if fact.status in PLACED]
 
     def placement(self, region_id: str, period_id: str, student_ref: str) -> PlacementFact | None:

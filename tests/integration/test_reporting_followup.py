@@ -52,7 +52,8 @@ def test_a_rejection_after_introduction_is_published_counted_and_escalated(kafka
         signals = client.get("/api/v1/signals", headers=coordinator).get_json()
         assert signals["escalated"] == 1
         assert signals["organisations"] == [{"organisation_id": "org-m", "rejections_after_introduction": "<5",
-                                             "desk_reports": "<5", "escalated": True}]
+                                             "desk_reports": "<5", "discrimination_in_evaluations": "<5",
+                                             "escalated": True}]
         assert client.get("/api/v1/signals", headers=org).status_code == 403
     finally:
         service.close()

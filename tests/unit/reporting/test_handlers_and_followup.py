@@ -7,7 +7,7 @@ from prometheus_client import CollectorRegistry
 
 from reporting import handlers
 from reporting.commands.evaluations import evaluate
-from reporting.commands.followup import add_contact, flag_not_suitable
+from reporting.commands.followup import add_contact, flag_not_suitable, read_contact_moments
 from reporting.config import Settings
 from reporting.domain.figures import PeriodSnapshot, PlacementFact, WishFact, period_figures
 from reporting.errors import NotFound
@@ -83,6 +83,18 @@ def test_contact_moments_show_what_is_still_missing(deps):
     add_contact(deps, ORG_PRINCIPAL, PERIOD, STUDENT, "2027-03-01", "on_site", False, False)
     status = add_contact(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, "2027-04-01", "phone", False, False)
     assert status["compliant"] and status["missing"] == []
+
+
+def test_a_re_placed_students_contact_moments_at_the_lost_place_do_not_count_for_the_new_one(deps):
+    for day, kind in (("2027-02-01", "online"), ("2027-03-01", "on_site"), ("2027-04-01", "phone")):
+        status = add_contact(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, day, kind, False, False)
+    assert status["compliant"]
+    deps.views.placements[(REGION, PERIOD, STUDENT)] = PlacementFact(  # the fast track placed her elsewhere
+        STUDENT, "sch-alfa", "placed", "top2", None, "rnd-2", None, "org-martini", "plc-martini-01")
+    status = add_contact(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, "2027-05-01", "on_site", False, False)
+    assert status["contacts"] == 1 and status["missing"] == ["contacts:2"]
+    assert [s.contacts for s in deps.views.snapshot(REGION, PERIOD, {}).contacts] == [1]
+    assert [m.date for m in read_contact_moments(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)] == ["2027-05-01"]
 
 
 def test_school_staff_fill_in_the_end_evaluation_too(deps):

@@ -150,7 +150,8 @@ class RedisViews(AbstractViews):
             if fact.status not in PLACED:
                 continue
             moments = [ContactMoment(**item) for item in json.loads(contacts.get(fact.student_ref, "[]"))]
-            out.append(contact_status(fact.student_ref, fact.school_id, moments, fact.student_ref in exceptions))
+            out.append(contact_status(fact.student_ref, fact.school_id, moments, fact.student_ref in exceptions,
+                                      fact.place_id))
         return out
 
     def put_evaluation(self, region_id: str, period_id: str, student_ref: str, by: str, answers: dict) -> None:

@@ -19,7 +19,7 @@ from stagepool_shared.i18n import LOCAL_ZONE
 from ..domain import contact_plan as plan
 from ..domain.aftercare import Pok
 from ..domain.figures import PlacementFact
-from ..domain.followup import ContactMoment, ContactStatus
+from ..domain.followup import ContactMoment, ContactStatus, at_place
 from ..errors import InvalidInput
 from ..ports import Deps
 from . import desk
@@ -94,7 +94,7 @@ def remind_contacts(deps: Deps) -> int:
 
 
 def _due(deps: Deps, pok: Pok, status: ContactStatus, day: date, now: str) -> list:
-    moments = deps.views.contact_moments(pok.region_id, pok.period_id, pok.student_ref)
+    moments = at_place(deps.views.contact_moments(pok.region_id, pok.period_id, pok.student_ref), pok.place_id)
     about = plan.Placement(pok.region_id, pok.period_id, pok.school_id, pok.organisation_id, pok.student_ref)
     return plan.due_tasks(about, status, moments, date.fromisoformat(pok.start_date),
                           date.fromisoformat(pok.end_date), day, now)

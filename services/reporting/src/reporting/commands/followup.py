@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import replace
 
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import new_envelope
@@ -21,7 +22,7 @@ from stagepool_shared.events.placements import PlacementFailed
 
 from ..domain.aftercare import Pok
 from ..domain.figures import PLACED, PlacementFact
-from ..domain.followup import ContactMoment, contact_status
+from ..domain.followup import ContactMoment, at_place, contact_status
 from ..domain.evaluations import organisation_signal_counts
 from ..domain.signals import EVALUATION_KIND, escalated, organisation_signals
 from ..domain.suppression import shown_count
@@ -81,7 +82,8 @@ def add_contact(deps: Deps, principal: Principal, period_id: str, student_ref: s
     from . import contact_signals  # it imports the aftercare and desk commands, which import this module
 
     placement = _placement(deps, principal, period_id, student_ref)
-    moment = contact_signals.checked_moment(deps, principal, moment_date, kind, signal, held, desk_referral)
+    moment = replace(contact_signals.checked_moment(deps, principal, moment_date, kind, signal, held, desk_referral),
+                     place_id=placement.place_id or "")
     if signal:
         contact_signals.act_on_signal(deps, principal, period_id, placement, moment, desk_referral)
     deps.views.add_contact_moment(principal.region_id, period_id, student_ref, moment, exception)
@@ -96,7 +98,7 @@ def read_contact_status(deps: Deps, principal: Principal, period_id: str, studen
 def contact_status_of(deps: Deps, principal: Principal, period_id: str, placement: PlacementFact) -> dict:
     """The contact status of a placement already checked (or listed) for the caller."""
     moments = deps.views.contact_moments(principal.region_id, period_id, placement.student_ref)
-    status = contact_status(placement.student_ref, placement.school_id, moments)
+    status = contact_status(placement.student_ref, placement.school_id, moments, place_id=placement.place_id)
     return {"contacts": status.contacts, "on_site": status.on_site, "compliant": status.compliant,
             "missing": status.missing}
 
@@ -104,7 +106,8 @@ def contact_status_of(deps: Deps, principal: Principal, period_id: str, placemen
 def read_contact_moments(deps: Deps, principal: Principal, period_id: str, student_ref: str) -> list[ContactMoment]:
     """The contact moments of a placement the caller may see."""
     placement = _placement(deps, principal, period_id, student_ref)
-    return deps.views.contact_moments(principal.region_id, period_id, placement.student_ref)
+    return at_place(deps.views.contact_moments(principal.region_id, period_id, placement.student_ref),
+                    placement.place_id)
 
 
 def list_followed_placements(deps: Deps, principal: Principal) -> list[dict]:

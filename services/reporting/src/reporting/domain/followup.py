@@ -23,6 +23,7 @@ class ContactMoment:
     registered_by: str
     signal: bool = False
     held: bool = True
+    place_id: str = ""  # the place of the placement it was held at ("" when recorded before this was kept)
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,16 @@ class ContactStatus:
         return out
 
 
+def at_place(moments: list[ContactMoment], place_id: str | None) -> list[ContactMoment]:
+    """The moments of the placement at `place_id`: a re-placed student's moments at the place they lost do
+    not count for the new one (a moment without a place was recorded before places were kept, and counts)."""
+    return [m for m in moments if not m.place_id or not place_id or m.place_id == place_id]
+
+
 def contact_status(student_ref: str, school_id: str, moments: list[ContactMoment],
-                   exception: bool = False) -> ContactStatus:
-    """Count a placement's contact moments against the rule."""
+                   exception: bool = False, place_id: str | None = None) -> ContactStatus:
+    """Count the contact moments of a placement (the one at `place_id`, when given) against the rule."""
+    moments = at_place(moments, place_id)
     on_site = sum(1 for moment in moments if moment.kind == "on_site")
     return ContactStatus(student_ref, school_id, len(moments), on_site, exception)
 
