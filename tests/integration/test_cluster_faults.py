@@ -1,6 +1,7 @@
 """Faults on the replicated servers, with the services on them (issue 18 point 5): the partition leader killed
 while intake acknowledges wishes over HTTP (3-node KRaft cluster, fixture `kafka_cluster`), and the Redis
-primary killed while intake takes wishes through Sentinel (fixture `redis_sentinel`).
+primary killed while intake takes wishes through Sentinel (fixture `redis_sentinel`), once with the matcher's
+consumer projecting them (every acknowledged wish in its projection soon after the kill).
 
 Figures (printed as `FIGURE ...` lines, docs/reliability.md): acknowledged events lost (must be 0) and the
 time to recover. At CI scale each fault is injected once; `make soak` runs the same tests with
@@ -26,10 +27,13 @@ from kafka.errors import KafkaError
 
 from intake.bootstrap import bootstrap
 from intake.config import Settings
+from matcher.bootstrap import bootstrap as matcher_bootstrap
+from matcher.config import Settings as MatcherSettings
 from stagepool_shared import topics
 from stagepool_shared.devstack.kafka_cluster import KafkaCluster
 from stagepool_shared.devstack.redis_sentinel import RedisSentinelSet
 from stagepool_shared.kafka import describe_topic, ensure_topics, read_log
+from stagepool_shared.redis import TRANSIENT_ERRORS
 from stagepool_shared.registry import decode
 from stagepool_shared.runtime import BackgroundServer
 from stagepool_shared.testing.waiting import wait_until
@@ -262,15 +266,25 @@ def test_intake_behind_sentinel_loses_no_acknowledged_wish_when_the_primary_fail
         intake.close()
 
 
-def fail_over_under_load(ha: RedisSentinelSet, cluster: KafkaCluster, intake: Intake, injection: int) -> None:
-    """One injection: kill -9 of the Redis primary while intake takes wishes (its sessions, tokens,
-    Idempotency-Keys and stored wishes are in Redis, reached through the Sentinels)."""
+def posting_before_the_failover(ha: RedisSentinelSet, intake: Intake, injection: int) -> Poster:
+    """A poster of wishes, started once the replica is in sync; returned when 20 wishes were acknowledged."""
     wait_until(lambda: all(s is ha.master() or in_sync(s) for s in ha.servers), timeout=60,
                message="the replica is not in sync before the failover")
     poster = intake.poster(injection)
     poster.start()
     try:
         wait_until(lambda: len(poster.acked()) >= 20, timeout=60, message="intake is too slow before the failover")
+    except AssertionError:
+        poster.finish()
+        raise
+    return poster
+
+
+def fail_over_under_load(ha: RedisSentinelSet, cluster: KafkaCluster, intake: Intake, injection: int) -> None:
+    """One injection: kill -9 of the Redis primary while intake takes wishes (its sessions, tokens,
+    Idempotency-Keys and stored wishes are in Redis, reached through the Sentinels)."""
+    poster = posting_before_the_failover(ha, intake, injection)
+    try:
         old = ha.master()
         old.kill()
         killed = time.monotonic()
@@ -287,3 +301,69 @@ def fail_over_under_load(ha: RedisSentinelSet, cluster: KafkaCluster, intake: In
     wait_until(lambda: in_sync(old), timeout=60, message="the old primary did not rejoin as a replica")
     assert lost == set(), f"{len(lost)} acknowledged wishes are not in the log"
     assert poster.status_codes() <= {202, 503}, poster.status_codes()  # Redis away a moment: a 503, never a 500
+
+
+# --------------------------------------------------------------------------- the matcher's consumer behind Sentinel
+
+#: Every wish intake acknowledged must be in the matcher's projection this long after the primary's kill.
+PROJECTED_WITHIN_S = 30.0
+
+
+def test_the_matcher_behind_sentinel_projects_every_acknowledged_wish_soon_after_the_primary_fails_over(
+        kafka_cluster, redis_sentinel):
+    """Before the fix every handler write after the failover waited the full WAIT timeout (1 s) for a replica
+    that was not there: the consumer crawled at one event a second (docs/reliability.md)."""
+    ensure_topics(kafka_cluster.bootstrap)
+    intake = start_intake(kafka_cluster.bootstrap, redis_sentinel.url)
+    matcher = matcher_bootstrap(MatcherSettings.from_env({
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap, "REDIS_URL": redis_sentinel.url,
+        "MATCHER_CONSUMER_GROUP": f"it-cfs-{intake.region}"}))
+    stop = threading.Event()
+    consumer = threading.Thread(target=matcher.consumer(stop).run, daemon=True, name="matcher-consumer")
+    consumer.start()
+    try:
+        for injection in range(INJECTIONS):
+            fail_over_under_the_matcher(redis_sentinel, intake, matcher.redis_client, consumer, injection)
+    finally:
+        stop.set()
+        consumer.join(timeout=30)
+        matcher.close()
+        intake.close()
+
+
+def fail_over_under_the_matcher(ha: RedisSentinelSet, intake: Intake, projection: redis.Redis,
+                                consumer: threading.Thread, injection: int) -> None:
+    """One injection: kill -9 of the primary while intake takes wishes and the matcher projects them; the
+    old primary is restarted only once the projection is checked (until then the new one has no replica)."""
+    poster = posting_before_the_failover(ha, intake, injection)
+    try:
+        before = poster.acked()
+        wait_until(lambda: not unprojected(projection, intake, before), timeout=60,
+                   message="the matcher did not project the wishes before the failover")
+        old = ha.master()
+        old.kill()
+        killed = time.monotonic()
+        poster.acknowledges_again(killed, "the failover")
+    finally:
+        poster.finish()
+    wait_until(lambda: not unprojected(projection, intake, poster.acked())
+               or time.monotonic() - killed > PROJECTED_WITHIN_S, timeout=60)
+    projected, left = time.monotonic() - killed, unprojected(projection, intake, poster.acked())
+    print(f"\nFIGURE sentinel-failover-matcher #{injection + 1}: primary :{old.port} killed; acknowledged "
+          f"{len(poster.acked())}, {len(poster.acked_after(killed))} after the kill; not in the matcher's projection "
+          f"{len(left)} at {projected:.2f} s after the kill (bound {PROJECTED_WITHIN_S:.0f} s)")
+    old.restart()
+    with redis.Redis(host="127.0.0.1", port=old.port, socket_timeout=5) as rejoining:
+        rejoining.replicaof("127.0.0.1", ha.master().port)  # what the Sentinels do after up to 10 s, only sooner
+    wait_until(lambda: in_sync(old), timeout=60, message="the old primary did not rejoin as a replica")
+    assert consumer.is_alive(), "the matcher's consumer ended"
+    assert not left, f"{len(left)} acknowledged wishes not projected {PROJECTED_WITHIN_S:.0f} s after the kill"
+
+
+def unprojected(projection: redis.Redis, intake: Intake, answers: list[Answer]) -> set[str]:
+    """The acknowledged wishes' students that are not in the matcher's projection of intake's region."""
+    try:
+        projected = projection.hkeys(f"matcher:region:{intake.region}:period:{PERIOD_ID}:wishes")
+    except TRANSIENT_ERRORS + (redis.ReadOnlyError,):
+        return {"(Redis is failing over)"}
+    return {a.student_ref for a in answers} - {ref.decode() for ref in projected}

@@ -6,7 +6,8 @@ import pytest
 from redis.sentinel import SentinelConnectionPool
 
 from stagepool_shared.config import CommonSettings, ConfigError, EnvReader
-from stagepool_shared.redis import REPLICA_WAIT_MS, IdempotentApplier, connect, is_replicated, sentinel_url
+from stagepool_shared.redis import (REPLICA_WAIT_MS, IdempotentApplier, connect, is_replicated, online_replicas,
+                                    sentinel_url)
 
 
 def common(env: dict[str, str]) -> CommonSettings:
@@ -38,3 +39,13 @@ def test_sentinels_and_master_name_make_a_client_that_asks_the_sentinels_for_the
 def test_sentinels_that_are_not_host_port_pairs_are_a_configuration_error() -> None:
     with pytest.raises(ConfigError, match="STAGEPOOL_REDIS_SENTINELS must be host:port pairs"):
         common({"STAGEPOOL_REDIS_SENTINELS": "127.0.0.1,127.0.0.1:26380"})
+
+
+def test_only_replicas_that_finished_their_initial_sync_can_confirm_a_handler_write() -> None:
+    """After a failover the old primary rejoins with a full resync: until it is `online` it cannot confirm a WAIT,
+    so a handler's write does not wait for it (docs/reliability.md, "Faults on the cluster")."""
+    alone = {"role": "master", "connected_slaves": 0}
+    syncing = {"role": "master", "connected_slaves": 1,
+               "slave0": {"ip": "127.0.0.1", "port": 7001, "state": "wait_bgsave"}}
+    in_sync = {**syncing, "connected_slaves": 2, "slave1": {"ip": "127.0.0.1", "port": 7002, "state": "online"}}
+    assert [online_replicas(info) for info in (alone, syncing, in_sync)] == [0, 0, 1]

@@ -62,6 +62,13 @@ def is_replicated(client: redis.Redis) -> bool:
     return isinstance(getattr(client, "connection_pool", None), SentinelConnectionPool)
 
 
+def online_replicas(replication: dict[str, Any]) -> int:
+    """How many replicas `INFO replication` of a primary lists as in sync (`slaveN: ...,state=online,...`);
+    a replica still in its initial sync (`wait_bgsave`, `send_bulk`) is connected but cannot confirm a WAIT."""
+    return sum(1 for key, value in replication.items()
+               if key.startswith("slave") and isinstance(value, dict) and value.get("state") == "online")
+
+
 def redis_reachable(client: redis.Redis) -> bool:
     try:
         return bool(client.ping())
@@ -76,10 +83,10 @@ class IdempotentApplier:
     is asynchronous, and a primary that dies before passing the write on would lose a marker and state whose
     Kafka offset the consumer already committed. So after the transaction (and for an event found already
     processed) the applier touches the marker again and sends `WAIT 1 <replica_wait_ms>` on that connection
-    (WAIT waits for the connection's own last write). If a connected replica does not confirm in time it
+    (WAIT waits for the connection's own last write). If a replica in sync does not confirm in time it
     raises TransientError: the consumer retries and does not commit, and after a failover to a replica
-    without the marker the event is simply applied again. With no replica connected at all (nothing a
-    failover could promote) it goes on (docs/reliability.md, "Redis with Sentinel").
+    without the marker the event is simply applied again. With no replica in sync at all (nothing a
+    failover could promote) it goes on without waiting (docs/reliability.md, "Redis with Sentinel").
     """
 
     def __init__(self, client: redis.Redis, service: str, ttl_s: int = PROCESSED_TTL_S,
@@ -111,16 +118,23 @@ class IdempotentApplier:
         return applied
 
     def _on_a_replica(self, marker: str) -> None:
-        """Return once a replica has everything up to `marker` (which the same connection writes first)."""
+        """Return once a replica has everything up to `marker` (touched again on the connection that WAITs).
+
+        Only a replica that finished its initial sync (`state=online`) can confirm anything. With none (the
+        old primary not back yet after a failover, or still loading its full resync) there is nothing a
+        failover could promote that holds the write, so the primary's own AOF (fsync always) is the
+        guarantee, as on one server, and the write goes on at once: a WAIT there could only time out, and
+        that took `replica_wait_ms` from every write (a consumer projected one event a second after a
+        failover, docs/reliability.md, "Faults on the cluster").
+        """
+        if online_replicas(self.client.info("replication")) == 0:
+            return
         with self.client.pipeline(transaction=False) as pipe:
-            pipe.expire(marker, self.ttl_s)
+            pipe.expire(marker, self.ttl_s)  # WAIT waits for this connection's own last write
             pipe.execute_command("WAIT", 1, self.replica_wait_ms)
-            pipe.info("replication")
-            _, replicas, info = pipe.execute()
-        if replicas < 1 and int(info.get("connected_slaves", 0)) > 0:
+            _, replicas = pipe.execute()
+        if replicas < 1:
             raise TransientError(f"no Redis replica confirmed {marker} within {self.replica_wait_ms} ms")
-        # No replica connected at all (the old primary not back yet after a failover): there is nothing a
-        # failover could promote, so the primary's own AOF (fsync always) is the guarantee, as on one server.
 
     def _apply_once(self, event_id: str, write: Callable[[Pipeline, T], Any],
                     read: Callable[[Pipeline], T] | None, watch: tuple[str, ...]) -> bool:
