@@ -173,6 +173,7 @@ def propose_round(env: Envelope, record: RoundRecord, deps: Deps) -> RoundRecord
     request = record.request
     with gc_paused():
         pool, frozen_at = freeze(deps, request)
+        logger.info("round %s: pool frozen at %s, computing", request.round_id, frozen_at)  # which instance does it
         started = time.perf_counter()
         try:
             result = compute_for(request, pool, deps.solver, deps.code_version, record.requested_at or None)
