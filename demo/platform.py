@@ -166,11 +166,16 @@ class Platform:
         return self.start_service(name)
 
     def stop(self) -> None:
-        for name in reversed(SERVICES):
+        """SIGTERM every service at once (each takes about a second to finish), then Kafka and Redis if it owns them."""
+        running = [s.process for s in self.services.values() if s.process and s.process.poll() is None]
+        for process in running:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in running:
             try:
-                self.kill_service(name, signal.SIGTERM)
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
-                self.kill_service(name, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=60)
         if self._own_servers:
             self.kafka.stop()
             self.redis.stop()
