@@ -31,7 +31,7 @@ from stagepool_shared.kafka import EventPublisher, describe_topic, ensure_topics
 from stagepool_shared.registry import decode
 from stagepool_shared.testing.waiting import wait_until
 from test_cluster_faults import INJECTIONS, leader_of, settle
-from test_matcher_kill import make_region
+from test_matcher_kill import make_region, projected
 from test_notifier_faults import start_notifier
 from test_notifier_release import expected_addresses, intake, prepare_lane, released_parts, seed_round  # noqa: F401
 from tests.fakes.notifier import smtp_server
@@ -102,8 +102,7 @@ def kill_the_computing_matcher(cluster: KafkaCluster, redis_url: str, publisher:
     matchers = [start_matcher(env, log) for log in logs]
     key = f"matcher:round:{round_id}"
     try:
-        wait_until(lambda: client.hlen(f"matcher:region:{region}:period:2027-p1:wishes") == STUDENTS, 180,
-                   message="the region was not projected")
+        wait_until(lambda: projected(client, region, wishes, places), 180, message="the region was not projected")
         publisher.publish(new_envelope("round.requested", RoundRequested(round_id, region, "2027-p1", 9, "usr-c"),
                                        producer="it", partition_key=region))
         victim = computing(matchers, logs, round_id)
@@ -134,6 +133,7 @@ def kill_the_computing_matcher(cluster: KafkaCluster, redis_url: str, publisher:
           f"placements duplicated {len(twice)}")
     assert len(by_id) == next(iter(parts.values())).payload.parts
     assert all(len(values) == 1 for values in by_id.values()), "a part id was published with other content"
+    assert placed, "the round placed nobody"
     assert twice == [], "a student was placed twice"
     assert max(per_place.values()) <= 4, "a place was given more students than its slots"
 

@@ -6,7 +6,8 @@ call; re-exported here).
 
 Two implementations: `pair_failures` (plain Python, one pair, the shared reference) and the numpy ones
 (`failure_masks` for a dense block, `eligible_pairs` for the whole round), which tests cross-check against
-the reference. Imports numpy, the standard library and the shared pure rule only.
+the reference. `eligible_pairs` returns compact columns (int32 student and place, int16 minutes) and builds
+them in bounded blocks: at 250,000 students a round has ~41 million eligible pairs. Imports numpy, the standard library and the shared pure rule only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from matcher.domain.travel import haversine_km, km_to_central_angle, max_km, min
 from stagepool_shared.eligibility import CRITERIA, first_failure, pair_failures
 
 BIT = {c: np.uint16(1 << i) for i, c in enumerate(CRITERIA)}
-_CHUNK = 4096  # students per dense block: bounds memory at ~n_places * 4096 * 8 bytes
+_CHUNK = 4096  # students per dense block at most
+_CELLS = 1 << 21  # students x places per dense block: bounds its temporaries at a few tens of MB
+_MINUTES = np.int16  # travel minutes of eligible pairs: at most a student's max travel (a few hours)
 
 
 def mask_criteria(mask: int) -> tuple[str, ...]:
@@ -38,7 +41,7 @@ def _excluded(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> np.ndarray:
     """True where the pair (s, p) is excluded (refusal or desk exclusion); arrays of equal shape."""
     if rt.excluded_keys.size == 0:
         return np.zeros(s.shape, dtype=bool)
-    keys = s * rt.places.n + p
+    keys = np.asarray(s, dtype=np.int64) * rt.places.n + p
     pos = np.minimum(np.searchsorted(rt.excluded_keys, keys), rt.excluded_keys.size - 1)
     return rt.excluded_keys[pos] == keys
 
@@ -134,34 +137,55 @@ def _block_candidates(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np
     return s[si], p[pj]
 
 
+def _block_rows(n_places: int) -> int:
+    """Students per dense block of `n_places` columns: about _CELLS cells, at most _CHUNK rows."""
+    return int(min(_CHUNK, max(64, _CELLS // max(n_places, 1))))
+
+
 def eligible_pairs(rt: RoundTables) -> Pairs:
-    """Every eligible pair of the round (fast path: blocks by period and programme)."""
+    """Every eligible pair of the round (fast path: blocks by period and programme).
+
+    Each block is finished (exact travel minutes, exclusions) before the next one is built, so the
+    temporaries stay block-sized; only the compact columns of the kept pairs (int32 student and place,
+    int16 minutes) grow with the round.
+    """
     st, pt = rt.students, rt.places
-    out_s, out_p = [], []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     open_places = pt.capacity > 0
     for period in np.unique(st.period[st.period >= 0]):
         for crebo in np.unique(st.crebo[st.period == period]):
             p = np.nonzero(open_places & (pt.period == period) & pt.crebos[:, crebo])[0]
             s_all = np.nonzero((st.period == period) & (st.crebo == crebo))[0]
-            for k in range(0, len(s_all) if len(p) else 0, _CHUNK):
-                cs, cp = _block_candidates(rt, s_all[k:k + _CHUNK], p)
-                out_s.append(cs)
-                out_p.append(cp)
-    s = np.concatenate(out_s) if out_s else np.zeros(0, dtype=np.int64)
-    p = np.concatenate(out_p) if out_p else np.zeros(0, dtype=np.int64)
-    return _finish_pairs(rt, s, p)
+            rows = _block_rows(len(p))
+            for k in range(0, len(s_all) if len(p) else 0, rows):
+                parts.append(_finish_block(rt, *_block_candidates(rt, s_all[k:k + rows], p)))
+    return _sorted_pairs(parts)
 
 
-def _finish_pairs(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> Pairs:
-    """Exact travel check and exclusions on prefiltered candidates; sort by (student, place)."""
-    st, pt = rt.students, rt.places
+def _finish_block(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact travel check and exclusions on one block's prefiltered candidates, as compact columns."""
     minutes = travel_minutes_pairs(rt, s, p)
-    keep = minutes <= st.max_travel[s]
+    keep = minutes <= rt.students.max_travel[s]
     if rt.excluded_keys.size:
-        keep &= ~np.isin(s * pt.n + p, rt.excluded_keys)
-    s, p, minutes = s[keep], p[keep], minutes[keep]
-    order = np.argsort(s * pt.n + p, kind="stable")
-    return Pairs(student=s[order], place=p[order], minutes=minutes[order])
+        keep &= ~_excluded(rt, s, p)
+    return s[keep].astype(np.int32), p[keep].astype(np.int32), minutes[keep].astype(_MINUTES)
+
+
+def _sorted_pairs(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Pairs:
+    """The blocks' pairs in (student, place) order.
+
+    A student's pairs all come from one block (one period and programme), in place order (`np.nonzero` is
+    row-major over ascending students and places), so a stable sort by student alone orders them.
+    """
+    if not parts:
+        empty = np.zeros(0, dtype=np.int32)
+        return Pairs(student=empty, place=empty.copy(), minutes=np.zeros(0, dtype=_MINUTES))
+    s = np.concatenate([x[0] for x in parts])
+    order = np.argsort(s, kind="stable")
+    s = s[order]
+    p = np.concatenate([x[1] for x in parts])[order]
+    minutes = np.concatenate([x[2] for x in parts])[order]
+    return Pairs(student=s, place=p, minutes=minutes)
 
 
 __all__ = [

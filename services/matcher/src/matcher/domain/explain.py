@@ -24,7 +24,8 @@ criterion (other than programme) failed by most of the places that recognise the
 and is only set when some single relaxation would have helped. Travel is relaxed in steps of 5
 minutes, to the smallest step that opens a place (with a free slot if possible).
 Refusals and desk exclusions are never relaxed.
-The scan is vectorised per pool (period, sector) in dense blocks of students x places: failure bitmasks
+The scan is vectorised per pool (period, sector) in dense blocks of students x places (at most _CHUNK
+students and about _CELLS cells, so memory stays bounded in large regions): failure bitmasks
 from per-value rows, counts per criterion by comparing the bitmask with that criterion's bit (other
 criteria only over the places recognising the student's programme), exact travel minutes only where
 the great-circle bounds cannot decide or the travel step needs them. Imports numpy and the standard
@@ -46,7 +47,8 @@ from matcher.domain.tables import RoundTables
 RELAXABLE = ("travel_time", "allowance", "irregular_shifts", "support", "level", "min_age", "programme", "no_slots")
 EXTRA_TRAVEL_SCAN = 30
 TRAVEL_STEP = 5
-_CHUNK = 512
+_CHUNK = 512  # students per dense block at most
+_CELLS = 1 << 21  # students x places per dense block: its temporaries stay at a few tens of MB
 _NONE = np.iinfo(np.int64).max
 _POPCOUNT_LE1 = np.bitwise_count(np.arange(1 << 16, dtype=np.uint16)) <= 1
 
@@ -212,8 +214,9 @@ def relax(rt: RoundTables, students: np.ndarray, free: np.ndarray, no_eligible: 
         places = np.nonzero(relevant & (pt.period == st.period[first]))[0]
         out.pool_places[idx] = len(places) > 0
         out.other_period[idx] = bool(np.any(relevant & (pt.period != st.period[first])))
-        for k in range(0, len(idx) if len(places) else 0, _CHUNK):
-            at = idx[k:k + _CHUNK]
+        rows = int(min(_CHUNK, max(64, _CELLS // max(len(places), 1))))  # block temporaries stay bounded
+        for k in range(0, len(idx) if len(places) else 0, rows):
+            at = idx[k:k + rows]
             _relax_chunk(rt, students[at], places, free, out, at, no_eligible[at])
     return out
 

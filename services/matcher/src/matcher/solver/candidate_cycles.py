@@ -76,7 +76,7 @@ def cycle_certified(ref: Reference, sol: Solution, todo: list[tuple[int, int]]) 
     fwd, back = flows < caps, flows > 0
     label = strong_components(sink + 1, np.concatenate([tails[fwd], heads_all[back]]),
                               np.concatenate([heads_all[fwd], tails[back]]))
-    keys = s * pt.n + p
+    keys = s.astype(np.int64) * pt.n + p  # int32 pair columns: the key needs 64 bits
     order = np.argsort(keys, kind="stable")
     want = np.array([a * pt.n + b for a, b in todo], dtype=np.int64)
     pos = np.minimum(np.searchsorted(keys[order], want), max(len(keys) - 1, 0))

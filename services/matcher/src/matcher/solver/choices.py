@@ -110,7 +110,7 @@ def _pair_costs(inst: SolverInstance, comp: Component, net: ClassNet, place_of: 
     rt = inst.tables
     s, p = inst.pairs.student[comp.pairs], inst.pairs.place[comp.pairs]
     tier = base[s].copy()
-    keys = s * rt.places.n + p
+    keys = s.astype(np.int64) * rt.places.n + p  # int32 pair columns: the key needs 64 bits
     order = np.argsort(keys, kind="stable")
     want = e_s * rt.places.n + e_p
     pos = np.minimum(np.searchsorted(keys[order], want), max(len(keys) - 1, 0))

@@ -37,7 +37,7 @@ def _links(group: np.ndarray, place: np.ndarray, n_groups: int, n_places: int) -
         mark = np.zeros((n_groups, n_places), dtype=bool)
         mark[group, place] = True
         return np.nonzero(mark)
-    keys = np.unique(group * n_places + place)
+    keys = np.unique(group.astype(np.int64) * n_places + place)
     return keys // n_places, keys % n_places
 
 
@@ -48,7 +48,7 @@ class Component:
     groups: np.ndarray
     students: np.ndarray
     places: np.ndarray
-    pairs: np.ndarray         # indices into SolverInstance.pairs
+    pairs: np.ndarray         # indices into SolverInstance.pairs (int32, ascending)
     reservations: np.ndarray  # indices into SolverInstance.reservations
 
 
@@ -57,11 +57,12 @@ def components(inst: SolverInstance) -> list[Component]:
     n_groups, n_places = len(inst.demand), inst.tables.places.n
     if inst.pairs.n == 0:
         return []
-    group_of_pair = inst.tables.students.group[inst.pairs.student]
+    group_of_pair = inst.tables.students.group.astype(np.int32)[inst.pairs.student]
     g_link, p_link = _links(group_of_pair, inst.pairs.place, n_groups, n_places)
     root = _labels(n_groups + n_places, g_link, p_link + n_groups)
-    pair_root = root[group_of_pair]
-    order = np.argsort(pair_root, kind="stable")
+    pair_root = root[:n_groups].astype(np.int32)[group_of_pair]
+    del group_of_pair
+    order = np.argsort(pair_root, kind="stable").astype(np.int32)
     bounds = np.flatnonzero(np.diff(pair_root[order])) + 1
     result = []
     for chunk in np.split(order, bounds):

@@ -219,7 +219,7 @@ def detail_costs(
     minutes) until the largest cost fits OR-tools' range; both are reported in SolveStats.
     """
     s_loc = local(comp.students, inst.pairs.student[comp.pairs])
-    minutes, wish = inst.pairs.minutes[comp.pairs], inst.wish[comp.pairs]
+    minutes, wish = inst.pairs.minutes[comp.pairs].astype(np.int64), inst.wish[comp.pairs].astype(np.int64)
     n = len(comp.students)
     for quantum in (1, 2, 5, 10, 15, 30, 60):
         travel = minutes // quantum

@@ -2,12 +2,15 @@
 
 Built from the domain tables with their own small networks (never the solver's graph code), per
 independent part (groups linked through places they can share):
-  * min_release: one OR-tools min-cost flow per part, cost 1 per reserved slot taken by another school;
+  * min_release: one OR-tools min-cost flow per part, cost 1 per reserved slot taken by another school
+    (`release_bound` certifies it with two max flows per part when their lower bound is reached);
   * quota probes: every group of a part asks for ceil(t * d_g) - fixed_g placements; feasible when a max
     flow with those source -> group capacities saturates them all (augmenting paths never reduce source
     arcs, so such a flow extends to a maximum allocation), or, where slots must be released, when a
-    min-cost flow with a bonus on the quota arcs fills them at the minimum release;
-  * rate_exceedable: one probe per part just above a given rate (what the validator certifies);
+    min-cost flow with a bonus on the quota arcs fills them at the minimum release (after a max flow shows
+    the quotas reachable at all);
+  * rate_exceedable: one probe per part just above a given rate (what the validator certifies): first every
+    part's max-flow probe, then the min-cost probes only if all pass;
   * max_min_rate: t* outright, by bisection over the candidate rates x / d_g.
 The improving-transfer search for small rounds is in `transfers`.
 Imports ortools (graph), numpy and matcher.domain.
@@ -89,25 +92,24 @@ def _parts(ref: Reference) -> list[np.ndarray]:
 
 
 def _compute_parts(ref: Reference) -> list[np.ndarray]:
+    """Connected groups and places by min-label propagation over the (group, place) links (numpy); a
+    part is labelled by its smallest group index."""
     s, p = _free_pairs(ref)
     n_groups, n_places = len(ref.tables.groups), ref.tables.places.n
-    parent = list(range(n_groups + n_places))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     links = np.unique(ref.tables.students.group[s] * n_places + p)
-    for g, pl in zip((links // n_places).tolist(), (links % n_places).tolist()):
-        a, b = find(g), find(n_groups + pl)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    roots = np.array([find(g) for g in range(n_groups)])
+    lg, lp = links // n_places, links % n_places
+    label = np.arange(n_groups, dtype=np.int64)
+    while True:
+        at_place = np.full(n_places, n_groups, dtype=np.int64)
+        np.minimum.at(at_place, lp, label[lg])
+        new = label.copy()
+        np.minimum.at(new, lg, at_place[lp])
+        if np.array_equal(new, label):
+            break
+        label = new
     linked = np.zeros(n_groups, dtype=bool)
-    linked[np.unique(links // n_places)] = True
-    return [linked & (roots == r) for r in np.unique(roots[linked])]
+    linked[lg] = True
+    return [linked & (label == r) for r in np.unique(label[linked])]
 
 
 def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _Net:
@@ -119,9 +121,12 @@ def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _
 
 
 def _school_codes(ref: Reference, schools: list[str]) -> np.ndarray:
-    """Per student: position of its school in `schools` (-1 when absent)."""
-    code = {x: i for i, x in enumerate(schools)}
-    return np.array([code.get(w.school_id, -1) for w in ref.tables.students.wishes], dtype=np.int64)
+    """Per student: position of its school in `schools` (-1 when absent; cached per reference)."""
+    key = ("schools", tuple(schools))
+    if key not in ref.cache:
+        code = {x: i for i, x in enumerate(schools)}
+        ref.cache[key] = np.array([code.get(w.school_id, -1) for w in ref.tables.students.wishes], dtype=np.int64)
+    return ref.cache[key]
 
 
 def _pair_heads(ref: Reference, s: np.ndarray, p: np.ndarray, r_keys: list, p0: int, e0: int) -> np.ndarray:
@@ -158,7 +163,7 @@ def _build_network(ref: Reference, release: bool, part: np.ndarray | None) -> _N
                n_reserved=len(r_keys))
     net.demand = np.bincount(st.group, minlength=len(rt.groups))
     net.fixed_per_group = np.bincount(st.group[st.fixed >= 0], minlength=len(rt.groups))
-    flow = np.unique(s)
+    flow = np.flatnonzero(np.bincount(s, minlength=st.n))  # the students with a pair, sorted
     net.flow_students = np.bincount(st.group[flow], minlength=len(rt.groups))
     net.enrol_students = flow
     net.add(0, g0 + np.arange(len(rt.groups)), net.demand)  # quota arcs: capacities replaced per probe
@@ -213,16 +218,29 @@ def no_release_beyond_fixed(ref: Reference, released: int) -> int:
     return released
 
 
+def _quota_saturable(net: _Net, quota: np.ndarray) -> bool:
+    """Can every group get its quota at all (one max flow, rest arcs closed, any releases allowed)?"""
+    tails, heads, caps, _ = net.arrays()
+    caps = caps.copy()
+    caps[:net.n_groups], caps[net.n_groups:2 * net.n_groups] = quota, 0
+    smf = max_flow.SimpleMaxFlow()
+    smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
+    smf.solve(0, 1)
+    return smf.optimal_flow() == int(quota.sum())
+
+
 def _quota_feasible(net: _Net, quota: np.ndarray, release_floor: int | None) -> bool:
     """Can every group get its quota in a maximum allocation (with the fewest released slots)?"""
+    if not _quota_saturable(net, quota):
+        return False  # unreachable with any releases, so with the fewest too
+    return release_floor is None or _quota_at_floor(net, quota, release_floor)
+
+
+def _quota_at_floor(net: _Net, quota: np.ndarray, release_floor: int) -> bool:
+    """With the quotas saturable: can they be met with only `release_floor` released slots (one MCF)?"""
     tails, heads, caps, costs = net.arrays()
     caps = caps.copy()
     caps[:net.n_groups] = quota
-    if release_floor is None:
-        smf = max_flow.SimpleMaxFlow()
-        smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
-        smf.solve(0, 1)
-        return smf.optimal_flow() == int(quota.sum())
     bonus = int(sum(r.slots for p in net.places for r in p.reserved)) + 1
     costs = costs.copy()
     costs[:net.n_groups] = -bonus
@@ -268,6 +286,7 @@ def rate_exceedable(ref: Reference, worst: tuple[int, int]) -> bool:
     if any(fixed[g] * b == a * demand[g] for g in np.nonzero(~linked)[0]):
         return False  # a group that cannot place anyone new sits at this rate
     reservations = any(p.reserved for p in ref.rnd.places)
+    probes = []  # first every part's max-flow probe (exact without releases, necessary with them), then the MCFs
     for part in parts:
         floor = _flow_release(ref, part) if reservations else 0
         net = _network(ref, release=floor > 0, part=part)
@@ -276,9 +295,10 @@ def rate_exceedable(ref: Reference, worst: tuple[int, int]) -> bool:
             return False
         _, x, d = min(above)
         quota = _part_quota(net, part, x, d)
-        if not (np.all(quota <= net.flow_students) and _quota_feasible(net, quota, floor if floor > 0 else None)):
+        if not (np.all(quota <= net.flow_students) and _quota_saturable(net, quota)):
             return False
-    return True
+        probes.append((net, quota, floor))
+    return all(floor == 0 or _quota_at_floor(net, quota, floor) for net, quota, floor in probes)
 
 
 def max_min_rate(ref: Reference) -> tuple[int, int] | None:

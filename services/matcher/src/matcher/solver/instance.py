@@ -18,6 +18,8 @@ from matcher.domain.reservations import ResidualSlots, residual_slots
 from matcher.domain.scarcity import scarcity_keys
 from matcher.domain.tables import RoundTables
 
+_SLICE = 1 << 20  # pairs per slice of the wish-cost computation
+
 
 @dataclass(frozen=True)
 class Reservations:
@@ -35,7 +37,7 @@ class SolverInstance:
 
     tables: RoundTables
     pairs: Pairs              # eligible pairs of students still to place (fixed students removed)
-    wish: np.ndarray          # per pair: wish cost, tier, activity overlap
+    wish: np.ndarray          # per pair: wish cost (int16), tier and activity overlap (int8 columns)
     tier: np.ndarray
     overlap: np.ndarray
     schools: tuple[str, ...]
@@ -60,6 +62,16 @@ def _reservations(residual: ResidualSlots, schools: dict[str, int]) -> Reservati
     )
 
 
+def wish_columns(rt: RoundTables, pairs: Pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(wish cost int16: at most MAX_WISH_COST, tier int8, activity overlap int8) per pair, computed in slices of _SLICE pairs so
+    the temporaries of `pair_wish_costs` stay slice-sized."""
+    wish, tier, overlap = np.empty(pairs.n, np.int16), np.empty(pairs.n, np.int8), np.empty(pairs.n, np.int8)
+    for lo in range(0, pairs.n, _SLICE):
+        hi = lo + _SLICE
+        wish[lo:hi], tier[lo:hi], overlap[lo:hi] = pair_wish_costs(rt, pairs.student[lo:hi], pairs.place[lo:hi])
+    return wish, tier, overlap
+
+
 def build_instance(rt: RoundTables, pairs: Pairs | None = None) -> SolverInstance:
     """Eligible pairs and residual capacities around the canonical tables of a consistent round.
 
@@ -70,8 +82,9 @@ def build_instance(rt: RoundTables, pairs: Pairs | None = None) -> SolverInstanc
     schools = {s: i for i, s in enumerate(school_names)}
     pairs = eligible_pairs(rt) if pairs is None else pairs
     free = st.fixed[pairs.student] < 0
-    pairs_free = Pairs(pairs.student[free], pairs.place[free], pairs.minutes[free])
-    wish, tier, overlap = pair_wish_costs(rt, pairs_free.student, pairs_free.place)
+    pairs_free = pairs if free.all() else Pairs(pairs.student[free], pairs.place[free], pairs.minutes[free])
+    del free
+    wish, tier, overlap = wish_columns(rt, pairs_free)
     n_groups = len(rt.groups)
     residual = residual_slots(rt)
     eligible = np.bincount(pairs.student, minlength=st.n).astype(np.int64)

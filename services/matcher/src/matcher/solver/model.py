@@ -45,10 +45,12 @@ _OPTIMAL = min_cost_flow.SimpleMinCostFlow.OPTIMAL
 
 
 def _run(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str, max_flow: bool) -> np.ndarray:
-    """Solve one min-cost flow; returns the flow of every arc (in ArcSet order)."""
+    """Solve one min-cost flow; returns the flow of every arc (in ArcSet order). Releases `arcs`' blocks."""
     mcf = min_cost_flow.SimpleMinCostFlow()
     tails, heads, caps, costs = arcs.arrays()
+    arcs.release()  # OR-tools copies the network: the blocks and the joined arrays go before it solves
     ids = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    del tails, heads, caps, costs
     nodes = np.nonzero(supplies)[0]
     if len(nodes):
         mcf.set_nodes_supplies(nodes.astype(np.int32), supplies[nodes].astype(np.int64))

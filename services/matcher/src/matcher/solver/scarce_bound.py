@@ -6,7 +6,9 @@ released reserved slot costs P, and placing a student costs the value of its sca
 first, then the number of eligible places from the fewest up; `domain.scarcity`). A simple cycle of that
 network passes each group node once, so it changes at most M = 2 * groups placements; level values exact
 for M changes make the optimum lexicographically best per level, and P = M * (top value) + 1 keeps the
-fewest released slots first. The solution must reach the optimum's count of placed students per level:
+fewest released slots first. Before that flow, a cheap sufficient check: when for every ranked level i the
+solution places as many students of levels <= i as a max flow can place of them alone within the solution's
+school totals, no allocation with those totals does better per level, and the min-cost flow is not needed (`_prefix_bounds_met`). The solution must reach the optimum's count of placed students per level:
 no allocation with the same school totals, as many placed and the fewest released slots places more
 students with a support need, or then more students with k eligible places (k from 1 up).
 Imports ortools (graph), numpy and matcher.domain.
@@ -17,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 
 from matcher.domain import scarcity
 from matcher.errors import SolverFailure
@@ -60,6 +62,24 @@ def _optimum(net: bound._Net, caps: np.ndarray, costs: np.ndarray) -> np.ndarray
     return np.asarray(mcf.flows(np.asarray(ids, dtype=np.int32)), dtype=np.int64)
 
 
+def _prefix_bounds_met(net: bound._Net, quota: np.ndarray, level: np.ndarray, n_levels: int, got: np.ndarray) -> bool:
+    """True when, for every ranked level i, the solution places as many students of levels <= i as one max
+    flow can place of them alone with at most `quota` (the solution's totals) per group: then no allocation
+    with those totals places lexicographically more per level (a better one would place more of the levels
+    <= its first better level, and its students of those levels alone are such a flow)."""
+    tails, heads, caps, _ = net.arrays()
+    caps = caps.copy()
+    lo = 2 * net.n_groups
+    caps[:net.n_groups], caps[net.n_groups:lo] = quota, 0  # rest arcs closed
+    for i in range(n_levels - 1):
+        caps[lo:lo + len(level)] = level <= i
+        smf = max_flow.SimpleMaxFlow()
+        smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
+        if smf.solve(0, 1) != smf.OPTIMAL or smf.optimal_flow() != int(got[:i + 1].sum()):
+            return False
+    return True
+
+
 def check_part(ref: Reference, part: np.ndarray, placed: np.ndarray, cutoff: int | None) -> ScarceCheck:
     """Compare the solution's placed students per scarce level of one part with the best reachable.
 
@@ -76,12 +96,14 @@ def check_part(ref: Reference, part: np.ndarray, placed: np.ndarray, cutoff: int
     top = values[-1] if values else 0
     new = placed & (st.fixed < 0)
     got = np.bincount(level, weights=new[students], minlength=n_levels).astype(np.int64)
-    if n_levels <= 1 or new[students[level < n_levels - 1]].all():  # no allocation places more of them
+    quota = np.where(part, np.bincount(st.group[new], minlength=net.n_groups), 0)
+    if (n_levels <= 1 or new[students[level < n_levels - 1]].all()  # no allocation places more of them
+            or _prefix_bounds_met(net, quota, level, n_levels, got)):
         support = n_levels > 0 and level_keys[0] == scarcity.SUPPORT_KEY
         return ScarceCheck(None, int(got[0]) if support else 0, int(got[0]) if support else 0)
     _, _, caps, costs = net.arrays()
     caps, costs = caps.copy(), costs * (changes * top + 1)  # release arcs cost 1 in the base network
-    caps[:net.n_groups] = np.where(part, np.bincount(st.group[new], minlength=net.n_groups), 0)
+    caps[:net.n_groups] = quota
     caps[net.n_groups:2 * net.n_groups] = 0
     lo = 2 * net.n_groups
     costs[lo:lo + len(students)] = np.asarray(values, dtype=np.int64)[level]

@@ -8,7 +8,8 @@ What is certified (docs/matching.md, "What the validator certifies"):
     school's student holds one of X's reserved slots at p;
   * assert_max_placements: placed == an independent OR-tools SimpleMaxFlow (push-relabel) value on the
     plain bipartite graph; returns that value;
-  * assert_min_release: released reserved slots == the minimum over maximum allocations (own MCF);
+  * assert_min_release: released reserved slots == the minimum over maximum allocations (two max flows
+    per part when their lower bound is reached, `release_bound`; else own MCF);
   * assert_fair_share: the worst group rate == t*, the largest t such that every group can get
     ceil(t * demand) placements in some maximum allocation with the fewest released reserved slots
     (quota bisection; max-flow probes, or min-cost-flow probes when reserved slots must be released);
@@ -36,7 +37,7 @@ from matcher.domain.reservations import released_by_place
 from matcher.domain.tables import RoundTables
 from matcher.errors import ValidationFailure
 from matcher.solver import fair_bound as bound
-from matcher.solver import scarce_bound
+from matcher.solver import release_bound, scarce_bound
 from matcher.solver.fair_bound import Reference
 from matcher.solver.transfers import improving_transfer
 
@@ -154,6 +155,8 @@ def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = N
     got = sum(released_by_place(rnd, sol.placement_map()).values())
     if got == sum(released_by_place(rnd, {f.student_ref: f.place_id for f in rnd.fixed}).values()):
         return bound.no_release_beyond_fixed(ref, got)  # placing more never releases fewer: the minimum
+    if release_bound.certified_by_bound(ref, len(sol.assignments), got):
+        return got  # the two-max-flow lower bound per part is reached: the minimum without a min-cost flow
     best = bound.min_release(ref)
     if got != best:
         _fail("min_release", f"released {got} reserved slots, minimum is {best}")

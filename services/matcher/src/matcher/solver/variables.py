@@ -75,6 +75,14 @@ class ArcSet:
         cat = lambda xs, dt: np.ascontiguousarray(np.concatenate(xs), dtype=dt) if xs else np.zeros(0, dt)  # noqa: E731
         return cat(self.tails, np.int32), cat(self.heads, np.int32), cat(self.caps, np.int64), cat(self.costs, np.int64)
 
+    def release(self) -> None:
+        """Drop the blocks once a solver holds its own copy of the network (spans stay readable).
+
+        New empty lists, not cleared ones: an ArcSet copied with `dataclasses.replace` shares the block
+        lists with its original, which keeps them.
+        """
+        self.tails, self.heads, self.caps, self.costs = [], [], [], []
+
     def max_cost(self) -> int:
         """Largest absolute arc cost (0 for no arcs)."""
         return max((int(np.abs(c).max()) for c in self.costs if len(c)), default=0)

@@ -1,0 +1,106 @@
+"""The validator's cheap certificates (issue 17.4): max flows instead of min-cost flows where they suffice.
+
+* the fewest released slots: two max flows per part bound it from below (`release_bound`);
+* the fair-share probe: a max flow that cannot meet the quotas at all settles it before any min-cost flow;
+* the scarce-options level: per ranked level, the students of that level and the ones before it placed as
+  many as a max flow can place of them alone within the school totals (`scarce_bound._prefix_bounds_met`).
+Each test makes the min-cost flow raise, so it fails where the validator still needs one; the figures are
+compared with the min-cost flows on generated regions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from solver_support import Reservation, generate, place, round_of, wish
+
+from matcher.solver import fair_bound, release_bound, scarce_bound
+from matcher.solver import solve
+from matcher.solver.validation import validate
+
+
+def _no_min_cost_flow(*_args, **_kwargs):
+    raise AssertionError("a min-cost flow ran where max flows certify the figure")
+
+
+def _released_round():
+    # A: 1 slot reserved for X; B: 1 general slot. x (X) can take A or B; y1, y2 (Y) only A: placing two
+    # students releases A's reserved slot once, and school Y cannot reach 2/2.
+    return round_of([wish("x", school_id="X"), wish("y1", school_id="Y", crebo="25491"),
+                     wish("y2", school_id="Y", crebo="25491")],
+                    [place("A", crebos=("25480", "25491"), reserved=(Reservation("X", 1),)), place("B")])
+
+
+def test_release_fair_share_and_scarce_options_are_certified_without_a_min_cost_flow(monkeypatch) -> None:
+    rnd = _released_round()
+    sol = solve(rnd)
+    monkeypatch.setattr(fair_bound, "_mcf", _no_min_cost_flow)
+    monkeypatch.setattr(scarce_bound, "_optimum", _no_min_cost_flow)
+    report = validate(rnd, sol, fairness="bound")
+    assert report.ok, report.problems
+    assert (report.placed, report.min_release, report.fair_bound) == (2, 1, (1, 2))
+
+
+def test_the_scarce_check_needs_no_min_cost_flow_when_the_prefix_bounds_are_met(monkeypatch) -> None:
+    rnd = _released_round()
+    sol = solve(rnd)
+    ref = fair_bound.reference(rnd)
+    placed = np.array([r in sol.placement_map() for r in ref.tables.students.refs])
+    monkeypatch.setattr(scarce_bound, "_optimum", _no_min_cost_flow)
+    checks = scarce_bound.check(ref, placed, sol.stats.scarce_cutoff)
+    assert [c.short for c in checks] == [None]
+
+
+def test_a_release_bound_below_the_minimum_falls_back_to_the_min_cost_flow() -> None:
+    # s1 (X1) can take P (reserved for X2) or Q (reserved for X1); s2 (Y) only Q. Both placed needs two
+    # released slots, while the two max flows only show one (2 placeable, 1 without releases).
+    rnd = round_of([wish("s1", school_id="X1"), wish("s2", school_id="Y", crebo="25491")],
+                   [place("P", reserved=(Reservation("X2", 1),)),
+                    place("Q", crebos=("25480", "25491"), reserved=(Reservation("X1", 1),))])
+    sol = solve(rnd)
+    ref = fair_bound.reference(rnd)
+    assert len(sol.assignments) == 2 and sol.stats.released_slots == 2
+    assert not release_bound.certified_by_bound(ref, 2, 2)
+    report = validate(rnd, sol, fairness="bound")
+    assert report.ok and report.min_release == 2
+
+
+def _union_find_parts(ref) -> list[list[int]]:
+    """Groups linked through shared places, by plain breadth-first search (the reference for the numpy one)."""
+    s, p = fair_bound._free_pairs(ref)
+    g = ref.tables.students.group[s]
+    by_group, by_place = {}, {}
+    for a, b in zip(g.tolist(), p.tolist()):
+        by_group.setdefault(a, set()).add(b)
+        by_place.setdefault(b, set()).add(a)
+    seen, parts = set(), []
+    for start in sorted(by_group):
+        if start in seen:
+            continue
+        seen.add(start)
+        queue, part = [start], []
+        while queue:
+            a = queue.pop()
+            part.append(a)
+            for b in by_group[a]:
+                for c in by_place[b] - seen:
+                    seen.add(c)
+                    queue.append(c)
+        parts.append(sorted(part))
+    return parts
+
+
+@pytest.mark.parametrize("seed", [3, 11, 29])
+def test_the_shortcuts_give_the_min_cost_flows_figures_on_generated_regions(seed, monkeypatch) -> None:
+    rnd = generate(400, seed)
+    sol = solve(rnd)
+    ref = fair_bound.reference(rnd)
+    assert [np.nonzero(m)[0].tolist() for m in fair_bound._parts(ref)] == _union_find_parts(ref)
+    report = validate(rnd, sol, fairness="bound")
+    assert report.ok, report.problems
+    if any(p.reserved for p in rnd.places):
+        assert report.min_release == fair_bound.min_release(fair_bound.reference(rnd))  # min-cost flows
+    placed = np.array([r in sol.placement_map() for r in ref.tables.students.refs])
+    quick = scarce_bound.check(fair_bound.reference(rnd), placed, sol.stats.scarce_cutoff)
+    monkeypatch.setattr(scarce_bound, "_prefix_bounds_met", lambda *a: False)
+    assert scarce_bound.check(fair_bound.reference(rnd), placed, sol.stats.scarce_cutoff) == quick
