@@ -18,6 +18,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -27,7 +28,6 @@ from bench import load
 from demo.clients import Clients
 from demo.mailbox import SmtpServer
 from demo.platform import Platform
-from demo.pytest_plugin import module_platform
 from notifier.config import Settings as NotifierSettings
 from stagepool_shared.config import CommonSettings
 from stagepool_shared.redis import connect
@@ -38,9 +38,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
 
 @pytest.fixture(scope="module")
-def platform(request: pytest.FixtureRequest, smtp_server: SmtpServer) -> Iterator[Platform]:
+def platform(tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer) -> Iterator[Platform]:
     """The whole platform with one notifier sender thread (the strict duplicate bound)."""
-    yield from module_platform(request, smtp_server, {"NOTIFIER_SENDER_THREADS": "1", "NOTIFIER_LEASE_S": "5"})
+    running = Platform(Path(tmp_path_factory.mktemp("faults-services")), smtp_port=smtp_server.port,
+                       extra_env={"NOTIFIER_SENDER_THREADS": "1", "NOTIFIER_LEASE_S": "5"})
+    try:
+        running.start_all()
+        yield running
+    finally:
+        running.stop()
 
 
 def statuses(history: load.History) -> Counter:
