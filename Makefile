@@ -14,13 +14,14 @@ bootstrap:
 demo: bootstrap
 	$(PY) -m demo $(if $(filter 1,$(ONCE)),--once,)
 
-# The unit and contract tests (pure, no servers) run on both cores; the tests on real servers one at a time.
-# The cluster fault modules run in `make soak` only (docs/reliability.md, "Faults on the cluster").
+# The unit and contract tests (pure, no servers) run on both cores. The tests on real servers run on two workers
+# too, a module at a time (its platform starts once), with every module on the replicated servers (3-node
+# Kafka, Sentinel) on one worker (tests/conftest.py); the cluster faults run once each here, 15 times in `make soak`.
 SOAK_MODULES := tests/integration/test_cluster_faults.py tests/integration/test_cluster_faults_services.py
 test: bootstrap
 	@status=0; \
 	$(PYTEST) -n 2 tests/unit tests/contract || status=1; \
-	$(PYTEST) tests --ignore=tests/unit --ignore=tests/contract $(addprefix --ignore=,$(SOAK_MODULES)) || status=1; \
+	$(PYTEST) -n 2 --dist loadgroup tests --ignore=tests/unit --ignore=tests/contract || status=1; \
 	exit $$status
 
 test-unit: bootstrap

@@ -25,3 +25,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     if skipped:
         terminalreporter.write_line(
             f"FAILED: {len(skipped)} test(s) were skipped; in Stagepool a skipped test is a failure.", red=True)
+
+
+REPLICATED = {"kafka_cluster", "redis_sentinel"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """For `pytest -n 2 --dist loadgroup` (make test's server tests): a module's tests go to one worker, so its
+    module fixtures (a whole platform) start once; the modules on the replicated servers all go to one worker,
+    so only one 3-node cluster and one Sentinel set start. Runs before xdist reads the groups."""
+    replicated = {item.module.__name__ for item in items if REPLICATED & set(getattr(item, "fixturenames", ()))}
+    for item in items:
+        module = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group("replicated" if module in replicated else module))

@@ -163,8 +163,8 @@ def all_in_sync(cluster: KafkaCluster, topic: str) -> bool:
 def settle(cluster: KafkaCluster, topic: str) -> None:
     """Every node running and every replica of `topic` in sync: the state each injection starts from."""
     for node in cluster.nodes:
-        assert not node.refused, f"node {node.node_id} was refused by the cluster (run these tests before " \
-                                 "test_kafka_cluster.py's lost-log-dir test, which leaves it so)"
+        assert not node.refused, f"node {node.node_id} was left refused by the cluster (a test that takes a " \
+                                 "node's log dir must give it back, as test_kafka_cluster.py's lost-log-dir test does)"
         if not node.is_running():
             node.restart()
     wait_until(lambda: all_in_sync(cluster, topic), timeout=90, message=f"{topic} has a replica out of sync")

@@ -2,8 +2,9 @@
 three times with min.insync.replicas 2, an acknowledged (acks=all) event survives a kill -9 of its partition's
 leader while producing and consuming go on, and a node that lost its log dir is refused without harm.
 
-One cluster for the whole module (about 20 s to start on two busy cores); the leader kill restarts its node
-(about 10 s), the lost-log-dir test leaves its node down, so it runs last.
+One cluster for the whole session (about 20 s to start on two busy cores), shared with the cluster fault
+modules: the leader kill restarts its node (about 10 s), and the lost-log-dir test gives its node the log dir
+back at the end, so that any test may run after it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import threading
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from stagepool_shared import topics
 from stagepool_shared.devstack import KafkaStartError
-from stagepool_shared.devstack.kafka_cluster import CLUSTER_PARTITIONS, KafkaCluster
+from stagepool_shared.devstack.kafka_cluster import CLUSTER_PARTITIONS, KafkaCluster, KafkaNode
 from stagepool_shared.devstack.kafka_server import new_cluster_id
 from stagepool_shared.envelope import Envelope, new_envelope
 from stagepool_shared.errors import PublishFailed
@@ -121,17 +123,32 @@ def test_a_node_that_lost_its_log_dir_is_refused_and_the_cluster_keeps_its_data(
     stored, _ = publish_acknowledged(publisher, topic, 60)
     node = kafka_cluster.node(3)
     node.kill()
-    shutil.rmtree(node.log_dirs)
+    kept = node.log_dirs.with_name(node.log_dirs.name + ".kept")
+    node.log_dirs.rename(kept)  # lost, as far as the node can tell; kept to give back afterwards
+    try:
+        with pytest.raises(KafkaStartError, match="log dir was lost"):
+            node.start()  # the devstack does not quietly format a voter of a formatted cluster again
+        node.format(new_cluster_id())  # as an operator running `kafka-storage format` with a new id would
+        with pytest.raises(KafkaStartError, match="refused by the cluster"):
+            node.start()
 
-    with pytest.raises(KafkaStartError, match="log dir was lost"):
-        node.start()  # the devstack does not quietly format a voter of a formatted cluster again
-    node.format(new_cluster_id())  # as an operator running `kafka-storage format` with a new id would
-    with pytest.raises(KafkaStartError, match="refused by the cluster"):
-        node.start()
+        assert node.refused and not node.is_running()
+        assert [n.stored_cluster_id() for n in kafka_cluster.nodes[:2]] == [kafka_cluster.cluster_id] * 2
+        more, failed = publish_acknowledged(publisher, topic, 30, start=60)  # acks=all on the two left (min ISR 2)
+        assert len(more) == 30, failed
+        assert set(stored + more) <= set(logged_ids(kafka_cluster.bootstrap, topic))
+        assert 3 not in describe_topic(kafka_cluster.bootstrap, topic).leaders.values()
+    finally:
+        give_back_log_dir(node, kept)
+    wait_until(lambda: all(len(isr) == 3 for isr in describe_topic(kafka_cluster.bootstrap, topic).in_sync.values()),
+               timeout=90, message="the node with its own log dir back did not rejoin the in-sync replicas")
 
-    assert node.refused and not node.is_running()
-    assert [n.stored_cluster_id() for n in kafka_cluster.nodes[:2]] == [kafka_cluster.cluster_id] * 2
-    more, failed = publish_acknowledged(publisher, topic, 30, start=60)  # acks=all on the two left (min ISR 2)
-    assert len(more) == 30, failed
-    assert set(stored + more) <= set(logged_ids(kafka_cluster.bootstrap, topic))
-    assert 3 not in describe_topic(kafka_cluster.bootstrap, topic).leaders.values()
+
+def give_back_log_dir(node: KafkaNode, kept: Path) -> None:
+    """The node's own storage back and the node started: the session's cluster is whole again for the tests
+    after this one (the cluster fault modules share it)."""
+    node.kill()
+    shutil.rmtree(node.log_dirs, ignore_errors=True)
+    kept.rename(node.log_dirs)
+    node.refused = False
+    node.start()

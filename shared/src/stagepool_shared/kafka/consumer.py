@@ -170,20 +170,22 @@ class ConsumerLoop:
             logger.warning("closing the consumer of %s failed: %s", self.group_id, err)
 
     def _consume_until_stuck(self, consumer: KafkaConsumer) -> None:
-        next_look, self._behind = time.monotonic() + self.options.stuck_after_s, {}
+        last_batch = time.monotonic()
+        next_look, self._behind = last_batch + self.options.stuck_after_s, {}
         while not self.stop.is_set():
             batch = consumer.poll(timeout_ms=self.options.poll_timeout_ms)
             self.partitions = len(consumer.assignment())
             if batch:
                 self._process_batch(consumer, batch)
                 self.batches += 1
-                next_look = time.monotonic() + self.options.stuck_after_s
+                last_batch = time.monotonic()
+                next_look = last_batch + self.options.stuck_after_s
             elif time.monotonic() > next_look:
                 if self._is_stuck(consumer):
                     self.recreations += 1
                     metrics.CONSUMER_RESTARTS.labels(self.group_id).inc()
                     logger.warning("consumer %s made no progress for %.0fs; recreating it",
-                                   self.group_id, self.options.stuck_after_s)
+                                   self.group_id, time.monotonic() - last_batch)
                     return
                 wait = self.options.behind_recheck_s if self._behind else self.options.stuck_after_s
                 next_look = time.monotonic() + wait
