@@ -21,7 +21,7 @@ SOAK_MODULES := tests/integration/test_cluster_faults.py tests/integration/test_
 test: bootstrap
 	@status=0; \
 	$(PYTEST) -n 2 tests/unit tests/contract || status=1; \
-	$(PYTEST) -n 2 --dist loadgroup tests --ignore=tests/unit --ignore=tests/contract || status=1; \
+	$(PYTEST) -n 2 --dist loadfile tests --ignore=tests/unit --ignore=tests/contract || status=1; \
 	exit $$status
 
 test-unit: bootstrap
