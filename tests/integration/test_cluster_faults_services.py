@@ -1,10 +1,11 @@
-"""Instances killed mid-work on the 3-node KRaft cluster (issue 18 point 5): two matcher processes in one
-consumer group, the one computing a round killed (kill -9) mid-round; two notifier processes sending one
-release, one of them killed and then the leader of the partition they publish `notification.sent` to.
+"""Instances killed mid-work on the 3-node KRaft cluster (issue 18 point 5): two intake processes taking
+wishes in turn, one killed (kill -9) mid-stream; two matcher processes in one consumer group, the one
+computing a round killed mid-round; two notifier processes sending one release, one of them killed and then
+the leader of the partition they publish `notification.sent` to. (Reporting: test_cluster_faults_reporting.py.)
 
-Figures (`FIGURE ...` lines, docs/reliability.md): placements duplicated (must be 0), e-mails lost (0) and
-duplicated (within the documented bound: NOTIFIER_MARK_BATCH per sender thread per kill, here 1 × 1),
-acknowledged events lost (0), and the time to recover. `make soak` repeats each with
+Figures (`FIGURE ...` lines, docs/reliability.md): acknowledged wishes lost (must be 0) and wishes published
+under two event ids (0), placements duplicated (0), e-mails lost (0) and duplicated (within the documented
+bound: NOTIFIER_MARK_BATCH per sender thread per kill, here 1 × 1), and the time to recover. `make soak` repeats each with
 STAGEPOOL_FAULT_INJECTIONS=15. The session's cluster is shared; every injection leaves it whole again.
 """
 
@@ -21,16 +22,20 @@ from datetime import UTC, datetime
 
 import pytest
 import redis
+import requests
 
+from intake.bootstrap import bootstrap
+from intake.config import Settings
 from notifier.adapters.redis_store import RedisStore
 from stagepool_shared import topics
+from stagepool_shared.devstack._proc import free_ports
 from stagepool_shared.devstack.kafka_cluster import KafkaCluster
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.rounds import RoundRequested
 from stagepool_shared.kafka import EventPublisher, describe_topic, ensure_topics, read_log
 from stagepool_shared.registry import decode
 from stagepool_shared.testing.waiting import wait_until
-from test_cluster_faults import INJECTIONS, leader_of, settle
+from test_cluster_faults import INJECTIONS, PERIOD, PERIOD_ID, Answer, Poster, leader_of, settle
 from test_matcher_kill import make_region, projected
 from test_notifier_faults import start_notifier
 from test_notifier_release import expected_addresses, intake, prepare_lane, released_parts, seed_round  # noqa: F401
@@ -51,6 +56,100 @@ def stop(process: subprocess.Popen | None) -> None:
 def kill(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(30)
+
+
+# --------------------------------------------------------------------------- an intake instance mid-stream
+
+
+class Balanced(Poster):
+    """Posts to the intake instances in turn, as a load balancer would. A request that gets no answer at all
+    (the instance is gone) goes to the next one with the same Idempotency-Key, as a balancer's retry would."""
+
+    def __init__(self, urls: list[str], token: str, tag: str, first: int) -> None:
+        super().__init__(urls[0], token, tag, first=first)
+        self.urls, self.retried = urls, 0
+
+    def _post(self, n: int, started: float) -> Answer:
+        for i in range(len(self.urls)):
+            self.url = self.urls[(n + i) % len(self.urls)]
+            answer = super()._post(n, started)
+            if answer.status != 0:
+                return answer
+            self.retried += 1
+        return answer
+
+
+def start_intake_process(env: dict[str, str], log_path) -> tuple[subprocess.Popen, str]:  # noqa: ANN001
+    port = free_ports(1)[0]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "intake", "run"], env={**env, "HTTP_PORT": str(port)},
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: answers(url + "/readyz"), 60, message=f"intake never ready; log {log_path}")
+    return process, url
+
+
+def answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def test_an_intake_instance_killed_mid_stream_loses_no_acknowledged_wish_and_publishes_none_twice(
+        kafka_cluster, redis_url, tmp_path):
+    ensure_topics(kafka_cluster.bootstrap)
+    tag = uuid.uuid4().hex[:8]
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap, "REDIS_URL": redis_url,
+           "INTAKE_PSEUDONYM_SECRET": f"cluster-intake-kill-secret-{tag}", "PUBLISH_TIMEOUT_S": "5",
+           "LOG_LEVEL": "WARNING"}
+    wiring = bootstrap(Settings.from_env(env))  # issues the tokens: they are shared state in Redis
+    try:
+        for injection in range(INJECTIONS):
+            kill_an_intake_instance(kafka_cluster, env, wiring, tmp_path, injection)
+    finally:
+        wiring.close()
+
+
+def kill_an_intake_instance(cluster: KafkaCluster, env: dict[str, str], wiring, tmp_path,  # noqa: ANN001
+                            injection: int) -> None:
+    """One injection: wishes posted to two intake instances in turn; after 20 acknowledged, kill -9 of one;
+    posting goes on (to the other) until 40 more are acknowledged. Every acknowledged wish must be in the log,
+    and no student's wish under two event ids (a retried key republishes the same event id)."""
+    settle(cluster, topics.WISHES)
+    run = uuid.uuid4().hex[:8]
+    region, school = f"reg-cfi-{run}", f"sch-cfi-{run}"
+    coordinator = wiring.tokens.issue("cfi-c", "regional_coordinator", region, region_id=region)
+    instances = [start_intake_process(env, tmp_path / f"intake-{injection}-{i}.log") for i in range(2)]
+    requests.put(instances[0][1] + f"/api/v1/periods/{PERIOD_ID}", json=PERIOD, timeout=30,
+                 headers={"Authorization": "Bearer " + coordinator}).raise_for_status()
+    poster = Balanced([url for _, url in instances], wiring.tokens.issue("cfi-s", "school_staff", school,
+                                                                         region_id=region), run, first=0)
+    poster.start()
+    try:
+        wait_until(lambda: len(poster.acked()) >= 20, 60, message="intake is too slow before the kill")
+        kill(instances[0][0])
+        killed = time.monotonic()
+        poster.acknowledges_again(killed, "an instance was killed")
+        assert instances[1][0].poll() is None, "the other intake instance ended"
+    finally:
+        poster.finish()
+        for process, _ in instances:
+            stop(process)
+    posted = {a.student_ref for a in poster.answers if a.student_ref}
+    logged = [decode(m.value) for m in read_log(cluster.bootstrap, [topics.WISHES]) if m.key == region.encode()]
+    ids = {ref: {(e.event_id, e.event_type) for e in logged if e.payload.student_ref == ref} for ref in posted}
+    twice = {ref: found for ref, found in ids.items() if len(found) > 1}
+    lost = {a.event_id for a in poster.acked()} - {e.event_id for e in logged}
+    print(f"\nFIGURE cluster-intake-instance-kill #{injection + 1}: two instances in turn, one killed after "
+          f"{sum(1 for a in poster.acked() if a.answered <= killed)} acknowledged; answers "
+          f"{poster.statuses(killed)}; sent again to the other instance {poster.retried}; acknowledged "
+          f"{len(poster.acked())}, lost {len(lost)}; wishes under two event ids {len(twice)}; log copies "
+          f"{len(logged)} of {len({e.event_id for e in logged})} event ids; first 202 of a request sent after "
+          f"the kill {poster.recovered_s(killed):.2f} s after it")
+    assert lost == set(), f"{len(lost)} acknowledged wishes are not in the log"
+    assert twice == {}, twice
+    assert poster.status_codes() <= {202, 503}, poster.status_codes()
 
 
 # --------------------------------------------------------------------------- the matcher mid-round
