@@ -104,40 +104,43 @@ def test_an_intake_instance_killed_mid_stream_loses_no_acknowledged_wish_and_pub
            "INTAKE_PSEUDONYM_SECRET": f"cluster-intake-kill-secret-{tag}", "PUBLISH_TIMEOUT_S": "5",
            "LOG_LEVEL": "WARNING"}
     wiring = bootstrap(Settings.from_env(env))  # issues the tokens: they are shared state in Redis
+    region = f"reg-cfi-{tag}"  # one region (and period) for every injection, a school and students each
     try:
         for injection in range(INJECTIONS):
-            kill_an_intake_instance(kafka_cluster, env, wiring, tmp_path, injection)
+            kill_an_intake_instance(kafka_cluster, env, wiring, region, tmp_path, injection)
     finally:
         wiring.close()
 
 
-def kill_an_intake_instance(cluster: KafkaCluster, env: dict[str, str], wiring, tmp_path,  # noqa: ANN001
-                            injection: int) -> None:
+def kill_an_intake_instance(cluster: KafkaCluster, env: dict[str, str], wiring, region: str,  # noqa: ANN001
+                            tmp_path, injection: int) -> None:  # noqa: ANN001
     """One injection: wishes posted to two intake instances in turn; after 20 acknowledged, kill -9 of one;
     posting goes on (to the other) until 40 more are acknowledged. Every acknowledged wish must be in the log,
     and no student's wish under two event ids (a retried key republishes the same event id)."""
     settle(cluster, topics.WISHES)
-    run = uuid.uuid4().hex[:8]
-    region, school = f"reg-cfi-{run}", f"sch-cfi-{run}"
     coordinator = wiring.tokens.issue("cfi-c", "regional_coordinator", region, region_id=region)
-    instances = [start_intake_process(env, tmp_path / f"intake-{injection}-{i}.log") for i in range(2)]
-    requests.put(instances[0][1] + f"/api/v1/periods/{PERIOD_ID}", json=PERIOD, timeout=30,
-                 headers={"Authorization": "Bearer " + coordinator}).raise_for_status()
-    poster = Balanced([url for _, url in instances], wiring.tokens.issue("cfi-s", "school_staff", school,
-                                                                         region_id=region), run, first=0)
-    poster.start()
+    school = wiring.tokens.issue("cfi-s", "school_staff", f"sch-cfi-{injection}", region_id=region)
+    instances = []
+    poster = None
     try:
+        instances += [start_intake_process(env, tmp_path / f"intake-{injection}-{i}.log") for i in range(2)]
+        requests.put(instances[0][1] + f"/api/v1/periods/{PERIOD_ID}", json=PERIOD, timeout=30,
+                     headers={"Authorization": "Bearer " + coordinator}).raise_for_status()
+        poster = Balanced([url for _, url in instances], school, f"{region}-{injection}", first=100_000 * injection)
+        poster.start()
         wait_until(lambda: len(poster.acked()) >= 20, 60, message="intake is too slow before the kill")
         kill(instances[0][0])
         killed = time.monotonic()
         poster.acknowledges_again(killed, "an instance was killed")
         assert instances[1][0].poll() is None, "the other intake instance ended"
     finally:
-        poster.finish()
+        if poster is not None:
+            poster.finish()
         for process, _ in instances:
             stop(process)
     posted = {a.student_ref for a in poster.answers if a.student_ref}
-    logged = [decode(m.value) for m in read_log(cluster.bootstrap, [topics.WISHES]) if m.key == region.encode()]
+    logged = [e for e in (decode(m.value) for m in read_log(cluster.bootstrap, [topics.WISHES])
+                          if m.key == region.encode()) if e.payload.student_ref in posted]  # this injection's
     ids = {ref: {(e.event_id, e.event_type) for e in logged if e.payload.student_ref == ref} for ref in posted}
     twice = {ref: found for ref, found in ids.items() if len(found) > 1}
     lost = {a.event_id for a in poster.acked()} - {e.event_id for e in logged}
