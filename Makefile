@@ -17,7 +17,7 @@ demo: bootstrap
 # The unit and contract tests (pure, no servers) run on both cores. The tests on real servers run on two workers
 # too, a module at a time (its platform starts once), with every module on the replicated servers (3-node
 # Kafka, Sentinel) on one worker (tests/conftest.py); the cluster faults run once each here, 15 times in `make soak`.
-SOAK_MODULES := tests/integration/test_cluster_faults.py tests/integration/test_cluster_faults_services.py
+SOAK_MODULES := tests/integration/test_cluster_faults.py tests/integration/test_cluster_faults_services.py tests/integration/test_cluster_faults_reporting.py
 test: bootstrap
 	@status=0; \
 	$(PYTEST) -n 2 tests/unit tests/contract || status=1; \

@@ -34,6 +34,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
 # `loadgroup` does not group under pytest 9: it renames `item._nodeid`, which pytest 9 no longer reads.)
 REPLICATED_MODULES = frozenset({
     "tests/integration/test_cluster_faults.py",
+    "tests/integration/test_cluster_faults_reporting.py",
     "tests/integration/test_cluster_faults_services.py",
     "tests/integration/test_kafka_cluster.py",
     "tests/integration/test_redis_sentinel.py",
