@@ -117,10 +117,11 @@ def _largest(peaks: dict[str, Any], service: str) -> str:
 def print_table(rows: list[dict[str, Any]]) -> None:
     """One line per instance count, with the largest peak of a matcher and of a notifier instance."""
     print(f"{'instances':>9} {'students':>9} {'wishes/s':>9} {'proposals_s':>11} {'spread_s':>9} {'msg/s':>8} "
-          f"{'lag_end':>7} {'matcher_MB':>10} {'notifier_MB':>11} {'load_1m':>7}")
+          f"{'messages':>8} {'failed':>6} {'lag_end':>7} {'matcher_MB':>10} {'notifier_MB':>11} {'load_1m':>7}")
     for r in rows:
         print(f"{r['instances']:>9} {r['students']:>9} {r['wishes_per_s']:>9} {r['proposals_s']:>11} "
-              f"{r['release_spread_s']:>9} {r['messages_per_s']:>8} {r['lag_end']:>7} "
+              f"{r['release_spread_s']:>9} {r['messages_per_s']:>8} {r['messages']:>8} {r['messages_failed']:>6} "
+              f"{r['lag_end']:>7} "
               f"{_largest(r['peak_mb'], 'matcher'):>10} {_largest(r['peak_mb'], 'notifier'):>11} "
               f"{max(r['load_avg_1m'].values(), default=0.0):>7}")
 

@@ -109,6 +109,8 @@ def test_the_table_has_one_line_per_instance_count(capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert lines[0].split()[:2] == ["instances", "students"]
     assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
+    header = lines[0].split()
+    assert [line.split()[header.index("failed")] for line in lines[1:]] == ["0", "0", "0"]  # given up, said
 
 
 def answers(*outcomes: int | ApiError):
