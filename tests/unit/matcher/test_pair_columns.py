@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bench.generator import generate
-from matcher.domain import eligibility, explain
+from matcher.domain import eligibility
 from matcher.domain.tables import build_tables
 from matcher.solver import solve
 from matcher.solver.instance import build_instance
@@ -45,7 +45,7 @@ def test_the_block_size_changes_no_explanation(region, monkeypatch) -> None:
     rnd, rt = region
     whole = solve(rnd).explanations
     assert any(e.relaxations for e in whole)  # the counterfactual scan ran on unplaced students
-    monkeypatch.setattr(explain, "_CELLS", 1)
+    monkeypatch.setattr(eligibility, "_CELLS", 1)  # the block size explain uses too (block_rows)
     assert solve(rnd).explanations == whole
 
 

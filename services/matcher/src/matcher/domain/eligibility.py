@@ -137,9 +137,9 @@ def _block_candidates(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np
     return s[si], p[pj]
 
 
-def _block_rows(n_places: int) -> int:
-    """Students per dense block of `n_places` columns: about _CELLS cells, at most _CHUNK rows."""
-    return int(min(_CHUNK, max(64, _CELLS // max(n_places, 1))))
+def block_rows(n_places: int, most: int = _CHUNK) -> int:
+    """Students per dense block of `n_places` columns: about _CELLS cells, at least 64 and at most `most` rows."""
+    return int(min(most, max(64, _CELLS // max(n_places, 1))))
 
 
 def eligible_pairs(rt: RoundTables) -> Pairs:
@@ -156,7 +156,7 @@ def eligible_pairs(rt: RoundTables) -> Pairs:
         for crebo in np.unique(st.crebo[st.period == period]):
             p = np.nonzero(open_places & (pt.period == period) & pt.crebos[:, crebo])[0]
             s_all = np.nonzero((st.period == period) & (st.crebo == crebo))[0]
-            rows = _block_rows(len(p))
+            rows = block_rows(len(p))
             for k in range(0, len(s_all) if len(p) else 0, rows):
                 parts.append(_finish_block(rt, *_block_candidates(rt, s_all[k:k + rows], p)))
     return _sorted_pairs(parts)
@@ -189,6 +189,6 @@ def _sorted_pairs(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Pai
 
 
 __all__ = [
-    "BIT", "CRITERIA", "Pairs", "eligible_pairs", "failure_masks",
+    "BIT", "CRITERIA", "Pairs", "block_rows", "eligible_pairs", "failure_masks",
     "first_failure", "mask_criteria", "pair_failures", "pair_masks",
 ]

@@ -25,7 +25,7 @@ and is only set when some single relaxation would have helped. Travel is relaxed
 minutes, to the smallest step that opens a place (with a free slot if possible).
 Refusals and desk exclusions are never relaxed.
 The scan is vectorised per pool (period, sector) in dense blocks of students x places (at most _CHUNK
-students and about _CELLS cells, so memory stays bounded in large regions): failure bitmasks
+students and about eligibility's _CELLS cells, so memory stays bounded in large regions): failure bitmasks
 from per-value rows, counts per criterion by comparing the bitmask with that criterion's bit (other
 criteria only over the places recognising the student's programme), exact travel minutes only where
 the great-circle bounds cannot decide or the travel step needs them. Imports numpy and the standard
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.domain.eligibility import BIT, CRITERIA, pair_failures, reach_cosine, travel_minutes_pairs
+from matcher.domain.eligibility import BIT, CRITERIA, block_rows, pair_failures, reach_cosine, travel_minutes_pairs
 from matcher.domain.model import Explanation, Relaxation
 from matcher.domain.preferences import wish_rank_name
 from matcher.domain.scarcity import FEW_PLACES
@@ -47,8 +47,7 @@ from matcher.domain.tables import RoundTables
 RELAXABLE = ("travel_time", "allowance", "irregular_shifts", "support", "level", "min_age", "programme", "no_slots")
 EXTRA_TRAVEL_SCAN = 30
 TRAVEL_STEP = 5
-_CHUNK = 512  # students per dense block at most
-_CELLS = 1 << 21  # students x places per dense block: its temporaries stay at a few tens of MB
+_CHUNK = 512  # students per dense block at most (and about eligibility's _CELLS cells)
 _NONE = np.iinfo(np.int64).max
 _POPCOUNT_LE1 = np.bitwise_count(np.arange(1 << 16, dtype=np.uint16)) <= 1
 
@@ -214,7 +213,7 @@ def relax(rt: RoundTables, students: np.ndarray, free: np.ndarray, no_eligible: 
         places = np.nonzero(relevant & (pt.period == st.period[first]))[0]
         out.pool_places[idx] = len(places) > 0
         out.other_period[idx] = bool(np.any(relevant & (pt.period != st.period[first])))
-        rows = int(min(_CHUNK, max(64, _CELLS // max(len(places), 1))))  # block temporaries stay bounded
+        rows = block_rows(len(places), _CHUNK)  # block temporaries stay bounded
         for k in range(0, len(idx) if len(places) else 0, rows):
             at = idx[k:k + rows]
             _relax_chunk(rt, students[at], places, free, out, at, no_eligible[at])

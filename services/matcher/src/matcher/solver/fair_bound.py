@@ -77,6 +77,14 @@ class _Net:
     def arrays(self):
         return [np.concatenate(x) for x in (self.tails, self.heads, self.caps, self.costs)]
 
+    def max_flow(self, caps: np.ndarray) -> int | None:
+        """The maximum flow from source to sink over this network with capacities `caps` (None when OR-tools
+        does not solve it to optimality)."""
+        tails, heads, _, _ = self.arrays()
+        smf = max_flow.SimpleMaxFlow()
+        smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
+        return int(smf.optimal_flow()) if smf.solve(0, 1) == smf.OPTIMAL else None
+
 
 def _free_pairs(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
     """Eligible pairs of the students still to place (fixed students removed)."""
@@ -220,13 +228,9 @@ def no_release_beyond_fixed(ref: Reference, released: int) -> int:
 
 def _quota_saturable(net: _Net, quota: np.ndarray) -> bool:
     """Can every group get its quota at all (one max flow, rest arcs closed, any releases allowed)?"""
-    tails, heads, caps, _ = net.arrays()
-    caps = caps.copy()
+    caps = net.arrays()[2].copy()
     caps[:net.n_groups], caps[net.n_groups:2 * net.n_groups] = quota, 0
-    smf = max_flow.SimpleMaxFlow()
-    smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
-    smf.solve(0, 1)
-    return smf.optimal_flow() == int(quota.sum())
+    return net.max_flow(caps) == int(quota.sum())
 
 
 def _quota_feasible(net: _Net, quota: np.ndarray, release_floor: int | None) -> bool:

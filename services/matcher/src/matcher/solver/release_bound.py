@@ -6,37 +6,34 @@ F - r students without releases once those r students are dropped, so r >= F - F
 sum F (+ the fixed students) and releases exactly sum (F - F0) (+ what the fixed placements alone release),
 it is a maximum allocation reaching that lower bound in every part, so F - F0 is every part's minimum: no
 min-cost flow is needed. Otherwise `fair_bound.min_release` solves the min-cost flows as before.
-Imports ortools (graph), numpy and matcher.solver.fair_bound (the validator's network; never the solver's).
+Imports numpy and matcher.solver.fair_bound (the validator's network; never the solver's).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from ortools.graph.python import max_flow
-
 from matcher.domain.reservations import residual_slots
 from matcher.errors import SolverFailure
 from matcher.solver import fair_bound as bound
 from matcher.solver.fair_bound import Reference
 
 
-def _max_flow(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray) -> int:
-    smf = max_flow.SimpleMaxFlow()
-    smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
-    if smf.solve(0, 1) != smf.OPTIMAL:
+def _max_flow(net: bound._Net, caps: np.ndarray) -> int:
+    flow = net.max_flow(caps)
+    if flow is None:
         raise SolverFailure("release lower bound", "max flow did not solve")
-    return int(smf.optimal_flow())
+    return flow
 
 
 def part_bound(ref: Reference, part: np.ndarray) -> tuple[int, int]:
     """(F, F - F0) of one part: its maximum flow and the lower bound on its released slots."""
     net = bound._network(ref, release=True, part=part)
-    tails, heads, caps, costs = net.arrays()
+    _, _, caps, costs = net.arrays()
     caps = caps.copy()
     caps[net.n_groups:2 * net.n_groups] = 0  # rest arcs (min-cost-flow probes only): the quota arcs hold demand
-    full = _max_flow(tails, heads, caps)
+    full = _max_flow(net, caps)
     caps[costs == 1] = 0  # the release arcs: the only arcs of cost 1 in the release network
-    return full, full - _max_flow(tails, heads, caps)
+    return full, full - _max_flow(net, caps)
 
 
 def certified_by_bound(ref: Reference, placed: int, released: int) -> bool:
