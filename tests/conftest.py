@@ -27,7 +27,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
             f"FAILED: {len(skipped)} test(s) were skipped; in Stagepool a skipped test is a failure.", red=True)
 
 
-
 # make test runs the server tests with `pytest -n 2 --dist loadfile`: a module's tests go to one worker, so its
 # module fixtures (a whole platform) start once. These modules, on the replicated servers (3-node Kafka,
 # Sentinel), go to one worker together, so that only one cluster and one Sentinel set start. (xdist's own

@@ -36,7 +36,7 @@ from stagepool_shared.kafka import EventPublisher, describe_topic, ensure_topics
 from stagepool_shared.registry import decode
 from stagepool_shared.testing.waiting import wait_until
 from test_cluster_faults import INJECTIONS, PERIOD, PERIOD_ID, Answer, Poster, leader_of, settle
-from test_matcher_kill import make_region, projected
+from test_matcher_kill import make_region, projected, proposed_parts, start_matcher
 from test_notifier_faults import start_notifier
 from test_notifier_release import expected_addresses, intake, prepare_lane, released_parts, seed_round  # noqa: F401
 from tests.fakes.notifier import smtp_server
@@ -158,12 +158,6 @@ def kill_an_intake_instance(cluster: KafkaCluster, env: dict[str, str], wiring, 
 # --------------------------------------------------------------------------- the matcher mid-round
 
 
-def start_matcher(env: dict[str, str], log_path) -> subprocess.Popen:  # noqa: ANN001
-    with open(log_path, "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "matcher", "consume"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-
-
 def computing(processes: list[subprocess.Popen], logs: list, round_id: str) -> subprocess.Popen:  # noqa: ANN001
     """The instance whose log says it froze the round's pool and is computing it (matcher.handlers)."""
     line = f"round {round_id}: pool frozen at"
@@ -220,11 +214,7 @@ def kill_the_computing_matcher(cluster: KafkaCluster, redis_url: str, publisher:
     finally:
         for process in matchers:
             stop(process)
-    proposed = [(decode(m.value), m.value) for m in read_log(cluster.bootstrap, [topics.ROUNDS])]
-    proposed = [(e, v) for e, v in proposed if e.event_type == "round.proposed" and e.payload.round_id == round_id]
-    by_id: dict[str, set[bytes]] = {}
-    for envelope, value in proposed:
-        by_id.setdefault(envelope.event_id, set()).add(value)
+    proposed, by_id = proposed_parts(cluster.bootstrap, region, round_id)
     parts = {e.event_id: e for e, _ in proposed}
     placed = Counter(o.student_ref for e in parts.values() for o in e.payload.outcomes if o.status == "placed")
     per_place = Counter(o.place_id for e in parts.values() for o in e.payload.outcomes if o.status == "placed")

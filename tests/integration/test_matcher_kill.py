@@ -54,10 +54,22 @@ def projected(client: redis.Redis, region: str, wishes: list, places: list) -> b
     return client.hlen(key + ":wishes") == len(wishes) and client.hlen(key + ":places") == len(places)
 
 
-def start_matcher(env: dict, log_path) -> subprocess.Popen:
-    log = open(log_path, "ab")
-    return subprocess.Popen([sys.executable, "-m", "matcher", "consume"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+def start_matcher(env: dict, log_path) -> subprocess.Popen:  # noqa: ANN001
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the file
+        return subprocess.Popen([sys.executable, "-m", "matcher", "consume"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def proposed_parts(bootstrap: str, region: str, round_id: str) -> tuple[list, dict[str, set[bytes]]]:
+    """The round's `round.proposed` parts in the log, as (envelope, bytes), and the contents per event id. Reads
+    only the region's key: other tests share the topic, and one of them writes poison to it."""
+    ours = [m for m in read_log(bootstrap, [topics.ROUNDS]) if m.key == region.encode()]
+    proposed = [(decode(m.value), m.value) for m in ours]
+    proposed = [(e, v) for e, v in proposed if e.event_type == "round.proposed" and e.payload.round_id == round_id]
+    by_id: dict[str, set[bytes]] = {}
+    for envelope, value in proposed:
+        by_id.setdefault(envelope.event_id, set()).add(value)
+    return proposed, by_id
 
 
 def test_a_matcher_killed_during_a_round_gives_the_same_round_after_restart(kafka_bootstrap, redis_url, tmp_path):
@@ -93,12 +105,7 @@ def test_a_matcher_killed_during_a_round_gives_the_same_round_after_restart(kafk
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(30)
         publisher.close()
-    ours = [m for m in read_log(kafka_bootstrap, [topics.ROUNDS]) if m.key == region.encode()]  # other tests
-    proposed = [(decode(m.value), m.value) for m in ours]  # share the topic, and one of them writes poison to it
-    proposed = [(e, v) for e, v in proposed if e.event_type == "round.proposed" and e.payload.round_id == round_id]
-    by_id: dict[str, set[bytes]] = {}
-    for envelope, value in proposed:
-        by_id.setdefault(envelope.event_id, set()).add(value)
+    proposed, by_id = proposed_parts(kafka_bootstrap, region, round_id)
     parts = proposed[0][0].payload.parts
     assert len(by_id) == parts and all(len(values) == 1 for values in by_id.values())
     assert sum(len(e.payload.outcomes) for e, _ in proposed if e.event_id in by_id) >= STUDENTS
