@@ -5,8 +5,8 @@ Steps: the coordinator creates the period and the schools; each organisation imp
 each school imports its students' wishes (XLSX, with top-3 places chosen from what was posted); one school
 sets variant 3 and its scripted students make their top 3 through intake's API (demo.variant3); wait until
 the matcher has consumed them (its /metrics); another school uses variant 2: a candidates round, its scripted
-students choose through intake's API, and the final round (demo.variant2, left proposed); a what-if scenario (demo.season); request a round and wait for
-the proposal; per school with students in it, its school staff and its support staff approve (the per-school
+students choose through intake's API, and the final round (demo.variant2), which is the season's first round;
+a what-if scenario (demo.season); per school with students in it, its school staff and its support staff approve (the per-school
 rule); schedule the release a few seconds ahead; wait until the local SMTP server holds every message; then the
 season's second step (demo.rematch: late students, a refusal, a withdrawn place, a re-match approved and released
 the same way); next year's board, the figures per variant and aftercare (demo.season). Each step is timed. Any
@@ -305,8 +305,7 @@ def run_demo_region(platform: Any, mailbox: Mailbox, students: int = 2000, seed:
     choice = variant2.run_variant2(clients, cast, area, platform.secrets.pseudonym_secret.encode(), timings, wait_for,
                                    lambda *types: matcher_consumed(cast.coordinator_matcher, *types))
     scenario_figures = season.run_whatif(platform, area, timings, wait_for)
-    with timings.step("round requested -> proposed"):
-        record = run_round(cast, area)
+    record = cast.coordinator_matcher.round(choice.final_round)  # the season's first round: variant 2's final round
     with timings.step("approvals per school (staff + support staff)"):
         approve(cast, record["round_id"])
     before = mailbox.count()

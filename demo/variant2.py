@@ -8,8 +8,8 @@ never released). Up to `SCRIPTED` of those students, each with a student token, 
 (`GET /api/v1/choices/{period}`) and choose one (`POST /api/v1/choices/{period}`): a seeded choice among their
 candidates, so some choose the same place and the rule decides. Then the final round (`kind: final`, naming
 the candidates round) treats the choices as their top wishes; its outcomes say per student what became of
-the choice. The summary prints how many chose and how many got their choice. The final round stays a
-proposal: the demo's own first round comes next, with the choices as those students' top wishes.
+the choice. The summary prints how many chose and how many got their choice. The final round is the season's
+first round: the demo approves and releases it like any round (the whole pool, every school).
 Imports the standard library, stagepool_shared's pseudonym and the demo's clients and region.
 """
 
@@ -67,19 +67,23 @@ def set_variant2(school_client: IntakeClient, area: DemoRegion) -> Variant2Run:
     return Variant2Run(school.school_id, school.name, crebos)
 
 
-def script_choices(clients: Clients, area: DemoRegion, run: Variant2Run, secret: bytes, seed: int = 152,
-                   limit: int = SCRIPTED) -> int:
-    """Up to `limit` of the school's students with an offer each choose one of their candidates (seeded: the
-    pick or another one); the number who chose."""
+def script_choices(clients: Clients, area: DemoRegion, run: Variant2Run, secret: bytes, offered_refs: set[str],
+                   wait: Wait, seed: int = 152, limit: int = SCRIPTED) -> int:
+    """Up to `limit` of the school's students offered candidates (`offered_refs`, from the candidates round) each
+    choose one of them (seeded: the pick or another one); the number who chose.
+
+    Each waits until intake holds its own offer: the offers reach intake over several partitions, in no fixed
+    order, so a student skipped for an offer not there yet would make the demo's choices differ run to run."""
     rng = random.Random(seed)
     for student in variant2_school(area).students:
         if len(run.choices) >= limit:
             break
         ref = pseudonym(secret, student.school_id, student.number)
-        client = clients.as_("intake", ref, "student", ref, area.region_id)
-        offered = client.call("GET", f"/api/v1/choices/{area.period_id}").get("offered") or []
-        if not offered:
+        if ref not in offered_refs:
             continue  # unplaced by the candidates round: no offer
+        client = clients.as_("intake", ref, "student", ref, area.region_id)
+        offered = wait(lambda: client.call("GET", f"/api/v1/choices/{area.period_id}").get("offered"), 60,
+                       f"intake holding the offer of {ref}")
         chosen = offered[0] if rng.random() < 0.3 else rng.choice(offered)
         client.call("POST", f"/api/v1/choices/{area.period_id}", expect=(202,), json={"choice": [chosen]})
         run.choices[ref] = chosen
@@ -110,9 +114,7 @@ def run_variant2(clients: Clients, cast: Any, area: DemoRegion, secret: bytes, t
                 and o["status"] == "placed"]
         run.offered = len(refs)
         before = consumed("wish.updated")
-        if refs:
-            wait(lambda: _offer_reached(clients, area, refs[-1]), 60, "intake received the offers")
-        chose = script_choices(clients, area, run, secret)
+        chose = script_choices(clients, area, run, secret, set(refs), wait)
         wait(lambda: consumed("wish.updated") >= before + chose, 120, "the matcher took the choices")
         run.final_round = matcher.request_round(area.region_id, area.period_id, kind="final",
                                                 previous_round_id=run.candidates_round)
@@ -122,12 +124,6 @@ def run_variant2(clients: Clients, cast: Any, area: DemoRegion, secret: bytes, t
     print(f"  variant 2 at {school.school_id}: {run.offered} offered, {len(run.choices)} chose, {run.got} got "
           "their choice", flush=True)
     return run
-
-
-def _offer_reached(clients: Clients, area: DemoRegion, ref: str) -> bool:
-    """Whether intake holds the offer of this offered student (the last one published)."""
-    client = clients.as_("intake", ref, "student", ref, area.region_id)
-    return bool(client.call("GET", f"/api/v1/choices/{area.period_id}").get("offered"))
 
 
 def summary_line(run: Variant2Run | None, lang: str = "nl") -> list[str]:

@@ -80,13 +80,13 @@ def test_the_first_school_sets_variant_2_with_three_candidates_for_each_of_its_p
                                             for c in sorted({s.crebo for s in area.schools[0].students})]
 
 
-def test_scripted_students_choose_one_of_their_candidates_and_a_student_without_an_offer_is_skipped():
+def test_scripted_students_choose_one_of_their_candidates_and_a_student_not_offered_any_is_skipped():
     area = demo_region.generate(120, None, 2026)
     run = variant2.set_variant2(Recorder([]), area)
     refs = [pseudonym(SECRET, s.school_id, s.number) for s in area.schools[0].students[:6]]
     clients = StudentClients(unoffered=frozenset({refs[0]}))
-    assert variant2.script_choices(clients, area, run, SECRET, limit=5) == 5
-    assert refs[0] not in run.choices and len(clients.by_ref[refs[0]].calls) == 1
+    assert variant2.script_choices(clients, area, run, SECRET, set(refs[1:]), wait, limit=5) == 5
+    assert refs[0] not in run.choices and refs[0] not in clients.by_ref
     for ref in refs[1:]:
         (_, _, _), (post, path, body) = clients.by_ref[ref].calls
         assert (post, path) == ("POST", f"/api/v1/choices/{area.period_id}")
