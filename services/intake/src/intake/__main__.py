@@ -12,6 +12,7 @@ Each command closes its clients on the way out; SIGTERM/SIGINT stop the loops cl
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Sequence
 
@@ -19,8 +20,10 @@ from stagepool_shared import kafka
 from stagepool_shared.production import serve_gunicorn
 from stagepool_shared.runtime import command_parser, load_settings, serve, stop_on_signals
 
-from .bootstrap import bootstrap
+from .bootstrap import Wiring, bootstrap
 from .config import Settings
+
+log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +67,7 @@ def run(settings: Settings) -> int:
     """HTTP API (werkzeug, threaded) and the consumer thread in one process (demo and docker)."""
     stop = stop_on_signals()
     kafka.ensure_topics(settings.common.kafka_bootstrap_servers)
-    return serve(bootstrap(settings), stop)
+    return serve(indexed(bootstrap(settings)), stop)
 
 
 def consume(settings: Settings) -> int:
@@ -81,7 +84,16 @@ def consume(settings: Settings) -> int:
 def serve_production(settings: Settings) -> int:
     """The HTTP API under gunicorn, with the consumer in the same worker process (stagepool_shared.production)."""
     kafka.ensure_topics(settings.common.kafka_bootstrap_servers)
-    return serve_gunicorn(lambda: bootstrap(settings), settings.common)
+    return serve_gunicorn(lambda: indexed(bootstrap(settings)), settings.common)
+
+
+def indexed(wiring: Wiring) -> Wiring:
+    """The wiring, once the store has indexed by period the wishes stored before that index (a no-op after the
+    first start); logged with the number added."""
+    added = wiring.deps.store.index_wishes_by_period()
+    if added:
+        log.info("indexed %d older wishes by period for the deadline reminders", added)
+    return wiring
 
 
 if __name__ == "__main__":

@@ -83,6 +83,11 @@ class AbstractIntakeStore(AbstractPlacementStatuses):
     def wishes_of_period(self, period_id: str) -> list[WishRecord]:
         """Every stored wish of a period (any status), for the deadline reminders (issue 15.4)."""
 
+    def index_wishes_by_period(self) -> int:
+        """Add the wishes stored before `wishes_of_period` had its index to that index; the number added. A
+        store that always kept the index has nothing to do."""
+        return 0
+
     @abc.abstractmethod
     def erase_student(self, student_ref: str) -> None:
         """Remove the personal data, the wishes and every index entry of a student."""

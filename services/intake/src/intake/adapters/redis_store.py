@@ -2,7 +2,8 @@
 
 Keys: <p>:period:<id>, <p>:periods (set), <p>:school:<id>, <p>:student:<ref> (personal data),
 <p>:wish:<ref>:<period>, <p>:student:<ref>:periods (set), <p>:school:<id>:students (set),
-<p>:period:<id>:students (set: the refs with a wish in the period, for the deadline reminders),
+<p>:period:<id>:students (set: the refs with a wish in the period, for the deadline reminders; built for older
+wishes once, <p>:migrated:period-index),
 <p>:place:<id>, <p>:org:<id>:places (set), <p>:released:<ref>, <p>:released_place:<id> (a released round
 placed a student there), <p>:status:<ref> (placement status per period), <p>:idem:<hash> (with a TTL).
 Multi-key writes go in one MULTI/EXEC, so a crash never leaves half a command stored.
@@ -136,6 +137,20 @@ class RedisIntakeStore(RedisPlacementStatuses, AbstractIntakeStore):
         return [wish for start in range(0, len(refs), 1000) for raw in
                 self.client.mget([self._k("wish", ref, period_id) for ref in refs[start:start + 1000]])
                 if raw and (wish := codec.load_wish(raw))]
+
+    def index_wishes_by_period(self) -> int:
+        """The period index of wishes for the wishes stored before it existed (they were missing from the deadline
+        reminders), once per store: a marker key says it ran. SADD is idempotent, so two instances that start
+        together do no harm, and a student erased meanwhile is skipped by `wishes_of_period` (no wish key)."""
+        marker = self._k("migrated", "period-index")
+        if self.client.exists(marker):
+            return 0
+        added = 0
+        for key in self.client.scan_iter(match=self._k("wish", "*"), count=1000):
+            _, student_ref, period_id = key.decode().rsplit(":", 2)
+            added += self.client.sadd(self._k("period", period_id, "students"), student_ref)
+        self.client.set(marker, "1")
+        return added
 
     def erase_student(self, student_ref: str) -> None:
         student = self.get_student(student_ref)
