@@ -74,6 +74,8 @@ def test_the_catalogue_shows_only_eligible_open_places_best_fit_first(student):
     for name in ("Alleen BBL", "Derdejaars", "Ver Weg", "Ingetrokken Zorg"):
         assert name not in body
     assert "2 van de 2 plaatsen" in body and "b1-k1-w2" in body and "Groningen" in body
+    assert "<dd>adl support</dd>" in body and "<dd>adl_support" not in body  # an activity code in words
+    assert '<option value="adl_support">adl support</option>' in body  # the filter keeps the code as its value
 
 
 def test_the_catalogue_filters_by_kind_competence_and_travel_and_refuses_a_bad_filter(student):

@@ -158,7 +158,8 @@ def _view(found: Catalogue, shown: list[Offer], query: dict[str, Any], chosen: l
     every = found.offers
     return {
         "offers": [_card(o) for o in shown], "total": len(every), "query": query,
-        "options": {key: [(v, v) for v in sorted({v for o in every for v in _values(o.payload, key)})]
+        "options": {key: [(v, _code_words(v) if key == "activities" else v)
+                          for v in sorted({v for o in every for v in _values(o.payload, key)})]
                     for key in ("activities", "competences", "org_type")},
         "choices": [(o.place_id, _choice_label(o)) for o in every],
         "chosen": (chosen + ["", "", ""])[:3], "open": found.is_open(deps().clock()),
@@ -186,6 +187,12 @@ def _choice_label(offer: Offer) -> str:
     return f"{offer.payload.get('organisation_name', '')}, {where} ({offer.minutes} min)"
 
 
+def _code_words(code: str) -> str:
+    """An activity code as a student reads it: "persoonlijke_verzorging" -> "persoonlijke verzorging" (the codes
+    are Dutch words joined by underscores; the filter keeps the code as its value)."""
+    return code.replace("_", " ")
+
+
 def _values(payload: dict[str, Any], key: str) -> list[str]:
     value = payload.get(key)
     return value if isinstance(value, list) else [value] if value else []
@@ -196,7 +203,7 @@ def _card(offer: Offer) -> dict[str, Any]:
     return {
         "id": offer.place_id, "name": p.get("organisation_name", ""), "org_type": p.get("org_type", ""),
         "where": " ".join(x for x in (p.get("town", ""), p["location"]["pc4"]) if x), "minutes": offer.minutes,
-        "fit": offer.fit, "activities": ", ".join(p.get("activities", [])),
+        "fit": offer.fit, "activities": ", ".join(map(_code_words, p.get("activities", []))),
         "competences": ", ".join(p.get("competences", [])), "keuzedelen": ", ".join(p.get("keuzedelen", [])),
         "supervision": f"{word(SUPERVISOR_WORDS, p.get('supervisor_role', 'work_supervisor'))}"
                        + (f", {p['supervision_hours']} " + t("uur per week", "hours a week")
