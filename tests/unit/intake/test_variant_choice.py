@@ -5,6 +5,8 @@ field error (or, after the deadline, a clear refusal) with nothing published."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from stagepool_shared.envelope import new_envelope
@@ -59,6 +61,9 @@ def test_a_variant_2_student_chooses_a_candidate_and_it_becomes_their_first_wish
     best, near = offer(student, "best", "near")
     _, body = page(student)
     assert 'id="choice-form"' in body and "Zorg Dichtbij" in body and "top3-title" not in body
+    candidates = body.split('id="candidates">')[1].split("</ol>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", candidates) == ["Zorg Dichtbij, Groningen (4 min)",
+                                                           "Ziekenhuis Stad, 9711 (0 min)"]  # no place ids
     answer = choose(student, near, best)
     assert answer.status_code == 302
     [event] = student.publisher.events("wish.updated")

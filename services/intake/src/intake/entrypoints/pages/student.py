@@ -176,9 +176,19 @@ def _variant(found: Catalogue, picked: list[str] | None) -> dict[str, Any]:
     until = variants.choices_until(d, wish.period_id)
     chosen = picked if picked is not None else list(wish.payload.get("top_places", []))
     return {"number": applied.variant, "k": applied.candidates,
-            "offered": list(zip(offered, commands.place_names(d, offered))),
+            "offered": list(zip(offered, _candidate_labels(found, offered))),
             "chosen": ([c for c in chosen if c in offered] + ["", "", ""])[:3],
             "until": local_time(until) if until else "", "open": until is None or d.clock() < until}
+
+
+def _candidate_labels(found: Catalogue, offered: list[str]) -> list[str]:
+    """The candidates as the top-3 selects name places (organisation, town, minutes); the school's label with the
+    place id only for a candidate not in the catalogue or two that would read the same."""
+    by_id = {o.place_id: _choice_label(o) for o in found.offers}
+    labels = [by_id.get(place_id, "") for place_id in offered]
+    if "" in labels or len(set(labels)) < len(labels):
+        return commands.place_names(deps(), offered)
+    return labels
 
 
 def _choice_label(offer: Offer) -> str:
