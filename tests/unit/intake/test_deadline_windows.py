@@ -66,6 +66,16 @@ def test_a_variant_2_student_offered_candidates_is_listed_for_the_choice_until_t
     assert _windows(student)["choices"] == []
 
 
+def test_a_top_3_made_before_the_offer_is_no_choice_the_student_is_reminded_and_shown_none_chosen(student):
+    _deadlines(student)
+    set_variant(student, 2)
+    assert choose(student, student.places["best"]).status_code == 302  # the page invites a top 3 before the offer
+    offer(student, "near", "best")  # the matcher's pick first, then the student's earlier top 1
+    assert [s["student_ref"] for s in _windows(student)["choices"]] == [student.ref]
+    view = student.client.get("/api/v1/choices/p2027a", headers=bearer(student)).get_json()
+    assert view["chosen"] == [] and student.store.get_wish(student.ref, "p2027a").payload["candidate_choice"] == []
+
+
 def test_a_variant_3_student_is_reminded_of_the_top_3_and_never_of_a_choice(student):
     _deadlines(student)
     set_variant(student, 3)

@@ -68,6 +68,7 @@ def test_a_variant_2_student_chooses_a_candidate_and_it_becomes_their_first_wish
     assert answer.status_code == 302
     [event] = student.publisher.events("wish.updated")
     assert event.payload.top_places == [near, best] and event.payload.student_ref == student.ref
+    assert event.payload.candidate_choice == [near, best]  # the student's own choice, apart from a top 3
     assert student.store.get_wish(student.ref, "p2027a").payload["top_places"] == [near, best]
     assert "Je keuze is bewaard" in page(student, "?chose=1")[1]
 
@@ -85,6 +86,17 @@ def test_a_bad_choice_is_a_field_error_and_nothing_is_published(student, picked,
     assert message in answer.get_data(as_text=True)
     assert student.publisher.events() == []
     assert student.store.get_wish(student.ref, "p2027a").payload.get("top_places", []) == []
+
+
+def test_a_candidate_withdrawn_after_the_offer_is_a_field_error_naming_it_and_nothing_is_published(student):
+    set_variant(student, 2)
+    _, near = offer(student, "best", "near")
+    assert student.client.delete(f"/api/v1/places/{near}", headers=student.as_("org_1")).status_code == 202
+    student.publisher.published.clear()
+    answer = choose(student, near, lang="?lang=en")
+    assert answer.status_code == 422 and f"This place is closed: Ziekenhuis Stad ({near})." in answer.get_data(
+        as_text=True)
+    assert student.publisher.events() == []
 
 
 def test_a_choice_after_the_deadline_is_refused_clearly_and_nothing_changes(student):

@@ -56,8 +56,13 @@ def request(deps, kind: str, previous: str | None = None) -> str:
 
 
 def choose(deps, ref: str, *place_ids: str) -> None:
-    """What intake publishes when a student chooses: wish.updated with the choice as the top places."""
-    handlers.handle(event("wish.updated", replace(wish(ref), top_places=list(place_ids))), deps)
+    """What intake publishes when a student chooses: wish.updated with the choice as the top places and as the
+    candidate choice."""
+    handlers.handle(event("wish.updated", chosen_wish(ref, *place_ids)), deps)
+
+
+def chosen_wish(ref: str, *place_ids: str):
+    return replace(wish(ref), top_places=list(place_ids), candidate_choice=list(place_ids))
 
 
 def test_a_candidates_round_offers_every_variant_2_student_k_candidates_and_proposes_nothing(deps):
@@ -103,6 +108,19 @@ def test_the_final_round_grants_a_choice_decides_a_collision_and_keeps_the_pick_
     assert "keep the place the matcher picked" in choice_text(outcomes["stu-2"], "en")
 
 
+def test_a_top_3_naming_an_offered_place_is_no_choice_and_the_student_keeps_the_pick(deps):
+    """Only the student's own choice counts (intake sets candidate_choice then): a top 3 made or changed
+    without choosing, though it names an offered place, leaves the matcher's pick."""
+    run(deps, history())
+    candidates = request(deps, "candidates")
+    picks = {o.student_ref: o.place_id for o in deps.store.outcomes(candidates)}
+    ref, offered = next((r, ids) for r, ids in sorted(deps.store.offers(candidates).items()) if len(ids) > 1)
+    other = next(p for p in offered if p != picks[ref])
+    handlers.handle(event("wish.updated", replace(wish(ref), top_places=[other])), deps)
+    outcome = {o.student_ref: o for o in deps.store.outcomes(request(deps, "final", candidates))}[ref]
+    assert (outcome.choice, outcome.place_id) == ("NO_CHOICE_KEPT_PICK", picks[ref])
+
+
 def test_a_final_round_names_a_computed_candidates_round_of_its_period(deps):
     run(deps, history())
     initial = request(deps, "initial")
@@ -121,7 +139,7 @@ def test_replay_reproduces_the_candidates_round_and_the_final_round_from_the_log
     choose(deps, "stu-0", picks["stu-1"])
     final = request(deps, "final", candidates)
     requested, offered = deps.publisher.events("round.requested"), deps.publisher.events("candidates.offered")
-    chosen = event("wish.updated", replace(wish("stu-0"), top_places=[picks["stu-1"]]))
+    chosen = event("wish.updated", chosen_wish("stu-0", picks["stu-1"]))
     full = log + [requested[0], *offered, chosen, requested[1], *deps.publisher.events("round.proposed")]
     for round_id in (candidates, final):
         result = replay_round(full, round_id, OrToolsRoundSolver(), "test")

@@ -70,6 +70,9 @@ class Wish:
     preferred_org_types: list[str] = codes(5)
     top_places: list[str] = listing(ident(), size=(None, 3), default=list,
                                     solver=Bounds(size=(None, 3), unique=True), doc="ranked place_ids, best first")
+    candidate_choice: list[str] = listing(ident(), size=(None, 3), default=list, solver=None,
+                                          doc="variant 2: the candidates offered that the student chose, ranked "
+                                              "(set only by the student's choice; empty: no choice made)")
     support_needs: list[str] = codes(20)
 
 

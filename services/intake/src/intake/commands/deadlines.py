@@ -22,6 +22,7 @@ from ..domain.model import WISH_ACTIVE, Period, WishRecord
 from ..domain.variants import end_of_day, variant_key
 from ..ports import Deps
 from .forecasts import planning_store
+from .variants import chosen_candidates
 
 WISHES, CHOICES = "wishes", "choices"
 MAX_WITHIN = timedelta(days=31)
@@ -60,10 +61,9 @@ def _waiting(deps: Deps, period_id: str, kind: str) -> list[dict[str, str]]:
 def _still_to_act(deps: Deps, wish: WishRecord, kind: str, variants: dict[str, dict[str, Any]]) -> bool:
     """Wishes: no top 3 and no candidates to choose from; choices: candidates offered, none chosen."""
     offered = _offered(deps, wish, variants)
-    chosen = wish.payload.get("top_places") or []
     if kind == WISHES:
-        return not offered and not chosen
-    return bool(offered) and not any(place in offered for place in chosen)
+        return not offered and not wish.payload.get("top_places")
+    return bool(offered) and not chosen_candidates(wish, offered)
 
 
 def _offered(deps: Deps, wish: WishRecord, variants: dict[str, dict[str, Any]]) -> list[str]:

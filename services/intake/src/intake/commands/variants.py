@@ -19,7 +19,7 @@ from stagepool_shared.events.variants import VariantSet
 from stagepool_shared.events.wishes import WishSchema
 
 from .. import building
-from ..domain.model import WISH_ACTIVE, StoredWrite, WishRecord
+from ..domain.model import PLACE_WITHDRAWN, WISH_ACTIVE, StoredWrite, WishRecord
 from ..domain.variants import DEFAULT_CANDIDATES, Variant, choices_open, end_of_day, variant_key
 from ..errors import ChoicesClosed, InvalidInput, NotFound
 from ..ports import Deps
@@ -99,7 +99,8 @@ def choose_candidates(deps: Deps, student_ref: str, period_id: str, place_ids: S
         raise ChoicesClosed("The deadline to choose has passed; you keep the place the matcher picked.")
     chosen = [p for p in place_ids if p]
     _check_choice(deps, chosen, offered)
-    event = dataclasses.replace(WishSchema().load(wish.payload), top_places=list(chosen))
+    event = dataclasses.replace(WishSchema().load(wish.payload), top_places=list(chosen),
+                                candidate_choice=list(chosen))
     envelope = new_envelope("wish.updated", event, producer=PRODUCER, partition_key=event.region_id,
                             event_id=next(event_ids(seed)))
     record = dataclasses.replace(wish, payload=building.wire(event))
@@ -114,8 +115,23 @@ def _check_choice(deps: Deps, chosen: list[str], offered: list[str]) -> None:
         problems.append("Choose at most 3 places.")
     unknown = [p for p in dict.fromkeys(chosen) if p not in offered]
     problems += [f"This place was not offered to you: {name}." for name in place_names(deps, unknown)]
+    closed = [p for p in dict.fromkeys(chosen) if p in offered and _withdrawn(deps, p)]
+    problems += [f"This place is closed: {name}." for name in place_names(deps, closed)]
     if problems:
         raise InvalidInput({CHOICE: problems})
+
+
+def _withdrawn(deps: Deps, place_id: str) -> bool:
+    """A candidate withdrawn after the offer: it can no longer be chosen."""
+    place = deps.store.get_place(place_id)
+    return place is None or place.status == PLACE_WITHDRAWN
+
+
+def chosen_candidates(wish: WishRecord, offered: Sequence[str]) -> list[str]:
+    """The candidates the student chose, in rank order: the wish's `candidate_choice`, set only by the student's
+    own choice (`choose_candidates`). A top 3 made before the offer is not a choice, even where it names
+    offered places."""
+    return [p for p in wish.payload.get("candidate_choice") or [] if p in offered]
 
 
 def candidate_view(deps: Deps, student_ref: str, period_id: str) -> dict[str, Any]:
@@ -127,7 +143,7 @@ def candidate_view(deps: Deps, student_ref: str, period_id: str) -> dict[str, An
     applied = variant_of_wish(deps, wish)
     offered = offered_candidates(deps, student_ref, period_id) if applied.variant == 2 else []
     until = choices_until(deps, period_id)
-    chosen = [p for p in wish.payload.get("top_places", []) if p in offered]
+    chosen = chosen_candidates(wish, offered)
     return {"period_id": period_id, "variant": applied.variant, "candidates": applied.candidates,
             "offered": offered, "chosen": chosen, "choices_until": until.isoformat() if until else None,
             "open": until is None or deps.clock() < until,

@@ -151,8 +151,10 @@ class StudentIn(Strict):
 
 
 #: The criteria part of a wish: the contract's objective criteria (who, where and the age at the start are
-#: filled in by intake) plus the free-text leerwens, which stays in intake.
-WishIn = edge_schema(Wish, leave_out=("student_ref", "school_id", "region_id", "age_at_start"),
+#: filled in by intake; a variant-2 choice only by the student's own choice, commands.variants) plus the
+#: free-text leerwens, which stays in intake.
+WishIn = edge_schema(Wish, leave_out=("student_ref", "school_id", "region_id", "age_at_start",
+                                      "candidate_choice"),
                      home=fields.Nested(AreaIn, required=True), leerwens=text(2000, min_len=0))
 
 

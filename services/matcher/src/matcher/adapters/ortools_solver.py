@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 from importlib import metadata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stagepool_shared.events.rounds import Hint, Outcome
 
@@ -26,6 +26,13 @@ WISH_MATCH = {"top-1": "top1", "top-2": "top2", "top-3": "top3", "preferred_type
 INPUT_ROUND_ID = "round"
 #: The fields of a posted place the solver reads (not its name, address or start date).
 _PLACE_FIELDS = frozenset(f.name for f in fields(model.Place))
+#: The fields of a wish the solver reads (not a variant-2 choice: the final round passes choices apart).
+_WISH_FIELDS = frozenset(f.name for f in fields(model.Wish))
+
+
+def _solver_part(payload: Any, names: frozenset[str]) -> dict[str, Any]:
+    """The contract fields of a wish or place payload that the solver reads (those with a solver rule)."""
+    return {k: v for k, v in vars(payload).items() if k in names}
 
 
 def ortools_version() -> str:
@@ -37,8 +44,8 @@ def ortools_version() -> str:
 
 def to_round_input(pool: Pool, seed: int) -> model.RoundInput:
     """The solver's instance of a pool; the round id is left out of it, so the input hash is the pool's."""
-    wishes = tuple(model.Wish(**vars(w)) for w in pool.wishes)  # the same fields (the event contract's)
-    places = tuple(model.Place(**{k: v for k, v in vars(p).items() if k in _PLACE_FIELDS}) for p in pool.places)
+    wishes = tuple(model.Wish(**_solver_part(w, _WISH_FIELDS)) for w in pool.wishes)
+    places = tuple(model.Place(**_solver_part(p, _PLACE_FIELDS)) for p in pool.places)
     exclusions = tuple(
         [model.Exclusion(ref, place_id=pid) for ref, ex in sorted(pool.exclusions.items()) for pid in ex.place_ids]
         + [model.Exclusion(ref, organisation_id=oid) for ref, ex in sorted(pool.exclusions.items())

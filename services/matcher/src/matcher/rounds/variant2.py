@@ -8,8 +8,9 @@ publishes one `candidates.offered` per offered student, and is never proposed no
 A `final` round names its candidates round (`previous_round_id`) and uses its seed. Its frozen input is that
 round's frozen input (the same wishes, places, placements, exclusions and variants, so the rule's solution is
 the same), plus the offers that round made and the students' choices as the matcher had them when the final
-round was requested: the places of the student's current wish's `top_places` that were offered, in that
-order (`choices_of`). A student who did not choose keeps the matcher's pick. It is then a normal round:
+round was requested: the offered places of the student's current wish's `candidate_choice`, in that order
+(`choices_of`; intake sets that field only when the student chooses, so a top 3 made before the offer is no
+choice). A student who did not choose keeps the matcher's pick. It is then a normal round:
 proposed, approved per school, released.
 
 Both manifests hash the variant-2 input and output too (the variants, offers and choices; the offers of a
@@ -51,11 +52,12 @@ def compute_variant2(kind: str, pool: Pool, seed: int, solver: "RoundSolver", co
 
 
 def choices_of(offers: Mapping[str, tuple[str, ...]], wishes: Iterable[Wish]) -> dict[str, tuple[str, ...]]:
-    """Per offered student with a choice: the offered places among the current wish's top places, in order."""
+    """Per offered student with a choice: the offered places the current wish's `candidate_choice` names, in
+    order (set only by the student's choice at intake: a top 3 made before the offer is no choice)."""
     out = {}
     for wish in wishes:
         offered = offers.get(wish.student_ref)
-        chosen = tuple(p for p in dict.fromkeys(wish.top_places) if offered and p in offered)
+        chosen = tuple(p for p in dict.fromkeys(wish.candidate_choice) if offered and p in offered)
         if chosen:
             out[wish.student_ref] = chosen
     return dict(sorted(out.items()))

@@ -174,7 +174,7 @@ def _variant(found: Catalogue, picked: list[str] | None) -> dict[str, Any]:
     applied = variants.variant_of_wish(d, wish)
     offered = variants.offered_candidates(d, wish.student_ref, wish.period_id) if applied.variant == 2 else []
     until = variants.choices_until(d, wish.period_id)
-    chosen = picked if picked is not None else list(wish.payload.get("top_places", []))
+    chosen = picked if picked is not None else variants.chosen_candidates(wish, offered)
     return {"number": applied.variant, "k": applied.candidates,
             "offered": list(zip(offered, _candidate_labels(found, offered))),
             "chosen": ([c for c in chosen if c in offered] + ["", "", ""])[:3],
