@@ -3,20 +3,8 @@ are added to it once, on the first start, so their students get the deadline rem
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
-import redis
-
-from intake.adapters.redis_store import RedisIntakeStore
 from intake.domain.model import StoredWrite, WishRecord
-
-
-@pytest.fixture
-def store(redis_url):
-    client = redis.Redis.from_url(redis_url)
-    yield RedisIntakeStore(client, prefix=f"intake-test-{uuid.uuid4().hex[:8]}")
-    client.close()
+from tests.integration.test_intake_placement_statuses import store  # noqa: F401  (the fixture, real Redis)
 
 
 def wish(ref: str, period_id: str) -> WishRecord:
