@@ -180,9 +180,13 @@ def _single_counts(out: _Relaxed, at: np.ndarray, mask: np.ndarray, c: str, rows
 
 def _travel_counts(out: _Relaxed, at: np.ndarray, only_travel: np.ndarray, si: np.ndarray, over: np.ndarray,
                    pair_free: np.ndarray) -> None:
-    """Travel step and its counts from the exactly timed pairs (every pair failing on travel alone)."""
+    """Travel step and its counts from the exactly timed pairs (every pair failing on travel alone).
+
+    Only pairs within the scan (max travel + EXTRA_TRAVEL_SCAN) count: the great-circle bound of the scan lets
+    some farther pairs through, and a step set by one of those would count only the farther places that
+    happened to pass the bound, not every place the step opens (found by the honest-hints property)."""
     n = len(at)
-    only_travel = only_travel & (over > 0)
+    only_travel = only_travel & (over > 0) & (over <= EXTRA_TRAVEL_SCAN)
     step = _travel_step(only_travel, over, pair_free, si, n)
     out.extra[at] = step
     within_step = only_travel & (over <= step[si])
