@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import random
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterable, Sequence
 
 from openpyxl import Workbook
+
+from stagepool_shared.eligibility import is_eligible
 
 PC4_CSV = Path(__file__).resolve().parents[1] / "services/intake/src/intake/data/pc4_centroids.csv"
 REGION_ID = "GRD"
@@ -292,14 +296,27 @@ def xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return out.getvalue()
 
 
+def _eligible(student: Student, place: dict[str, Any]) -> bool:
+    """The rule (`stagepool_shared.eligibility`) on the wish intake will publish for this row and a place."""
+    born, start = student.date_of_birth, STARTS_ON
+    wish = SimpleNamespace(
+        crebo=student.crebo, level=student.level, pathway=student.pathway, study_year=student.study_year,
+        period_id=place["period_id"], home=SimpleNamespace(lat=student.area.lat, lon=student.area.lon),
+        transport_mode=student.transport, max_travel_minutes=student.max_travel, support_needs=student.support_needs,
+        needs_allowance=student.needs_allowance, irregular_shifts_ok=student.irregular_ok,
+        age_at_start=start.year - born.year - ((start.month, start.day) < (born.month, born.day)))
+    return is_eligible(wish, SimpleNamespace(**{**place, "location": SimpleNamespace(**place["location"])}))
+
+
 def choose_top_places(student: Student, offered: dict[str, dict[str, Any]], rng: random.Random) -> list[str]:
-    """Up to three place ids a student might name: near places of their programme and level.
+    """Up to three place ids a student might name: near places they are eligible for (intake refuses a top 3
+    with any other place, by the matcher's own rule).
 
     `offered` maps place id -> the place as intake published it (crebos, levels, location)."""
     fitting = [(pid, p) for pid, p in offered.items()
                if student.crebo in p["crebos"] and student.level in p["levels"]]
     fitting.sort(key=lambda item: (item[1]["location"]["lat"] - student.area.lat) ** 2
                  + ((item[1]["location"]["lon"] - student.area.lon) * 0.6) ** 2)
-    near = [pid for pid, _ in fitting[:6]]
+    near = list(itertools.islice((pid for pid, p in fitting if _eligible(student, p)), 6))
     rng.shuffle(near)
     return near[:rng.choice((1, 2, 3))]

@@ -124,8 +124,8 @@ class FakeIntakeStore(FakePlacementStatuses, AbstractIntakeStore):
     def get_wish(self, student_ref: str, period_id: str) -> WishRecord | None:
         return self.wishes.get((student_ref, period_id))
 
-    def wish_statuses(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        return {key: self.wishes[key].status for key in keys if key in self.wishes}
+    def get_wishes(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], WishRecord]:
+        return {key: self.wishes[key] for key in keys if key in self.wishes}
 
     def wishes_of_student(self, student_ref: str) -> list[WishRecord]:
         return [w for (ref, _), w in sorted(self.wishes.items()) if ref == student_ref]

@@ -163,6 +163,8 @@ _PATTERN_TEXTS: dict[str, str] = {
     r"Already in an open fast-track round: (.+)\.": "Zit al in een open snelle herplaatsing: {0}.",
     r"No place of this kind in your catalogue: (.+)\.": "Geen plaats van deze soort in jouw overzicht: {0}.",
     r"You are not eligible for this place: (.+)\.": "Deze plaats past niet bij jouw opleiding en wensen: {0}.",
+    r"The student is not eligible for this place: (.+)\.":
+        "Deze plaats past niet bij de opleiding en wensen van de student: {0}.",
     r"This place was not offered to you: (.+)\.": "Deze plaats is je niet aangeboden: {0}.",
     r"Several organisations have this in their name: (.+)\. Type the whole name\.":
         "Meerdere organisaties hebben dit in hun naam: {0}. Typ de hele naam.",

@@ -130,7 +130,7 @@ def posted_place(api, **changes) -> str:
 
 
 def test_a_top_3_naming_an_unknown_withdrawn_or_repeated_place_is_a_row_error_and_nothing_is_stored(api):
-    open_place, gone = posted_place(api), posted_place(api)
+    open_place, gone = posted_place(api, offers_allowance=True), posted_place(api, offers_allowance=True)
     assert api.client.delete(f"/api/v1/places/{gone}", headers=api.as_("org_1")).status_code == 202
     before = len(api.publisher.published)
     rows = [wish_row(1, top3_plaatsen=open_place), wish_row(2, top3_plaatsen=f"{open_place}|plc-typo1"),
@@ -139,7 +139,7 @@ def test_a_top_3_naming_an_unknown_withdrawn_or_repeated_place_is_a_row_error_an
     assert response.status_code == 422
     assert response.get_json()["errors"] == [
         {"row": 3, "column": "top3_plaatsen", "message": "Geen open plaats met deze id in deze periode: plc-typo1."},
-        {"row": 4, "column": "top3_plaatsen", "message": f"Geen open plaats met deze id in deze periode: {gone}."},
+        {"row": 4, "column": "top3_plaatsen", "message": f"Deze plaats is gesloten: Zorggroep Noord ({gone})."},
         {"row": 5, "column": "top3_plaatsen", "message": "Een plaats staat meer dan eens in de top 3."}]
     assert len(api.publisher.published) == before and api.store.students == {}
     accepted = upload(api, "wishes", as_csv(HEADERS, [wish_row(1, top3_plaatsen=open_place)]))

@@ -70,8 +70,8 @@ class AbstractIntakeStore(AbstractPlacementStatuses):
     def get_wish(self, student_ref: str, period_id: str) -> WishRecord | None: ...
 
     @abc.abstractmethod
-    def wish_statuses(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The status of each stored wish among (student_ref, period_id) keys; absent ones are left out."""
+    def get_wishes(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], WishRecord]:
+        """Each stored wish among (student_ref, period_id) keys; absent ones are left out."""
 
     @abc.abstractmethod
     def wishes_of_student(self, student_ref: str) -> list[WishRecord]: ...

@@ -116,12 +116,12 @@ class RedisIntakeStore(RedisPlacementStatuses, AbstractIntakeStore):
         raw = self.client.get(self._k("wish", student_ref, period_id))
         return codec.load_wish(raw) if raw else None
 
-    def wish_statuses(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        found: dict[tuple[str, str], str] = {}
+    def get_wishes(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], WishRecord]:
+        found: dict[tuple[str, str], WishRecord] = {}
         for start in range(0, len(keys), 1000):
             chunk = keys[start:start + 1000]
             raws = self.client.mget([self._k("wish", ref, period) for ref, period in chunk])
-            found.update({key: codec.load_wish(raw).status for key, raw in zip(chunk, raws) if raw})
+            found.update({key: codec.load_wish(raw) for key, raw in zip(chunk, raws) if raw})
         return found
 
     def wishes_of_student(self, student_ref: str) -> list[WishRecord]:

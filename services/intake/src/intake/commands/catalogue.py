@@ -132,15 +132,21 @@ def choose_top_places(deps: Deps, student_ref: str, period_id: str, place_ids: S
 
     The student may do so until the wish deadline (WishesClosed after it); the school (`school_id`, its own
     students only) also after it, for a student who asks. Every named place must be in the student's
-    catalogue: a field error names each place that is not, and an empty or repeated choice is refused."""
+    catalogue: a field error names each place that is not (`place_problems`), and a repeated choice is
+    refused; so is an empty one, except from the school (which so clears the top 3)."""
     catalogue = student_catalogue(deps, student_ref, period_id)
     if school_id is not None and catalogue.wish.school_id != school_id:
         raise NotFound()
     if school_id is None and not catalogue.is_open(deps.clock()):
         raise WishesClosed("The wish deadline has passed.")
     chosen = [p for p in place_ids if p]
-    _check_choice(deps, catalogue, chosen, period_id)
-    wish = dataclasses.replace(_wish_of(catalogue.wish), top_places=list(chosen))
+    if not chosen and school_id is None:
+        raise InvalidInput({FIELD: ["Choose at least one place."]})
+    wish = _wish_of(catalogue.wish)
+    problems = place_problems(deps, wish, chosen, period_id, by_school=school_id is not None)
+    if problems:
+        raise InvalidInput({FIELD: problems})
+    wish = dataclasses.replace(wish, top_places=list(chosen))
     if org_types is not None:
         wish = dataclasses.replace(wish, preferred_org_types=_checked_kinds(catalogue, org_types))
     envelope = new_envelope("wish.updated", wish, producer=PRODUCER, partition_key=wish.region_id,
@@ -149,18 +155,24 @@ def choose_top_places(deps: Deps, student_ref: str, period_id: str, place_ids: S
     return commit(deps, Prepared([envelope], StoredWrite(wishes=[record])))[0]
 
 
-def _check_choice(deps: Deps, catalogue: Catalogue, chosen: list[str], period_id: str) -> None:
-    if not chosen:
-        raise InvalidInput({FIELD: ["Choose at least one place."]})
-    problems = ["A place appears more than once in the top 3."] if len(set(chosen)) != len(chosen) else []
-    if len(chosen) > 3:
+def place_problems(deps: Deps, wish: Any, place_ids: Sequence[str], period_id: str,
+                   cache: dict[str, PlaceRecord | None] | None = None, by_school: bool = False) -> list[str]:
+    """Why these places cannot be the wish's ranked top 3: a place twice, more than three, and each place
+    that is unknown, of another period, closed, or one the student is not eligible for (the catalogue's rule,
+    `is_eligible`, on the wish payload as it is or is about to be), named. `cache` keeps the places read
+    (an import checks many rows); `by_school` words the eligibility for the school's staff."""
+    cache = {} if cache is None else cache
+    problems = ["A place appears more than once in the top 3."] if len(set(place_ids)) != len(place_ids) else []
+    if len(place_ids) > 3:
         problems.append("Choose at most 3 places.")
-    offered = {o.place_id for o in catalogue.offers}
-    for place_id in dict.fromkeys(chosen):
-        if place_id not in offered:
-            problems.append(_why_not(deps.store.get_place(place_id), place_id, period_id))
-    if problems:
-        raise InvalidInput({FIELD: problems})
+    for place_id in dict.fromkeys(place_ids):
+        if place_id not in cache:
+            cache[place_id] = deps.store.get_place(place_id)
+        place = cache[place_id]
+        if (place is None or place.period_id != period_id or place.status == PLACE_WITHDRAWN
+                or not is_eligible(wish, _place_of(place))):
+            problems.append(_why_not(place, place_id, period_id, by_school))
+    return problems
 
 
 def _checked_kinds(catalogue: Catalogue, org_types: Sequence[str]) -> list[str]:
@@ -174,15 +186,17 @@ def _checked_kinds(catalogue: Catalogue, org_types: Sequence[str]) -> list[str]:
     return kinds
 
 
-def _why_not(place: PlaceRecord | None, place_id: str, period_id: str) -> str:
-    """Why a place cannot be in this student's top 3, naming the place."""
+def _why_not(place: PlaceRecord | None, place_id: str, period_id: str, by_school: bool) -> str:
+    """Why a place cannot be in this student's top 3, naming the place ("name, town (id)")."""
     if place is None:
         return f"No open place with this id in this period: {place_id}."
-    name = f"{place.payload.get('organisation_name', place_id)} ({place_id})"
+    name = place_name(place, place_id)
     if place.period_id != period_id:
         return f"This place is for another period: {name}."
     if place.status == PLACE_WITHDRAWN:
         return f"This place is closed: {name}."
+    if by_school:
+        return f"The student is not eligible for this place: {name}."
     return f"You are not eligible for this place: {name}."
 
 
@@ -193,10 +207,11 @@ def student_periods(deps: Deps, student_ref: str) -> list[str]:
 
 def place_names(deps: Deps, place_ids: Sequence[str]) -> list[str]:
     """A top 3 as the school reads it: "name, town (place id)" per place, in rank order."""
-    names = []
-    for place_id in place_ids:
-        place = deps.store.get_place(place_id)
-        town = place.payload.get("town", "") if place else ""
-        name = place.payload.get("organisation_name", "") if place else ""
-        names.append(f"{name}{', ' + town if town else ''} ({place_id})" if name else place_id)
-    return names
+    return [place_name(deps.store.get_place(place_id), place_id) for place_id in place_ids]
+
+
+def place_name(place: PlaceRecord | None, place_id: str) -> str:
+    """One place as the school reads it: "name, town (place id)"; the id alone without a name."""
+    town = place.payload.get("town", "") if place else ""
+    name = place.payload.get("organisation_name", "") if place else ""
+    return f"{name}{', ' + town if town else ''} ({place_id})" if name else place_id

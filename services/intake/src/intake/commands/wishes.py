@@ -13,59 +13,53 @@ from stagepool_shared.events.wishes import WishOptedOut, WishWithdrawn
 
 from .. import building
 from ..domain.model import (
-    PLACE_WITHDRAWN, WISH_ACTIVE, WISH_OPTED_OUT, WISH_WITHDRAWN, Period, PlaceRecord, StoredWrite, WishRecord,
+    WISH_ACTIVE, WISH_OPTED_OUT, WISH_WITHDRAWN, Period, PlaceRecord, StoredWrite, WishRecord,
 )
 from ..errors import Conflict, InvalidInput, NotFound
 from ..ports import Deps
+from .catalogue import place_problems
 from .common import PRODUCER, Prepared, RowProblem, commit, event_ids, period_in_region, prepare_rows, student_ref
+
+
+#: What a student (or the school for them) chose on the wish itself: kept when a school's re-submission of an
+#: active wish leaves it out, so correcting a wish does not wipe the student's top 3 (issue 15.2).
+KEPT = ("top_places", "preferred_org_types", "candidate_choice")
 
 
 def prepare_wish(deps: Deps, school_id: str, region_id: str | None, student: dict[str, Any],
                  wish: dict[str, Any], event_id: str, seen: set[tuple[str, str]] | None = None,
                  cache: dict[str, Period | None] | None = None,
-                 statuses: dict[tuple[str, str], str] | None = None,
+                 previous: dict[tuple[str, str], WishRecord] | None = None,
                  places: dict[str, PlaceRecord | None] | None = None) -> Prepared:
     """Check one wish and build its event and records (no I/O besides reading the store).
 
-    `statuses` (from `wish_statuses`) saves one store read per row in an import; `places` caches the
-    places that rows name in their top 3.
+    A re-submission of an active wish keeps the stored `KEPT` fields the input leaves out (an empty list
+    given clears one). A top 3 given is checked with the catalogue's rule (`place_problems`) on the wish as
+    submitted; a kept one is not checked again. `previous` (from `get_wishes`) saves one store read per row in
+    an import; `places` caches the places that rows name in their top 3.
     """
     period = period_in_region(deps, wish["period_id"], region_id, "wish.period_id", cache)
-    check_top_places(deps, wish.get("top_places", []), period.period_id, places)
     ref = student_ref(deps, school_id, student["student_number"])
+    key = (ref, period.period_id)
     if seen is not None:
-        if (ref, period.period_id) in seen:
+        if key in seen:
             raise InvalidInput({"student.student_number": ["This student appears twice for this period."]})
-        seen.add((ref, period.period_id))
-    if statuses is None:
-        previous = deps.store.get_wish(ref, period.period_id)
-        status = previous.status if previous else None
-    else:
-        status = statuses.get((ref, period.period_id))
-    event_type = "wish.updated" if status == WISH_ACTIVE else "wish.submitted"
+        seen.add(key)
+    stored = deps.store.get_wish(*key) if previous is None else previous.get(key)
+    active = stored is not None and stored.status == WISH_ACTIVE
+    given = "top_places" in wish
+    if active:
+        wish = {name: stored.payload[name] for name in KEPT if name in stored.payload} | wish
     payload, record = building.wish(ref, school_id, period, student, wish)
+    if given:
+        problems = place_problems(deps, payload, payload.top_places, period.period_id, places, by_school=True)
+        if problems:
+            raise InvalidInput({"wish.top_places": problems})
+    event_type = "wish.updated" if active else "wish.submitted"
     envelope = new_envelope(event_type, payload, producer=PRODUCER, partition_key=period.region_id,
                             event_id=event_id)
     person = building.student(ref, school_id, student)
     return Prepared([envelope], StoredWrite(students=[person], wishes=[record]))
-
-
-def check_top_places(deps: Deps, place_ids: Sequence[str], period_id: str,
-                     cache: dict[str, PlaceRecord | None] | None = None) -> None:
-    """A wish's top 3 names distinct places that are posted for its period and not withdrawn.
-
-    The matcher refuses a round with a repeated top place, and a place id with a typo would silently
-    count for nothing, so both are field errors here."""
-    cache = {} if cache is None else cache
-    problems = ["A place appears more than once in the top 3."] if len(set(place_ids)) != len(place_ids) else []
-    for place_id in dict.fromkeys(place_ids):
-        if place_id not in cache:
-            cache[place_id] = deps.store.get_place(place_id)
-        place = cache[place_id]
-        if place is None or place.status == PLACE_WITHDRAWN or place.period_id != period_id:
-            problems.append(f"No open place with this id in this period: {place_id}.")
-    if problems:
-        raise InvalidInput({"wish.top_places": problems})
 
 
 def check_wish_rows(deps: Deps, school_id: str, region_id: str | None, rows: Sequence[tuple[int, dict[str, Any]]],
@@ -74,10 +68,10 @@ def check_wish_rows(deps: Deps, school_id: str, region_id: str | None, rows: Seq
     seen: set[tuple[str, str]] = set()
     cache: dict[str, Period | None] = {}
     places: dict[str, PlaceRecord | None] = {}
-    statuses = deps.store.wish_statuses(
+    previous = deps.store.get_wishes(
         [(student_ref(deps, school_id, d["student"]["student_number"]), d["wish"]["period_id"]) for _, d in rows])
     return prepare_rows(rows, lambda data, event_id: prepare_wish(
-        deps, school_id, region_id, data["student"], data["wish"], event_id, seen, cache, statuses, places), seed)
+        deps, school_id, region_id, data["student"], data["wish"], event_id, seen, cache, previous, places), seed)
 
 
 def submit_wishes(deps: Deps, school_id: str, region_id: str | None,

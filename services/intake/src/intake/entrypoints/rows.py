@@ -43,6 +43,11 @@ def _list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;,|]", text) if part.strip()]
 
 
+def _choice_list(text: str) -> list[str]:
+    """A student's choice on a wish: an empty cell keeps the stored one (commands.wishes.KEPT), "-" clears it."""
+    return [] if text.strip() == "-" else _list(text)
+
+
 def _int_list(text: str) -> list[int]:
     return [_int(part) for part in _list(text)]
 
@@ -101,8 +106,10 @@ WISH_COLUMNS: tuple[Column, ...] = (
     Column("stagevergoeding_nodig", "needs_allowance", ("wish", "needs_allowance"), _bool, note="ja/nee"),
     Column("onregelmatige_diensten", "irregular_shifts_ok", ("wish", "irregular_shifts_ok"), _bool, note="ja/nee"),
     Column("werkzaamheden", "activities", ("wish", "activities"), _list, note="codes, gescheiden door |"),
-    Column("voorkeur_organisatietypes", "preferred_org_types", ("wish", "preferred_org_types"), _list),
-    Column("top3_plaatsen", "top_places", ("wish", "top_places"), _list),
+    Column("voorkeur_organisatietypes", "preferred_org_types", ("wish", "preferred_org_types"), _choice_list,
+           note="leeg = de opgeslagen voorkeur blijft; - = wissen"),
+    Column("top3_plaatsen", "top_places", ("wish", "top_places"), _choice_list,
+           note="plaats-id's op volgorde, gescheiden door |; leeg = de opgeslagen top 3 blijft; - = wissen"),
     Column("ondersteuningsbehoeften", "support_needs", ("wish", "support_needs"), _list, note="codes"),
     Column("leerwens", "leerwens", ("wish", "leerwens"), note="vrije tekst; blijft in intake"),
 )

@@ -71,7 +71,8 @@ def _row(student: Student, wishes: list[WishRecord]) -> dict[str, Any]:
                         "placement": placement_words(placed[w.period_id]) if w.period_id in placed else None,
                         "crebo": w.payload.get("crebo", ""), "level": w.payload.get("level", ""),
                         "sector": w.payload.get("sector", ""),
-                        "top": commands.place_names(deps(), w.payload.get("top_places", []))} for w in wishes]}
+                        "top": commands.place_names(deps(), w.payload.get("top_places", [])),
+                        "kinds": list(w.payload.get("preferred_org_types", []))} for w in wishes]}
 
 
 @bp.get(f"/students/{REF}")
@@ -90,7 +91,50 @@ def _student_page(student_ref: str, status: int = 200, errors: dict[str, list[st
     row = _row(person, wishes)
     active = [w["period_id"] for w in row["wishes"] if w["status"] == WISH_ACTIVE]
     return render("pages/school_student.html", status=status, row=row, active=active, errors=errors or {},
-                  values=values or {}, page_error=page_error, done=request.args.get("done", ""), new_link=new_link)
+                  values=values or {}, page_error=page_error, done=request.args.get("done", ""), new_link=new_link,
+                  top3=[_top3_form(student_ref, p, values or {}) for p in active])
+
+
+def _top3_form(student_ref: str, period_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The school's top-3 form for one active wish: the places the student is eligible for (the student's own
+    catalogue, best fit first), the top 3 so far (or as just typed) and the kinds of organisation to prefer."""
+    found = commands.student_catalogue(deps(), student_ref, period_id)
+    typed = values.get("top3_period") == period_id
+    chosen = values["chosen"] if typed else list(found.wish.payload.get("top_places", []))
+    kinds = values["kinds"] if typed else list(found.wish.payload.get("preferred_org_types", []))
+    offered = {o.payload.get("org_type", "") for o in found.offers} | set(found.wish.payload.get("preferred_org_types", []))
+    return {"period_id": period_id, "chosen": (chosen + ["", "", ""])[:3], "kinds": kinds,
+            "choices": [(o.place_id, _offer_label(o)) for o in found.offers], "kind_options": sorted(offered - {""})}
+
+
+def _offer_label(offer: commands.Offer) -> str:
+    """"Zorg Dichtbij, Groningen (pl_12..) – 12 min": a place as the school's top-3 selects name it."""
+    where = offer.payload.get("town") or offer.payload["location"]["pc4"]
+    return f"{offer.payload.get('organisation_name', '')}, {where} ({offer.place_id}) – {offer.minutes} min"
+
+
+@bp.post(f"/students/{REF}/top3")
+@page(*SCHOOL_ROLES)
+def choose_top3(student_ref: str) -> Response:
+    """Enter the ranked top 3 and the preferred kinds of organisation for a student who asks, also after the wish
+    deadline: the student's own catalogue command, so only places the student is eligible for; nothing changes
+    on a field error (422, naming the place)."""
+    period_id = request.form.get("period_id", "")
+    chosen = [c for c in (request.form.get(f"choice_{rank}", "").strip() for rank in (1, 2, 3)) if c]
+    kinds = request.form.getlist("preferred_org_types")
+    values = {"top3_period": period_id, "chosen": chosen, "kinds": kinds}
+    try:
+        commands.choose_top_places(deps(), student_ref, period_id, chosen, school_id=me().scope, org_types=kinds)
+    except NotFound:
+        abort(404)
+    except InvalidInput as err:
+        errors = {field: [translate(m, current_lang()) for m in texts] for field, texts in err.messages.items()}
+        return _student_page(student_ref, 422, errors, values)
+    except PublishFailed:
+        return _student_page(student_ref, 503, values=values, page_error=t(
+            "Het systeem kon dit nu niet vastleggen; er is niets opgeslagen. Probeer het zo opnieuw.",
+            "The system could not record this just now; nothing was stored. Please try again shortly."))
+    return redirect(url_for(".student", student_ref=student_ref, done="top3"))
 
 
 @bp.post(f"/students/{REF}/end")
