@@ -156,7 +156,8 @@ def call_back(party: Party) -> None:
 
 
 def follow(party: Party, period_id: str, plan: Iterable[tuple[int, str, bool, bool]], evaluates: bool) -> None:
-    """The school starts the POK; the contact moments of `plan` are recorded; the three parties evaluate."""
+    """The school starts the POK; the contact moments of `plan` are recorded; at the end (the school ends the POK:
+    the evaluation opens only then or shortly before its end date, issue 20.5) the three parties evaluate."""
     _post(party.school, f"/api/v1/aftercare/poks/{party.student_ref}/start", {"period_id": period_id})
     path = f"/api/v1/followup/placements/{party.student_ref}"
     for days_ago, kind, signal, by_organisation in plan:
@@ -164,6 +165,7 @@ def follow(party: Party, period_id: str, plan: Iterable[tuple[int, str, bool, bo
         _post(who, f"{path}/contacts", {"period_id": period_id, "kind": kind, "signal": signal,
                                         "date": (date.today() - timedelta(days=days_ago)).isoformat()}, expect=(201,))
     if evaluates:
+        _post(party.school, f"/api/v1/aftercare/poks/{party.student_ref}/end", {"period_id": period_id})
         for who in (party.student_reporting, party.organisation, party.school):
             _post(who, f"{path}/evaluation", {"period_id": period_id, "satisfaction": 4, "would_again": True},
                   expect=(201,))

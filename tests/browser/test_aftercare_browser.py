@@ -208,9 +208,10 @@ def test_the_student_confirms_the_kennismaking_and_evaluates_the_placement_on_a_
         {"period_id": PERIOD, "outcome": "continue"})
     api(platform, people, "PUT", "/api/v1/aftercare/school-contacts/" + ORG, "school_staff", SCHOOL,
         {"name": "Karin Bos", "email": "k.bos@aft.example"})
+    today = datetime.now(LOCAL_ZONE).date()  # the placement ends in a week: its evaluation is open (issue 20.5)
     api(platform, people, "POST", POK + ref + "/details", "school_staff", SCHOOL,
-        {"period_id": PERIOD, "start_date": "2033-02-01", "end_date": "2033-06-30", "hours": 400,
-         "supervisor_name": "Petra Jansen"})
+        {"period_id": PERIOD, "start_date": (today - timedelta(days=120)).isoformat(),
+         "end_date": (today + timedelta(days=7)).isoformat(), "hours": 400, "supervisor_name": "Petra Jansen"})
     api(platform, people, "POST", POK + ref + "/send", "school_staff", SCHOOL, {"period_id": PERIOD})
     page.reload()
     page.get_by_role("button", name="Ondertekenen").click()
@@ -220,6 +221,7 @@ def test_the_student_confirms_the_kennismaking_and_evaluates_the_placement_on_a_
     api(platform, people, "POST", POK + ref + "/start", "school_staff", SCHOOL, {"period_id": PERIOD})
 
     page.reload()
+    expect(page.locator("#evaluation-invite")).to_contain_text("Evalueer deze stage")
     evaluation = page.locator("#evaluation")
     evaluation.get_by_role("button", name="Evaluatie versturen").click()
     expect(page.locator("#satisfaction-error")).to_be_visible()

@@ -8,9 +8,9 @@ rejection with an R106 reason (a rejection without one is a 422 and changes noth
 -> fast-track re-placement (matcher: requested, computed from free capacity, approved by two staff of each
 school, released at once; the student finds it in the notifier's inbox), accepted, a fresh POK at the new
 organisation signed and started after a kennismaking there that went well -> three contact moments,
-one on site and one a signal, which opens a task -> evaluations by the student, the organisation and the school
--> the period report counts all this. Five students, so that the report's small-cell rule (a count under five
-reads "<5") shows the numbers.
+one on site and one a signal, which opens a task -> the school ends the POK -> evaluations by the student, the
+organisation and the school -> the period report counts all this. Five students, so that the report's small-cell
+rule (a count under five reads "<5") shows the numbers.
 """
 
 from __future__ import annotations
@@ -241,7 +241,10 @@ def contact_moments(released: Released, party: aftercare.Party) -> None:
 
 
 def evaluations(released: Released, party: aftercare.Party) -> None:
-    """The student (with the discrimination question per phase), the organisation and the school evaluate."""
+    """At the end (the school ends the POK: the evaluation opens then, or shortly before its end date) the student
+    (with the discrimination question per phase), the organisation and the school evaluate."""
+    ended = _post(party.school, f"/api/v1/aftercare/poks/{party.student_ref}/end", {"period_id": released.period_id})
+    assert ended["state"] == "ended"
     path = f"/api/v1/followup/placements/{party.student_ref}/evaluation"
     common = {"period_id": released.period_id, "satisfaction": 4, "would_again": True}
     student = {**common, "discrimination_searching": True, "discrimination_introduction": False,

@@ -25,7 +25,8 @@ from reporting.errors import IntakeUnavailable
 from reporting.ports import AbstractIntakeLookups, AbstractPlanningBoard
 from reporting.domain.aftercare import Pok, PokPeople, SchoolContact, pok_id_of
 from reporting.domain.aftercare_intro import FollowUpTask, Introduction
-from reporting.domain.retention import anonymous_tasks
+from reporting.domain.retention import (anonymous_moments, anonymous_placement, anonymous_pok, anonymous_tasks,
+                                        anonymous_wish)
 from reporting.ports import (AbstractAftercareStore, AbstractAuditLog, AbstractDeskStore, AbstractStudentDirectory,
                              AbstractViews)
 from stagepool_shared.auth import Principal
@@ -189,13 +190,20 @@ class FakeViews(AbstractViews):
                 if (r, p) == (region_id, period_id)]
 
     def anonymise_followup(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
-        if (region_id, period_id, student_ref) in self.contacts:
-            self.contacts[(region_id, period_id, anon_ref)] = self.contacts.pop((region_id, period_id, student_ref))
-        if (region_id, period_id, student_ref) in self.exceptions:
-            self.exceptions.discard((region_id, period_id, student_ref))
-            self.exceptions.add((region_id, period_id, anon_ref))
-        for key in [k for k in self.evaluations if k[:3] == (region_id, period_id, student_ref)]:
-            self.evaluations[(region_id, period_id, anon_ref, key[3])] = self.evaluations.pop(key)
+        old, new = (region_id, period_id, student_ref), (region_id, period_id, anon_ref)
+        placement, wish = self.placements.pop(old, None), self.wishes.pop(old, None)
+        if placement:
+            self.placements[new] = anonymous_placement(placement, anon_ref)
+        if wish:
+            self.wishes[new] = anonymous_wish(wish, anon_ref)
+        if old in self.contacts:
+            self.contacts[new] = anonymous_moments(self.contacts.pop(old), placement.place_id if placement else None)
+        if old in self.exceptions:
+            self.exceptions.discard(old)
+            self.exceptions.add(new)
+        for key in [k for k in self.evaluations if k[:3] == old]:
+            self.evaluations[(*new, key[3])] = self.evaluations.pop(key)
+        self.rounds.pop(old, None)
 
 
 class FakeAftercareStore(AbstractAftercareStore):
@@ -207,6 +215,7 @@ class FakeAftercareStore(AbstractAftercareStore):
         self.contacts: dict[tuple[str, str, str], SchoolContact] = {}
         self.intros: dict[tuple[str, str, str], Introduction] = {}
         self.tasks_: dict[str, FollowUpTask] = {}
+        self.history: dict[tuple[str, str, str], list[Pok]] = {}  # earlier POKs of the period, oldest first
         self.seen: set[str] = set()
 
     def create_pok(self, event_id: str, pok: Pok) -> bool:
@@ -214,6 +223,8 @@ class FakeAftercareStore(AbstractAftercareStore):
         if event_id in self.seen or (key in self.poks_ and self.poks_[key].place_id == pok.place_id):
             return False
         self.seen.add(event_id)
+        if key in self.poks_:
+            self.history.setdefault(key, []).append(self.poks_[key])
         self.poks_[key] = pok
         self.people.pop(pok.pok_id, None)
         return True
@@ -252,15 +263,30 @@ class FakeAftercareStore(AbstractAftercareStore):
     def save_task(self, task: FollowUpTask) -> None:
         self.tasks_[task.task_id] = task
 
-    def anonymise_student(self, pok: Pok, anon_ref: str, anon_pok_id: str) -> None:
-        del self.poks_[(pok.region_id, pok.period_id, pok.student_ref)]
-        self.poks_[(pok.region_id, pok.period_id, anon_ref)] = replace(pok, student_ref=anon_ref, pok_id=anon_pok_id)
-        self.people.pop(pok.pok_id, None)
-        self.intros.pop((pok.region_id, pok.period_id, pok.student_ref), None)
-        tasks_of = [t for t in self.tasks_.values() if t.student_ref == pok.student_ref]
-        for task in tasks_of:
+    def introductions(self, region_id: str) -> list[Introduction]:
+        return [intro for (r, _, _), intro in sorted(self.intros.items()) if r == region_id]
+
+    def _drop(self, key: tuple[str, str, str]) -> list[FollowUpTask]:
+        for pok in self.history.pop(key, []) + ([self.poks_.pop(key)] if key in self.poks_ else []):
+            self.people.pop(pok.pok_id, None)
+        self.intros.pop(key, None)
+        tasks = [t for t in self.tasks_.values() if (t.region_id, t.period_id, t.student_ref) == key]
+        for task in tasks:
             del self.tasks_[task.task_id]
-        self.tasks_.update((task.task_id, task) for task in anonymous_tasks(tasks_of, anon_ref))
+        return tasks
+
+    def anonymise_student(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
+        pok = self.poks_.get((region_id, period_id, student_ref))
+        tasks = self._drop((region_id, period_id, student_ref))
+        if pok is not None:
+            self.poks_[(region_id, period_id, anon_ref)] = anonymous_pok(pok, anon_ref)
+        self.tasks_.update((task.task_id, task) for task in anonymous_tasks(tasks, anon_ref))
+
+    def erase_student(self, region_id: str, student_ref: str) -> None:
+        keys = set(self.poks_) | set(self.intros) | {(t.region_id, t.period_id, t.student_ref)
+                                                      for t in self.tasks_.values()}
+        for key in sorted(k for k in keys if (k[0], k[2]) == (region_id, student_ref)):
+            self._drop(key)
 
 
 class FakeDirectory(AbstractStudentDirectory):

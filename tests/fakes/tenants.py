@@ -118,8 +118,10 @@ def _seed_aftercare(store: Any, views: Any, student: str, school: str, org: str,
                            (AFTERCARE_PERIODS["period_signed"], "signed"),
                            (AFTERCARE_PERIODS["period_active"], "active")):
         signed = SIGNERS if status in ("signed", "active") else ()
+        # the active one ends soon after the clock (MARCH_1): its parties may evaluate it (issue 20.5)
+        dates = ("2026-11-01", "2027-03-10") if status == "active" else ("2027-09-01", "2028-01-31")
         store.save_pok(Pok(pok_id_of(REGION, period, student), REGION, period, student, school, org, place, "rnd-1",
-                           "2027-02-01T09:00:00+00:00", status, "2027-09-01", "2028-01-31", 640, signed),
+                           "2027-02-01T09:00:00+00:00", status, *dates, 640, signed),
                        PokPeople(contact, "Supervisor"))
     held = AFTERCARE_PERIODS["period_held"]
     views.placements[(REGION, held, student)] = views.placements[(REGION, PERIOD, student)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -18,11 +19,14 @@ from reporting.bootstrap import bootstrap
 from reporting.domain.aftercare import Pok, PokPeople, SchoolContact, pok_id_of
 from reporting.domain.aftercare_intro import Introduction, task_for
 from reporting.domain.desk import CaseMeta, ReportContent, StatusStep
+from reporting.domain.figures import WishFact
 from reporting.domain.followup import ContactMoment
 from reporting.entrypoints.consumer import make_consumer
+from reporting.handlers import handle
 from stagepool_shared import registry, topics
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.placements import PlacementAccepted
+from stagepool_shared.events.students import StudentErased
 from stagepool_shared.kafka import ConsumerOptions, EventPublisher, ensure_topics, read_log
 from stagepool_shared.testing import wait_until
 from reporting.jobs import apply_retention
@@ -131,6 +135,72 @@ def test_retention_leaves_nothing_in_redis_that_links_back_to_the_student(kafka_
         service.close()
 
 
+def test_after_retention_nothing_joins_the_student_back_and_a_later_erasure_leaves_nothing(kafka_bootstrap,
+                                                                                          redis_url, redis_client):
+    """R155 on real Redis (issue 20.7): a student with a wish, a released round and an ended placement in an old
+    period, and a wish, a round and a draft POK in a recent one. Retention moves the old period under a random
+    reference without place or round, so no record left holds the pseudonym next to what names the place; the
+    recent period stays in the student's index, and `student.erased` then removes every trace of the student."""
+    prefix = "reporting-" + uuid.uuid4().hex[:6]
+    region, student = "reg-" + uuid.uuid4().hex[:8], "stu_" + uuid.uuid4().hex
+    recent, old_round, new_round = "2028-p9", "rnd-" + uuid.uuid4().hex[:8], "rnd-" + uuid.uuid4().hex[:8]
+    service = bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=prefix, registry=None,
+                        publisher=FakePublisher(), clock=lambda: datetime(2029, 1, 1, tzinfo=UTC))
+    try:
+        deps = service.deps
+        for period, round_id, place, released in ((PERIOD, old_round, "plc-m-01", "2027-01-10T00:00:00+00:00"),
+                                                   (recent, new_round, "plc-n-02", "2028-12-20T00:00:00+00:00")):
+            deps.projections.put_wish(str(uuid.uuid4()), region, period, WishFact(
+                student, "sch-alfa", "zorg", 3, submitted_at="2026-12-01T10:11:12+00:00"))
+            deps.projections.put_round_meta(str(uuid.uuid4()), round_id, {"kind": "initial", "period_id": period})
+            outcome = {"school_id": "sch-alfa", "status": "placed", "organisation_id": "org-m", "place_id": place}
+            deps.projections.add_released_part(str(uuid.uuid4()), round_id, region, period, released, 0, 1,
+                                               {student: json.dumps(outcome)})
+        ended = Pok(pok_id_of(region, PERIOD, student), region, PERIOD, student, "sch-alfa", "org-m", "plc-m-01",
+                    old_round, "2027-01-20T09:00:00+00:00", status="ended", hours=400,
+                    updated_at="2027-06-30T12:00:00+00:00")
+        deps.aftercare.save_pok(ended, PokPeople(None, "Petra Jansen"))
+        deps.views.add_contact_moment(region, PERIOD, student, ContactMoment(
+            "2027-03-01", "on_site", "school_staff", place_id="plc-m-01"), False)
+        draft = Pok(pok_id_of(region, recent, student), region, recent, student, "sch-alfa", "org-m", "plc-n-02",
+                    new_round, "2028-12-21T09:00:00+00:00", updated_at="2028-12-21T09:00:00+00:00")
+        deps.aftercare.save_pok(draft, PokPeople(None, "Jan de Vries"))
+
+        assert apply_retention(deps) == 1
+        index, poks = f"{prefix}:student:{student}:periods".encode(), f"{prefix}:aftercare:poks:{region}".encode()
+        left = {k for k in redis_client.scan_iter(f"{prefix}:*")
+                if student.encode() in k + (redis_client.dump(k) or b"")}
+        assert left and all(recent.encode() in k or new_round.encode() in k or k in (index, poks) for k in left), \
+            " ".join(k.decode() for k in left)
+        assert all(recent.encode() in m for m in redis_client.smembers(poks) if student.encode() in m)
+        assert redis_client.smembers(index) == {f"{region}|{recent}".encode()}
+        [anonymous] = [pok for pok in deps.aftercare.poks(region) if pok.period_id == PERIOD]
+        assert anonymous.student_ref.startswith("anon-") and (anonymous.place_id, anonymous.round_id) == ("", "")
+        moved = deps.views.placement(region, PERIOD, anonymous.student_ref)
+        assert (moved.place_id, moved.round_id, moved.released_at, moved.organisation_id) == (None, None, None,
+                                                                                              "org-m")
+        assert deps.views.wish(region, PERIOD, anonymous.student_ref).submitted_at is None
+        old_period = b" ".join(k + b" " + (redis_client.dump(k) or b"") for k in redis_client.scan_iter(f"{prefix}:*")
+                               if PERIOD.encode() in k or old_round.encode() in k)
+        assert old_period and student.encode() not in old_period and b"plc-m-01" not in old_period
+        assert len(deps.views.snapshot(region, PERIOD, {}).contacts) == 1  # the figures still count the student
+
+        moved_on = Pok(pok_id_of(region, recent, student, "evt-q"), region, recent, student, "sch-alfa", "org-q",
+                       "plc-q-03", new_round, "2028-12-28T09:00:00+00:00")
+        assert deps.aftercare.create_pok("evt-q", moved_on)  # accepted elsewhere: the draft goes to the history
+        assert [p.pok_id for p in deps.aftercare.pok_history(region, recent, student)] == [draft.pok_id]
+        assert deps.aftercare.pok_people(draft.pok_id).supervisor_name == "Jan de Vries"
+        assert deps.aftercare.pok(region, recent, student) == moved_on
+
+        handle(new_envelope("student.erased", StudentErased(student, "sch-alfa", region), producer="test",
+                            partition_key=region), deps)
+        everything = b" ".join(k + b" " + (redis_client.dump(k) or b"") for k in redis_client.scan_iter(f"{prefix}:*"))
+        for secret in (student.encode(), draft.pok_id.encode(), b"Jan de Vries", b"Petra"):
+            assert secret not in everything, secret
+    finally:
+        service.close()
+
+
 def test_evaluations_on_real_redis_reach_the_period_report_and_the_signals(kafka_bootstrap, redis_url,
                                                                            redis_client):
     """Issue 20.5 on real Redis: five students and their school evaluate placements that started, through the
@@ -138,8 +208,9 @@ def test_evaluations_on_real_redis_reach_the_period_report_and_the_signals(kafka
     response per evaluator, and the students' discrimination during the placement escalates the organisation."""
     prefix = "reporting-" + uuid.uuid4().hex[:6]
     region = "reg-" + uuid.uuid4().hex[:8]
+    near_the_end = datetime(2027, 6, 20, 9, 0, tzinfo=UTC)  # the placements end on 2027-06-30: evaluation is open
     service = bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=prefix, registry=None,
-                        publisher=FakePublisher())
+                        publisher=FakePublisher(), clock=lambda: near_the_end)
     try:
         client, refs = service.app().test_client(), ["stu_" + uuid.uuid4().hex for _ in range(6)]
         for n, ref in enumerate(refs):

@@ -92,6 +92,7 @@ def test_contact_reminders_fire_once_on_one_of_two_instances_under_the_lease(kaf
     from reporting.domain.aftercare import Pok, pok_id_of
     from reporting.domain.contact_plan import checkpoints
 
+    ensure_topics(kafka_bootstrap)  # the reminder is published as contact.task_opened
     region, prefix = "reg-" + uuid.uuid4().hex[:8], "reporting-" + uuid.uuid4().hex[:6]
     now = {"at": datetime(2027, 2, 2, 9, tzinfo=UTC)}
     one, two = (bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=prefix, registry=None,

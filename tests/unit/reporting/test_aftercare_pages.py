@@ -1,7 +1,8 @@
 """The aftercare pages (issue 20.1, 20.2, 20.5) through Flask's test client: the organisation proposes a
 kennismaking and records its outcome (a rejection without a reason is a message next to the field), the student
 confirms, the school works its task list (opens a task, records the call with the organisation, closes it), each
-party signs a sent POK, and the student evaluates a placement that started (discrimination asked per phase)."""
+party signs a sent POK, and each party is invited to evaluate the placement at its end and does so there (the
+student with discrimination asked per phase)."""
 
 from __future__ import annotations
 
@@ -175,8 +176,17 @@ def test_the_student_evaluates_on_the_page_with_the_discrimination_question_per_
                                                    "would_again": "true"})
     assert early.status_code == 422 and 'id="placement-error"' in early.get_data(as_text=True)
 
-    _pok(site, "active")
+    _pok(site, "active")  # it runs until 2027-06-30; the clock says 1 March: not yet
+    running = student.get(PAGE).get_data(as_text=True)
+    assert 'id="evaluation"' not in running and "De eindevaluatie van deze stage opent op 16-06-2027" in running
+    too_soon = student.post(PAGE + "/evaluate", data={"csrf_token": student.csrf, "satisfaction": "4",
+                                                      "would_again": "true"})
+    assert too_soon.status_code == 422 and "vanaf 16-06-2027" in too_soon.get_data(as_text=True)
+    assert site.views.evaluations == {}
+
+    site.clock.now = MARCH_1.replace(month=6, day=16)  # two weeks before the end: open
     form = student.get(PAGE).get_data(as_text=True)
+    assert 'id="evaluation-invite"' in form and 'href="#evaluation">Evalueer deze stage' in form
     for phase in ("discrimination_searching", "discrimination_introduction", "discrimination_during"):
         assert f'name="{phase}" value="true"' in form
     assert "Bij het kennismakingsgesprek" in form and "Tijdens het zoeken naar een stageplaats" in form
@@ -195,7 +205,46 @@ def test_the_student_evaluates_on_the_page_with_the_discrimination_question_per_
     assert (record["satisfaction"], record["would_again"]) == (4, False)
     assert (record["discrimination_searching"], record["discrimination_introduction"],
             record["discrimination_during"]) == (False, True, None)
-    assert "Bedankt! Je evaluatie is bewaard." in student.get(good.headers["Location"]).get_data(as_text=True)
+    done = student.get(good.headers["Location"]).get_data(as_text=True)
+    assert "Bedankt! Je evaluatie is bewaard." in done and "Evalueer deze stage" not in done  # asked no more
     english = student.get(PAGE + "?lang=en").get_data(as_text=True)
     assert "Did you experience discrimination?" in english and "At the introduction meeting" in english
-    assert 'id="evaluation"' not in signed_in(site, ORG_PRINCIPAL).get(PAGE).get_data(as_text=True)
+
+
+def test_the_organisation_and_the_school_are_invited_to_evaluate_on_their_aftercare_page_at_the_end(site):
+    _pok(site, "active")
+    for principal, question in ((ORG_PRINCIPAL, "Zou u weer een student van deze school begeleiden?"),
+                                (SCHOOL_PRINCIPAL, "Zou u hier opnieuw een student plaatsen?")):
+        staff = signed_in(site, principal)
+        site.clock.now = MARCH_1
+        before = staff.get(PAGE).get_data(as_text=True)
+        assert "opent op 16-06-2027" in before and 'id="evaluation"' not in before
+        assert "opens on 16-06-2027" in staff.get(PAGE + "?lang=en").get_data(as_text=True)
+        site.clock.now = MARCH_1.replace(month=6, day=20)
+        page = staff.get(PAGE).get_data(as_text=True)
+        assert 'href="#evaluation">Evalueer deze stage' in page and question in page
+        assert "discrimination_during" not in page  # the student's questions only
+        assert staff.post(PAGE + "/evaluate", data={"csrf_token": staff.csrf, "satisfaction": "3",
+                                                    "would_again": "true"}).status_code == 302
+        assert "Evalueer deze stage" not in staff.get(PAGE).get_data(as_text=True)
+    assert {key[3] for key in site.views.evaluations} == {"organisation", "school"}
+
+
+def test_the_task_list_shows_a_reminder_for_the_contact_and_an_escalation_for_the_coordinator(site):
+    from reporting.domain import contact_plan as plan
+    aftercare.set_school_contact(site.deps, SCHOOL_PRINCIPAL, "org-umcg", "Karin Bos", "k.bos@alfa.nl")
+    about = plan.Placement(REGION, PERIOD, "sch-alfa", "org-umcg", STUDENT)
+    site.store.save_task(plan.task(about, plan.REMINDER, "contact_due", "2027-03-01T08:00:00+00:00", "2027-03-04"))
+    site.store.save_task(plan.task(about, plan.MISSED, "contact_missed", "2027-03-02T08:00:00+00:00", "2027-02-27"))
+    body = signed_in(site, SCHOOL_PRINCIPAL).get("/pages/aftercare/tasks").get_data(as_text=True)
+    kinds = re.findall(r'class="task-kind">([^<]*)<', body)
+    addressees = re.findall(r'class="task-for">([^<]*)<', body)
+    assert list(zip(kinds, addressees)) == [("herinnering", "Karin Bos"),
+                                            ("escalatie", "stagecoördinator van de school")]
+    assert "3 dagen vóór elk gepland contactmoment" in body
+    english = signed_in(site, SCHOOL_PRINCIPAL).get("/pages/aftercare/tasks?lang=en").get_data(as_text=True)
+    assert re.findall(r'class="task-kind">([^<]*)<', english) == ["reminder", "escalation"]
+    [escalation] = [t for t in site.store.tasks_.values() if t.kind == plan.MISSED]
+    opened = signed_in(site, SCHOOL_PRINCIPAL).get(f"/pages/aftercare/tasks/{escalation.task_id}").get_data(
+        as_text=True)
+    assert re.search(r'id="task-contact">stagecoördinator van de school', opened)

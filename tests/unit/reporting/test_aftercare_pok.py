@@ -11,10 +11,12 @@ import pytest
 
 from reporting import handlers
 from reporting.commands import aftercare
+from reporting.domain.aftercare_intro import Introduction, task_for
 from reporting.errors import InvalidInput, InvalidTransition, NotFound
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import new_envelope
-from stagepool_shared.events.placements import PlacementAccepted
+from stagepool_shared.events.placements import PlacementAccepted, PlacementFailed
+from stagepool_shared.events.students import StudentErased
 from tests.fakes import FakeAccounts
 from tests.fakes.reporting import (ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT, STUDENT_PRINCIPAL,
                                    FakeAftercareStore, FakeDirectory, bootstrap_with_doubles)
@@ -176,3 +178,64 @@ def test_accepting_the_same_place_again_keeps_the_pok_as_it_stands(setup):
     pok = setup.store.pok(REGION, PERIOD, STUDENT)
     assert (pok.status, pok.round_id, setup.store.pok_people(pok.pok_id).supervisor_name) == (
         "sent", "rnd-1", "Petra Jansen")
+
+
+def _fail(setup, place_id: str = "plc-umcg-01", reason: str = "rejected_after_introduction"):
+    failed = PlacementFailed("rnd-1", REGION, STUDENT, "sch-alfa", place_id, "org-umcg", reason, "organisation",
+                             reason == "rejected_after_introduction")
+    envelope = new_envelope("placement.failed", failed, producer="test", partition_key=REGION)
+    handlers.handle(envelope, setup.deps)
+    return envelope
+
+
+def test_a_failed_placement_ends_its_pok_early_with_the_cause_and_a_new_accept_keeps_it_as_history(setup):
+    """placement.failed (a rejection after the kennismaking) moves the signed POK to ended_early with the cause as
+    its reason code and announces it; a redelivery announces nothing; the accept of a place elsewhere makes a new
+    draft with an id of its own, and the ended POK stays in the history, people and all (issue 20.1)."""
+    ready_to_send(setup)
+    aftercare.send_pok(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)
+    for principal in (STUDENT_PRINCIPAL, ORG_PRINCIPAL, SCHOOL_PRINCIPAL):
+        aftercare.sign_pok(setup.deps, principal, PERIOD, STUDENT)
+    signed = setup.store.pok(REGION, PERIOD, STUDENT)
+    envelope = _fail(setup)
+    ended = setup.store.pok(REGION, PERIOD, STUDENT)
+    assert (ended.status, ended.end_reason, ended.updated_at) == ("ended_early", "mismatch",
+                                                                  setup.deps.clock().isoformat(timespec="seconds"))
+    [changed] = setup.publisher.events("agreement.status_changed")[-1:]
+    assert (changed.payload.agreement_id, changed.payload.status, changed.payload.end_reason) == (
+        signed.pok_id, "ended_early", "mismatch")
+    count = len(setup.publisher.events())
+    handlers.handle(envelope, setup.deps)
+    assert len(setup.publisher.events()) == count
+
+    _accept(setup, PlacementAccepted("ftr-1", REGION, STUDENT, "sch-alfa", "plc-mmc-01", "org-mmc"))
+    draft = setup.store.pok(REGION, PERIOD, STUDENT)
+    assert (draft.status, draft.place_id) == ("draft", "plc-mmc-01") and draft.pok_id != signed.pok_id
+    assert setup.store.history[(REGION, PERIOD, STUDENT)] == [ended]
+    assert setup.store.pok_people(signed.pok_id).supervisor_name == "Petra Jansen"
+
+
+@pytest.mark.parametrize(("reason", "end_reason"), [("organisation_withdrew", "organisation_withdrew"),
+                                                    ("safety", "unsafe_or_discrimination"), ("not_suitable", "mismatch")])
+def test_a_draft_of_a_failed_placement_ends_early_too_and_another_place_s_failure_changes_nothing(setup, reason,
+                                                                                                    end_reason):
+    _fail(setup, place_id="plc-elsewhere-09", reason=reason)
+    assert setup.store.pok(REGION, PERIOD, STUDENT).status == "draft" and setup.publisher.events() == []
+    _fail(setup, reason=reason)
+    pok = setup.store.pok(REGION, PERIOD, STUDENT)
+    assert (pok.status, pok.end_reason) == ("ended_early", end_reason)
+    assert [e.payload.status for e in setup.publisher.events("agreement.status_changed")] == ["ended_early"]
+
+
+def test_student_erased_removes_every_pok_history_people_kennismaking_and_task_of_the_student(setup):
+    ready_to_send(setup)
+    _fail(setup)
+    _accept(setup, PlacementAccepted("ftr-1", REGION, STUDENT, "sch-alfa", "plc-mmc-01", "org-mmc"))
+    intro = Introduction(REGION, PERIOD, STUDENT, "sch-alfa", "org-umcg", "plc-umcg-01", "2027-02-01T10:00:00+00:00")
+    setup.store.save_introduction(intro)
+    setup.store.save_task(task_for(intro, "team_fit", "2027-02-02T10:00:00+00:00"))
+    erased = StudentErased(STUDENT, "sch-alfa", REGION)
+    handlers.handle(new_envelope("student.erased", erased, producer="test", partition_key=REGION), setup.deps)
+    store = setup.store
+    assert STUDENT not in repr((store.poks_, store.history, store.intros, store.tasks_))
+    assert store.people == {}

@@ -12,9 +12,11 @@ import pytest
 from reporting.commands.contact_signals import remind_contacts
 from reporting.commands.followup import add_contact
 from reporting.domain.aftercare import Pok
-from reporting.domain.contact_plan import checkpoints
+from reporting.config import Settings
+from reporting.domain.contact_plan import addressee, checkpoints
 from reporting.domain.figures import PlacementFact
 from reporting.errors import InvalidInput
+from stagepool_shared.config import EnvReader
 from tests.fakes import Clock, FakePublisher
 from tests.fakes.reporting import (MARCH_1, ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT,
                                    FakeAftercareStore, FakeDeskStore, FakeViews, bootstrap_with_doubles)
@@ -92,10 +94,39 @@ def test_a_planned_moment_whose_day_passed_unheld_escalates(world):
     for day, kind in (("2027-02-10", "on_site"), ("2027-02-20", "phone")):
         add_contact(wiring.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, day, kind, False, False)
     add_contact(wiring.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, "2027-03-05", "school", False, False)  # planned
-    on(clock, date(2027, 3, 4))
-    assert remind_contacts(wiring.deps) == 0
+    on(clock, date(2027, 3, 5))
+    assert remind_contacts(wiring.deps) == 1 and tasks(store) == [("contact_reminder", "contact_due")]
     on(clock, date(2027, 3, 6))
-    assert remind_contacts(wiring.deps) == 1 and tasks(store) == [("contact_missed", "contact_missed")]
+    assert remind_contacts(wiring.deps) == 1
+    assert tasks(store) == [("contact_missed", "contact_missed"), ("contact_reminder", "contact_due")]
+    assert addressee("contact_missed") == "school_coordinator"  # the escalation goes to the coordinator
+
+
+def test_each_planned_moment_is_reminded_the_lead_before_its_day_once(world):
+    wiring, views, store, _, _, clock = world
+    for day, kind in (("2027-02-10", "on_site"), ("2027-02-20", "phone")):
+        add_contact(wiring.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, day, kind, False, False)
+    for day in ("2027-03-10", "2027-03-20"):
+        add_contact(wiring.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, day, "school", False, False)  # planned
+    on(clock, date(2027, 3, 6))
+    assert remind_contacts(wiring.deps) == 0  # four days before: not yet (the lead is three days)
+    on(clock, date(2027, 3, 7))
+    assert remind_contacts(wiring.deps) == 1 and remind_contacts(wiring.deps) == 0  # once
+    on(clock, date(2027, 3, 18))
+    assert remind_contacts(wiring.deps) == 2  # the reminder of 20 March, and 10 March missed
+    reminders = [t for t in store.tasks(REGION, "sch-alfa") if t.reason_code == "contact_due"]
+    assert len(reminders) == 2 and {addressee(t.kind) for t in reminders} == {"school_contact"}
+
+
+def test_the_lead_is_a_setting(world):
+    wiring, views, store, _, _, clock = world
+    wiring.deps.contact_remind_days = 10
+    for day, kind in (("2027-02-10", "on_site"), ("2027-02-20", "phone")):
+        add_contact(wiring.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, day, kind, False, False)
+    add_contact(wiring.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, "2027-03-20", "school", False, False)
+    on(clock, date(2027, 3, 10))
+    assert remind_contacts(wiring.deps) == 1 and tasks(store) == [("contact_reminder", "contact_due")]
+    assert Settings.read(EnvReader({"REPORTING_CONTACT_REMIND_DAYS": "5"}), None).contact_remind_days == 5
 
 
 def test_a_signal_opens_a_task_and_with_the_student_s_consent_a_desk_report(world):
@@ -121,3 +152,41 @@ def test_only_a_held_signal_of_school_staff_is_referred_to_the_desk(world):
 
 def test_the_reminders_run_as_a_worker_of_their_own():
     assert "contact-reminders" in [w.name for w in bootstrap_with_doubles().workers()]
+
+
+def test_each_new_reminder_and_escalation_is_published_with_ids_only_before_it_is_stored(world):
+    wiring, views, store, _, publisher, clock = world
+    on(clock, MIDPOINT - timedelta(days=3))
+    remind_contacts(wiring.deps)
+    on(clock, MIDPOINT + timedelta(days=1))
+    remind_contacts(wiring.deps)
+    remind_contacts(wiring.deps)  # nothing new: nothing published again
+    opened = [e.payload for e in publisher.events("contact.task_opened")]
+    assert [(p.kind, p.reason_code, p.addressee) for p in opened] == [
+        ("contact_reminder", "contact_midpoint", "school_contact"),
+        ("contact_escalation", "contact_midpoint", "school_coordinator")]
+    assert {p.task_id for p in opened} == {t.task_id for t in store.tasks(REGION, "sch-alfa")}
+
+
+def test_the_notifier_asks_reporting_for_the_contact_of_a_reminder_only(world):
+    from reporting.commands.aftercare import set_school_contact
+    wiring, views, store, _, _, clock = world
+    set_school_contact(wiring.deps, SCHOOL_PRINCIPAL, "org-umcg", "Karin Bos", "k.bos@alfa.nl")
+    on(clock, MIDPOINT + timedelta(days=1))
+    remind_contacts(wiring.deps)  # an escalation only: for the coordinator
+    on(clock, END - timedelta(days=2))
+    remind_contacts(wiring.deps)
+    by_kind = {t.kind: t.task_id for t in store.tasks(REGION, "sch-alfa")}
+    client = wiring.app().test_client()
+
+    def ask(token_scope: str, task_id: str, school: str = "sch-alfa"):
+        token = wiring.tokens.issue("svc", "service", token_scope, region_id=REGION)
+        return client.get(f"/internal/v1/aftercare/tasks/{task_id}/contact?region_id={REGION}&school_id={school}",
+                          headers={"Authorization": f"Bearer {token}"})
+
+    answer = ask("notifier", by_kind["contact_reminder"])
+    assert answer.status_code == 200 and answer.get_json() == {"name": "Karin Bos", "email": "k.bos@alfa.nl"}
+    assert ask("notifier", by_kind["contact_escalation"]).status_code == 404  # the coordinator's: not here
+    assert ask("notifier", by_kind["contact_reminder"], "sch-beta").status_code == 404
+    assert ask("matcher", by_kind["contact_reminder"]).status_code == 403
+    assert client.get(f"/internal/v1/aftercare/tasks/{by_kind['contact_reminder']}/contact").status_code == 401

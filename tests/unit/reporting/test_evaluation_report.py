@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -18,7 +19,7 @@ from reporting.metrics import ReportingCollector
 from reporting.report.render import render_csv, render_html
 from reporting.report.tables import report_tables
 from reporting.report.workbook import render_xlsx
-from tests.fakes import FakeAccounts
+from tests.fakes import Clock, FakeAccounts
 from tests.fakes.reporting import (ORG_PRINCIPAL, PERIOD, REGION, STUDENT, bootstrap_with_doubles, seeded_views,
                                    started_pok)
 
@@ -147,7 +148,7 @@ def _token(wiring, role: str, scope: str) -> dict[str, str]:
 
 
 def test_the_api_takes_the_schools_evaluation_and_refuses_bad_input_per_field():
-    wiring = bootstrap_with_doubles()
+    wiring = bootstrap_with_doubles(clock=Clock(datetime(2027, 6, 20, 9, 0, tzinfo=UTC)))  # near the end: open
     client, school = wiring.app().test_client(), _token(wiring, "school_staff", "sch-alfa")
     url = f"/api/v1/followup/placements/{STUDENT}/evaluation"
     body = {"period_id": PERIOD, "satisfaction": 4, "would_again": False}
@@ -174,5 +175,44 @@ def test_the_organisations_page_says_a_placement_that_never_started_cannot_be_ev
     answer = client.post(f"/pages/followup/{PERIOD}/{STUDENT}/evaluation",
                          data={"csrf_token": session.csrf_token, "satisfaction": "4", "would_again": "true"})
     assert answer.status_code == 422 and 'id="placement-error"' in answer.get_data(as_text=True)
-    assert "evalueren kan pas als de POK actief of afgerond is" in answer.get_data(as_text=True)
+    assert "Deze stage is niet begonnen: evalueren kan pas aan het einde van de stage." in answer.get_data(as_text=True)
     assert wiring.deps.views.evaluations == {}
+
+
+def test_before_the_window_the_api_says_in_dutch_and_english_from_when_it_opens_and_stores_nothing():
+    wiring = bootstrap_with_doubles()  # MARCH_1; the placement ends on 2027-06-30
+    started_pok(wiring.deps.aftercare)
+    client, school = wiring.app().test_client(), _token(wiring, "school_staff", "sch-alfa")
+    url = f"/api/v1/followup/placements/{STUDENT}/evaluation"
+    body = {"period_id": PERIOD, "satisfaction": 4, "would_again": True}
+    dutch = client.post(url, json=body, headers=school)
+    english = client.post(url + "?lang=en", json=body, headers=school)
+    assert dutch.status_code == english.status_code == 422
+    assert dutch.get_json()["fields"] == {"placement": [
+        "Evalueren kan pas aan het einde van de stage: vanaf 16-06-2027, of zodra de stage is afgerond."]}
+    assert english.get_json()["fields"] == {"placement": [
+        "The internship can be evaluated only at its end: from 16-06-2027, or once it has ended."]}
+    assert wiring.deps.views.evaluations == {}
+
+
+def test_the_organisations_follow_up_page_invites_it_to_evaluate_once_the_window_is_open():
+    accounts, clock = FakeAccounts(), Clock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
+    wiring = bootstrap_with_doubles(accounts=accounts, clock=clock)
+    started_pok(wiring.deps.aftercare)
+    client = wiring.app().test_client()
+    session = accounts.start_session(ORG_PRINCIPAL)
+    client.set_cookie("sp_session", session.session_id)
+    page = f"/pages/followup/{PERIOD}/{STUDENT}"
+    before = client.get(page).get_data(as_text=True)
+    assert "De eindevaluatie van deze stage opent op 16-06-2027" in before and "Evalueer deze stage" not in before
+    refused = client.post(page + "/evaluation", data={"csrf_token": session.csrf_token, "satisfaction": "4",
+                                                      "would_again": "true"})
+    assert refused.status_code == 422 and "vanaf 16-06-2027" in refused.get_data(as_text=True)
+    assert wiring.deps.views.evaluations == {}
+    clock.now = datetime(2027, 6, 16, 9, 0, tzinfo=UTC)
+    assert 'id="evaluation-invite"' in client.get(page).get_data(as_text=True)
+    assert 'href="#evaluation">Evalueer deze stage' in client.get(page).get_data(as_text=True)
+    assert "Evaluate this internship" in client.get(page + "?lang=en").get_data(as_text=True)
+    assert client.post(page + "/evaluation", data={"csrf_token": session.csrf_token, "satisfaction": "4",
+                                                   "would_again": "true"}).status_code == 302
+    assert "Evalueer deze stage" not in client.get(page).get_data(as_text=True)  # done: no longer asked

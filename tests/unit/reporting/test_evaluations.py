@@ -1,22 +1,36 @@
-"""End evaluations (issue 20.5, R133-R137): the rule of who evaluates what and when, the period's figures, and
-the command behind the API and the pages (a placement that never started is a field error and stores nothing)."""
+"""End evaluations (issue 20.5, R133-R137): the rule of who evaluates what and when (at the end: from 14 days
+before the POK's end date, or once it ended), the period's figures, and the command behind the API and the pages
+(a placement that never started, or one whose evaluation has not opened yet, is a field error and stores
+nothing)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
 from reporting.commands.evaluations import evaluate, evaluation_response, evaluations_of_period
 from reporting.domain.aftercare import Pok
+from reporting.commands.evaluations import invitation
+from reporting.config import Settings
 from reporting.domain.evaluations import (Evaluation, answer_errors, evaluation_figures, organisation_signal_counts,
-                                          started)
+                                          started, window_errors)
 from reporting.errors import InvalidInput, NotFound
 from stagepool_shared.auth import Principal
-from tests.fakes.reporting import (ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT, STUDENT_PRINCIPAL,
-                                   started_pok)
+from stagepool_shared.config import EnvReader
+from tests.fakes.reporting import (MARCH_1, ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT,
+                                   STUDENT_PRINCIPAL, started_pok)
 
 ANSWERS = {"satisfaction": 4, "would_again": True}
+#: Ten days before the end (2027-06-30) of `started_pok`'s placement: its evaluation is open.
+NEAR_THE_END = datetime(2027, 6, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def near_the_end(clock):
+    """The command's tests evaluate near the placement's end; the window's own tests move the clock back."""
+    clock.now = NEAR_THE_END
 
 
 def pok(student: str, status: str = "active", org: str = "org-a", school: str = "sch-a", **extra) -> Pok:
@@ -143,3 +157,60 @@ def test_a_placement_ended_early_after_it_started_may_still_be_evaluated(deps):
     deps.aftercare.save_pok(early)
     with pytest.raises(InvalidInput):
         evaluate(deps, ORG_PRINCIPAL, PERIOD, STUDENT, ANSWERS)
+
+
+@pytest.mark.parametrize("status, today, expected", [
+    ("active", date(2027, 6, 15), {"placement": ["evaluation_opens_on:16-06-2027"]}),
+    ("active", date(2027, 6, 16), {}), ("active", date(2027, 7, 5), {}),
+    ("ended", date(2027, 3, 1), {}), ("signed", date(2027, 6, 20), {"placement": ["placement_not_started"]})])
+def test_the_evaluation_opens_fourteen_days_before_the_end_date_or_once_the_placement_ended(status, today, expected):
+    assert window_errors(pok("s1", status), today, 14) == expected
+    assert window_errors(None, today, 14) == {"placement": ["placement_not_started"]}
+
+
+def test_an_early_end_opens_it_at_once_and_a_running_placement_without_an_end_date_waits_for_its_end():
+    assert window_errors(pok("s1", "ended_early", updated_at="2027-03-15T10:00:00+00:00"), date(2027, 3, 15), 14) == {}
+    assert window_errors(replace(pok("s1"), end_date=None), date(2027, 6, 29), 14) == {
+        "placement": ["evaluation_opens_at_end"]}
+
+
+def test_an_evaluation_before_the_window_opens_is_a_field_error_saying_when_and_stores_nothing(deps, clock):
+    clock.now = MARCH_1  # the placement runs until 2027-06-30
+    started_pok(deps.aftercare)
+    for principal in (STUDENT_PRINCIPAL, SCHOOL_PRINCIPAL, ORG_PRINCIPAL):
+        with pytest.raises(InvalidInput) as err:
+            evaluate(deps, principal, PERIOD, STUDENT, ANSWERS)
+        assert err.value.fields == {"placement": ["evaluation_opens_on:16-06-2027"]}
+    assert deps.views.evaluations == {}
+    started_pok(deps.aftercare, status="ended")  # the school ended it: open at once
+    assert evaluate(deps, ORG_PRINCIPAL, PERIOD, STUDENT, ANSWERS).by == "organisation"
+
+
+def test_the_window_counts_in_dutch_days_and_its_length_is_a_setting(deps, clock):
+    started_pok(deps.aftercare)
+    clock.now = datetime(2027, 6, 15, 21, 59, tzinfo=UTC)  # 23:59 on 15 June in Amsterdam
+    with pytest.raises(InvalidInput):
+        evaluate(deps, STUDENT_PRINCIPAL, PERIOD, STUDENT, ANSWERS)
+    clock.now = datetime(2027, 6, 15, 22, 0, tzinfo=UTC)  # midnight: 16 June in Amsterdam
+    assert evaluate(deps, STUDENT_PRINCIPAL, PERIOD, STUDENT, ANSWERS).by == "student"
+    clock.now = MARCH_1
+    assert evaluate(replace(deps, evaluation_open_days=130), SCHOOL_PRINCIPAL, PERIOD, STUDENT, ANSWERS).by == "school"
+
+
+def test_the_invitation_says_when_it_opens_then_that_it_is_open_until_the_party_evaluated(deps, clock):
+    clock.now = MARCH_1
+    assert invitation(deps, STUDENT_PRINCIPAL, PERIOD, STUDENT) is None  # no POK yet
+    started_pok(deps.aftercare)
+    assert invitation(deps, ORG_PRINCIPAL, PERIOD, STUDENT) == {
+        "open": False, "opens_on": date(2027, 6, 16), "started": True, "done": False}
+    clock.now = NEAR_THE_END
+    evaluate(deps, ORG_PRINCIPAL, PERIOD, STUDENT, ANSWERS)
+    assert invitation(deps, ORG_PRINCIPAL, PERIOD, STUDENT) == {
+        "open": True, "opens_on": None, "started": True, "done": True}
+    assert invitation(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT)["done"] is False  # each party its own
+    assert invitation(deps, Principal("usr-x", "school_staff", "sch-other", REGION), PERIOD, STUDENT) is None
+
+
+def test_the_window_is_read_from_reporting_evaluation_open_days_and_reaches_the_commands(wiring):
+    assert Settings.read(EnvReader({"REPORTING_EVALUATION_OPEN_DAYS": "21"}), None).evaluation_open_days == 21
+    assert Settings.read(EnvReader({}), None).evaluation_open_days == wiring.deps.evaluation_open_days == 14

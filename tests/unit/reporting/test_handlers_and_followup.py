@@ -99,7 +99,7 @@ def test_a_re_placed_students_contact_moments_at_the_lost_place_do_not_count_for
 
 def test_school_staff_fill_in_the_end_evaluation_too(deps):
     """Issue 20.5 asks the school to evaluate as well (school staff were refused before)."""
-    started_pok(deps.aftercare)
+    started_pok(deps.aftercare, status="ended")  # at the end (the window: docs/aftercare.md section 5)
     evaluation = evaluate(deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, {"satisfaction": 4, "would_again": True})
     assert evaluation.by == "school"
     assert deps.views.evaluations[(REGION, PERIOD, STUDENT, "school")]["satisfaction"] == 4

@@ -5,6 +5,7 @@ the organisation's follow-up and the coordinator's figures page."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -105,7 +106,8 @@ def test_organisation_staff_register_contacts_evaluate_and_flag_not_suitable_wit
     assert org.post(base + "/contact", data={"csrf_token": org.csrf, "date": "2027-03-01",
                                              "kind": "on_site"}).status_code == 302
     assert "1 contactmomenten, 1 op de stagelocatie" in org.get(base).get_data(as_text=True)
-    started_pok(setup.deps.aftercare)  # only a placement that started is evaluated (issue 20.5)
+    started_pok(setup.deps.aftercare)  # only a placement that started is evaluated (issue 20.5), at its end
+    setup.deps.clock.now = datetime(2027, 6, 20, 9, 0, tzinfo=UTC)  # ten days before it ends: open
     assert org.post(base + "/evaluation", data={"csrf_token": org.csrf, "satisfaction": "4",
                                                 "would_again": "true"}).status_code == 302
     assert setup.views.evaluations[(REGION, PERIOD, STUDENT, "organisation")]["satisfaction"] == 4

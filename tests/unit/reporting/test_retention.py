@@ -15,7 +15,10 @@ from reporting.domain.aftercare_intro import Introduction, task_for
 from reporting.domain.desk import CaseMeta, ReportContent, StatusStep
 from reporting.domain.followup import ContactMoment
 from reporting.domain.retention import RETENTION_TABLE, RetentionPolicy
+from reporting.handlers import handle
 from reporting.jobs import apply_retention
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.events.placements import PlacementFailed
 from stagepool_shared.config import EnvReader
 from tests.fakes.reporting import (MARCH_1, PERIOD, REGION, STUDENT, FakeAftercareStore, FakeDeskStore,
                                    bootstrap_with_doubles)
@@ -84,7 +87,7 @@ def test_the_follow_up_of_an_ended_placement_cannot_be_linked_back_after_the_per
     assert apply_retention(deps) == 1
 
     kept = repr((store.poks_, store.people, store.intros, store.tasks_, views.contacts, views.exceptions,
-                 views.evaluations))
+                 views.evaluations, views.wishes, views.placements))
     assert STUDENT not in kept and "pok-abc" not in kept
     assert task.task_id not in kept  # its id is a hash of the pseudonym: it is re-keyed too
     assert [t.student_ref for t in store.tasks_.values()] == [store.poks(REGION)[0].student_ref]
@@ -92,6 +95,12 @@ def test_the_follow_up_of_an_ended_placement_cannot_be_linked_back_after_the_per
     [pok] = store.poks(REGION)
     assert pok.student_ref.startswith("anon-") and (pok.hours, pok.status) == (400, "ended")
     assert len(views.contact_moments(REGION, PERIOD, pok.student_ref)) == 1  # the figures still count it
+    # nothing that joins it back: no place or round on the POK or the moved placement, no exact times
+    assert (pok.place_id, pok.round_id, pok.created_at) == ("", "", "2026-08-01T00:00:00+00:00")
+    assert "plc-umcg-01" not in repr((store.poks_, views.placements, views.contacts))
+    placed, wish = views.placement(REGION, PERIOD, pok.student_ref), views.wish(REGION, PERIOD, pok.student_ref)
+    assert (placed.organisation_id, placed.round_id, placed.released_at, wish.sector) == ("org-umcg", None, None,
+                                                                                         "zorg")
     assert apply_retention(deps) == 0
 
 
@@ -99,6 +108,49 @@ def test_a_recently_ended_placement_keeps_its_follow_up(setup):
     deps, _, store, _ = setup
     store.save_pok(ended_pok(DAYS - 1), PokPeople(None, "Petra Jansen"))
     assert apply_retention(deps) == 0 and store.pok(REGION, PERIOD, STUDENT) is not None
+
+
+def test_a_failed_placement_s_pok_is_anonymised_a_period_after_the_failure(setup, clock):
+    """A failed placement ends its POK early (placement.failed), which starts the retention clock (issue 20.7)."""
+    deps, _, store, views = setup
+    clock.now = MARCH_1 - timedelta(days=DAYS + 1)
+    store.save_pok(replace(ended_pok(DAYS + 400), status="draft", updated_at=None, end_date=None))
+    failed = PlacementFailed("rnd-1", REGION, STUDENT, "sch-alfa", "plc-umcg-01", "org-umcg", "safety", "school")
+    handle(new_envelope("placement.failed", failed, producer="test", partition_key=REGION), deps)
+    clock.now = MARCH_1 - timedelta(days=DAYS - 1)
+    assert apply_retention(deps) == 0
+    clock.now = MARCH_1
+    assert apply_retention(deps) == 1
+    [pok] = store.poks(REGION)
+    assert pok.student_ref.startswith("anon-") and (pok.status, pok.end_reason) == ("ended_early",
+                                                                                   "unsafe_or_discrimination")
+
+
+def test_a_pok_that_never_ended_is_anonymised_a_period_after_its_end_date_or_last_change(setup):
+    deps, _, store, _ = setup
+    forgotten = replace(ended_pok(DAYS + 1), status="signed", end_date=None)  # never started, never ended
+    running = replace(ended_pok(DAYS + 30), student_ref="stu_" + "b" * 32, status="active",
+                      end_date=(MARCH_1 - timedelta(days=DAYS - 1)).date().isoformat())
+    store.save_pok(forgotten)
+    store.save_pok(running)
+    assert apply_retention(deps) == 1
+    assert store.pok(REGION, PERIOD, STUDENT) is None and store.pok(REGION, PERIOD, running.student_ref) == running
+
+
+def test_a_rejected_kennismaking_without_a_pok_and_its_task_are_anonymised_after_its_last_change(setup):
+    deps, _, store, views = setup
+    at = lambda days: (MARCH_1 - timedelta(days=days)).isoformat()  # noqa: E731
+    other = "stu_" + "c" * 32
+    for student, days in ((STUDENT, DAYS + 1), (other, DAYS - 1)):
+        intro = Introduction(REGION, PERIOD, student, "sch-alfa", "org-umcg", "plc-umcg-01", at(days + 2),
+                             "rejected", reason_code="wishes_mismatch", updated_at=at(days))
+        store.save_introduction(intro)
+        store.save_task(task_for(intro, "wishes_mismatch", at(days)))
+    assert apply_retention(deps) == 1
+    assert [i.student_ref for i in store.introductions(REGION)] == [other]
+    assert STUDENT not in repr((store.tasks_, views.wishes, views.placements))
+    assert sorted(t.student_ref[:5] for t in store.tasks_.values()) == ["anon-", "stu_c"]
+    assert apply_retention(deps) == 0
 
 
 def test_the_region_s_period_is_read_from_the_environment_and_checked():

@@ -26,12 +26,13 @@ from stagepool_shared.web.accounts import Accounts
 
 from . import jobs
 from .adapters.channels import InboxChannel, SmtpChannel, WebhookChannel
-from .adapters.directory import HttpDirectory, HttpWindows
+from .adapters.directory import HttpDirectory, HttpTaskContacts, HttpWindows
 from .adapters.redis_deadlines import RedisDeadlineMarks
 from .adapters.redis_store import RedisStore
 from .adapters.rendering import TemplateRenderer
 from .adapters.sign_in import PersonalLinks
 from .compose import Composer
+from .contact_tasks import ContactTaskMailer, ContactTaskOptions
 from .config import Settings
 from .deadlines import DeadlineOptions, DeadlineReminders, leads_of
 from .dispatch import Dispatcher, DispatchOptions
@@ -41,7 +42,7 @@ from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
 from .inbox import InboxReader
 from .ports import (AbstractChannel, AbstractDeadlineMarks, AbstractDirectory, AbstractRenderer, AbstractStore,
-                    AbstractWindows, Deps)
+                    AbstractTaskContacts, AbstractWindows, Deps)
 
 
 def utc_now() -> datetime:
@@ -112,7 +113,8 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
               publisher: Publisher | None = None, channels: dict[str, AbstractChannel] | None = None,
               clock: Callable[[], datetime] = utc_now, redis_client: redis.Redis | None = None,
               tokens: TokenStore | None = None, accounts: Accounts | None = None,
-              windows: AbstractWindows | None = None, deadline_marks: AbstractDeadlineMarks | None = None) -> Wiring:
+              windows: AbstractWindows | None = None, deadline_marks: AbstractDeadlineMarks | None = None,
+              task_contacts: AbstractTaskContacts | None = None) -> Wiring:
     """Build the notifier from settings; any part may be replaced (doubles in tests). Without a `store`, the
     Redis client is connected lazily from REDIS_URL and also backs the token and sign-in stores."""
     client = redis_client or (shared_redis.connect(settings.common.redis_url) if store is None else None)
@@ -135,6 +137,11 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
     marks = deadline_marks or (RedisDeadlineMarks(client, settings.key_prefix) if client is not None else None)
     deadlines = (_deadlines(settings, windows, marks, channels[EMAIL], composer.renderer, clock)
                  if marks is not None and EMAIL in channels else None)
+    if marks is not None and EMAIL in channels:  # issue 20.4: contact-moment reminders and escalations
+        contacts = task_contacts or HttpTaskContacts(settings.reporting_url, settings.service_token)
+        deps.tell_contact_task = ContactTaskMailer(
+            contacts, directory, marks, channels[EMAIL], composer.renderer, clock,
+            ContactTaskOptions(settings.links.reporting, timedelta(days=settings.retention_days)))
     return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels, _leases(client, settings),
                   deadlines)
 

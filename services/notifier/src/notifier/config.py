@@ -51,6 +51,7 @@ class Settings(ServiceSettings, service="notifier", port=8003):
     retention_days: int = 365
     deadline_reminder_days: tuple[float, ...] = (3.0, 1.0)  # issue 15.4: leads before a wish or choice deadline
     deadline_interval_s: float = 300.0
+    reporting_url: str = "http://127.0.0.1:8004"  # issue 20.4: the school contact of a contact-moment reminder
 
     @classmethod
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
@@ -87,6 +88,7 @@ class Settings(ServiceSettings, service="notifier", port=8003):
             retention_days=env.int("NOTIFIER_RETENTION_DAYS", cls.retention_days),
             deadline_reminder_days=_days(env),
             deadline_interval_s=env.float("NOTIFIER_DEADLINE_INTERVAL_S", cls.deadline_interval_s),
+            reporting_url=env.str("REPORTING_URL", cls.reporting_url),
         )
 
 

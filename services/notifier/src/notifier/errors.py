@@ -26,6 +26,10 @@ class DirectoryUnavailable(NotifierError, TransientError):
     """Intake's contact directory did not answer; the deliveries wait and are tried again."""
 
 
+class MailUnavailable(NotifierError, TransientError):
+    """The e-mail of a contact-moment task could not be handed over for now; the consumer retries the event."""
+
+
 class PlacementNotFound(NotifierError):
     """No released placement of this student in this round (or not yet released): answered 404."""
 

@@ -3,8 +3,8 @@
 place.posted/updated keep the place projection; place.withdrawn also queues the notes of a place withdrawn
 after release; round.released parts are stored and the round is
 planned once every part is in; placement.accepted/refused stop reminders; placement.failed/replacement_requested
-record the student's exclusions; student.erased drops everything
-kept under the pseudonym. Store pattern B (store, then relay): a place, a round part and an erasure are
+record the student's exclusions; contact.task_opened e-mails a school's contact or coordinator
+(contact_tasks.py); student.erased drops everything kept under the pseudonym. Store pattern B (store, then relay): a place, a round part and an erasure are
 written with the event's processed marker in one Redis transaction (the store's IdempotentApplier), and an
 answer is recorded only when none is; the handlers publish nothing themselves (the senders' events go
 through the outbox, see dispatch.py and jobs.relay_outbox). Imports the ports, domain and event
@@ -89,6 +89,12 @@ def record_exclusions(envelope: Envelope, deps: Deps) -> None:
     deps.store.exclude(envelope.event_id, payload.student_ref, orgs, place_ids)
 
 
+def tell_contact_task(envelope: Envelope, deps: Deps) -> None:
+    """A contact-moment reminder or escalation (issue 20.4): e-mail its addressee once (contact_tasks.py)."""
+    if deps.tell_contact_task is not None:
+        deps.tell_contact_task(envelope.payload)
+
+
 def erase_student(envelope: Envelope, deps: Deps) -> None:
     deps.store.erase_student(envelope.event_id, envelope.payload.student_ref)
 
@@ -103,6 +109,7 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "placement.failed": record_exclusions,
     "placement.replacement_requested": record_exclusions,
     "student.erased": erase_student,
+    "contact.task_opened": tell_contact_task,
 }
 
 

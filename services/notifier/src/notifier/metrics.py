@@ -25,6 +25,9 @@ WITHDRAWALS = Counter("stagepool_notifier_withdrawal_notices_total",
 DEADLINE_REMINDERS = Counter("stagepool_notifier_deadline_reminders_total",
                              "Reminders before a period's wish or choice deadline (issue 15.4)",
                              ["deadline", "outcome"])
+CONTACT_TASK_MAILS = Counter("stagepool_notifier_contact_task_mails_total",
+                             "Contact-moment reminders and escalations e-mailed to schools (issue 20.4)",
+                             ["kind", "outcome"])
 ANSWERS = Counter("stagepool_notifier_answers_total", "Placement answers published", ["answer"])
 PENDING = Gauge("stagepool_notifier_pending_deliveries", "Deliveries waiting to be sent (queue lag)")
 

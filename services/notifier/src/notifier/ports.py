@@ -64,6 +64,15 @@ class AbstractDirectory(abc.ABC):
         """The contact person of places a released round placed students at; the others are left out."""
 
 
+class AbstractTaskContacts(abc.ABC):
+    """Reporting's school contacts (R38): who a contact-moment reminder is for (issue 20.4)."""
+
+    @abc.abstractmethod
+    def task_contact(self, region_id: str, school_id: str, task_id: str) -> Contact | None:
+        """The school's contact for the organisation of this reminder; None when reporting names none.
+        DirectoryUnavailable when reporting cannot answer."""
+
+
 class AbstractWindows(abc.ABC):
     """Intake's open windows before the periods' deadlines (issue 15.4)."""
 
@@ -267,3 +276,5 @@ class Deps:
     clock: Callable[[], datetime]
     reminder_lead: timedelta = timedelta(hours=48)
     render_inbox: InboxRendering | None = None
+    #: E-mails the addressee of a `contact.task_opened` payload (issue 20.4; contact_tasks.ContactTaskMailer).
+    tell_contact_task: Callable[[Any], bool] | None = None

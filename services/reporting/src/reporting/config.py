@@ -29,6 +29,8 @@ class Settings(ServiceSettings, service="reporting", port=8004):
     deadlines: DeskDeadlines = DeskDeadlines()
     escalation_threshold: int = 3
     min_contact_moments: int = 3
+    contact_remind_days: int = 3  # issue 20.4: the school's contact is reminded this many days before a moment
+    evaluation_open_days: int = 14  # issue 20.5: the end evaluation opens this many days before the POK's end
     links: WebLinks = WebLinks()
     intake_url: str = ""
     service_token: str = field(default="", repr=False)
@@ -50,6 +52,8 @@ class Settings(ServiceSettings, service="reporting", port=8004):
                    intake_url=env.str("INTAKE_URL", ""),
                    service_token=env.secret("REPORTING_SERVICE_TOKEN") if env.str("INTAKE_URL", "") else "",
                    retention_days=env.int("REPORTING_RETENTION_DAYS", 365),
+                   contact_remind_days=max(0, env.int("REPORTING_CONTACT_REMIND_DAYS", 3)),
+                   evaluation_open_days=max(0, env.int("REPORTING_EVALUATION_OPEN_DAYS", 14)),
                    retention_by_region=_retention_by_region(env))
 
 

@@ -4,9 +4,10 @@ Handlers translate payload dataclasses into domain facts and call the projection
 `HANDLERS` at the bottom maps event types to handlers and `handle` dispatches. Desk events are reporting's
 own; they feed the organisation signals.
 
-Store and publish: handlers publish nothing. Each projection write lands together with the event's
-"processed" marker in one Redis transaction (pattern B, with an empty outbox), so a redelivered event
-changes nothing. Imports the shared event payloads, the domain and the ports.
+Store and publish: each projection write lands together with the event's "processed" marker in one Redis
+transaction (pattern B, with an empty outbox), so a redelivered event changes nothing. The one handler that
+publishes is `placement.failed`'s: the failed placement's POK ends early and `agreement.status_changed` goes out
+before it is stored (pattern A; a redelivery finds the POK ended and publishes nothing). Imports the shared event payloads, the domain and the ports.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Callable
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.events import aftercare, desk, placements, places, planning, rounds, students, variants, wishes
 
-from .commands.aftercare import create_pok_draft
+from .commands.aftercare import create_pok_draft, end_failed_pok
 from .domain.figures import PlaceFact, WishFact
 from .domain.followup import failure_is_after_introduction
 from .ports import Deps
@@ -103,8 +104,10 @@ def record_failed(envelope: Envelope, deps: Deps) -> None:
     if after_intro:
         counters["rejected_after_introduction"] = 1
         signal = (failed.organisation_id, "rejected_after_introduction")
-    deps.projections.update_placement(envelope.event_id, failed.region_id, _period(deps, failed.round_id),
+    period_id = _period(deps, failed.round_id)
+    deps.projections.update_placement(envelope.event_id, failed.region_id, period_id,
                                       failed.student_ref, failed.school_id, "failed", counters, signal)
+    end_failed_pok(deps, failed, period_id)
 
 
 def record_replacement_requested(envelope: Envelope, deps: Deps) -> None:
@@ -129,6 +132,8 @@ def record_desk_report_filed(envelope: Envelope, deps: Deps) -> None:
 def record_student_erased(envelope: Envelope, deps: Deps) -> None:
     erased: students.StudentErased = envelope.payload
     deps.projections.erase_student(envelope.event_id, erased.student_ref)
+    if deps.aftercare is not None:  # POKs (with history and people), kennismakingen and tasks; twice does no harm
+        deps.aftercare.erase_student(erased.region_id, erased.student_ref)
     if deps.planning is not None:  # the student's variant-2 offers (issue 15.3), under a marker of their own
         deps.planning.drop_lines(f"{envelope.event_id}:offers", erased.region_id, "offer", f"{erased.student_ref}|")
 

@@ -6,9 +6,13 @@ run by the `contact-reminders` worker under the Redis lease REMINDER_LEASE.
 - a closed desk case: the sealed content (text, incident date, reporter, notes) is replaced by an empty one,
   the school and the per-day dates are dropped; the case id, organisation, category, phase and month stay
   for the figures; its SBB file keeps codes and months only (SBB's reference and the measures' texts go);
-- the follow-up data of an ended POK: the POK, the student's contact moments, exception and evaluations move
-  to a fresh random reference (no hash of the pseudonym, so nothing links back), the POK's people and the
-  kennismaking are deleted, and the school's tasks name the random reference.
+- the follow-up data of a POK past its clock (domain/retention.py `pok_closed_at`: an ended or ended-early POK,
+  a failed placement's included, from its end; one that never ended from the later of its end date and its last
+  change), and of a kennismaking without a POK (a rejection, or no accept followed) from its last change: the
+  POK, the student's wish, placement, contact moments, exception and evaluations of the period move to a fresh
+  random reference (no hash of the pseudonym, so nothing links back), coarsened (no place, no round, no moment
+  of the placement); the POK's people, earlier POKs of the period, the kennismaking, the student's round
+  outcomes and the offer lines of the period are deleted, and the school's tasks name the random reference.
 
 Each record is handled once (an anonymised record is not due again), so running the step on two instances at
 the same time does no harm. Imports the domain and the ports.
@@ -22,7 +26,7 @@ from dataclasses import replace
 from .commands.contact_signals import remind_contacts  # noqa: F401 (a worker step, wired from here)
 from .domain.desk import ReportContent, StatusStep
 from .domain.sbb import for_retention
-from .domain.retention import CLOSED_DESK_STATUSES, ENDED_POK_STATUSES, anonymous_ref
+from .domain.retention import CLOSED_DESK_STATUSES, anonymous_ref, intro_closed_at, pok_closed_at
 from .ports import Deps
 
 logger = logging.getLogger(__name__)
@@ -34,7 +38,8 @@ REMINDER_LEASE = "lease:contact-reminders"  # under the key prefix: reporting:le
 
 
 def apply_retention(deps: Deps) -> int:
-    """Anonymise every closed desk case and every ended POK's follow-up past its period; returns how many."""
+    """Anonymise every closed desk case and every POK's or lone kennismaking's follow-up past its period; returns
+    how many."""
     return _desk_cases(deps) + _followup(deps)
 
 
@@ -63,17 +68,25 @@ def _followup(deps: Deps) -> int:
         return 0
     for region_id in _regions(deps):
         for pok in store.poks(region_id):
-            if pok.status not in ENDED_POK_STATUSES or pok.student_ref.startswith("anon-"):
-                continue
-            if not deps.retention.due(region_id, pok.updated_at, now):
-                continue
-            anon = anonymous_ref()
-            deps.views.anonymise_followup(region_id, pok.period_id, pok.student_ref, anon)
-            store.anonymise_student(pok, anon, "pok-" + anon)
-            done += 1
+            if not pok.student_ref.startswith("anon-") and deps.retention.due(region_id, pok_closed_at(pok), now):
+                done += _anonymise(deps, region_id, pok.period_id, pok.student_ref)
+        for intro in store.introductions(region_id):  # a kennismaking whose placement never got a POK
+            if store.pok(region_id, intro.period_id, intro.student_ref) is None and \
+                    deps.retention.due(region_id, intro_closed_at(intro), now):
+                done += _anonymise(deps, region_id, intro.period_id, intro.student_ref)
     if done:
-        logger.info("retention: follow-up of %d ended placements anonymised", done)
+        logger.info("retention: follow-up of %d placements anonymised", done)
     return done
+
+
+def _anonymise(deps: Deps, region_id: str, period_id: str, student_ref: str) -> int:
+    anon = anonymous_ref()
+    deps.views.anonymise_followup(region_id, period_id, student_ref, anon)
+    if deps.planning is not None:  # the period's variant-2 offer names the student's candidate places
+        deps.planning.drop_lines(f"retention:{anon}", region_id, "offer", f"{student_ref}|{period_id}")
+    assert deps.aftercare is not None
+    deps.aftercare.anonymise_student(region_id, period_id, student_ref, anon)
+    return 1
 
 
 def _month(moment: str) -> str:

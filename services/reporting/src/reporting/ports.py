@@ -126,8 +126,9 @@ class AbstractViews(abc.ABC):
 
     @abc.abstractmethod
     def anonymise_followup(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
-        """Retention (R155): the student's contact moments, exception and evaluations of the period now stand
-        under `anon_ref`; nothing under the pseudonym is left."""
+        """Retention (R155): the student's wish, placement, contact moments, exception and evaluations of the
+        period now stand under `anon_ref`, coarsened (domain/retention.py: no place, round or time of the
+        placement); their round outcomes and the period in their index go; nothing under the pseudonym is left."""
 
 
 class AbstractDeskStore(abc.ABC):
@@ -168,7 +169,8 @@ class AbstractAftercareStore(abc.ABC):
     def create_pok(self, event_id: str, pok: Pok) -> bool:
         """Store a new draft once per triggering event; False when seen before or the student's POK of the period
         is for this place already. A POK for another place (its placement failed or was refused, and the student
-        accepted a new one) is replaced by the draft, its sealed people dropped."""
+        accepted a new one) moves to the student's POK history of the period, its people with it; the draft
+        (an id of its own) takes its place."""
 
     @abc.abstractmethod
     def pok(self, region_id: str, period_id: str, student_ref: str) -> Pok | None: ...
@@ -202,9 +204,18 @@ class AbstractAftercareStore(abc.ABC):
     def save_task(self, task: FollowUpTask) -> None: ...
 
     @abc.abstractmethod
-    def anonymise_student(self, pok: Pok, anon_ref: str, anon_pok_id: str) -> None:
-        """Retention (R155): the POK stands under `anon_ref` and `anon_pok_id` without its people; the student's
-        kennismaking is deleted and their tasks stand under `anon_ref`."""
+    def introductions(self, region_id: str) -> list[Introduction]: ...
+
+    @abc.abstractmethod
+    def anonymise_student(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
+        """Retention (R155): the student's POK of the period stands under `anon_ref` (domain/retention.py
+        `anonymous_pok`) without its people; their earlier POKs of the period (history) with their people and
+        their kennismaking are deleted; their tasks of the period stand under `anon_ref`."""
+
+    @abc.abstractmethod
+    def erase_student(self, region_id: str, student_ref: str) -> None:
+        """Erasure (`student.erased`): every POK of the student (history and people included), kennismaking and
+        task goes; doing it twice does no harm."""
 
 
 class AbstractStudentDirectory(abc.ABC):
@@ -275,3 +286,5 @@ class Deps:
     lookups: AbstractIntakeLookups | None = None  # None: no intake (schools by id, no search by number)
     planning: AbstractPlanningBoard | None = None  # the board's planning lines (issue 16.3); bootstrap sets it
     board_threshold: int = 10  # the board's warning gap until the region sets its own (issue 16.3)
+    contact_remind_days: int = 3  # the lead of a contact-moment reminder (issue 20.4)
+    evaluation_open_days: int = 14  # the end evaluation opens this many days before the POK's end (issue 20.5)

@@ -1,6 +1,7 @@
-"""Aftercare events (issue 20): a placement agreement (POK) changed status, and an organisation rejected a
-student after the kennismakingsgesprek (R106; the marker the re-placement fast track reads). Ids and codes
-only: no names, no free text. They travel on the placements topic, keyed by region. Each field carries its
+"""Aftercare events (issue 20): a placement agreement (POK) changed status, an organisation rejected a
+student after the kennismakingsgesprek (R106; the marker the re-placement fast track reads), and a
+contact-moment reminder or escalation was opened for a school (R132; the notifier e-mails its addressee,
+whose address it looks up itself). Ids and codes only: no names, no free text. They travel on the placements topic, keyed by region. Each field carries its
 rule (events.rules); the schemas are derived from them. Imports events.base and events.rules.
 """
 
@@ -19,6 +20,12 @@ AGREEMENT_END_REASONS = ("mismatch", "organisation_withdrew", "unsafe_or_discrim
 INTRODUCTION_REJECTION_REASONS = ("no_place_available", "wishes_mismatch", "competences_mismatch", "attitude",
                                   "team_fit")
 SUBJECTIVE_REASONS = ("attitude", "team_fit")
+#: R132: a reminder before a planned moment or a checkpoint, an escalation at a checkpoint, a missed moment.
+CONTACT_TASK_KINDS = ("contact_reminder", "contact_escalation", "contact_missed")
+CONTACT_TASK_REASONS = ("contact_due", "contact_midpoint", "contact_end", "contact_missed")
+#: Who is told: the school's contact for the organisation (R38, kept by reporting), or the school's internship
+#: coordinator (the school's registered contact address, kept by intake).
+CONTACT_TASK_ADDRESSEES = ("school_contact", "school_coordinator")
 
 
 @dataclass(frozen=True)
@@ -50,10 +57,27 @@ class IntroductionRejected:
     accompanied: bool = flag()
 
 
+@dataclass(frozen=True)
+class ContactTaskOpened:
+    """Reporting opened a contact-moment reminder or escalation on the school's task list (issue 20.4)."""
+
+    task_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    student_ref: str = ident()
+    school_id: str = ident()
+    organisation_id: str = ident()
+    kind: str = choice(CONTACT_TASK_KINDS)
+    reason_code: str = choice(CONTACT_TASK_REASONS)
+    addressee: str = choice(CONTACT_TASK_ADDRESSEES)
+
+
 AgreementStatusChangedSchema = payload_schema(AgreementStatusChanged)
 IntroductionRejectedSchema = payload_schema(IntroductionRejected)
+ContactTaskOpenedSchema = payload_schema(ContactTaskOpened)
 
 SPECS = (
     spec("agreement.status_changed", topics.PLACEMENTS, AgreementStatusChangedSchema),
     spec("introduction.rejected", topics.PLACEMENTS, IntroductionRejectedSchema),
+    spec("contact.task_opened", topics.PLACEMENTS, ContactTaskOpenedSchema),
 )

@@ -5,7 +5,9 @@ GET {INTAKE_URL}/internal/v1/schools/<school_id> -> {"school_id","name","email",
 GET {INTAKE_URL}/internal/v1/places/contacts?place_id=a&place_id=b -> {"contacts": [{place_id,name,email,phone}]}
 GET {INTAKE_URL}/internal/v1/open-windows?within_hours=N -> the students with an open window before a deadline.
 Intake answers only for released students and for places a released round placed students at (the open
-windows name students who have not acted before a deadline: pseudonym and e-mail). Imports
+windows name students who have not acted before a deadline: pseudonym and e-mail). And reporting's school
+contact of a contact-moment reminder (issue 20.4):
+GET {REPORTING_URL}/internal/v1/aftercare/tasks/<task_id>/contact?region_id=&school_id= -> {"name","email"}. Imports
 requests, the shared IntakeClient and the domain.
 """
 
@@ -22,7 +24,7 @@ from stagepool_shared.intake_client import IntakeClient, batches
 from ..domain.deadlines import DEADLINES, Window
 from ..domain.model import Contact
 from ..errors import DirectoryUnavailable
-from ..ports import AbstractDirectory, AbstractWindows
+from ..ports import AbstractDirectory, AbstractTaskContacts, AbstractWindows
 
 logger = logging.getLogger(__name__)
 
@@ -136,3 +138,30 @@ def window_from(data: Any) -> Window | None:
     except (KeyError, TypeError, ValueError):
         return None
     return window if until.tzinfo is not None and window.deadline in DEADLINES else None
+
+
+class HttpTaskContacts(IntakeClient, AbstractTaskContacts):
+    """Reporting's school contact of a contact-moment reminder (issue 20.4), asked per message with the
+    notifier's service token: GET {REPORTING_URL}/internal/v1/aftercare/tasks/<task_id>/contact?region_id=&
+    school_id= -> {"name", "email"}; 404: none named. Any other failure is DirectoryUnavailable (the consumer
+    retries the event)."""
+
+    Unavailable = DirectoryUnavailable
+
+    def task_contact(self, region_id: str, school_id: str, task_id: str) -> Contact | None:
+        response = self.ask("get", f"aftercare/tasks/{task_id}/contact", missing_ok=True,
+                            params={"region_id": region_id, "school_id": school_id})
+        return None if response.status_code == 404 else contact_from(self.json_of(response))
+
+
+class InMemoryTaskContacts(AbstractTaskContacts):
+    """Reporting's school contacts held in a dictionary {(region, school, task): contact}, for tests."""
+
+    def __init__(self, contacts: dict[tuple[str, str, str], Contact] | None = None):
+        self.contacts = dict(contacts or {})
+        self.down = False
+
+    def task_contact(self, region_id: str, school_id: str, task_id: str) -> Contact | None:
+        if self.down:
+            raise DirectoryUnavailable("fake: reporting is down")
+        return self.contacts.get((region_id, school_id, task_id))

@@ -43,6 +43,6 @@ class Keys:
         return f"{self.prefix}:desk:audit"
 
     def aftercare(self, what: str, *parts: str) -> str:
-        """pok | pok_people | poks (per region) | contacts (per region, school) | intro | tasks (per region,
-        school) | retained (per region: when each record was closed)."""
+        """pok | pok_history (per region, period, student: earlier POKs by id) | pok_people | poks (per region) |
+        contacts (per region, school) | intro | intros (per region) | tasks (per region, school) | task_schools."""
         return ":".join((self.prefix, "aftercare", what, *parts))

@@ -179,20 +179,24 @@ class RedisProjections(AbstractProjections):
             event_id, lambda pipe, _: self.count_signal(pipe, region_id, organisation_id, kind))
 
     def erase_student(self, event_id: str, student_ref: str) -> bool:
-        """Drop everything kept under a pseudonym (wishes, placements, contacts, evaluations)."""
+        """Drop everything kept under a pseudonym (wishes, placements, round outcomes, contacts, evaluations)."""
         index = self.keys.student_periods(student_ref)
 
-        def read(pipe: Pipeline) -> set:
-            return {m.decode() for m in pipe.smembers(index)}
+        def read(pipe: Pipeline) -> dict[str, list[str]]:
+            periods = {m.decode() for m in pipe.smembers(index)}
+            return {item: [r.decode() for r in pipe.hkeys(self.keys.period(*item.split("|", 1), "rounds"))]
+                    for item in periods}
 
-        def write(pipe: Pipeline, periods: set) -> None:
-            for item in periods:
+        def write(pipe: Pipeline, periods: dict[str, list[str]]) -> None:
+            for item, rounds in periods.items():
                 region_id, period_id = item.split("|", 1)
                 for what in ("wishes", "placements", "contacts"):
                     pipe.hdel(self.keys.period(region_id, period_id, what), student_ref)
                 pipe.srem(self.keys.period(region_id, period_id, "contact_exceptions"), student_ref)
                 for by in EVALUATORS:
                     pipe.hdel(self.keys.period(region_id, period_id, "evaluations"), f"{student_ref}|{by}")
+                for round_id in rounds:
+                    pipe.hdel(self.keys.round_outcomes(round_id), student_ref)
             pipe.delete(index)
 
         return self.applier.apply_once(event_id, write, read, watch=(index,))

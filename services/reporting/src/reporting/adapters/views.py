@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import asdict
 
 import redis
 
 from ..domain.evaluations import EVALUATORS, Evaluation
 from ..domain.figures import PLACED, PeriodSnapshot, PlaceFact, PlacementFact, RoundFact, WishFact
 from ..domain.followup import ContactMoment, ContactStatus, contact_status
+from ..domain.retention import anonymous_moments, anonymous_placement, anonymous_wish
 from ..ports import AbstractViews
 from .keys import Keys
 
@@ -101,7 +103,8 @@ class RedisViews(AbstractViews):
             if region != region_id:
                 continue
             for fact in _load_all(self.client, self.keys.period(region, period, "placements"), PlacementFact):
-                if fact.organisation_id == organisation_id and fact.status in PLACED:
+                if fact.organisation_id == organisation_id and fact.status in PLACED and \
+                        not fact.student_ref.startswith("anon-"):  # anonymised by retention: no one to follow
                     out.append((period, fact))
         return sorted(out, key=lambda item: (item[0], item[1].student_ref))
 
@@ -160,24 +163,36 @@ class RedisViews(AbstractViews):
         self.client.sadd(self.keys.student_periods(student_ref), f"{region_id}|{period_id}")
 
     def anonymise_followup(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
-        """Move the student's follow-up records of the period to `anon_ref`, in one transaction."""
-        contacts = self.keys.period(region_id, period_id, "contacts")
-        exceptions = self.keys.period(region_id, period_id, "contact_exceptions")
-        evaluations = self.keys.period(region_id, period_id, "evaluations")
-        moments = self.client.hget(contacts, student_ref)
-        excepted = self.client.sismember(exceptions, student_ref)
-        answers = {by: self.client.hget(evaluations, f"{student_ref}|{by}") for by in EVALUATORS}
+        """Move the student's records of the period to `anon_ref`, coarsened (domain/retention.py), in one
+        transaction; their round outcomes of the period's rounds and the period in their index go."""
+        key = lambda what: self.keys.period(region_id, period_id, what)  # noqa: E731
+        placement = self.placement(region_id, period_id, student_ref)
+        wish = self.wish(region_id, period_id, student_ref)
+        moments = anonymous_moments(self.contact_moments(region_id, period_id, student_ref),
+                                    placement.place_id if placement else None)
+        excepted = self.client.sismember(key("contact_exceptions"), student_ref)
+        answers = {by: self.client.hget(key("evaluations"), f"{student_ref}|{by}") for by in EVALUATORS}
+        rounds = {k.decode() for k in self.client.hkeys(key("rounds"))} | (
+            {placement.round_id} if placement and placement.round_id else set())
         with self.client.pipeline(transaction=True) as pipe:
             if moments:
-                pipe.hset(contacts, anon_ref, moments)
+                pipe.hset(key("contacts"), anon_ref, json.dumps([m.__dict__ for m in moments]))
             if excepted:
-                pipe.sadd(exceptions, anon_ref)
+                pipe.sadd(key("contact_exceptions"), anon_ref)
+            if wish:
+                pipe.hset(key("wishes"), anon_ref, json.dumps(asdict(anonymous_wish(wish, anon_ref)), sort_keys=True))
+            if placement:
+                pipe.hset(key("placements"), anon_ref,
+                          json.dumps(asdict(anonymous_placement(placement, anon_ref)), sort_keys=True))
             for by, raw in answers.items():
                 if raw:
-                    pipe.hset(evaluations, f"{anon_ref}|{by}", raw)
-                pipe.hdel(evaluations, f"{student_ref}|{by}")
-            pipe.hdel(contacts, student_ref)
-            pipe.srem(exceptions, student_ref)
+                    pipe.hset(key("evaluations"), f"{anon_ref}|{by}", raw)
+                pipe.hdel(key("evaluations"), f"{student_ref}|{by}")
+            for what in ("contacts", "wishes", "placements"):
+                pipe.hdel(key(what), student_ref)
+            for round_id in sorted(rounds):
+                pipe.hdel(self.keys.round_outcomes(round_id), student_ref)
+            pipe.srem(key("contact_exceptions"), student_ref)
             pipe.srem(self.keys.student_periods(student_ref), f"{region_id}|{period_id}")
             pipe.execute()
 

@@ -5,7 +5,7 @@ Who: the student, staff of the student's school and staff of the organisation ac
 else: NotFound). School staff name their school's contacts, send, start and end. Store and publish: the draft
 is created by the `placement.accepted` handler (pattern B, nothing published); every status change is an HTTP
 command that publishes `agreement.status_changed` (ids and codes only) and stores after the acknowledgement
-(pattern A). Imports the shared event payloads, the domain, the errors and the ports.
+(pattern A), and so is the early end the `placement.failed` handler makes of a failed placement's POK. Imports the shared event payloads, the domain, the errors and the ports.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from datetime import date
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.events.aftercare import AgreementStatusChanged
-from stagepool_shared.events.placements import PlacementAccepted
+from stagepool_shared.events.placements import PlacementAccepted, PlacementFailed
 
-from ..domain.aftercare import (END_REASONS, Pok, PokPeople, SchoolContact, bpv_export, detail_errors, may_move,
-                                pok_id_of, sign)
+from ..domain.aftercare import (END_REASONS, Pok, PokPeople, SchoolContact, bpv_export, detail_errors,
+                                ended_by_failure, may_move, pok_id_of, sign)
 from ..errors import InvalidInput, InvalidTransition, NotFound
 from ..ports import AbstractAftercareStore, Deps
 from .followup import SCHOOL_ROLES, may_act_on
@@ -43,14 +43,27 @@ def _now(deps: Deps) -> str:
 
 
 def create_pok_draft(deps: Deps, event_id: str, accepted: PlacementAccepted, period_id: str) -> bool:
-    """The draft POK of an accepted placement, once; False when it exists already."""
-    pok = Pok(pok_id_of(accepted.region_id, period_id, accepted.student_ref), accepted.region_id, period_id,
+    """The draft POK of an accepted placement, once; False when it exists already. A POK of another place (its
+    placement failed) is kept as history by the store, so the new draft gets an id of its own."""
+    earlier = store_of(deps).pok(accepted.region_id, period_id, accepted.student_ref)
+    later = event_id if earlier is not None and earlier.place_id != accepted.place_id else ""
+    pok = Pok(pok_id_of(accepted.region_id, period_id, accepted.student_ref, later), accepted.region_id, period_id,
               accepted.student_ref, accepted.school_id, accepted.organisation_id, accepted.place_id,
               accepted.round_id, created_at=_now(deps))
     created = store_of(deps).create_pok(event_id, pok)
     if created:
         logger.info("POK draft %s created", pok.pok_id)
     return created
+
+
+def end_failed_pok(deps: Deps, failed: PlacementFailed, period_id: str) -> Pok | None:
+    """A failed placement ends its POK early, the cause as the reason code, published like every status change;
+    None when the student has no POK of that place or it ended already (a redelivery)."""
+    if deps.aftercare is None:
+        return None
+    pok = deps.aftercare.pok(failed.region_id, period_id, failed.student_ref)
+    ended = pok and ended_by_failure(pok, failed.place_id, failed.organisation_id, failed.reason_code, _now(deps))
+    return _move(deps, ended) if ended else None
 
 
 def may_see(principal: Principal, pok: Pok) -> bool:

@@ -1,11 +1,16 @@
 """Contact moments acted on (issue 20.4, R128-R132): a moment held in the future is refused, a signal opens a
 task for the school (and, with the student's consent, a desk report), and the reminder step reminds the school's
-contact before the mid-point and the end of the internship and escalates what was missed
-(`remind_contacts`, run by reporting's `contact-reminders` worker under a Redis lease, so it fires once).
+contact before each planned contact moment and before the mid-point and the end of the internship, and
+escalates a missed moment or checkpoint to the school's coordinator (`remind_contacts`, run by reporting's
+`contact-reminders` worker under a Redis lease, so it fires once).
 
-Tasks are stored only (the school's task list, `GET /api/v1/aftercare/tasks`); a desk referral is filed like
-any desk report (pattern A: `desk.report_filed` is published first). Imports the standard library, the shared
-i18n zone, the domain, the errors, the ports and the desk and aftercare commands.
+Each new reminder or escalation is published as `contact.task_opened` (ids and codes only) before it is stored
+(pattern A): the notifier e-mails its addressee, looking the address up itself (the school's contact for the
+organisation through `school_contact_for_task`, the coordinator's through intake). A task whose store failed
+after its event is published again at the next step; the notifier sends once per task id. Tasks are on the
+school's task list (`GET /api/v1/aftercare/tasks`, /pages/aftercare/tasks); a desk referral is filed like any
+desk report (pattern A: `desk.report_filed` is published first). Imports the standard library, the shared
+envelope, event payload and i18n zone, the domain, the errors, the ports and the desk and aftercare commands.
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ import logging
 from datetime import date
 
 from stagepool_shared.auth import Principal
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.events.aftercare import ContactTaskOpened
 from stagepool_shared.i18n import LOCAL_ZONE
 
 from ..domain import contact_plan as plan
-from ..domain.aftercare import Pok
+from ..domain.aftercare import Pok, SchoolContact
+from ..domain.aftercare_intro import FollowUpTask
 from ..domain.figures import PlacementFact
 from ..domain.followup import ContactMoment, ContactStatus, at_place
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..ports import Deps
 from . import desk
 from .aftercare import store_of
@@ -66,8 +74,8 @@ def act_on_signal(deps: Deps, principal: Principal, period_id: str, placement: P
         report_id = desk.file_report(deps, principal, report).report_id
     about = plan.Placement(principal.region_id, period_id, placement.school_id,
                            placement.organisation_id or "unknown", placement.student_ref)
-    _save_new(deps, [plan.task(about, plan.SIGNAL, "contact_signal", deps.clock().isoformat(),
-                               f"{moment.date}|{moment.kind}")])
+    _save(deps, _new(deps, [plan.task(about, plan.SIGNAL, "contact_signal", deps.clock().isoformat(),
+                                       f"{moment.date}|{moment.kind}")]))
     return report_id
 
 
@@ -87,7 +95,9 @@ def remind_contacts(deps: Deps) -> int:
                 statuses[pok.period_id] = {s.student_ref: s for s in snapshot.contacts}
             status = statuses[pok.period_id].get(pok.student_ref)
             if status is not None:
-                opened += _save_new(deps, _due(deps, pok, status, day, now))
+                new = _new(deps, _due(deps, pok, status, day, now))
+                _tell(deps, new)
+                opened += _save(deps, new)
     if opened:
         logger.info("contact moments: %d reminder or escalation tasks opened", opened)
     return opened
@@ -97,14 +107,38 @@ def _due(deps: Deps, pok: Pok, status: ContactStatus, day: date, now: str) -> li
     moments = at_place(deps.views.contact_moments(pok.region_id, pok.period_id, pok.student_ref), pok.place_id)
     about = plan.Placement(pok.region_id, pok.period_id, pok.school_id, pok.organisation_id, pok.student_ref)
     return plan.due_tasks(about, status, moments, date.fromisoformat(pok.start_date),
-                          date.fromisoformat(pok.end_date), day, now)
+                          date.fromisoformat(pok.end_date), day, now, deps.contact_remind_days)
 
 
-def _save_new(deps: Deps, tasks: list) -> int:
-    """Store the tasks the school does not have yet (a task done stays done)."""
-    store, saved = store_of(deps), 0
+def _new(deps: Deps, tasks: list[FollowUpTask]) -> list[FollowUpTask]:
+    """The tasks the school does not have yet (a task done stays done)."""
+    store = store_of(deps)
+    return [task for task in tasks
+            if not any(t.task_id == task.task_id for t in store.tasks(task.region_id, task.school_id))]
+
+
+def _save(deps: Deps, tasks: list[FollowUpTask]) -> int:
     for task in tasks:
-        if not any(t.task_id == task.task_id for t in store.tasks(task.region_id, task.school_id)):
-            store.save_task(task)
-            saved += 1
-    return saved
+        store_of(deps).save_task(task)
+    return len(tasks)
+
+
+def _tell(deps: Deps, tasks: list[FollowUpTask]) -> None:
+    """Publish `contact.task_opened` for each reminder and escalation, so the notifier tells its addressee."""
+    envelopes = [new_envelope("contact.task_opened", ContactTaskOpened(
+        t.task_id, t.region_id, t.period_id, t.student_ref, t.school_id, t.organisation_id, t.kind, t.reason_code,
+        plan.addressee(t.kind)), producer="reporting", partition_key=t.region_id) for t in tasks]
+    if envelopes:
+        deps.publisher.publish_all(envelopes)
+
+
+def school_contact_for_task(deps: Deps, region_id: str, school_id: str, task_id: str) -> SchoolContact:
+    """The school's contact for the organisation of a reminder (the address the notifier e-mails, asked per
+    message and never kept there); NotFound for an unknown task, a task of another kind, or no contact named."""
+    store = store_of(deps)
+    for task in store.tasks(region_id, school_id):
+        if task.task_id == task_id and plan.addressee(task.kind) == plan.CONTACT:
+            contact = store.school_contact(region_id, school_id, task.organisation_id)
+            if contact is not None:
+                return contact
+    raise NotFound(task_id)

@@ -1,11 +1,12 @@
 """End evaluation use cases (R133-R137, issue 20.5): the student, school staff and organisation staff each
-evaluate a placement that started; the period's evaluation figures for the report and the metrics; the
+evaluate a placement at its end (the window: from `Deps.evaluation_open_days` before the POK's end date, or once
+it ended); the invitation their pages show; the period's evaluation figures for the report and the metrics; the
 evaluation response per evaluator (the figure the demo prints).
 
 Who: the parties of the placement's POK (the student themself, staff of the student's school, staff of the
 organisation; without a POK yet, of the placement); anyone else gets NotFound. A placement that never started
 (no POK yet, or draft, sent, signed, ended early before its start) is a field error at `placement`, and nothing
-is stored; so is a discrimination
+is stored; so is one still running before its window opens (the error says from when), and a discrimination
 answer from anyone but the student. Store and publish: an evaluation is stored only, never published (it stays
 internal, R135; no other service needs it). Imports the domain, the errors, the ports and the follow-up and
 aftercare commands.
@@ -14,12 +15,14 @@ aftercare commands.
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from stagepool_shared.auth import Principal
+from stagepool_shared.i18n import LOCAL_ZONE
 
 from ..domain.aftercare import Pok
-from ..domain.evaluations import (EVALUATOR_OF_ROLE, EVALUATORS, Evaluation, EvaluationFigures, answer_errors,
-                                  evaluation_figures, phase_answers, started)
+from ..domain.evaluations import (ENDED, EVALUATOR_OF_ROLE, EVALUATORS, Evaluation, EvaluationFigures, answer_errors,
+                                  evaluation_figures, opens_on, phase_answers, started, window_errors)
 from ..domain.suppression import shown_count, shown_rate
 from ..errors import InvalidInput, NotFound
 from ..ports import Deps
@@ -30,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 def evaluate(deps: Deps, principal: Principal, period_id: str, student_ref: str, answers: dict) -> Evaluation:
-    """Record the caller's party's end evaluation of a placement that started (the last answer counts).
+    """Record the caller's party's end evaluation of a placement whose window is open (the last answer counts).
 
     `answers`: satisfaction (1-5), would_again, and the student's discrimination_searching,
     discrimination_introduction and discrimination_during (or the older experienced_discrimination)."""
@@ -38,9 +41,7 @@ def evaluate(deps: Deps, principal: Principal, period_id: str, student_ref: str,
     by = EVALUATOR_OF_ROLE.get(principal.role)
     if by is None or not _party(deps, principal, period_id, student_ref, pok):
         raise NotFound(student_ref)
-    errors = answer_errors(by, answers)
-    if pok is None or not started(pok):
-        errors["placement"] = ["placement_not_started"]
+    errors = answer_errors(by, answers) | window_errors(pok, _today(deps), deps.evaluation_open_days)
     if errors:
         raise InvalidInput(errors)
     evaluation = Evaluation(student_ref, pok.school_id, pok.organisation_id, by, answers["satisfaction"],
@@ -48,6 +49,27 @@ def evaluate(deps: Deps, principal: Principal, period_id: str, student_ref: str,
     deps.views.put_evaluation(principal.region_id, period_id, student_ref, by, evaluation.record())
     logger.info("evaluation by %s of %s recorded", by, pok.pok_id)
     return evaluation
+
+
+def invitation(deps: Deps, principal: Principal, period_id: str, student_ref: str) -> dict | None:
+    """What the caller's page says about their party's evaluation of the placement: `open` (the window is
+    open), `opens_on` (the day it opens; None once open or without an end date), `started` and `done` (this
+    party evaluated already); None without a POK the caller may see, or for a caller who does not evaluate."""
+    pok = store_of(deps).pok(principal.region_id, period_id, student_ref)
+    by = EVALUATOR_OF_ROLE.get(principal.role)
+    if by is None or pok is None or not may_see(principal, pok):
+        return None
+    done = any(e.student_ref == pok.student_ref and e.by == by
+               for e in deps.views.period_evaluations(pok.region_id, period_id))
+    is_open = not window_errors(pok, _today(deps), deps.evaluation_open_days)
+    waits = not is_open and pok.status not in ENDED  # ended early before its start: it never opens
+    return {"open": is_open, "opens_on": opens_on(pok, deps.evaluation_open_days) if waits else None,
+            "started": started(pok), "done": done}
+
+
+def _today(deps: Deps) -> date:
+    """Today in Dutch time."""
+    return deps.clock().astimezone(LOCAL_ZONE).date()
 
 
 def _party(deps: Deps, principal: Principal, period_id: str, student_ref: str, pok: Pok | None) -> bool:

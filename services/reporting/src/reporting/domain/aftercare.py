@@ -4,7 +4,9 @@ export under the field names of the OOAPI-based BPV exchange (product.md; docs/a
 An accepted placement gets a POK draft. Its clear record holds ids, codes, dates and hours only; the people on
 it (the school's contact for the organisation, the workplace supervisor) are `PokPeople`, which the store
 seals at rest. Status: draft -> sent -> signed (once student, school and organisation signed) -> active ->
-ended, or ended_early with a reason code from signed or active. Imports the standard library only.
+ended, or ended_early with a reason code from signed or active; a failed placement (`placement.failed`) ends its
+POK early from any status before the end, the failure's cause as the reason code. Imports the standard library
+only.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ SIGNERS = ("student", "school", "organisation")
 END_REASONS = ("mismatch", "organisation_withdrew", "unsafe_or_discrimination", "student_behaviour",
                "student_withdrew", "other")
 MAX_HOURS = 2000
+#: The end reason of a POK whose placement failed (placement.failed's reason code -> END_REASONS).
+FAILURE_END_REASONS = {"not_suitable": "mismatch", "rejected_after_introduction": "mismatch",
+                       "organisation_withdrew": "organisation_withdrew", "safety": "unsafe_or_discrimination",
+                       "other": "other"}
+ENDED = ("ended", "ended_early")
 
 #: (from, to) pairs the status may take by an explicit action; "signed" follows from the last signature.
 TRANSITIONS = {("draft", "sent"), ("signed", "active"), ("active", "ended"), ("signed", "ended_early"),
@@ -65,9 +72,10 @@ class Pok:
     updated_at: str | None = None
 
 
-def pok_id_of(region_id: str, period_id: str, student_ref: str) -> str:
-    """The one POK id of a student's placement in a period (the same on every redelivery)."""
-    digest = hashlib.sha256(f"{region_id}|{period_id}|{student_ref}".encode()).hexdigest()
+def pok_id_of(region_id: str, period_id: str, student_ref: str, later: str = "") -> str:
+    """The POK id of a student's placement in a period (the same on every redelivery); a later POK of the same
+    period (the student accepted another place) adds what tells it apart (the accept's event id)."""
+    digest = hashlib.sha256(f"{region_id}|{period_id}|{student_ref}{'|' + later if later else ''}".encode()).hexdigest()
     return f"pok-{digest[:24]}"
 
 
@@ -100,6 +108,15 @@ def sign(pok: Pok, signer: str, now: str) -> Pok:
     signed = tuple(s for s in SIGNERS if s in pok.signed_by or s == signer)
     status = "signed" if set(signed) == set(SIGNERS) else pok.status
     return replace(pok, signed_by=signed, status=status, updated_at=now)
+
+
+def ended_by_failure(pok: Pok, place_id: str, organisation_id: str, reason_code: str, now: str) -> Pok | None:
+    """The POK of a failed placement, ended early with the failure's cause; None when it is another place's (the
+    student moved on) or ended already. A failure that names no place ("unknown") matches on the organisation."""
+    own = pok.place_id == place_id or (place_id == "unknown" and pok.organisation_id == organisation_id)
+    if not own or pok.status in ENDED:
+        return None
+    return replace(pok, status="ended_early", end_reason=FAILURE_END_REASONS.get(reason_code, "other"), updated_at=now)
 
 
 def bpv_export(pok: Pok, people: PokPeople) -> dict:

@@ -3,16 +3,19 @@ follow-up rule only.
 
 R132: remind, and escalate, when fewer than three contact moments or no on-site visit are planned or done by
 the mid-point or the end of the internship. The internship's period is the POK's (start and end date), so a
-placement is followed once its POK is filled in. Per checkpoint (`midpoint`, `end`) a placement that does not
-meet the rule gets:
+placement is followed once its POK is filled in. With `remind_days` the lead (REPORTING_CONTACT_REMIND_DAYS,
+3 by default):
 
-- REMIND_DAYS before the checkpoint: a reminder task for the school's contact for the organisation (R38);
-- on or after the checkpoint: an escalation task for the school's internship coordinator;
+- each planned contact moment (not held yet): a reminder for the school's contact for the organisation (R38)
+  `remind_days` before its day (`contact_due`), and, once its day has passed without it being marked held, an
+  escalation of the missed moment to the school's internship coordinator (`contact_missed`);
+- per checkpoint (`midpoint`, `end`) a placement that does not meet the rule gets a reminder `remind_days`
+  before the checkpoint, and an escalation to the coordinator on or after it.
 
-and a contact moment that was planned (not held) and whose day has passed without it being marked held is a
-missed one: escalated too. A contact moment marked as a signal (R130) opens a task for the school at once.
-Every task's id is derived from what it is about, so running the step again, or on two instances at once,
-never makes a second one (and never reopens one that was done).
+A contact moment marked as a signal (R130) opens a task for the school's contact at once. `ADDRESSEES` says who
+a task is for: reminders, signals and calls go to the school's contact for the organisation, escalations to
+the school's coordinator. Every task's id is derived from what it is about, so running the step again, or on
+two instances at once, never makes a second one (and never reopens one that was done).
 """
 
 from __future__ import annotations
@@ -25,10 +28,25 @@ from .aftercare_intro import FollowUpTask
 from .followup import ContactMoment, ContactStatus
 
 CHECKPOINTS = ("midpoint", "end")
-#: How many days before a checkpoint the school's contact is reminded.
-REMIND_DAYS = 7
+#: How many days before a planned contact moment or a checkpoint the school's contact is reminded (the default of
+#: REPORTING_CONTACT_REMIND_DAYS).
+REMIND_DAYS = 3
 REMINDER, ESCALATION, MISSED, SIGNAL = "contact_reminder", "contact_escalation", "contact_missed", "contact_signal"
 TASK_KINDS = (REMINDER, ESCALATION, MISSED, SIGNAL)
+#: Who a task is for: the school's contact for the organisation (R38), or the school's internship coordinator
+#: (the school's registered contact address in intake) for an escalation.
+CONTACT, COORDINATOR = "school_contact", "school_coordinator"
+ESCALATIONS = (ESCALATION, MISSED)
+
+
+def addressee(kind: str) -> str:
+    """Who a task of this kind is for."""
+    return COORDINATOR if kind in ESCALATIONS else CONTACT
+
+
+def category(kind: str) -> str:
+    """What a task of this kind is, as the task list shows it: a reminder, an escalation or a task to act on."""
+    return "reminder" if kind == REMINDER else "escalation" if kind in ESCALATIONS else "action"
 
 
 @dataclass(frozen=True)
@@ -51,16 +69,22 @@ def due_tasks(placement: Placement, status: ContactStatus, moments: list[Contact
               today: date, now_iso: str, remind_days: int = REMIND_DAYS) -> list[FollowUpTask]:
     """The reminder, escalation and missed-moment tasks a placement is due today (existing ones included:
     the caller keeps only the ids it does not have yet)."""
+    lead = timedelta(days=remind_days)
     out = []
     if not status.compliant:
         for name, moment in checkpoints(start, end):
             if today >= moment:
                 out.append(task(placement, ESCALATION, f"contact_{name}", now_iso))
-            elif today >= moment - timedelta(days=remind_days):
+            elif today >= moment - lead:
                 out.append(task(placement, REMINDER, f"contact_{name}", now_iso))
     for m in moments:
-        if not m.held and date.fromisoformat(m.date) < today:
+        day = date.fromisoformat(m.date)
+        if m.held:
+            continue
+        if day < today:
             out.append(task(placement, MISSED, "contact_missed", now_iso, m.date))
+        elif today >= day - lead:
+            out.append(task(placement, REMINDER, "contact_due", now_iso, f"{m.date}|{m.kind}"))
     return out
 
 

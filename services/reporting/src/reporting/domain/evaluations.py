@@ -3,18 +3,20 @@ student is asked about experienced discrimination, when a placement may be evalu
 period report and the metrics show.
 
 Student, organisation and school each evaluate a placement that started (its POK is active or ended), once
-each (the last answer counts). All three give a satisfaction score (1-5) and whether they would do it again
-(R137); only the student answers, per phase, whether they experienced discrimination (R136): while searching,
-at the kennismaking, during the placement. Ratings stay internal (R135): the figures hold response counts and
-discrimination counts per organisation and school, and satisfaction only for the region as a whole. Imports
-the standard library and sibling domain modules only.
+each (the last answer counts), at its end: the evaluation opens a set number of days before the POK's end date
+(REPORTING_EVALUATION_OPEN_DAYS, 14) or once the POK ended (or ended early after its start). All three give a
+satisfaction score (1-5) and whether they would do it again (R137); only the student answers, per phase,
+whether they experienced discrimination (R136): while searching, at the kennismaking, during the placement.
+Ratings stay internal (R135): the figures hold response counts and discrimination counts per organisation and
+school, and satisfaction only for the region as a whole. Imports the standard library and sibling domain
+modules only.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from .aftercare import Pok
 
@@ -23,6 +25,7 @@ PHASES = ("searching", "introduction", "during")
 #: The phases at the organisation: discrimination there counts towards the organisation's signals.
 ORGANISATION_PHASES = ("introduction", "during")
 STARTED = ("active", "ended")
+ENDED = ("ended", "ended_early")
 EVALUATOR_OF_ROLE = {"student": "student", "organisation_staff": "organisation", "school_staff": "school",
                      "support_staff": "school"}
 
@@ -92,6 +95,26 @@ def started(pok: Pok | None) -> bool:
         return False
     ended_on = (pok.updated_at or pok.created_at)[:10]
     return date.fromisoformat(pok.start_date) <= date.fromisoformat(ended_on)
+
+
+def opens_on(pok: Pok, days_before_end: int) -> date | None:
+    """The day the evaluation of a placement opens: `days_before_end` days before the POK's end date (None
+    without an end date: it then opens when the POK ends)."""
+    return date.fromisoformat(pok.end_date) - timedelta(days=days_before_end) if pok.end_date else None
+
+
+def window_errors(pok: Pok | None, today: date, days_before_end: int) -> dict[str, list[str]]:
+    """The field error at `placement` while the placement may not be evaluated yet: it never started
+    (`placement_not_started`), or it runs and its evaluation opens later (`evaluation_opens_on:<dd-mm-yyyy>`,
+    or `evaluation_opens_at_end` without an end date); {} once it is open (`today` in Dutch time)."""
+    if pok is None or not started(pok):
+        return {"placement": ["placement_not_started"]}
+    if pok.status in ENDED:
+        return {}
+    opens = opens_on(pok, days_before_end)
+    if opens is None:
+        return {"placement": ["evaluation_opens_at_end"]}
+    return {} if today >= opens else {"placement": [f"evaluation_opens_on:{opens:%d-%m-%Y}"]}
 
 
 @dataclass(frozen=True)

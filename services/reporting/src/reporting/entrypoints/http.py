@@ -15,7 +15,7 @@ from stagepool_shared.web.openapi import install_api_docs
 from stagepool_shared.web.pages import install_web
 
 from ..errors import IncompleteReport, InvalidInput, InvalidTransition, NotFound
-from . import api_aftercare, api_desk, api_followup, api_introductions, api_reports, api_sbb, openapi
+from . import api_aftercare, api_desk, api_followup, api_internal, api_introductions, api_reports, api_sbb, openapi
 from .pages import register_pages
 from .pages.common import word
 from .web import EXTENSION
@@ -32,7 +32,7 @@ def create_app(wiring: "Wiring") -> Flask:
     app.extensions[EXTENSION] = wiring
     _install_domain_errors(app)
     for blueprint in (api_desk.blueprint, api_followup.blueprint, api_reports.blueprint, api_aftercare.blueprint,
-                      api_introductions.blueprint, api_sbb.blueprint):
+                      api_introductions.blueprint, api_sbb.blueprint, api_internal.blueprint):
         app.register_blueprint(blueprint)
     install_api_docs(app, openapi.API)
     add_ops_routes(app, wiring.ready)

@@ -54,8 +54,10 @@ API = ApiDoc(
                                    body=schemas.ContactMomentSchema, ok=201, write=True),
         "followup.contact_status": Op("The contact status of a placement", tag="followup",
                                       query=schemas.PeriodQuery),
-        "followup.evaluate": Op("End evaluation of a placement that started, by the student, the school or the "
-                                "organisation (422 at placement: it never started)", tag="followup",
+        "followup.evaluate": Op("End evaluation of a placement at its end, by the student, the school or the "
+                                "organisation: open from REPORTING_EVALUATION_OPEN_DAYS (14) days before the POK's "
+                                "end date or once it ended (422 at placement: it never started, or the evaluation "
+                                "opens later; the message says from when)", tag="followup",
                                 body=schemas.EvaluationSchema, ok=201,
                                 write=True),
         "followup.missing_contacts": Op("Placements missing contact moments", tag="followup"),
@@ -89,6 +91,10 @@ API = ApiDoc(
                                       body_required=False),
         "introductions.task_call": Op("Record the school's call with the organisation on a task (R105)",
                                       tag="aftercare", body=schemas.TaskCallSchema, write=True),
+        "reporting_internal.task_contact": Op(
+            "The school's contact of a contact-moment reminder (notifier, issue 20.4)", tag="internal",
+            extra={"parameters": [{"in": "query", "name": name, "required": True, "schema": {"type": "string"}}
+                                  for name in ("region_id", "school_id")]}, errors=(400, 404)),
         "reports.period_report": Op("The period report of a region, as HTML or CSV", tag="reports",
                                     path={"fmt": {"type": "string", "enum": ["html", "csv"]}},
                                     content={**HTML, **CSV}),

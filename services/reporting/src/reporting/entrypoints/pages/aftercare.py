@@ -1,8 +1,8 @@
 """The aftercare pages (issue 20): one placement's page for its three parties, with the placement agreement
 (POK), printable (a print stylesheet makes the PDF: the browser's "print to PDF"), and the kennismaking, with
 the forms of each party (the organisation proposes a moment and records the outcome, the student confirms,
-the school marks a teacher as accompanying, each party signs a sent POK, the student evaluates a placement
-that started, discrimination asked per phase); and the school's task list, where staff open a task, record
+the school marks a teacher as accompanying, each party signs a sent POK, each party evaluates the placement at
+its end, "evalueer deze stage" once the window is open, the student with discrimination asked per phase); and the school's task list, where staff open a task, record
 their call with the organisation and close it. After a rejection the student sees the way to the desk. The
 student's name comes from intake per view (never stored).
 
@@ -25,6 +25,7 @@ from ...commands import aftercare as pok_commands
 from ...commands import aftercare_intro
 from ...commands import evaluations as evaluation_commands
 from ...domain.aftercare_intro import CALL_OUTCOMES, REJECTION_REASONS
+from ...domain.contact_plan import addressee, category
 from ...domain.evaluations import PHASES, phase_field
 from ...errors import InvalidInput, InvalidTransition, NotFound
 from ...schemas import EvaluationSchema
@@ -68,10 +69,13 @@ def submit(period_id: str, student_ref: str, form: str) -> Response:
 @blueprint.get("/tasks")
 @page(*SCHOOL)
 def tasks() -> Response:
-    """The school's follow-up tasks after rejections (R105), open first, with the contact who is to call."""
+    """The school's follow-up tasks after rejections (R105) and of contact moments (R132), open first, each with
+    its kind (reminder, escalation, or a task to act on) and who it is for: the school's contact for the
+    organisation, or for an escalation the school's internship coordinator."""
     lang = current_lang()
     return render("pages/aftercare_tasks.html", rows=aftercare_intro.list_tasks(deps(), me()),
-                  words=lambda code: word(code, lang))
+                  words=lambda code: word(code, lang), category=category, addressee=addressee,
+                  remind_days=deps().contact_remind_days)
 
 
 @blueprint.get("/tasks/<task_id>")
@@ -120,6 +124,7 @@ def _task(task_id: str, errors: dict | None = None, form: dict | None = None, st
         return not_found()
     lang = current_lang()
     return render("pages/aftercare_task.html", status=status, task=task, contact=contact, form=form or {},
+                  category=category, addressee=addressee,
                   outcomes=options(CALL_OUTCOMES, lang), words=lambda code: word(code, lang),
                   errors=_worded(errors))
 
@@ -140,7 +145,8 @@ def _outcome(period_id: str, student_ref: str, values: dict) -> None:
 
 
 def _evaluate(period_id: str, student_ref: str, values: dict) -> None:
-    """The student's end evaluation, read by the API's schema (the form's text as numbers and booleans)."""
+    """A party's end evaluation, read by the API's schema (the form's text as numbers and booleans; the phase
+    questions only on the student's form)."""
     answers: dict = {**values, "period_id": period_id}
     if values.get("satisfaction", "").isdigit():
         answers["satisfaction"] = int(values["satisfaction"])
@@ -176,7 +182,8 @@ def _placement(period_id: str, student_ref: str, errors: dict | None = None, for
                   student_name=pok_commands.student_name(deps(), pok) if pok else None,
                   words=lambda code: word(code, lang), reasons=options(REJECTION_REASONS, lang), form=form or {},
                   errors=errors or {}, done=request.args.get("done", ""),
-                  scores=[(str(n), str(n)) for n in range(1, 6)], phases=[phase_field(phase) for phase in PHASES])
+                  scores=[(str(n), str(n)) for n in range(1, 6)], phases=[phase_field(phase) for phase in PHASES],
+                  invite=evaluation_commands.invitation(deps(), me(), period_id, student_ref))
 
 
 def _worded(errors: dict | None) -> dict[str, list[str]]:

@@ -42,9 +42,13 @@ def me() -> Principal:
 
 
 def word(code: str | None, lang: str) -> str:
-    """The word for a code in `lang` (Dutch when the language is unknown), the code itself when it has none."""
-    codes = _codes()
-    return codes.get(lang, codes["nl"]).get(code or "", code or "")
+    """The word for a code in `lang` (Dutch when the language is unknown), the code itself when it has none; a
+    code "name:value" whose word holds {0} says the value there (evaluation_opens_on:16-06-2027)."""
+    codes = _codes().get(lang, _codes()["nl"])
+    name, _, value = (code or "").partition(":")
+    if value and "{0}" in codes.get(name, ""):
+        return codes[name].format(value)
+    return codes.get(code or "", code or "")
 
 
 def options(codes: Iterable[str], lang: str) -> list[tuple[str, str]]:

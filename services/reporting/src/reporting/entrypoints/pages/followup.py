@@ -123,5 +123,6 @@ def _placement(period_id: str, student_ref: str, forms: dict[str, dict] | None =
         errors=errors or {}, done=request.args.get("done", ""), reasons=options(FAILURE_REASONS, lang),
         kinds=options(CONTACT_KINDS, lang), kind_words=dict(options(CONTACT_KINDS, lang)),
         scores=[(str(n), str(n)) for n in range(1, 6)],
+        invite=evaluation_commands.invitation(deps(), me(), period_id, student_ref),
         yes_no=[("true", t("Ja", "Yes")), ("false", t("Nee", "No"))])
     return render("pages/followup_placement.html", status=status, **context)

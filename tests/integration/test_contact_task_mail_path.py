@@ -1,0 +1,89 @@
+"""Issue 20.4 on real Kafka, Redis, HTTP and SMTP: reporting's reminder step opens a reminder before a planned
+contact moment and publishes `contact.task_opened` (ids only: no name, no address on Kafka); the notifier
+consumes it, asks reporting's internal API (real HTTP, the notifier's service token) for the school's contact
+for the organisation, and e-mails that contact once."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from notifier.adapters.directory import InMemoryDirectory
+from notifier.bootstrap import bootstrap as notifier_bootstrap
+from notifier.config import Settings as NotifierSettings
+from reporting.bootstrap import bootstrap
+from reporting.commands.aftercare import set_school_contact
+from reporting.commands.followup import add_contact
+from reporting.domain.aftercare import Pok, pok_id_of
+from reporting.handlers import handle
+from stagepool_shared import registry, topics
+from stagepool_shared.auth import Principal, TokenStore
+from stagepool_shared.kafka import ConsumerOptions, ensure_topics, read_log
+from stagepool_shared.runtime import BackgroundServer
+from stagepool_shared.testing import wait_until
+from tests.fakes.notifier import smtp_server
+from tests.fakes.reporting import settings_for
+
+from test_reporting_metrics import PERIOD, round_events, students
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_reminder_before_a_planned_moment_reaches_the_school_contact_by_e_mail(kafka_bootstrap, redis_url):
+    ensure_topics(kafka_bootstrap)
+    tag = uuid.uuid4().hex[:8]
+    region = f"reg-ct-{tag}"
+    now = {"at": datetime(2027, 2, 2, 9, tzinfo=UTC)}
+    reporting = bootstrap(settings_for(kafka_bootstrap, redis_url), key_prefix=f"rp-ct-{tag}", registry=None,
+                          clock=lambda: now["at"])
+    server = BackgroundServer(reporting.app()).start()
+    stop = threading.Event()
+    with smtp_server() as (inbox, port):
+        try:
+            wish_list = students(region)
+            for event in round_events(region, wish_list):
+                handle(event, reporting.deps)
+            student = wish_list[0].student_ref
+            fact = reporting.deps.views.placement(region, PERIOD, student)
+            school = Principal("usr-bpv", "school_staff", fact.school_id, region_id=region)
+            set_school_contact(reporting.deps, school, fact.organisation_id, "Karin Bos", f"k.bos.{tag}@alfa.example")
+            reporting.deps.aftercare.save_pok(Pok(
+                pok_id_of(region, PERIOD, student), region, PERIOD, student, fact.school_id, fact.organisation_id,
+                fact.place_id, "rnd-1", "2027-01-20T09:00:00+00:00", status="active", start_date="2027-02-01",
+                end_date="2027-05-31", hours=400))
+            for day, kind in (("2027-02-01", "on_site"), ("2027-02-02", "phone")):
+                add_contact(reporting.deps, school, PERIOD, student, day, kind, False, False)
+            add_contact(reporting.deps, school, PERIOD, student, "2027-02-20", "school", False, False)  # planned
+
+            token = TokenStore(reporting.client).issue("svc-notifier", "service", "notifier")
+            notifier = notifier_bootstrap(NotifierSettings.from_env({
+                "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "REDIS_URL": redis_url, "INTAKE_URL": "http://127.0.0.1:9",
+                "NOTIFIER_SERVICE_TOKEN": token, "NOTIFIER_WEBHOOK_SECRET": "hook-secret", "STAGEPOOL_ENV": "dev",
+                "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "NOTIFIER_KEY_PREFIX": f"nt-ct-{tag}",
+                "NOTIFIER_GROUP_ID": f"test-notifier-ct-{tag}", "NOTIFIER_TOPICS": topics.PLACEMENTS,
+                "REPORTING_URL": server.url, "REPORTING_PUBLIC_URL": "https://reporting.example"}),
+                directory=InMemoryDirectory())
+            loop = notifier.consumer(stop, ConsumerOptions(poll_timeout_ms=100))
+            threading.Thread(target=loop.run, daemon=True).start()
+
+            now["at"] = datetime.combine(date(2027, 2, 18), time(9), UTC)  # two days before the planned moment
+            step = next(w for w in reporting.workers() if w.name == "contact-reminders").step
+            assert step() == 1 and step() == 0
+            [task] = reporting.deps.aftercare.tasks(region, fact.school_id)
+            assert (task.kind, task.reason_code) == ("contact_reminder", "contact_due")
+
+            [message] = wait_until(lambda: inbox.to(f"k.bos.{tag}@alfa.example"), timeout=60,
+                                   message="the school's contact was never e-mailed")
+            assert message["Subject"].startswith("Herinnering: contactmoment stage")
+            assert f"/pages/aftercare/tasks/{task.task_id}" in message.get_payload(decode=True).decode()
+            raw = [m.value for m in read_log(kafka_bootstrap, [topics.PLACEMENTS])
+                   if task.task_id.encode() in (m.value or b"")]
+            assert registry.decode(raw[0]).event_type == "contact.task_opened"
+            assert b"Karin" not in raw[0] and b"alfa.example" not in raw[0]
+        finally:
+            stop.set()
+            server.stop()
+            reporting.close()
