@@ -4,6 +4,8 @@ change nothing; events carry ids and codes only; the page prints and the export 
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from types import SimpleNamespace
 
@@ -12,6 +14,7 @@ import pytest
 from reporting import handlers
 from reporting.commands import aftercare
 from reporting.domain.aftercare_intro import Introduction, task_for
+from reporting.domain.figures import PlaceFact
 from reporting.errors import InvalidInput, InvalidTransition, NotFound
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import new_envelope
@@ -19,7 +22,7 @@ from stagepool_shared.events.placements import PlacementAccepted, PlacementFaile
 from stagepool_shared.events.students import StudentErased
 from tests.fakes import FakeAccounts
 from tests.fakes.reporting import (ORG_PRINCIPAL, PERIOD, REGION, SCHOOL_PRINCIPAL, STUDENT, STUDENT_PRINCIPAL,
-                                   FakeAftercareStore, FakeDirectory, bootstrap_with_doubles)
+                                   FakeAftercareStore, FakeDirectory, FakeIntakeLookups, bootstrap_with_doubles)
 
 ACCEPTED = PlacementAccepted("rnd-1", REGION, STUDENT, "sch-alfa", "plc-umcg-01", "org-umcg")
 OTHER_SCHOOL = Principal("usr-x", "school_staff", "sch-beta", REGION)
@@ -30,7 +33,9 @@ def setup(publisher, clock):
     store, accounts = FakeAftercareStore(), FakeAccounts()
     directory = FakeDirectory({("sch-alfa", STUDENT): "Sanne de Vries"})
     wiring = bootstrap_with_doubles(publisher=publisher, clock=clock, aftercare=store, accounts=accounts,
-                                    directory=directory)
+                                    directory=directory, lookups=FakeIntakeLookups(schools={"sch-alfa": "ROC Alfa"}))
+    wiring.deps.views.places[(REGION, PERIOD, "plc-umcg-01")] = PlaceFact(
+        "plc-umcg-01", "org-umcg", "zorg", (3,), 2, organisation_name="UMC Groningen")
     handlers.handle(new_envelope("placement.accepted", ACCEPTED, producer="test", partition_key=REGION), wiring.deps)
     return SimpleNamespace(deps=wiring.deps, store=store, publisher=publisher, app=wiring.app(), accounts=accounts,
                            wiring=wiring, directory=directory)
@@ -139,9 +144,10 @@ def test_the_printed_pok_names_the_student_from_intake_and_prints_without_the_ch
     session = setup.accounts.start_session(ORG_PRINCIPAL)
     client.set_cookie("sp_session", session.session_id)
     body = client.get(f"/pages/aftercare/{PERIOD}/{STUDENT}").get_data(as_text=True)
-    assert "Sanne de Vries" in body and "Karin Bos" in body and "Petra Jansen" in body
+    assert "Sanne de Vries" in body and "Karin Bos" in body and "Petra Jansen" in body  # names, never ids
     assert "niet alsnog afgewezen op subjectieve gronden" in body and 'class="printable"' in body
     assert setup.directory.asked == [("sch-alfa", STUDENT)]
+    assert re.findall(r'id="pok-(?:school|organisation)">([^<]*)<', body) == ["ROC Alfa", "UMC Groningen"]
     outsider = setup.app.test_client()
     outsider.set_cookie("sp_session", setup.accounts.start_session(OTHER_SCHOOL).session_id)
     assert outsider.get(f"/pages/aftercare/{PERIOD}/{STUDENT}").status_code == 404

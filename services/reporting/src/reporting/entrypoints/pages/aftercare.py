@@ -24,6 +24,8 @@ from stagepool_shared.web.pages import current_lang, field_errors, form_values, 
 from ...commands import aftercare as pok_commands
 from ...commands import aftercare_intro
 from ...commands import evaluations as evaluation_commands
+from ...commands.lookups import school_names
+from ...domain.aftercare import Pok
 from ...domain.aftercare_intro import CALL_OUTCOMES, REJECTION_REASONS
 from ...domain.contact_plan import addressee, category
 from ...domain.evaluations import PHASES, phase_field
@@ -183,7 +185,17 @@ def _placement(period_id: str, student_ref: str, errors: dict | None = None, for
                   words=lambda code: word(code, lang), reasons=options(REJECTION_REASONS, lang), form=form or {},
                   errors=errors or {}, done=request.args.get("done", ""),
                   scores=[(str(n), str(n)) for n in range(1, 6)], phases=[phase_field(phase) for phase in PHASES],
-                  invite=evaluation_commands.invitation(deps(), me(), period_id, student_ref))
+                  invite=evaluation_commands.invitation(deps(), me(), period_id, student_ref),
+                  parties=_party_names(pok))
+
+
+def _party_names(pok: Pok | None) -> dict[str, str]:
+    """The school and the organisation of a POK by name (their ids when no name is known), for the paper copy."""
+    if pok is None:
+        return {}
+    school = school_names(deps(), [pok.school_id]).get(pok.school_id, pok.school_id)
+    organisation = deps().views.organisation_names(pok.region_id).get(pok.organisation_id) or pok.organisation_id
+    return {"school": school, "organisation": organisation}
 
 
 def _worded(errors: dict | None) -> dict[str, list[str]]:
