@@ -100,6 +100,10 @@ DUTCH: dict[str, str] = {
         "Alleen een voorgestelde ronde die nog niet is vrijgegeven kan worden ingepland.",
     "The answer deadline must come after the release moment.":
         "De reactietermijn moet na het moment van vrijgeven liggen.",
+    "Since this round was computed, places were withdrawn or students left that it places: request a new round "
+    "(or re-solve) first.":
+        "Sinds deze ronde is berekend, zijn plaatsen ingetrokken of studenten vertrokken die zij plaatst: vraag "
+        "eerst een nieuwe ronde aan (of bereken opnieuw).",
     "Approval is not complete: for every school with students in the round, two distinct staff of that school "
     "and, where it has students with support needs, its support staff must approve first.":
         "De goedkeuring is niet compleet: eerst moeten voor elke school met studenten in de ronde twee "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from stagepool_shared.auth import Principal
 
+from stagepool_shared.events.places import PlaceWithdrawn
+
 from matcher import handlers
 from matcher.jobs import release_due_rounds
 from tests.fakes.matcher import PERIOD, REGION, event, matcher_wiring, place, wish
@@ -162,3 +164,17 @@ def test_the_comparison_counts_per_student_who_keeps_gains_loses_or_changes_a_pl
     assert moved["text"]["en"].startswith("1 student keeps the same place, 1 student gains a place")
     staff = client.get(f"/api/v1/rounds/{first}/compare/{second}", headers=as_("staff-b")).json["movement"]
     assert {k: staff[k] for k in ("keep", "gain", "lose", "change")} == {"keep": 0, "gain": 0, "lose": 0, "change": 1}
+
+
+def test_a_round_whose_place_was_withdrawn_after_it_was_computed_is_not_released(deps, client):
+    """Released as it is, the round would place a student at a place that no longer exists: the coordinator is
+    told which place, and asked for a new round first (nothing is scheduled)."""
+    round_id = proposed_round(deps, client, support=True)
+    for who in ("staff-a", "staff-b", "support-a", "staff-b2"):
+        assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_(who)).status_code == 201
+    handlers.handle(event("place.withdrawn", PlaceWithdrawn("plc-1", "org-plc-1", REGION, PERIOD)), deps)
+    body = {"release_at": "2027-01-15T09:00:00Z", "respond_by": "2027-01-22T17:00:00Z"}
+    refused = client.post(f"/api/v1/rounds/{round_id}/release?lang=en", json=body, headers=as_("coord"))
+    assert refused.status_code == 409 and "request a new round" in refused.json["message"]
+    assert refused.json["fields"]["withdrawn_places"] == ["plc-1"] and refused.json["fields"]["students_left"] == []
+    assert deps.publisher.events("round.release_scheduled") == []

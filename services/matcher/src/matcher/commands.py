@@ -30,6 +30,7 @@ from .rounds.objection import Objection, objection_of
 from .rounds.movement import Movement, movement
 from .rounds.parts import PRODUCER
 from .rounds.record import RoundRecord
+from .rounds.stale import stale_placements
 from .rounds.summary import rate_changes
 from .rounds.variant2 import OFFERED
 
@@ -148,6 +149,12 @@ def schedule_release(deps: Deps, principal: Principal, round_id: str, release_at
                             "support staff must approve first.", _missing_details(state))
     if respond_by <= release_at:
         raise RoundConflict("The answer deadline must come after the release moment.")
+    stale = stale_placements(deps.store.outcomes(round_id),
+                             deps.store.load_pool(record.request.region_id, record.request.period_id, None))
+    if stale:
+        raise RoundConflict("Since this round was computed, places were withdrawn or students left that it "
+                            "places: request a new round (or re-solve) first.",
+                            {"withdrawn_places": list(stale.places), "students_left": list(stale.students)})
     payload = RoundReleaseScheduled(round_id, record.request.region_id, iso(release_at),
                                     iso(respond_by), principal.user_id)
     env = _publish(deps, "round.release_scheduled", payload, record.request.region_id)
