@@ -85,8 +85,9 @@ def _reporting(kafka_bootstrap: str, redis_url: str) -> Built:
     wish = replace(sample_payload("wish.submitted"), student_ref=STUDENT, school_id="sch-st", region_id=REGION,
                    period_id=REPORTING_PERIOD)
     handlers.handle(new_envelope("wish.submitted", wish, producer="intake", partition_key=REGION), wiring.deps)
-    return wiring, FuzzedService(wiring.app(), role_tokens(wiring.tokens.issue, REGION, (
-        "desk_staff", "regional_coordinator", "school_staff", "organisation_staff", "student")))
+    roles = role_tokens(wiring.tokens.issue, REGION, (
+        "desk_staff", "regional_coordinator", "school_staff", "organisation_staff", "student"))
+    return wiring, FuzzedService(wiring.app(), {**roles, "service": wiring.tokens.issue("st-n", "service", "notifier")})
 
 
 BUILDERS: dict[str, Callable[[str, str], Built]] = {
