@@ -194,7 +194,8 @@ def _party_names(pok: Pok | None) -> dict[str, str]:
     if pok is None:
         return {}
     school = school_names(deps(), [pok.school_id]).get(pok.school_id, pok.school_id)
-    organisation = deps().views.organisation_names(pok.region_id).get(pok.organisation_id) or pok.organisation_id
+    place = deps().views.place(pok.region_id, pok.period_id, pok.place_id) if pok.place_id else None
+    organisation = (place.organisation_name if place else "") or pok.organisation_id
     return {"school": school, "organisation": organisation}
 
 
