@@ -78,6 +78,31 @@ def test_event_ids_derive_from_the_key_so_a_retry_after_a_lost_answer_republishe
     assert first == again
 
 
+def test_a_retry_of_a_submission_stored_but_never_answered_republishes_the_same_submission_not_an_update(api):
+    """The instance died after storing, before answering (the cluster fault test found it): the retry to
+    another instance finds the wish active, and must still send the very event it sent, not `wish.updated`."""
+    _post(api, submission(), **{"Idempotency-Key": "k-4"})
+    api.wiring.deps.idempotency.records.clear()  # the answer never reached the idempotency store
+    _post(api, submission(), **{"Idempotency-Key": "k-4"})
+    first, again = api.publisher.events()
+    assert (again.event_id, again.event_type, again.payload) == (first.event_id, "wish.submitted", first.payload)
+    assert _post(api, submission(), **{"Idempotency-Key": "k-5"}).status_code == 202  # a new request updates
+    assert api.publisher.events()[-1].event_type == "wish.updated"
+
+
+def test_a_retry_of_a_withdrawal_stored_but_never_answered_is_the_same_withdrawal_not_a_409(api):
+    ref = _post(api, submission()).get_json()["student_ref"]
+    url = f"/api/v1/students/{ref}/wishes/p2027a/withdraw"
+    headers = api.as_("school_a", **{"Idempotency-Key": "k-6"})
+    assert api.client.post(url, json={"reason": "postponed"}, headers=headers).status_code == 202
+    api.wiring.deps.idempotency.records.clear()
+    assert api.client.post(url, json={"reason": "postponed"}, headers=headers).status_code == 202
+    first, again = api.publisher.events("wish.withdrawn")
+    assert (again.event_id, again.payload) == (first.event_id, first.payload)
+    other = api.as_("school_a", **{"Idempotency-Key": "k-7"})
+    assert api.client.post(url, json={"reason": "postponed"}, headers=other).status_code == 409
+
+
 def test_kafka_down_gives_503_with_retry_after_and_nothing_is_stored(api):
     api.publisher.go_down()
     response = _post(api, submission())

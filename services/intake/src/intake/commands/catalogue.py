@@ -151,7 +151,7 @@ def choose_top_places(deps: Deps, student_ref: str, period_id: str, place_ids: S
         wish = dataclasses.replace(wish, preferred_org_types=_checked_kinds(catalogue, org_types))
     envelope = new_envelope("wish.updated", wish, producer=PRODUCER, partition_key=wish.region_id,
                             event_id=next(event_ids(seed)))
-    record = dataclasses.replace(catalogue.wish, payload=building.wire(wish))
+    record = catalogue.wish.written_by(envelope.event_id, envelope.event_type, payload=building.wire(wish))
     return commit(deps, Prepared([envelope], StoredWrite(wishes=[record])))[0]
 
 

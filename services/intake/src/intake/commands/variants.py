@@ -103,7 +103,7 @@ def choose_candidates(deps: Deps, student_ref: str, period_id: str, place_ids: S
                                 candidate_choice=list(chosen))
     envelope = new_envelope("wish.updated", event, producer=PRODUCER, partition_key=event.region_id,
                             event_id=next(event_ids(seed)))
-    record = dataclasses.replace(wish, payload=building.wire(event))
+    record = wish.written_by(envelope.event_id, envelope.event_type, payload=building.wire(event))
     return commit(deps, Prepared([envelope], StoredWrite(wishes=[record])))[0]
 
 

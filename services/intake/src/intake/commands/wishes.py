@@ -55,11 +55,20 @@ def prepare_wish(deps: Deps, school_id: str, region_id: str | None, student: dic
         problems = place_problems(deps, payload, payload.top_places, period.period_id, places, by_school=True)
         if problems:
             raise InvalidInput({"wish.top_places": problems})
-    event_type = "wish.updated" if active else "wish.submitted"
+    event_type = _event_type(stored, active, event_id)
+    record = record.written_by(event_id, event_type)
     envelope = new_envelope(event_type, payload, producer=PRODUCER, partition_key=period.region_id,
                             event_id=event_id)
     person = building.student(ref, school_id, student)
     return Prepared([envelope], StoredWrite(students=[person], wishes=[record]))
+
+
+def _event_type(stored: WishRecord | None, active: bool, event_id: str) -> str:
+    """`wish.updated` for an active wish, else `wish.submitted`; for a retry of the request that wrote the
+    stored wish (its event id), the type that request published: the retry is the same event again."""
+    if stored is not None and stored.event_id == event_id and stored.event_type:
+        return stored.event_type
+    return "wish.updated" if active else "wish.submitted"
 
 
 def check_wish_rows(deps: Deps, school_id: str, region_id: str | None, rows: Sequence[tuple[int, dict[str, Any]]],
@@ -107,11 +116,14 @@ def opt_out(deps: Deps, school_id: str, ref: str, period_id: str, own_place: boo
 
 def _end_wish(deps: Deps, school_id: str, ref: str, period_id: str, status: str, seed: str | None,
               payload_of: Callable[[WishRecord], Any]) -> Envelope:
+    """Publish the wish's end, then mark it. A retry of the request that ended it (its event id, when the first
+    try was stored but never answered) publishes the same event again instead of a 409."""
     wish = own_wish(deps, school_id, ref, period_id)
-    if wish.status != WISH_ACTIVE:
-        raise Conflict("The wish is no longer active.")
+    event_id = next(event_ids(seed))
     event_type = "wish.withdrawn" if status == WISH_WITHDRAWN else "wish.opted_out"
+    if wish.status != WISH_ACTIVE and (wish.event_id, wish.event_type) != (event_id, event_type):
+        raise Conflict("The wish is no longer active.")
     envelope = new_envelope(event_type, payload_of(wish), producer=PRODUCER,
-                            partition_key=wish.payload["region_id"], event_id=next(event_ids(seed)))
-    record = WishRecord(wish.student_ref, wish.school_id, wish.period_id, wish.payload, status, wish.leerwens)
+                            partition_key=wish.payload["region_id"], event_id=event_id)
+    record = wish.written_by(event_id, event_type, status=status)
     return commit(deps, Prepared([envelope], StoredWrite(wishes=[record])))[0]

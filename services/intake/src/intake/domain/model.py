@@ -7,7 +7,7 @@ Plain frozen dataclasses; the stored wish and place carry their objective event 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -65,7 +65,12 @@ class Student:
 
 @dataclass(frozen=True)
 class WishRecord:
-    """A stored wish: the objective payload that was published, its status and the free-text leerwens."""
+    """A stored wish: the objective payload that was published, its status and the free-text leerwens.
+
+    `event_id` and `event_type` name the event that wrote it, so that a retry of the same request (same
+    Idempotency-Key, hence the same event id) republishes that very event even when the first try was stored
+    before its instance died: a submission stays `wish.submitted`, not an update of itself.
+    """
 
     student_ref: str
     school_id: str
@@ -73,6 +78,12 @@ class WishRecord:
     payload: dict[str, Any]
     status: str = WISH_ACTIVE
     leerwens: str = ""
+    event_id: str = ""
+    event_type: str = ""
+
+    def written_by(self, event_id: str, event_type: str, **changes: Any) -> "WishRecord":
+        """This record as the event `event_id` (of `event_type`) writes it, with `changes`."""
+        return replace(self, event_id=event_id, event_type=event_type, **changes)
 
 
 @dataclass(frozen=True)
