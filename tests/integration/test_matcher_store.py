@@ -15,6 +15,7 @@ from matcher.adapters.redis_store import RedisRoundStore
 from matcher.rounds.approval import ApprovalVote
 from matcher.rounds.compute import RoundResult
 from matcher.rounds.pool import KeptPlacement, StudentExclusions
+from matcher.rounds.stale import Stale
 from matcher.rounds.summary import summarise
 
 pytestmark = pytest.mark.integration
@@ -95,6 +96,22 @@ def test_approvals_count_users_once_and_releases_come_due(store, region):
     store.mark_released(request.round_id, release.release_at)
     assert request.round_id not in store.due_releases(2000.0)
     assert store.get_round(request.round_id).status == "released"
+
+
+def test_a_held_release_leaves_the_schedule_with_its_reason_and_a_new_schedule_clears_it(store, region):
+    request = RoundRequested(f"rnd-held-{region}", region, "2027-p1", 1, "usr-coord")
+    store.note_requested(request, "2027-01-10T09:00:00.000Z")
+    release = RoundReleaseScheduled(request.round_id, region, "2027-01-15T09:00:00Z", "2027-01-22T09:00:00Z", "usr-c")
+    store.schedule_release(eid(), release, 1000.0)
+    assert request.round_id in store.scheduled_releases()
+    assert store.hold_release(request.round_id, Stale(("plc-1",), ("stu-2",))) is True
+    assert request.round_id not in store.scheduled_releases() and request.round_id not in store.due_releases(2000.0)
+    assert store.get_round(request.round_id).held == Stale(("plc-1",), ("stu-2",))
+    store.schedule_release(eid(), release, 1000.0)
+    assert store.get_round(request.round_id).held is None and request.round_id in store.scheduled_releases()
+    store.mark_released(request.round_id, release.release_at)
+    assert store.hold_release(request.round_id, Stale(("plc-1",))) is False  # released: too late to hold
+    assert store.get_round(request.round_id).held is None
 
 
 def test_released_placements_bind_an_accepted_one_stays_and_a_withdrawal_marks_the_binding_ones(store, region):

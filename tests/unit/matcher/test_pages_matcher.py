@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 
 from stagepool_shared.auth import Principal
+from stagepool_shared.events.places import PlaceWithdrawn
 
 from matcher import handlers
 from matcher.adapters.ortools_solver import OrToolsRoundSolver
@@ -242,3 +243,19 @@ def test_the_round_page_says_why_its_lowest_school_rate_may_differ_from_the_repo
     assert "ALL_TAKEN_UNDER_FAIR_SHARE" not in body and "NO_ELIGIBLE_PLACE" not in body
     english = client.get(f"/pages/coordinator/rounds/{round_id}?lang=en").get_data(as_text=True)
     assert "per school and sector" in english.split('id="figures-note">')[1].split("</p>")[0]
+
+
+def test_the_round_page_says_a_scheduled_release_was_held_and_names_the_withdrawn_place(deps, app, accounts):
+    coordinator, round_id = coordinator_round(deps, app, accounts)
+    approve_as(app, accounts, round_id, "staff-a", "staff-a2", "staff-b", "staff-b2")
+    scheduled = coordinator.post(f"/pages/coordinator/rounds/{round_id}/release", data={
+        "csrf_token": coordinator.csrf, "release_at": "2030-01-10T09:00", "respond_by": "2030-01-17T17:00"})
+    assert scheduled.status_code == 302
+    assert 'id="release-moment"' in coordinator.get(f"/pages/coordinator/rounds/{round_id}").get_data(as_text=True)
+    handlers.handle(event("place.withdrawn", PlaceWithdrawn("plc-1", "org-plc-1", REGION, PERIOD)), deps)
+    body = coordinator.get(f"/pages/coordinator/rounds/{round_id}").get_data(as_text=True)
+    held = body.split('id="release-held"')[1].split("</div>")[0]
+    assert "De vrijgave is tegengehouden" in held and "Niemand heeft iets gehoord" in held and "plc-1" in held
+    assert 'id="release-moment"' not in body
+    english = coordinator.get(f"/pages/coordinator/rounds/{round_id}?lang=en").get_data(as_text=True)
+    assert "The release was held back" in english.split('id="release-held"')[1]

@@ -3,10 +3,13 @@ FakePublisher."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from stagepool_shared.auth import Principal
 
 from stagepool_shared.events.places import PlaceWithdrawn
+from stagepool_shared.events.wishes import WishWithdrawn
 
 from matcher import handlers
 from matcher.jobs import release_due_rounds
@@ -178,3 +181,52 @@ def test_a_round_whose_place_was_withdrawn_after_it_was_computed_is_not_released
     assert refused.status_code == 409 and "request a new round" in refused.json["message"]
     assert refused.json["fields"]["withdrawn_places"] == ["plc-1"] and refused.json["fields"]["students_left"] == []
     assert deps.publisher.events("round.release_scheduled") == []
+
+
+def _scheduled_round(deps, client, release_at="2020-01-15T09:00:00Z"):
+    round_id = proposed_round(deps, client, support=True)
+    for who in ("staff-a", "staff-b", "support-a", "staff-b2"):
+        assert client.post(f"/api/v1/rounds/{round_id}/approvals", headers=as_(who)).status_code == 201
+    body = {"release_at": release_at, "respond_by": "2030-01-22T17:00:00Z"}
+    assert client.post(f"/api/v1/rounds/{round_id}/release", json=body, headers=as_("coord")).status_code == 202
+    return round_id
+
+
+def test_a_place_withdrawn_after_the_release_was_scheduled_holds_the_release_and_nobody_hears(deps, client):
+    """The moment is still to come (2030): the coordinator sees the hold at once, with the place named, and
+    at the moment nothing is released; scheduling it again is refused while the place is gone."""
+    round_id = _scheduled_round(deps, client, release_at="2030-01-15T09:00:00Z")
+    handlers.handle(event("place.withdrawn", PlaceWithdrawn("plc-1", "org-plc-1", REGION, PERIOD)), deps)
+    seen = client.get(f"/api/v1/rounds/{round_id}", headers=as_("coord")).json
+    assert seen["release_held"] == {"withdrawn_places": ["plc-1"], "students_left": []}
+    assert deps.store.scheduled_releases() == []
+    deps.clock.now = datetime(2030, 2, 1, tzinfo=UTC)
+    assert release_due_rounds(deps) == [] and deps.publisher.events("round.released") == []
+    again = {"release_at": "2030-01-16T09:00:00Z", "respond_by": "2030-01-22T17:00:00Z"}
+    assert client.post(f"/api/v1/rounds/{round_id}/release", json=again, headers=as_("coord")).status_code == 409
+
+
+def test_a_placed_students_wish_withdrawn_after_scheduling_holds_the_release(deps, client):
+    round_id = _scheduled_round(deps, client, release_at="2030-01-15T09:00:00Z")
+    handlers.handle(event("wish.withdrawn", WishWithdrawn("stu-2", "sch-b", REGION, PERIOD)), deps)
+    held = client.get(f"/api/v1/rounds/{round_id}", headers=as_("coord")).json["release_held"]
+    assert held == {"withdrawn_places": [], "students_left": ["stu-2"]}
+
+
+def test_the_release_worker_holds_a_due_round_the_handlers_did_not(deps, client):
+    """A withdrawal stored but not yet held (the handler's instance died between the two writes): the worker
+    checks again at the moment and publishes nothing."""
+    round_id = _scheduled_round(deps, client)
+    deps.store.remove_place("evt-direct", REGION, PERIOD, "plc-1", withdrawn_at="2020-01-14T09:00:00Z")
+    assert deps.store.scheduled_releases() == [round_id]
+    assert release_due_rounds(deps) == [] and deps.publisher.events("round.released") == []
+    assert deps.store.get_round(round_id).held.places == ("plc-1",)
+    assert deps.store.get_round(round_id).status != "released"
+
+
+def test_a_withdrawal_after_the_release_changes_nothing_of_the_released_round(deps, client):
+    round_id = _scheduled_round(deps, client)
+    assert release_due_rounds(deps) == [round_id]
+    handlers.handle(event("place.withdrawn", PlaceWithdrawn("plc-1", "org-plc-1", REGION, PERIOD)), deps)
+    record = deps.store.get_round(round_id)
+    assert record.status == "released" and record.held is None

@@ -37,6 +37,7 @@ from .rounds.moments import iso, parse_moment
 from .rounds.parts import offer_events, proposal_events
 from .rounds.pool import KeptPlacement, Pool, StudentExclusions
 from .rounds.record import RoundRecord
+from .rounds.stale import stale_placements
 from .rounds.variant2 import OFFERED, choices_of
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def record_wish(env: Envelope, deps: Deps) -> None:
 def remove_wish(env: Envelope, deps: Deps) -> None:
     p = env.payload
     deps.store.remove_wish(env.event_id, p.region_id, p.period_id, p.student_ref)
+    hold_stale_releases(deps, p.region_id, p.period_id)
 
 
 def record_place(env: Envelope, deps: Deps) -> None:
@@ -68,6 +70,30 @@ def withdraw_place(env: Envelope, deps: Deps) -> None:
     lost = [ref for ref, f in deps.store.load_pool(p.region_id, p.period_id, None).fixed.items()
             if f.withdrawn and f.place_id == p.place_id]
     queue_fast_track(env, deps, p.region_id, p.period_id, lost)
+    hold_stale_releases(deps, p.region_id, p.period_id)
+
+
+def hold_stale_releases(deps: Deps, region_id: str, period_id: str) -> None:
+    """Hold every scheduled release of the period that the change just made stale (`hold_if_stale`), so that
+    the coordinator sees it at once, not at the release moment."""
+    for round_id in deps.store.scheduled_releases():
+        record = deps.store.get_round(round_id)
+        if record is not None and (record.request.region_id, record.request.period_id) == (region_id, period_id):
+            hold_if_stale(deps, record)
+
+
+def hold_if_stale(deps: Deps, record: RoundRecord) -> bool:
+    """Hold the round's scheduled release when the pool lost a place or a placed student since the round was
+    computed (`rounds.stale`): released, it would place a student at a place that no longer exists. The same
+    check refuses scheduling such a round (commands.schedule_release); this one catches a withdrawal after it.
+    The round is taken off the schedule; its page names what changed, and a new round is the way on."""
+    pool = deps.store.load_pool(record.request.region_id, record.request.period_id, None)
+    stale = stale_placements(deps.store.outcomes(record.round_id), pool)
+    if stale and deps.store.hold_release(record.round_id, stale):
+        logger.warning("round %s: release held, %d places withdrawn and %d placed students left since it was "
+                       "computed", record.round_id, len(stale.places), len(stale.students))
+        return True
+    return False
 
 
 def erase_student(env: Envelope, deps: Deps) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 
+from . import handlers
 from .ports import Deps
 from .replacement import request_queued
 from .rounds.parts import release_events
@@ -47,6 +48,8 @@ def release_due_rounds(deps: Deps, limit: int | None = None) -> list[str]:
         if record is None or record.release is None or record.status == "released":
             continue
         if not record.proposal_published:  # its proposal goes out first (on the request's redelivery)
+            continue
+        if handlers.hold_if_stale(deps, record):  # a withdrawal the handlers have not held yet
             continue
         deps.publisher.publish_all(release_events(record, deps.store.outcomes(round_id), deps.per_part))
         published += 1

@@ -31,6 +31,7 @@ from .rounds.moments import utc_now
 from .rounds.objection import Objection
 from .rounds.pool import KeptPlacement, Pool, StudentExclusions
 from .rounds.record import RoundRecord
+from .rounds.stale import Stale
 
 if TYPE_CHECKING:
     from .scenarios.record import ScenarioRecord
@@ -149,6 +150,14 @@ class AbstractRoundStore(abc.ABC):
     @abc.abstractmethod
     def mark_released(self, round_id: str, released_at: str) -> bool:
         """Mark the round released; False when it was released already (by another instance)."""
+
+    @abc.abstractmethod
+    def scheduled_releases(self) -> list[str]:
+        """Every round whose release is scheduled and not yet published or held."""
+
+    @abc.abstractmethod
+    def hold_release(self, round_id: str, held: Stale) -> bool:
+        """Take the round's release off the schedule and remember why; False when it was released already."""
 
     @abc.abstractmethod
     def queue_fast_track(self, event_id: str, region_id: str, period_id: str, student_refs: Sequence[str],

@@ -27,6 +27,7 @@ from stagepool_shared.events.wishes import Wish, WishSchema
 from ..rounds.approval import ApprovalVote
 from ..rounds.objection import AuditEntry, Objection
 from ..rounds.pool import KeptPlacement, StudentExclusions
+from ..rounds.stale import Stale
 
 _WISH, _PLACE = WishSchema(), PlaceSchema()
 _MANIFEST, _SUMMARY = ManifestSchema(), SummarySchema()
@@ -110,6 +111,15 @@ def dump_release(release: RoundReleaseScheduled) -> bytes:
 
 def load_release(raw: bytes) -> RoundReleaseScheduled:
     return _RELEASE.load(orjson.loads(raw))
+
+
+def dump_stale(stale: Stale) -> bytes:
+    return _dumps(asdict(stale))
+
+
+def load_stale(raw: bytes) -> Stale:
+    data = orjson.loads(raw)
+    return Stale(tuple(data["places"]), tuple(data["students"]))
 
 
 def dump_record(record: KeptPlacement | StudentExclusions | ApprovalVote | Objection | AuditEntry) -> bytes:

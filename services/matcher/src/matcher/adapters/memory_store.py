@@ -22,6 +22,7 @@ from ..rounds.objection import Objection, approval_entry, objection_entries, wit
 from ..rounds.pool import (KeptPlacement, Pool, StudentExclusions, released_to_bind, variant_lines,
                            withdrawn_marks)
 from ..rounds.record import RoundRecord
+from ..rounds.stale import Stale
 
 
 @dataclass
@@ -229,7 +230,7 @@ class InMemoryRoundStore(AbstractRoundStore):
     def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool:
         if not self._once(event_id):
             return False
-        self.rounds[release.round_id] = replace(self.rounds[release.round_id], release=release)
+        self.rounds[release.round_id] = replace(self.rounds[release.round_id], release=release, held=None)
         self.schedule[release.round_id] = due_epoch
         return True
 
@@ -240,7 +241,18 @@ class InMemoryRoundStore(AbstractRoundStore):
         self.schedule.pop(round_id, None)
         if self.rounds[round_id].status == "released":
             return False
-        self.rounds[round_id] = replace(self.rounds[round_id], status="released", released_at=released_at)
+        self.rounds[round_id] = replace(self.rounds[round_id], status="released", released_at=released_at,
+                                                held=None)
+        return True
+
+    def scheduled_releases(self) -> list[str]:
+        return sorted(self.schedule)
+
+    def hold_release(self, round_id: str, held: Stale) -> bool:
+        self.schedule.pop(round_id, None)
+        if self.rounds[round_id].status == "released":
+            return False
+        self.rounds[round_id] = replace(self.rounds[round_id], held=held)
         return True
 
     # --- the re-placement fast track's queue (issue 20.3) ----------------------------------------

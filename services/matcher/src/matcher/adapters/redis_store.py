@@ -35,6 +35,7 @@ from ..rounds.objection import Objection, approval_entry, objection_entries, wit
 from ..rounds.pool import (KeptPlacement, Pool, StudentExclusions, released_to_bind, variant_lines,
                            withdrawn_marks)
 from ..rounds.record import RoundRecord
+from ..rounds.stale import Stale
 from . import codec
 from .fast_track_queue import RedisFastTrackQueue
 
@@ -47,6 +48,14 @@ _MARK_RELEASED = """
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('HGET', KEYS[1], 'status') == 'released' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'released', 'released_at', ARGV[2])
+redis.call('HDEL', KEYS[1], 'held')
+return 1
+"""
+# KEYS[1] the round, KEYS[2] the release schedule; ARGV round id, what the pool lost. 1 if held, 0 if released.
+_HOLD_RELEASE = """
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('HGET', KEYS[1], 'status') == 'released' then return 0 end
+redis.call('HSET', KEYS[1], 'held', ARGV[2])
 return 1
 """
 
@@ -66,6 +75,7 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         self.client = client
         self.applier = IdempotentApplier(client, service)
         self._mark_released = client.register_script(_MARK_RELEASED)
+        self._hold_release = client.register_script(_HOLD_RELEASE)
 
     def _apply(self, event_id: str, write: Callable[[Pipeline], object]) -> bool:
         return self.applier.apply_once(event_id, lambda pipe, _state: write(pipe))
@@ -291,6 +301,7 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
             objections=tuple(sorted((codec.load_objection(v) for v in objections),
                                     key=lambda o: (o.at, o.student_ref))),
             audit=tuple(codec.load_audit(v) for v in audit),
+            held=codec.load_stale(raw["held"]) if "held" in raw else None,
         )
 
     def list_rounds(self, region_id: str) -> list[RoundRecord]:
@@ -335,6 +346,7 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
     def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool:
         def write(pipe: Pipeline) -> None:
             pipe.hset(round_key(release.round_id), "release", codec.dump_release(release))
+            pipe.hdel(round_key(release.round_id), "held")
             pipe.zadd(RELEASES, {release.round_id: due_epoch})
         return self._apply(event_id, write)
 
@@ -343,3 +355,9 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
 
     def mark_released(self, round_id: str, released_at: str) -> bool:
         return bool(self._mark_released(keys=[round_key(round_id), RELEASES], args=[round_id, released_at]))
+
+    def scheduled_releases(self) -> list[str]:
+        return [r.decode() for r in self.client.zrange(RELEASES, 0, -1)]
+
+    def hold_release(self, round_id: str, held: Stale) -> bool:
+        return bool(self._hold_release(keys=[round_key(round_id), RELEASES], args=[round_id, codec.dump_stale(held)]))

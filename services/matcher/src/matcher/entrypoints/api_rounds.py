@@ -160,4 +160,6 @@ def _headline(record: RoundRecord) -> dict[str, Any]:
         body["failure"] = record.failure
     if record.release is not None:
         body["release_at"], body["respond_by"] = record.release.release_at, record.release.respond_by
+    if record.held is not None:
+        body["release_held"] = {"withdrawn_places": list(record.held.places), "students_left": list(record.held.students)}
     return body

@@ -9,6 +9,7 @@ from stagepool_shared.events.rounds import Manifest, RoundReleaseScheduled, Roun
 
 from .approval import ApprovalVote
 from .objection import AuditEntry, Objection
+from .stale import Stale
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class RoundRecord:
     proposal_published: bool = False
     objections: tuple[Objection, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
+    #: Set when the scheduled release was held back: what the pool lost since the round was computed.
+    held: Stale | None = None
 
     @property
     def round_id(self) -> str:
