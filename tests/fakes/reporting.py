@@ -217,6 +217,7 @@ class FakeAftercareStore(AbstractAftercareStore):
         self.tasks_: dict[str, FollowUpTask] = {}
         self.history: dict[tuple[str, str, str], list[Pok]] = {}  # earlier POKs of the period, oldest first
         self.seen: set[str] = set()
+        self.announced: dict[str, set[str]] = {}  # region -> POK ids whose evaluation was announced
 
     def create_pok(self, event_id: str, pok: Pok) -> bool:
         key = (pok.region_id, pok.period_id, pok.student_ref)
@@ -266,9 +267,16 @@ class FakeAftercareStore(AbstractAftercareStore):
     def introductions(self, region_id: str) -> list[Introduction]:
         return [intro for (r, _, _), intro in sorted(self.intros.items()) if r == region_id]
 
+    def evaluations_announced(self, region_id: str) -> set[str]:
+        return set(self.announced.get(region_id, ()))
+
+    def mark_evaluation_announced(self, region_id: str, pok_id: str) -> None:
+        self.announced.setdefault(region_id, set()).add(pok_id)
+
     def _drop(self, key: tuple[str, str, str]) -> list[FollowUpTask]:
         for pok in self.history.pop(key, []) + ([self.poks_.pop(key)] if key in self.poks_ else []):
             self.people.pop(pok.pok_id, None)
+            self.announced.get(key[0], set()).discard(pok.pok_id)
         self.intros.pop(key, None)
         tasks = [t for t in self.tasks_.values() if (t.region_id, t.period_id, t.student_ref) == key]
         for task in tasks:

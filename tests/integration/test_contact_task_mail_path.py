@@ -1,7 +1,9 @@
 """Issue 20.4 on real Kafka, Redis, HTTP and SMTP: reporting's reminder step opens a reminder before a planned
 contact moment and publishes `contact.task_opened` (ids only: no name, no address on Kafka); the notifier
 consumes it, asks reporting's internal API (real HTTP, the notifier's service token) for the school's contact
-for the organisation, and e-mails that contact once."""
+for the organisation, and e-mails that contact once. Issue 20.5 on the same path: when the end evaluation opens,
+the same worker step publishes `evaluation.opened` (ids only) and the notifier invites the student, the
+organisation's contact for the place and the school, each once."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 from notifier.adapters.directory import InMemoryDirectory
 from notifier.bootstrap import bootstrap as notifier_bootstrap
 from notifier.config import Settings as NotifierSettings
+from notifier.domain.model import Contact
 from reporting.bootstrap import bootstrap
 from reporting.commands.aftercare import set_school_contact
 from reporting.commands.followup import add_contact
@@ -32,7 +35,8 @@ from test_reporting_metrics import PERIOD, round_events, students
 pytestmark = pytest.mark.integration
 
 
-def test_a_reminder_before_a_planned_moment_reaches_the_school_contact_by_e_mail(kafka_bootstrap, redis_url):
+def test_a_contact_reminder_and_later_the_evaluation_invitations_reach_their_addressees_by_e_mail(
+        kafka_bootstrap, redis_url):
     ensure_topics(kafka_bootstrap)
     tag = uuid.uuid4().hex[:8]
     region = f"reg-ct-{tag}"
@@ -65,7 +69,10 @@ def test_a_reminder_before_a_planned_moment_reaches_the_school_contact_by_e_mail
                 "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "NOTIFIER_KEY_PREFIX": f"nt-ct-{tag}",
                 "NOTIFIER_GROUP_ID": f"test-notifier-ct-{tag}", "NOTIFIER_TOPICS": topics.PLACEMENTS,
                 "REPORTING_URL": server.url, "REPORTING_PUBLIC_URL": "https://reporting.example"}),
-                directory=InMemoryDirectory())
+                directory=InMemoryDirectory(
+                    students={student: Contact(name="Anna", email=f"anna.{tag}@student.example")},
+                    schools={fact.school_id: Contact(name="Alfa", email=f"stage.{tag}@alfa.example")},
+                    places={fact.place_id: Contact(name="Petra", email=f"petra.{tag}@org.example")}))
             loop = notifier.consumer(stop, ConsumerOptions(poll_timeout_ms=100))
             threading.Thread(target=loop.run, daemon=True).start()
 
@@ -83,7 +90,24 @@ def test_a_reminder_before_a_planned_moment_reaches_the_school_contact_by_e_mail
                    if task.task_id.encode() in (m.value or b"")]
             assert registry.decode(raw[0]).event_type == "contact.task_opened"
             assert b"Karin" not in raw[0] and b"alfa.example" not in raw[0]
+
+            now["at"] = datetime.combine(date(2027, 5, 17), time(9), UTC)  # 14 days before the end: it opens
+            step()
+            step()  # once: the POK is remembered as announced
+            for address in (f"anna.{tag}@student.example", f"petra.{tag}@org.example", f"stage.{tag}@alfa.example"):
+                [invite] = wait_until(lambda: invites(inbox, address), timeout=60, message=f"{address} not invited")
+                assert f"/pages/aftercare/{PERIOD}/{student}" in invite.get_payload(decode=True).decode()
+            opened = [registry.decode(m.value) for m in read_log(kafka_bootstrap, [topics.PLACEMENTS])
+                      if m.key == region.encode() and b"evaluation.opened" in (m.value or b"")]
+            assert [e.payload.student_ref for e in opened] == [student]
+            assert not any(name in m.value for m in read_log(kafka_bootstrap, [topics.PLACEMENTS])
+                           if m.key == region.encode() for name in (b"Anna", b"Petra", b"example"))
         finally:
             stop.set()
             server.stop()
             reporting.close()
+
+
+def invites(inbox, address: str) -> list:  # noqa: ANN001
+    """The evaluation invitations e-mailed to `address` (the school's address also gets the escalations)."""
+    return [m for m in inbox.to(address) if "valuat" in m["Subject"]]

@@ -6,16 +6,17 @@ nothing)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from reporting.commands.evaluations import evaluate, evaluation_response, evaluations_of_period
 from reporting.domain.aftercare import Pok
-from reporting.commands.evaluations import invitation
+from reporting.commands.evaluations import announce_open_evaluations, invitation
 from reporting.config import Settings
-from reporting.domain.evaluations import (Evaluation, answer_errors, evaluation_figures, organisation_signal_counts,
-                                          started, window_errors)
+from reporting.domain.evaluations import (ANNOUNCE_WITHIN_DAYS, Evaluation, answer_errors, evaluation_figures,
+                                          organisation_signal_counts, started, to_announce, window_errors)
+from reporting.jobs import aftercare_reminders
 from reporting.errors import InvalidInput, NotFound
 from stagepool_shared.auth import Principal
 from stagepool_shared.config import EnvReader
@@ -214,3 +215,30 @@ def test_the_invitation_says_when_it_opens_then_that_it_is_open_until_the_party_
 def test_the_window_is_read_from_reporting_evaluation_open_days_and_reaches_the_commands(wiring):
     assert Settings.read(EnvReader({"REPORTING_EVALUATION_OPEN_DAYS": "21"}), None).evaluation_open_days == 21
     assert Settings.read(EnvReader({}), None).evaluation_open_days == wiring.deps.evaluation_open_days == 14
+
+
+def test_an_opened_evaluation_is_announced_once_with_ids_only_and_not_before_it_opens(deps, clock, publisher):
+    """The contact-reminders worker's step publishes `evaluation.opened` when the window opens (14 days before
+    the end of 2027-06-30), once; the notifier invites the parties from it."""
+    started_pok(deps.aftercare)
+    clock.now = datetime(2027, 6, 15, 9, 0, tzinfo=UTC)  # the day before it opens (2027-06-16)
+    aftercare_reminders(deps)  # the worker's whole step (a contact reminder before the end may come too)
+    assert publisher.events("evaluation.opened") == []
+    clock.now = datetime(2027, 6, 16, 9, 0, tzinfo=UTC)
+    aftercare_reminders(deps)
+    assert len(publisher.events("evaluation.opened")) == 1
+    assert announce_open_evaluations(deps) == 0  # once
+    (opened,) = [e.payload for e in publisher.events("evaluation.opened")]
+    assert (opened.region_id, opened.period_id, opened.student_ref, opened.school_id, opened.organisation_id,
+            opened.place_id) == (REGION, PERIOD, STUDENT, "sch-alfa", "org-umcg", "plc-umcg-01")
+
+
+@pytest.mark.parametrize("pok_at, today, announced", [
+    (pok("s1", "ended_early", updated_at="2027-03-15T10:00:00+00:00"), date(2027, 3, 20), True),  # ended: opens
+    (pok("s1", "ended_early", updated_at="2027-01-25T10:00:00+00:00"), date(2027, 1, 26), False),  # never started
+    (pok("s1", "ended"), date(2027, 6, 30) + timedelta(days=ANNOUNCE_WITHIN_DAYS + 17), False),  # long over
+    (replace(pok("s1", "ended"), place_id=""), date(2027, 7, 1), False),  # anonymised by retention
+    (pok("s1", "active"), date(2027, 6, 15), False),  # runs, opens tomorrow
+])
+def test_who_is_announced(pok_at, today, announced):
+    assert to_announce(pok_at, today, 14) is announced

@@ -33,6 +33,8 @@ from .adapters.rendering import TemplateRenderer
 from .adapters.sign_in import PersonalLinks
 from .compose import Composer
 from .contact_tasks import ContactTaskMailer, ContactTaskOptions
+from .evaluations import EvaluationInviter
+from .mail_once import MailOnce
 from .config import Settings
 from .deadlines import DeadlineOptions, DeadlineReminders, leads_of
 from .dispatch import Dispatcher, DispatchOptions
@@ -137,11 +139,12 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
     marks = deadline_marks or (RedisDeadlineMarks(client, settings.key_prefix) if client is not None else None)
     deadlines = (_deadlines(settings, windows, marks, channels[EMAIL], composer.renderer, clock)
                  if marks is not None and EMAIL in channels else None)
-    if marks is not None and EMAIL in channels:  # issue 20.4: contact-moment reminders and escalations
+    if marks is not None and EMAIL in channels:  # issue 20.4: contact-moment reminders; 20.5: evaluation invites
         contacts = task_contacts or HttpTaskContacts(settings.reporting_url, settings.service_token)
-        deps.tell_contact_task = ContactTaskMailer(
-            contacts, directory, marks, channels[EMAIL], composer.renderer, clock,
-            ContactTaskOptions(settings.links.reporting, timedelta(days=settings.retention_days)))
+        mail = MailOnce(marks, channels[EMAIL], clock, timedelta(days=settings.retention_days))
+        options = ContactTaskOptions(settings.links.reporting)
+        deps.tell_contact_task = ContactTaskMailer(contacts, directory, mail, composer.renderer, options)
+        deps.invite_to_evaluation = EvaluationInviter(directory, mail, composer.renderer, options)
     return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels, _leases(client, settings),
                   deadlines)
 

@@ -10,8 +10,8 @@ nowhere:
 - an escalation (`school_coordinator`): the school's registered contact address in intake (the school's
   internship coordinator), through the directory the round e-mails use.
 
-Each task is claimed in Redis before it is sent (the deadline reminders' marks, per student and task id), so
-a task announced twice (a replay, or reporting publishing again after a failed store) is e-mailed once. An
+Each task is e-mailed once (mail_once.MailOnce: claimed per student and task id before it is sent), so a task
+announced twice (a replay, or reporting publishing again after a failed store) is e-mailed once. An
 unreachable reporting or intake raises a transient error (the consumer retries the event); a transient SMTP
 failure gives the claim back and raises too; no address, or one refused, is counted and not repeated. The
 message is in Dutch with the English below it and links to the task on reporting's task page. Imports the
@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from . import metrics
 from .deadlines import SEPARATOR
 from .domain.model import EMAIL, Contact, DeliveryId, Message
-from .domain.rules import is_valid_email
-from .errors import DeliveryError, MailUnavailable
-from .ports import AbstractChannel, AbstractDeadlineMarks, AbstractDirectory, AbstractRenderer, AbstractTaskContacts
+from .mail_once import NO_ADDRESS, SENT, MailOnce
+from .ports import AbstractDirectory, AbstractRenderer, AbstractTaskContacts
 
 logger = logging.getLogger(__name__)
 
@@ -39,58 +37,44 @@ COORDINATOR = "school_coordinator"
 
 @dataclass(frozen=True)
 class ContactTaskOptions:
-    """Where the school's task page is, and how long a sent mark is kept."""
+    """Where reporting's pages are (the school's task page, the placement's page)."""
 
     reporting_url: str = "http://127.0.0.1:8004"
-    retention: timedelta = timedelta(days=365)
 
 
 class ContactTaskMailer:
     """Tells the addressee of one `contact.task_opened` by e-mail, once per task."""
 
-    def __init__(self, contacts: AbstractTaskContacts, directory: AbstractDirectory, marks: AbstractDeadlineMarks,
-                 channel: AbstractChannel, renderer: AbstractRenderer, clock: Callable[[], datetime],
-                 options: ContactTaskOptions = ContactTaskOptions()):
-        self.contacts, self.directory, self.marks, self.channel = contacts, directory, marks, channel
-        self.renderer, self.clock, self.options = renderer, clock, options
+    def __init__(self, contacts: AbstractTaskContacts, directory: AbstractDirectory, mail: MailOnce,
+                 renderer: AbstractRenderer, options: ContactTaskOptions = ContactTaskOptions()):
+        self.contacts, self.directory, self.mail = contacts, directory, mail
+        self.renderer, self.options = renderer, options
 
     def __call__(self, task: Any) -> bool:
         """Send the e-mail of this task (the event's payload) unless it was sent; True when it was sent now."""
-        contact = self._addressee(task)
-        outcome = "no_address"
-        if contact is not None and is_valid_email(contact.email):
-            outcome = self._send(task, contact)
+        delivery = DeliveryId(f"period-{task.period_id}", "contact_task", task.task_id, EMAIL)
+        outcome = self.mail.send(task.student_ref, f"contact-task:{task.task_id}", delivery, self._addressee(task),
+                                 lambda contact: self._message(task, contact))
         metrics.CONTACT_TASK_MAILS.labels(kind=task.kind, outcome=outcome).inc()
-        if outcome == "no_address":
+        if outcome == NO_ADDRESS:
             logger.info("contact task %s: no address for the %s", task.task_id, task.addressee)
-        return outcome == "sent"
+        return outcome == SENT
 
     def _addressee(self, task: Any) -> Contact | None:
         if task.addressee == COORDINATOR:
             return self.directory.school(task.school_id)
         return self.contacts.task_contact(task.region_id, task.school_id, task.task_id)
 
-    def _send(self, task: Any, contact: Contact) -> str:
-        mark = f"contact-task:{task.task_id}"
-        keep_until = (self.clock() + self.options.retention).timestamp()
-        if not self.marks.claim(task.student_ref, mark, keep_until):
-            return "sent_before"
-        delivery = DeliveryId(f"period-{task.period_id}", "contact_task", task.task_id, EMAIL)
-        try:
-            self.channel.send(delivery, contact.email, self._message(task, contact), {})
-        except DeliveryError as err:
-            if not err.permanent:
-                self.marks.release(task.student_ref, mark)
-                raise MailUnavailable(f"e-mail unavailable: {err.reason}") from err
-            logger.warning("contact task %s: e-mail refused (%s)", task.task_id, err)
-            return "failed"
-        return "sent"
-
     def _message(self, task: Any, contact: Contact) -> Message:
         context = {"kind": task.kind, "reason": task.reason_code, "addressee": task.addressee,
                    "name": contact.name, "student_ref": task.student_ref, "organisation_id": task.organisation_id,
                    "period_id": task.period_id,
                    "task_url": f"{self.options.reporting_url}/pages/aftercare/tasks/{task.task_id}"}
-        first, second = (self.renderer.render("contact_task", context, lang) for lang in ("nl", "en"))
-        return Message(subject=f"{first.subject} / {second.subject}", body=first.body + SEPARATOR + second.body,
-                       lang=first.lang)
+        return both_languages(self.renderer, "contact_task", context)
+
+
+def both_languages(renderer: AbstractRenderer, template: str, context: dict[str, Any]) -> Message:
+    """The message in Dutch with the English below it (the address's language is not known to reporting)."""
+    first, second = (renderer.render(template, context, lang) for lang in ("nl", "en"))
+    return Message(subject=f"{first.subject} / {second.subject}", body=first.body + SEPARATOR + second.body,
+                   lang=first.lang)

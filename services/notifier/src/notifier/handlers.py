@@ -95,6 +95,12 @@ def tell_contact_task(envelope: Envelope, deps: Deps) -> None:
         deps.tell_contact_task(envelope.payload)
 
 
+def invite_to_evaluation(envelope: Envelope, deps: Deps) -> None:
+    """A placement's end evaluation opened (issue 20.5): invite its three parties by e-mail, each once."""
+    if deps.invite_to_evaluation is not None:
+        deps.invite_to_evaluation(envelope.payload)
+
+
 def erase_student(envelope: Envelope, deps: Deps) -> None:
     deps.store.erase_student(envelope.event_id, envelope.payload.student_ref)
 
@@ -110,6 +116,7 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "placement.replacement_requested": record_exclusions,
     "student.erased": erase_student,
     "contact.task_opened": tell_contact_task,
+    "evaluation.opened": invite_to_evaluation,
 }
 
 

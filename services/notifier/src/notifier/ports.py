@@ -278,3 +278,5 @@ class Deps:
     render_inbox: InboxRendering | None = None
     #: E-mails the addressee of a `contact.task_opened` payload (issue 20.4; contact_tasks.ContactTaskMailer).
     tell_contact_task: Callable[[Any], bool] | None = None
+    #: Invites the parties of an `evaluation.opened` payload (issue 20.5; evaluations.EvaluationInviter).
+    invite_to_evaluation: Callable[[Any], int] | None = None

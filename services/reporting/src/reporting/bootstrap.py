@@ -44,7 +44,7 @@ from .commands.report import figures_of_all_periods
 from .config import Settings
 from .entrypoints.consumer import make_consumer
 from .entrypoints.http import create_app
-from .jobs import REMINDER_IDLE_S, REMINDER_LEASE, RETENTION_IDLE_S, apply_retention, remind_contacts
+from .jobs import REMINDER_IDLE_S, REMINDER_LEASE, RETENTION_IDLE_S, aftercare_reminders, apply_retention
 from .metrics import ReportingCollector
 from .ports import (AbstractAftercareStore, AbstractAuditLog, AbstractDeskStore, AbstractProjections,
                     AbstractStudentDirectory, AbstractViews, Deps)
@@ -79,8 +79,9 @@ class Wiring:
 
     def workers(self) -> list[Worker]:
         """Retention (R155): closed desk cases and ended follow-up anonymised after the region's period; contact
-        moments (issue 20.4): reminders and escalations, on one instance at a time (a Redis lease)."""
-        reminders = leased(self.reminder_lease, functools.partial(remind_contacts, self.deps))
+        moments (issue 20.4): reminders and escalations, and the end evaluations that opened (issue 20.5), on one
+        instance at a time (a Redis lease)."""
+        reminders = leased(self.reminder_lease, functools.partial(aftercare_reminders, self.deps))
         return [Worker("retention", functools.partial(apply_retention, self.deps), RETENTION_IDLE_S),
                 Worker("contact-reminders", reminders, REMINDER_IDLE_S)]
 

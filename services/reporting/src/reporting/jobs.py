@@ -1,6 +1,7 @@
 """Reporting's background steps: retention (R155; issue 20.7), run by the `retention` worker of
-`Wiring.workers()`, and the contact-moment reminders (issue 20.4; `remind_contacts`, commands/contact_signals.py),
-run by the `contact-reminders` worker under the Redis lease REMINDER_LEASE.
+`Wiring.workers()`, and the contact-moment reminders (issue 20.4; `remind_contacts`, commands/contact_signals.py)
+with the announcements of opened end evaluations (issue 20.5; `announce_open_evaluations`,
+commands/evaluations.py), run by the `contact-reminders` worker under the Redis lease REMINDER_LEASE.
 
 `apply_retention(deps)` anonymises what is past its region's period (domain/retention.py):
 - a closed desk case: the sealed content (text, incident date, reporter, notes) is replaced by an empty one,
@@ -23,7 +24,8 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from .commands.contact_signals import remind_contacts  # noqa: F401 (a worker step, wired from here)
+from .commands.contact_signals import remind_contacts
+from .commands.evaluations import announce_open_evaluations
 from .domain.desk import ReportContent, StatusStep
 from .domain.sbb import for_retention
 from .domain.retention import CLOSED_DESK_STATUSES, anonymous_ref, intro_closed_at, pok_closed_at
@@ -35,6 +37,12 @@ RETENTION_IDLE_S = 3600.0
 #: Contact-moment reminders (issue 20.4): looked at every quarter of an hour, by the holder of this lease.
 REMINDER_IDLE_S = 900.0
 REMINDER_LEASE = "lease:contact-reminders"  # under the key prefix: reporting:lease:contact-reminders
+
+
+def aftercare_reminders(deps: Deps) -> int:
+    """The contact-reminders worker's step: the contact-moment reminders and escalations (issue 20.4), and the
+    end evaluations that opened, announced for the notifier's invitations (issue 20.5); returns how many."""
+    return remind_contacts(deps) + announce_open_evaluations(deps)
 
 
 def apply_retention(deps: Deps) -> int:

@@ -207,6 +207,13 @@ class AbstractAftercareStore(abc.ABC):
     def introductions(self, region_id: str) -> list[Introduction]: ...
 
     @abc.abstractmethod
+    def evaluations_announced(self, region_id: str) -> set[str]:
+        """The POKs (ids) whose opened end evaluation was announced as `evaluation.opened` (issue 20.5)."""
+
+    @abc.abstractmethod
+    def mark_evaluation_announced(self, region_id: str, pok_id: str) -> None: ...
+
+    @abc.abstractmethod
     def anonymise_student(self, region_id: str, period_id: str, student_ref: str, anon_ref: str) -> None:
         """Retention (R155): the student's POK of the period stands under `anon_ref` (domain/retention.py
         `anonymous_pok`) without its people; their earlier POKs of the period (history) with their people and

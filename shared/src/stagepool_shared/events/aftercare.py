@@ -1,7 +1,8 @@
 """Aftercare events (issue 20): a placement agreement (POK) changed status, an organisation rejected a
 student after the kennismakingsgesprek (R106; the marker the re-placement fast track reads), and a
 contact-moment reminder or escalation was opened for a school (R132; the notifier e-mails its addressee,
-whose address it looks up itself). Ids and codes only: no names, no free text. They travel on the placements topic, keyed by region. Each field carries its
+whose address it looks up itself), and a placement's end evaluation opened (R133; the notifier invites the
+three parties). Ids and codes only: no names, no free text. They travel on the placements topic, keyed by region. Each field carries its
 rule (events.rules); the schemas are derived from them. Imports events.base and events.rules.
 """
 
@@ -72,12 +73,28 @@ class ContactTaskOpened:
     addressee: str = choice(CONTACT_TASK_ADDRESSEES)
 
 
+@dataclass(frozen=True)
+class EvaluationOpened:
+    """The end evaluation of a placement opened (issue 20.5): the notifier invites the student, the
+    organisation and the school by e-mail, looking each address up itself."""
+
+    agreement_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    student_ref: str = ident()
+    school_id: str = ident()
+    organisation_id: str = ident()
+    place_id: str = ident()
+
+
 AgreementStatusChangedSchema = payload_schema(AgreementStatusChanged)
 IntroductionRejectedSchema = payload_schema(IntroductionRejected)
 ContactTaskOpenedSchema = payload_schema(ContactTaskOpened)
+EvaluationOpenedSchema = payload_schema(EvaluationOpened)
 
 SPECS = (
     spec("agreement.status_changed", topics.PLACEMENTS, AgreementStatusChangedSchema),
     spec("introduction.rejected", topics.PLACEMENTS, IntroductionRejectedSchema),
     spec("contact.task_opened", topics.PLACEMENTS, ContactTaskOpenedSchema),
+    spec("evaluation.opened", topics.PLACEMENTS, EvaluationOpenedSchema),
 )

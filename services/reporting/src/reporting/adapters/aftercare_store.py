@@ -133,6 +133,12 @@ class RedisAftercareStore(AbstractAftercareStore):
             pipe.sadd(self.keys.aftercare("task_schools", task.region_id), task.school_id)
             pipe.execute()
 
+    def evaluations_announced(self, region_id: str) -> set[str]:
+        return {item.decode() for item in self.client.smembers(self.keys.aftercare("evaluations_announced", region_id))}
+
+    def mark_evaluation_announced(self, region_id: str, pok_id: str) -> None:
+        self.client.sadd(self.keys.aftercare("evaluations_announced", region_id), pok_id)
+
     def introductions(self, region_id: str) -> list[Introduction]:
         keys = sorted(k.decode() for k in self.client.smembers(self.keys.aftercare("intros", region_id)))
         return [Introduction(**json.loads(raw)) for raw in (self.client.mget(keys) if keys else []) if raw]
@@ -154,6 +160,8 @@ class RedisAftercareStore(AbstractAftercareStore):
         pipe.delete(key, history, intro, *(self.keys.aftercare("pok_people", pok_id) for pok_id in ids))
         pipe.srem(self.keys.aftercare("poks", region_id), key)
         pipe.srem(self.keys.aftercare("intros", region_id), intro)
+        if ids:
+            pipe.srem(self.keys.aftercare("evaluations_announced", region_id), *ids)
         for task in tasks:
             pipe.hdel(self.keys.aftercare("tasks", region_id, task.school_id), task.task_id)
 

@@ -18,11 +18,13 @@ import logging
 from datetime import date
 
 from stagepool_shared.auth import Principal
+from stagepool_shared.envelope import new_envelope
+from stagepool_shared.events.aftercare import EvaluationOpened
 from stagepool_shared.i18n import LOCAL_ZONE
 
 from ..domain.aftercare import Pok
 from ..domain.evaluations import (ENDED, EVALUATOR_OF_ROLE, EVALUATORS, Evaluation, EvaluationFigures, answer_errors,
-                                  evaluation_figures, opens_on, phase_answers, started, window_errors)
+                                  evaluation_figures, opens_on, phase_answers, started, to_announce, window_errors)
 from ..domain.suppression import shown_count, shown_rate
 from ..errors import InvalidInput, NotFound
 from ..ports import Deps
@@ -49,6 +51,30 @@ def evaluate(deps: Deps, principal: Principal, period_id: str, student_ref: str,
     deps.views.put_evaluation(principal.region_id, period_id, student_ref, by, evaluation.record())
     logger.info("evaluation by %s of %s recorded", by, pok.pok_id)
     return evaluation
+
+
+def announce_open_evaluations(deps: Deps) -> int:
+    """Publish `evaluation.opened` for each placement whose end evaluation opened and was not announced yet, so
+    the notifier invites the three parties by e-mail; then remember it. Pattern A: a crash in between publishes
+    it again at the next step, and the notifier sends once per party. Run by reporting's contact-reminders
+    worker under its lease; returns how many were announced."""
+    store, today, announced = deps.aftercare, _today(deps), 0
+    if store is None:
+        return 0
+    for region_id in sorted({region for region, _ in deps.views.periods()}):
+        done = store.evaluations_announced(region_id)
+        for pok in store.poks(region_id):
+            if pok.pok_id in done or not to_announce(pok, today, deps.evaluation_open_days):
+                continue
+            payload = EvaluationOpened(pok.pok_id, pok.region_id, pok.period_id, pok.student_ref, pok.school_id,
+                                       pok.organisation_id, pok.place_id)
+            deps.publisher.publish_all([new_envelope("evaluation.opened", payload, producer="reporting",
+                                                     partition_key=region_id)])
+            store.mark_evaluation_announced(region_id, pok.pok_id)
+            announced += 1
+    if announced:
+        logger.info("end evaluations: %d opened and announced", announced)
+    return announced
 
 
 def invitation(deps: Deps, principal: Principal, period_id: str, student_ref: str) -> dict | None:

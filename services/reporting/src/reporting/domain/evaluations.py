@@ -26,6 +26,9 @@ PHASES = ("searching", "introduction", "during")
 ORGANISATION_PHASES = ("introduction", "during")
 STARTED = ("active", "ended")
 ENDED = ("ended", "ended_early")
+#: An evaluation that opened longer ago than this is not announced any more: a first start after an upgrade
+#: does not invite the parties of placements long over.
+ANNOUNCE_WITHIN_DAYS = 30
 EVALUATOR_OF_ROLE = {"student": "student", "organisation_staff": "organisation", "school_staff": "school",
                      "support_staff": "school"}
 
@@ -101,6 +104,18 @@ def opens_on(pok: Pok, days_before_end: int) -> date | None:
     """The day the evaluation of a placement opens: `days_before_end` days before the POK's end date (None
     without an end date: it then opens when the POK ends)."""
     return date.fromisoformat(pok.end_date) - timedelta(days=days_before_end) if pok.end_date else None
+
+
+def to_announce(pok: Pok, today: date, days_before_end: int) -> bool:
+    """Whether the parties are to be invited now: the evaluation is open (`window_errors`), it opened at most
+    `ANNOUNCE_WITHIN_DAYS` ago, and the POK is no anonymised one (retention leaves it without a place)."""
+    if not pok.place_id or window_errors(pok, today, days_before_end):
+        return False
+    opened = opens_on(pok, days_before_end)
+    if pok.status in ENDED:
+        ended_on = date.fromisoformat((pok.updated_at or pok.created_at)[:10])
+        opened = ended_on if opened is None else min(opened, ended_on)
+    return opened is not None and (today - opened).days <= ANNOUNCE_WITHIN_DAYS
 
 
 def window_errors(pok: Pok | None, today: date, days_before_end: int) -> dict[str, list[str]]:
