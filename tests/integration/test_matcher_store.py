@@ -55,6 +55,10 @@ def test_each_event_is_applied_once_and_the_pool_round_trips(store, region):
     assert pool.wishes == (wish("stu-1", region),) and pool.places == (place("plc-1", region),)
     assert pool.exclusions["stu-1"] == StudentExclusions(("plc-9",), ("org-9",))
     assert store.period_of_place(region, "plc-1") == "2027-p1"
+    assert store.places_present(region, "2027-p1", ["plc-1", "plc-2", "plc-1"]) == {"plc-1"}
+    store.remove_place(eid(), region, "2027-p1", "plc-1", withdrawn_at="2027-01-20T09:00:00Z")
+    assert store.places_present(region, "2027-p1", ["plc-1"]) == set()
+    assert store.places_present(region, "2027-p1", []) == set()
 
 
 def test_a_frozen_input_never_changes_and_erasure_reaches_proposals(store, region):

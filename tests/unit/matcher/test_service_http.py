@@ -230,3 +230,18 @@ def test_a_withdrawal_after_the_release_changes_nothing_of_the_released_round(de
     handlers.handle(event("place.withdrawn", PlaceWithdrawn("plc-1", "org-plc-1", REGION, PERIOD)), deps)
     record = deps.store.get_round(round_id)
     assert record.status == "released" and record.held is None
+
+
+def test_a_place_withdrawn_after_the_worker_s_check_binds_as_withdrawn_and_its_student_goes_to_the_fast_track(
+        deps, client):
+    """The worker checked and published; the withdrawal came in before the matcher read its own release back:
+    the placement binds as withdrawn (a re-match frees the place's student) and the student is queued."""
+    round_id = _scheduled_round(deps, client)
+    assert release_due_rounds(deps) == [round_id]
+    handlers.handle(event("place.withdrawn", PlaceWithdrawn("plc-1", "org-plc-1", REGION, PERIOD)), deps)
+    for released in deps.publisher.events("round.released"):
+        handlers.handle(released, deps)
+    fixed = deps.store.load_pool(REGION, PERIOD, None).fixed
+    assert fixed and all(f.withdrawn for f in fixed.values())
+    queued = deps.store.queued_fast_tracks(float("inf"))
+    assert queued == [(REGION, PERIOD, sorted(fixed))]

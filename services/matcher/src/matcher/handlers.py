@@ -21,6 +21,7 @@ import logging
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Callable, Iterator
 
 from stagepool_shared.envelope import Envelope
@@ -117,11 +118,17 @@ def keep_accepted_placement(env: Envelope, deps: Deps) -> None:
 
 def bind_released_placements(env: Envelope, deps: Deps) -> None:
     """A released placement binds until the student answers or `respond_by` passes (the matcher reads its
-    own `round.released` parts back); a re-match keeps it fixed meanwhile."""
+    own `round.released` parts back); a re-match keeps it fixed meanwhile. One whose place was withdrawn
+    after the release worker's check (`hold_if_stale`) binds as withdrawn, and its student goes into the fast
+    track, as when the place is withdrawn after the bind (`withdraw_place`)."""
     p: round_events.RoundReleased = env.payload
     released = [KeptPlacement(o.student_ref, o.school_id, o.place_id, o.organisation_id, p.round_id, p.respond_by)
                 for o in p.outcomes if o.status in ("placed", "kept") and o.place_id and o.organisation_id]
+    present = deps.store.places_present(p.region_id, p.period_id, [r.place_id for r in released])
+    gone = [r.student_ref for r in released if r.place_id not in present]
+    released = [r if r.place_id in present else replace(r, withdrawn=True) for r in released]
     deps.store.bind_released(env.event_id, p.region_id, p.period_id, released, p.released_at)
+    queue_fast_track(env, deps, p.region_id, p.period_id, gone)  # withdrawn after the release worker's check
 
 
 def exclude_refused_place(env: Envelope, deps: Deps) -> None:

@@ -82,6 +82,10 @@ class AbstractRoundStore(abc.ABC):
     def period_of_place(self, region_id: str, place_id: str) -> str | None: ...
 
     @abc.abstractmethod
+    def places_present(self, region_id: str, period_id: str, place_ids: Sequence[str]) -> set[str]:
+        """Those of `place_ids` that are in the period's pool (not withdrawn)."""
+
+    @abc.abstractmethod
     def put_variant(self, event_id: str, setting: VariantSet) -> bool:
         """Keep a school's matching variant of a programme in a period (issue 15.3), replacing the earlier one."""
 

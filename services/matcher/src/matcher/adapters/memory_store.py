@@ -146,6 +146,9 @@ class InMemoryRoundStore(AbstractRoundStore):
                 return period_id
         return None
 
+    def places_present(self, region_id: str, period_id: str, place_ids: Sequence[str]) -> set[str]:
+        return set(place_ids) & set(self._period(region_id, period_id).places)
+
     def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool:
         period = self._period(region_id, period_id)
         return Pool(region_id, period_id, sector, tuple(period.wishes.values()), tuple(period.places.values()),

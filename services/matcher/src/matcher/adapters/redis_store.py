@@ -17,7 +17,7 @@ Each event's write and its processed marker go in one MULTI/EXEC (stagepool_shar
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 import redis
 from redis.client import Pipeline
@@ -193,6 +193,11 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
             if self.client.hexists(period_key(region_id, period) + ":places", place_id):
                 return period
         return None
+
+    def places_present(self, region_id: str, period_id: str, place_ids: Sequence[str]) -> set[str]:
+        ids = sorted(set(place_ids))
+        found = self.client.hmget(period_key(region_id, period_id) + ":places", ids) if ids else []
+        return {place_id for place_id, raw in zip(ids, found) if raw is not None}
 
     def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool:
         return self._load_pool_from(period_key(region_id, period_id), region_id, period_id, sector)
