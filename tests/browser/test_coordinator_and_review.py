@@ -15,6 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import Page
 
+from stagepool_shared.events.places import PlaceWithdrawn
 from stagepool_shared.testing.samples import sample_payload
 from stagepool_shared.testing.waiting import wait_until
 
@@ -139,3 +140,48 @@ def test_a_coordinator_runs_compares_and_releases_a_round_after_two_staff_approv
     login(phone, matcher, "coord")
     shot(phone, "9-phone-overview")
     assert phone.locator("#rounds").inner_text().count("vrijgegeven") == 1
+
+
+def test_a_scheduled_release_is_held_when_a_place_it_assigns_is_withdrawn_and_the_page_says_so(
+        platform, people, page_for, shot):
+    """A round of another period, fully approved and scheduled for later; the organisation withdraws the place
+    (place.withdrawn on Kafka): the coordinator's page shows the release held, with the place named."""
+    matcher, period = platform.services["matcher"].url, "2031-p2"
+    wishes = [("wish.submitted", replace(sample_payload("wish.submitted"), student_ref=ref, school_id=school,
+                                         region_id=REGION, period_id=period, support_needs=[], top_places=[]))
+              for ref, school in (("stu_" + "a" * 32, "sch-a"), ("stu_" + "b" * 32, "sch-b"))]
+    kit.publish(platform, REGION, wishes + [("place.posted", kit.place("plc-held", 2, REGION, period))])
+    wait_until(lambda: kit.matcher_has(people.redis, REGION, period, wishes=2, places=1), 60,
+               message="the matcher did not project the second period's pool")
+    coordinator = people.headers("usr-coord-held", "regional_coordinator", REGION, REGION)
+    requested = requests.post(f"{matcher}/api/v1/rounds", json={"region_id": REGION, "period_id": period, "seed": 1},
+                              headers=coordinator, timeout=10)
+    round_id = requested.json()["round_id"]
+    wait_until(lambda: requests.get(f"{matcher}/api/v1/rounds/{round_id}", headers=coordinator,
+                                    timeout=10).json()["status"] == "proposed", 60, message="no proposal")
+    for user, school in (("usr-h-a1", "sch-a"), ("usr-h-a2", "sch-a"), ("usr-h-b1", "sch-b"), ("usr-h-b2", "sch-b")):
+        approved = requests.post(f"{matcher}/api/v1/rounds/{round_id}/approvals", timeout=10,
+                                 headers=people.headers(user, "school_staff", school, REGION))
+        assert approved.status_code == 201
+    people.user("coord-held", "regional_coordinator", REGION, REGION)
+    page = page_for()
+    login(page, matcher, "coord-held")
+    page.goto(f"{matcher}/pages/coordinator/rounds/{round_id}")
+    page.get_by_label("Moment van vrijgeven").fill("2031-01-15T09:00")
+    page.get_by_label("Studenten reageren uiterlijk").fill("2031-01-22T17:00")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Moment vastleggen").click()
+    assert "15-01-2031 09:00" in page.locator("#release-moment").inner_text()
+
+    withdrawn = PlaceWithdrawn("plc-held", "org-plc-held", REGION, period)
+    kit.publish(platform, REGION, [("place.withdrawn", withdrawn)])
+
+    def held() -> bool:
+        page.goto(f"{matcher}/pages/coordinator/rounds/{round_id}")
+        return page.locator("#release-held").count() == 1
+
+    wait_until(held, 60, interval=0.5, message="the release was not held")
+    shot(page, "10-release-held")
+    notice = page.locator("#release-held").inner_text()
+    assert "De vrijgave is tegengehouden" in notice and "plc-held" in notice
+    assert page.locator("#release-moment").count() == 0
