@@ -20,8 +20,6 @@ from notifier.domain.model import Contact
 from reporting.bootstrap import bootstrap
 from reporting.commands.aftercare import set_school_contact
 from reporting.commands.followup import add_contact
-from reporting.domain.aftercare import Pok, pok_id_of
-from reporting.handlers import handle
 from stagepool_shared import registry, topics
 from stagepool_shared.auth import Principal, TokenStore
 from stagepool_shared.kafka import ConsumerOptions, ensure_topics, read_log
@@ -30,7 +28,7 @@ from stagepool_shared.testing import wait_until
 from tests.fakes.notifier import smtp_server
 from tests.fakes.reporting import settings_for
 
-from test_reporting_metrics import PERIOD, round_events, students
+from test_reporting_metrics import PERIOD, placed_with_active_pok
 
 pytestmark = pytest.mark.integration
 
@@ -47,17 +45,9 @@ def test_a_contact_reminder_and_later_the_evaluation_invitations_reach_their_add
     stop = threading.Event()
     with smtp_server() as (inbox, port):
         try:
-            wish_list = students(region)
-            for event in round_events(region, wish_list):
-                handle(event, reporting.deps)
-            student = wish_list[0].student_ref
-            fact = reporting.deps.views.placement(region, PERIOD, student)
+            student, fact = placed_with_active_pok(reporting.deps, region)
             school = Principal("usr-bpv", "school_staff", fact.school_id, region_id=region)
             set_school_contact(reporting.deps, school, fact.organisation_id, "Karin Bos", f"k.bos.{tag}@alfa.example")
-            reporting.deps.aftercare.save_pok(Pok(
-                pok_id_of(region, PERIOD, student), region, PERIOD, student, fact.school_id, fact.organisation_id,
-                fact.place_id, "rnd-1", "2027-01-20T09:00:00+00:00", status="active", start_date="2027-02-01",
-                end_date="2027-05-31", hours=400))
             for day, kind in (("2027-02-01", "on_site"), ("2027-02-02", "phone")):
                 add_contact(reporting.deps, school, PERIOD, student, day, kind, False, False)
             add_contact(reporting.deps, school, PERIOD, student, "2027-02-20", "school", False, False)  # planned

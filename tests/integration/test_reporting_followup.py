@@ -15,7 +15,7 @@ from stagepool_shared import registry, topics
 from stagepool_shared.kafka import ensure_topics, read_log
 from tests.fakes.reporting import settings_for
 
-from test_reporting_metrics import PERIOD, round_events, students
+from test_reporting_metrics import PERIOD, placed_with_active_pok, round_events, students
 
 pytestmark = pytest.mark.integration
 
@@ -89,7 +89,6 @@ def test_contact_reminders_fire_once_on_one_of_two_instances_under_the_lease(kaf
     opens the reminder before the mid-point once, the other does nothing meanwhile."""
     from datetime import UTC, date, datetime, time, timedelta
 
-    from reporting.domain.aftercare import Pok, pok_id_of
     from reporting.domain.contact_plan import checkpoints
 
     ensure_topics(kafka_bootstrap)  # the reminder is published as contact.task_opened
@@ -99,14 +98,7 @@ def test_contact_reminders_fire_once_on_one_of_two_instances_under_the_lease(kaf
                           clock=lambda: now["at"]) for _ in range(2))
     step = lambda wiring: next(w for w in wiring.workers() if w.name == "contact-reminders").step()  # noqa: E731
     try:
-        wish_list = students(region)
-        for event in round_events(region, wish_list):
-            handle(event, one.deps)
-        student = wish_list[0].student_ref
-        fact = one.deps.views.placement(region, PERIOD, student)
-        one.deps.aftercare.save_pok(Pok(pok_id_of(region, PERIOD, student), region, PERIOD, student, fact.school_id,
-                                        fact.organisation_id, fact.place_id, "rnd-1", "2027-01-20T09:00:00+00:00",
-                                        status="active", start_date="2027-02-01", end_date="2027-05-31", hours=400))
+        student, fact = placed_with_active_pok(one.deps, region)
         assert step(one) == 0  # nothing due yet; instance one holds the lease from now on
         midpoint = checkpoints(date(2027, 2, 1), date(2027, 5, 31))[0][1]
         now["at"] = datetime.combine(midpoint - timedelta(days=2), time(9), UTC)

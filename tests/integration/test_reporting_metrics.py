@@ -10,9 +10,13 @@ import subprocess
 import threading
 import uuid
 
+from typing import Any
+
 import pytest
 
 from reporting.bootstrap import bootstrap
+from reporting.domain.aftercare import Pok, pok_id_of
+from reporting.handlers import handle
 from reporting.entrypoints.consumer import make_consumer
 from stagepool_shared import topics
 from stagepool_shared.envelope import new_envelope
@@ -64,6 +68,20 @@ def round_events(region: str, wish_list: list[wishes.Wish]) -> list:
             + [event("round.released", rounds.RoundReleased(round_id, region, PERIOD, "2027-01-15T09:00:00Z",
                                                             "2027-01-22T17:00:00Z", part, 2, chunk))
                for part, chunk in ((1, done[:9]), (2, done[9:]))])
+
+
+def placed_with_active_pok(deps, region: str) -> tuple[str, Any]:  # noqa: ANN001
+    """A released round in `region` (`round_events`) and its first student's active POK from 2027-02-01 to
+    2027-05-31 (issue 20's follow-up): (the student's pseudonym, their placement fact)."""
+    wish_list = students(region)
+    for event in round_events(region, wish_list):
+        handle(event, deps)
+    student = wish_list[0].student_ref
+    fact = deps.views.placement(region, PERIOD, student)
+    deps.aftercare.save_pok(Pok(pok_id_of(region, PERIOD, student), region, PERIOD, student, fact.school_id,
+                                fact.organisation_id, fact.place_id, "rnd-1", "2027-01-20T09:00:00+00:00",
+                                status="active", start_date="2027-02-01", end_date="2027-05-31", hours=400))
+    return student, fact
 
 
 def sample(text: str, name: str, **labels: str) -> float | None:
