@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from stagepool_shared import metrics, registry, topics
+from stagepool_shared.devstack.redis_server import RedisServer
 from stagepool_shared.envelope import new_envelope
 from stagepool_shared.kafka import (ConsumerLoop, ConsumerOptions, EventPublisher, ensure_topics, make_consumer,
                                     read_log)
@@ -175,6 +176,37 @@ def test_a_transient_error_is_retried_until_the_handler_succeeds(kafka_bootstrap
     loop.close()
     assert len(attempts) == 3 and len(set(attempts)) == 1
     assert read_log(kafka_bootstrap, [topics.dlq(topic)]) == []
+
+
+def test_redis_away_longer_than_the_retries_recreates_the_consumer_and_loses_nothing(kafka_bootstrap, topic,
+                                                                                      publisher, tmp_path):
+    """A redis-server of its own is stopped for longer than the handler's retries (5 attempts, 0.75 s here):
+    the loop does not end; it closes its consumer, comes back after a pause, and once Redis is back every
+    event is applied once (the records not committed come again)."""
+    with RedisServer(tmp_path / "redis") as server:
+        client = connect(server.url)
+        applier = IdempotentApplier(client, f"test-{topic}")
+        applied = f"test-{topic}:applied"
+        loop = RunningLoop(kafka_bootstrap, f"g-{topic}", topic, lambda envelope: applier.apply_once(
+            envelope.event_id, lambda pipe, _state: pipe.sadd(applied, envelope.event_id)), publisher)
+        first = wish_event()
+        publisher.publish(first, topic=topic)
+        wait_until(lambda: loop.loop.handled == 1, timeout=60, message="the first event was not handled")
+        restarts = metrics.CONSUMER_RESTARTS.labels(f"g-{topic}")._value.get()
+        server.stop()
+        later = [wish_event() for _ in range(3)]
+        for event in later:
+            publisher.publish(event, topic=topic)
+        wait_until(lambda: metrics.CONSUMER_RESTARTS.labels(f"g-{topic}")._value.get() > restarts, timeout=60,
+                   message="the consumer was not recreated while Redis was away")
+        time.sleep(2)  # away for longer than the retries, and through one recreation at least
+        assert loop.error is None and loop.thread.is_alive()
+        server.start()
+        wait_until(lambda: client.scard(applied) == 4, timeout=60, message="not every event was applied after")
+        loop.close()
+        assert loop.error is None
+        assert {m.decode() for m in client.smembers(applied)} == {first.event_id, *(e.event_id for e in later)}
+        assert read_log(kafka_bootstrap, [topics.dlq(topic)]) == []
 
 
 def test_publishing_to_an_unreachable_broker_fails_fast_with_publish_failed():

@@ -1,9 +1,10 @@
 """The consumer loop: the one place that polls Kafka, commits, retries and dead-letters.
 
 Manual commit after the handler succeeded, earliest offset for a new group, undecodable or invalid messages
-to `<topic>.dlq` with the reason, bounded retry with backoff for transient errors (then the process crashes
-and its supervisor restarts it), except that Kafka itself being away never ends the loop (the consumer is
-recreated until the broker answers), clean stop on SIGTERM. Imports kafka-python, the envelope, registry,
+to `<topic>.dlq` with the reason, bounded retry with backoff for transient errors (Redis, or a service a
+handler calls, away for a moment), clean stop on SIGTERM. Nothing that is away ends the loop: Kafka, Redis or
+a called service away for longer closes the consumer, and it is recreated after a pause until the record that
+failed is handled (the records not committed come again). Imports kafka-python, the envelope, registry,
 topics, metrics, logging and redis (its transient errors) modules, and the dead-letter event.
 """
 
@@ -107,11 +108,11 @@ class ConsumerLoop:
     handler error, publish a dead letter with the reason. Offsets are committed after the batch was
     handled, so a crash before the commit redelivers: handlers must be idempotent (stagepool_shared.redis).
 
-    Kafka being away never ends the loop: when the consumer cannot be created, a Kafka call fails, or an
-    event cannot be published (PublishFailed, from a handler or a dead letter), the consumer is closed and
-    a new one is created after a pause (doubling up to `reconnect_max_s`); the records not yet committed
-    come again. Any other error that outlives its retries (Redis away too long, a bug) propagates, and the
-    process exits so that its supervisor restarts it.
+    Nothing that is away ends the loop: when the consumer cannot be created, a Kafka call fails, an event
+    cannot be published (PublishFailed, from a handler or a dead letter), or a transient error (Redis, or a
+    service a handler calls) outlives the handler's retries, the consumer is closed and a new one is created
+    after a pause (doubling up to `reconnect_max_s`); the records not yet committed come again. Closing it
+    leaves the group, so the partitions do not sit with a member that cannot handle them meanwhile.
     """
 
     def __init__(self, bootstrap: str, group_id: str, topic_names: Sequence[str], handle: Handler,
@@ -142,7 +143,9 @@ class ConsumerLoop:
             if failure is None or self.batches > batches:
                 pause = self.options.retry_backoff_s
             if failure is not None and not self.stop.is_set():
-                logger.warning("consumer %s: Kafka failed (%s); trying again in %.1fs", self.group_id, failure, pause)
+                logger.warning("consumer %s: %s failed (%s); trying again in %.1fs", self.group_id,
+                               "Kafka" if isinstance(failure, (KafkaError, PublishFailed)) else "a store or service",
+                               failure, pause)
                 self.stop.wait(pause)
                 pause = min(pause * 2, self.options.reconnect_max_s)
         logger.info("consumer %s stopped", self.group_id)
@@ -157,7 +160,7 @@ class ConsumerLoop:
         try:
             self._consume_until_stuck(consumer)
             return None
-        except (KafkaError, PublishFailed) as err:
+        except (KafkaError, PublishFailed, *TRANSIENT_ERRORS) as err:
             metrics.CONSUMER_RESTARTS.labels(self.group_id).inc()
             return err
         finally:
@@ -267,7 +270,7 @@ class ConsumerLoop:
                 return "handled"
             except TRANSIENT_ERRORS as err:
                 if attempt == self.options.retry_attempts:
-                    logger.error("giving up after %d attempts: %s", attempt, err)
+                    logger.error("still failing after %d attempts: %s; the consumer is recreated", attempt, err)
                     raise
                 metrics.TRANSIENT_RETRIES.labels(self.group_id).inc()
                 logger.warning("transient error (attempt %d): %s; retrying in %.1fs", attempt, err, delay)
