@@ -259,3 +259,4 @@ def test_the_round_page_says_a_scheduled_release_was_held_and_names_the_withdraw
     assert 'id="release-moment"' not in body
     english = coordinator.get(f"/pages/coordinator/rounds/{round_id}?lang=en").get_data(as_text=True)
     assert "The release was held back" in english.split('id="release-held"')[1]
+    assert "vrijgave tegengehouden" in coordinator.get("/pages/coordinator").get_data(as_text=True)

@@ -45,11 +45,12 @@ STATUSES = {
     "nl": {"requested": "wordt berekend", "proposed": "voorgesteld", "released": "vrijgegeven",
            "failed": "mislukt", "placed": "geplaatst", "kept": "behouden", "unplaced": "niet geplaatst",
            "initial": "eerste ronde", "rematch": "herronde", "fast_track": "snelle herplaatsing",
-           "offered": "kandidaten aangeboden", "candidates": "kandidatenronde", "final": "eindronde"},
+           "offered": "kandidaten aangeboden", "candidates": "kandidatenronde", "final": "eindronde",
+           "held": "vrijgave tegengehouden"},
     "en": {"requested": "being computed", "proposed": "proposed", "released": "released", "failed": "failed",
            "placed": "placed", "kept": "kept", "unplaced": "not placed", "initial": "initial round",
            "rematch": "re-match", "fast_track": "fast-track re-placement", "offered": "candidates offered",
-           "candidates": "candidates round", "final": "final round"},
+           "candidates": "candidates round", "final": "final round", "held": "release held"},
 }
 FIGURES = ("students", "placed", "unplaced", "worst_school_rate", "best_school_rate", "school_spread",
            "top1_share", "top3_share")

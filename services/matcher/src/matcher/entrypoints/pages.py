@@ -114,7 +114,8 @@ def _row(record: RoundRecord, lang: str) -> dict[str, Any]:
     s = record.summary
     return {"record": record, "round_id": record.round_id, "period_id": record.request.period_id,
             "kind": pf.word(pf.STATUSES, lang, record.request.kind), "sector": record.request.sector or "", "status": record.status,
-            "status_text": pf.word(pf.STATUSES, lang, record.status), "requested_at": local_time(record.requested_at),
+            "status_text": pf.word(pf.STATUSES, lang, "held" if record.held and record.status != "released"
+                                   else record.status), "requested_at": local_time(record.requested_at),
             "placed": f"{s.placed} / {s.students}" if s else "–",
             "rate": pf.shown("top1_share", s.placed / s.students) if s and s.students else "–"}
 
