@@ -57,7 +57,7 @@ def test_a_contact_reminder_and_later_the_evaluation_invitations_reach_their_add
                 "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "REDIS_URL": redis_url, "INTAKE_URL": "http://127.0.0.1:9",
                 "NOTIFIER_SERVICE_TOKEN": token, "NOTIFIER_WEBHOOK_SECRET": "hook-secret", "STAGEPOOL_ENV": "dev",
                 "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "NOTIFIER_KEY_PREFIX": f"nt-ct-{tag}",
-                "NOTIFIER_GROUP_ID": f"test-notifier-ct-{tag}", "NOTIFIER_TOPICS": topics.PLACEMENTS,
+                "NOTIFIER_CONSUMER_GROUP": f"test-notifier-ct-{tag}", "NOTIFIER_TOPICS": topics.PLACEMENTS,
                 "REPORTING_URL": server.url, "REPORTING_PUBLIC_URL": "https://reporting.example"}),
                 directory=InMemoryDirectory(
                     students={student: Contact(name="Anna", email=f"anna.{tag}@student.example")},

@@ -34,7 +34,7 @@ def notifier_env(kafka: str, redis_url: str, tag: str) -> dict[str, str]:
     return {"KAFKA_BOOTSTRAP_SERVERS": kafka, "REDIS_URL": redis_url, "INTAKE_URL": "http://127.0.0.1:9",
             "NOTIFIER_SERVICE_TOKEN": "svc-token", "NOTIFIER_WEBHOOK_SECRET": "hook-secret",
             "STAGEPOOL_ENV": "dev", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": "9",
-            "NOTIFIER_KEY_PREFIX": f"nt-inst-{tag}", "NOTIFIER_GROUP_ID": f"test-inst-{tag}",
+            "NOTIFIER_KEY_PREFIX": f"nt-inst-{tag}", "NOTIFIER_CONSUMER_GROUP": f"test-inst-{tag}",
             "NOTIFIER_IDLE_WAIT_S": "0.01", "HTTP_PORT": "0"}
 
 

@@ -122,7 +122,7 @@ class Lane:
                 "NOTIFIER_SERVICE_TOKEN": SERVICE_TOKEN, "NOTIFIER_WEBHOOK_SECRET": "hook-secret",
                 "STAGEPOOL_ENV": "dev",  # a short test webhook secret is tolerated in the dev stack only
                 "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "NOTIFIER_KEY_PREFIX": f"nt-{self.tag}",
-                "NOTIFIER_GROUP_ID": f"test-notifier-{self.tag}", "NOTIFIER_TOPICS": ",".join(self.topics),
+                "NOTIFIER_CONSUMER_GROUP": f"test-notifier-{self.tag}", "NOTIFIER_TOPICS": ",".join(self.topics),
                 "NOTIFIER_IDLE_WAIT_S": "0.05", "HTTP_PORT": "0", **extra}
 
 

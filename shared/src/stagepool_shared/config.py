@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import ClassVar, Mapping, TypeVar
 
+from . import topics
 from .errors import ConfigError
 
 _REQUIRED = object()
@@ -104,6 +105,9 @@ class CommonSettings:
     http_port: int = 0
     http_threads: int = 8
     publish_timeout_s: float = 5.0
+    #: `<SERVICE>_CONSUMER_GROUP` (default: the service's group in topics.GROUP_OF_SERVICE); tests and a
+    #: second deployment on the same cluster set their own.
+    consumer_group: str = ""
 
     @classmethod
     def read(cls, env: EnvReader, service_name: str, default_port: int) -> "CommonSettings":
@@ -116,7 +120,14 @@ class CommonSettings:
             http_port=env.int("HTTP_PORT", default_port),
             http_threads=env.int("HTTP_THREADS", 8),
             publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 5.0),
+            consumer_group=env.str(f"{service_name.upper()}_CONSUMER_GROUP", _group_of(service_name)),
         )
+
+
+def _group_of(service_name: str) -> str:
+    """The service's consumer group in topics.GROUP_OF_SERVICE (a tool that is no service: its own name)."""
+    group = topics.GROUP_OF_SERVICE.get(service_name)
+    return group.group_id if group else f"stagepool-{service_name}"
 
 
 def _redis_url(env: EnvReader) -> str:

@@ -47,3 +47,6 @@ REPORTING = ConsumerGroup(
 INTAKE = ConsumerGroup("stagepool-intake", (ROUNDS, PLACEMENTS))
 
 ALL_GROUPS: tuple[ConsumerGroup, ...] = (MATCHER, NOTIFIER, REPORTING, INTAKE)
+#: Each service's group (the default of its `<SERVICE>_CONSUMER_GROUP`, config.CommonSettings).
+GROUP_OF_SERVICE: dict[str, ConsumerGroup] = {"intake": INTAKE, "matcher": MATCHER, "notifier": NOTIFIER,
+                                              "reporting": REPORTING}

@@ -44,7 +44,6 @@ class Settings(ServiceSettings, service="notifier", port=8003):
     reminder_lead_s: float = 48 * 3600.0
     reminder_interval_s: float = 60.0
     idle_wait_s: float = 0.2
-    group_id: str = topics.NOTIFIER.group_id
     topic_names: tuple[str, ...] = topics.NOTIFIER.topics
     links: WebLinks = WebLinks()
     link_ttl_s: int = 60 * 24 * 3600
@@ -81,7 +80,6 @@ class Settings(ServiceSettings, service="notifier", port=8003):
             reminder_lead_s=env.float("NOTIFIER_REMINDER_LEAD_S", cls.reminder_lead_s),
             reminder_interval_s=env.float("NOTIFIER_REMINDER_INTERVAL_S", cls.reminder_interval_s),
             idle_wait_s=env.float("NOTIFIER_IDLE_WAIT_S", cls.idle_wait_s),
-            group_id=env.str("NOTIFIER_GROUP_ID", cls.group_id),
             topic_names=tuple(t for t in env.str("NOTIFIER_TOPICS", ",".join(cls.topic_names)).split(",") if t),
             links=WebLinks.read(env),
             link_ttl_s=env.int("NOTIFIER_LINK_TTL_S", cls.link_ttl_s),

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 
 def make_consumer(wiring: Wiring, stop: threading.Event, options: kafka.ConsumerOptions | None = None,
-                  group: topics.ConsumerGroup = topics.INTAKE) -> kafka.ConsumerLoop:
-    """A consumer loop over the group's topics, handing each event with the wiring's deps to the handlers."""
+                  group: topics.ConsumerGroup | None = None) -> kafka.ConsumerLoop:
+    """A consumer loop over the group's topics (by default the configured group, INTAKE_CONSUMER_GROUP, on
+    topics.INTAKE's topics), handing each event with the wiring's deps to the handlers."""
+    group = group or topics.ConsumerGroup(wiring.settings.common.consumer_group, topics.INTAKE.topics)
     return kafka.ConsumerLoop(wiring.settings.common.kafka_bootstrap_servers, group.group_id, group.topics,
                               functools.partial(handle, deps=wiring.deps), wiring.dead_letters(), stop, options)

@@ -21,6 +21,6 @@ def make_consumer(wiring: Wiring, stop: threading.Event, options: ConsumerOption
                   group: topics.ConsumerGroup | None = None) -> ConsumerLoop:
     """A consumer loop over the group's topics (by default the configured group on the matcher's topics),
     handing each event with the wiring's deps to the handlers; dead letters go through the publisher."""
-    group = group or topics.ConsumerGroup(wiring.settings.consumer_group, topics.MATCHER.topics)
+    group = group or topics.ConsumerGroup(wiring.settings.common.consumer_group, topics.MATCHER.topics)
     return ConsumerLoop(wiring.settings.common.kafka_bootstrap_servers, group.group_id, group.topics,
                         functools.partial(handle, deps=wiring.deps), wiring.publisher, stop, options)

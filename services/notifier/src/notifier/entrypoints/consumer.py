@@ -24,6 +24,6 @@ def make_consumer(wiring: Wiring, stop: threading.Event, options: ConsumerOption
     """A consumer loop over the group's topics (by default the configured group and topics, topics.NOTIFIER
     unless configured otherwise), handing each event with the wiring's deps to the handlers."""
     s = wiring.settings
-    group = group or topics.ConsumerGroup(s.group_id, s.topic_names)
+    group = group or topics.ConsumerGroup(s.common.consumer_group, s.topic_names)
     return ConsumerLoop(s.common.kafka_bootstrap_servers, group.group_id, group.topics,
                         partial(handlers.handle, deps=wiring.deps), wiring.deps.publisher, stop, options)

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 
 def make_consumer(wiring: "Wiring", stop: threading.Event, options: kafka.ConsumerOptions | None = None,
-                  group: topics.ConsumerGroup = topics.REPORTING) -> kafka.ConsumerLoop:
-    """A consumer loop over the group's topics, handing each event with the wiring's deps to the handlers."""
+                  group: topics.ConsumerGroup | None = None) -> kafka.ConsumerLoop:
+    """A consumer loop over the group's topics (by default the configured group, REPORTING_CONSUMER_GROUP, on
+    topics.REPORTING's topics), handing each event with the wiring's deps to the handlers."""
+    group = group or topics.ConsumerGroup(wiring.settings.common.consumer_group, topics.REPORTING.topics)
     return kafka.ConsumerLoop(wiring.settings.common.kafka_bootstrap_servers, group.group_id, group.topics,
                               functools.partial(handle, deps=wiring.deps), wiring.deps.publisher, stop, options)
