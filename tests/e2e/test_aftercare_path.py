@@ -76,9 +76,10 @@ def _inbox_rounds(party: aftercare.Party) -> list[str]:
 
 
 def test_an_accepted_placement_goes_from_pok_to_evaluation_and_the_period_report_counts_it(
-        released: Released) -> None:
+        released: Released, mailbox) -> None:  # noqa: ANN001
     for party in released.parties:
         accept_and_sign(released, party, released.record["round_id"])
+        asked_to_sign(mailbox, party)
     places_are_offered(released)
     reject_after_kennismaking(released)
     round_id = request_fast_track(released)
@@ -112,6 +113,15 @@ def accept_and_sign(released: Released, party: aftercare.Party, round_id: str) -
     assert [s["state"] for s in states] == ["sent", "sent", "signed"]
     assert sorted(states[-1]["signedBy"]) == ["organisation", "school", "student"]
     assert (states[-1]["approvedHours"], states[-1]["schoolContact"]["name"]) == (640, "Stagecoördinator")
+
+
+def asked_to_sign(mailbox, party: aftercare.Party) -> None:  # noqa: ANN001
+    """Once the school sent the POK, the notifier e-mailed the organisation's contact for the place that it is
+    ready to sign (and the student: their address is intake's, the subject says "Je praktijkovereenkomst")."""
+    subject = f"Praktijkovereenkomst van student {party.student_ref} klaar om te ondertekenen"
+    asked = wait_until(lambda: [m for m in list(mailbox.messages) if subject in str(m["Subject"])], 60,
+                       message=f"the organisation of {party.student_ref} was not asked to sign")
+    assert len(asked) == 1 and "/pages/aftercare/" in asked[0].get_body().get_content()
 
 
 def _draft_at(party: aftercare.Party, path: str, period: str) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ from .adapters.rendering import TemplateRenderer
 from .adapters.sign_in import PersonalLinks
 from .compose import Composer
 from .contact_tasks import ContactTaskMailer, ContactTaskOptions
-from .evaluations import EvaluationInviter
+from .party_mails import EVALUATION_INVITE, POK_TO_SIGN, PartyMailer
 from .mail_once import MailOnce
 from .config import Settings
 from .deadlines import DeadlineOptions, DeadlineReminders, leads_of
@@ -139,12 +139,13 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
     marks = deadline_marks or (RedisDeadlineMarks(client, settings.key_prefix) if client is not None else None)
     deadlines = (_deadlines(settings, windows, marks, channels[EMAIL], composer.renderer, clock)
                  if marks is not None and EMAIL in channels else None)
-    if marks is not None and EMAIL in channels:  # issue 20.4: contact-moment reminders; 20.5: evaluation invites
+    if marks is not None and EMAIL in channels:  # issue 20.4: contact-moment reminders; 20.1, 20.5: POK, evaluation
         contacts = task_contacts or HttpTaskContacts(settings.reporting_url, settings.service_token)
         mail = MailOnce(marks, channels[EMAIL], clock, timedelta(days=settings.retention_days))
         options = ContactTaskOptions(settings.links.reporting)
         deps.tell_contact_task = ContactTaskMailer(contacts, directory, mail, composer.renderer, options)
-        deps.invite_to_evaluation = EvaluationInviter(directory, mail, composer.renderer, options)
+        deps.invite_to_evaluation = PartyMailer(EVALUATION_INVITE, directory, mail, composer.renderer, options)
+        deps.ask_to_sign = PartyMailer(POK_TO_SIGN, directory, mail, composer.renderer, options)
     return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels, _leases(client, settings),
                   deadlines)
 

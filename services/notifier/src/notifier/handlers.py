@@ -96,9 +96,15 @@ def tell_contact_task(envelope: Envelope, deps: Deps) -> None:
 
 
 def invite_to_evaluation(envelope: Envelope, deps: Deps) -> None:
-    """A placement's end evaluation opened (issue 20.5): invite its three parties by e-mail, each once."""
+    """A placement's end evaluation opened (issue 20.5): e-mail its three parties, each once."""
     if deps.invite_to_evaluation is not None:
         deps.invite_to_evaluation(envelope.payload)
+
+
+def ask_to_sign(envelope: Envelope, deps: Deps) -> None:
+    """A POK was sent for signing (issue 20.1): e-mail the student and the organisation, each once."""
+    if envelope.payload.status == "sent" and deps.ask_to_sign is not None:
+        deps.ask_to_sign(envelope.payload)
 
 
 def erase_student(envelope: Envelope, deps: Deps) -> None:
@@ -117,6 +123,7 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "student.erased": erase_student,
     "contact.task_opened": tell_contact_task,
     "evaluation.opened": invite_to_evaluation,
+    "agreement.status_changed": ask_to_sign,
 }
 
 

@@ -28,9 +28,9 @@ DEADLINE_REMINDERS = Counter("stagepool_notifier_deadline_reminders_total",
 CONTACT_TASK_MAILS = Counter("stagepool_notifier_contact_task_mails_total",
                              "Contact-moment reminders and escalations e-mailed to schools (issue 20.4)",
                              ["kind", "outcome"])
-EVALUATION_INVITES = Counter("stagepool_notifier_evaluation_invites_total",
-                             "Invitations to a placement's end evaluation e-mailed per party (issue 20.5)",
-                             ["party", "outcome"])
+PARTY_MAILS = Counter("stagepool_notifier_party_mails_total",
+                      "Aftercare e-mails to a placement's parties: the POK to sign, the end evaluation (issue 20)",
+                      ["kind", "party", "outcome"])
 ANSWERS = Counter("stagepool_notifier_answers_total", "Placement answers published", ["answer"])
 PENDING = Gauge("stagepool_notifier_pending_deliveries", "Deliveries waiting to be sent (queue lag)")
 

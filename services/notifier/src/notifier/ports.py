@@ -278,5 +278,7 @@ class Deps:
     render_inbox: InboxRendering | None = None
     #: E-mails the addressee of a `contact.task_opened` payload (issue 20.4; contact_tasks.ContactTaskMailer).
     tell_contact_task: Callable[[Any], bool] | None = None
-    #: Invites the parties of an `evaluation.opened` payload (issue 20.5; evaluations.EvaluationInviter).
+    #: E-mails the parties of an `evaluation.opened` payload (issue 20.5; party_mails.EVALUATION_INVITE).
     invite_to_evaluation: Callable[[Any], int] | None = None
+    #: E-mails the parties who sign a POK sent for signing (issue 20.1; party_mails.POK_TO_SIGN).
+    ask_to_sign: Callable[[Any], int] | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import topics
 from .base import payload_schema, spec
-from .rules import choice, flag, ident
+from .rules import ID_PATTERN, choice, code, flag, ident
 
 AGREEMENT_STATUSES = ("sent", "signed", "active", "ended", "ended_early")
 AGREEMENT_END_REASONS = ("mismatch", "organisation_withdrew", "unsafe_or_discrimination", "student_behaviour",
@@ -41,6 +41,9 @@ class AgreementStatusChanged:
     organisation_id: str = ident()
     status: str = choice(AGREEMENT_STATUSES)
     end_reason: str | None = choice(AGREEMENT_END_REASONS, default=None)
+    #: The place of the placement, so the notifier can find the organisation's contact person (None in events
+    #: from before it was sent).
+    place_id: str | None = code(ID_PATTERN, default=None)
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def sample_payload(event_type: str) -> Any:
                                                                            "in_progress", "received"),
         "agreement.status_changed": lambda: aftercare.AgreementStatusChanged(
             "pok-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
-            "org-umcg", "ended_early", "mismatch"),
+            "org-umcg", "ended_early", "mismatch", "plc-umcg-01"),
         "introduction.rejected": lambda: aftercare.IntroductionRejected(
             "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
             "team_fit", True, False),

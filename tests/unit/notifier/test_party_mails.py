@@ -1,7 +1,8 @@
-"""Invitations to the end evaluation by e-mail (issue 20.5): `evaluation.opened` carries ids only; the notifier
-invites the student, the organisation's contact person and the school, each once, in Dutch with English, with
-the link to the placement's page; a party without an address gets nothing, a transient SMTP failure is tried
-again without inviting anyone twice."""
+"""Aftercare e-mails to a placement's parties (issue 20): `evaluation.opened` invites the student, the
+organisation's contact person and the school to the end evaluation; `agreement.status_changed` with status
+`sent` asks the student and the organisation to sign the POK. Each once, in Dutch with English, with the link to
+the placement's page; the events carry ids only; a party without an address gets nothing, a transient SMTP
+failure is tried again without mailing anyone twice."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from notifier.config import Settings
 from notifier.domain.model import Contact
 from notifier.errors import MailUnavailable
 from stagepool_shared.envelope import new_envelope
-from stagepool_shared.events.aftercare import EvaluationOpened
+from stagepool_shared.events.aftercare import AgreementStatusChanged, EvaluationOpened
 from tests.fakes import Clock, FakePublisher
 from tests.fakes.notifier import FakeChannel, FakeDeadlineMarks, FakeStore
 from tests.unit.notifier.conftest import ENV
@@ -34,10 +35,14 @@ def inviter(email: FakeChannel, students: dict | None = None):
                        clock=Clock(datetime(2027, 6, 16, 8, tzinfo=UTC)),
                        channels={"email": email, "webhook": FakeChannel("webhook")}, deadline_marks=FakeDeadlineMarks())
 
-    def opened() -> None:
-        payload = EvaluationOpened("pok-1", "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", "plc-umcg-01")
-        handlers.handle(new_envelope("evaluation.opened", payload, producer="reporting",
-                                     partition_key="reg-groningen"), wiring.deps)
+    def opened(event_type: str = "evaluation.opened", status: str = "sent", place_id: str | None = "plc-umcg-01"):
+        if event_type == "evaluation.opened":
+            payload = EvaluationOpened("pok-1", "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", place_id)
+        else:
+            payload = AgreementStatusChanged("pok-1", "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg",
+                                             status, None, place_id)
+        handlers.handle(new_envelope(event_type, payload, producer="reporting", partition_key="reg-groningen"),
+                        wiring.deps)
     return opened
 
 
@@ -74,5 +79,28 @@ def test_a_transient_smtp_failure_is_tried_again_without_inviting_anyone_twice()
     assert sorted(address for _, address, _, _ in email.sent) == sorted(c.email for c in (STUDENT, ORGANISATION, SCHOOL))
 
 
-def test_the_event_carries_no_name_and_no_address():
-    assert not {"email", "name", "address", "phone"} & set(EvaluationOpened.__dataclass_fields__)
+def test_a_pok_sent_for_signing_reaches_the_student_and_the_organisation_once_and_no_other_status_does():
+    email = FakeChannel("email")
+    told = inviter(email)
+    for status in ("signed", "active", "ended"):
+        told("agreement.status_changed", status)
+    assert email.sent == []
+    told("agreement.status_changed", "sent")
+    told("agreement.status_changed", "sent")  # the same POK sent again: nobody gets a second e-mail
+    assert sorted(address for _, address, _, _ in email.sent) == sorted([STUDENT.email, ORGANISATION.email])
+    [student] = email.to(STUDENT.email)
+    assert student.subject.startswith("Je praktijkovereenkomst staat klaar: lees en onderteken / Your placement")
+    assert "https://reporting.example/pages/aftercare/2027-p1/stu_1" in student.body
+    [organisation] = email.to(ORGANISATION.email)
+    assert "Beste Petra Smit" in organisation.body and "namens het leerbedrijf" in organisation.body
+
+
+def test_an_event_from_before_the_place_was_sent_reaches_the_student_only():
+    email = FakeChannel("email")
+    inviter(email)("agreement.status_changed", "sent", place_id=None)
+    assert [address for _, address, _, _ in email.sent] == [STUDENT.email]
+
+
+def test_the_events_carry_no_name_and_no_address():
+    for event in (EvaluationOpened, AgreementStatusChanged):
+        assert not {"email", "name", "address", "phone"} & set(event.__dataclass_fields__)

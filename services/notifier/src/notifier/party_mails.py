@@ -1,0 +1,75 @@
+"""E-mails to the parties of a placement in aftercare (issue 20): the POK to sign, the end evaluation to fill in.
+
+Reporting announces the moment with ids only: `agreement.status_changed` with status `sent` (the school sent
+the placement agreement, POK, to be signed) and `evaluation.opened` (the end evaluation opened, 14 days before
+the POK's end, or at its end). The notifier looks each party's address up when it sends and keeps it nowhere:
+the student (intake's directory of released students), the organisation (the contact person of the place, which
+intake gives for released places) and the school (its registered contact address in intake). Each party's
+e-mail is sent once per agreement (mail_once.MailOnce, per student, kind, agreement and party). The message is
+in Dutch with the English below it and links to the placement's page in reporting, where each party signs in.
+Imports the ports, the domain, metrics and the contact tasks' message helper.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from . import metrics
+from .contact_tasks import ContactTaskOptions, both_languages
+from .domain.model import EMAIL, Contact, DeliveryId, Message
+from .mail_once import NO_ADDRESS, SENT, MailOnce
+from .ports import AbstractDirectory, AbstractRenderer
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PartyMail:
+    """One kind of e-mail to the parties of a placement: its template (and mark) and who gets it."""
+
+    kind: str
+    parties: tuple[str, ...]
+
+
+#: The school sent the POK: the student and the organisation sign it (the school knows; it sent it).
+POK_TO_SIGN = PartyMail("pok_to_sign", ("student", "organisation"))
+#: The end evaluation opened: all three evaluate (R133).
+EVALUATION_INVITE = PartyMail("evaluation_invite", ("student", "organisation", "school"))
+
+
+class PartyMailer:
+    """Sends one kind of e-mail to the parties of the placement an event names, each once."""
+
+    def __init__(self, what: PartyMail, directory: AbstractDirectory, mail: MailOnce, renderer: AbstractRenderer,
+                 options: ContactTaskOptions = ContactTaskOptions()):
+        self.what, self.directory, self.mail, self.renderer, self.options = what, directory, mail, renderer, options
+
+    def __call__(self, about: Any) -> int:
+        """Send the e-mails not sent yet to the parties of `about` (a payload with agreement_id, period_id,
+        student_ref, school_id, organisation_id and place_id); how many were sent now."""
+        sent = 0
+        for party in self.what.parties:
+            ref = f"{about.agreement_id}:{party}"
+            delivery = DeliveryId(f"period-{about.period_id}", self.what.kind, ref, EMAIL)
+            outcome = self.mail.send(about.student_ref, f"{self.what.kind}:{ref}", delivery,
+                                     self._addressee(about, party), lambda c, party=party: self._message(about, party, c))
+            metrics.PARTY_MAILS.labels(kind=self.what.kind, party=party, outcome=outcome).inc()
+            if outcome == NO_ADDRESS:
+                logger.info("%s %s: no address for the %s", self.what.kind, about.agreement_id, party)
+            sent += outcome == SENT
+        return sent
+
+    def _addressee(self, about: Any, party: str) -> Contact | None:
+        if party == "student":
+            return self.directory.contacts([about.student_ref]).get(about.student_ref)
+        if party == "organisation":
+            return self.directory.place_contacts([about.place_id]).get(about.place_id) if about.place_id else None
+        return self.directory.school(about.school_id)
+
+    def _message(self, about: Any, party: str, contact: Contact) -> Message:
+        context = {"party": party, "name": contact.name, "student_ref": about.student_ref,
+                   "organisation_id": about.organisation_id, "period_id": about.period_id,
+                   "url": f"{self.options.reporting_url}/pages/aftercare/{about.period_id}/{about.student_ref}"}
+        return both_languages(self.renderer, self.what.kind, context)
