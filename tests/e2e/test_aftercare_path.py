@@ -82,6 +82,8 @@ def test_an_accepted_placement_goes_from_pok_to_evaluation_and_the_period_report
         asked_to_sign(mailbox, party)
     places_are_offered(released)
     reject_after_kennismaking(released)
+    for party in released.parties:
+        asked_to_confirm(mailbox, party, released.period_id)
     round_id = request_fast_track(released)
     school_calls_the_organisations(released)
     ftr = approve_fast_track(released, round_id)
@@ -122,6 +124,14 @@ def asked_to_sign(mailbox, party: aftercare.Party) -> None:  # noqa: ANN001
     asked = wait_until(lambda: [m for m in list(mailbox.messages) if subject in str(m["Subject"])], 60,
                        message=f"the organisation of {party.student_ref} was not asked to sign")
     assert len(asked) == 1 and "/pages/aftercare/" in asked[0].get_body().get_content()
+
+
+def asked_to_confirm(mailbox, party: aftercare.Party, period: str) -> None:  # noqa: ANN001
+    """The organisation's proposed kennismaking moment reached the student by e-mail, with the link to confirm."""
+    link = f"/pages/aftercare/{period}/{party.student_ref}"
+    wait_until(lambda: [m for m in list(mailbox.messages) if "Kennismakingsgesprek" in str(m["Subject"])
+                        and link in m.get_body().get_content()], 60,
+               message=f"{party.student_ref} was not asked to confirm the kennismaking")
 
 
 def _draft_at(party: aftercare.Party, path: str, period: str) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from notifier.config import Settings
 from notifier.domain.model import Contact
 from notifier.errors import MailUnavailable
 from stagepool_shared.envelope import new_envelope
-from stagepool_shared.events.aftercare import AgreementStatusChanged, EvaluationOpened
+from stagepool_shared.events.aftercare import AgreementStatusChanged, EvaluationOpened, IntroductionProposed
 from tests.fakes import Clock, FakePublisher
 from tests.fakes.notifier import FakeChannel, FakeDeadlineMarks, FakeStore
 from tests.unit.notifier.conftest import ENV
@@ -38,6 +38,9 @@ def inviter(email: FakeChannel, students: dict | None = None):
     def opened(event_type: str = "evaluation.opened", status: str = "sent", place_id: str | None = "plc-umcg-01"):
         if event_type == "evaluation.opened":
             payload = EvaluationOpened("pok-1", "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", place_id)
+        elif event_type == "introduction.proposed":
+            payload = IntroductionProposed(status, "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg",
+                                           place_id, "2027-03-08T09:00:00+00:00")
         else:
             payload = AgreementStatusChanged("pok-1", "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg",
                                              status, None, place_id)
@@ -101,6 +104,19 @@ def test_an_event_from_before_the_place_was_sent_reaches_the_student_only():
     assert [address for _, address, _, _ in email.sent] == [STUDENT.email]
 
 
+def test_a_proposed_kennismaking_asks_the_student_to_confirm_the_moment_in_dutch_time_once_per_proposal():
+    email = FakeChannel("email")
+    told = inviter(email)
+    told("introduction.proposed", "int-1")
+    told("introduction.proposed", "int-1")  # the same proposal again
+    [asked] = email.to(STUDENT.email)
+    assert asked.subject.startswith("Kennismakingsgesprek bij je stageplaats: 08-03-2027 10:00 CET")
+    assert "geen sollicitatie" in asked.body and "not a job interview" in asked.body
+    assert [address for _, address, _, _ in email.sent] == [STUDENT.email]  # the student only
+    told("introduction.proposed", "int-2")  # the organisation moved the moment: a new proposal, a new e-mail
+    assert len(email.to(STUDENT.email)) == 2
+
+
 def test_the_events_carry_no_name_and_no_address():
-    for event in (EvaluationOpened, AgreementStatusChanged):
+    for event in (EvaluationOpened, AgreementStatusChanged, IntroductionProposed):
         assert not {"email", "name", "address", "phone"} & set(event.__dataclass_fields__)

@@ -29,6 +29,11 @@ def setup(publisher, clock, views):
     return SimpleNamespace(deps=wiring.deps, store=store, publisher=publisher, wiring=wiring)
 
 
+def _after_the_proposal(publisher):
+    """What was published besides the kennismaking's proposal (`introduction.proposed`)."""
+    return [e for e in publisher.events() if e.event_type != "introduction.proposed"]
+
+
 def held_yesterday(deps):
     aftercare_intro.propose_introduction(deps, ORG_PRINCIPAL, PERIOD, STUDENT, BEFORE)
     aftercare_intro.confirm_introduction(deps, STUDENT_PRINCIPAL, PERIOD, STUDENT)
@@ -43,7 +48,18 @@ def test_the_organisation_proposes_and_the_student_confirms(setup):
     confirmed = aftercare_intro.confirm_introduction(setup.deps, STUDENT_PRINCIPAL, PERIOD, STUDENT)
     assert confirmed.status == "confirmed"
     marked = aftercare_intro.mark_accompanied(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, True)
-    assert marked.accompanied is True and setup.publisher.events() == []
+    [announced] = setup.publisher.events()  # the proposal only: confirming and accompanying publish nothing
+    assert (announced.event_type, announced.payload.student_ref, announced.payload.moment) == (
+        "introduction.proposed", STUDENT, "2027-03-08T10:00:00+00:00")
+    assert marked.accompanied is True
+
+
+def test_a_moved_moment_is_a_new_proposal_and_the_same_one_again_is_not(setup):
+    for day in (8, 8, 9):
+        aftercare_intro.propose_introduction(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT,
+                                             datetime(2027, 3, day, 10, 0, tzinfo=UTC))
+    ids = [e.payload.introduction_id for e in setup.publisher.events("introduction.proposed")]
+    assert ids[0] == ids[1] != ids[2]  # the notifier e-mails once per id: a retry is not a second e-mail
 
 
 def test_a_rejection_without_a_reason_code_is_a_field_error_and_changes_nothing(setup):
@@ -51,7 +67,7 @@ def test_a_rejection_without_a_reason_code_is_a_field_error_and_changes_nothing(
     with pytest.raises(InvalidInput) as err:
         aftercare_intro.record_outcome(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT, "rejected", None)
     assert err.value.fields == {"reason_code": ["rejection_reason_required"]}
-    assert setup.publisher.events() == [] and setup.store.tasks_ == {}
+    assert _after_the_proposal(setup.publisher) == [] and setup.store.tasks_ == {}
     assert setup.store.introduction(REGION, PERIOD, STUDENT).status == "confirmed"
 
 
@@ -69,7 +85,7 @@ def test_a_rejection_marks_re_placement_opens_a_task_and_counts_as_a_signal(setu
     aftercare_intro.mark_accompanied(setup.deps, SCHOOL_PRINCIPAL, PERIOD, STUDENT, True)
     rejected = aftercare_intro.record_outcome(setup.deps, ORG_PRINCIPAL, PERIOD, STUDENT, "rejected", "team_fit")
     assert (rejected.status, rejected.reason_code) == ("rejected", "team_fit")
-    failed, marker = setup.publisher.events()
+    failed, marker = _after_the_proposal(setup.publisher)
     assert (failed.event_type, failed.payload.after_introduction) == ("placement.failed", True)
     assert (marker.event_type, marker.payload.reason_code, marker.payload.subjective,
             marker.payload.accompanied) == ("introduction.rejected", "team_fit", True, True)

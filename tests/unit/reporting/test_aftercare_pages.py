@@ -58,11 +58,13 @@ def test_a_rejection_without_a_reason_is_a_message_next_to_the_reason_and_change
     body = answer.get_data(as_text=True)
     assert answer.status_code == 422 and 'id="reason_code-error">Kies een van de vijf redenen' in body
     assert re.search(r'value="rejected"[^>]*checked', body)
-    assert site.publisher.events() == [] and site.store.tasks_ == {}
+    assert site.publisher.events("placement.failed") == site.publisher.events("introduction.rejected") == []
+    assert site.store.tasks_ == {}
     done = org.post(PAGE + "/outcome", data={"csrf_token": org.csrf, "outcome": "rejected",
                                              "reason_code": "competences_mismatch"})
     assert done.status_code == 302
-    assert [e.event_type for e in site.publisher.events()] == ["placement.failed", "introduction.rejected"]
+    assert [e.event_type for e in site.publisher.events() if e.event_type != "introduction.proposed"] == [
+        "placement.failed", "introduction.rejected"]
 
 
 def test_the_school_works_its_task_list(site):
@@ -133,7 +135,8 @@ def test_the_school_opens_a_task_records_the_call_and_closes_it(site):
     assert closed.status_code == 302 and site.store.tasks_[task.task_id].status == "done"
     again = school.post(url, data={"csrf_token": school.csrf, "called_on": "2027-03-01", "call_outcome": "not_reached"})
     assert again.status_code == 422 and site.store.tasks_[task.task_id].call_outcome == "discrimination_suspected"
-    assert [e.event_type for e in site.publisher.events()] == ["placement.failed", "introduction.rejected"]  # no more
+    assert [e.event_type for e in site.publisher.events() if e.event_type != "introduction.proposed"] == [
+        "placement.failed", "introduction.rejected"]  # no more
 
 
 def test_a_task_is_only_for_its_own_school_and_reads_in_english(site):

@@ -33,7 +33,7 @@ from .adapters.rendering import TemplateRenderer
 from .adapters.sign_in import PersonalLinks
 from .compose import Composer
 from .contact_tasks import ContactTaskMailer, ContactTaskOptions
-from .party_mails import EVALUATION_INVITE, POK_TO_SIGN, PartyMailer
+from .party_mails import EVALUATION_INVITE, INTRODUCTION_PROPOSED, POK_TO_SIGN, PartyMailer
 from .mail_once import MailOnce
 from .config import Settings
 from .deadlines import DeadlineOptions, DeadlineReminders, leads_of
@@ -146,6 +146,7 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
         deps.tell_contact_task = ContactTaskMailer(contacts, directory, mail, composer.renderer, options)
         deps.invite_to_evaluation = PartyMailer(EVALUATION_INVITE, directory, mail, composer.renderer, options)
         deps.ask_to_sign = PartyMailer(POK_TO_SIGN, directory, mail, composer.renderer, options)
+        deps.ask_to_confirm = PartyMailer(INTRODUCTION_PROPOSED, directory, mail, composer.renderer, options)
     return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels, _leases(client, settings),
                   deadlines)
 

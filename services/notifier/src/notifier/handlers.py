@@ -107,6 +107,12 @@ def ask_to_sign(envelope: Envelope, deps: Deps) -> None:
         deps.ask_to_sign(envelope.payload)
 
 
+def ask_to_confirm(envelope: Envelope, deps: Deps) -> None:
+    """The organisation proposed a kennismaking moment (issue 20.2): e-mail the student to confirm it, once."""
+    if deps.ask_to_confirm is not None:
+        deps.ask_to_confirm(envelope.payload)
+
+
 def erase_student(envelope: Envelope, deps: Deps) -> None:
     deps.store.erase_student(envelope.event_id, envelope.payload.student_ref)
 
@@ -124,6 +130,7 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "contact.task_opened": tell_contact_task,
     "evaluation.opened": invite_to_evaluation,
     "agreement.status_changed": ask_to_sign,
+    "introduction.proposed": ask_to_confirm,
 }
 
 

@@ -1,6 +1,8 @@
-"""E-mails to the parties of a placement in aftercare (issue 20): the POK to sign, the end evaluation to fill in.
+"""E-mails to the parties of a placement in aftercare (issue 20): the kennismaking to confirm, the POK to sign,
+the end evaluation to fill in.
 
-Reporting announces the moment with ids only: `agreement.status_changed` with status `sent` (the school sent
+Reporting announces each with ids only: `introduction.proposed` (the organisation proposed a moment for the
+kennismaking; the student confirms it), `agreement.status_changed` with status `sent` (the school sent
 the placement agreement, POK, to be signed) and `evaluation.opened` (the end evaluation opened, 14 days before
 the POK's end, or at its end). The notifier looks each party's address up when it sends and keeps it nowhere:
 the student (intake's directory of released students), the organisation (the contact person of the place, which
@@ -16,6 +18,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from stagepool_shared.i18n import local_time
+
 from . import metrics
 from .contact_tasks import ContactTaskOptions, both_languages
 from .domain.model import EMAIL, Contact, DeliveryId, Message
@@ -27,12 +31,16 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PartyMail:
-    """One kind of e-mail to the parties of a placement: its template (and mark) and who gets it."""
+    """One kind of e-mail to the parties of a placement: its template (and mark), who gets it, and the payload
+    field that names what it is about (sent once per value and party)."""
 
     kind: str
     parties: tuple[str, ...]
+    about: str = "agreement_id"
 
 
+#: The organisation proposed a kennismaking moment: the student confirms it (R103).
+INTRODUCTION_PROPOSED = PartyMail("introduction_proposed", ("student",), about="introduction_id")
 #: The school sent the POK: the student and the organisation sign it (the school knows; it sent it).
 POK_TO_SIGN = PartyMail("pok_to_sign", ("student", "organisation"))
 #: The end evaluation opened: all three evaluate (R133).
@@ -47,17 +55,17 @@ class PartyMailer:
         self.what, self.directory, self.mail, self.renderer, self.options = what, directory, mail, renderer, options
 
     def __call__(self, about: Any) -> int:
-        """Send the e-mails not sent yet to the parties of `about` (a payload with agreement_id, period_id,
-        student_ref, school_id, organisation_id and place_id); how many were sent now."""
+        """Send the e-mails not sent yet to the parties of `about` (a payload with the `PartyMail.about` field,
+        period_id, student_ref, school_id, organisation_id and place_id); how many were sent now."""
         sent = 0
         for party in self.what.parties:
-            ref = f"{about.agreement_id}:{party}"
+            ref = f"{getattr(about, self.what.about)}:{party}"
             delivery = DeliveryId(f"period-{about.period_id}", self.what.kind, ref, EMAIL)
             outcome = self.mail.send(about.student_ref, f"{self.what.kind}:{ref}", delivery,
                                      self._addressee(about, party), lambda c, party=party: self._message(about, party, c))
             metrics.PARTY_MAILS.labels(kind=self.what.kind, party=party, outcome=outcome).inc()
             if outcome == NO_ADDRESS:
-                logger.info("%s %s: no address for the %s", self.what.kind, about.agreement_id, party)
+                logger.info("%s %s: no address for the %s", self.what.kind, ref, party)
             sent += outcome == SENT
         return sent
 
@@ -71,5 +79,6 @@ class PartyMailer:
     def _message(self, about: Any, party: str, contact: Contact) -> Message:
         context = {"party": party, "name": contact.name, "student_ref": about.student_ref,
                    "organisation_id": about.organisation_id, "period_id": about.period_id,
+                   "moment": local_time(getattr(about, "moment", None)),
                    "url": f"{self.options.reporting_url}/pages/aftercare/{about.period_id}/{about.student_ref}"}
         return both_languages(self.renderer, self.what.kind, context)

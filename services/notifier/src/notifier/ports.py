@@ -282,3 +282,5 @@ class Deps:
     invite_to_evaluation: Callable[[Any], int] | None = None
     #: E-mails the parties who sign a POK sent for signing (issue 20.1; party_mails.POK_TO_SIGN).
     ask_to_sign: Callable[[Any], int] | None = None
+    #: E-mails the student a kennismaking moment to confirm (issue 20.2; party_mails.INTRODUCTION_PROPOSED).
+    ask_to_confirm: Callable[[Any], int] | None = None

@@ -77,6 +77,21 @@ class ContactTaskOpened:
 
 
 @dataclass(frozen=True)
+class IntroductionProposed:
+    """The organisation proposed (or moved) the moment of the kennismaking (issue 20.2): the notifier asks the
+    student by e-mail to confirm it. `introduction_id` names this proposal (a moved moment is a new one)."""
+
+    introduction_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    student_ref: str = ident()
+    school_id: str = ident()
+    organisation_id: str = ident()
+    place_id: str = ident()
+    moment: str = code(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+@dataclass(frozen=True)
 class EvaluationOpened:
     """The end evaluation of a placement opened (issue 20.5): the notifier invites the student, the
     organisation and the school by e-mail, looking each address up itself."""
@@ -94,10 +109,12 @@ AgreementStatusChangedSchema = payload_schema(AgreementStatusChanged)
 IntroductionRejectedSchema = payload_schema(IntroductionRejected)
 ContactTaskOpenedSchema = payload_schema(ContactTaskOpened)
 EvaluationOpenedSchema = payload_schema(EvaluationOpened)
+IntroductionProposedSchema = payload_schema(IntroductionProposed)
 
 SPECS = (
     spec("agreement.status_changed", topics.PLACEMENTS, AgreementStatusChangedSchema),
     spec("introduction.rejected", topics.PLACEMENTS, IntroductionRejectedSchema),
     spec("contact.task_opened", topics.PLACEMENTS, ContactTaskOpenedSchema),
     spec("evaluation.opened", topics.PLACEMENTS, EvaluationOpenedSchema),
+    spec("introduction.proposed", topics.PLACEMENTS, IntroductionProposedSchema),
 )

@@ -118,6 +118,9 @@ def sample_payload(event_type: str) -> Any:
         "contact.task_opened": lambda: aftercare.ContactTaskOpened(
             "tsk-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
             "org-umcg", "contact_reminder", "contact_due", "school_contact"),
+        "introduction.proposed": lambda: aftercare.IntroductionProposed(
+            "int-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
+            "org-umcg", "plc-umcg-01", "2027-01-20T09:00:00+00:00"),
         "evaluation.opened": lambda: aftercare.EvaluationOpened(
             "pok-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
             "org-umcg", "plc-umcg-01"),

@@ -1,5 +1,5 @@
-"""Kennismaking use cases (issue 20.2; R103-R107): the organisation proposes a moment after release, the
-student confirms it, the school may mark a teacher as accompanying, and the organisation records the outcome.
+"""Kennismaking use cases (issue 20.2; R103-R107): the organisation proposes a moment after release (published as
+`introduction.proposed`, so the notifier asks the student by e-mail to confirm it), the student confirms it, the school may mark a teacher as accompanying, and the organisation records the outcome.
 
 A rejection needs one of the five R106 reason codes (else a field error, nothing changes). It publishes
 `placement.failed` (rejected after the introduction: the matcher, intake and the notifier treat the placement
@@ -12,13 +12,14 @@ the domain, the errors, the ports and commands.aftercare (the store).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from stagepool_shared.auth import Principal
 from stagepool_shared.envelope import new_envelope
-from stagepool_shared.events.aftercare import IntroductionRejected
+from stagepool_shared.events.aftercare import IntroductionProposed, IntroductionRejected
 from stagepool_shared.events.placements import PlacementFailed
 from stagepool_shared.i18n import LOCAL_ZONE
 
@@ -69,8 +70,18 @@ def propose_introduction(deps: Deps, principal: Principal, period_id: str, stude
                          placement.organisation_id or "unknown", placement.place_id or "unknown",
                          moment.astimezone(UTC).isoformat(timespec="seconds"), "proposed",
                          old.accompanied if old else False, updated_at=_now(deps))
+    proposed = IntroductionProposed(proposal_id(intro), intro.region_id, period_id, student_ref, intro.school_id,
+                                    intro.organisation_id, intro.place_id, intro.moment)
+    deps.publisher.publish_all([new_envelope("introduction.proposed", proposed, producer="reporting",
+                                             partition_key=intro.region_id)])
     store_of(deps).save_introduction(intro)
     return intro
+
+
+def proposal_id(intro: Introduction) -> str:
+    """The id of a proposed moment: the same for the same place and moment (a retry), new for a moved one."""
+    key = f"{intro.region_id}|{intro.period_id}|{intro.student_ref}|{intro.place_id}|{intro.moment}"
+    return "int-" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def confirm_introduction(deps: Deps, principal: Principal, period_id: str, student_ref: str) -> Introduction:
