@@ -37,10 +37,11 @@ def inviter(email: FakeChannel, students: dict | None = None):
 
     def opened(event_type: str = "evaluation.opened", status: str = "sent", place_id: str | None = "plc-umcg-01"):
         if event_type == "evaluation.opened":
-            payload = EvaluationOpened("pok-1", "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", place_id)
+            payload = EvaluationOpened("reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", place_id,
+                                       agreement_id="pok-1")
         elif event_type == "introduction.proposed":
-            payload = IntroductionProposed(status, "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg",
-                                           place_id, "2027-03-08T09:00:00+00:00")
+            payload = IntroductionProposed("reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", place_id,
+                                           introduction_id=status, moment="2027-03-08T09:00:00+00:00")
         else:
             payload = AgreementStatusChanged("pok-1", "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg",
                                              status, None, place_id)

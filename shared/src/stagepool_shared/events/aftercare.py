@@ -47,8 +47,8 @@ class AgreementStatusChanged:
 
 
 @dataclass(frozen=True)
-class IntroductionRejected:
-    """The organisation rejected the student after the kennismaking: the student is to be re-placed."""
+class PlacementIds:
+    """Whose placement, where: the ids an aftercare event about one placement starts with."""
 
     region_id: str = ident()
     period_id: str = ident()
@@ -56,6 +56,12 @@ class IntroductionRejected:
     school_id: str = ident()
     organisation_id: str = ident()
     place_id: str = ident()
+
+
+@dataclass(frozen=True)
+class IntroductionRejected(PlacementIds):
+    """The organisation rejected the student after the kennismaking: the student is to be re-placed."""
+
     reason_code: str = choice(INTRODUCTION_REJECTION_REASONS)
     subjective: bool = flag()
     accompanied: bool = flag()
@@ -77,32 +83,20 @@ class ContactTaskOpened:
 
 
 @dataclass(frozen=True)
-class IntroductionProposed:
+class IntroductionProposed(PlacementIds):
     """The organisation proposed (or moved) the moment of the kennismaking (issue 20.2): the notifier asks the
     student by e-mail to confirm it. `introduction_id` names this proposal (a moved moment is a new one)."""
 
     introduction_id: str = ident()
-    region_id: str = ident()
-    period_id: str = ident()
-    student_ref: str = ident()
-    school_id: str = ident()
-    organisation_id: str = ident()
-    place_id: str = ident()
     moment: str = code(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 @dataclass(frozen=True)
-class EvaluationOpened:
+class EvaluationOpened(PlacementIds):
     """The end evaluation of a placement opened (issue 20.5): the notifier invites the student, the
     organisation and the school by e-mail, looking each address up itself."""
 
     agreement_id: str = ident()
-    region_id: str = ident()
-    period_id: str = ident()
-    student_ref: str = ident()
-    school_id: str = ident()
-    organisation_id: str = ident()
-    place_id: str = ident()
 
 
 AgreementStatusChangedSchema = payload_schema(AgreementStatusChanged)

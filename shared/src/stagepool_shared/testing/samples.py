@@ -119,11 +119,11 @@ def sample_payload(event_type: str) -> Any:
             "tsk-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
             "org-umcg", "contact_reminder", "contact_due", "school_contact"),
         "introduction.proposed": lambda: aftercare.IntroductionProposed(
-            "int-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
-            "org-umcg", "plc-umcg-01", "2027-01-20T09:00:00+00:00"),
+            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
+            introduction_id="int-0a1b2c3d4e5f60718293a4b5", moment="2027-01-20T09:00:00+00:00"),
         "evaluation.opened": lambda: aftercare.EvaluationOpened(
-            "pok-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
-            "org-umcg", "plc-umcg-01"),
+            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
+            agreement_id="pok-0a1b2c3d4e5f60718293a4b5"),
         "demand.forecast_posted": lambda: planning.DemandForecast(
             "sch-noorderpoort", "reg-groningen", "2027-2028", "2027-p1", "zorg", "25480", 3, 2, 40),
         "supply.forecast_posted": lambda: planning.SupplyForecast(

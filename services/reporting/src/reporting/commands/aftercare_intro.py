@@ -70,8 +70,8 @@ def propose_introduction(deps: Deps, principal: Principal, period_id: str, stude
                          placement.organisation_id or "unknown", placement.place_id or "unknown",
                          moment.astimezone(UTC).isoformat(timespec="seconds"), "proposed",
                          old.accompanied if old else False, updated_at=_now(deps))
-    proposed = IntroductionProposed(proposal_id(intro), intro.region_id, period_id, student_ref, intro.school_id,
-                                    intro.organisation_id, intro.place_id, intro.moment)
+    proposed = IntroductionProposed(intro.region_id, period_id, student_ref, intro.school_id, intro.organisation_id,
+                                    intro.place_id, introduction_id=proposal_id(intro), moment=intro.moment)
     deps.publisher.publish_all([new_envelope("introduction.proposed", proposed, producer="reporting",
                                              partition_key=intro.region_id)])
     store_of(deps).save_introduction(intro)

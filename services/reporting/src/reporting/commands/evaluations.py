@@ -66,8 +66,8 @@ def announce_open_evaluations(deps: Deps) -> int:
         for pok in store.poks(region_id):
             if pok.pok_id in done or not to_announce(pok, today, deps.evaluation_open_days):
                 continue
-            payload = EvaluationOpened(pok.pok_id, pok.region_id, pok.period_id, pok.student_ref, pok.school_id,
-                                       pok.organisation_id, pok.place_id)
+            payload = EvaluationOpened(pok.region_id, pok.period_id, pok.student_ref, pok.school_id,
+                                       pok.organisation_id, pok.place_id, agreement_id=pok.pok_id)
             deps.publisher.publish_all([new_envelope("evaluation.opened", payload, producer="reporting",
                                                      partition_key=region_id)])
             store.mark_evaluation_announced(region_id, pok.pok_id)
