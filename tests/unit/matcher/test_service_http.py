@@ -245,3 +245,12 @@ def test_a_place_withdrawn_after_the_worker_s_check_binds_as_withdrawn_and_its_s
     assert fixed and all(f.withdrawn for f in fixed.values())
     queued = deps.store.queued_fast_tracks(float("inf"))
     assert queued == [(REGION, PERIOD, sorted(fixed))]
+
+
+def test_a_withdrawal_the_scheduled_round_does_not_touch_leaves_its_release_scheduled(deps, client):
+    round_id = _scheduled_round(deps, client, release_at="2030-01-15T09:00:00Z")
+    handlers.handle(event("place.posted", place("plc-other", 1)), deps)
+    handlers.handle(event("place.withdrawn", PlaceWithdrawn("plc-other", "org-plc-other", REGION, PERIOD)), deps)
+    handlers.handle(event("wish.submitted", wish("stu-9", "sch-a")), deps)
+    handlers.handle(event("wish.withdrawn", WishWithdrawn("stu-9", "sch-a", REGION, PERIOD)), deps)
+    assert deps.store.scheduled_releases() == [round_id] and deps.store.get_round(round_id).held is None

@@ -52,7 +52,7 @@ def record_wish(env: Envelope, deps: Deps) -> None:
 def remove_wish(env: Envelope, deps: Deps) -> None:
     p = env.payload
     deps.store.remove_wish(env.event_id, p.region_id, p.period_id, p.student_ref)
-    hold_stale_releases(deps, p.region_id, p.period_id)
+    hold_stale_releases(deps, p.region_id, p.period_id, student_ref=p.student_ref)
 
 
 def record_place(env: Envelope, deps: Deps) -> None:
@@ -71,15 +71,20 @@ def withdraw_place(env: Envelope, deps: Deps) -> None:
     lost = [ref for ref, f in deps.store.load_pool(p.region_id, p.period_id, None).fixed.items()
             if f.withdrawn and f.place_id == p.place_id]
     queue_fast_track(env, deps, p.region_id, p.period_id, lost)
-    hold_stale_releases(deps, p.region_id, p.period_id)
+    hold_stale_releases(deps, p.region_id, p.period_id, place_id=p.place_id)
 
 
-def hold_stale_releases(deps: Deps, region_id: str, period_id: str) -> None:
-    """Hold every scheduled release of the period that the change just made stale (`hold_if_stale`), so that
-    the coordinator sees it at once, not at the release moment."""
+def hold_stale_releases(deps: Deps, region_id: str, period_id: str, place_id: str | None = None,
+                        student_ref: str | None = None) -> None:
+    """Hold every scheduled release of the period that places a student at the withdrawn place, or places the
+    student whose wish left (`hold_if_stale`), so that the coordinator sees it at once, not at the release
+    moment. Only a round that the change touches pays for the full check (the period's pool)."""
     for round_id in deps.store.scheduled_releases():
         record = deps.store.get_round(round_id)
-        if record is not None and (record.request.region_id, record.request.period_id) == (region_id, period_id):
+        if record is None or (record.request.region_id, record.request.period_id) != (region_id, period_id):
+            continue
+        if any(o.status == "placed" and o.place_id and (o.place_id == place_id or o.student_ref == student_ref)
+               for o in deps.store.outcomes(round_id)):
             hold_if_stale(deps, record)
 
 
