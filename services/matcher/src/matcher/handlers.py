@@ -130,10 +130,12 @@ def bind_released_placements(env: Envelope, deps: Deps) -> None:
     released = [KeptPlacement(o.student_ref, o.school_id, o.place_id, o.organisation_id, p.round_id, p.respond_by)
                 for o in p.outcomes if o.status in ("placed", "kept") and o.place_id and o.organisation_id]
     present = deps.store.places_present(p.region_id, p.period_id, [r.place_id for r in released])
-    gone = [r.student_ref for r in released if r.place_id not in present]
     released = [r if r.place_id in present else replace(r, withdrawn=True) for r in released]
+    # A kept placement at a withdrawn place was queued when the place was withdrawn (it bound then); a new one
+    # was withdrawn after the release worker's check, and is queued here.
+    gone = [o.student_ref for o in p.outcomes if o.status == "placed" and o.place_id and o.place_id not in present]
     deps.store.bind_released(env.event_id, p.region_id, p.period_id, released, p.released_at)
-    queue_fast_track(env, deps, p.region_id, p.period_id, gone)  # withdrawn after the release worker's check
+    queue_fast_track(env, deps, p.region_id, p.period_id, gone)
 
 
 def exclude_refused_place(env: Envelope, deps: Deps) -> None:
