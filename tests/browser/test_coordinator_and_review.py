@@ -185,3 +185,6 @@ def test_a_scheduled_release_is_held_when_a_place_it_assigns_is_withdrawn_and_th
     notice = page.locator("#release-held").inner_text()
     assert "De vrijgave is tegengehouden" in notice and "plc-held" in notice
     assert page.locator("#release-moment").count() == 0
+    page.goto(f"{matcher}/pages/coordinator")
+    assert round_id in page.locator("#held-releases").inner_text()
+    shot(page, "11-overview-alert")

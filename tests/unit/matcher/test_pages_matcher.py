@@ -60,6 +60,7 @@ def coordinator_round(deps, app, accounts, support=False):
 def test_the_coordinator_sees_demand_and_slots_as_charts_with_the_numbers(deps, app, accounts):
     pool(deps)
     body = signed_in(app, accounts, "coord").get("/pages/coordinator").get_data(as_text=True)
+    assert 'id="held-releases"' not in body  # no release held: no alert
     assert "Regio-overzicht" in body and '<html lang="nl">' in body
     bars = dict(re.findall(r'data-label="([^"]+)" data-value="([^"]+)"', body))
     sector = wish("x").sector
@@ -259,4 +260,7 @@ def test_the_round_page_says_a_scheduled_release_was_held_and_names_the_withdraw
     assert 'id="release-moment"' not in body
     english = coordinator.get(f"/pages/coordinator/rounds/{round_id}?lang=en").get_data(as_text=True)
     assert "The release was held back" in english.split('id="release-held"')[1]
-    assert "vrijgave tegengehouden" in coordinator.get("/pages/coordinator").get_data(as_text=True)
+    overview = coordinator.get("/pages/coordinator").get_data(as_text=True)
+    assert "vrijgave tegengehouden" in overview  # the round's line in the list
+    alert = overview.split('id="held-releases"')[1].split("</div>")[0]
+    assert "Vrijgave tegengehouden" in alert and f"/pages/coordinator/rounds/{round_id}" in alert

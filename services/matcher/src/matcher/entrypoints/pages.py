@@ -111,11 +111,11 @@ def _overview(form: dict[str, str], errors: dict[str, list[str]], status: int = 
 
 def _row(record: RoundRecord, lang: str) -> dict[str, Any]:
     """A round as a line of the rounds table."""
-    s = record.summary
+    s, held = record.summary, bool(record.held) and record.status != "released"
     return {"record": record, "round_id": record.round_id, "period_id": record.request.period_id,
             "kind": pf.word(pf.STATUSES, lang, record.request.kind), "sector": record.request.sector or "", "status": record.status,
-            "status_text": pf.word(pf.STATUSES, lang, "held" if record.held and record.status != "released"
-                                   else record.status), "requested_at": local_time(record.requested_at),
+            "held": held, "status_text": pf.word(pf.STATUSES, lang, "held" if held else record.status),
+            "requested_at": local_time(record.requested_at),
             "placed": f"{s.placed} / {s.students}" if s else "–",
             "rate": pf.shown("top1_share", s.placed / s.students) if s and s.students else "–"}
 
