@@ -32,7 +32,7 @@ from .adapters.redis_store import RedisStore
 from .adapters.rendering import TemplateRenderer
 from .adapters.sign_in import PersonalLinks
 from .compose import Composer
-from .contact_tasks import ContactTaskMailer, ContactTaskOptions
+from .contact_tasks import ContactTaskMailer
 from .party_mails import EVALUATION_INVITE, INTRODUCTION_PROPOSED, POK_TO_SIGN, PartyMailer
 from .mail_once import MailOnce
 from .config import Settings
@@ -137,27 +137,28 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
                 render_inbox=InboxReader(store, directory, composer))
     tokens = tokens or (TokenStore(client) if client is not None else None)
     marks = deadline_marks or (RedisDeadlineMarks(client, settings.key_prefix) if client is not None else None)
-    deadlines = (_deadlines(settings, windows, marks, channels[EMAIL], composer.renderer, clock)
-                 if marks is not None and EMAIL in channels else None)
-    if marks is not None and EMAIL in channels:  # issue 20.4: contact-moment reminders; 20.1, 20.5: POK, evaluation
-        contacts = task_contacts or HttpTaskContacts(settings.reporting_url, settings.service_token)
+    deadlines = None
+    if marks is not None and EMAIL in channels:  # 15.4: deadline reminders; 20: contact-moment and aftercare mails
         mail = MailOnce(marks, channels[EMAIL], clock, timedelta(days=settings.retention_days))
-        options = ContactTaskOptions(settings.links.reporting)
-        deps.tell_contact_task = ContactTaskMailer(contacts, directory, mail, composer.renderer, options)
-        deps.invite_to_evaluation = PartyMailer(EVALUATION_INVITE, directory, mail, composer.renderer, options)
-        deps.ask_to_sign = PartyMailer(POK_TO_SIGN, directory, mail, composer.renderer, options)
-        deps.ask_to_confirm = PartyMailer(INTRODUCTION_PROPOSED, directory, mail, composer.renderer, options)
+        deadlines = _deadlines(settings, windows, mail, composer.renderer, clock)
+        contacts = task_contacts or HttpTaskContacts(settings.reporting_url, settings.service_token)
+        pages = settings.links.reporting
+        deps.mailers = {
+            "contact.task_opened": ContactTaskMailer(contacts, directory, mail, composer.renderer, pages),
+            "introduction.proposed": PartyMailer(INTRODUCTION_PROPOSED, directory, mail, composer.renderer, pages),
+            "agreement.status_changed": PartyMailer(POK_TO_SIGN, directory, mail, composer.renderer, pages),
+            "evaluation.opened": PartyMailer(EVALUATION_INVITE, directory, mail, composer.renderer, pages)}
     return Wiring(settings, deps, dispatcher, tokens, accounts, client, channels, _leases(client, settings),
                   deadlines)
 
 
-def _deadlines(settings: Settings, windows: AbstractWindows | None, marks: AbstractDeadlineMarks,
-               email: AbstractChannel, renderer: AbstractRenderer, clock: Callable[[], datetime]) -> DeadlineReminders:
+def _deadlines(settings: Settings, windows: AbstractWindows | None, mail: MailOnce, renderer: AbstractRenderer,
+               clock: Callable[[], datetime]) -> DeadlineReminders:
     """The reminders before the periods' wish and choice deadlines (issue 15.4)."""
     options = DeadlineOptions(leads_of(settings.deadline_reminder_days), timedelta(days=settings.retention_days),
                               settings.links.intake)
     windows = windows or HttpWindows(settings.intake_url, settings.service_token)
-    return DeadlineReminders(windows, marks, email, renderer, clock, options)
+    return DeadlineReminders(windows, mail, renderer, clock, options)
 
 
 def _leases(client: redis.Redis | None, settings: Settings) -> dict[str, AbstractLease]:

@@ -21,13 +21,11 @@ ports, the domain, metrics and the errors.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from . import metrics
-from .deadlines import SEPARATOR
 from .domain.model import EMAIL, Contact, DeliveryId, Message
-from .mail_once import NO_ADDRESS, SENT, MailOnce
+from .mail_once import NO_ADDRESS, SENT, MailOnce, bilingual, render_both
 from .ports import AbstractDirectory, AbstractRenderer, AbstractTaskContacts
 
 logger = logging.getLogger(__name__)
@@ -35,20 +33,14 @@ logger = logging.getLogger(__name__)
 COORDINATOR = "school_coordinator"
 
 
-@dataclass(frozen=True)
-class ContactTaskOptions:
-    """Where reporting's pages are (the school's task page, the placement's page)."""
-
-    reporting_url: str = "http://127.0.0.1:8004"
-
-
 class ContactTaskMailer:
-    """Tells the addressee of one `contact.task_opened` by e-mail, once per task."""
+    """Tells the addressee of one `contact.task_opened` by e-mail, once per task; the link goes to the task on
+    reporting's pages (`reporting_url`)."""
 
     def __init__(self, contacts: AbstractTaskContacts, directory: AbstractDirectory, mail: MailOnce,
-                 renderer: AbstractRenderer, options: ContactTaskOptions = ContactTaskOptions()):
+                 renderer: AbstractRenderer, reporting_url: str):
         self.contacts, self.directory, self.mail = contacts, directory, mail
-        self.renderer, self.options = renderer, options
+        self.renderer, self.reporting_url = renderer, reporting_url
 
     def __call__(self, task: Any) -> bool:
         """Send the e-mail of this task (the event's payload) unless it was sent; True when it was sent now."""
@@ -69,12 +61,5 @@ class ContactTaskMailer:
         context = {"kind": task.kind, "reason": task.reason_code, "addressee": task.addressee,
                    "name": contact.name, "student_ref": task.student_ref, "organisation_id": task.organisation_id,
                    "period_id": task.period_id,
-                   "task_url": f"{self.options.reporting_url}/pages/aftercare/tasks/{task.task_id}"}
-        return both_languages(self.renderer, "contact_task", context)
-
-
-def both_languages(renderer: AbstractRenderer, template: str, context: dict[str, Any]) -> Message:
-    """The message in Dutch with the English below it (the address's language is not known to reporting)."""
-    first, second = (renderer.render(template, context, lang) for lang in ("nl", "en"))
-    return Message(subject=f"{first.subject} / {second.subject}", body=first.body + SEPARATOR + second.body,
-                   lang=first.lang)
+                   "task_url": f"{self.reporting_url}/pages/aftercare/tasks/{task.task_id}"}
+        return bilingual(render_both(self.renderer, "contact_task", context))

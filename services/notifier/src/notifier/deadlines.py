@@ -4,7 +4,8 @@ wish deadline, or not chosen a candidate before its choice deadline, at each con
 
 Intake names the students with an open window (`AbstractWindows`, asked at every step and kept only for it);
 the rule of which lead is due is `domain.deadlines`. Each reminder is claimed in Redis before it is sent
-(`AbstractDeadlineMarks`: HSETNX per student), so it goes out at most once per student, deadline and lead,
+(mail_once.MailOnce over `AbstractDeadlineMarks`: HSETNX per student), so it goes out at most once per student,
+deadline and lead,
 also when two instances run the step at the same moment (the step runs under the `deadlines` lease, so
 normally one does). A transient SMTP failure gives the claim back and ends the step (tried again at the next
 interval); a permanent one (a refused address) is counted and not repeated. A process killed between its claim
@@ -25,13 +26,11 @@ from stagepool_shared.i18n import local_time
 from . import metrics
 from .domain.deadlines import Window, days_left, due_lead, mark_of
 from .domain.model import EMAIL, Contact, DeliveryId, Message
-from .domain.rules import is_valid_email
-from .errors import DeliveryError
-from .ports import AbstractChannel, AbstractDeadlineMarks, AbstractRenderer, AbstractWindows
+from .errors import MailUnavailable
+from .mail_once import FAILED, SENT, MailOnce, bilingual, render_both
+from .ports import AbstractRenderer, AbstractWindows
 
 logger = logging.getLogger(__name__)
-
-SEPARATOR = "\n" + "-" * 60 + "\n\n"  # between the two languages
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,9 @@ class DeadlineOptions:
 class DeadlineReminders:
     """The `deadlines` worker: one step asks intake for the open windows and sends the reminders that are due."""
 
-    def __init__(self, windows: AbstractWindows, marks: AbstractDeadlineMarks, channel: AbstractChannel,
-                 renderer: AbstractRenderer, clock: Callable[[], datetime], options: DeadlineOptions):
-        self.windows, self.marks, self.channel, self.renderer = windows, marks, channel, renderer
+    def __init__(self, windows: AbstractWindows, mail: MailOnce, renderer: AbstractRenderer,
+                 clock: Callable[[], datetime], options: DeadlineOptions):
+        self.windows, self.mail, self.renderer = windows, mail, renderer
         self.clock, self.options = clock, options
 
     def run_once(self) -> int:
@@ -75,20 +74,15 @@ class DeadlineReminders:
         message = self._messages(window, now)
         sent = 0
         for ref, contact in window.students:
-            if not is_valid_email(contact.email) or not self.marks.claim(ref, mark, keep_until):
-                continue
             try:
-                self.channel.send(_delivery(window, lead, ref), contact.email, message(contact), {})
-            except DeliveryError as err:
-                metrics.DEADLINE_REMINDERS.labels(deadline=window.deadline, outcome="failed").inc()
-                if not err.permanent:
-                    self.marks.release(ref, mark)
-                    logger.warning("deadline reminders: e-mail unavailable (%s); trying again later", err)
-                    return sent, True
-                logger.warning("deadline reminders: a reminder refused (%s) for %s", err, ref)
-                continue
-            metrics.DEADLINE_REMINDERS.labels(deadline=window.deadline, outcome="sent").inc()
-            sent += 1
+                outcome = self.mail.send(ref, mark, _delivery(window, lead, ref), contact, message, keep_until)
+            except MailUnavailable as err:
+                metrics.DEADLINE_REMINDERS.labels(deadline=window.deadline, outcome=FAILED).inc()
+                logger.warning("deadline reminders: %s; trying again later", err)
+                return sent, True
+            if outcome in (SENT, FAILED):
+                metrics.DEADLINE_REMINDERS.labels(deadline=window.deadline, outcome=outcome).inc()
+            sent += outcome == SENT
         return sent, False
 
     def _messages(self, window: Window, now: datetime) -> Callable[[Contact], Message]:
@@ -96,14 +90,8 @@ class DeadlineReminders:
         context = {"deadline": window.deadline, "until": local_time(window.until),
                    "days": days_left(window.until, now),
                    "catalogue_url": f"{self.options.intake_url}/pages/student/catalogue?period_id={window.period_id}"}
-        texts = {lang: self.renderer.render("deadline_reminder", context, lang) for lang in ("nl", "en")}
-
-        def message(contact: Contact) -> Message:
-            first, second = (texts["en"], texts["nl"]) if contact.lang == "en" else (texts["nl"], texts["en"])
-            return Message(subject=f"{first.subject} / {second.subject}", body=first.body + SEPARATOR + second.body,
-                           lang=first.lang)
-
-        return message
+        texts = render_both(self.renderer, "deadline_reminder", context)
+        return lambda contact: bilingual(texts, contact.lang)
 
 
 def _delivery(window: Window, lead: timedelta, ref: str) -> DeliveryId:

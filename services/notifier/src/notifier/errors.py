@@ -27,7 +27,8 @@ class DirectoryUnavailable(NotifierError, TransientError):
 
 
 class MailUnavailable(NotifierError, TransientError):
-    """The e-mail of a contact-moment task could not be handed over for now; the consumer retries the event."""
+    """An e-mail could not be handed over to SMTP for now (mail_once.MailOnce); the consumer retries the event,
+    a worker step tries again later."""
 
 
 class PlacementNotFound(NotifierError):

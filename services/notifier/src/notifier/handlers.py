@@ -3,8 +3,8 @@
 place.posted/updated keep the place projection; place.withdrawn also queues the notes of a place withdrawn
 after release; round.released parts are stored and the round is
 planned once every part is in; placement.accepted/refused stop reminders; placement.failed/replacement_requested
-record the student's exclusions; contact.task_opened e-mails a school's contact or coordinator
-(contact_tasks.py); student.erased drops everything kept under the pseudonym. Store pattern B (store, then relay): a place, a round part and an erasure are
+record the student's exclusions; contact.task_opened, introduction.proposed, agreement.status_changed and
+evaluation.opened send their e-mails (contact_tasks.py, party_mails.py); student.erased drops everything kept under the pseudonym. Store pattern B (store, then relay): a place, a round part and an erasure are
 written with the event's processed marker in one Redis transaction (the store's IdempotentApplier), and an
 answer is recorded only when none is; the handlers publish nothing themselves (the senders' events go
 through the outbox, see dispatch.py and jobs.relay_outbox). Imports the ports, domain and event
@@ -89,28 +89,12 @@ def record_exclusions(envelope: Envelope, deps: Deps) -> None:
     deps.store.exclude(envelope.event_id, payload.student_ref, orgs, place_ids)
 
 
-def tell_contact_task(envelope: Envelope, deps: Deps) -> None:
-    """A contact-moment reminder or escalation (issue 20.4): e-mail its addressee once (contact_tasks.py)."""
-    if deps.tell_contact_task is not None:
-        deps.tell_contact_task(envelope.payload)
-
-
-def invite_to_evaluation(envelope: Envelope, deps: Deps) -> None:
-    """A placement's end evaluation opened (issue 20.5): e-mail its three parties, each once."""
-    if deps.invite_to_evaluation is not None:
-        deps.invite_to_evaluation(envelope.payload)
-
-
-def ask_to_sign(envelope: Envelope, deps: Deps) -> None:
-    """A POK was sent for signing (issue 20.1): e-mail the student and the organisation, each once."""
-    if envelope.payload.status == "sent" and deps.ask_to_sign is not None:
-        deps.ask_to_sign(envelope.payload)
-
-
-def ask_to_confirm(envelope: Envelope, deps: Deps) -> None:
-    """The organisation proposed a kennismaking moment (issue 20.2): e-mail the student to confirm it, once."""
-    if deps.ask_to_confirm is not None:
-        deps.ask_to_confirm(envelope.payload)
+def send_mail(envelope: Envelope, deps: Deps) -> None:
+    """An event that asks for an e-mail (a contact-moment reminder, issue 20.4; the kennismaking to confirm, the
+    POK to sign, the end evaluation, issue 20): its mailer sends it, once per addressee (`Deps.mailers`)."""
+    mailer = deps.mailers.get(envelope.event_type)
+    if mailer is not None:
+        mailer(envelope.payload)
 
 
 def erase_student(envelope: Envelope, deps: Deps) -> None:
@@ -127,10 +111,10 @@ HANDLERS: dict[str, Callable[[Envelope, Deps], None]] = {
     "placement.failed": record_exclusions,
     "placement.replacement_requested": record_exclusions,
     "student.erased": erase_student,
-    "contact.task_opened": tell_contact_task,
-    "evaluation.opened": invite_to_evaluation,
-    "agreement.status_changed": ask_to_sign,
-    "introduction.proposed": ask_to_confirm,
+    "contact.task_opened": send_mail,
+    "introduction.proposed": send_mail,
+    "agreement.status_changed": send_mail,
+    "evaluation.opened": send_mail,
 }
 
 

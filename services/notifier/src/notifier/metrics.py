@@ -29,7 +29,8 @@ CONTACT_TASK_MAILS = Counter("stagepool_notifier_contact_task_mails_total",
                              "Contact-moment reminders and escalations e-mailed to schools (issue 20.4)",
                              ["kind", "outcome"])
 PARTY_MAILS = Counter("stagepool_notifier_party_mails_total",
-                      "Aftercare e-mails to a placement's parties: the POK to sign, the end evaluation (issue 20)",
+                      "Aftercare e-mails to a placement's parties: the kennismaking to confirm, the POK to sign, "
+                      "the end evaluation (issue 20)",
                       ["kind", "party", "outcome"])
 ANSWERS = Counter("stagepool_notifier_answers_total", "Placement answers published", ["answer"])
 PENDING = Gauge("stagepool_notifier_pending_deliveries", "Deliveries waiting to be sent (queue lag)")

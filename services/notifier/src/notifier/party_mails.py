@@ -21,9 +21,8 @@ from typing import Any
 from stagepool_shared.i18n import local_time
 
 from . import metrics
-from .contact_tasks import ContactTaskOptions, both_languages
 from .domain.model import EMAIL, Contact, DeliveryId, Message
-from .mail_once import NO_ADDRESS, SENT, MailOnce
+from .mail_once import NO_ADDRESS, SENT, MailOnce, bilingual, render_both
 from .ports import AbstractDirectory, AbstractRenderer
 
 logger = logging.getLogger(__name__)
@@ -31,18 +30,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PartyMail:
-    """One kind of e-mail to the parties of a placement: its template (and mark), who gets it, and the payload
-    field that names what it is about (sent once per value and party)."""
+    """One kind of e-mail to the parties of a placement: its template (and mark), who gets it, the payload
+    field that names what it is about (sent once per value and party), and the only payload status it is sent
+    for (None: every payload)."""
 
     kind: str
     parties: tuple[str, ...]
     about: str = "agreement_id"
+    status: str | None = None
 
 
 #: The organisation proposed a kennismaking moment: the student confirms it (R103).
 INTRODUCTION_PROPOSED = PartyMail("introduction_proposed", ("student",), about="introduction_id")
 #: The school sent the POK: the student and the organisation sign it (the school knows; it sent it).
-POK_TO_SIGN = PartyMail("pok_to_sign", ("student", "organisation"))
+POK_TO_SIGN = PartyMail("pok_to_sign", ("student", "organisation"), status="sent")
 #: The end evaluation opened: all three evaluate (R133).
 EVALUATION_INVITE = PartyMail("evaluation_invite", ("student", "organisation", "school"))
 
@@ -51,12 +52,15 @@ class PartyMailer:
     """Sends one kind of e-mail to the parties of the placement an event names, each once."""
 
     def __init__(self, what: PartyMail, directory: AbstractDirectory, mail: MailOnce, renderer: AbstractRenderer,
-                 options: ContactTaskOptions = ContactTaskOptions()):
-        self.what, self.directory, self.mail, self.renderer, self.options = what, directory, mail, renderer, options
+                 reporting_url: str):
+        self.what, self.directory, self.mail, self.renderer = what, directory, mail, renderer
+        self.reporting_url = reporting_url
 
     def __call__(self, about: Any) -> int:
         """Send the e-mails not sent yet to the parties of `about` (a payload with the `PartyMail.about` field,
         period_id, student_ref, school_id, organisation_id and place_id); how many were sent now."""
+        if self.what.status is not None and about.status != self.what.status:
+            return 0
         sent = 0
         for party in self.what.parties:
             ref = f"{getattr(about, self.what.about)}:{party}"
@@ -80,5 +84,5 @@ class PartyMailer:
         context = {"party": party, "name": contact.name, "student_ref": about.student_ref,
                    "organisation_id": about.organisation_id, "period_id": about.period_id,
                    "moment": local_time(getattr(about, "moment", None)),
-                   "url": f"{self.options.reporting_url}/pages/aftercare/{about.period_id}/{about.student_ref}"}
-        return both_languages(self.renderer, self.what.kind, context)
+                   "url": f"{self.reporting_url}/pages/aftercare/{about.period_id}/{about.student_ref}"}
+        return bilingual(render_both(self.renderer, self.what.kind, context))

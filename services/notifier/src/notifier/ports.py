@@ -9,7 +9,7 @@ envelope and ports, and the domain.
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
@@ -276,11 +276,7 @@ class Deps:
     clock: Callable[[], datetime]
     reminder_lead: timedelta = timedelta(hours=48)
     render_inbox: InboxRendering | None = None
-    #: E-mails the addressee of a `contact.task_opened` payload (issue 20.4; contact_tasks.ContactTaskMailer).
-    tell_contact_task: Callable[[Any], bool] | None = None
-    #: E-mails the parties of an `evaluation.opened` payload (issue 20.5; party_mails.EVALUATION_INVITE).
-    invite_to_evaluation: Callable[[Any], int] | None = None
-    #: E-mails the parties who sign a POK sent for signing (issue 20.1; party_mails.POK_TO_SIGN).
-    ask_to_sign: Callable[[Any], int] | None = None
-    #: E-mails the student a kennismaking moment to confirm (issue 20.2; party_mails.INTRODUCTION_PROPOSED).
-    ask_to_confirm: Callable[[Any], int] | None = None
+    #: The e-mails an event asks for, by event type (empty without e-mail): `contact.task_opened`
+    #: (contact_tasks.ContactTaskMailer, issue 20.4) and the aftercare e-mails to a placement's parties
+    #: (party_mails.PartyMailer: `introduction.proposed`, `agreement.status_changed`, `evaluation.opened`).
+    mailers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
