@@ -26,7 +26,7 @@ MAX_HOURS = 2000
 FAILURE_END_REASONS = {"not_suitable": "mismatch", "rejected_after_introduction": "mismatch",
                        "organisation_withdrew": "organisation_withdrew", "safety": "unsafe_or_discrimination",
                        "other": "other"}
-ENDED = ("ended", "ended_early")
+ENDED = ("ended", "ended_early")  # the POK's follow-up is over (evaluations, retention)
 
 #: (from, to) pairs the status may take by an explicit action; "signed" follows from the last signature.
 TRANSITIONS = {("draft", "sent"), ("signed", "active"), ("active", "ended"), ("signed", "ended_early"),

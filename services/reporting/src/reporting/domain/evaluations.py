@@ -18,14 +18,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .aftercare import Pok
+from .aftercare import ENDED, Pok
 
 EVALUATORS = ("student", "organisation", "school")
 PHASES = ("searching", "introduction", "during")
 #: The phases at the organisation: discrimination there counts towards the organisation's signals.
 ORGANISATION_PHASES = ("introduction", "during")
 STARTED = ("active", "ended")
-ENDED = ("ended", "ended_early")
 #: An evaluation that opened longer ago than this is not announced any more: a first start after an upgrade
 #: does not invite the parties of placements long over.
 ANNOUNCE_WITHIN_DAYS = 30
@@ -96,8 +95,12 @@ def started(pok: Pok | None) -> bool:
         return True
     if pok.status != "ended_early" or not pok.start_date:
         return False
-    ended_on = (pok.updated_at or pok.created_at)[:10]
-    return date.fromisoformat(pok.start_date) <= date.fromisoformat(ended_on)
+    return date.fromisoformat(pok.start_date) <= ended_on(pok)
+
+
+def ended_on(pok: Pok) -> date:
+    """The day an ended POK ended: its last change."""
+    return date.fromisoformat((pok.updated_at or pok.created_at)[:10])
 
 
 def opens_on(pok: Pok, days_before_end: int) -> date | None:
@@ -113,8 +116,7 @@ def to_announce(pok: Pok, today: date, days_before_end: int) -> bool:
         return False
     opened = opens_on(pok, days_before_end)
     if pok.status in ENDED:
-        ended_on = date.fromisoformat((pok.updated_at or pok.created_at)[:10])
-        opened = ended_on if opened is None else min(opened, ended_on)
+        opened = ended_on(pok) if opened is None else min(opened, ended_on(pok))
     return opened is not None and (today - opened).days <= ANNOUNCE_WITHIN_DAYS
 
 

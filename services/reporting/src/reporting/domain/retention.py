@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from .aftercare import Pok
+from .aftercare import ENDED, Pok
 from .aftercare_intro import FollowUpTask, Introduction
 from .figures import PlacementFact, WishFact
 from .followup import ContactMoment, at_place
@@ -32,7 +32,6 @@ RETENTION_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("student links", "shared web layer", "the link's validity (LINK_TTL_S)", "expired by Redis"),
 )
 CLOSED_DESK_STATUSES = ("closed",)
-ENDED_POK_STATUSES = ("ended", "ended_early")
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def pok_closed_at(pok: Pok) -> str:
     """When a POK's follow-up closed: an ended one when it ended (a failed placement ends it early); one that never
     ended at the later of its end date and its last change, so nothing is kept for ever."""
     changed = pok.updated_at or pok.created_at
-    if pok.status in ENDED_POK_STATUSES or not pok.end_date:
+    if pok.status in ENDED or not pok.end_date:
         return changed
     return max(changed, f"{pok.end_date}T00:00:00+00:00", key=_parsed)
 
