@@ -3,7 +3,8 @@
 Required: KAFKA_BOOTSTRAP_SERVERS, REDIS_URL. Optional with harmless local defaults: HTTP_HOST/HTTP_PORT
 (127.0.0.1:8002), LOG_LEVEL, PUBLISH_TIMEOUT_S, MATCHER_RELEASE_POLL_S (how often the release worker
 looks for due rounds), MATCHER_CONSUMER_GROUP (stagepool-matcher, read with the common settings as every
-service's `<SERVICE>_CONSUMER_GROUP`; tests run a second matcher under their own group), the pages' links *_PUBLIC_URL (stagepool_shared.web.links), INTAKE_URL with
+service's `<SERVICE>_CONSUMER_GROUP`; tests run a second matcher under their own group), the pages' links
+*_PUBLIC_URL (stagepool_shared.web.links), INTAKE_URL with
 MATCHER_SERVICE_TOKEN (an intake API token of role service, scope matcher; required once INTAKE_URL is set):
 where the review page asks for the names of a school's own students (unset: the page shows no names).
 The min-cost-flow solver has no time limit or worker count to set: it is exact and deterministic, which

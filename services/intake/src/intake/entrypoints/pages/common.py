@@ -71,3 +71,11 @@ def submit_form(fields: tuple[FormField, ...], schema: Any, act: Callable[[dict]
     except PublishFailed:
         return again(503, values, {}, unavailable=True)
     return redirect(url_for(target, done=done, school_year=request.form.get("school_year") or None))
+
+
+def offer_label(offer: commands.Offer, with_place_id: bool = False) -> str:
+    """How a place reads in the top-3 selects: "Zorg Dichtbij, Groningen (12 min)"; for the school's staff, who
+    also enter and import place ids, with the id: "Zorg Dichtbij, Groningen (pl_12..) – 12 min"."""
+    where = offer.payload.get("town") or offer.payload["location"]["pc4"]
+    name = f"{offer.payload.get('organisation_name', '')}, {where}"
+    return f"{name} ({offer.place_id}) – {offer.minutes} min" if with_place_id else f"{name} ({offer.minutes} min)"

@@ -22,7 +22,7 @@ from ..importing import ACCEPTED, REJECTED, import_file
 from ..rows import WISH_COLUMNS
 from ..schemas import WishSubmissionIn
 from ..web import SCHOOL_ROLES, deps, wiring
-from .common import choice_lists, me, unavailable
+from .common import choice_lists, me, offer_label, unavailable
 from .forms import FormField, messages_by_field, typed_values, validate
 from .placement_words import placement_words
 from .lists import WISH_STATUSES, matching_students, student_columns, student_filters, wish_lines
@@ -104,13 +104,8 @@ def _top3_form(student_ref: str, period_id: str, values: dict[str, Any]) -> dict
     kinds = values["kinds"] if typed else list(found.wish.payload.get("preferred_org_types", []))
     offered = {o.payload.get("org_type", "") for o in found.offers} | set(found.wish.payload.get("preferred_org_types", []))
     return {"period_id": period_id, "chosen": (chosen + ["", "", ""])[:3], "kinds": kinds,
-            "choices": [(o.place_id, _offer_label(o)) for o in found.offers], "kind_options": sorted(offered - {""})}
-
-
-def _offer_label(offer: commands.Offer) -> str:
-    """"Zorg Dichtbij, Groningen (pl_12..) – 12 min": a place as the school's top-3 selects name it."""
-    where = offer.payload.get("town") or offer.payload["location"]["pc4"]
-    return f"{offer.payload.get('organisation_name', '')}, {where} ({offer.place_id}) – {offer.minutes} min"
+            "choices": [(o.place_id, offer_label(o, with_place_id=True)) for o in found.offers],
+            "kind_options": sorted(offered - {""})}
 
 
 @bp.post(f"/students/{REF}/top3")

@@ -24,7 +24,7 @@ from ... import commands
 from ...commands import Catalogue, Offer, variants
 from ...errors import ChoicesClosed, InvalidInput, NotFound, WishesClosed
 from ..web import deps
-from .common import me
+from .common import me, offer_label
 from .forms import FormField, messages_by_field
 from .profile_words import ACCESSIBILITY_WORDS, SIZE_WORDS, SUPERVISOR_WORDS, word, work_pattern
 
@@ -161,7 +161,7 @@ def _view(found: Catalogue, shown: list[Offer], query: dict[str, Any], chosen: l
         "options": {key: [(v, _code_words(v) if key == "activities" else v)
                           for v in sorted({v for o in every for v in _values(o.payload, key)})]
                     for key in ("activities", "competences", "org_type")},
-        "choices": [(o.place_id, _choice_label(o)) for o in every],
+        "choices": [(o.place_id, offer_label(o)) for o in every],
         "chosen": (chosen + ["", "", ""])[:3], "open": found.is_open(deps().clock()),
         "kinds": list(found.wish.payload.get("preferred_org_types", [])),
         "open_until": local_time(found.open_until) if found.open_until else "",
@@ -184,17 +184,11 @@ def _variant(found: Catalogue, picked: list[str] | None) -> dict[str, Any]:
 def _candidate_labels(found: Catalogue, offered: list[str]) -> list[str]:
     """The candidates as the top-3 selects name places (organisation, town, minutes); the school's label with the
     place id only for a candidate not in the catalogue or two that would read the same."""
-    by_id = {o.place_id: _choice_label(o) for o in found.offers}
+    by_id = {o.place_id: offer_label(o) for o in found.offers}
     labels = [by_id.get(place_id, "") for place_id in offered]
     if "" in labels or len(set(labels)) < len(labels):
         return commands.place_names(deps(), offered)
     return labels
-
-
-def _choice_label(offer: Offer) -> str:
-    """"Zorg Dichtbij, Groningen (12 min)": how a place reads in the top-3 selects."""
-    where = offer.payload.get("town") or offer.payload["location"]["pc4"]
-    return f"{offer.payload.get('organisation_name', '')}, {where} ({offer.minutes} min)"
 
 
 def _code_words(code: str) -> str:
