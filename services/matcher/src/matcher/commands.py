@@ -30,7 +30,6 @@ from .rounds.objection import Objection, objection_of
 from .rounds.movement import Movement, movement
 from .rounds.parts import PRODUCER
 from .rounds.record import RoundRecord
-from .rounds.stale import stale_placements
 from .rounds.summary import rate_changes
 from .rounds.variant2 import OFFERED
 
@@ -149,8 +148,7 @@ def schedule_release(deps: Deps, principal: Principal, round_id: str, release_at
                             "support staff must approve first.", _missing_details(state))
     if respond_by <= release_at:
         raise RoundConflict("The answer deadline must come after the release moment.")
-    stale = stale_placements(deps.store.outcomes(round_id),
-                             deps.store.load_pool(record.request.region_id, record.request.period_id, None))
+    stale = handlers.stale_of(deps, record)
     if stale:
         raise RoundConflict("Since this round was computed, places were withdrawn or students left that it "
                             "places: request a new round (or re-solve) first.",

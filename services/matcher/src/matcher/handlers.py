@@ -38,7 +38,7 @@ from .rounds.moments import iso, parse_moment
 from .rounds.parts import offer_events, proposal_events
 from .rounds.pool import KeptPlacement, Pool, StudentExclusions
 from .rounds.record import RoundRecord
-from .rounds.stale import stale_placements
+from .rounds.stale import Stale, stale_placements
 from .rounds.variant2 import OFFERED, choices_of
 
 logger = logging.getLogger(__name__)
@@ -93,13 +93,18 @@ def hold_if_stale(deps: Deps, record: RoundRecord) -> bool:
     computed (`rounds.stale`): released, it would place a student at a place that no longer exists. The same
     check refuses scheduling such a round (commands.schedule_release); this one catches a withdrawal after it.
     The round is taken off the schedule; its page names what changed, and a new round is the way on."""
-    pool = deps.store.load_pool(record.request.region_id, record.request.period_id, None)
-    stale = stale_placements(deps.store.outcomes(record.round_id), pool)
+    stale = stale_of(deps, record)
     if stale and deps.store.hold_release(record.round_id, stale):
         logger.warning("round %s: release held, %d places withdrawn and %d placed students left since it was "
                        "computed", record.round_id, len(stale.places), len(stale.students))
         return True
     return False
+
+
+def stale_of(deps: Deps, record: RoundRecord) -> Stale:
+    """What the round places that the period's pool no longer holds (`rounds.stale`)."""
+    pool = deps.store.load_pool(record.request.region_id, record.request.period_id, None)
+    return stale_placements(deps.store.outcomes(record.round_id), pool)
 
 
 def erase_student(env: Envelope, deps: Deps) -> None:
