@@ -37,8 +37,8 @@ class Mailer:
                                 deadline_marks=FakeDeadlineMarks(), task_contacts=self.contacts)
 
     def opened(self, kind: str, reason: str, addressee: str, task_id: str = "tsk-1") -> None:
-        payload = ContactTaskOpened(task_id, "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", kind,
-                                    reason, addressee)
+        payload = ContactTaskOpened("reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", task_id=task_id,
+                                    kind=kind, reason_code=reason, addressee=addressee)
         handlers.handle(new_envelope("contact.task_opened", payload, producer="reporting",
                                      partition_key="reg-groningen"), self.wiring.deps)
 

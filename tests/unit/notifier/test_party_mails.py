@@ -43,8 +43,8 @@ def inviter(email: FakeChannel, students: dict | None = None):
             payload = IntroductionProposed("reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg", place_id,
                                            introduction_id=status, moment="2027-03-08T09:00:00+00:00")
         else:
-            payload = AgreementStatusChanged("pok-1", "reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg",
-                                             status, None, place_id)
+            payload = AgreementStatusChanged("reg-groningen", "2027-p1", "stu_1", "sch-alfa", "org-umcg",
+                                             agreement_id="pok-1", status=status, place_id=place_id)
         handlers.handle(new_envelope(event_type, payload, producer="reporting", partition_key="reg-groningen"),
                         wiring.deps)
     return opened

@@ -30,32 +30,34 @@ CONTACT_TASK_ADDRESSEES = ("school_contact", "school_coordinator")
 
 
 @dataclass(frozen=True)
-class AgreementStatusChanged:
-    """A POK moved to another status (the draft itself is not announced)."""
+class StudentAtOrganisation:
+    """Whose placement, with whom: the ids every aftercare event starts with (region, period, the student, their
+    school and the organisation)."""
 
-    agreement_id: str = ident()
     region_id: str = ident()
     period_id: str = ident()
     student_ref: str = ident()
     school_id: str = ident()
     organisation_id: str = ident()
+
+
+@dataclass(frozen=True)
+class PlacementIds(StudentAtOrganisation):
+    """The ids of an aftercare event about one placement: those of `StudentAtOrganisation` and the place."""
+
+    place_id: str = ident()
+
+
+@dataclass(frozen=True)
+class AgreementStatusChanged(StudentAtOrganisation):
+    """A POK moved to another status (the draft itself is not announced)."""
+
+    agreement_id: str = ident()
     status: str = choice(AGREEMENT_STATUSES)
     end_reason: str | None = choice(AGREEMENT_END_REASONS, default=None)
     #: The place of the placement, so the notifier can find the organisation's contact person (None in events
     #: from before it was sent).
     place_id: str | None = code(ID_PATTERN, default=None)
-
-
-@dataclass(frozen=True)
-class PlacementIds:
-    """Whose placement, where: the ids an aftercare event about one placement starts with."""
-
-    region_id: str = ident()
-    period_id: str = ident()
-    student_ref: str = ident()
-    school_id: str = ident()
-    organisation_id: str = ident()
-    place_id: str = ident()
 
 
 @dataclass(frozen=True)
@@ -68,15 +70,10 @@ class IntroductionRejected(PlacementIds):
 
 
 @dataclass(frozen=True)
-class ContactTaskOpened:
+class ContactTaskOpened(StudentAtOrganisation):
     """Reporting opened a contact-moment reminder or escalation on the school's task list (issue 20.4)."""
 
     task_id: str = ident()
-    region_id: str = ident()
-    period_id: str = ident()
-    student_ref: str = ident()
-    school_id: str = ident()
-    organisation_id: str = ident()
     kind: str = choice(CONTACT_TASK_KINDS)
     reason_code: str = choice(CONTACT_TASK_REASONS)
     addressee: str = choice(CONTACT_TASK_ADDRESSEES)

@@ -110,14 +110,16 @@ def sample_payload(event_type: str) -> Any:
         "desk.report_status_changed": lambda: desk.DeskReportStatusChanged("rep-7f3a", "reg-groningen",
                                                                            "in_progress", "received"),
         "agreement.status_changed": lambda: aftercare.AgreementStatusChanged(
-            "pok-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
-            "org-umcg", "ended_early", "mismatch", "plc-umcg-01"),
+            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg",
+            agreement_id="pok-0a1b2c3d4e5f60718293a4b5", status="ended_early", end_reason="mismatch",
+            place_id="plc-umcg-01"),
         "introduction.rejected": lambda: aftercare.IntroductionRejected(
             "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
             "team_fit", True, False),
         "contact.task_opened": lambda: aftercare.ContactTaskOpened(
-            "tsk-0a1b2c3d4e5f60718293a4b5", "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort",
-            "org-umcg", "contact_reminder", "contact_due", "school_contact"),
+            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg",
+            task_id="tsk-0a1b2c3d4e5f60718293a4b5", kind="contact_reminder", reason_code="contact_due",
+            addressee="school_contact"),
         "introduction.proposed": lambda: aftercare.IntroductionProposed(
             "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
             introduction_id="int-0a1b2c3d4e5f60718293a4b5", moment="2027-01-20T09:00:00+00:00"),

@@ -181,8 +181,9 @@ def student_name(deps: Deps, pok: Pok) -> str | None:
 
 def _move(deps: Deps, pok: Pok, people: PokPeople | None = None) -> Pok:
     """Publish the new status (acks), then store it (pattern A)."""
-    payload = AgreementStatusChanged(pok.pok_id, pok.region_id, pok.period_id, pok.student_ref, pok.school_id,
-                                     pok.organisation_id, pok.status, pok.end_reason, pok.place_id or None)
+    payload = AgreementStatusChanged(pok.region_id, pok.period_id, pok.student_ref, pok.school_id, pok.organisation_id,
+                                     agreement_id=pok.pok_id, status=pok.status, end_reason=pok.end_reason,
+                                     place_id=pok.place_id or None)
     deps.publisher.publish_all([new_envelope("agreement.status_changed", payload, producer="reporting",
                                              partition_key=pok.region_id)])
     store_of(deps).save_pok(pok, people)

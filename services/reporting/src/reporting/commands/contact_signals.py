@@ -126,8 +126,9 @@ def _save(deps: Deps, tasks: list[FollowUpTask]) -> int:
 def _tell(deps: Deps, tasks: list[FollowUpTask]) -> None:
     """Publish `contact.task_opened` for each reminder and escalation, so the notifier tells its addressee."""
     envelopes = [new_envelope("contact.task_opened", ContactTaskOpened(
-        t.task_id, t.region_id, t.period_id, t.student_ref, t.school_id, t.organisation_id, t.kind, t.reason_code,
-        plan.addressee(t.kind)), producer="reporting", partition_key=t.region_id) for t in tasks]
+        t.region_id, t.period_id, t.student_ref, t.school_id, t.organisation_id, task_id=t.task_id, kind=t.kind,
+        reason_code=t.reason_code, addressee=plan.addressee(t.kind)), producer="reporting", partition_key=t.region_id)
+        for t in tasks]
     if envelopes:
         deps.publisher.publish_all(envelopes)
 
