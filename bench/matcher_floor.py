@@ -27,6 +27,10 @@ import numpy as np
 
 CLI_FLAGS = ("--validate", "skip")
 SHARED: dict = {}  # the tables and eligible pairs of the last Stagepool run: the validator reuses them, as in the service
+#: Up to this many students the validator reuses the solve's eligible pairs (the service's `solve_validated`); above
+#: it the solve takes them over and frees them component by component (the 250,000-student peak, issue 17.4),
+#: and the certification computes its own.
+SHARE_PAIRS_UP_TO = 50_000
 
 
 def stagepool_timed(rnd):
@@ -39,10 +43,13 @@ def stagepool_timed(rnd):
     t0 = time.perf_counter()
     check_round(rnd)
     rt = build_tables(rnd)
-    pairs = eligible_pairs(rt)
+    handed = [eligible_pairs(rt)]
     elig = time.perf_counter() - t0
-    sol = solve(rnd, rt, pairs)
-    SHARED.update(tables=rt, pairs=pairs)
+    if len(rnd.wishes) > SHARE_PAIRS_UP_TO:  # national scale: the solve frees each component's pairs when done
+        sol = solve(rnd, rt, handed.pop(), release_pairs=True)
+    else:
+        sol = solve(rnd, rt, handed[0])
+    SHARED.update(tables=rt, pairs=handed[0] if handed else None)
     t = sol.stats.timings
     phases = {"eligibility_s": round(elig, 3), "rule_s": round(t["build"] + t["solve"], 3),
               "explain_s": round(t["explain"], 3)}

@@ -10,6 +10,8 @@ import pytest
 
 from bench.generator import generate
 from matcher.domain import eligibility
+from matcher.domain.model import WISH_RANKS
+from matcher.domain.preferences import pair_overlaps, pair_tiers
 from matcher.domain.tables import build_tables
 from matcher.solver import solve
 from matcher.solver.instance import build_instance
@@ -49,14 +51,28 @@ def test_the_block_size_changes_no_explanation(region, monkeypatch) -> None:
     assert solve(rnd).explanations == whole
 
 
-def test_the_instance_shares_the_pairs_and_keeps_narrow_wish_columns(region) -> None:
+def test_the_instance_shares_the_pairs_and_keeps_one_narrow_wish_column(region) -> None:
     rnd, rt = region
     assert not rnd.fixed
     pairs = eligibility.eligible_pairs(rt)
     inst = build_instance(rt, pairs)
     assert inst.pairs is pairs  # no student is fixed: no copy of the pairs
-    assert (inst.wish.dtype, inst.tier.dtype, inst.overlap.dtype) == (np.int16, np.int8, np.int8)
-    assert np.array_equal(inst.wish, 101 * inst.tier.astype(np.int64) + 100 - inst.overlap)
+    assert inst.wish.dtype == np.int16 and not hasattr(inst, "tier") and not hasattr(inst, "overlap")
+    tier, overlap = pair_tiers(rt, pairs.student, pairs.place), pair_overlaps(rt, pairs.student, pairs.place)
+    assert np.array_equal(inst.wish, 101 * tier.astype(np.int64) + 100 - overlap)
+
+
+def test_the_chosen_pairs_get_their_tier_and_overlap(region) -> None:
+    rnd, rt = region
+    solution = solve(rnd)
+    pairs = eligibility.eligible_pairs(rt)
+    index = {(rt.students.refs[s], rt.places.ids[p]): k for k, (s, p) in enumerate(zip(pairs.student, pairs.place))}
+    chosen = [index[(a.student_ref, a.place_id)] for a in solution.assignments]
+    tier, overlap = pair_tiers(rt, pairs.student[chosen], pairs.place[chosen]), pair_overlaps(rt, pairs.student[chosen],
+                                                                                             pairs.place[chosen])
+    assert [a.wish_rank for a in solution.assignments] == [WISH_RANKS[t] for t in tier]
+    assert [a.activity_overlap for a in solution.assignments] == overlap.tolist()
+    assert [a.travel_minutes for a in solution.assignments] == pairs.minutes[chosen].tolist()
 
 
 def test_an_arc_set_releases_its_blocks_and_a_copy_keeps_its_own() -> None:
@@ -81,3 +97,61 @@ def test_a_solved_pass_leaves_no_blocks_behind(region, monkeypatch) -> None:
     monkeypatch.setattr(model, "_run", lambda arcs, *a, **k: (seen.append(arcs), run(arcs, *a, **k))[1])
     solve(region[0])
     assert seen and all(not (a.tails or a.heads or a.caps or a.costs) for a in seen)
+
+
+def test_components_do_not_depend_on_how_the_links_are_read(region, monkeypatch) -> None:
+    from matcher.solver import components as split
+
+    _, rt = region
+    inst = build_instance(rt, eligibility.eligible_pairs(rt))
+    whole = split.components(inst)
+    assert len(whole) > 1 and sum(len(c.pairs) for c in whole) == inst.pairs.n
+    for c in whole:  # a component's pairs are exactly those of its students, in pair order
+        assert np.all(np.diff(c.pairs) > 0)
+        assert np.array_equal(np.unique(inst.pairs.student[c.pairs]), c.students)
+        assert np.isin(inst.pairs.place[c.pairs], c.places).all()
+    monkeypatch.setattr(split, "_SLICE", 1000)  # many slices
+    monkeypatch.setattr(split, "_DENSE_LINKS", 0)  # sorted keys instead of the dense matrix
+    again = split.components(inst)
+    assert len(again) == len(whole)
+    for a, b in zip(whole, again):
+        for name in ("groups", "students", "places", "pairs", "reservations"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_a_solve_that_frees_each_component_s_pairs_gives_the_same_solution(region) -> None:
+    from matcher.solver import components as split
+
+    rnd, rt = region
+    shared = eligibility.eligible_pairs(rt)
+    kept = solve(rnd, rt, shared)  # the validator's way: the caller keeps the pairs
+    assert solve(rnd) == kept  # the solve's own pairs, split into components and freed one by one
+    assert solve(rnd, rt, eligibility.eligible_pairs(rt), release_pairs=True) == kept
+    inst = build_instance(rt, shared)
+    comps = split.components(inst)
+    bare, parts = split.split(inst, comps)
+    assert bare.pairs.n == 0 and len(bare.wish) == 0 and shared.n == inst.pairs.n  # the caller's columns untouched
+    for comp, part in zip(comps, parts):
+        narrow, own = part.narrowed(bare)
+        assert np.array_equal(narrow.pairs.student[own.pairs], inst.pairs.student[comp.pairs])
+        assert np.array_equal(narrow.pairs.place[own.pairs], inst.pairs.place[comp.pairs])
+        assert np.array_equal(narrow.wish[own.pairs], inst.wish[comp.pairs])
+        assert np.array_equal(own.students, comp.students) and np.array_equal(own.places, comp.places)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+
+
+def test_give_back_returns_freed_heap_arrays_to_the_system() -> None:
+    from matcher.solver import heap
+
+    np.ones(30 << 17)  # a freed 30 MB block raises glibc's mmap threshold: the arrays below come from the heap
+    arrays = [np.ones(1 << 17) for _ in range(200)]  # 200 arrays of 1 MB
+    last = arrays.pop()  # holds the heap's top, so free() alone cannot shrink the heap
+    del arrays
+    before = _rss_mb()
+    assert heap.give_back()
+    assert before - _rss_mb() > 100  # ~199 MB were free inside the heap
+    del last

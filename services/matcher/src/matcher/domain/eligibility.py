@@ -159,7 +159,7 @@ def eligible_pairs(rt: RoundTables) -> Pairs:
             rows = block_rows(len(p))
             for k in range(0, len(s_all) if len(p) else 0, rows):
                 parts.append(_finish_block(rt, *_block_candidates(rt, s_all[k:k + rows], p)))
-    return _sorted_pairs(parts)
+    return _sorted_pairs(parts, st.n)
 
 
 def _finish_block(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -171,21 +171,26 @@ def _finish_block(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> tuple[np.nda
     return s[keep].astype(np.int32), p[keep].astype(np.int32), minutes[keep].astype(_MINUTES)
 
 
-def _sorted_pairs(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Pairs:
-    """The blocks' pairs in (student, place) order.
+def _sorted_pairs(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n_students: int) -> Pairs:
+    """The blocks' pairs in (student, place) order, each block written into place and dropped (`parts` is
+    emptied), so no sort of the whole round's pairs and no second copy of it is held.
 
     A student's pairs all come from one block (one period and programme), in place order (`np.nonzero` is
-    row-major over ascending students and places), so a stable sort by student alone orders them.
+    row-major over ascending students and places), so a student's pairs start where the students before it end.
     """
-    if not parts:
-        empty = np.zeros(0, dtype=np.int32)
-        return Pairs(student=empty, place=empty.copy(), minutes=np.zeros(0, dtype=_MINUTES))
-    s = np.concatenate([x[0] for x in parts])
-    order = np.argsort(s, kind="stable")
-    s = s[order]
-    p = np.concatenate([x[1] for x in parts])[order]
-    minutes = np.concatenate([x[2] for x in parts])[order]
-    return Pairs(student=s, place=p, minutes=minutes)
+    count = np.zeros(n_students, dtype=np.int64)
+    for s, _, _ in parts:
+        students, per_student = np.unique(s, return_counts=True)
+        count[students] = per_student
+    start = np.cumsum(count) - count
+    total = int(count.sum())
+    student, place = np.empty(total, dtype=np.int32), np.empty(total, dtype=np.int32)
+    minutes = np.empty(total, dtype=_MINUTES)
+    while parts:
+        s, p, m = parts.pop()
+        at = start[s] + (np.arange(len(s)) - np.searchsorted(s, s))  # the student's start + the pair's rank in it
+        student[at], place[at], minutes[at] = s, p, m
+    return Pairs(student=student, place=place, minutes=minutes)
 
 
 __all__ = [

@@ -34,7 +34,7 @@ from matcher.solver import model
 from matcher.solver.candidates import placement_of
 from matcher.solver.components import Component, components
 from matcher.solver.equivalents import ClassNet, class_network
-from matcher.solver.instance import SolverInstance, build_instance
+from matcher.solver.instance import SolverInstance, build_instance, pair_figures
 
 _LOTTERY = 1 << 8
 
@@ -133,10 +133,7 @@ def _solution(inst: SolverInstance, solution: Solution, final: np.ndarray, n_com
     """The final allocation as a Solution: figures per pair, explanations and shares as the rule's."""
     n = inst.tables.students.n
     place, tier, minutes, overlap = (np.full(n, -1, dtype=np.int64) for _ in range(4))
-    idx = np.nonzero(final[inst.pairs.student] == inst.pairs.place)[0]
-    s = inst.pairs.student[idx]
-    place[s], tier[s] = inst.pairs.place[idx], inst.tier[idx]
-    minutes[s], overlap[s] = inst.pairs.minutes[idx], inst.overlap[idx]
+    pair_figures(inst, np.nonzero(final[inst.pairs.student] == inst.pairs.place)[0], place, tier, minutes, overlap)
     model._fixed_figures(inst, place, tier, minutes, overlap)
     stats = solution.stats
     notes = {"lottery_size": stats.lottery_size, "travel_quantum": stats.travel_quantum,

@@ -10,11 +10,16 @@ Imports numpy only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from matcher.domain.eligibility import Pairs
+from matcher.solver import heap
 from matcher.solver.instance import SolverInstance
+
+_SLICE = 1 << 22  # pairs per slice when the links are read
+_DENSE_LINKS = 50_000_000  # groups x places up to which the links are marked in a dense matrix
 
 
 def _labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -31,14 +36,26 @@ def _labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         label = new
 
 
-def _links(group: np.ndarray, place: np.ndarray, n_groups: int, n_places: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (group, place) links; a dense mark matrix when small enough, else a sort."""
-    if n_groups * n_places <= 50_000_000:
+def _links(inst: SolverInstance) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (group, place) links of the eligible pairs, read in slices of _SLICE pairs (so no per-pair
+    temporary of the whole round); a dense mark matrix when small enough, else sorted keys."""
+    n_groups, n_places = len(inst.demand), inst.tables.places.n
+    group, student, place = inst.tables.students.group, inst.pairs.student, inst.pairs.place
+    slices = [slice(lo, lo + _SLICE) for lo in range(0, inst.pairs.n, _SLICE)]
+    if n_groups * n_places <= _DENSE_LINKS:
         mark = np.zeros((n_groups, n_places), dtype=bool)
-        mark[group, place] = True
+        for sl in slices:
+            mark[group[student[sl]], place[sl]] = True
         return np.nonzero(mark)
-    keys = np.unique(group.astype(np.int64) * n_places + place)
+    keys = np.unique(np.concatenate([np.unique(group[student[sl]].astype(np.int64) * n_places + place[sl])
+                                     for sl in slices]))
     return keys // n_places, keys % n_places
+
+
+def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The indices start[i] .. start[i] + count[i] - 1 of every i, concatenated (int32)."""
+    shift = np.repeat((start - (np.cumsum(count) - count)).astype(np.int32), count)
+    return shift + np.arange(len(shift), dtype=np.int32)
 
 
 @dataclass(frozen=True)
@@ -53,28 +70,63 @@ class Component:
 
 
 def components(inst: SolverInstance) -> list[Component]:
-    """Independent components that contain at least one eligible pair, in canonical order."""
+    """Independent components that contain at least one eligible pair, in canonical order.
+
+    A component's pairs are the pair ranges of its students (the pairs are sorted by student), so no sort
+    of the round's pairs is needed: at 250,000 students that sort held ~0.5 GB of temporaries.
+    """
     n_groups, n_places = len(inst.demand), inst.tables.places.n
     if inst.pairs.n == 0:
         return []
-    group_of_pair = inst.tables.students.group.astype(np.int32)[inst.pairs.student]
-    g_link, p_link = _links(group_of_pair, inst.pairs.place, n_groups, n_places)
+    g_link, p_link = _links(inst)
     root = _labels(n_groups + n_places, g_link, p_link + n_groups)
-    pair_root = root[:n_groups].astype(np.int32)[group_of_pair]
-    del group_of_pair
-    order = np.argsort(pair_root, kind="stable").astype(np.int32)
-    bounds = np.flatnonzero(np.diff(pair_root[order])) + 1
+    count = np.bincount(inst.pairs.student, minlength=inst.tables.students.n)
+    start = np.cumsum(count) - count  # the first pair of each student
+    student_root = np.where(count > 0, root[:n_groups][inst.tables.students.group], -1)
     result = []
-    for chunk in np.split(order, bounds):
-        r = pair_root[chunk[0]]
+    for r in np.unique(student_root[student_root >= 0]):
+        students = np.nonzero(student_root == r)[0].astype(inst.pairs.student.dtype)
         places = np.nonzero(root[n_groups:] == r)[0]
-        chunk = np.sort(chunk)
-        s = inst.pairs.student[chunk]  # pairs are sorted by student, so s is non-decreasing
         result.append(Component(
             groups=np.nonzero(root[:n_groups] == r)[0],
-            students=s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s,
+            students=students,
             places=places,
-            pairs=chunk,
+            pairs=_ranges(start[students], count[students]),
             reservations=np.nonzero(np.isin(inst.reservations.place, places))[0],
         ))
     return result
+
+
+@dataclass(frozen=True)
+class Part:
+    """A component with pair columns of its own (its pairs are all of them, in the round's pair order)."""
+
+    comp: Component  # `pairs` left empty: `narrowed` numbers the part's own pairs
+    pairs: Pairs
+    wish: np.ndarray
+
+    def narrowed(self, inst: SolverInstance) -> tuple[SolverInstance, Component]:
+        """The instance narrowed to this part's pair columns, and the component over them: the solver's
+        arcs, costs and flows are the same as on the round's columns."""
+        return (replace(inst, pairs=self.pairs, wish=self.wish),
+                replace(self.comp, pairs=np.arange(self.pairs.n, dtype=np.int32)))
+
+
+def split(inst: SolverInstance, comps: list[Component]) -> tuple[SolverInstance, list[Part]]:
+    """The instance without pair columns, and each component with its own (issue 17.4, memory).
+
+    The round's columns are cut one at a time and each is dropped once cut, so at most one column is held
+    twice; a part's columns go when the caller drops the part. Frees memory only when nothing else holds
+    the round's columns (the solve computed them itself).
+    """
+    columns = {"student": inst.pairs.student, "place": inst.pairs.place, "minutes": inst.pairs.minutes,
+               "wish": inst.wish}
+    none = np.zeros(0, dtype=np.int32)
+    inst = replace(inst, pairs=Pairs(none, none, none.astype(inst.pairs.minutes.dtype)), wish=none)
+    cut = {}
+    for name in list(columns):
+        heap.give_back()  # the pages of the column dropped before (and of the components' temporaries)
+        cut[name] = [columns[name][c.pairs] for c in comps]
+        del columns[name]
+    return inst, [Part(replace(c, pairs=none), Pairs(s, p, m), w)
+                  for c, s, p, m, w in zip(comps, cut["student"], cut["place"], cut["minutes"], cut["wish"])]

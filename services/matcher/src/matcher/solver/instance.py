@@ -37,9 +37,7 @@ class SolverInstance:
 
     tables: RoundTables
     pairs: Pairs              # eligible pairs of students still to place (fixed students removed)
-    wish: np.ndarray          # per pair: wish cost (int16), tier and activity overlap (int8 columns)
-    tier: np.ndarray
-    overlap: np.ndarray
+    wish: np.ndarray          # per pair: wish cost (int16); tier and overlap are computed for chosen pairs only
     schools: tuple[str, ...]
     student_school: np.ndarray
     group_school: np.ndarray
@@ -62,14 +60,24 @@ def _reservations(residual: ResidualSlots, schools: dict[str, int]) -> Reservati
     )
 
 
-def wish_columns(rt: RoundTables, pairs: Pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(wish cost int16: at most MAX_WISH_COST, tier int8, activity overlap int8) per pair, computed in slices of _SLICE pairs so
-    the temporaries of `pair_wish_costs` stay slice-sized."""
-    wish, tier, overlap = np.empty(pairs.n, np.int16), np.empty(pairs.n, np.int8), np.empty(pairs.n, np.int8)
+def wish_column(rt: RoundTables, pairs: Pairs) -> np.ndarray:
+    """The wish cost per pair (int16: at most MAX_WISH_COST), computed in slices of _SLICE pairs so the
+    temporaries of `pair_wish_costs` stay slice-sized. Tier and overlap are not kept per pair (2 bytes a pair,
+    82 MB at 250,000 students): `pair_figures` computes them for the chosen pairs."""
+    wish = np.empty(pairs.n, np.int16)
     for lo in range(0, pairs.n, _SLICE):
         hi = lo + _SLICE
-        wish[lo:hi], tier[lo:hi], overlap[lo:hi] = pair_wish_costs(rt, pairs.student[lo:hi], pairs.place[lo:hi])
-    return wish, tier, overlap
+        wish[lo:hi] = pair_wish_costs(rt, pairs.student[lo:hi], pairs.place[lo:hi])[0]
+    return wish
+
+
+def pair_figures(inst: SolverInstance, idx: np.ndarray, place: np.ndarray, tier: np.ndarray, minutes: np.ndarray,
+                 overlap: np.ndarray) -> None:
+    """Write the place, wish tier, travel minutes and activity overlap of the chosen pairs `idx` (indices into
+    `inst.pairs`, one per student) into the per-student arrays."""
+    s, p = inst.pairs.student[idx], inst.pairs.place[idx]
+    _, tier[s], overlap[s] = pair_wish_costs(inst.tables, s, p)
+    place[s], minutes[s] = p, inst.pairs.minutes[idx]
 
 
 def build_instance(rt: RoundTables, pairs: Pairs | None = None) -> SolverInstance:
@@ -84,12 +92,12 @@ def build_instance(rt: RoundTables, pairs: Pairs | None = None) -> SolverInstanc
     free = st.fixed[pairs.student] < 0
     pairs_free = pairs if free.all() else Pairs(pairs.student[free], pairs.place[free], pairs.minutes[free])
     del free
-    wish, tier, overlap = wish_columns(rt, pairs_free)
+    wish = wish_column(rt, pairs_free)
     n_groups = len(rt.groups)
     residual = residual_slots(rt)
     eligible = np.bincount(pairs.student, minlength=st.n).astype(np.int64)
     return SolverInstance(
-        tables=rt, pairs=pairs_free, wish=wish, tier=tier, overlap=overlap, schools=school_names,
+        tables=rt, pairs=pairs_free, wish=wish, schools=school_names,
         student_school=np.array([schools[w.school_id] for w in st.wishes], dtype=np.int64),
         group_school=np.array([schools[g[0]] for g in rt.groups], dtype=np.int64),
         demand=np.bincount(st.group, minlength=n_groups).astype(np.int64),

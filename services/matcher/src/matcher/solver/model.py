@@ -37,8 +37,9 @@ from matcher.domain.tables import RoundTables, build_tables
 from matcher.domain.travel import travel_minutes
 from matcher.errors import SolverFailure
 from matcher.solver import constraints as rules
-from matcher.solver.components import Component, components
-from matcher.solver.instance import SolverInstance, build_instance
+from matcher.solver import heap
+from matcher.solver.components import Component, components, split
+from matcher.solver.instance import SolverInstance, build_instance, pair_figures
 from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
 
 _OPTIMAL = min_cost_flow.SimpleMinCostFlow.OPTIMAL
@@ -50,14 +51,19 @@ def _run(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str, max_fl
     tails, heads, caps, costs = arcs.arrays()
     arcs.release()  # OR-tools copies the network: the blocks and the joined arrays go before it solves
     ids = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    n_arcs = len(tails)
     del tails, heads, caps, costs
+    if n_arcs and (ids[0] != 0 or ids[-1] != n_arcs - 1):  # a fresh network numbers its arcs 0, 1, ...
+        raise SolverFailure(stage, "unexpected arc numbering")
+    del ids  # so the index array is not held while OR-tools solves
+    heap.give_back()  # the pass's freed temporaries go back before OR-tools' solve grows the network
     nodes = np.nonzero(supplies)[0]
     if len(nodes):
         mcf.set_nodes_supplies(nodes.astype(np.int32), supplies[nodes].astype(np.int64))
     status = mcf.solve_max_flow_with_min_cost() if max_flow else mcf.solve()
     if status != _OPTIMAL:
         raise SolverFailure(stage, str(status))
-    return np.asarray(mcf.flows(np.asarray(ids, dtype=np.int32)), dtype=np.int64)
+    return np.asarray(mcf.flows(np.arange(n_arcs, dtype=np.int32)), dtype=np.int64)
 
 
 def _span(flows: np.ndarray, arcs: ArcSet, name: str) -> np.ndarray:
@@ -161,29 +167,45 @@ def _fixed_figures(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, mi
         minutes[s], overlap[s] = travel_minutes(w.home, p.location, w.transport_mode), activity_overlap(w, p)
 
 
-def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | None = None) -> Solution:
+def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | None = None, *,
+          release_pairs: bool = False) -> Solution:
     """Allocate places for one round under the rule of docs/matching.md; explain every student.
 
     `tables`: the round's canonical tables when the caller already built them from the checked round
     (`solve_validated` shares them with the validator); otherwise the round is checked and they are built.
-    `pairs`: their eligible pairs, when already computed (the bench times the rule without eligibility).
+    `pairs`: their eligible pairs, when already computed (the bench times the rule without eligibility; the
+    validator shares them). Without them the solve computes its own and frees each component's pairs once
+    that component is solved, the largest last, so that its network is built with only its own pairs in
+    memory (components are independent: the order changes no placement).
+    `release_pairs`: the caller hands `pairs` over and holds no other reference to them, so the solve frees
+    them as if they were its own (the national-scale bench times eligibility apart, issue 17.4).
     """
     clock = {"start": time.perf_counter()}
     if tables is None:
         check_round(rnd)
         tables = build_tables(rnd)
+    own_pairs = pairs is None or release_pairs
     inst = build_instance(tables, pairs)
+    del pairs  # the instance holds them
     clock["build"] = time.perf_counter()
     n = inst.tables.students.n
     place, tier, minutes, overlap = (np.full(n, -1, dtype=np.int64) for _ in range(4))
     notes = {"lottery_size": 1 << 16, "travel_quantum": 1, "wish_in_fair_pass": True, "max_flow": 0,
              "scarce_cutoff": None}
     comps = components(inst)
-    for comp in comps:
-        _solve_component(inst, comp, place, tier, minutes, overlap, notes)
+    n_comps = len(comps)
+    if own_pairs:  # each component's pairs go once it is solved, the largest last
+        inst, parts = split(inst, comps)
+        del comps
+        parts.sort(key=lambda part: part.pairs.n)
+        while parts:
+            _solve_component(*parts.pop(0).narrowed(inst), place, tier, minutes, overlap, notes)
+    else:
+        for comp in comps:
+            _solve_component(inst, comp, place, tier, minutes, overlap, notes)
     _fixed_figures(inst, place, tier, minutes, overlap)
     clock["solve"] = time.perf_counter()
-    solution = _assemble(inst, place, tier, minutes, overlap, notes, len(comps))
+    solution = _assemble(inst, place, tier, minutes, overlap, notes, n_comps)
     clock["explain"] = time.perf_counter()
     phases = ("build", "solve", "explain")
     timings = {k: round(clock[k] - clock[prev], 4) for prev, k in zip(("start",) + phases, phases)}
@@ -203,10 +225,7 @@ def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, t
     bins = bins_of(inst, comp, sw.level, len(sw.values))
     per_bin = np.bincount(bins, weights=enrolled).astype(np.int64)
     pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, bins, per_bin, released)
-    chosen = comp.pairs[pair_flow > 0]
-    s = inst.pairs.student[chosen]
-    place[s], tier[s] = inst.pairs.place[chosen], inst.tier[chosen]
-    minutes[s], overlap[s] = inst.pairs.minutes[chosen], inst.overlap[chosen]
+    pair_figures(inst, comp.pairs[pair_flow > 0], place, tier, minutes, overlap)
     notes["lottery_size"] = min(notes["lottery_size"], size)
     notes["travel_quantum"] = max(notes["travel_quantum"], quantum)
     notes["wish_in_fair_pass"] &= with_wish
