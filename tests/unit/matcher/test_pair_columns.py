@@ -155,3 +155,19 @@ def test_give_back_returns_freed_heap_arrays_to_the_system() -> None:
     assert heap.give_back()
     assert before - _rss_mb() > 100  # ~199 MB were free inside the heap
     del last
+
+
+def test_only_networks_from_give_back_arcs_on_trim_the_heap_and_the_solution_stays(region, monkeypatch) -> None:
+    from matcher.solver import heap, model
+
+    rnd, _ = region
+    calls = []
+    monkeypatch.setattr(heap, "give_back", lambda: calls.append(1) or True)
+    plain = solve(rnd)
+    split_cuts = len(calls)  # one per pair column cut (the solve's own pairs)
+    assert split_cuts == 4
+    runs, run = [], model._run
+    monkeypatch.setattr(model, "_run", lambda *args, **kw: runs.append(1) or run(*args, **kw))
+    monkeypatch.setattr(model, "GIVE_BACK_ARCS", 1)  # every network is "large"
+    assert solve(rnd) == plain
+    assert len(runs) >= 4 and len(calls) == 2 * split_cuts + len(runs)  # one trim before every pass's solve

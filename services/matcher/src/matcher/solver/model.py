@@ -43,6 +43,10 @@ from matcher.solver.instance import SolverInstance, build_instance, pair_figures
 from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
 
 _OPTIMAL = min_cost_flow.SimpleMinCostFlow.OPTIMAL
+#: Networks from this many arcs on give the heap's free pages back before OR-tools solves them: there OR-tools
+#: holds ~70-96 MB a million arcs and a trim costs little beside the solve; on smaller networks (every
+#: component up to 50,000 students in the bench regions) a trim would cost more time than the memory is worth.
+GIVE_BACK_ARCS = 1 << 20
 
 
 def _run(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str, max_flow: bool) -> np.ndarray:
@@ -56,7 +60,8 @@ def _run(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str, max_fl
     if n_arcs and (ids[0] != 0 or ids[-1] != n_arcs - 1):  # a fresh network numbers its arcs 0, 1, ...
         raise SolverFailure(stage, "unexpected arc numbering")
     del ids  # so the index array is not held while OR-tools solves
-    heap.give_back()  # the pass's freed temporaries go back before OR-tools' solve grows the network
+    if n_arcs >= GIVE_BACK_ARCS:
+        heap.give_back()  # the pass's freed temporaries go back to the system before OR-tools' solve grows
     nodes = np.nonzero(supplies)[0]
     if len(nodes):
         mcf.set_nodes_supplies(nodes.astype(np.int32), supplies[nodes].astype(np.int64))
