@@ -4,8 +4,9 @@ Two students interact only through places they can both take, and through their 
 pool. So the union of (group -- place) links over all eligible pairs splits the round into components
 that share no place and no group; the whole objective (placements, per-group convex fairness cost,
 wish/travel/lottery costs) is a sum over components, and each is solved on its own. Fairness is *not*
-relaxed by this: a group lies entirely inside one component.
-Imports numpy only.
+relaxed by this: a group lies entirely inside one component. `split` gives each component pair
+columns of its own, for a solve that frees them component by component.
+Imports numpy, matcher.domain.eligibility (Pairs) and matcher.solver's instance and heap.
 """
 
 from __future__ import annotations
