@@ -171,3 +171,21 @@ def test_only_networks_from_give_back_arcs_on_trim_the_heap_and_the_solution_sta
     monkeypatch.setattr(model, "GIVE_BACK_ARCS", 1)  # every network is "large"
     assert solve(rnd) == plain
     assert len(runs) >= 4 and len(calls) == 2 * split_cuts + len(runs)  # one trim before every pass's solve
+
+
+def test_a_split_solve_keeps_fixed_placements_and_reservations_as_the_shared_one(region) -> None:
+    from matcher.domain.model import FixedPlacement, Reservation
+
+    rnd, _ = region
+    first = solve(rnd)
+    fixed = tuple(FixedPlacement(a.student_ref, a.place_id) for a in first.assignments[::7])
+    school = {w.student_ref: w.school_id for w in rnd.wishes}
+    reserved = {a.place_id: school[a.student_ref] for a in first.assignments[1::5]}
+    places = tuple(replace(p, reserved=(Reservation(reserved[p.place_id], 1),)) if p.place_id in reserved else p
+                   for p in rnd.places)
+    hard = replace(rnd, fixed=fixed, places=places)
+    rt = build_tables(hard)
+    kept = solve(hard, rt, eligibility.eligible_pairs(rt))
+    assert solve(hard) == kept
+    assert len(fixed) > 50 and len(reserved) > 50
+    assert {f.student_ref: f.place_id for f in fixed}.items() <= kept.placement_map().items()
