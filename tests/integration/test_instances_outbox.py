@@ -76,7 +76,7 @@ def test_two_relays_publish_every_outbox_entry_exactly_once_and_lose_none(kafka_
     topic = f"test.instances.{tag}.notifications"
     ensure_topics(kafka_bootstrap, names=(topic, topics.dlq(topic)))
     settings = Settings.from_env(notifier_env(kafka_bootstrap, redis_url, tag))
-    outbox = f"{settings.key_prefix}:outbox"
+    outbox = f"{settings.common.key_prefix}:outbox"
     expected: list[str] = []
     instances = [Instance(settings), Instance(settings)]
     try:

@@ -108,6 +108,9 @@ class CommonSettings:
     #: `<SERVICE>_CONSUMER_GROUP` (default: the service's group in topics.GROUP_OF_SERVICE); tests and a
     #: second deployment on the same cluster set their own.
     consumer_group: str = ""
+    #: `<SERVICE>_KEY_PREFIX` (default: the service's name): the namespace of every Redis key the service owns;
+    #: tests and a second deployment on the same Redis set their own.
+    key_prefix: str = ""
 
     @classmethod
     def read(cls, env: EnvReader, service_name: str, default_port: int) -> "CommonSettings":
@@ -121,6 +124,7 @@ class CommonSettings:
             http_threads=env.int("HTTP_THREADS", 8),
             publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 5.0),
             consumer_group=env.str(f"{service_name.upper()}_CONSUMER_GROUP", _group_of(service_name)),
+            key_prefix=env.str(f"{service_name.upper()}_KEY_PREFIX", service_name),
         )
 
 

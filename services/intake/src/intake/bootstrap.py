@@ -71,8 +71,10 @@ class Wiring:
 
 def bootstrap(settings: Settings, *, publisher: Publisher | None = None, redis_client: redis.Redis | None = None,
               store: AbstractIntakeStore | None = None, idempotency: AbstractIdempotencyStore | None = None,
-              key_prefix: str = "intake", resolver: Resolver = system_resolver) -> Wiring:
-    """Wire intake from its settings; tests pass doubles (a fake DNS `resolver`) or a unique key prefix."""
+              key_prefix: str | None = None, resolver: Resolver = system_resolver) -> Wiring:
+    """Wire intake from its settings; tests pass doubles (a fake DNS `resolver`) or a unique key prefix (by
+    default INTAKE_KEY_PREFIX, see CommonSettings)."""
+    key_prefix = key_prefix or settings.common.key_prefix
     client = redis_client or connect(settings.common.redis_url)
     publisher = publisher or FailFastPublisher(kafka.EventPublisher(
         settings.common.kafka_bootstrap_servers, settings.service_name, timeout_s=settings.common.publish_timeout_s))

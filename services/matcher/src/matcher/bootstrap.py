@@ -89,18 +89,19 @@ def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None, pu
     """Wire the matcher from its settings; tests may pass a store, publisher, solver, clock, Redis client,
     token store, accounts, code version, intake's student directory or scenario store instead."""
     client = redis_client or shared_redis.connect(settings.common.redis_url)
+    prefix = settings.common.key_prefix
     publisher = publisher or EventPublisher(settings.common.kafka_bootstrap_servers, settings.service_name,
                                             settings.common.publish_timeout_s)
     deps = Deps(
-        store=store or RedisRoundStore(client, settings.service_name), publisher=publisher,
+        store=store or RedisRoundStore(client, prefix), publisher=publisher,
         solver=solver or OrToolsRoundSolver(), metrics=PrometheusRoundMetrics(), clock=clock or utc_now,
         code_version=current_code_version() if code_version is None else code_version,
         directory=directory or (HttpStudentDirectory(settings.intake_url, settings.service_token)
                                 if settings.intake_url else None),
-        scenarios=scenarios or RedisScenarioStore(client),
+        scenarios=scenarios or RedisScenarioStore(client, prefix),
     )
     return Wiring(settings, deps, client, publisher, tokens or TokenStore(client), accounts or Accounts(client),
-                  lease_for(client, f"{settings.service_name}:lease:release"))
+                  lease_for(client, f"{prefix}:lease:release"))
 
 
 def replay_deps(publisher: Publisher, solver: RoundSolver | None = None, code_version: str | None = None) -> Deps:

@@ -120,7 +120,7 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
     """Build the notifier from settings; any part may be replaced (doubles in tests). Without a `store`, the
     Redis client is connected lazily from REDIS_URL and also backs the token and sign-in stores."""
     client = redis_client or (shared_redis.connect(settings.common.redis_url) if store is None else None)
-    store = store or RedisStore(client, settings.key_prefix)  # type: ignore[arg-type]
+    store = store or RedisStore(client, settings.common.key_prefix)  # type: ignore[arg-type]
     publisher = publisher or EventPublisher(settings.common.kafka_bootstrap_servers, "stagepool-notifier",
                                             settings.common.publish_timeout_s)
     directory = directory or HttpDirectory(settings.intake_url, settings.service_token)
@@ -136,7 +136,7 @@ def bootstrap(settings: Settings, *, store: AbstractStore | None = None, directo
                 reminder_lead=timedelta(seconds=settings.reminder_lead_s),
                 render_inbox=InboxReader(store, directory, composer))
     tokens = tokens or (TokenStore(client) if client is not None else None)
-    marks = deadline_marks or (RedisDeadlineMarks(client, settings.key_prefix) if client is not None else None)
+    marks = deadline_marks or (RedisDeadlineMarks(client, settings.common.key_prefix) if client is not None else None)
     deadlines = None
     if marks is not None and EMAIL in channels:  # 15.4: deadline reminders; 20: contact-moment and aftercare mails
         mail = MailOnce(marks, channels[EMAIL], clock, timedelta(days=settings.retention_days))
@@ -164,7 +164,7 @@ def _deadlines(settings: Settings, windows: AbstractWindows | None, mail: MailOn
 def _leases(client: redis.Redis | None, settings: Settings) -> dict[str, AbstractLease]:
     """One lease per job that must run on one instance at a time (stagepool_shared.lease)."""
     names = ("reminders", "outbox", "deadlines")  # deadlines: the reminders before a period's deadlines (15.4)
-    return {job: lease_for(client, f"{settings.key_prefix}:lease:{job}") for job in names}
+    return {job: lease_for(client, f"{settings.common.key_prefix}:lease:{job}") for job in names}
 
 
 def _channels(settings: Settings) -> dict[str, AbstractChannel]:

@@ -33,7 +33,6 @@ class Settings(ServiceSettings, service="notifier", port=8003):
     smtp_timeout_s: float = 10.0
     webhook_timeout_s: float = 5.0
     webhook_allow_local: bool = False
-    key_prefix: str = "notifier"
     sender_threads: int = 4
     batch_size: int = 50
     lease_s: float = 30.0
@@ -69,7 +68,6 @@ class Settings(ServiceSettings, service="notifier", port=8003):
             smtp_timeout_s=env.float("SMTP_TIMEOUT_S", cls.smtp_timeout_s),
             webhook_timeout_s=env.float("NOTIFIER_WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
             webhook_allow_local=env.dev,
-            key_prefix=env.str("NOTIFIER_KEY_PREFIX", cls.key_prefix),
             sender_threads=env.int("NOTIFIER_SENDER_THREADS", cls.sender_threads),
             batch_size=env.int("NOTIFIER_BATCH_SIZE", cls.batch_size),
             lease_s=env.float("NOTIFIER_LEASE_S", cls.lease_s),

@@ -32,7 +32,7 @@ from .adapters.crypto import ContentCipher
 from .adapters.desk_store import RedisDeskStore
 from .adapters.intake_directory import HttpStudentDirectory
 from .adapters.intake_lookups import HttpIntakeLookups
-from .adapters.keys import PREFIX, Keys
+from .adapters.keys import Keys
 from .adapters.planning_board import RedisPlanningBoard
 from .adapters.projections import RedisProjections
 from .adapters.views import RedisViews
@@ -103,12 +103,13 @@ class Wiring:
 def bootstrap(settings: Settings, *, client: redis.Redis | None = None, publisher: Publisher | None = None,
               projections: AbstractProjections | None = None, views: AbstractViews | None = None,
               desk_store: AbstractDeskStore | None = None, audit: AbstractAuditLog | None = None,
-              accounts: Accounts | None = None, key_prefix: str = PREFIX, clock: Callable[[], datetime] | None = None,
+              accounts: Accounts | None = None, key_prefix: str | None = None, clock: Callable[[], datetime] | None = None,
               registry: CollectorRegistry | None = REGISTRY, aftercare: AbstractAftercareStore | None = None,
               directory: AbstractStudentDirectory | None = None,
               lookups: AbstractIntakeLookups | None = None, planning: AbstractPlanningBoard | None = None) -> Wiring:
-    """Wire reporting. Tests pass doubles of the ports (tests/fakes), a key prefix, a clock, or registry=None
-    (no metrics collector)."""
+    """Wire reporting. Tests pass doubles of the ports (tests/fakes), a key prefix (by default
+    REPORTING_KEY_PREFIX, see CommonSettings), a clock, or registry=None (no metrics collector)."""
+    key_prefix = key_prefix or settings.common.key_prefix
     client = client or connect(settings.common.redis_url)
     keys = Keys(key_prefix)
     cipher = ContentCipher(settings.desk_key)

@@ -1,4 +1,4 @@
-"""The round store on Redis. Keys (all under `matcher:`):
+"""The round store on Redis. Keys (all under `matcher:`, or MATCHER_KEY_PREFIX; spelled once in `keys.py`):
 
 - `matcher:region:{r}:period:{p}:{wishes|places|fixed|exclusions}` hashes: the projections;
 - `matcher:region:{r}:periods` set, `matcher:region:{r}:rounds` sorted set (by request time);
@@ -38,10 +38,10 @@ from ..rounds.record import RoundRecord
 from ..rounds.stale import Stale
 from . import codec
 from .fast_track_queue import RedisFastTrackQueue
+from .keys import PREFIX, Keys
 
 TABLES = ("wishes", "places", "fixed", "exclusions")
 FROZEN = (*TABLES, "variants")  # what a round's frozen input copies of its period (or of its candidates round)
-RELEASES = "matcher:releases"
 
 # KEYS[1] the round, KEYS[2] the release schedule; ARGV round id, released_at. 1 on the transition, else 0.
 _MARK_RELEASED = """
@@ -60,20 +60,13 @@ return 1
 """
 
 
-def period_key(region_id: str, period_id: str) -> str:
-    return f"matcher:region:{region_id}:period:{period_id}"
-
-
-def round_key(round_id: str) -> str:
-    return f"matcher:round:{round_id}"
-
-
 class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
     """The matcher's state in Redis."""
 
-    def __init__(self, client: redis.Redis, service: str = "matcher"):
+    def __init__(self, client: redis.Redis, prefix: str = PREFIX):
         self.client = client
-        self.applier = IdempotentApplier(client, service)
+        self.keys = Keys(prefix)
+        self.applier = IdempotentApplier(client, prefix)
         self._mark_released = client.register_script(_MARK_RELEASED)
         self._hold_release = client.register_script(_HOLD_RELEASE)
 
@@ -82,35 +75,35 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
 
     # --- projections -------------------------------------------------------------------------
     def _touch_period(self, pipe: Pipeline, region_id: str, period_id: str) -> None:
-        pipe.sadd(f"matcher:region:{region_id}:periods", period_id)
+        pipe.sadd(self.keys.periods(region_id), period_id)
 
     def put_wish(self, event_id: str, wish: Wish) -> bool:
         def write(pipe: Pipeline) -> None:
             self._touch_period(pipe, wish.region_id, wish.period_id)
-            pipe.hset(period_key(wish.region_id, wish.period_id) + ":wishes", wish.student_ref, codec.dump_wish(wish))
+            pipe.hset(self.keys.period(wish.region_id, wish.period_id) + ":wishes", wish.student_ref, codec.dump_wish(wish))
         return self._apply(event_id, write)
 
     def remove_wish(self, event_id: str, region_id: str, period_id: str, student_ref: str) -> bool:
-        return self._apply(event_id, lambda pipe: pipe.hdel(period_key(region_id, period_id) + ":wishes", student_ref))
+        return self._apply(event_id, lambda pipe: pipe.hdel(self.keys.period(region_id, period_id) + ":wishes", student_ref))
 
     def put_variant(self, event_id: str, setting: VariantSet) -> bool:
-        key = period_key(setting.region_id, setting.period_id) + ":variants"
+        key = self.keys.period(setting.region_id, setting.period_id) + ":variants"
         return self._apply(event_id, lambda pipe: pipe.hset(key, f"{setting.school_id}|{setting.crebo}",
                                                             f"{setting.variant}|{setting.candidates}"))
 
     def variants(self, region_id: str, period_id: str) -> dict[tuple[str, str], tuple[int, int]]:
-        return codec.load_variants(self.client.hgetall(period_key(region_id, period_id) + ":variants"))
+        return codec.load_variants(self.client.hgetall(self.keys.period(region_id, period_id) + ":variants"))
 
     def put_place(self, event_id: str, place: Place) -> bool:
         def write(pipe: Pipeline) -> None:
             self._touch_period(pipe, place.region_id, place.period_id)
-            pipe.hset(period_key(place.region_id, place.period_id) + ":places", place.place_id,
+            pipe.hset(self.keys.period(place.region_id, place.period_id) + ":places", place.place_id,
                       codec.dump_place(place))
         return self._apply(event_id, write)
 
     def remove_place(self, event_id: str, region_id: str, period_id: str, place_id: str,
                      withdrawn_at: str | None = None) -> bool:
-        key = period_key(region_id, period_id)
+        key = self.keys.period(region_id, period_id)
 
         def read(pipe: Pipeline) -> list[KeptPlacement]:
             if withdrawn_at is None:
@@ -126,7 +119,7 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
 
     def bind_released(self, event_id: str, region_id: str, period_id: str, released: list[KeptPlacement],
                       released_at: str) -> bool:
-        key = period_key(region_id, period_id) + ":fixed"
+        key = self.keys.period(region_id, period_id) + ":fixed"
         refs = [f.student_ref for f in released]
 
         def read(pipe: Pipeline) -> list[KeptPlacement]:
@@ -141,9 +134,9 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         return self.applier.apply_once(event_id, write, read=read, watch=(key,))
 
     def erase_student(self, event_id: str, region_id: str, student_ref: str) -> bool:
-        periods = [p.decode() for p in self.client.smembers(f"matcher:region:{region_id}:periods")]
-        rounds = [r.decode() for r in self.client.zrange(f"matcher:region:{region_id}:rounds", 0, -1)]
-        trails = [round_key(round_id) + ":audit" for round_id in rounds]
+        periods = [p.decode() for p in self.client.smembers(self.keys.periods(region_id))]
+        rounds = [r.decode() for r in self.client.zrange(self.keys.rounds(region_id), 0, -1)]
+        trails = [self.keys.round(round_id) + ":audit" for round_id in rounds]
 
         def read(pipe: Pipeline) -> dict[str, list[bytes]]:
             """The audit trails that name the student: rewritten without the pseudonym."""
@@ -154,13 +147,13 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         def write(pipe: Pipeline, rewritten: dict[str, list[bytes]]) -> None:
             for period_id in periods:
                 for table in ("wishes", "fixed", "exclusions"):
-                    pipe.hdel(f"{period_key(region_id, period_id)}:{table}", student_ref)
+                    pipe.hdel(f"{self.keys.period(region_id, period_id)}:{table}", student_ref)
             for round_id in rounds:
                 for table in ("outcomes", "offers", "input:offers", "input:choices"):
-                    pipe.hdel(f"{round_key(round_id)}:{table}", student_ref)
-                pipe.hdel(round_key(round_id) + ":objections", student_ref)
+                    pipe.hdel(f"{self.keys.round(round_id)}:{table}", student_ref)
+                pipe.hdel(self.keys.round(round_id) + ":objections", student_ref)
                 for table in ("wishes", "fixed", "exclusions"):
-                    pipe.hdel(f"{round_key(round_id)}:input:{table}", student_ref)
+                    pipe.hdel(f"{self.keys.round(round_id)}:input:{table}", student_ref)
             for key, entries in rewritten.items():
                 pipe.delete(key)
                 pipe.rpush(key, *entries)
@@ -168,11 +161,11 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
 
     def fix_placement(self, event_id: str, region_id: str, period_id: str, fixed: KeptPlacement) -> bool:
         return self._apply(event_id, lambda pipe: pipe.hset(
-            period_key(region_id, period_id) + ":fixed", fixed.student_ref, codec.dump_record(fixed)))
+            self.keys.period(region_id, period_id) + ":fixed", fixed.student_ref, codec.dump_record(fixed)))
 
     def exclude(self, event_id: str, region_id: str, period_id: str, student_ref: str,
                 exclusion: StudentExclusions, unfix: bool) -> bool:
-        key = period_key(region_id, period_id)
+        key = self.keys.period(region_id, period_id)
 
         def read(pipe: Pipeline) -> StudentExclusions:
             raw = pipe.hget(key + ":exclusions", student_ref)
@@ -186,21 +179,21 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         return self.applier.apply_once(event_id, write, read=read, watch=(key + ":exclusions",))
 
     def periods(self, region_id: str) -> list[str]:
-        return sorted(m.decode() for m in self.client.smembers(f"matcher:region:{region_id}:periods"))
+        return sorted(m.decode() for m in self.client.smembers(self.keys.periods(region_id)))
 
     def period_of_place(self, region_id: str, place_id: str) -> str | None:
         for period in self.periods(region_id):
-            if self.client.hexists(period_key(region_id, period) + ":places", place_id):
+            if self.client.hexists(self.keys.period(region_id, period) + ":places", place_id):
                 return period
         return None
 
     def places_present(self, region_id: str, period_id: str, place_ids: Sequence[str]) -> set[str]:
         ids = sorted(set(place_ids))
-        found = self.client.hmget(period_key(region_id, period_id) + ":places", ids) if ids else []
+        found = self.client.hmget(self.keys.period(region_id, period_id) + ":places", ids) if ids else []
         return {place_id for place_id, raw in zip(ids, found) if raw is not None}
 
     def load_pool(self, region_id: str, period_id: str, sector: str | None) -> Pool:
-        return self._load_pool_from(period_key(region_id, period_id), region_id, period_id, sector)
+        return self._load_pool_from(self.keys.period(region_id, period_id), region_id, period_id, sector)
 
     def _load_pool_from(self, prefix: str, region_id: str, period_id: str, sector: str | None) -> Pool:
         with self.client.pipeline(transaction=True) as pipe:
@@ -218,21 +211,21 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
 
     # --- rounds -------------------------------------------------------------------------------
     def note_requested(self, request: RoundRequested, requested_at: str) -> None:
-        key = round_key(request.round_id)
+        key = self.keys.round(request.round_id)
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hsetnx(key, "request", codec.dump_request(request))
             pipe.hsetnx(key, "status", "requested")
             pipe.hsetnx(key, "requested_at", requested_at)
-            pipe.zadd(f"matcher:region:{request.region_id}:rounds", {request.round_id: time.time()}, nx=True)
+            pipe.zadd(self.keys.rounds(request.region_id), {request.round_id: time.time()}, nx=True)
             pipe.execute()
 
     def freeze_pool(self, round_id: str, frozen_at: str, source_round_id: str | None = None,
                     choices: dict[str, tuple[str, ...]] | None = None) -> tuple[Pool, str]:
-        key = round_key(round_id)
+        key = self.keys.round(round_id)
         request = codec.load_request(self.client.hget(key, "request"))
-        source = period_key(request.region_id, request.period_id)
+        source = self.keys.period(request.region_id, request.period_id)
         if source_round_id is not None:
-            source = round_key(source_round_id) + ":input"
+            source = self.keys.round(source_round_id) + ":input"
         with self.client.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -246,7 +239,7 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
                     for table in FROZEN:
                         pipe.copy(f"{source}:{table}", f"{key}:input:{table}")
                     if source_round_id is not None:
-                        pipe.copy(round_key(source_round_id) + ":offers", f"{key}:input:offers")
+                        pipe.copy(self.keys.round(source_round_id) + ":offers", f"{key}:input:offers")
                     if choices:
                         pipe.hset(f"{key}:input:choices", mapping=codec.dump_place_lists(choices))
                     pipe.hset(key, "frozen_at", frozen_at)
@@ -258,7 +251,7 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         return pool, self.client.hget(key, "frozen_at").decode()
 
     def save_proposal(self, event_id: str, round_id: str, result: RoundResult, proposed_at: str) -> bool:
-        key = round_key(round_id)
+        key = self.keys.round(round_id)
         outcomes = codec.dump_outcomes(result.outcomes)
         offers = codec.dump_place_lists({o.student_ref: o.place_ids for o in result.offers})
 
@@ -277,19 +270,19 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         return self._apply(event_id, write)
 
     def mark_proposal_published(self, round_id: str) -> None:
-        self.client.hset(round_key(round_id), "proposal_published", "1")
+        self.client.hset(self.keys.round(round_id), "proposal_published", "1")
 
     def fail_round(self, event_id: str, round_id: str, reason: str) -> bool:
         return self._apply(event_id, lambda pipe: pipe.hset(
-            round_key(round_id), mapping={"status": "failed", "failure": reason[:500]}))
+            self.keys.round(round_id), mapping={"status": "failed", "failure": reason[:500]}))
 
     def get_round(self, round_id: str) -> RoundRecord | None:
-        raw = {k.decode(): v for k, v in self.client.hgetall(round_key(round_id)).items()}
+        raw = {k.decode(): v for k, v in self.client.hgetall(self.keys.round(round_id)).items()}
         if "request" not in raw:
             return None
-        votes = self.client.hvals(round_key(round_id) + ":approvals")
-        objections = self.client.hvals(round_key(round_id) + ":objections")
-        audit = self.client.lrange(round_key(round_id) + ":audit", 0, -1)
+        votes = self.client.hvals(self.keys.round(round_id) + ":approvals")
+        objections = self.client.hvals(self.keys.round(round_id) + ":objections")
+        audit = self.client.lrange(self.keys.round(round_id) + ":audit", 0, -1)
         text = {k: v.decode() for k, v in raw.items() if k in ("status", "requested_at", "frozen_at",
                                                                  "proposed_at", "released_at", "failure")}
         return RoundRecord(
@@ -310,26 +303,26 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         )
 
     def list_rounds(self, region_id: str) -> list[RoundRecord]:
-        ids = [r.decode() for r in self.client.zrange(f"matcher:region:{region_id}:rounds", 0, -1)]
+        ids = [r.decode() for r in self.client.zrange(self.keys.rounds(region_id), 0, -1)]
         return [record for record in map(self.get_round, ids) if record is not None]
 
     def outcomes(self, round_id: str) -> list[Outcome]:
-        raw = self.client.hgetall(round_key(round_id) + ":outcomes")
+        raw = self.client.hgetall(self.keys.round(round_id) + ":outcomes")
         return sorted(codec.load_outcomes(raw.values()), key=lambda o: o.student_ref)
 
     def offers(self, round_id: str) -> dict[str, tuple[str, ...]]:
-        return dict(sorted(codec.load_place_lists(self.client.hgetall(round_key(round_id) + ":offers")).items()))
+        return dict(sorted(codec.load_place_lists(self.client.hgetall(self.keys.round(round_id) + ":offers")).items()))
 
     def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote, at: str = "") -> bool:
         def write(pipe: Pipeline) -> None:
-            pipe.hset(round_key(round_id) + ":approvals", vote.user_id, codec.dump_record(vote))
-            pipe.rpush(round_key(round_id) + ":audit", codec.dump_record(approval_entry(vote, at)))
+            pipe.hset(self.keys.round(round_id) + ":approvals", vote.user_id, codec.dump_record(vote))
+            pipe.rpush(self.keys.round(round_id) + ":audit", codec.dump_record(approval_entry(vote, at)))
         return self._apply(event_id, write)
 
     def add_objection(self, event_id: str, round_id: str, period_id: str, objection: Objection) -> bool:
-        key = round_key(round_id)
+        key = self.keys.round(round_id)
         region_id = codec.load_request(self.client.hget(key, "request")).region_id
-        excluded = period_key(region_id, period_id) + ":exclusions"
+        excluded = self.keys.period(region_id, period_id) + ":exclusions"
 
         def read(pipe: Pipeline) -> tuple[StudentExclusions, list[ApprovalVote]]:
             raw = pipe.hget(excluded, objection.student_ref)
@@ -346,23 +339,23 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         return self.applier.apply_once(event_id, write, read=read, watch=(excluded, key + ":approvals"))
 
     def round_places(self, round_id: str) -> dict[str, Place]:
-        return {p.place_id: p for p in codec.load_places(self.client.hvals(round_key(round_id) + ":input:places"))}
+        return {p.place_id: p for p in codec.load_places(self.client.hvals(self.keys.round(round_id) + ":input:places"))}
 
     def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool:
         def write(pipe: Pipeline) -> None:
-            pipe.hset(round_key(release.round_id), "release", codec.dump_release(release))
-            pipe.hdel(round_key(release.round_id), "held")
-            pipe.zadd(RELEASES, {release.round_id: due_epoch})
+            pipe.hset(self.keys.round(release.round_id), "release", codec.dump_release(release))
+            pipe.hdel(self.keys.round(release.round_id), "held")
+            pipe.zadd(self.keys.releases(), {release.round_id: due_epoch})
         return self._apply(event_id, write)
 
     def due_releases(self, now_epoch: float) -> list[str]:
-        return [r.decode() for r in self.client.zrangebyscore(RELEASES, "-inf", now_epoch)]
+        return [r.decode() for r in self.client.zrangebyscore(self.keys.releases(), "-inf", now_epoch)]
 
     def mark_released(self, round_id: str, released_at: str) -> bool:
-        return bool(self._mark_released(keys=[round_key(round_id), RELEASES], args=[round_id, released_at]))
+        return bool(self._mark_released(keys=[self.keys.round(round_id), self.keys.releases()], args=[round_id, released_at]))
 
     def scheduled_releases(self) -> list[str]:
-        return [r.decode() for r in self.client.zrange(RELEASES, 0, -1)]
+        return [r.decode() for r in self.client.zrange(self.keys.releases(), 0, -1)]
 
     def hold_release(self, round_id: str, held: Stale) -> bool:
-        return bool(self._hold_release(keys=[round_key(round_id), RELEASES], args=[round_id, codec.dump_stale(held)]))
+        return bool(self._hold_release(keys=[self.keys.round(round_id), self.keys.releases()], args=[round_id, codec.dump_stale(held)]))

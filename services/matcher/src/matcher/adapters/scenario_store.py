@@ -1,6 +1,6 @@
 """The scenario store (issue 16.4): in Redis for the service, in memory for unit tests.
 
-Redis keys, all under `matcher:scenario:` and never a live key: `matcher:scenario:{id}` hash (meta,
+Redis keys (`keys.py`), all under `matcher:scenario:` (or MATCHER_KEY_PREFIX) and never a live key: `matcher:scenario:{id}` hash (meta,
 settings, status, progress, total, results, error, finished_at), `matcher:scenario:{id}:base:{wishes|places|
 fixed|exclusions}` hashes (the copied pool, in the projection's own codec), `matcher:scenario:region:{r}`
 sorted set of the region's scenarios (by creation), `matcher:scenario:queue` list of scenarios to run.
@@ -19,24 +19,20 @@ from ..ports import AbstractScenarioStore
 from ..rounds.pool import Pool
 from ..scenarios.record import ScenarioRecord, record_fields, record_from_fields
 from . import codec
+from .keys import PREFIX, Keys
 
-PREFIX = "matcher:scenario:"
-QUEUE = PREFIX + "queue"
 OPTIONAL = ("results", "error", "finished_at", "started_at")
-
-
-def scenario_key(scenario_id: str) -> str:
-    return f"{PREFIX}{scenario_id}"
 
 
 class RedisScenarioStore(AbstractScenarioStore):
     """Scenarios in Redis, apart from the live projections."""
 
-    def __init__(self, client: redis.Redis):
+    def __init__(self, client: redis.Redis, prefix: str = PREFIX):
         self.client = client
+        self.keys = Keys(prefix)
 
     def create(self, record: ScenarioRecord, pool: Pool) -> None:
-        key = scenario_key(record.scenario_id)
+        key = self.keys.scenario(record.scenario_id)
         tables = {
             "wishes": {w.student_ref: codec.dump_wish(w) for w in pool.wishes},
             "places": {p.place_id: codec.dump_place(p) for p in pool.places},
@@ -48,21 +44,21 @@ class RedisScenarioStore(AbstractScenarioStore):
                 if mapping:
                     pipe.hset(f"{key}:base:{table}", mapping=mapping)
             pipe.hset(key, mapping=record_fields(record))
-            pipe.zadd(f"{PREFIX}region:{record.region_id}", {record.scenario_id: time.time()})
+            pipe.zadd(self.keys.scenarios(record.region_id), {record.scenario_id: time.time()})
             pipe.execute()
 
     def get(self, scenario_id: str) -> ScenarioRecord | None:
-        raw = self.client.hgetall(scenario_key(scenario_id))
+        raw = self.client.hgetall(self.keys.scenario(scenario_id))
         if b"meta" not in raw:
             return None
         return record_from_fields({k.decode(): v.decode() for k, v in raw.items()})
 
     def list_for(self, region_id: str) -> list[ScenarioRecord]:
-        ids = [i.decode() for i in self.client.zrevrange(f"{PREFIX}region:{region_id}", 0, -1)]
+        ids = [i.decode() for i in self.client.zrevrange(self.keys.scenarios(region_id), 0, -1)]
         return [r for r in map(self.get, ids) if r is not None]
 
     def base_pool(self, scenario_id: str) -> Pool:
-        key = scenario_key(scenario_id)
+        key = self.keys.scenario(scenario_id)
         record = self.get(scenario_id)
         if record is None:
             raise KeyError(scenario_id)
@@ -76,7 +72,7 @@ class RedisScenarioStore(AbstractScenarioStore):
                     {k.decode(): codec.load_exclusion(v) for k, v in exclusions.items()})
 
     def _write(self, pipe: redis.client.Pipeline, record: ScenarioRecord) -> None:
-        key = scenario_key(record.scenario_id)
+        key = self.keys.scenario(record.scenario_id)
         fields = record_fields(record)
         stale = [f for f in OPTIONAL if f not in fields]
         if stale:
@@ -91,11 +87,11 @@ class RedisScenarioStore(AbstractScenarioStore):
     def enqueue(self, record: ScenarioRecord) -> None:
         with self.client.pipeline(transaction=True) as pipe:
             self._write(pipe, record)
-            pipe.rpush(QUEUE, record.scenario_id)
+            pipe.rpush(self.keys.scenario_queue(), record.scenario_id)
             pipe.execute()
 
     def claim(self) -> str | None:
-        raw = self.client.lpop(QUEUE)
+        raw = self.client.lpop(self.keys.scenario_queue())
         return raw.decode() if raw else None
 
 
