@@ -80,11 +80,13 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
     def put_wish(self, event_id: str, wish: Wish) -> bool:
         def write(pipe: Pipeline) -> None:
             self._touch_period(pipe, wish.region_id, wish.period_id)
-            pipe.hset(self.keys.period(wish.region_id, wish.period_id) + ":wishes", wish.student_ref, codec.dump_wish(wish))
+            pipe.hset(self.keys.period(wish.region_id, wish.period_id) + ":wishes", wish.student_ref,
+                      codec.dump_wish(wish))
         return self._apply(event_id, write)
 
     def remove_wish(self, event_id: str, region_id: str, period_id: str, student_ref: str) -> bool:
-        return self._apply(event_id, lambda pipe: pipe.hdel(self.keys.period(region_id, period_id) + ":wishes", student_ref))
+        wishes = self.keys.period(region_id, period_id) + ":wishes"
+        return self._apply(event_id, lambda pipe: pipe.hdel(wishes, student_ref))
 
     def put_variant(self, event_id: str, setting: VariantSet) -> bool:
         key = self.keys.period(setting.region_id, setting.period_id) + ":variants"
@@ -311,7 +313,8 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         return sorted(codec.load_outcomes(raw.values()), key=lambda o: o.student_ref)
 
     def offers(self, round_id: str) -> dict[str, tuple[str, ...]]:
-        return dict(sorted(codec.load_place_lists(self.client.hgetall(self.keys.round(round_id) + ":offers")).items()))
+        offers = self.client.hgetall(self.keys.round(round_id) + ":offers")
+        return dict(sorted(codec.load_place_lists(offers).items()))
 
     def add_approval(self, event_id: str, round_id: str, vote: ApprovalVote, at: str = "") -> bool:
         def write(pipe: Pipeline) -> None:
@@ -339,7 +342,8 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         return self.applier.apply_once(event_id, write, read=read, watch=(excluded, key + ":approvals"))
 
     def round_places(self, round_id: str) -> dict[str, Place]:
-        return {p.place_id: p for p in codec.load_places(self.client.hvals(self.keys.round(round_id) + ":input:places"))}
+        places = self.client.hvals(self.keys.round(round_id) + ":input:places")
+        return {p.place_id: p for p in codec.load_places(places)}
 
     def schedule_release(self, event_id: str, release: RoundReleaseScheduled, due_epoch: float) -> bool:
         def write(pipe: Pipeline) -> None:
@@ -352,10 +356,12 @@ class RedisRoundStore(RedisFastTrackQueue, AbstractRoundStore):
         return [r.decode() for r in self.client.zrangebyscore(self.keys.releases(), "-inf", now_epoch)]
 
     def mark_released(self, round_id: str, released_at: str) -> bool:
-        return bool(self._mark_released(keys=[self.keys.round(round_id), self.keys.releases()], args=[round_id, released_at]))
+        return bool(self._mark_released(keys=[self.keys.round(round_id), self.keys.releases()],
+                                        args=[round_id, released_at]))
 
     def scheduled_releases(self) -> list[str]:
         return [r.decode() for r in self.client.zrange(self.keys.releases(), 0, -1)]
 
     def hold_release(self, round_id: str, held: Stale) -> bool:
-        return bool(self._hold_release(keys=[self.keys.round(round_id), self.keys.releases()], args=[round_id, codec.dump_stale(held)]))
+        return bool(self._hold_release(keys=[self.keys.round(round_id), self.keys.releases()],
+                                       args=[round_id, codec.dump_stale(held)]))
