@@ -50,6 +50,7 @@ REQUIRED = {"intake": {"INTAKE_PSEUDONYM_SECRET": "s" * 32},
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_key_prefix_defaults_to_the_service_s_name_and_its_variable_sets_another(service):
     assert common(service).key_prefix == service
+    assert CommonSettings(service, "127.0.0.1:1", "redis://127.0.0.1:1/0").key_prefix == service  # built in code
     assert common(service, **{f"{service.upper()}_KEY_PREFIX": "kp-test"}).key_prefix == "kp-test"
 
 

@@ -108,9 +108,13 @@ class CommonSettings:
     #: `<SERVICE>_CONSUMER_GROUP` (default: the service's group in topics.GROUP_OF_SERVICE); tests and a
     #: second deployment on the same cluster set their own.
     consumer_group: str = ""
-    #: `<SERVICE>_KEY_PREFIX` (default: the service's name): the namespace of every Redis key the service owns;
-    #: tests and a second deployment on the same Redis set their own.
+    #: `<SERVICE>_KEY_PREFIX` (default: the service's name, also when the settings are built in code): the
+    #: namespace of every Redis key the service owns; tests and a second deployment on the same Redis set their own.
     key_prefix: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key_prefix:
+            object.__setattr__(self, "key_prefix", self.service_name)
 
     @classmethod
     def read(cls, env: EnvReader, service_name: str, default_port: int) -> "CommonSettings":
