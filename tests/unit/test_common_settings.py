@@ -25,6 +25,7 @@ def common(service: str, **env: str) -> CommonSettings:
 def test_the_group_defaults_to_the_service_s_own_and_its_variable_sets_another(service):
     assert common(service).consumer_group == topics.GROUP_OF_SERVICE[service].group_id == f"stagepool-{service}"
     assert common(service, **{f"{service.upper()}_CONSUMER_GROUP": "g-test"}).consumer_group == "g-test"
+    assert CommonSettings(service, "127.0.0.1:1", "redis://127.0.0.1:1/0").consumer_group == f"stagepool-{service}"
 
 
 @pytest.mark.parametrize("service", SERVICES)

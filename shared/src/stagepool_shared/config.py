@@ -105,14 +105,17 @@ class CommonSettings:
     http_port: int = 0
     http_threads: int = 8
     publish_timeout_s: float = 5.0
-    #: `<SERVICE>_CONSUMER_GROUP` (default: the service's group in topics.GROUP_OF_SERVICE); tests and a
-    #: second deployment on the same cluster set their own.
+    #: `<SERVICE>_CONSUMER_GROUP` (default: the service's group in topics.GROUP_OF_SERVICE, also when the
+    #: settings are built in code); tests and a second deployment on the same cluster set their own.
     consumer_group: str = ""
     #: `<SERVICE>_KEY_PREFIX` (default: the service's name, also when the settings are built in code): the
     #: namespace of every Redis key the service owns; tests and a second deployment on the same Redis set their own.
     key_prefix: str = ""
 
     def __post_init__(self) -> None:
+        """Settings built in code (tests) get the defaults `read` gives: the service's group and name."""
+        if not self.consumer_group:
+            object.__setattr__(self, "consumer_group", _group_of(self.service_name))
         if not self.key_prefix:
             object.__setattr__(self, "key_prefix", self.service_name)
 
