@@ -33,6 +33,8 @@ from stagepool_shared.kafka import group_lag, read_log
 from stagepool_shared.redis import connect
 from stagepool_shared.testing.waiting import wait_until
 
+from matcher.adapters.keys import Keys
+
 PERIOD = {"name": "Voorjaar 2027", "starts_on": "2027-02-01", "ends_on": "2027-06-30"}
 POSTCODES = ("9711", "9712", "9713", "9401", "9402", "9403")
 INVALID_SHARE = 0.02
@@ -177,7 +179,7 @@ def matcher_projection(redis_url: str, region: str, period: str) -> set[str]:
     """Student pseudonyms in the matcher's wish projection of a region and period (the checker reads it)."""
     client = connect(redis_url)
     try:
-        return {k.decode() for k in client.hkeys(f"matcher:region:{region}:period:{period}:wishes")}
+        return {k.decode() for k in client.hkeys(Keys().period(region, period) + ":wishes")}
     finally:
         client.close()
 

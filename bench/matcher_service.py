@@ -39,7 +39,8 @@ from stagepool_shared.registry import decode
 from matcher import handlers
 from matcher.adapters import codec
 from matcher.adapters.ortools_solver import OrToolsRoundSolver
-from matcher.adapters.redis_store import RedisRoundStore, period_key
+from matcher.adapters.keys import Keys
+from matcher.adapters.redis_store import RedisRoundStore
 from matcher.metrics import NullMetrics
 from matcher.ports import Deps
 from matcher.rounds.compute import RoundResult
@@ -73,13 +74,14 @@ def make_region(students: int, seed: int = 1) -> tuple[str, str, list[Wish], lis
 
 def _load_projection(client: Any, region: str, period: str, wishes: list[Wish], places: list[Place],
                      exclusions: dict[str, StudentExclusions]) -> None:
-    key = period_key(region, period)
+    keys = Keys()
+    key = keys.period(region, period)
     with client.pipeline(transaction=False) as pipe:
         pipe.hset(key + ":wishes", mapping={w.student_ref: codec.dump_wish(w) for w in wishes})
         pipe.hset(key + ":places", mapping={p.place_id: codec.dump_place(p) for p in places})
         if exclusions:
             pipe.hset(key + ":exclusions", mapping={k: codec.dump_record(v) for k, v in exclusions.items()})
-        pipe.sadd(f"matcher:region:{region}:periods", period)
+        pipe.sadd(keys.periods(region), period)
         pipe.execute()
 
 

@@ -44,6 +44,8 @@ from stagepool_shared import topics
 from stagepool_shared.kafka import group_lag
 from stagepool_shared.redis import connect
 
+from matcher.adapters.keys import Keys
+
 UPLOADERS = 8
 RELEASE_LEAD_S = 5.0
 
@@ -198,7 +200,7 @@ def projected(redis_url: str, regions: list[DemoRegion]) -> Callable[[], bool]:
     def complete() -> bool:
         with client.pipeline(transaction=False) as pipe:
             for r in regions:
-                key = f"matcher:region:{r.region_id}:period:{r.period_id}"
+                key = Keys().period(r.region_id, r.period_id)
                 pipe.hlen(key + ":wishes")
                 pipe.hlen(key + ":places")
             counts = pipe.execute()

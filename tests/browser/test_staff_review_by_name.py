@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from stagepool_shared.testing.waiting import wait_until
 
 from browser_kit import login
+from matcher.adapters.keys import Keys
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +50,7 @@ def season(platform, people):
         answer = requests.post(f"{intake}/api/v1/places", json=place, timeout=30,
                                headers=people.headers(f"usr-{org}", "organisation_staff", org, REGION))
         assert answer.status_code == 202, answer.text
-    key = f"matcher:region:{REGION}:period:{PERIOD}"
+    key = Keys().period(REGION, PERIOD)
     wait_until(lambda: people.redis.hlen(key + ":wishes") == 3 and people.redis.hlen(key + ":places") == 2, 60,
                message="the matcher did not project the pool")
     people.user("bpv-names", "school_staff", SCHOOL, REGION)

@@ -21,6 +21,8 @@ from stagepool_shared.auth import Principal
 from stagepool_shared.kafka import read_log
 from stagepool_shared.testing import wait_until
 
+from matcher.adapters.keys import Keys
+
 pytestmark = pytest.mark.browser
 
 REGION, SCHOOL, ORG_A, ORG_B, PERIOD = "reg-sup", "sch-sup", "org-sup-a", "org-sup-b", "p-sup-1"
@@ -76,7 +78,7 @@ def season(platform, people):
                WISH)["student_ref"]
     call("POST", f"{intake}/api/v1/places", people.headers("usr-org-a", "organisation_staff", ORG_A,
                                                                       REGION), place("Zorggroep Stadspark"))
-    key = f"matcher:region:{REGION}:period:{PERIOD}"
+    key = Keys().period(REGION, PERIOD)
     wait_until(lambda: people.redis.hlen(key + ":wishes") and people.redis.hlen(key + ":places"), timeout=60,
                message="the matcher did not take in the wish and the place")
     return ref, release(platform, people)
@@ -107,7 +109,7 @@ def test_a_superseded_outcome_cannot_be_accepted_from_a_page_left_open(platform,
     requests.delete(f"{intake}/api/v1/places/{place_a}", headers=org_a, timeout=15).raise_for_status()
     call("POST", f"{intake}/api/v1/places", people.headers("usr-org-b", "organisation_staff", ORG_B, REGION),
          place("Thuiszorg Oosterpoort"))
-    key = f"matcher:region:{REGION}:period:{PERIOD}:places"
+    key = Keys().period(REGION, PERIOD) + ":places"
     wait_until(lambda: any(ORG_B.encode() in v for v in people.redis.hvals(key)), timeout=60,
                message="the matcher did not take in the new place")
     second = release(platform, people, kind="rematch", previous_round_id=first)

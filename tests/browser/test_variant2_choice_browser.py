@@ -16,6 +16,7 @@ from browser_kit import PHONE
 from stagepool_shared.auth import Principal
 from stagepool_shared.testing import wait_until
 from test_student import PLACE, WISH, call
+from matcher.adapters.keys import Keys
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def seed(platform, people) -> list[str]:
     org = people.headers("usr-org-v2", "organisation_staff", ORG, REGION)
     for name in ("Zorg Noord", "Zorg Zuid"):
         call("POST", f"{intake}/api/v1/places", org, {**PLACE, "period_id": PERIOD, "organisation_name": name})
-    key = f"matcher:region:{REGION}:period:{PERIOD}"
+    key = Keys().period(REGION, PERIOD)
     wait_until(lambda: people.redis.hlen(key + ":wishes") == 2 and people.redis.hlen(key + ":places") == 2
                and people.redis.hlen(key + ":variants") == 1, timeout=60, message="the matcher did not take it in")
     return refs
@@ -84,7 +85,7 @@ def test_a_variant_2_student_chooses_on_a_phone_and_then_sees_the_outcome_and_wh
     shot(page, "2-choice-saved")
     call("POST", f"{intake}/api/v1/choices/{PERIOD}", people.headers(other, "student", other, REGION),
          {"choice": [pick[me]]})
-    key = f"matcher:region:{REGION}:period:{PERIOD}:wishes"
+    key = Keys().period(REGION, PERIOD) + ":wishes"
     wait_until(lambda: all(f'"top_places":["{pick[r]}"]'.encode() in (people.redis.hget(key, o) or b"")
                            for r, o in ((other, me), (me, other))), timeout=60, message="the choices did not arrive")
 
