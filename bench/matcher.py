@@ -46,9 +46,10 @@ CLI_SIZES = (10_000, 50_000)
 SEED = 1
 MIN_GROUP = 50
 REPEATS = 3  # timed runs per method (round-robin, median reported); at 50k+ only the methods of the floor target
-REPEATED_LARGE = ("stagepool", "min_cost_flow_per_pool")
+REPEATED_LARGE = ("stagepool", "stagepool_2p", "min_cost_flow_per_pool")
 METHODS = (  # (method, implementation, largest size it runs at)
     ("stagepool", "fair min-cost flows A, S, B (OR-tools)", None),
+    ("stagepool_2p", "the same, components in 2 processes", 50_000),  # the service's MATCHER_SOLVER_WORKERS
     ("min_cost_flow_per_pool", "OR-tools MCF per pool, eligibility apart", None),
     ("min_cost_flow", "one OR-tools min-cost flow, wish cost", None),
     ("cli", "matcher solve --validate skip (process)", None),
@@ -116,9 +117,9 @@ def _run_method(method: str, implementation: str, rnd) -> tuple[dict[str, str], 
     from bench import matcher_baselines as base
     from bench import matcher_floor as floor
 
-    if method in ("stagepool", "min_cost_flow_per_pool", "cli"):
-        return {"stagepool": floor.stagepool_timed, "min_cost_flow_per_pool": floor.min_cost_flow_per_pool,
-                "cli": floor.cli}[method](rnd)
+    if method in ("stagepool", "stagepool_2p", "min_cost_flow_per_pool", "cli"):
+        return {"stagepool": floor.stagepool_timed, "stagepool_2p": lambda r: floor.stagepool_timed(r, workers=2),
+                "min_cost_flow_per_pool": floor.min_cost_flow_per_pool, "cli": floor.cli}[method](rnd)
     if method == "deferred_acceptance" and implementation.startswith("matching"):
         return base.matching_da(rnd), None, {}
     fn = {"min_cost_flow": base.min_cost_flow_plain, "first_come": base.first_come,

@@ -33,8 +33,9 @@ SHARED: dict = {}  # the tables and eligible pairs of the last Stagepool run: th
 SHARE_PAIRS_UP_TO = 50_000
 
 
-def stagepool_timed(rnd):
-    """(placement, Solution, phases) with eligibility computed before the rule and timed apart."""
+def stagepool_timed(rnd, workers: int = 1):
+    """(placement, Solution, phases) with eligibility computed before the rule and timed apart; `workers`
+    processes solve the components side by side (the national-scale path stays in one)."""
     from matcher.domain.consistency import check_round
     from matcher.domain.eligibility import eligible_pairs
     from matcher.domain.tables import build_tables
@@ -48,7 +49,7 @@ def stagepool_timed(rnd):
     if len(rnd.wishes) > SHARE_PAIRS_UP_TO:  # national scale: the solve frees each component's pairs when done
         sol = solve(rnd, rt, handed.pop(), release_pairs=True)
     else:
-        sol = solve(rnd, rt, handed[0])
+        sol = solve(rnd, rt, handed[0], workers=workers)
     SHARED.update(tables=rt, pairs=handed[0] if handed else None)
     t = sol.stats.timings
     phases = {"eligibility_s": round(elig, 3), "rule_s": round(t["build"] + t["solve"], 3),
@@ -143,17 +144,20 @@ def floor_targets(rows, target_size: int, ratios: tuple[float, float, float, flo
 
 def print_floor_table(rows) -> None:
     """Rule against the per-pool floor, certification and the CLI, side by side per size."""
-    print(f"\n{'students':>8} {'rule_s':>7} {'floor_s':>7} {'x floor':>7} {'validate_s':>10} {'x rule':>6} "
-          f"{'cli_s':>6} {'solve_s':>7} {'x solve':>7} {'support placed/placeable/students':>34}")
+    print(f"\n{'students':>8} {'rule_s':>7} {'floor_s':>7} {'x floor':>7} {'2p_s':>6} {'x floor':>7} {'validate_s':>10} "
+          f"{'x rule':>6} {'cli_s':>6} {'solve_s':>7} {'x solve':>7} {'support placed/placeable/students':>34}")
     for n in sorted({r["students"] for r in rows}):
         s, f, c = _row(rows, n, "stagepool"), _row(rows, n, "min_cost_flow_per_pool"), _row(rows, n, "cli")
+        two = _row(rows, n, "stagepool_2p")
         if not s:
             continue
         fx = f"{s['rule_s'] / f['rule_s']:.2f}" if f else "-"
+        two_s = f"{two['rule_s']:.2f}" if two else "-"
+        two_x = f"{two['rule_s'] / f['rule_s']:.2f}" if two and f else "-"
         vs = s.get("validate_s")
         vx = f"{vs / s['rule_s']:.2f}" if vs is not None and s.get("rule_s") else "-"
         cx = f"{c['wall_s'] / s['wall_s']:.2f}" if c else "-"
         support = f"{s['support_placed']}/{s.get('support_placeable')}/{s['support_students']}"
-        print(f"{n:>8} {s['rule_s']:>7.2f} {f['rule_s'] if f else float('nan'):>7.2f} {fx:>7} "
+        print(f"{n:>8} {s['rule_s']:>7.2f} {f['rule_s'] if f else float('nan'):>7.2f} {fx:>7} {two_s:>6} {two_x:>7} "
               f"{vs if vs is not None else float('nan'):>10.2f} {vx:>6} {c['wall_s'] if c else float('nan'):>6.2f} "
               f"{s['wall_s']:>7.2f} {cx:>7} {support:>34}")

@@ -41,6 +41,7 @@ from matcher.adapters import codec
 from matcher.adapters.ortools_solver import OrToolsRoundSolver
 from matcher.adapters.keys import Keys
 from matcher.adapters.redis_store import RedisRoundStore
+from matcher.config import Settings
 from matcher.metrics import NullMetrics
 from matcher.ports import Deps
 from matcher.rounds.compute import RoundResult
@@ -113,7 +114,7 @@ def measure(students: int = 10_000, seed: int = 7) -> dict[str, Any]:
         client = connect(redis_server.url)
         _load_projection(client, region, period, wishes, places, exclusions)
         store, publisher = _TimedStore(client), EventPublisher(kafka.bootstrap, "bench-matcher", 30.0)
-        deps = Deps(store, publisher, OrToolsRoundSolver(), NullMetrics(), code_version="bench")
+        deps = Deps(store, publisher, OrToolsRoundSolver(Settings.solver_workers), NullMetrics(), code_version="bench")
         request = RoundRequested("rnd-bench", region, period, seed, "usr-bench")
         cause = new_envelope("round.requested", request, producer="bench", partition_key=region)
         publisher.publish(cause)  # the API published the request; the producer is connected, as in the service

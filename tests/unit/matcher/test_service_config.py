@@ -29,3 +29,11 @@ def test_the_intake_address_for_review_names_needs_the_matcher_s_service_token()
     settings = Settings.from_env({**base, "INTAKE_URL": "http://intake:8001",
                                   "MATCHER_SERVICE_TOKEN": "sp_a-long-enough-service-token"})
     assert (settings.intake_url, settings.service_token) == ("http://intake:8001", "sp_a-long-enough-service-token")
+
+
+def test_the_solver_workers_default_to_the_pod_s_two_cores_and_must_be_one_or_more():
+    base = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092", "REDIS_URL": "redis://127.0.0.1/0"}
+    assert Settings.from_env(base).solver_workers == 2
+    assert Settings.from_env({**base, "MATCHER_SOLVER_WORKERS": "1"}).solver_workers == 1
+    with pytest.raises(ConfigError, match="MATCHER_SOLVER_WORKERS must be 1 or more"):
+        Settings.from_env({**base, "MATCHER_SOLVER_WORKERS": "0"})

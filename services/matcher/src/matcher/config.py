@@ -29,6 +29,7 @@ class Settings(ServiceSettings, service="matcher", port=8002):
     links: WebLinks = WebLinks()
     intake_url: str = ""
     service_token: str = ""
+    solver_workers: int = 2  # processes that solve a round's components side by side (the pod's CPU limit)
 
     @classmethod
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
@@ -39,7 +40,10 @@ class Settings(ServiceSettings, service="matcher", port=8002):
             links=WebLinks.read(env),
             intake_url=env.str("INTAKE_URL", ""),
             service_token=env.secret("MATCHER_SERVICE_TOKEN") if env.str("INTAKE_URL", "") else "",
+            solver_workers=env.int("MATCHER_SOLVER_WORKERS", cls.solver_workers),
         )
         if settings.release_poll_s <= 0:
             env.problems.append("MATCHER_RELEASE_POLL_S must be positive")
+        if settings.solver_workers < 1:
+            env.problems.append("MATCHER_SOLVER_WORKERS must be 1 or more")
         return settings

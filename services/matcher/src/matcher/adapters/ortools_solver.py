@@ -65,10 +65,11 @@ class OrToolsRoundSolver:
 
     name = "ortools-min-cost-flow"
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 1) -> None:
         from .. import solver  # numpy and OR-tools take a second to import: at start-up, not in a round
 
         self._solver = solver
+        self.workers = workers  # processes solving components and running checks side by side
         self.version = ortools_version()
         self._last: tuple[Pool, int, model.RoundInput] | None = None
 
@@ -83,7 +84,7 @@ class OrToolsRoundSolver:
         maximum flow allows, the fewest released reserved slots, the worst-off school at the fair-share
         bound, the most students with few options its school totals allow) raises ValidationFailure and is never proposed."""
         instance = self.canonical_input(pool, seed)
-        solution, report = self._solver.solve_validated(instance, fairness="bound")
+        solution, report = self._solver.solve_validated(instance, fairness="bound", workers=self.workers)
         return _certified(to_outcomes(pool, solution), report)
 
     def solve_candidates(self, pool: Pool, seed: int) -> Solved:

@@ -10,11 +10,11 @@ from matcher.solver.validation import ValidationReport, validate
 __all__ = ["solve", "solve_validated", "validate"]
 
 
-def solve_validated(rnd: RoundInput, fairness: str = "none") -> tuple[Solution, ValidationReport]:
+def solve_validated(rnd: RoundInput, fairness: str = "none", workers: int = 1) -> tuple[Solution, ValidationReport]:
     """Check, solve and validate one round, building its canonical tables and eligible pairs once for
-    solver and validator."""
+    solver and validator; `workers` processes solve components and run checks side by side."""
     check_round(rnd)
     tables = build_tables(rnd)
     pairs = eligible_pairs(tables)
-    solution = solve(rnd, tables, pairs)
-    return solution, validate(rnd, solution, fairness=fairness, tables=tables, pairs=pairs)
+    solution = solve(rnd, tables, pairs, workers=workers)
+    return solution, validate(rnd, solution, fairness=fairness, tables=tables, pairs=pairs, workers=workers)

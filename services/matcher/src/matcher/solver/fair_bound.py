@@ -38,9 +38,18 @@ class Reference:
     tables: object
     pairs: object
     cache: dict = field(default_factory=dict, compare=False, repr=False)
+    workers: int = 1  # processes a check may use for its independent parts (`fork.py`)
+
+    def pairs_per_part(self, part: np.ndarray) -> int:
+        """How many eligible pairs the part's groups have: the weight of its share of the work."""
+        if "pairs_per_group" not in self.cache:
+            groups = self.tables.students.group[self.pairs.student]
+            self.cache["pairs_per_group"] = np.bincount(groups, minlength=len(self.tables.groups))
+        return int(self.cache["pairs_per_group"][part].sum())
 
 
-def reference(rnd: RoundInput, tables: RoundTables | None = None, pairs: object | None = None) -> Reference:
+def reference(rnd: RoundInput, tables: RoundTables | None = None, pairs: object | None = None,
+              workers: int = 1) -> Reference:
     """The validator's reference data (domain tables and eligible pairs) for a round.
 
     The tables and pairs are a pure function of the round (domain code, not the solver's): passing the ones
@@ -49,7 +58,7 @@ def reference(rnd: RoundInput, tables: RoundTables | None = None, pairs: object 
     validator's own.
     """
     rt = tables if tables is not None else build_tables(rnd)
-    return Reference(rnd, rt, eligible_pairs(rt) if pairs is None or tables is None else pairs)
+    return Reference(rnd, rt, eligible_pairs(rt) if pairs is None or tables is None else pairs, workers=workers)
 
 
 @dataclass

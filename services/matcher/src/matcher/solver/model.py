@@ -38,7 +38,7 @@ from matcher.domain.tables import RoundTables, build_tables
 from matcher.domain.travel import travel_minutes
 from matcher.errors import SolverFailure
 from matcher.solver import constraints as rules
-from matcher.solver import heap
+from matcher.solver import fork, heap
 from matcher.solver.components import Component, components, split
 from matcher.solver.instance import SolverInstance, build_instance, pair_figures
 from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
@@ -174,7 +174,7 @@ def _fixed_figures(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, mi
 
 
 def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | None = None, *,
-          release_pairs: bool = False) -> Solution:
+          release_pairs: bool = False, workers: int = 1) -> Solution:
     """Allocate places for one round under the rule of docs/matching.md; explain every student.
 
     `tables`: the round's canonical tables when the caller already built them from the checked round
@@ -185,6 +185,9 @@ def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | Non
     memory (components are independent: the order changes no placement).
     `release_pairs`: the caller hands `pairs` over and holds no other reference to them, so the solve frees
     them as if they were its own (the national-scale bench times eligibility apart, issue 17.4).
+    `workers`: with shared pairs, up to this many processes solve the components side by side (`fork.py`;
+    the result is the same, components are independent). The own-pairs path stays in one process: there
+    memory, not time, is the limit (one component's network at a time).
     """
     clock = {"start": time.perf_counter()}
     if tables is None:
@@ -196,8 +199,7 @@ def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | Non
     clock["build"] = time.perf_counter()
     n = inst.tables.students.n
     place, tier, minutes, overlap = (np.full(n, -1, dtype=np.int64) for _ in range(4))
-    notes = {"lottery_size": 1 << 16, "travel_quantum": 1, "wish_in_fair_pass": True, "max_flow": 0,
-             "scarce_cutoff": None}
+    notes = _new_notes()
     comps = components(inst)
     n_comps = len(comps)
     if own_pairs:  # each component's pairs go once it is solved, the largest last
@@ -207,8 +209,7 @@ def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | Non
         while parts:
             _solve_component(*parts.pop(0).narrowed(inst), place, tier, minutes, overlap, notes)
     else:
-        for comp in comps:
-            _solve_component(inst, comp, place, tier, minutes, overlap, notes)
+        _solve_side_by_side(inst, comps, (place, tier, minutes, overlap), notes, workers)
     _fixed_figures(inst, place, tier, minutes, overlap)
     clock["solve"] = time.perf_counter()
     solution = _assemble(inst, place, tier, minutes, overlap, notes, n_comps)
@@ -217,6 +218,47 @@ def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | Non
     timings = {k: round(clock[k] - clock[prev], 4) for prev, k in zip(("start",) + phases, phases)}
     solution.stats.timings.update(timings)
     return solution
+
+
+def _new_notes() -> dict:
+    """What the passes report about the whole round, before any component (merged by `_merge_notes`)."""
+    return {"lottery_size": 1 << 16, "travel_quantum": 1, "wish_in_fair_pass": True, "max_flow": 0,
+            "scarce_cutoff": None}
+
+
+def _merge_notes(notes: dict, part: dict) -> None:
+    """Fold one component's (or one worker's) notes into the round's: the smallest lottery, the coarsest
+    travel unit, the fewest ranked scarce keys, the flows summed."""
+    notes["lottery_size"] = min(notes["lottery_size"], part["lottery_size"])
+    notes["travel_quantum"] = max(notes["travel_quantum"], part["travel_quantum"])
+    notes["wish_in_fair_pass"] &= part["wish_in_fair_pass"]
+    if part["scarce_cutoff"] is not None:
+        cutoffs = [c for c in (notes["scarce_cutoff"], part["scarce_cutoff"]) if c is not None]
+        notes["scarce_cutoff"] = min(cutoffs)
+    notes["max_flow"] += part["max_flow"]
+
+
+def _solved_share(inst: SolverInstance, share: list[Component]) -> list[tuple[np.ndarray, tuple, dict]]:
+    """Solve some components; per component (its students, the four figure columns for them, its notes)."""
+    n = inst.tables.students.n
+    figures = tuple(np.full(n, -1, dtype=np.int64) for _ in range(4))
+    solved = []
+    for comp in share:
+        notes = _new_notes()
+        _solve_component(inst, comp, *figures, notes)
+        solved.append((comp.students, tuple(column[comp.students] for column in figures), notes))
+    return solved
+
+
+def _solve_side_by_side(inst: SolverInstance, comps: list[Component], figures: tuple, notes: dict,
+                        workers: int) -> None:
+    """Solve the components, in up to `workers` processes (`fork.py`), and gather their figures and notes."""
+    solved = fork.map_side_by_side(lambda share: _solved_share(inst, share), comps,
+                                   fork.workers_for(workers, inst.pairs.n), lambda c: len(c.pairs) + len(c.students))
+    for students, columns, part in solved:
+        for column, values in zip(figures, columns):
+            column[students] = values
+        _merge_notes(notes, part)
 
 
 def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, tier: np.ndarray,
@@ -232,12 +274,8 @@ def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, t
     per_bin = np.bincount(bins, weights=enrolled).astype(np.int64)
     pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, bins, per_bin, released)
     pair_figures(inst, comp.pairs[pair_flow > 0], place, tier, minutes, overlap)
-    notes["lottery_size"] = min(notes["lottery_size"], size)
-    notes["travel_quantum"] = max(notes["travel_quantum"], quantum)
-    notes["wish_in_fair_pass"] &= with_wish
-    if sw.cutoff is not None:
-        notes["scarce_cutoff"] = sw.cutoff if notes["scarce_cutoff"] is None else min(notes["scarce_cutoff"], sw.cutoff)
-    notes["max_flow"] += int(per_bin.sum())
+    _merge_notes(notes, {"lottery_size": size, "travel_quantum": quantum, "wish_in_fair_pass": with_wish,
+                         "scarce_cutoff": sw.cutoff, "max_flow": int(per_bin.sum())})
 
 
 def _assemble(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes: np.ndarray,

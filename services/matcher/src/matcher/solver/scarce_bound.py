@@ -24,6 +24,7 @@ from ortools.graph.python import min_cost_flow
 from matcher.domain import scarcity
 from matcher.errors import SolverFailure
 from matcher.solver import fair_bound as bound
+from matcher.solver import fork
 from matcher.solver.fair_bound import Reference
 
 
@@ -113,5 +114,6 @@ def check_part(ref: Reference, part: np.ndarray, placed: np.ndarray, cutoff: int
 
 
 def check(ref: Reference, placed: np.ndarray, cutoff: int | None) -> list[ScarceCheck]:
-    """One check per independent part (see `check_part`)."""
-    return [check_part(ref, part, placed, cutoff) for part in bound._parts(ref)]
+    """One check per independent part (see `check_part`), the parts side by side in `ref.workers` processes."""
+    return fork.map_side_by_side(lambda share: [check_part(ref, part, placed, cutoff) for part in share],
+                                 bound._parts(ref), fork.workers_for(ref.workers, ref.pairs.n), ref.pairs_per_part)

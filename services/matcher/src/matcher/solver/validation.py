@@ -207,6 +207,17 @@ def assert_no_improving_transfer(rnd: RoundInput, sol: Solution, ref: Reference 
         _fail("lexicographic_fairness", problem)
 
 
+def _outcomes(checks: list) -> list[tuple[str, object, str | None]]:
+    """Run named checks in order: (name, value, None) or (name, None, the failure's text)."""
+    outcomes = []
+    for name, check in checks:
+        try:
+            outcomes.append((name, check(), None))
+        except ValidationFailure as err:
+            outcomes.append((name, None, str(err)))
+    return outcomes
+
+
 @dataclass(frozen=True)
 class ValidationReport:
     """Outcome of `validate`: figures and the checks that failed (empty = certified)."""
@@ -224,15 +235,16 @@ class ValidationReport:
 
 
 def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
-             tables: RoundTables | None = None, pairs: object | None = None) -> ValidationReport:
+             tables: RoundTables | None = None, pairs: object | None = None, workers: int = 1) -> ValidationReport:
     """Run the checks and collect failures (never raises ValidationFailure; see `ValidationReport.ok`).
 
     fairness: "none" (feasibility, max placements, reservations honoured: cheap), "bound" (+ minimum
     release and the quota-bisection bound on the worst rate, ~log2(students) flow probes) or "full" (+ the
     improving-transfer search; small instances only, and only without reserved slots).
     tables, pairs: the round's canonical tables and eligible pairs if already built (`fair_bound.reference`).
+    workers: processes that run a check's independent parts side by side (`fork.py`).
     """
-    ref = bound.reference(rnd, tables, pairs)
+    ref = bound.reference(rnd, tables, pairs, workers)
     problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None, "scarce": None}
     checks = [("feasible", lambda: assert_feasible(rnd, sol, ref)),
               ("reserved", lambda: assert_reservations_honoured(rnd, sol, ref)),
@@ -244,13 +256,10 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
         checks.append(("scarce", lambda: assert_scarce_options(rnd, sol, ref)))
     if fairness == "full" and not any(p.reserved for p in rnd.places):
         checks.append(("transfer", lambda: assert_no_improving_transfer(rnd, sol, ref)))
-    for name, check in checks:
-        try:
-            value = check()
-        except ValidationFailure as err:
-            problems.append(str(err))
-            continue
-        if name in figures:
+    for name, value, problem in _outcomes(checks):
+        if problem is not None:
+            problems.append(problem)
+        elif name in figures:
             figures[name] = value
     return ValidationReport(len(sol.assignments), figures["max_flow"], figures["min_release"],
                             figures["fair_bound"], tuple(problems), figures["scarce"])

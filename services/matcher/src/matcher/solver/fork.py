@@ -1,0 +1,95 @@
+"""Independent pieces of a round (components, validator parts) worked on side by side in forked processes.
+
+`map_side_by_side(fn, items, workers, weight)` deals the items to `workers` shares (the heaviest first, each
+to the lightest share), runs `fn` on every share but the first in a forked child and on the first here, and
+returns one result per item in the items' order. The pieces are independent, so the results are the same as
+with one process.
+
+Why processes: OR-tools holds the GIL while it solves, so a second thread would not run at the same time
+(measured: two solves in two threads take as long as one after the other). A forked child shares the
+round's columns with its parent (copy on write) and sends back only its pickled results; it runs no exit
+handler and touches no inherited connection: it computes, writes its results to a pipe and exits.
+A child that delivers nothing (killed, out of memory, an exception) costs time, never a round: its share is
+then worked on here, and an exception is raised here as in one process.
+Imports the standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from typing import Any, Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: A round with fewer eligible pairs than this is worked on in one process: a fork costs more than it saves.
+WORTH_FORKING = 20_000
+
+
+def workers_for(workers: int, pairs: int) -> int:
+    """The processes worth using for a round of `pairs` eligible pairs (1 when fork is not at hand)."""
+    return workers if pairs >= WORTH_FORKING and hasattr(os, "fork") else 1
+
+
+def deal(weights: Sequence[int], workers: int) -> list[list[int]]:
+    """Item positions dealt to at most `workers` shares: the heaviest first, each to the lightest share;
+    each share in ascending position, empty shares left out."""
+    shares: list[list[int]] = [[] for _ in range(max(workers, 1))]
+    load = [0] * len(shares)
+    for i in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        lightest = load.index(min(load))
+        shares[lightest].append(i)
+        load[lightest] += weights[i]
+    return [sorted(share) for share in shares if share]
+
+
+def map_side_by_side(fn: Callable[[list[T]], list[R]], items: Sequence[T], workers: int,
+                     weight: Callable[[T], int]) -> list[R]:
+    """fn(share) -> one result per item of the share, over `workers` processes; the results in items' order."""
+    shares = deal([weight(item) for item in items], workers) if workers > 1 and len(items) > 1 else \
+        [list(range(len(items)))]
+    pieces = [[items[i] for i in share] for share in shares]
+    children = [_Child(lambda piece=piece: fn(piece)) for piece in pieces[1:]]
+    results = [fn(pieces[0])] if pieces else []
+    for piece, child in zip(pieces[1:], children):
+        delivered = child.result()
+        results.append(delivered if delivered is not None else fn(piece))
+    ordered: list[Any] = [None] * len(items)
+    for share, result in zip(shares, results):
+        for i, value in zip(share, result):
+            ordered[i] = value
+    return ordered
+
+
+class _Child:
+    """A forked child computing `fn()`; `result()` waits for it (once) and is None when it delivered none."""
+
+    def __init__(self, fn: Callable[[], Any]):
+        read_end, write_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns into the caller's code
+            os.close(read_end)
+            _deliver(fn, write_end)
+        os.close(write_end)
+        self._read_end = read_end
+
+    def result(self) -> Any | None:
+        with os.fdopen(self._read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if not data or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        return pickle.loads(data)
+
+
+def _deliver(fn: Callable[[], Any], write_end: int) -> None:
+    """In the child: write pickle(fn()) to the pipe and exit at once (status 1 on any failure)."""
+    code = 1
+    try:
+        data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+        code = 0
+    finally:
+        os._exit(code)

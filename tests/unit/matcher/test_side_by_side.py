@@ -1,0 +1,110 @@
+"""Components and validator parts worked on side by side in forked processes (`solver/fork.py`): real forks,
+the same solution and report as in one process, and a lost child costs time, never a round."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bench.generator import generate
+from matcher.domain import eligibility
+from matcher.domain.tables import build_tables
+from matcher.solver import fork, solve, solve_validated, validate
+from matcher.solver.components import components
+from matcher.solver.instance import build_instance
+
+
+@pytest.fixture(scope="module")
+def region():
+    rnd = generate(1500, 5)
+    tables = build_tables(rnd)
+    return rnd, tables, eligibility.eligible_pairs(tables)
+
+
+@pytest.fixture
+def fork_always(monkeypatch):
+    """Every round worth forking; counts the children forked."""
+    monkeypatch.setattr(fork, "WORTH_FORKING", 0)
+    forked = []
+    real = fork._Child.__init__
+
+    def counted(self, fn):
+        forked.append(fn)
+        real(self, fn)
+
+    monkeypatch.setattr(fork._Child, "__init__", counted)
+    return forked
+
+
+def test_deal_gives_every_item_once_the_heaviest_first_to_the_lightest_share() -> None:
+    shares = fork.deal([5, 9, 1, 7, 3], workers=2)
+    assert sorted(i for share in shares for i in share) == [0, 1, 2, 3, 4]
+    assert shares == [[1, 2, 4], [0, 3]]  # 9 | 7; 5 to the 7, 3 to the 9, 1 to the first of 12 | 12
+    assert fork.deal([4, 4], workers=3) == [[0], [1]]  # no empty share
+    assert fork.deal([], workers=2) == []
+
+
+def test_a_child_works_on_a_share_and_the_results_come_back_in_the_items_order() -> None:
+    parent = os.getpid()
+    results = fork.map_side_by_side(lambda share: [(item, os.getpid()) for item in share], list(range(6)), 2,
+                                    weight=lambda item: 1)
+    assert [item for item, _ in results] == list(range(6))
+    pids = {pid for _, pid in results}
+    assert parent in pids and len(pids) == 2  # one share here, one in a forked child
+
+
+def test_a_share_whose_child_dies_is_worked_on_here() -> None:
+    parent = os.getpid()
+
+    def work(share):
+        if os.getpid() != parent:
+            os._exit(9)  # as a child killed for memory would end: no result
+        return [item * 10 for item in share]
+
+    assert fork.map_side_by_side(work, [1, 2, 3, 4], 2, weight=lambda item: 1) == [10, 20, 30, 40]
+
+
+def test_an_exception_in_a_share_is_raised_here_as_in_one_process() -> None:
+    def work(share):
+        if 3 in share:
+            raise ValueError("part 3")
+        return share
+
+    with pytest.raises(ValueError, match="part 3"):
+        fork.map_side_by_side(work, [1, 2, 3, 4], 2, weight=lambda item: 1)
+
+
+def test_small_rounds_stay_in_one_process() -> None:
+    assert fork.workers_for(2, fork.WORTH_FORKING - 1) == 1
+    assert fork.workers_for(2, fork.WORTH_FORKING) == 2
+    assert fork.workers_for(1, 10 * fork.WORTH_FORKING) == 1
+
+
+def test_the_solve_side_by_side_gives_the_solution_of_one_process(region, fork_always) -> None:
+    rnd, tables, pairs = region
+    assert len(components(build_instance(tables, pairs))) > 2  # several shares to deal
+    one = solve(rnd, tables, pairs, workers=1)
+    two = solve(rnd, tables, pairs, workers=2)
+    assert len(fork_always) == 1  # one child solved the second share
+    assert two == one
+    assert two.explanations == one.explanations and two.stats == one.stats
+
+
+def test_the_validation_side_by_side_gives_the_report_of_one_process(region, fork_always) -> None:
+    rnd, tables, pairs = region
+    solution = solve(rnd, tables, pairs)
+    one = validate(rnd, solution, fairness="bound", tables=tables, pairs=pairs, workers=1)
+    two = validate(rnd, solution, fairness="bound", tables=tables, pairs=pairs, workers=2)
+    assert len(fork_always) == 1  # the scarce-options check's second share of parts
+    assert one.ok and two == one
+    assert solve_validated(rnd, fairness="bound", workers=2) == (solution, one)
+
+
+def test_a_broken_solution_fails_the_validation_side_by_side_too(region, fork_always) -> None:
+    rnd, tables, pairs = region
+    solution = solve(rnd, tables, pairs)
+    fewer = type(solution)(solution.round_id, solution.seed, solution.assignments[1:], solution.explanations,
+                           solution.shares, solution.penalties, solution.stats)
+    report = validate(rnd, fewer, fairness="bound", tables=tables, pairs=pairs, workers=2)
+    assert not report.ok and any("max_placements" in p for p in report.problems)
