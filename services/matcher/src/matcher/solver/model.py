@@ -4,7 +4,8 @@ Steps (docs/matching.md has the proofs):
   1. refuse an inconsistent round (InconsistentInstance naming the record);
   2. canonical tables, eligible pairs, residual capacity after fixed placements (`instance`);
   3. split into independent components (`components`; with the solve's own pairs, each component's are cut
-     out and freed once it is solved, the largest last: `components.split`);
+     out and freed once it is solved, the largest last: `components.split`; with shared pairs and several
+     workers, forked processes solve them side by side: `fork.py`);
   4. per component, pass A: max flow with min cost, costs = release penalty > fair-share unit ranks
      (> wish cost when the range allows) -> the most placed, the fewest released reserved slots, and the
      lexicographically max-min school rates; read the flow per group and per release arc;
