@@ -45,16 +45,17 @@ def test_deal_gives_every_item_once_the_heaviest_first_to_the_lightest_share() -
     assert fork.deal([], workers=2) == []
 
 
-def test_a_child_works_on_a_share_and_the_results_come_back_in_the_items_order() -> None:
+def test_a_child_works_on_a_share_and_the_results_come_back_in_the_items_order(caplog) -> None:
     parent = os.getpid()
     results = fork.map_side_by_side(lambda share: [(item, os.getpid()) for item in share], list(range(6)), 2,
                                     weight=lambda item: 1)
     assert [item for item, _ in results] == list(range(6))
     pids = {pid for _, pid in results}
     assert parent in pids and len(pids) == 2  # one share here, one in a forked child
+    assert "delivered nothing" not in caplog.text
 
 
-def test_a_share_whose_child_dies_is_worked_on_here() -> None:
+def test_a_share_whose_child_dies_is_worked_on_here_and_said_in_the_log(caplog) -> None:
     parent = os.getpid()
 
     def work(share):
@@ -63,6 +64,7 @@ def test_a_share_whose_child_dies_is_worked_on_here() -> None:
         return [item * 10 for item in share]
 
     assert fork.map_side_by_side(work, [1, 2, 3, 4], 2, weight=lambda item: 1) == [10, 20, 30, 40]
+    assert "a solver child delivered nothing" in caplog.text
 
 
 def test_an_exception_in_a_share_is_raised_here_as_in_one_process() -> None:

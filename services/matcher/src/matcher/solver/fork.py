@@ -16,12 +16,15 @@ Imports the standard library only.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 from typing import Any, Callable, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+logger = logging.getLogger(__name__)
 
 #: A round with fewer eligible pairs than this is worked on in one process: a fork costs more than it saves.
 WORTH_FORKING = 20_000
@@ -79,6 +82,7 @@ class _Child:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
         if not data or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            logger.warning("a solver child delivered nothing (wait status %s): its share is worked on here", status)
             return None
         return pickle.loads(data)
 
