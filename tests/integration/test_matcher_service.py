@@ -196,6 +196,35 @@ def test_a_poison_message_on_wishes_lands_in_the_dlq_and_the_consumer_goes_on(ru
     assert len(letters) == 1 and letters[0].payload.original_topic == TOPICS[topics.WISHES]
 
 
+def test_a_round_of_two_pools_solved_side_by_side_in_a_forked_process_is_the_one_process_round(running, monkeypatch):
+    """With the consumer, the release worker and Kafka's own threads running, the solver forks a child for one
+    of the round's two components (every round is worth forking here): the stored proposal is the one a
+    single process computes for the same pool."""
+    from matcher.solver import fork
+
+    matcher, publisher, _ = running
+    region, round_id = f"reg-it-{RUN}-fork", f"rnd-{RUN}-fork"
+    for crebo, school in (("25491", "sch-a"), ("25655", "sch-b")):  # no place takes both: two components
+        for i in range(5):
+            send(publisher, "wish.submitted", replace(wish(f"stu-{RUN}-{crebo}-{i}", school), region_id=region,
+                                                      crebo=crebo))
+        send(publisher, "place.posted", replace(place(f"plc-{RUN}-{crebo}", 3), region_id=region, crebos=[crebo]))
+    pool = wait_until(lambda: (p := matcher.deps.store.load_pool(region, PERIOD, None))
+                      and len(p.wishes) == 10 and len(p.places) == 2 and p, 30, message="projection not built")
+    forked, real = [], fork._Child.__init__
+    monkeypatch.setattr(fork, "WORTH_FORKING", 0)
+    monkeypatch.setattr(fork._Child, "__init__", lambda self, fn: (forked.append(fn), real(self, fn))[1])
+    monkeypatch.setattr(matcher.deps.solver, "workers", 2)
+    send(publisher, "round.requested", RoundRequested(round_id, region, PERIOD, 7, "usr-coord"))
+    wait_until(lambda: (r := matcher.deps.store.get_round(round_id)) and r.status == "proposed", 60,
+               message="the round was not proposed")
+    assert forked  # a child solved a share
+    alone = OrToolsRoundSolver().solve(pool, 7).outcomes
+    placed = lambda outcomes: sorted((o.student_ref, o.status, o.place_id) for o in outcomes)  # noqa: E731
+    assert placed(matcher.deps.store.outcomes(round_id)) == placed(alone)
+    assert sum(o.status == "placed" for o in alone) == 6
+
+
 class FailingOnce:
     """Kafka acknowledges the first part of a proposal, then fails once (as a crash mid-publish would)."""
 
