@@ -161,6 +161,9 @@ def worker(method: str, implementation: str, path: str, certify: bool = True) ->
     if "cli_wall_s" in phases:  # the solver ran in the `matcher solve` process: its time, CPU and peak
         wall, cpu = phases["cli_wall_s"], _cpu(resource.RUSAGE_CHILDREN) - kids0
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    elif method == "stagepool_2p":  # the forked solver's CPU and peak (its RSS counts the pages it shares)
+        phases.update(child_cpu_s=round(_cpu(resource.RUSAGE_CHILDREN) - kids0, 3),
+                      child_peak_mb=round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1))
     row = {"component": "matcher", "method": method, "implementation": implementation, "students": len(rnd.wishes),
            "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_mb": round(peak, 1),
            "rss_before_mb": round(rss_before, 1),
