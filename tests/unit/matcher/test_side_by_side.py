@@ -30,7 +30,7 @@ def fork_always(monkeypatch):
     real = fork._Child.__init__
 
     def counted(self, fn):
-        forked.append(fn)
+        forked.append(self)
         real(self, fn)
 
     monkeypatch.setattr(fork._Child, "__init__", counted)
@@ -67,14 +67,19 @@ def test_a_share_whose_child_dies_is_worked_on_here_and_said_in_the_log(caplog) 
     assert "a solver child delivered nothing" in caplog.text
 
 
-def test_an_exception_in_a_share_is_raised_here_as_in_one_process() -> None:
+@pytest.mark.parametrize("failing", [3, 4])  # in this process's share, in the child's
+def test_an_exception_in_a_share_is_raised_here_as_in_one_process_and_leaves_no_child(failing, fork_always) -> None:
     def work(share):
-        if 3 in share:
-            raise ValueError("part 3")
+        if failing in share:
+            raise ValueError(f"part {failing}")
         return share
 
-    with pytest.raises(ValueError, match="part 3"):
+    assert fork.deal([1, 1, 1, 1], 2) == [[0, 2], [1, 3]]  # items 1 and 3 here, 2 and 4 in the child
+    with pytest.raises(ValueError, match=f"part {failing}"):
         fork.map_side_by_side(work, [1, 2, 3, 4], 2, weight=lambda item: 1)
+    assert len(fork_always) == 1
+    child = fork_always[0]
+    assert not os.path.exists(f"/proc/{child.pid}")  # killed or ended, and reaped: no zombie, no blocked writer
 
 
 def test_small_rounds_stay_in_one_process() -> None:

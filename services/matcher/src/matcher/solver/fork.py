@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 from typing import Any, Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -54,10 +55,14 @@ def map_side_by_side(fn: Callable[[list[T]], list[R]], items: Sequence[T], worke
         [list(range(len(items)))]
     pieces = [[items[i] for i in share] for share in shares]
     children = [_Child(lambda piece=piece: fn(piece)) for piece in pieces[1:]]
-    results = [fn(pieces[0])] if pieces else []
-    for piece, child in zip(pieces[1:], children):
-        delivered = child.result()
-        results.append(delivered if delivered is not None else fn(piece))
+    try:
+        results = [fn(pieces[0])] if pieces else []
+        for piece, child in zip(pieces[1:], children):
+            delivered = child.result()
+            results.append(delivered if delivered is not None else fn(piece))
+    finally:  # an error here leaves no child behind
+        for child in children:
+            child.stop()
     ordered: list[Any] = [None] * len(items)
     for share, result in zip(shares, results):
         for i, value in zip(share, result):
@@ -76,15 +81,26 @@ class _Child:
             _deliver(fn, write_end)
         os.close(write_end)
         self._read_end = read_end
+        self._waited = False
 
     def result(self) -> Any | None:
         with os.fdopen(self._read_end, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
+        self._waited = True
         if not data or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             logger.warning("a solver child delivered nothing (wait status %s): its share is worked on here", status)
             return None
         return pickle.loads(data)
+
+    def stop(self) -> None:
+        """Kill and reap a child whose result is no longer wanted (nothing when it was collected)."""
+        if self._waited:
+            return
+        os.kill(self.pid, signal.SIGKILL)
+        os.close(self._read_end)
+        os.waitpid(self.pid, 0)
+        self._waited = True
 
 
 def _deliver(fn: Callable[[], Any], write_end: int) -> None:
