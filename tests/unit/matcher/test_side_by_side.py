@@ -67,6 +67,16 @@ def test_a_share_whose_child_dies_is_worked_on_here_and_said_in_the_log(caplog) 
     assert "a solver child delivered nothing" in caplog.text
 
 
+def test_a_share_that_cannot_be_forked_is_worked_on_here(monkeypatch, caplog) -> None:
+    def no_fork():
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(fork.os, "fork", no_fork)
+    assert fork.map_side_by_side(lambda share: [os.getpid()] * len(share), [1, 2, 3], 2,
+                                 weight=lambda item: 1) == [os.getpid()] * 3
+    assert "no solver child could be forked" in caplog.text
+
+
 @pytest.mark.parametrize("failing", [3, 4])  # in this process's share, in the child's
 def test_an_exception_in_a_share_is_raised_here_as_in_one_process_and_leaves_no_child(failing, fork_always) -> None:
     def work(share):

@@ -55,8 +55,9 @@ def map_side_by_side(fn: Callable[[list[T]], list[R]], items: Sequence[T], worke
     shares = deal([weight(item) for item in items], workers) if workers > 1 and len(items) > 1 else \
         [list(range(len(items)))]
     pieces = [[items[i] for i in share] for share in shares]
-    children = [_Child(lambda piece=piece: fn(piece)) for piece in pieces[1:]]
+    children: list[_Child] = []
     try:
+        children += [_Child(lambda piece=piece: fn(piece)) for piece in pieces[1:]]
         results = [fn(pieces[0])] if pieces else []
         for piece, child in zip(pieces[1:], children):
             delivered = child.result()
@@ -76,7 +77,14 @@ class _Child:
 
     def __init__(self, fn: Callable[[], Any]):
         read_end, write_end = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError as err:  # no memory or no process slot for a child: the share is worked on here
+            logger.warning("no solver child could be forked (%s): its share is worked on here", err)
+            os.close(read_end)
+            os.close(write_end)
+            self.pid, self._waited = 0, True
+            return
         if self.pid == 0:  # the child: never returns into the caller's code
             os.close(read_end)
             _deliver(fn, write_end)
@@ -85,6 +93,8 @@ class _Child:
         self._waited = False
 
     def result(self) -> Any | None:
+        if self._waited:  # never forked
+            return None
         with os.fdopen(self._read_end, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
