@@ -17,7 +17,7 @@ from matcher.solver.instance import build_instance
 
 @pytest.fixture(scope="module")
 def region():
-    rnd = generate(1500, 5)
+    rnd = generate(3000, 5)  # with reserved slots (the release bound) and several components
     tables = build_tables(rnd)
     return rnd, tables, eligibility.eligible_pairs(tables)
 
@@ -116,6 +116,21 @@ def test_the_validation_side_by_side_gives_the_report_of_one_process(region, for
     assert len(fork_always) == 1  # the scarce-options check's second share of parts
     assert one.ok and two == one
     assert solve_validated(rnd, fairness="bound", workers=2) == (solution, one)
+
+
+def test_the_release_bound_side_by_side_gives_the_one_process_bound_per_part(region, fork_always) -> None:
+    from matcher.domain.reservations import released_by_place
+    from matcher.solver import fair_bound, release_bound
+
+    rnd, tables, pairs = region
+    assert any(p.reserved for p in rnd.places)
+    solution = solve(rnd, tables, pairs)
+    released = sum(released_by_place(rnd, solution.placement_map()).values())
+    refs = [fair_bound.reference(rnd, tables, pairs, workers) for workers in (1, 2)]
+    verdicts = [release_bound.certified_by_bound(ref, len(solution.assignments), released) for ref in refs]
+    assert len(fork_always) == 1 and verdicts[0] == verdicts[1]
+    bounds = [{k: v for k, v in ref.cache.items() if k[0] == "release"} for ref in refs]
+    assert bounds[0] == bounds[1] and (bounds[0] or not verdicts[0])
 
 
 def test_a_broken_solution_fails_the_validation_side_by_side_too(region, fork_always) -> None:

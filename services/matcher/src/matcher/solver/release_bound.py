@@ -15,6 +15,7 @@ import numpy as np
 from matcher.domain.reservations import residual_slots
 from matcher.errors import SolverFailure
 from matcher.solver import fair_bound as bound
+from matcher.solver import fork
 from matcher.solver.fair_bound import Reference
 
 
@@ -42,7 +43,8 @@ def certified_by_bound(ref: Reference, placed: int, released: int) -> bool:
     if not any(p.reserved for p in ref.rnd.places):
         return False
     parts = bound._parts(ref)
-    figures = [part_bound(ref, part) for part in parts]
+    figures = fork.map_side_by_side(lambda share: [part_bound(ref, part) for part in share], parts,
+                                    fork.workers_for(ref.workers, ref.pairs.n), ref.pairs_per_part)
     fixed = int((ref.tables.students.fixed >= 0).sum())
     if placed != sum(f for f, _ in figures) + fixed:
         return False
