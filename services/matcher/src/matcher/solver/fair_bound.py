@@ -138,12 +138,14 @@ def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _
 
 
 def _school_codes(ref: Reference, schools: list[str]) -> np.ndarray:
-    """Per student: position of its school in `schools` (-1 when absent; cached per reference)."""
-    key = ("schools", tuple(schools))
-    if key not in ref.cache:
-        code = {x: i for i, x in enumerate(schools)}
-        ref.cache[key] = np.array([code.get(w.school_id, -1) for w in ref.tables.students.wishes], dtype=np.int64)
-    return ref.cache[key]
+    """Per student: position of its school in `schools` (-1 when absent). The students' schools are read
+    once per reference; each part's list of schools only maps them."""
+    if "student_schools" not in ref.cache:
+        names, index = np.unique([w.school_id for w in ref.tables.students.wishes], return_inverse=True)
+        ref.cache["student_schools"] = (names.tolist(), index.reshape(-1))
+    names, index = ref.cache["student_schools"]
+    code = {x: i for i, x in enumerate(schools)}
+    return np.array([code.get(x, -1) for x in names], dtype=np.int64)[index] if names else np.zeros(0, np.int64)
 
 
 def _pair_heads(ref: Reference, s: np.ndarray, p: np.ndarray, r_keys: list, p0: int, e0: int) -> np.ndarray:
