@@ -207,17 +207,6 @@ def assert_no_improving_transfer(rnd: RoundInput, sol: Solution, ref: Reference 
         _fail("lexicographic_fairness", problem)
 
 
-def _outcomes(checks: list) -> list[tuple[str, object, str | None]]:
-    """Run named checks in order: (name, value, None) or (name, None, the failure's text)."""
-    outcomes = []
-    for name, check in checks:
-        try:
-            outcomes.append((name, check(), None))
-        except ValidationFailure as err:
-            outcomes.append((name, None, str(err)))
-    return outcomes
-
-
 @dataclass(frozen=True)
 class ValidationReport:
     """Outcome of `validate`: figures and the checks that failed (empty = certified)."""
@@ -256,10 +245,13 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
         checks.append(("scarce", lambda: assert_scarce_options(rnd, sol, ref)))
     if fairness == "full" and not any(p.reserved for p in rnd.places):
         checks.append(("transfer", lambda: assert_no_improving_transfer(rnd, sol, ref)))
-    for name, value, problem in _outcomes(checks):
-        if problem is not None:
-            problems.append(problem)
-        elif name in figures:
+    for name, check in checks:
+        try:
+            value = check()
+        except ValidationFailure as err:
+            problems.append(str(err))
+            continue
+        if name in figures:
             figures[name] = value
     return ValidationReport(len(sol.assignments), figures["max_flow"], figures["min_release"],
                             figures["fair_bound"], tuple(problems), figures["scarce"])
