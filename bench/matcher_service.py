@@ -7,7 +7,9 @@ written as the matcher's projection (not timed). Then the service's own handler,
 one round request exactly as the consumer calls it: freeze the pool and load it from Redis, build the solver
 instance, solve, validate, build outcomes, figures and manifest, store the proposal with its processed
 marker (the target's end point), then publish the round.proposed parts from the store and mark them
-published. A thin subclass of the Redis store only notes when each step returns. Wall time and this
+published. The solver has the service's default `MATCHER_SOLVER_WORKERS` (2: components and the validator's
+per-part checks side by side in forked processes). A thin subclass of the Redis store only notes when each
+step returns. Wall time and this
 process's CPU time are both reported, since other work on a shared 2-core machine inflates wall time.
 peak_mb is the peak RSS of the measuring process, a fresh one (the generated region and its encoded
 projection included; redis-server and Kafka are processes of their own).
