@@ -140,3 +140,14 @@ def test_a_broken_solution_fails_the_validation_side_by_side_too(region, fork_al
                            solution.shares, solution.penalties, solution.stats)
     report = validate(rnd, fewer, fairness="bound", tables=tables, pairs=pairs, workers=2)
     assert not report.ok and any("max_placements" in p for p in report.problems)
+
+
+def test_variant_2_s_candidates_round_side_by_side_is_the_one_process_round(region, fork_always) -> None:
+    from matcher.solver.variant2_round import candidates_validated
+
+    rnd = region[0]
+    k_of = {w.student_ref: 3 for w in rnd.wishes[:200]}
+    one = candidates_validated(rnd, k_of, workers=1)
+    assert not fork_always
+    two = candidates_validated(rnd, k_of, workers=2)
+    assert fork_always and two == one and one[1].ok and one[2]

@@ -95,7 +95,7 @@ class OrToolsRoundSolver:
 
         instance = self.canonical_input(pool, seed)
         lines = {(school, crebo, pool.period_id): k for school, crebo, variant, k in pool.variants if variant == 2}
-        solution, report, offers = candidates_validated(instance, k_per_student(instance, lines))
+        solution, report, offers = candidates_validated(instance, k_per_student(instance, lines), self.workers)
         return replace(_certified(to_outcomes(pool, solution), report), offers=offers)
 
     def solve_final(self, pool: Pool, seed: int) -> Solved:
@@ -105,7 +105,8 @@ class OrToolsRoundSolver:
 
         instance = self.canonical_input(pool, seed)
         offers = tuple(Offer(ref, ids[0], ids) for ref, ids in sorted(pool.offers.items()) if ids)
-        solution, report, choices = final_validated(instance, offers, {k: v for k, v in pool.choices.items() if v})
+        solution, report, choices = final_validated(instance, offers, {k: v for k, v in pool.choices.items() if v},
+                                                    self.workers)
         return _certified(with_choices(to_outcomes(pool, solution), choices), report)
 
 

@@ -31,11 +31,11 @@ from matcher.solver.model import solve
 from matcher.solver.validation import ValidationReport, validate
 
 
-def _solved(rnd: RoundInput) -> tuple[RoundTables, Pairs, Solution]:
+def _solved(rnd: RoundInput, workers: int) -> tuple[RoundTables, Pairs, Solution]:
     check_round(rnd)
     tables = build_tables(rnd)
     pairs = eligible_pairs(tables)
-    return tables, pairs, solve(rnd, tables, pairs)
+    return tables, pairs, solve(rnd, tables, pairs, workers=workers)
 
 
 def _with(report: ValidationReport, *problems: str) -> ValidationReport:
@@ -51,21 +51,23 @@ def _certify_offers(rnd: RoundInput, sol: Solution, offers: Sequence[Offer], tab
     return []
 
 
-def candidates_validated(rnd: RoundInput, k_of: Mapping[str, int]
+def candidates_validated(rnd: RoundInput, k_of: Mapping[str, int], workers: int = 1
                          ) -> tuple[Solution, ValidationReport, tuple[Offer, ...]]:
-    """The rule's solution, its report (offers certified) and the offers to the students in `k_of`."""
-    tables, pairs, sol = _solved(rnd)
-    report = validate(rnd, sol, fairness="bound", tables=tables, pairs=pairs)
+    """The rule's solution, its report (offers certified) and the offers to the students in `k_of`;
+    `workers` as in `solve_validated`."""
+    tables, pairs, sol = _solved(rnd, workers)
+    report = validate(rnd, sol, fairness="bound", tables=tables, pairs=pairs, workers=workers)
     offers = offer_candidates(rnd, sol, k_of, tables, pairs)
     return sol, _with(report, *_certify_offers(rnd, sol, offers, tables, pairs)), offers
 
 
-def final_validated(rnd: RoundInput, offers: Sequence[Offer], choices: Mapping[str, Sequence[str]]
-                    ) -> tuple[Solution, ValidationReport, tuple[ChoiceOutcome, ...]]:
-    """The final allocation, its report and one outcome per offered student."""
-    tables, pairs, sol = _solved(rnd)
+def final_validated(rnd: RoundInput, offers: Sequence[Offer], choices: Mapping[str, Sequence[str]],
+                    workers: int = 1) -> tuple[Solution, ValidationReport, tuple[ChoiceOutcome, ...]]:
+    """The final allocation, its report and one outcome per offered student; `workers` as in
+    `solve_validated`."""
+    tables, pairs, sol = _solved(rnd, workers)
     final, outcomes = final_round(rnd, sol, offers, choices, tables, pairs)
-    report = validate(rnd, final, fairness="bound", tables=tables, pairs=pairs)
+    report = validate(rnd, final, fairness="bound", tables=tables, pairs=pairs, workers=workers)
     problems = _certify_offers(rnd, sol, offers, tables, pairs)
     school = {w.student_ref: w.school_id for w in rnd.wishes}
     before = Counter(school[a.student_ref] for a in sol.assignments)
