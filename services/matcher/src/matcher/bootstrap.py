@@ -94,7 +94,8 @@ def bootstrap(settings: Settings, *, store: AbstractRoundStore | None = None, pu
                                             settings.common.publish_timeout_s)
     deps = Deps(
         store=store or RedisRoundStore(client, prefix), publisher=publisher,
-        solver=solver or OrToolsRoundSolver(settings.solver_workers), metrics=PrometheusRoundMetrics(), clock=clock or utc_now,
+        solver=solver or OrToolsRoundSolver(settings.solver_workers), metrics=PrometheusRoundMetrics(),
+        clock=clock or utc_now,
         code_version=current_code_version() if code_version is None else code_version,
         directory=directory or (HttpStudentDirectory(settings.intake_url, settings.service_token)
                                 if settings.intake_url else None),

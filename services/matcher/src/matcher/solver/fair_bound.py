@@ -28,6 +28,7 @@ from matcher.domain.model import RoundInput
 from matcher.domain.reservations import residual_slots
 from matcher.domain.tables import RoundTables, build_tables
 from matcher.errors import SolverFailure
+from matcher.solver import fork
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Reference:
     tables: object
     pairs: object
     cache: dict = field(default_factory=dict, compare=False, repr=False)
-    workers: int = 1  # processes a check may use for its independent parts (`fork.py`)
+    workers: int = 1  # processes a check uses for its independent parts (`fork.py`; 1 below WORTH_FORKING)
 
     def pairs_per_part(self, part: np.ndarray) -> int:
         """How many eligible pairs the part's groups have: the weight of its share of the work."""
@@ -58,7 +59,8 @@ def reference(rnd: RoundInput, tables: RoundTables | None = None, pairs: object 
     validator's own.
     """
     rt = tables if tables is not None else build_tables(rnd)
-    return Reference(rnd, rt, eligible_pairs(rt) if pairs is None or tables is None else pairs, workers=workers)
+    pairs = eligible_pairs(rt) if pairs is None or tables is None else pairs
+    return Reference(rnd, rt, pairs, workers=fork.workers_for(workers, pairs.n))
 
 
 @dataclass

@@ -52,13 +52,14 @@ def deal(weights: Sequence[int], workers: int) -> list[list[int]]:
 def map_side_by_side(fn: Callable[[list[T]], list[R]], items: Sequence[T], workers: int,
                      weight: Callable[[T], int]) -> list[R]:
     """fn(share) -> one result per item of the share, over `workers` processes; the results in items' order."""
-    shares = deal([weight(item) for item in items], workers) if workers > 1 and len(items) > 1 else \
-        [list(range(len(items)))]
+    if workers < 2 or len(items) < 2:
+        return fn(list(items))
+    shares = deal([weight(item) for item in items], workers)
     pieces = [[items[i] for i in share] for share in shares]
     children: list[_Child] = []
     try:
         children += [_Child(lambda piece=piece: fn(piece)) for piece in pieces[1:]]
-        results = [fn(pieces[0])] if pieces else []
+        results = [fn(pieces[0])]
         for piece, child in zip(pieces[1:], children):
             delivered = child.result()
             results.append(delivered if delivered is not None else fn(piece))

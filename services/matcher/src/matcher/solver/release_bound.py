@@ -44,7 +44,7 @@ def certified_by_bound(ref: Reference, placed: int, released: int) -> bool:
         return False
     parts = bound._parts(ref)
     figures = fork.map_side_by_side(lambda share: [part_bound(ref, part) for part in share], parts,
-                                    fork.workers_for(ref.workers, ref.pairs.n), ref.pairs_per_part)
+                                    ref.workers, ref.pairs_per_part)
     fixed = int((ref.tables.students.fixed >= 0).sum())
     if placed != sum(f for f, _ in figures) + fixed:
         return False

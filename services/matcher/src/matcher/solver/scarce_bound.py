@@ -116,4 +116,4 @@ def check_part(ref: Reference, part: np.ndarray, placed: np.ndarray, cutoff: int
 def check(ref: Reference, placed: np.ndarray, cutoff: int | None) -> list[ScarceCheck]:
     """One check per independent part (see `check_part`), the parts side by side in `ref.workers` processes."""
     return fork.map_side_by_side(lambda share: [check_part(ref, part, placed, cutoff) for part in share],
-                                 bound._parts(ref), fork.workers_for(ref.workers, ref.pairs.n), ref.pairs_per_part)
+                                 bound._parts(ref), ref.workers, ref.pairs_per_part)
