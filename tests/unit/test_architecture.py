@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "matcher", "notifier", "reporting")
 SOURCE_ROOTS = {"stagepool_shared": ROOT / "shared/src/stagepool_shared",
                 **{svc: ROOT / f"services/{svc}/src/{svc}" for svc in SERVICES}}
-INFRASTRUCTURE = {"flask", "kafka", "redis", "marshmallow", "ortools", "werkzeug", "requests", "prometheus_client"}
+INFRASTRUCTURE = {"flask", "kafka", "redis", "marshmallow", "ortools", "pylmcf", "werkzeug", "requests", "prometheus_client"}
 
 
 def python_files():

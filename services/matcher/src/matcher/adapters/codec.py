@@ -6,7 +6,8 @@ for the service's own small records. Never pickle. Imports marshmallow (via the 
 Writes always dump through the shared schema. Bulk reads of wishes, places and outcomes build the
 dataclasses straight from that JSON: those values are written only by this service, from payloads the
 schema already validated, and a schema load costs about 0.3 ms a record (3 s for a 10,000-student
-region, more than half the round's time budget).
+region, more than half the round's time budget); `frozen.build` fills them without the frozen
+dataclass's per-field `__init__`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Iterable
 
 import orjson
 
+from stagepool_shared import frozen
 from stagepool_shared.events.base import Location
 from stagepool_shared.events.places import Place, PlaceSchema, Reservation
 from stagepool_shared.events.rounds import (
@@ -48,8 +50,8 @@ def load_wishes(raw: Iterable[bytes]) -> list[Wish]:
 
 
 def _wish(data: dict[str, Any]) -> Wish:
-    home = data.pop("home")
-    return Wish(home=Location(**home), **data)
+    data["home"] = Location(**data["home"])
+    return frozen.build(Wish, data)
 
 
 def dump_place(place: Place) -> bytes:
@@ -62,9 +64,9 @@ def load_places(raw: Iterable[bytes]) -> list[Place]:
 
 def _place(data: dict[str, Any]) -> Place:
     data.pop("contact", None)  # a record stored before issue 19.4 kept the contact person: never read again
-    location = data.pop("location")
-    reserved = [Reservation(**r) for r in data.pop("reserved", [])]
-    return Place(location=Location(**location), reserved=reserved, **data)
+    data["location"] = Location(**data["location"])
+    data["reserved"] = [Reservation(**r) for r in data.get("reserved", [])]
+    return frozen.build(Place, data)
 
 
 def dump_outcomes(outcomes: Iterable[Outcome]) -> dict[str, bytes]:
@@ -77,8 +79,8 @@ def load_outcomes(raw: Iterable[bytes]) -> list[Outcome]:
 
 
 def _outcome(data: dict[str, Any]) -> Outcome:
-    hints = [Hint(**h) for h in data.pop("hints", [])]
-    return Outcome(hints=hints, **data)
+    data["hints"] = [Hint(**h) for h in data.get("hints", [])]
+    return frozen.build(Outcome, data)
 
 
 def dump_manifest(manifest: Manifest) -> bytes:

@@ -35,9 +35,14 @@ def _solver_part(payload: Any, names: frozenset[str]) -> dict[str, Any]:
     return {k: v for k, v in vars(payload).items() if k in names}
 
 
-def ortools_version() -> str:
+def solver_version() -> str:
+    """The versions of the two flow solvers a round's allocation depends on (OR-tools; LEMON's for pass S)."""
+    return " + ".join(f"{name} {_version(name)}" for name in ("ortools", "pylmcf"))
+
+
+def _version(package: str) -> str:
     try:
-        return metadata.version("ortools")
+        return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "unknown"
 
@@ -70,7 +75,7 @@ class OrToolsRoundSolver:
 
         self._solver = solver
         self.workers = workers  # processes solving components and running checks side by side
-        self.version = ortools_version()
+        self.version = solver_version()
         self._last: tuple[Pool, int, model.RoundInput] | None = None
 
     def canonical_input(self, pool: Pool, seed: int) -> model.RoundInput:
