@@ -66,6 +66,15 @@ def test_a_network_at_the_size_limit_goes_to_or_tools(monkeypatch) -> None:
     assert used == [{"max_flow": False}]
 
 
+def test_a_network_with_a_negative_cost_goes_to_or_tools(monkeypatch) -> None:
+    arcs, lay, supplies = _network(7, 10, 40)
+    arcs.add("bonus", np.array([2]), np.array([SINK]), np.array([1]), np.array([-5]))
+    used = []
+    monkeypatch.setattr(model, "_run", lambda *args, **kwargs: used.append(kwargs) or np.zeros(arcs.size))
+    model._run_simplex(arcs, lay, supplies, "test")
+    assert used == [{"max_flow": False}]
+
+
 def test_a_network_that_cannot_carry_its_supply_is_a_solver_failure() -> None:
     lay = NodeLayout(0, 1, 0, 0)
     arcs = ArcSet()

@@ -86,7 +86,7 @@ def _run_simplex(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str
     simplex's time grows faster than the arcs. LEMON takes the arcs sorted by (tail, head): a stable sort,
     undone on the flows. Both solvers are exact: any optimal flow serves the rule (docs/matching.md, 3).
     """
-    if arcs.size >= SIMPLEX_ARCS:
+    if arcs.size >= SIMPLEX_ARCS or arcs.min_cost() < 0:  # LEMON takes no negative cost (pass S has none)
         return _run(arcs, lay, supplies, stage, max_flow=False)
     tails, heads, caps, costs = arcs.arrays()
     arcs.release()

@@ -11,7 +11,8 @@ solution places as many students of levels <= i as a max flow can place of them 
 school totals, no allocation with those totals does better per level, and the min-cost flow is not needed (`_prefix_bounds_met`). The solution must reach the optimum's count of placed students per level:
 no allocation with the same school totals, as many placed and the fewest released slots places more
 students with a support need, or then more students with k eligible places (k from 1 up).
-Imports ortools (graph), numpy and matcher.domain.
+The optimum's flow comes from LEMON's network simplex, proved optimal here from its dual, or else from OR-tools.
+Imports ortools (graph), pylmcf (LEMON), numpy and matcher.domain.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pylmcf
 from ortools.graph.python import min_cost_flow
 
 from matcher.domain import scarcity
@@ -52,10 +54,51 @@ def _levels(keys: np.ndarray, cutoff: int | None) -> tuple[np.ndarray, int, np.n
 
 
 def _optimum(net: bound._Net, caps: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    """The flows of a cheapest maximum flow: LEMON's network simplex, its optimality proved here from its dual
+    (`_certified_simplex`), or OR-tools' max flow with min cost when LEMON or that proof fails."""
     tails, heads, _, _ = net.arrays()
+    total = int(caps[:net.n_groups].sum())  # the source's arcs: a flow of this value is a maximum flow
+    supplies = np.zeros(int(max(tails.max(), heads.max())) + 1, dtype=np.int64)
+    supplies[0], supplies[1] = total, -total
+    flows = _certified_simplex(tails, heads, caps, costs, supplies)
+    return flows if flows is not None else _ortools_optimum(tails, heads, caps, costs, total)
+
+
+def _certified_simplex(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, costs: np.ndarray,
+                       supplies: np.ndarray) -> np.ndarray | None:
+    """A min-cost flow with these supplies, or None. LEMON's answer is not trusted: it is returned only when
+    its flows are feasible (within capacity, conserved) and, with its node potentials pi, every arc of
+    reduced cost c + pi[tail] - pi[head] above 0 carries nothing and every one below 0 is full. Those are the
+    linear program's optimality conditions, so the flow is a cheapest one whatever solver produced it.
+    Measured on the 30k bench region's two parts that need this flow: 0.25 + 0.66 s with OR-tools, 0.24 +
+    0.14 s with LEMON and the check (0.01 s). LEMON takes no negative cost (a candidate's check, variant 2):
+    None then too."""
+    if len(costs) and costs.min() < 0:
+        return None
+    order = np.lexsort((heads, tails))  # LEMON takes the arcs sorted by (tail, head)
+    t, h = tails[order], heads[order]
+    graph = pylmcf.Graph(len(supplies), np.ascontiguousarray(t), np.ascontiguousarray(h))
+    graph.set_node_supply(supplies)
+    graph.set_edge_capacities(np.ascontiguousarray(caps[order], dtype=np.int64))
+    graph.set_edge_costs(np.ascontiguousarray(costs[order], dtype=np.int64))
+    try:
+        graph.solve()
+    except RuntimeError:  # infeasible: OR-tools' max flow with min cost says how far it gets
+        return None
+    flows, pi = np.empty(len(order), dtype=np.int64), graph.potentials()
+    flows[order] = graph.result()
+    reduced = costs + pi[tails] - pi[heads]
+    net = np.bincount(tails, weights=flows, minlength=len(supplies)) - np.bincount(heads, weights=flows,
+                                                                                  minlength=len(supplies))
+    proved = ((flows >= 0).all() and (flows <= caps).all() and (net == supplies).all()
+              and not (flows[reduced > 0] != 0).any() and not (flows[reduced < 0] != caps[reduced < 0]).any())
+    return flows if proved else None
+
+
+def _ortools_optimum(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, costs: np.ndarray,
+                     total: int) -> np.ndarray:
     mcf = min_cost_flow.SimpleMinCostFlow()
     ids = mcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
-    total = int(caps[:net.n_groups].sum())
     mcf.set_node_supply(0, total)
     mcf.set_node_supply(1, -total)
     if mcf.solve_max_flow_with_min_cost() != mcf.OPTIMAL:

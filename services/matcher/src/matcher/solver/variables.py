@@ -83,6 +83,10 @@ class ArcSet:
         """
         self.tails, self.heads, self.caps, self.costs = [], [], [], []
 
+    def min_cost(self) -> int:
+        """Smallest arc cost (0 for no arcs)."""
+        return min((int(c.min()) for c in self.costs if len(c)), default=0)
+
     def max_cost(self) -> int:
         """Largest absolute arc cost (0 for no arcs)."""
         return max((int(np.abs(c).max()) for c in self.costs if len(c)), default=0)
