@@ -48,7 +48,7 @@ MIN_GROUP = 50
 REPEATS = 3  # timed runs per method (round-robin, median reported); at 50k+ only the methods of the floor target
 REPEATED_LARGE = ("stagepool", "stagepool_2p", "min_cost_flow_per_pool")
 METHODS = (  # (method, implementation, largest size it runs at)
-    ("stagepool", "fair min-cost flows A, S, B (OR-tools)", None),
+    ("stagepool", "fair min-cost flows A, S, B (S on LEMON)", None),
     ("stagepool_2p", "the same, components in 2 processes", 50_000),  # the service's MATCHER_SOLVER_WORKERS
     ("min_cost_flow_per_pool", "OR-tools MCF per pool, eligibility apart", None),
     ("min_cost_flow", "one OR-tools min-cost flow, wish cost", None),
