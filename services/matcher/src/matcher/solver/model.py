@@ -9,16 +9,17 @@ Steps (docs/matching.md has the proofs):
   4. per component, pass A: max flow with min cost, costs = release penalty > fair-share unit ranks
      (> wish cost when the range allows) -> the most placed, the fewest released reserved slots, and the
      lexicographically max-min school rates; read the flow per group and per release arc;
-  4b. per component, pass S (LEMON's network simplex): min-cost flow with those group totals fixed as supplies, costs = release
-     penalty > scarce-options level on the enrol arcs > wish cost -> as few released slots as pass A, then
-     the most students with a support need, then with 1, 2, ... eligible places; read the placements per
-     (group, scarce level) bin and the release flows;
+  4b. per component, pass S (LEMON's network simplex): min-cost flow with those group totals fixed as
+     supplies, costs = release penalty > scarce-options level on the enrol arcs > wish cost -> as few
+     released slots as pass A, then the most students with a support need, then with 1, 2, ... eligible
+     places; read the placements per (group, scarce level) bin and the release flows;
   5. per component, pass B: min-cost flow with those bin totals and release flows fixed as supplies,
      costs = wish > travel > seeded lottery (strict weights);
   6. explanations, school shares, named penalties and counts.
 Pure: no I/O, inputs are never mutated. Bounded without a time limit: OR-tools' cost scaling is polynomial
 and LEMON's network simplex (pass S) terminates on every network (no CP-SAT search); every status other than
-OPTIMAL raises SolverFailure (BAD_COST_RANGE first retries with a smaller cost budget). Imports ortools (graph), pylmcf (LEMON), numpy and matcher.
+OPTIMAL raises SolverFailure (BAD_COST_RANGE first retries with a smaller cost budget).
+Imports ortools (graph), pylmcf (LEMON), numpy and matcher.
 """
 
 from __future__ import annotations
@@ -169,7 +170,8 @@ def scarce_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, per_grou
     rules.add_pairs(arcs, inst, comp, lay, inst.wish[comp.pairs])
     rules.add_capacity(arcs, inst, comp, lay)
     rules.add_reservations(arcs, inst, comp, lay, sw.release, inst.reservations.slots[comp.reservations])
-    flows = _run_simplex(arcs, lay, fixed_supplies(comp, lay, per_group, np.zeros_like(released), inst), "scarce pass")
+    supplies = fixed_supplies(comp, lay, per_group, np.zeros_like(released), inst)
+    flows = _run_simplex(arcs, lay, supplies, "scarce pass")
     return _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(), sw
 
 

@@ -58,7 +58,7 @@ def _optimum(net: bound._Net, caps: np.ndarray, costs: np.ndarray) -> np.ndarray
     (`_certified_simplex`), or OR-tools' max flow with min cost when LEMON or that proof fails."""
     tails, heads, _, _ = net.arrays()
     total = int(caps[:net.n_groups].sum())  # the source's arcs: a flow of this value is a maximum flow
-    supplies = np.zeros(int(max(tails.max(), heads.max())) + 1, dtype=np.int64)
+    supplies = np.zeros(int(max(tails.max(initial=1), heads.max(initial=1))) + 1, dtype=np.int64)
     supplies[0], supplies[1] = total, -total
     flows = _certified_simplex(tails, heads, caps, costs, supplies)
     return flows if flows is not None else _ortools_optimum(tails, heads, caps, costs, total)
