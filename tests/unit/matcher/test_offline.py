@@ -167,3 +167,26 @@ def test_the_fast_solution_document_equals_the_dataclass_conversion() -> None:
     assert doc["assignments"] == [codec._plain(asdict(a)) for a in sol.assignments]
     assert doc["shares"] == [dict(codec._plain(asdict(g)), rate=round(g.rate, 6)) for g in sol.shares]
     assert doc["penalties"] == [codec._plain(asdict(p)) for p in sol.penalties]
+
+
+def test_with_the_schema_check_in_a_child_a_refusal_and_a_round_are_those_of_one_process(tmp_path: Path, capsys,
+                                                                                         monkeypatch) -> None:
+    from matcher import offline
+    from matcher.solver import fork
+
+    forked = []
+    real = fork._Child.__init__
+    monkeypatch.setattr(fork._Child, "__init__", lambda self, fn: forked.append(fn) or real(self, fn))
+    monkeypatch.setattr(offline, "CHECK_BESIDE_FROM", 1)
+    doc = round_to_dict(generate(20, 45))
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(doc))
+    assert offline.load_instance(good) == round_from_dict(json.loads(json.dumps(doc)))
+    doc["places"][3]["slots"] = -2  # the schema refuses it; the conversion alone would take it
+    err = _refusal(tmp_path, capsys, json.dumps(doc))
+    assert err == f"instance refused: place {doc['places'][3]['place_id']!r}: slots: -2 is less than the minimum of 0"
+    doc["places"][3]["slots"] = 2
+    doc["wishes"][0]["level"] = "two"  # both refuse it: the schema's refusal, as when it ran first
+    err = _refusal(tmp_path, capsys, json.dumps(doc))
+    assert err == f"instance refused: wish {doc['wishes'][0]['student_ref']!r}: level: 'two' is not of type 'integer'"
+    assert len(forked) == 3

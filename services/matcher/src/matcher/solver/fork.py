@@ -3,7 +3,8 @@
 `map_side_by_side(fn, items, workers, weight)` deals the items to `workers` shares (the heaviest first, each
 to the lightest share), runs `fn` on every share but the first in a forked child and on the first here, and
 returns one result per item in the items' order. The pieces are independent, so the results are the same as
-with one process.
+with one process. `beside(there, here, workers)` runs two different jobs at once: `there()` in a child while
+`here()` runs in this process (the offline command's schema check beside its conversion of the instance).
 
 Why processes: OR-tools holds the GIL while it solves, so a second thread would not run at the same time
 (measured: two solves in two threads take as long as one after the other). A forked child shares the
@@ -71,6 +72,20 @@ def map_side_by_side(fn: Callable[[list[T]], list[R]], items: Sequence[T], worke
         for i, value in zip(share, result):
             ordered[i] = value
     return ordered
+
+
+def beside(there: Callable[[], R], here: Callable[[], T], workers: int) -> tuple[R, T]:
+    """(there(), here()), with `there()` in a forked child while `here()` runs here when `workers` >= 2;
+    `there()` must not return None (None is "the child delivered nothing": it then runs here, after `here()`)."""
+    if workers < 2 or not hasattr(os, "fork"):
+        return there(), here()
+    child = _Child(there)
+    try:
+        mine = here()
+        delivered = child.result()
+    finally:  # an error here leaves no child behind
+        child.stop()
+    return (delivered if delivered is not None else there()), mine
 
 
 class _Child:
