@@ -10,7 +10,7 @@ import pytest
 from bench.generator import generate
 from matcher.domain import eligibility
 from matcher.domain.tables import build_tables
-from matcher.solver import fork, solve, solve_validated, validate
+from matcher.solver import fork, prepare, solve, solve_validated, validate
 from matcher.solver.components import components
 from matcher.solver.instance import build_instance
 
@@ -151,3 +151,72 @@ def test_variant_2_s_candidates_round_side_by_side_is_the_one_process_round(regi
     assert not fork_always
     two = candidates_validated(rnd, k_of, workers=2)
     assert fork_always and two == one and one[1].ok and one[2]
+
+
+def test_the_check_beside_the_tables_gives_the_tables_and_pairs_of_one_process(region, fork_always) -> None:
+    rnd, tables, pairs = region
+    assert len(rnd.wishes) >= prepare.CHECK_BESIDE_FROM
+    beside_tables, beside_pairs = prepare.checked_tables(rnd, workers=2)
+    assert len(fork_always) == 1
+    assert beside_tables.students.refs == tables.students.refs and beside_tables.places.ids == tables.places.ids
+    for column in ("student", "place", "minutes"):
+        assert (getattr(beside_pairs, column) == getattr(pairs, column)).all()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_refused_round_gets_the_check_s_refusal_first_beside_the_tables_too(region, fork_always, workers) -> None:
+    from dataclasses import replace
+
+    from matcher.errors import InconsistentInstance
+
+    rnd = region[0]
+    bad = replace(rnd.wishes[7], transport_mode="hovercraft")  # the tables alone would fail on it (ValueError)
+    rnd = replace(rnd, wishes=rnd.wishes[:7] + (bad,) + rnd.wishes[8:])
+    with pytest.raises(ValueError):
+        build_tables(rnd)
+    with pytest.raises(InconsistentInstance) as refused:
+        prepare.checked_tables(rnd, workers=workers)
+    assert refused.value.record_type == "wish" and refused.value.record_id == bad.student_ref
+    assert "hovercraft" in refused.value.reason
+    assert len(fork_always) == (1 if workers == 2 else 0)
+
+
+def test_the_validation_beside_the_explanations_gives_the_solution_and_report_of_one_process(region,
+                                                                                              fork_always) -> None:
+    rnd = region[0]
+    one = solve_validated(rnd, fairness="bound", workers=1)
+    assert not fork_always
+    two = solve_validated(rnd, fairness="bound", workers=2)
+    assert len(fork_always) == 3  # the check beside the tables, the second share of components, the validation
+    assert two == one and two[0].explanations == one[0].explanations and one[1].ok
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_explanation_that_does_not_match_is_a_problem_with_the_validation_beside_too(region, fork_always,
+                                                                                         monkeypatch, workers) -> None:
+    from dataclasses import replace
+
+    from matcher.solver import model
+
+    real = model.Allocation.explained
+    monkeypatch.setattr(model.Allocation, "explained", lambda self: replace(real(self),
+                                                                            explanations=real(self).explanations[1:]))
+    solution, report = solve_validated(region[0], fairness="bound", workers=workers)
+    assert report.problems == ("explained: not exactly one explanation per student",)
+    assert report.max_flow == len(solution.assignments)  # the allocation itself was certified
+
+
+def test_a_validation_whose_child_dies_is_run_here(region, fork_always, monkeypatch, caplog) -> None:
+    from matcher import solver
+
+    parent, real = os.getpid(), solver.validate
+
+    def validate_here_only(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)  # as a child killed for memory would end: no result
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solver, "validate", validate_here_only)
+    solution, report = solve_validated(region[0], fairness="bound", workers=2)
+    assert report.ok and report.max_flow == len(solution.assignments)
+    assert "a solver child delivered nothing" in caplog.text

@@ -139,7 +139,7 @@ def _solution(inst: SolverInstance, solution: Solution, final: np.ndarray, n_com
     notes = {"lottery_size": stats.lottery_size, "travel_quantum": stats.travel_quantum,
              "wish_in_fair_pass": stats.wish_in_fair_pass, "scarce_cutoff": stats.scarce_cutoff,
              "max_flow": stats.max_flow - int((inst.tables.students.fixed >= 0).sum())}
-    return model._assemble(inst, place, tier, minutes, overlap, notes, n_comps)
+    return model.allocation_of(inst, place, tier, minutes, overlap, notes, n_comps).explained()
 
 
 def _outcomes(inst: SolverInstance, final: np.ndarray, offers: Sequence[Offer],

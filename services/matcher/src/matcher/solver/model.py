@@ -25,6 +25,7 @@ Imports ortools (graph), pylmcf (LEMON), numpy and matcher.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pylmcf
@@ -222,6 +223,31 @@ def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | Non
     the result is the same, components are independent). The own-pairs path stays in one process: there
     memory, not time, is the limit (one component's network at a time).
     """
+    return allocate(rnd, tables, pairs, release_pairs=release_pairs, workers=workers).explained()
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A solved round before its explanations: `unexplained` is the Solution without them (all the validator
+    needs but its explanation check), `explained()` the Solution. So a caller can certify the allocation
+    while the explanations are written (`solve_validated`)."""
+
+    unexplained: Solution
+    tables: RoundTables
+    outcome: Outcome
+    assembly_s: float  # the time the unexplained Solution took: part of the phase `explain`
+
+    def explained(self) -> Solution:
+        """The Solution with one explanation per student; its timings gain the phase `explain`."""
+        started = time.perf_counter()
+        solution = replace(self.unexplained, explanations=explain(self.tables, self.outcome))
+        solution.stats.timings["explain"] = round(self.assembly_s + time.perf_counter() - started, 4)
+        return solution
+
+
+def allocate(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | None = None, *,
+             release_pairs: bool = False, workers: int = 1) -> Allocation:
+    """`solve` up to the explanations (the arguments are `solve`'s)."""
     clock = {"start": time.perf_counter()}
     if tables is None:
         check_round(rnd)
@@ -245,12 +271,21 @@ def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | Non
         _solve_side_by_side(inst, comps, (place, tier, minutes, overlap), notes, workers)
     _fixed_figures(inst, place, tier, minutes, overlap)
     clock["solve"] = time.perf_counter()
-    solution = _assemble(inst, place, tier, minutes, overlap, notes, n_comps)
-    clock["explain"] = time.perf_counter()
-    phases = ("build", "solve", "explain")
-    timings = {k: round(clock[k] - clock[prev], 4) for prev, k in zip(("start",) + phases, phases)}
-    solution.stats.timings.update(timings)
-    return solution
+    allocation = allocation_of(inst, place, tier, minutes, overlap, notes, n_comps)
+    allocation.unexplained.stats.timings.update({k: round(clock[k] - clock[prev], 4)
+                                                 for prev, k in (("start", "build"), ("build", "solve"))})
+    return allocation
+
+
+def allocation_of(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes: np.ndarray,
+                  overlap: np.ndarray, notes: dict, n_comps: int) -> Allocation:
+    """The Allocation of the per-student arrays (also variant 2's final round, `choices.py`)."""
+    started = time.perf_counter()
+    unexplained = _assemble(inst, place, tier, minutes, overlap, notes, n_comps)
+    free = inst.tables.places.capacity - np.bincount(place[place >= 0], minlength=inst.tables.places.n)
+    outcome = Outcome(place=place, tier=tier, minutes=minutes, eligible=inst.eligible_count, free=free,
+                      scarce_cutoff=notes["scarce_cutoff"])
+    return Allocation(unexplained, inst.tables, outcome, time.perf_counter() - started)
 
 
 def _new_notes() -> dict:
@@ -313,13 +348,10 @@ def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, t
 
 def _assemble(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes: np.ndarray,
               overlap: np.ndarray, notes: dict, n_comps: int) -> Solution:
-    """Explanations, shares, penalties and counts around the per-student arrays."""
+    """Assignments, shares, penalties and counts around the per-student arrays (no explanations yet)."""
     rt = inst.tables
     wish_sum = int((TIER_STEP * tier[place >= 0] + 100 - overlap[place >= 0]).sum())
     st, pt = rt.students, rt.places
-    free = pt.capacity - np.bincount(place[place >= 0], minlength=pt.n)
-    expl = explain(rt, Outcome(place=place, tier=tier, minutes=minutes, eligible=inst.eligible_count, free=free,
-                               scarce_cutoff=notes["scarce_cutoff"]))
     placed = np.nonzero(place >= 0)[0].tolist()
     ids, fixed, tiers, mins, over = pt.ids, st.fixed.tolist(), tier.tolist(), minutes.tolist(), overlap.tolist()
     where = place.tolist()
@@ -342,4 +374,4 @@ def _assemble(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes
         travel_quantum=notes["travel_quantum"], wish_in_fair_pass=notes["wish_in_fair_pass"],
         scarce_cutoff=notes["scarce_cutoff"],
     )
-    return Solution(rt.round.round_id, rt.round.seed, tuple(assignments), expl, shares, tuple(penalties), stats)
+    return Solution(rt.round.round_id, rt.round.seed, tuple(assignments), (), shares, tuple(penalties), stats)

@@ -25,7 +25,7 @@ Imports ortools (graph), numpy and matcher.domain; never the solver's own graph 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.graph.python import max_flow
@@ -46,11 +46,12 @@ def _fail(check: str, detail: str) -> None:
     raise ValidationFailure(check, detail)
 
 
-def assert_feasible(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> None:
+def assert_feasible(rnd: RoundInput, sol: Solution, ref: Reference | None = None, explained: bool = True) -> None:
     """Capacity, eligibility, exclusions, one place per student, fixed kept, every student explained.
 
     Eligibility of new placements is re-checked pair by pair with `pair_masks` (the per-pair reference,
     not the solver's blocked fast path); tests cross-check it against the plain-Python `pair_failures`.
+    `explained` False leaves the explanations to `assert_explained` (a solution certified before they exist).
     """
     wishes = {w.student_ref: w for w in rnd.wishes}
     places = {p.place_id: p for p in rnd.places}
@@ -70,7 +71,8 @@ def assert_feasible(rnd: RoundInput, sol: Solution, ref: Reference | None = None
         if n > places[pid].effective_slots:
             _fail("capacity", f"{pid} holds {n} students, effective slots {places[pid].effective_slots}")
     _check_eligibility(rnd, sol, ref or bound.reference(rnd))
-    _check_explanations(rnd, sol)
+    if explained:
+        assert_explained(rnd, sol)
 
 
 def _check_eligibility(rnd: RoundInput, sol: Solution, ref: Reference) -> None:
@@ -85,7 +87,8 @@ def _check_eligibility(rnd: RoundInput, sol: Solution, ref: Reference) -> None:
         _fail("eligibility", f"{a.student_ref} -> {a.place_id} fails {mask_criteria(int(masks[bad[0]]))}")
 
 
-def _check_explanations(rnd: RoundInput, sol: Solution) -> None:
+def assert_explained(rnd: RoundInput, sol: Solution) -> None:
+    """Every student explained once, with a code and place matching the allocation."""
     placed = sol.placement_map()
     codes = {e.student_ref: e for e in sol.explanations}
     if len(codes) != len(sol.explanations) or set(codes) != {w.student_ref for w in rnd.wishes}:
@@ -222,9 +225,13 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def with_problems(self, *problems: str) -> "ValidationReport":
+        """This report with more problems (found by checks outside `validate`)."""
+        return replace(self, problems=self.problems + problems) if problems else self
 
-def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
-             tables: RoundTables | None = None, pairs: object | None = None, workers: int = 1) -> ValidationReport:
+
+def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none", tables: RoundTables | None = None,
+             pairs: object | None = None, workers: int = 1, explained: bool = True) -> ValidationReport:
     """Run the checks and collect failures (never raises ValidationFailure; see `ValidationReport.ok`).
 
     fairness: "none" (feasibility, max placements, reservations honoured: cheap), "bound" (+ minimum
@@ -232,10 +239,12 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none",
     improving-transfer search; small instances only, and only without reserved slots).
     tables, pairs: the round's canonical tables and eligible pairs if already built (`fair_bound.reference`).
     workers: processes that run a check's independent parts side by side (`fork.py`).
+    explained: False for a solution whose explanations are still being written (`solve_validated`): the
+    caller checks them with `assert_explained`.
     """
     ref = bound.reference(rnd, tables, pairs, workers)
     problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None, "scarce": None}
-    checks = [("feasible", lambda: assert_feasible(rnd, sol, ref)),
+    checks = [("feasible", lambda: assert_feasible(rnd, sol, ref, explained)),
               ("reserved", lambda: assert_reservations_honoured(rnd, sol, ref)),
               ("max_flow", lambda: assert_max_placements(rnd, sol, ref))]
     if fairness in ("bound", "full") and any(p.reserved for p in rnd.places):

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
-from matcher.domain.consistency import check_round
-from matcher.domain.eligibility import Pairs, eligible_pairs
+from matcher.domain.eligibility import Pairs
 from matcher.domain.model import RoundInput, Solution
-from matcher.domain.tables import RoundTables, build_tables
+from matcher.domain.tables import RoundTables
 from matcher.domain.variant2 import ChoiceOutcome, Offer
 from matcher.errors import ValidationFailure
 from matcher.solver.candidate_bound import assert_candidates_achievable
@@ -28,18 +26,13 @@ from matcher.solver.candidates import offer_candidates
 from matcher.solver.choices import final_round
 from matcher.solver.fair_bound import reference
 from matcher.solver.model import solve
+from matcher.solver.prepare import checked_tables
 from matcher.solver.validation import ValidationReport, validate
 
 
 def _solved(rnd: RoundInput, workers: int) -> tuple[RoundTables, Pairs, Solution]:
-    check_round(rnd)
-    tables = build_tables(rnd)
-    pairs = eligible_pairs(tables)
+    tables, pairs = checked_tables(rnd, workers)
     return tables, pairs, solve(rnd, tables, pairs, workers=workers)
-
-
-def _with(report: ValidationReport, *problems: str) -> ValidationReport:
-    return replace(report, problems=report.problems + problems) if problems else report
 
 
 def _certify_offers(rnd: RoundInput, sol: Solution, offers: Sequence[Offer], tables: RoundTables,
@@ -58,7 +51,7 @@ def candidates_validated(rnd: RoundInput, k_of: Mapping[str, int], workers: int 
     tables, pairs, sol = _solved(rnd, workers)
     report = validate(rnd, sol, fairness="bound", tables=tables, pairs=pairs, workers=workers)
     offers = offer_candidates(rnd, sol, k_of, tables, pairs)
-    return sol, _with(report, *_certify_offers(rnd, sol, offers, tables, pairs)), offers
+    return sol, report.with_problems(*_certify_offers(rnd, sol, offers, tables, pairs)), offers
 
 
 def final_validated(rnd: RoundInput, offers: Sequence[Offer], choices: Mapping[str, Sequence[str]],
@@ -74,4 +67,4 @@ def final_validated(rnd: RoundInput, offers: Sequence[Offer], choices: Mapping[s
     after = Counter(school[a.student_ref] for a in final.assignments)
     if before != after:
         problems.append("final: the final round does not place as many per school as the candidates round")
-    return final, _with(report, *problems), outcomes
+    return final, report.with_problems(*problems), outcomes
