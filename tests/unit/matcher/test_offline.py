@@ -172,12 +172,12 @@ def test_the_fast_solution_document_equals_the_dataclass_conversion() -> None:
 def test_with_the_schema_check_in_a_child_a_refusal_and_a_round_are_those_of_one_process(tmp_path: Path, capsys,
                                                                                          monkeypatch) -> None:
     from matcher import offline
-    from matcher.solver import fork
+    from matcher.solver import fork, prepare
 
     forked = []
     real = fork._Child.__init__
     monkeypatch.setattr(fork._Child, "__init__", lambda self, fn: forked.append(fn) or real(self, fn))
-    monkeypatch.setattr(offline, "CHECK_BESIDE_FROM", 1)
+    monkeypatch.setattr(prepare, "CHECK_BESIDE_FROM", 1)
     doc = round_to_dict(generate(20, 45))
     good = tmp_path / "good.json"
     good.write_text(json.dumps(doc))

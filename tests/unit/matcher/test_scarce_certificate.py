@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.solver import scarce_bound
+from matcher.solver import lemon, scarce_bound
 
 
 def _network(seed: int, n_mid: int) -> tuple[np.ndarray, ...]:
@@ -57,7 +57,7 @@ class _WrongFlows(pylmcf.Graph):
 def test_a_wrong_answer_fails_the_proof_and_or_tools_gives_the_optimum(monkeypatch, graph) -> None:
     tails, heads, caps, costs, supplies = _network(3, 12)
     expected = _cost(scarce_bound._ortools_optimum(tails, heads, caps, costs, supplies[0]), costs)
-    monkeypatch.setattr(scarce_bound.pylmcf, "Graph", graph)
+    monkeypatch.setattr(lemon.pylmcf, "Graph", graph)  # the graph the validator's LEMON call builds
     assert scarce_bound._certified_simplex(tails, heads, caps, costs, supplies) is None
 
     class Net:  # the validator's network as `_optimum` reads it: the groups' arcs first

@@ -159,48 +159,28 @@ def _parse(text: str) -> Any:
         return json.loads(text)
 
 
-#: From this many wishes on, the schema check runs in a forked child beside the conversion (`load_instance`).
-CHECK_BESIDE_FROM = 2_000
-
-
 def load_instance(path: str | Path) -> RoundInput:
     """Read, schema-check and convert an instance file.
 
-    From CHECK_BESIDE_FROM wishes on, the schema check runs in a forked child while this process converts the
-    document (`fork.beside`; at 10,000 students the check took 0.18 s and the conversion 0.16 s). Its refusal
-    comes first, as when it ran first, and nothing is solved before it has passed.
+    From `prepare.CHECK_BESIDE_FROM` wishes on, the schema check runs in a forked child while this process
+    converts the document (`prepare.check_beside`; at 10,000 students the check took 0.18 s and the
+    conversion 0.16 s). Its refusal comes first, as when it ran first, and nothing is solved before it has
+    passed.
     """
-    from matcher.solver import fork
+    from matcher.solver import prepare
 
     doc = read_document(path)
     wishes = doc.get("wishes")
-    beside = isinstance(wishes, list) and len(wishes) >= CHECK_BESIDE_FROM
-    refusal, converted = fork.beside(lambda: _schema_refusal(doc), lambda: _converted(doc), 2 if beside else 1)
-    if refusal:
-        raise InconsistentInstance(*refusal)
-    if isinstance(converted, InconsistentInstance):
-        raise converted
-    return converted
+    large = isinstance(wishes, list) and len(wishes) >= prepare.CHECK_BESIDE_FROM
+    return prepare.check_beside(lambda: check_schema(doc), lambda: _round_of(doc), 2 if large else 1)
 
 
-def _schema_refusal(doc: dict[str, Any]) -> tuple[str, ...]:
-    """() when the document passes the schema, else the refusal's (record type, record id, reason)."""
-    try:
-        check_schema(doc)
-    except InconsistentInstance as err:
-        return (err.record_type, err.record_id, err.reason)
-    return ()
-
-
-def _converted(doc: dict[str, Any]) -> RoundInput | InconsistentInstance:
-    """The round of the document, or the refusal of a value the conversion cannot take."""
+def _round_of(doc: dict[str, Any]) -> RoundInput:
     try:
         return round_from_dict(doc)
-    except InconsistentInstance as err:
-        return err
     except (TypeError, ValueError, KeyError, AttributeError) as err:  # only without jsonschema: values unchecked
-        return InconsistentInstance("round", str(doc.get("round_id", "?")),
-                                    f"malformed value ({type(err).__name__}: {err})")
+        raise InconsistentInstance("round", str(doc.get("round_id", "?")),
+                                   f"malformed value ({type(err).__name__}: {err})") from None
 
 
 def solution_document(rnd: RoundInput, sol: Solution, lang: str = "nl", report: Any = None) -> dict[str, Any]:

@@ -4,7 +4,8 @@
 to the lightest share), runs `fn` on every share but the first in a forked child and on the first here, and
 returns one result per item in the items' order. The pieces are independent, so the results are the same as
 with one process. `beside(there, here, workers)` runs two different jobs at once: `there()` in a child while
-`here()` runs in this process (the offline command's schema check beside its conversion of the instance).
+`here()` runs in this process (a check beside a build, `prepare.check_beside`; the validation beside the
+explanations, `solve_validated`).
 
 Why processes: OR-tools holds the GIL while it solves, so a second thread would not run at the same time
 (measured: two solves in two threads take as long as one after the other). A forked child shares the

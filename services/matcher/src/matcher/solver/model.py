@@ -19,7 +19,7 @@ Steps (docs/matching.md has the proofs):
 Pure: no I/O, inputs are never mutated. Bounded without a time limit: OR-tools' cost scaling is polynomial
 and LEMON's network simplex (pass S) terminates on every network (no CP-SAT search); every status other than
 OPTIMAL raises SolverFailure (BAD_COST_RANGE first retries with a smaller cost budget).
-Imports ortools (graph), pylmcf (LEMON), numpy and matcher.
+Imports ortools (graph), numpy and matcher (LEMON through `solver.lemon`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pylmcf
 from ortools.graph.python import min_cost_flow
 
 from matcher.domain.consistency import check_round
@@ -45,6 +44,7 @@ from matcher.solver import constraints as rules
 from matcher.solver import fork, heap
 from matcher.solver.components import Component, components, split
 from matcher.solver.instance import SolverInstance, build_instance, pair_figures
+from matcher.solver.lemon import network_simplex
 from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
 
 _OPTIMAL = min_cost_flow.SimpleMinCostFlow.OPTIMAL
@@ -85,25 +85,17 @@ def _run_simplex(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str
     on the largest component of the 30k and 50k bench regions: 0.90 and 1.22 s against 0.16 and 0.30 s
     with the network simplex, the same optimal cost). Passes A and B are faster in OR-tools. Larger networks
     (national components of millions of arcs) stay with OR-tools: there memory is the limit, and the
-    simplex's time grows faster than the arcs. LEMON takes the arcs sorted by (tail, head): a stable sort,
-    undone on the flows. Both solvers are exact: any optimal flow serves the rule (docs/matching.md, 3).
+    simplex's time grows faster than the arcs (`lemon.network_simplex`). Both solvers are exact: any optimal
+    flow serves the rule (docs/matching.md, 3).
     """
     if arcs.size >= SIMPLEX_ARCS or arcs.min_cost() < 0:  # LEMON takes no negative cost (pass S has none)
         return _run(arcs, lay, supplies, stage, max_flow=False)
     tails, heads, caps, costs = arcs.arrays()
     arcs.release()
-    order = np.lexsort((heads, tails))
-    graph = pylmcf.Graph(lay.n_nodes, tails[order].astype(np.int64), heads[order].astype(np.int64))
-    graph.set_node_supply(supplies.astype(np.int64))
-    graph.set_edge_capacities(np.ascontiguousarray(caps[order]))
-    graph.set_edge_costs(np.ascontiguousarray(costs[order]))
     try:
-        graph.solve()
+        return network_simplex(lay.n_nodes, tails, heads, caps, costs, supplies)[0]
     except RuntimeError as err:  # LEMON's INFEASIBLE or UNBOUNDED
         raise SolverFailure(stage, str(err)) from err
-    flows = np.empty(len(order), dtype=np.int64)
-    flows[order] = graph.result()
-    return flows
 
 
 def _span(flows: np.ndarray, arcs: ArcSet, name: str) -> np.ndarray:

@@ -11,6 +11,8 @@ Imports matcher (domain and fork).
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from matcher.domain.consistency import check_round
 from matcher.domain.eligibility import Pairs, eligible_pairs
 from matcher.domain.model import RoundInput
@@ -18,16 +20,28 @@ from matcher.domain.tables import RoundTables, build_tables
 from matcher.errors import InconsistentInstance
 from matcher.solver import fork
 
-#: From this many wishes on (and with two workers) the check runs in a child beside the build.
+#: From this many wishes on (and with two workers) a check runs in a child beside the build (and in `matcher
+#: solve`, the schema check beside the conversion).
 CHECK_BESIDE_FROM = 2_000
+
+T = TypeVar("T")
 
 
 def checked_tables(rnd: RoundInput, workers: int = 1) -> tuple[RoundTables, Pairs]:
     """check_round, then the tables and eligible pairs; the check beside the build for large rounds."""
-    if workers < 2 or len(rnd.wishes) < CHECK_BESIDE_FROM:
-        check_round(rnd)
-        return _built(rnd)
-    refusal, built = fork.beside(lambda: refusal_of(rnd), lambda: _attempted(rnd), workers)
+    beside = workers if len(rnd.wishes) >= CHECK_BESIDE_FROM else 1
+    return check_beside(lambda: check_round(rnd), lambda: _built(rnd), beside)
+
+
+def check_beside(check: Callable[[], None], build: Callable[[], T], workers: int) -> T:
+    """build() for an input check() passes (check raises InconsistentInstance). With `workers` >= 2 the check
+    runs in a forked child while build() runs here; its refusal still comes first, whatever build() met on the
+    refused input, and build()'s own error is raised only once the check has passed. Also the offline
+    command's schema check beside its conversion (`offline.load_instance`)."""
+    if workers < 2:
+        check()
+        return build()
+    refusal, built = fork.beside(lambda: _refusal(check), lambda: _attempted(build), workers)
     if refusal:
         raise InconsistentInstance(*refusal)
     if isinstance(built, Exception):
@@ -35,10 +49,10 @@ def checked_tables(rnd: RoundInput, workers: int = 1) -> tuple[RoundTables, Pair
     return built
 
 
-def refusal_of(rnd: RoundInput) -> tuple[str, str, str] | tuple[()]:
-    """() for a consistent round, else the refusal's (record type, record id, reason): a value that pickles."""
+def _refusal(check: Callable[[], None]) -> tuple[str, str, str] | tuple[()]:
+    """() when the check passes, else its refusal's (record type, record id, reason): a value that pickles."""
     try:
-        check_round(rnd)
+        check()
     except InconsistentInstance as err:
         return (err.record_type, err.record_id, err.reason)
     return ()
@@ -49,9 +63,9 @@ def _built(rnd: RoundInput) -> tuple[RoundTables, Pairs]:
     return tables, eligible_pairs(tables)
 
 
-def _attempted(rnd: RoundInput) -> tuple[RoundTables, Pairs] | Exception:
-    """The build, or the error it met: raised only once the check in the child has passed the round."""
+def _attempted(build: Callable[[], T]) -> T | Exception:
+    """build(), or the error it met: raised only once the check beside has passed the input."""
     try:
-        return _built(rnd)
-    except Exception as err:  # noqa: BLE001  (an inconsistent round can fail anywhere; the refusal comes first)
+        return build()
+    except Exception as err:  # noqa: BLE001  (a refused input can fail anywhere; the refusal comes first)
         return err

@@ -12,7 +12,7 @@ school totals, no allocation with those totals does better per level, and the mi
 no allocation with the same school totals, as many placed and the fewest released slots places more
 students with a support need, or then more students with k eligible places (k from 1 up).
 The optimum's flow comes from LEMON's network simplex, proved optimal here from its dual, or else from OR-tools.
-Imports ortools (graph), pylmcf (LEMON), numpy and matcher.domain.
+Imports ortools (graph), numpy and matcher (the domain; LEMON through `solver.lemon`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pylmcf
 from ortools.graph.python import min_cost_flow
 
 from matcher.domain import scarcity
@@ -28,6 +27,7 @@ from matcher.errors import SolverFailure
 from matcher.solver import fair_bound as bound
 from matcher.solver import fork
 from matcher.solver.fair_bound import Reference
+from matcher.solver.lemon import network_simplex
 
 
 @dataclass(frozen=True)
@@ -75,18 +75,10 @@ def _certified_simplex(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, c
     None then too."""
     if len(costs) and costs.min() < 0:
         return None
-    order = np.lexsort((heads, tails))  # LEMON takes the arcs sorted by (tail, head)
-    t, h = tails[order], heads[order]
-    graph = pylmcf.Graph(len(supplies), np.ascontiguousarray(t), np.ascontiguousarray(h))
-    graph.set_node_supply(supplies)
-    graph.set_edge_capacities(np.ascontiguousarray(caps[order], dtype=np.int64))
-    graph.set_edge_costs(np.ascontiguousarray(costs[order], dtype=np.int64))
     try:
-        graph.solve()
+        flows, pi = network_simplex(len(supplies), tails, heads, caps, costs, supplies)
     except RuntimeError:  # infeasible: OR-tools' max flow with min cost says how far it gets
         return None
-    flows, pi = np.empty(len(order), dtype=np.int64), graph.potentials()
-    flows[order] = graph.result()
     reduced = costs + pi[tails] - pi[heads]
     net = np.bincount(tails, weights=flows, minlength=len(supplies)) - np.bincount(heads, weights=flows,
                                                                                   minlength=len(supplies))
