@@ -54,3 +54,69 @@ def test_a_round_certifies_the_support_students_placed_against_the_most_placeabl
     by_ref = {o.student_ref: o for o in result.outcomes}
     assert (by_ref["stu-support"].status, by_ref["stu-other"].status) == ("placed", "unplaced")
     assert result.summary.support_placeable == 1
+
+
+class _Pending(OrToolsRoundSolver):
+    """The production solver whose certificate is asked later (`Solved.pending`); `refuse` makes it refuse,
+    `lose` drops the last outcome (the round's own check then refuses the result too)."""
+
+    def __init__(self, refuse=False, lose=False):
+        super().__init__()
+        self.refuse, self.lose, self.asked = refuse, lose, 0
+
+    def solve(self, pool, seed):
+        from matcher.errors import ValidationFailure
+
+        done = super().solve(pool, seed).certified()
+
+        def certificate():
+            self.asked += 1
+            if self.refuse:
+                raise ValidationFailure("max_placements", "refused for the test")
+            return done
+
+        return replace(done, outcomes=done.outcomes[:-1] if self.lose else done.outcomes, pending=certificate,
+                       max_placeable=None, fair_bound=None)
+
+
+def test_a_certificate_still_pending_is_awaited_once_and_its_figures_are_the_rounds():
+    wishes = (wish("stu-a1", "sch-a"), wish("stu-a2", "sch-a"), wish("stu-b1", "sch-b"))
+    pool = Pool(REGION, PERIOD, None, wishes, (replace(place("plc-1", 2), irregular_shifts=False),))
+    solver = _Pending()
+    summary = compute_round(pool, 7, solver, "test").summary
+    assert solver.asked == 1 and (summary.max_placeable, summary.fair_bound) == (2, 0.5)
+
+
+def test_a_refused_certificate_is_the_rounds_error_before_its_own_check():
+    import pytest
+
+    from matcher.errors import RoundError, ValidationFailure
+
+    pool = Pool(REGION, PERIOD, None, (wish("stu-a1"), wish("stu-a2")), (place("plc-1"),))
+    with pytest.raises(RoundError, match="one outcome per student"):
+        compute_round(pool, 7, _Pending(lose=True), "test")
+    for lose in (False, True):
+        solver = _Pending(refuse=True, lose=lose)
+        with pytest.raises(ValidationFailure, match="refused for the test"):
+            compute_round(pool, 7, solver, "test")
+        assert solver.asked == 1
+
+
+def test_a_round_with_the_validator_in_a_child_is_the_round_of_one_process(monkeypatch):
+    from bench.matcher_service import make_region
+    from matcher.solver import fork
+
+    region, period, wishes, places, exclusions = make_region(3000)
+    pool = Pool(region, period, None, tuple(wishes), tuple(places), exclusions=exclusions)
+    one = compute_round(pool, 7, OrToolsRoundSolver(workers=1), "test")
+    started, real = [], fork.Pending.__init__
+
+    def noted(self, fn, workers):
+        real(self, fn, workers)
+        started.append((self, self._child is not None))
+
+    monkeypatch.setattr(fork.Pending, "__init__", noted)
+    two = compute_round(pool, 7, OrToolsRoundSolver(workers=2), "test")
+    assert two == one and one.summary.max_placeable == one.summary.placed > 0
+    # the check beside the tables and the validation: both forked, both reaped
+    assert [(forked, p._child) for p, forked in started] == [(True, None)] * 2

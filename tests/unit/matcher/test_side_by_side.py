@@ -220,3 +220,27 @@ def test_a_validation_whose_child_dies_is_run_here(region, fork_always, monkeypa
     solution, report = solve_validated(region[0], fairness="bound", workers=2)
     assert report.ok and report.max_flow == len(solution.assignments)
     assert "a solver child delivered nothing" in caplog.text
+
+
+def test_a_pending_job_runs_in_a_child_while_this_process_goes_on_and_a_stopped_one_leaves_no_child() -> None:
+    parent = os.getpid()
+    pending = fork.Pending(lambda: os.getpid(), workers=2)
+    meanwhile = os.getpid()  # this process goes on before the result is asked
+    assert pending.result() not in (parent, None) and meanwhile == parent
+    assert fork.Pending(lambda: os.getpid(), workers=1).result() == parent  # one worker: at once, here
+    stopped = fork.Pending(lambda: os.getpid(), workers=2)
+    child = stopped._child.pid
+    stopped.stop()
+    with pytest.raises(ChildProcessError):  # killed and reaped: no zombie left to wait for
+        os.waitpid(child, os.WNOHANG)
+
+
+def test_solve_validating_hands_the_solution_back_while_the_validator_works_and_reports_as_one_process(
+        region, fork_always) -> None:
+    from matcher.solver import solve_validating
+
+    one = solve_validated(region[0], fairness="bound", workers=1)
+    solution, report = solve_validating(region[0], fairness="bound", workers=2)
+    validating = [child for child in fork_always if not child._waited]
+    assert len(validating) == 1  # the validator is still a child of its own when the solution is back
+    assert (solution, report()) == one and validating[0]._waited

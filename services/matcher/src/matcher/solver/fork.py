@@ -4,8 +4,9 @@
 to the lightest share), runs `fn` on every share but the first in a forked child and on the first here, and
 returns one result per item in the items' order. The pieces are independent, so the results are the same as
 with one process. `beside(there, here, workers)` runs two different jobs at once: `there()` in a child while
-`here()` runs in this process (a check beside a build, `prepare.check_beside`; the validation beside the
-explanations, `solve_validated`).
+`here()` runs in this process (a check beside a build, `prepare.check_beside`). `Pending(fn, workers)` starts
+`fn()` in a child and collects it when asked, so this process can go on meanwhile with work the caller chooses
+(the validation while the explanations and the round's outcomes are written, `solve_validating`).
 
 Why processes: OR-tools holds the GIL while it solves, so a second thread would not run at the same time
 (measured: two solves in two threads take as long as one after the other). A forked child shares the
@@ -78,15 +79,43 @@ def map_side_by_side(fn: Callable[[list[T]], list[R]], items: Sequence[T], worke
 def beside(there: Callable[[], R], here: Callable[[], T], workers: int) -> tuple[R, T]:
     """(there(), here()), with `there()` in a forked child while `here()` runs here when `workers` >= 2;
     `there()` must not return None (None is "the child delivered nothing": it then runs here, after `here()`)."""
-    if workers < 2 or not hasattr(os, "fork"):
-        return there(), here()
-    child = _Child(there)
+    pending = Pending(there, workers)
     try:
         mine = here()
-        delivered = child.result()
-    finally:  # an error here leaves no child behind
-        child.stop()
-    return (delivered if delivered is not None else there()), mine
+    except BaseException:  # an error here leaves no child behind
+        pending.stop()
+        raise
+    return pending.result(), mine
+
+
+class Pending:
+    """`fn()` started in a forked child when `workers` >= 2, its result collected later (`result()`, once),
+    while this process goes on with other work; with one worker (or no fork) `fn()` runs at once, here.
+    `fn()` must not return None: a child that delivers nothing has `fn()` run here when the result is asked.
+    Whoever starts one collects it or stops it (`stop()`): no child is left behind."""
+
+    def __init__(self, fn: Callable[[], R], workers: int):
+        self._fn = fn
+        forking = workers >= 2 and hasattr(os, "fork")
+        self._child = _Child(fn) if forking else None
+        self._value = None if forking else fn()
+
+    def result(self) -> Any:
+        if self._child is not None:
+            try:
+                self._value = self._child.result()
+            finally:
+                self._child.stop()
+                self._child = None
+            if self._value is None:
+                self._value = self._fn()
+        return self._value
+
+    def stop(self) -> None:
+        """Kill and reap the child when its result is no longer wanted (nothing when it was collected)."""
+        if self._child is not None:
+            self._child.stop()
+            self._child = None
 
 
 class _Child:
