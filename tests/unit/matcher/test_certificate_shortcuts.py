@@ -104,3 +104,25 @@ def test_the_shortcuts_give_the_min_cost_flows_figures_on_generated_regions(seed
     quick = scarce_bound.check(fair_bound.reference(rnd), placed, sol.stats.scarce_cutoff)
     monkeypatch.setattr(scarce_bound, "_prefix_bounds_met", lambda *a: False)
     assert scarce_bound.check(fair_bound.reference(rnd), placed, sol.stats.scarce_cutoff) == quick
+
+
+@pytest.mark.parametrize("seed", [3, 11, 29])
+def test_the_release_bounds_max_flows_give_the_plain_max_flow_the_max_placements_check_reads(seed) -> None:
+    from matcher.solver.validation import _plain_max_flow
+
+    rnd = generate(400, seed)
+    ref = fair_bound.reference(rnd)
+    assert release_bound.max_placeable(ref) == _plain_max_flow(fair_bound.reference(rnd))
+    assert release_bound.max_placeable(ref) == len(solve(rnd).assignments)  # the solver's count, certified
+
+
+def test_the_max_placements_check_on_the_release_bound_refuses_one_placement_short() -> None:
+    from dataclasses import replace
+
+    from matcher.errors import ValidationFailure
+    from matcher.solver.validation import assert_max_placements
+
+    rnd = _released_round()
+    short = replace(solve(rnd), assignments=solve(rnd).assignments[:1])
+    with pytest.raises(ValidationFailure, match="placed 1, maximum is 2"):
+        assert_max_placements(rnd, short, fair_bound.reference(rnd), with_release=True)

@@ -144,9 +144,13 @@ def _plain_max_flow(ref: Reference) -> int:
     return (smf.optimal_flow() if len(tails) else 0) + int((st.fixed >= 0).sum())
 
 
-def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> int:
-    """Objective 1: the number placed equals an independent maximum flow; returns that maximum."""
-    best = _plain_max_flow(ref or bound.reference(rnd))
+def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None = None,
+                          with_release: bool = False) -> int:
+    """Objective 1: the number placed equals an independent maximum flow; returns that maximum.
+    `with_release`: the release bound comes next (slots released beyond the fixed placements' own), and its
+    per-part maximum flows give the maximum (`release_bound.max_placeable`)."""
+    ref = ref or bound.reference(rnd)
+    best = release_bound.max_placeable(ref) if with_release else _plain_max_flow(ref)
     if len(sol.assignments) != best:
         _fail("max_placements", f"placed {len(sol.assignments)}, maximum is {best}")
     return best
@@ -155,8 +159,8 @@ def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None 
 def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> int:
     """Objective 1b: released reserved slots equal the minimum over maximum allocations; returns it."""
     ref = ref or bound.reference(rnd)
-    got = sum(released_by_place(rnd, sol.placement_map()).values())
-    if got == sum(released_by_place(rnd, {f.student_ref: f.place_id for f in rnd.fixed}).values()):
+    got, by_fixed = _releases(rnd, sol)
+    if got == by_fixed:
         return bound.no_release_beyond_fixed(ref, got)  # placing more never releases fewer: the minimum
     if release_bound.certified_by_bound(ref, len(sol.assignments), got):
         return got  # the two-max-flow lower bound per part is reached: the minimum without a min-cost flow
@@ -164,6 +168,12 @@ def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = N
     if got != best:
         _fail("min_release", f"released {got} reserved slots, minimum is {best}")
     return best
+
+
+def _releases(rnd: RoundInput, sol: Solution) -> tuple[int, int]:
+    """(reserved slots the solution releases, those its fixed placements alone release)."""
+    return (sum(released_by_place(rnd, sol.placement_map()).values()),
+            sum(released_by_place(rnd, {f.student_ref: f.place_id for f in rnd.fixed}).values()))
 
 
 def assert_fair_share(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> tuple[int, int] | None:
@@ -244,10 +254,13 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none", tables: 
     """
     ref = bound.reference(rnd, tables, pairs, workers)
     problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None, "scarce": None}
+    reserved = fairness in ("bound", "full") and any(p.reserved for p in rnd.places)
+    released, by_fixed = _releases(rnd, sol) if reserved else (0, 0)
+    bounded = released != by_fixed  # slots released beyond the fixed placements' own: the release bound runs
     checks = [("feasible", lambda: assert_feasible(rnd, sol, ref, explained)),
               ("reserved", lambda: assert_reservations_honoured(rnd, sol, ref)),
-              ("max_flow", lambda: assert_max_placements(rnd, sol, ref))]
-    if fairness in ("bound", "full") and any(p.reserved for p in rnd.places):
+              ("max_flow", lambda: assert_max_placements(rnd, sol, ref, with_release=bounded))]
+    if reserved:
         checks.append(("min_release", lambda: assert_min_release(rnd, sol, ref)))
     if fairness in ("bound", "full"):
         checks.append(("fair_bound", lambda: assert_fair_share(rnd, sol, ref)))
