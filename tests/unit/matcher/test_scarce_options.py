@@ -179,3 +179,14 @@ def test_the_explanation_claims_priority_only_for_students_the_solve_ranked() ->
     assert _priority((), 3, None) == "few_places" and _priority((), 4, None) is None
     assert _priority((), 3, 1) is None and _priority((), 1, 1) == "few_places"  # only 1 eligible place ranked
     assert _priority(("rolstoel",), 9, 0) == "support" and _priority(("rolstoel",), 9, -1) is None
+
+
+@given(st.lists(st.integers(0, 6), max_size=30), st.integers(0, 9))
+def test_the_level_count_is_the_number_of_levels_the_students_get(keys, distinguished) -> None:
+    import numpy as np
+
+    from matcher.domain import scarcity
+
+    level, n_levels = scarcity.levels_of(np.array(keys, dtype=np.int64), distinguished)
+    assert scarcity.level_count(len(set(keys)), distinguished) == n_levels
+    assert set(level.tolist()) <= set(range(n_levels)) and (not keys or level.max() == n_levels - 1)

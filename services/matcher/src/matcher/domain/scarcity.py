@@ -49,4 +49,10 @@ def levels_of(keys: np.ndarray, distinguished: int) -> tuple[np.ndarray, int]:
     one by one and every larger key shares the last level."""
     present = np.unique(keys)
     level = np.minimum(np.searchsorted(present, keys), distinguished)
-    return level.astype(np.int64), min(distinguished, len(present)) + (1 if distinguished < len(present) else 0)
+    return level.astype(np.int64), level_count(len(present), distinguished)
+
+
+def level_count(present: int, distinguished: int) -> int:
+    """The number of levels when the `distinguished` smallest of `present` distinct keys are ranked one by one
+    and every larger key shares the last level (`levels_of`'s count, without the students' levels)."""
+    return min(distinguished, present) + (1 if distinguished < present else 0)

@@ -194,7 +194,7 @@ def scarce_weights(inst: SolverInstance, comp: Component, lay: NodeLayout, limit
     present = np.unique(keys)
 
     def top(ranked: int) -> int:
-        values = scarcity.level_values(scarcity.levels_of(keys, ranked)[1], changes)
+        values = scarcity.level_values(scarcity.level_count(len(present), ranked), changes)
         return values[-1] if values else 0
 
     def release(ranked: int) -> int:

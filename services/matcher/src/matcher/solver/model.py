@@ -150,14 +150,17 @@ def fixed_supplies(comp: Component, lay: NodeLayout, per_group: np.ndarray, rele
 
 
 def scarce_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
-                limit: int = rules.COST_LIMIT) -> tuple[np.ndarray, np.ndarray, rules.ScarceWeights]:
+                weights: rules.ScarceWeights | None = None, limit: int = rules.COST_LIMIT
+                ) -> tuple[np.ndarray, np.ndarray, rules.ScarceWeights]:
     """Pass S: (placed per component student, released slots per reservation, the weights used) with pass
-    A's group totals fixed; enrol arcs cost the scarce level, pair arcs the wish cost.
+    A's group totals fixed; enrol arcs cost the scarce level, pair arcs the wish cost. `weights`: the
+    component's `scarce_weights` at the full cost budget, when already computed (a retry's smaller budget
+    computes its own).
 
     Which reserved slots are released stays open (at a cost above every level), so the fewest released
     slots hold as in pass A while the levels may use another reservation's slot than pass A chose.
     """
-    sw = rules.scarce_weights(inst, comp, lay, limit)
+    sw = weights if weights is not None and limit == rules.COST_LIMIT else rules.scarce_weights(inst, comp, lay, limit)
     arcs = ArcSet()
     rules.add_enrolment(arcs, inst, comp, lay, sw.values[sw.level] * sw.unit)
     rules.add_pairs(arcs, inst, comp, lay, inst.wish[comp.pairs])
@@ -329,7 +332,7 @@ def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, t
     per_group, enrolled, released, with_wish = _retrying(fair_pass, inst, comp, lay)
     sw = rules.scarce_weights(inst, comp, lay)
     if not enrolled[sw.level < len(sw.values) - 1].all():  # else every student of a ranked level is placed
-        enrolled, released, sw = _retrying(scarce_pass, inst, comp, lay, per_group, released)
+        enrolled, released, sw = _retrying(scarce_pass, inst, comp, lay, per_group, released, sw)
     bins = bins_of(inst, comp, sw.level, len(sw.values))
     per_bin = np.bincount(bins, weights=enrolled).astype(np.int64)
     pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, bins, per_bin, released)
