@@ -1,5 +1,6 @@
 """Pass S on LEMON's network simplex (`model._run_simplex`): the same optimum as OR-tools on random networks,
-the flows back in the arcs' order, OR-tools above the size limit, and a refused network a SolverFailure."""
+the flows back in the arcs' order, OR-tools above the size limit, and a refused network a SolverFailure; pass B
+re-solved warm on pass S's network (`model.detail_resolve`) gives pass B's flows from nothing (`detail_pass`)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def test_the_simplex_finds_an_optimum_of_or_tools_cost_with_every_flow_in_the_ar
     arcs, lay, supplies = _network(seed, n_mid, n_arcs)
     tails, heads, caps, costs = (a.copy() for a in arcs.arrays())
     expected = _ortools_cost(arcs, supplies)
-    flows = model._run_simplex(arcs, lay, supplies, "test")
+    flows, network = model._run_simplex(arcs, lay, supplies, "test")
+    assert network is not None  # LEMON solved it, and keeps it for a warm re-solve
     assert ((flows >= 0) & (flows <= caps)).all()
     net = np.bincount(tails, weights=flows, minlength=lay.n_nodes) - np.bincount(heads, weights=flows,
                                                                                  minlength=lay.n_nodes)
@@ -62,7 +64,7 @@ def test_a_network_at_the_size_limit_goes_to_or_tools(monkeypatch) -> None:
     used = []
     monkeypatch.setattr(model, "SIMPLEX_ARCS", arcs.size)
     monkeypatch.setattr(model, "_run", lambda *args, **kwargs: used.append(kwargs) or np.zeros(arcs.size))
-    model._run_simplex(arcs, lay, supplies, "test")
+    assert model._run_simplex(arcs, lay, supplies, "test")[1] is None  # no LEMON network to re-solve
     assert used == [{"max_flow": False}]
 
 
@@ -103,3 +105,36 @@ def test_a_round_solved_with_pass_s_on_or_tools_is_as_good_at_every_certified_le
     assert sorted(g.placed for g in simplex.shares) == sorted(g.placed for g in ortools.shares)
     reports = [validate(rnd, sol, fairness="bound") for sol in (simplex, ortools)]
     assert reports[0].fair_bound == reports[1].fair_bound and reports[0].scarce == reports[1].scarce
+
+
+@pytest.mark.parametrize("seed", [11, 23])
+def test_pass_b_solved_again_warm_on_pass_s_network_reaches_pass_bs_optimum_and_keeps_the_bins(seed) -> None:
+    from matcher.domain.eligibility import eligible_pairs
+    from matcher.domain.tables import build_tables
+    from matcher.solver import constraints as rules
+    from matcher.solver.components import components
+    from matcher.solver.instance import build_instance
+
+    rnd = generate(1500, seed)
+    tables = build_tables(rnd)
+    inst = build_instance(tables, eligible_pairs(tables))
+    resolved = 0
+    for comp in components(inst):
+        lay = rules.layout_of(comp)
+        per_group, enrolled, released, _ = model.fair_pass(inst, comp, lay)
+        enrolled, released, _, scarce = model.scarce_pass(inst, comp, lay, per_group, released)
+        if scarce is None:
+            continue
+        per_bin = np.bincount(scarce.bins, weights=enrolled).astype(np.int64)
+        warm, size, quantum = model.detail_resolve(inst, comp, scarce, per_bin, released)
+        cold, _, *rest = model.detail_pass(inst, comp, scarce.bins, per_bin, released)
+        costs = rules.detail_costs(inst, comp, NodeLayout(len(per_bin), len(comp.students), len(comp.places),
+                                                          len(comp.reservations)))[0]
+        assert [size, quantum] == rest and scarce.network.warm_starts() == 1
+        assert int(costs[warm > 0].sum()) == int(costs[cold > 0].sum())  # the same optimum
+        placed = np.bincount(rules.local(comp.students, inst.pairs.student[comp.pairs]), weights=warm,
+                             minlength=len(comp.students))
+        assert placed.max(initial=0) <= 1
+        assert (np.bincount(scarce.bins, weights=placed, minlength=len(per_bin)) == per_bin).all()  # bins kept
+        resolved += 1
+    assert resolved  # pass S ran on LEMON in some component

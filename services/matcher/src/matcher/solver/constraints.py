@@ -14,8 +14,9 @@ Network of one component (all capacities integral):
 * reserved slots: only school X's students enter entry(p, X); others reach slot(p, X) only through the
   release arc, whose cost makes "fewest released slots" the objective right after "most placed";
 * fair shares: the source -> group arcs are unit arcs whose costs rise with the group's rate (`add_fair_shares`);
-* scarce options (pass S, group totals fixed): the enrol arcs cost the value of the student's scarce level
-  (`scarce_weights`), above wishes.
+* scarce options (pass S, group totals fixed): each group feeds its students through one bin per scarce
+  level, and the group -> bin arc costs the value of that level (`add_scarce_bins`, `scarce_weights`), above
+  wishes; pass B re-solves that network with the bins' totals fixed.
 
 Imports numpy only.
 """
@@ -83,6 +84,19 @@ def add_enrolment(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: Node
     if source is None:
         source = local(comp.groups, inst.tables.students.group[comp.students])
     arcs.add("enrol", lay.group0 + source, lay.student0 + np.arange(len(comp.students)), 1, costs)
+
+
+def add_scarce_bins(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout, n_groups: int,
+                    bins: np.ndarray, sw: "ScarceWeights") -> None:
+    """Scarce options (pass S): group -> bin arcs, one per (group, scarce level) bin of the component's
+    students (`bins`, per student), costed by the bin's level value, capacity its students. The bins are the
+    source nodes after the `n_groups` groups; each bin leads to its students (`add_enrolment`)."""
+    n_bins = int(bins.max(initial=-1)) + 1
+    group_of, level_of = np.zeros(n_bins, dtype=np.int64), np.zeros(n_bins, dtype=np.int64)
+    group_of[bins] = local(comp.groups, inst.tables.students.group[comp.students])
+    level_of[bins] = sw.level
+    arcs.add("bins", lay.group0 + group_of, lay.group0 + n_groups + np.arange(n_bins),
+             np.bincount(bins, minlength=n_bins), sw.values[level_of] * sw.unit)
 
 
 def add_capacity(arcs: ArcSet, inst: SolverInstance, comp: Component, lay: NodeLayout) -> None:

@@ -1,4 +1,4 @@
-"""`solve(round) -> Solution`: the fair matcher, three min-cost flows per component (OR-tools; pass S LEMON's).
+"""`solve(round) -> Solution`: the fair matcher, three min-cost flows per component (OR-tools; passes S and B LEMON's).
 
 Steps (docs/matching.md has the proofs):
   1. refuse an inconsistent round (InconsistentInstance naming the record);
@@ -14,10 +14,11 @@ Steps (docs/matching.md has the proofs):
      released slots as pass A, then the most students with a support need, then with 1, 2, ... eligible
      places; read the placements per (group, scarce level) bin and the release flows;
   5. per component, pass B: min-cost flow with those bin totals and release flows fixed as supplies,
-     costs = wish > travel > seeded lottery (strict weights);
+     costs = wish > travel > seeded lottery (strict weights): pass S's LEMON network solved again from its
+     optimal basis (`detail_resolve`), or OR-tools when pass S was skipped or solved by OR-tools;
   6. explanations, school shares, named penalties and counts.
 Pure: no I/O, inputs are never mutated. Bounded without a time limit: OR-tools' cost scaling is polynomial
-and LEMON's network simplex (pass S) terminates on every network (no CP-SAT search); every status other than
+and LEMON's network simplex (passes S and B) terminates on every network (no CP-SAT search); every status other than
 OPTIMAL raises SolverFailure (BAD_COST_RANGE first retries with a smaller cost budget).
 Imports ortools (graph), numpy and matcher (LEMON through `solver.lemon`).
 """
@@ -44,7 +45,7 @@ from matcher.solver import constraints as rules
 from matcher.solver import fork, heap
 from matcher.solver.components import Component, components, split
 from matcher.solver.instance import SolverInstance, build_instance, pair_figures
-from matcher.solver.lemon import network_simplex
+from matcher.solver.lemon import Network
 from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
 
 _OPTIMAL = min_cost_flow.SimpleMinCostFlow.OPTIMAL
@@ -78,22 +79,29 @@ def _run(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str, max_fl
     return np.asarray(mcf.flows(np.arange(n_arcs, dtype=np.int32)), dtype=np.int64)
 
 
-def _run_simplex(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str) -> np.ndarray:
-    """`_run` without the max flow, by LEMON's network simplex (pylmcf) below SIMPLEX_ARCS arcs.
+def _run_simplex(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str) -> tuple[np.ndarray, Network | None]:
+    """`_run` without the max flow, by LEMON's network simplex (pylmcf) below SIMPLEX_ARCS arcs; also the LEMON
+    network, to be solved again warm (None when OR-tools solved it).
 
     Why: pass S ranks its students by scarce-level values that OR-tools' cost scaling is slow on (measured
     on the largest component of the 30k and 50k bench regions: 0.90 and 1.22 s against 0.16 and 0.30 s
-    with the network simplex, the same optimal cost). Passes A and B are faster in OR-tools. Larger networks
-    (national components of millions of arcs) stay with OR-tools: there memory is the limit, and the
-    simplex's time grows faster than the arcs (`lemon.network_simplex`). Both solvers are exact: any optimal
-    flow serves the rule (docs/matching.md, 3).
+    with the network simplex, the same optimal cost), and pass B re-solves pass S's network from its optimal
+    basis (`detail_resolve`). Pass A is faster in OR-tools. Larger networks (national components of millions
+    of arcs) stay with OR-tools: there memory is the limit, and the simplex's time grows faster than the arcs.
+    Both solvers are exact: any optimal flow serves the rule (docs/matching.md, 3).
     """
     if arcs.size >= SIMPLEX_ARCS or arcs.min_cost() < 0:  # LEMON takes no negative cost (pass S has none)
-        return _run(arcs, lay, supplies, stage, max_flow=False)
+        return _run(arcs, lay, supplies, stage, max_flow=False), None
     tails, heads, caps, costs = arcs.arrays()
     arcs.release()
+    network = Network(lay.n_nodes, tails, heads)
+    return _simplex_flows(network, caps, costs, supplies, stage), network
+
+
+def _simplex_flows(network: Network, caps: np.ndarray, costs: np.ndarray, supplies: np.ndarray,
+                   stage: str) -> np.ndarray:
     try:
-        return network_simplex(lay.n_nodes, tails, heads, caps, costs, supplies)[0]
+        return network.solve(caps, costs, supplies)
     except RuntimeError as err:  # LEMON's INFEASIBLE or UNBOUNDED
         raise SolverFailure(stage, str(err)) from err
 
@@ -149,26 +157,44 @@ def fixed_supplies(comp: Component, lay: NodeLayout, per_group: np.ndarray, rele
     return supplies
 
 
+@dataclass(frozen=True)
+class ScarceNetwork:
+    """Pass S's LEMON network, kept for pass B to re-solve warm (`detail_resolve`). Its source nodes are the
+    component's groups, then its (group, scarce level) bins; `bins` is each component student's bin."""
+
+    network: Network
+    layout: NodeLayout
+    bins: np.ndarray
+    spans: dict[str, tuple[int, int]]
+
+
 def scarce_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
                 weights: rules.ScarceWeights | None = None, limit: int = rules.COST_LIMIT
-                ) -> tuple[np.ndarray, np.ndarray, rules.ScarceWeights]:
-    """Pass S: (placed per component student, released slots per reservation, the weights used) with pass
-    A's group totals fixed; enrol arcs cost the scarce level, pair arcs the wish cost. `weights`: the
-    component's `scarce_weights` at the full cost budget, when already computed (a retry's smaller budget
-    computes its own).
+                ) -> tuple[np.ndarray, np.ndarray, rules.ScarceWeights, ScarceNetwork | None]:
+    """Pass S: (placed per component student, released slots per reservation, the weights used, the network
+    for pass B when LEMON solved it) with pass A's group totals fixed as the groups' supplies. Each group
+    feeds its students through their (group, scarce level) bins: a group -> bin arc costs the bin's level
+    value (`rules.add_scarce_bins`), pair arcs the wish cost. `weights`: the component's `scarce_weights` at
+    the full cost budget, when already computed (a retry's smaller budget computes its own).
 
     Which reserved slots are released stays open (at a cost above every level), so the fewest released
     slots hold as in pass A while the levels may use another reservation's slot than pass A chose.
     """
     sw = weights if weights is not None and limit == rules.COST_LIMIT else rules.scarce_weights(inst, comp, lay, limit)
+    bins = bins_of(inst, comp, sw.level, len(sw.values))
+    n_bins = int(bins.max(initial=-1)) + 1
+    sources = NodeLayout(lay.n_groups + n_bins, lay.n_students, lay.n_places, lay.n_reservations)
     arcs = ArcSet()
-    rules.add_enrolment(arcs, inst, comp, lay, sw.values[sw.level] * sw.unit)
-    rules.add_pairs(arcs, inst, comp, lay, inst.wish[comp.pairs])
-    rules.add_capacity(arcs, inst, comp, lay)
-    rules.add_reservations(arcs, inst, comp, lay, sw.release, inst.reservations.slots[comp.reservations])
-    supplies = fixed_supplies(comp, lay, per_group, np.zeros_like(released), inst)
-    flows = _run_simplex(arcs, lay, supplies, "scarce pass")
-    return _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(), sw
+    rules.add_scarce_bins(arcs, inst, comp, sources, lay.n_groups, bins, sw)
+    rules.add_enrolment(arcs, inst, comp, sources, 0, source=lay.n_groups + bins)
+    rules.add_pairs(arcs, inst, comp, sources, inst.wish[comp.pairs])
+    rules.add_capacity(arcs, inst, comp, sources)
+    rules.add_reservations(arcs, inst, comp, sources, sw.release, inst.reservations.slots[comp.reservations])
+    per_source = np.concatenate([per_group, np.zeros(n_bins, dtype=np.int64)])
+    flows, network = _run_simplex(arcs, sources, fixed_supplies(comp, sources, per_source, np.zeros_like(released),
+                                                                inst), "scarce pass")
+    kept = ScarceNetwork(network, sources, bins, dict(arcs.spans)) if network is not None else None
+    return _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(), sw, kept
 
 
 def bins_of(inst: SolverInstance, comp: Component, level: np.ndarray, n_levels: int) -> np.ndarray:
@@ -192,6 +218,29 @@ def detail_pass(
     rules.add_reservations(arcs, inst, comp, lay, 0, np.zeros(len(comp.reservations), dtype=np.int64))
     flows = _run(arcs, lay, fixed_supplies(comp, lay, per_bin, released, inst), "detail pass", max_flow=False)
     return _span(flows, arcs, "pairs"), _span(flows, arcs, "reserved"), size, quantum
+
+
+def detail_resolve(inst: SolverInstance, comp: Component, scarce: ScarceNetwork, per_bin: np.ndarray,
+                   released: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Pass B on pass S's own network, solved again from its optimal basis (LEMON's warm restart): (pair
+    flows, lottery size, travel quantum): an optimal flow of `detail_pass`'s network. The group -> bin and release
+    arcs are closed, and the bins' placements and the released slots become supplies; the pair arcs cost
+    W3 * wish + W4 * travel + lottery. Pass S's allocation is feasible and nearly optimal here, so few pivots
+    remain (on the 30k region's largest component 0.02 s against OR-tools' 0.34 s from nothing)."""
+    lay = NodeLayout(len(per_bin), len(comp.students), len(comp.places), len(comp.reservations))
+    costs, size, quantum = rules.detail_costs(inst, comp, lay)  # `detail_pass`'s costs, for its layout's range
+    network, spans = scarce.network, scarce.spans
+    caps, arc_costs = network.caps.copy(), network.costs.copy()
+    for name in ("bins", "release"):
+        lo, hi = spans.get(name, (0, 0))
+        caps[lo:hi] = 0
+    lo, hi = spans["pairs"]
+    arc_costs[lo:hi] = costs
+    n_groups = scarce.layout.n_groups - len(per_bin)
+    per_source = np.concatenate([np.zeros(n_groups, dtype=np.int64), per_bin])
+    flows = _simplex_flows(network, caps, arc_costs, fixed_supplies(comp, scarce.layout, per_source, released, inst),
+                           "detail pass")
+    return flows[lo:hi], size, quantum
 
 
 def _fixed_figures(inst: SolverInstance, place: np.ndarray, tier: np.ndarray, minutes: np.ndarray, overlap: np.ndarray) -> None:
@@ -330,12 +379,15 @@ def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, t
     component; writes the chosen place and pair figures per student."""
     lay = rules.layout_of(comp)
     per_group, enrolled, released, with_wish = _retrying(fair_pass, inst, comp, lay)
-    sw = rules.scarce_weights(inst, comp, lay)
+    sw, scarce = rules.scarce_weights(inst, comp, lay), None
     if not enrolled[sw.level < len(sw.values) - 1].all():  # else every student of a ranked level is placed
-        enrolled, released, sw = _retrying(scarce_pass, inst, comp, lay, per_group, released, sw)
-    bins = bins_of(inst, comp, sw.level, len(sw.values))
+        enrolled, released, sw, scarce = _retrying(scarce_pass, inst, comp, lay, per_group, released, sw)
+    bins = bins_of(inst, comp, sw.level, len(sw.values)) if scarce is None else scarce.bins
     per_bin = np.bincount(bins, weights=enrolled).astype(np.int64)
-    pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, bins, per_bin, released)
+    if scarce is not None:  # pass B from pass S's basis
+        pair_flow, size, quantum = detail_resolve(inst, comp, scarce, per_bin, released)
+    else:
+        pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, bins, per_bin, released)
     pair_figures(inst, comp.pairs[pair_flow > 0], place, tier, minutes, overlap)
     _merge_notes(notes, {"lottery_size": size, "travel_quantum": quantum, "wish_in_fair_pass": with_wish,
                          "scarce_cutoff": sw.cutoff, "max_flow": int(per_bin.sum())})
