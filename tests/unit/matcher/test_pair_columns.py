@@ -139,6 +139,24 @@ def test_a_solve_that_frees_each_component_s_pairs_gives_the_same_solution(regio
         assert np.array_equal(own.students, comp.students) and np.array_equal(own.places, comp.places)
 
 
+@pytest.mark.parametrize("handed_over", [True, False])
+def test_pairs_handed_over_are_gone_while_the_components_are_solved(region, monkeypatch, handed_over) -> None:
+    import weakref
+
+    from matcher.solver import model
+
+    rnd, rt = region
+    handed = [eligibility.eligible_pairs(rt)]
+    column = weakref.ref(handed[0].student)
+    alive, real = [], model._solve_component
+    monkeypatch.setattr(model, "_solve_component", lambda *args: alive.append(column() is not None) or real(*args))
+    if handed_over:  # the national-scale bench's way: nothing but the solve holds them
+        solve(rnd, rt, handed.pop(), release_pairs=True)
+    else:  # the caller keeps them (the validator shares them): they stay
+        solve(rnd, rt, handed[0])
+    assert len(alive) > 1 and set(alive) == {not handed_over}
+
+
 def _rss_mb() -> float:
     with open("/proc/self/status") as fh:
         return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024

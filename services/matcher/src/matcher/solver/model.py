@@ -267,7 +267,9 @@ def solve(rnd: RoundInput, tables: RoundTables | None = None, pairs: Pairs | Non
     the result is the same, components are independent). The own-pairs path stays in one process: there
     memory, not time, is the limit (one component's network at a time).
     """
-    return allocate(rnd, tables, pairs, release_pairs=release_pairs, workers=workers).explained()
+    handed = [pairs]
+    del pairs  # this frame must not hold the pairs while `allocate` frees each component's (release_pairs)
+    return allocate(rnd, tables, handed.pop(), release_pairs=release_pairs, workers=workers).explained()
 
 
 @dataclass(frozen=True)
