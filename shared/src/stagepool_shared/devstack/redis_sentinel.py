@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Self
+from typing import Callable, Self
 
 import redis
 
@@ -30,18 +30,24 @@ FAILOVER_TIMEOUT_MS = 5000
 READY_TIMEOUT_S = 30.0
 
 
-class RedisReplica(RedisServer):
-    """A redis-server that replicates `primary` (same AOF settings as the primary)."""
+class DataServer(RedisServer):
+    """A data server of the set. It starts as a replica of the server the Sentinels name master at that moment
+    (`master_port()`; the primary's port before the Sentinels run, for the replica), as the deployment's start
+    script does (deploy/k8s/base/redis.yaml). So a restarted old primary rejoins as a replica at once, instead of
+    serving as a second master until the Sentinels convert it: they notice its role only at their INFO period
+    (10 s) and convert it after another 8 s, about 20 s in all, a race with any caller's patience."""
 
-    LABEL = "redis replica"
-    LOG_TAG = "redis-replica"
+    LABEL = "redis data server"
 
-    def __init__(self, data_dir: str | os.PathLike[str], primary: RedisServer, **kwargs: object) -> None:
+    def __init__(self, data_dir: str | os.PathLike[str], master_port: Callable[[], int | None],
+                 **kwargs: object) -> None:
         super().__init__(data_dir, **kwargs)  # type: ignore[arg-type]
-        self.primary = primary
+        self.master_port = master_port
 
     def _prepare(self) -> list[str]:
-        return [*super()._prepare(), "--replicaof", _proc.HOST, str(self.primary.port)]
+        command = super()._prepare()
+        master = self.master_port()
+        return command if master in (None, self.port) else [*command, "--replicaof", _proc.HOST, str(master)]
 
 
 class SentinelServer(_proc.ServerProcess):
@@ -98,8 +104,10 @@ class RedisSentinelSet:
 
     def __init__(self, data_dir: str | os.PathLike[str], *, die_with_parent: bool = False) -> None:
         self.data_dir = Path(data_dir).resolve()
-        self.primary = RedisServer(self.data_dir / "primary", die_with_parent=die_with_parent)
-        self.replica = RedisReplica(self.data_dir / "replica", self.primary, die_with_parent=die_with_parent)
+        self.primary = DataServer(self.data_dir / "primary", lambda: self._master_port(None),
+                                  die_with_parent=die_with_parent)
+        self.replica = DataServer(self.data_dir / "replica", lambda: self._master_port(self.primary.port),
+                                  die_with_parent=die_with_parent)
         self.sentinel_servers = [SentinelServer(self.data_dir / f"sentinel-{i}", self.primary,
                                                 die_with_parent=die_with_parent) for i in range(1, SENTINELS + 1)]
 
@@ -122,6 +130,12 @@ class RedisSentinelSet:
         """The data server the Sentinels name as master now."""
         host, port = self._ask_sentinel("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)
         return next(s for s in self.servers if s.port == int(port))
+
+    def _master_port(self, before_sentinels: int | None) -> int | None:
+        """The port of the master the Sentinels name now; `before_sentinels` when none runs yet."""
+        if not any(sentinel.is_running() for sentinel in self.sentinel_servers):
+            return before_sentinels
+        return int(self._ask_sentinel("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)[1])
 
     def start(self) -> Self:
         """Start the primary, the replica (until in sync) and the Sentinels (until they see each other)."""
