@@ -128,14 +128,17 @@ class RedisSentinelSet:
 
     def master(self) -> RedisServer:
         """The data server the Sentinels name as master now."""
-        host, port = self._ask_sentinel("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)
-        return next(s for s in self.servers if s.port == int(port))
+        port = self._named_master_port()
+        return next(s for s in self.servers if s.port == port)
+
+    def _named_master_port(self) -> int:
+        return int(self._ask_sentinel("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)[1])
 
     def _master_port(self, before_sentinels: int | None) -> int | None:
         """The port of the master the Sentinels name now; `before_sentinels` when none runs yet."""
         if not any(sentinel.is_running() for sentinel in self.sentinel_servers):
             return before_sentinels
-        return int(self._ask_sentinel("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)[1])
+        return self._named_master_port()
 
     def start(self) -> Self:
         """Start the primary, the replica (until in sync) and the Sentinels (until they see each other)."""

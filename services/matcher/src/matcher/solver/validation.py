@@ -156,10 +156,12 @@ def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None 
     return best
 
 
-def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> int:
-    """Objective 1b: released reserved slots equal the minimum over maximum allocations; returns it."""
+def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = None,
+                       releases: tuple[int, int] | None = None) -> int:
+    """Objective 1b: released reserved slots equal the minimum over maximum allocations; returns it.
+    `releases`: `_releases(rnd, sol)` when the caller has it already."""
     ref = ref or bound.reference(rnd)
-    got, by_fixed = _releases(rnd, sol)
+    got, by_fixed = releases or _releases(rnd, sol)
     if got == by_fixed:
         return bound.no_release_beyond_fixed(ref, got)  # placing more never releases fewer: the minimum
     if release_bound.certified_by_bound(ref, len(sol.assignments), got):
@@ -255,13 +257,13 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none", tables: 
     ref = bound.reference(rnd, tables, pairs, workers)
     problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None, "scarce": None}
     reserved = fairness in ("bound", "full") and any(p.reserved for p in rnd.places)
-    released, by_fixed = _releases(rnd, sol) if reserved else (0, 0)
-    bounded = released != by_fixed  # slots released beyond the fixed placements' own: the release bound runs
+    releases = _releases(rnd, sol) if reserved else (0, 0)
+    bounded = releases[0] != releases[1]  # slots released beyond the fixed placements' own: the release bound runs
     checks = [("feasible", lambda: assert_feasible(rnd, sol, ref, explained)),
               ("reserved", lambda: assert_reservations_honoured(rnd, sol, ref)),
               ("max_flow", lambda: assert_max_placements(rnd, sol, ref, with_release=bounded))]
     if reserved:
-        checks.append(("min_release", lambda: assert_min_release(rnd, sol, ref)))
+        checks.append(("min_release", lambda: assert_min_release(rnd, sol, ref, releases)))
     if fairness in ("bound", "full"):
         checks.append(("fair_bound", lambda: assert_fair_share(rnd, sol, ref)))
         checks.append(("scarce", lambda: assert_scarce_options(rnd, sol, ref)))
