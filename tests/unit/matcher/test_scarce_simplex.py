@@ -121,8 +121,8 @@ def test_pass_b_solved_again_warm_on_pass_s_network_reaches_pass_bs_optimum_and_
     resolved = 0
     for comp in components(inst):
         lay = rules.layout_of(comp)
-        per_group, enrolled, released, _ = model.fair_pass(inst, comp, lay)
-        enrolled, released, _, scarce = model.scarce_pass(inst, comp, lay, per_group, released)
+        fair = model.fair_pass(inst, comp, lay)
+        enrolled, released, _, scarce = model.scarce_pass(inst, comp, lay, fair.per_group, fair.released)
         if scarce is None:
             continue
         per_bin = np.bincount(scarce.bins, weights=enrolled).astype(np.int64)

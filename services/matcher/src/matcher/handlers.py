@@ -16,13 +16,11 @@ Imports the shared envelope/events, the ports and the service layer (matcher.rou
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import replace
-from typing import Callable, Iterator
+from typing import Callable
 
 from stagepool_shared.envelope import Envelope
 from stagepool_shared.errors import InvalidEvent
@@ -40,6 +38,7 @@ from .rounds.pool import KeptPlacement, Pool, StudentExclusions
 from .rounds.record import RoundRecord
 from .rounds.stale import Stale, stale_placements
 from .rounds.variant2 import OFFERED, choices_of
+from .solver.heap import gc_paused
 
 logger = logging.getLogger(__name__)
 
@@ -179,23 +178,6 @@ def queue_fast_track(env: Envelope, deps: Deps, region_id: str, period_id: str, 
 
 
 # --- rounds --------------------------------------------------------------------------------------
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the duration of a round.
-
-    A 10,000-student round allocates a few million short-lived objects (no reference cycles) next to a
-    large live heap, so the collector would walk that heap again and again: about 1.5 s of a 10k round's
-    time for nothing. It is switched back on afterwards, whatever happens.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def run_round(env: Envelope, deps: Deps) -> None:
     """Compute a requested round once, store the proposal, then publish it (pattern B: a transactional outbox).
 

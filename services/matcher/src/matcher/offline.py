@@ -230,8 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lang", default="nl", choices=("nl", "en"))
     parser.add_argument("--validate", default="none", choices=("skip", "none", "bound", "full"))
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    from matcher.solver.heap import gc_paused
+
     try:
-        sol = solve_file(args.instance, args.out, args.lang, args.validate)
+        with gc_paused():  # one round in this process: the collector would only walk the round's heap again
+            sol = solve_file(args.instance, args.out, args.lang, args.validate)
     except InconsistentInstance as err:
         print(f"instance refused: {' '.join(str(err).split())}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ from ..errors import MatcherError, ScenarioBusy, ScenarioInvalid, ScenarioNotFou
 from ..ports import AbstractScenarioStore, Deps
 from ..rounds.moments import iso
 from ..rounds.pool import Pool
+from ..solver.heap import gc_paused
 from .compare import POLICIES, compare
 from .edits import Edit, apply_edits, check_edit
 from .record import ScenarioRecord
@@ -134,9 +135,10 @@ def run_next(deps: Deps) -> str | None:
     running = replace(record, status="running", progress=0, total=len(record.policies), started_at=iso(deps.clock()))
     store.save(running)
     try:
-        pool = edited_pool(deps, record).narrowed().binding(record.created_at)
-        results = compare(pool, record.seed, record.policies,
-                          progress=lambda done, total: store.save(replace(running, progress=done, total=total)))
+        with gc_paused():
+            pool = edited_pool(deps, record).narrowed().binding(record.created_at)
+            results = compare(pool, record.seed, record.policies,
+                              progress=lambda done, total: store.save(replace(running, progress=done, total=total)))
     except (MatcherError, ValueError) as err:
         logger.warning("scenario %s failed: %s", scenario_id, err)
         store.save(replace(running, status="failed", error=str(err)[:500], finished_at=iso(deps.clock())))

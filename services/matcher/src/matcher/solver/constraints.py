@@ -150,24 +150,47 @@ def add_fair_shares(arcs: ArcSet, lay: NodeLayout, g_pos: np.ndarray, rank: np.n
 
 
 def fair_pass_weights(
-    inst: SolverInstance, comp: Component, lay: NodeLayout, rank: np.ndarray, limit: int = COST_LIMIT
+    inst: SolverInstance, comp: Component, lay: NodeLayout, rank: np.ndarray, wish: bool, limit: int = COST_LIMIT
 ) -> tuple[int, int, bool]:
-    """(fair weight W2, release cost P, wish included) for pass A, the largest exact choice that fits.
+    """(fair weight W2, release cost P, wish included) for pass A: with `wish`, the largest exact choice that fits.
 
     Bounds per simple residual cycle (docs/matching.md, section 3): a cycle meets each student once, so
     its wish cost changes by less than W2 = sum of the students' largest wish costs + 1; it passes the
     source once, so the fair cost changes by at most max rank * W2; hence P = (max rank + 1) * W2 + W2
-    puts "fewest released slots" strictly first, and W2 puts fairness strictly before wishes.
+    puts "fewest released slots" strictly first, and W2 puts fairness strictly before wishes. Without
+    `wish`, W2 = 1: the ranks alone, a cost range OR-tools' cost scaling solves in fewer phases.
     """
-    max_wish = np.zeros(len(comp.students), dtype=np.int64)
-    np.maximum.at(max_wish, local(comp.students, inst.pairs.student[comp.pairs]), inst.wish[comp.pairs])
     top_rank = int(rank.max(initial=0))
-    for with_wish in (True, False):
-        w2 = int(max_wish.sum()) + 1 if with_wish else 1
+    for with_wish in ((True, False) if wish else (False,)):
+        w2 = _wish_bound(inst, comp) + 1 if with_wish else 1
         release = (top_rank + 2) * w2 if len(comp.reservations) else 0
         if fits(max(release, top_rank * w2, MAX_WISH_COST), lay, limit):
             return w2, release, with_wish
     raise SolverLimit("component too large for exact fair-share costs")
+
+
+def _wish_bound(inst: SolverInstance, comp: Component) -> int:
+    """The sum over the component's students of their largest wish cost."""
+    max_wish = np.zeros(len(comp.students), dtype=np.int64)
+    np.maximum.at(max_wish, local(comp.students, inst.pairs.student[comp.pairs]), inst.wish[comp.pairs])
+    return int(max_wish.sum())
+
+
+def totals_tied(g_pos: np.ndarray, rank: np.ndarray, unit_flow: np.ndarray) -> bool:
+    """Whether another vector of group totals could be as fair as the one a pass A flow placed.
+
+    Another fair-optimal vector differs by a transfer of one placement from a group b to a group a at no
+    cost (the optima of pass A's separable convex cost on an M-convex set are M-convex; docs/matching.md,
+    section 3): the rank of a's first unused unit equals the rank of b's last used one. Ranks increase
+    strictly inside a group, so such a pair is two groups (of equal demand: only then can two keys be equal).
+    """
+    used = unit_flow > 0
+    n_groups = int(g_pos.max(initial=-1)) + 1
+    last = np.full(n_groups, -1, dtype=np.int64)
+    np.maximum.at(last, g_pos[used], rank[used])
+    first_unused = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_unused, g_pos[~used], rank[~used])
+    return bool(np.intersect1d(last[last >= 0], first_unused[first_unused < np.iinfo(np.int64).max]).size)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ Steps (docs/matching.md has the proofs):
      out and freed once it is solved, the largest last: `components.split`; with shared pairs and several
      workers, forked processes solve them side by side: `fork.py`);
   4. per component, pass A: max flow with min cost, costs = release penalty > fair-share unit ranks
-     (> wish cost when the range allows) -> the most placed, the fewest released reserved slots, and the
-     lexicographically max-min school rates; read the flow per group and per release arc;
+     -> the most placed, the fewest released reserved slots, and the lexicographically max-min school rates;
+     read the flow per group and per release arc; solved again with the wish cost below the ranks when
+     another vector of group totals is as fair (`totals_tied`), so that the wishes choose between them;
   4b. per component, pass S (LEMON's network simplex): min-cost flow with those group totals fixed as
      supplies, costs = release penalty > scarce-options level on the enrol arcs > wish cost -> as few
      released slots as pass A, then the most students with a support need, then with 1, 2, ... eligible
@@ -123,12 +124,33 @@ def _retrying(stage_fn, *args):
             limit //= 4
 
 
-def fair_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, limit: int = rules.COST_LIMIT
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """Pass A: (placed per group position, placed per component student, released slots per reservation,
-    wish included)."""
+@dataclass(frozen=True)
+class FairTotals:
+    """Pass A's result on one component: placed per group position, placed per component student, released
+    slots per reservation; `wish_exact`: the flow is wish-optimal among the fair allocations with its totals
+    and released slots, or the totals are the only fair ones (`tied` False) so that pass S or B is."""
+
+    per_group: np.ndarray
+    enrolled: np.ndarray
+    released: np.ndarray
+    with_wish: bool
+    tied: bool
+
+    @property
+    def wish_exact(self) -> bool:
+        return self.with_wish or not self.tied
+
+
+def fair_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, wish: bool = False,
+              limit: int = rules.COST_LIMIT) -> FairTotals:
+    """Pass A, by default on the fair-share ranks alone (W2 = 1; with `wish`, the wish cost breaks ties).
+
+    Which of the fair allocations it returns matters to the levels below only through its group totals (and,
+    when pass S is skipped, its released slots): pass S re-solves with the totals fixed. So the wish cost is
+    needed only when another totals vector is as fair (`tied`); `_fair_totals` then solves again with it.
+    """
     g_pos, rank = rules.fair_unit_ranks(inst, comp)
-    w2, release_cost, with_wish = rules.fair_pass_weights(inst, comp, lay, rank, limit)
+    w2, release_cost, with_wish = rules.fair_pass_weights(inst, comp, lay, rank, wish, limit)
     arcs = ArcSet()
     rules.add_fair_shares(arcs, lay, g_pos, rank, w2)
     rules.add_enrolment(arcs, inst, comp, lay)
@@ -138,8 +160,17 @@ def fair_pass(inst: SolverInstance, comp: Component, lay: NodeLayout, limit: int
     supplies = np.zeros(lay.n_nodes, dtype=np.int64)
     supplies[SOURCE], supplies[SINK] = len(g_pos), -len(g_pos)
     flows = _run(arcs, lay, supplies, "fair pass", max_flow=True)
-    per_group = np.bincount(g_pos, weights=_span(flows, arcs, "units"), minlength=lay.n_groups).astype(np.int64)
-    return per_group, _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(), with_wish
+    units = _span(flows, arcs, "units")
+    per_group = np.bincount(g_pos, weights=units, minlength=lay.n_groups).astype(np.int64)
+    return FairTotals(per_group, _span(flows, arcs, "enrol").copy(), _span(flows, arcs, "release").copy(),
+                      with_wish, rules.totals_tied(g_pos, rank, units))
+
+
+def _fair_totals(inst: SolverInstance, comp: Component, lay: NodeLayout) -> FairTotals:
+    """Pass A on the ranks alone; again with the wish cost when another totals vector is as fair (rare: two
+    groups of equal demand one placement apart), so that the wish chooses between them as the rule says."""
+    fair = _retrying(fair_pass, inst, comp, lay, False)
+    return _retrying(fair_pass, inst, comp, lay, True) if fair.tied else fair
 
 
 def fixed_supplies(comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
@@ -377,13 +408,17 @@ def _solve_side_by_side(inst: SolverInstance, comps: list[Component], figures: t
 
 def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, tier: np.ndarray,
                      minutes: np.ndarray, overlap: np.ndarray, notes: dict) -> None:
-    """Passes A, S (skipped when pass A placed every student of every ranked scarce level) and B on one
-    component; writes the chosen place and pair figures per student."""
+    """Passes A, S (skipped when pass A placed every student of every ranked scarce level and released no
+    slot it chose without the wishes) and B on one component; writes the chosen place and pair figures per
+    student."""
     lay = rules.layout_of(comp)
-    per_group, enrolled, released, with_wish = _retrying(fair_pass, inst, comp, lay)
+    fair = _fair_totals(inst, comp, lay)
+    enrolled, released = fair.enrolled, fair.released
     sw, scarce = rules.scarce_weights(inst, comp, lay), None
-    if not enrolled[sw.level < len(sw.values) - 1].all():  # else every student of a ranked level is placed
-        enrolled, released, sw, scarce = _retrying(scarce_pass, inst, comp, lay, per_group, released, sw)
+    # Skipped when every student of a ranked level is placed (no allocation places more of them) and pass B
+    # may keep pass A's released slots: none, or chosen with the wish cost.
+    if not enrolled[sw.level < len(sw.values) - 1].all() or (released.any() and not fair.with_wish):
+        enrolled, released, sw, scarce = _retrying(scarce_pass, inst, comp, lay, fair.per_group, released, sw)
     bins = bins_of(inst, comp, sw.level, len(sw.values)) if scarce is None else scarce.bins
     per_bin = np.bincount(bins, weights=enrolled).astype(np.int64)
     if scarce is not None:  # pass B from pass S's basis
@@ -391,7 +426,7 @@ def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, t
     else:
         pair_flow, _, size, quantum = _retrying(detail_pass, inst, comp, bins, per_bin, released)
     pair_figures(inst, comp.pairs[pair_flow > 0], place, tier, minutes, overlap)
-    _merge_notes(notes, {"lottery_size": size, "travel_quantum": quantum, "wish_in_fair_pass": with_wish,
+    _merge_notes(notes, {"lottery_size": size, "travel_quantum": quantum, "wish_in_fair_pass": fair.wish_exact,
                          "scarce_cutoff": sw.cutoff, "max_flow": int(per_bin.sum())})
 
 
