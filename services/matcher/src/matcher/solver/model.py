@@ -127,8 +127,8 @@ def _retrying(stage_fn, *args):
 @dataclass(frozen=True)
 class FairTotals:
     """Pass A's result on one component: placed per group position, placed per component student, released
-    slots per reservation; `wish_exact`: the flow is wish-optimal among the fair allocations with its totals
-    and released slots, or the totals are the only fair ones (`tied` False) so that pass S or B is."""
+    slots per reservation, whether the wish cost was in, and whether another totals vector is as fair.
+    `wish_exact`: the totals are the ones the wishes choose (the only fair ones, or chosen with the wish cost)."""
 
     per_group: np.ndarray
     enrolled: np.ndarray
