@@ -181,7 +181,7 @@ def test_with_the_schema_check_in_a_child_a_refusal_and_a_round_are_those_of_one
     doc = round_to_dict(generate(20, 45))
     good = tmp_path / "good.json"
     good.write_text(json.dumps(doc))
-    assert offline.load_instance(good) == round_from_dict(json.loads(json.dumps(doc)))
+    assert offline.load_instance(good)[0] == round_from_dict(json.loads(json.dumps(doc)))
     doc["places"][3]["slots"] = -2  # the schema refuses it; the conversion alone would take it
     err = _refusal(tmp_path, capsys, json.dumps(doc))
     assert err == f"instance refused: place {doc['places'][3]['place_id']!r}: slots: -2 is less than the minimum of 0"
