@@ -21,7 +21,7 @@ from matcher.errors import InconsistentInstance
 from matcher.solver import fork
 
 #: From this many wishes on (and with two workers) a check runs in a child beside the build (and in `matcher
-#: solve`, the schema check beside the conversion).
+#: solve`, the schema check beside the conversion, the consistency check and the tables).
 CHECK_BESIDE_FROM = 2_000
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ def check_beside(check: Callable[[], None], build: Callable[[], T], workers: int
     """build() for an input check() passes (check raises InconsistentInstance). With `workers` >= 2 the check
     runs in a forked child while build() runs here; its refusal still comes first, whatever build() met on the
     refused input, and build()'s own error is raised only once the check has passed. Also the offline
-    command's schema check beside its conversion (`offline.load_instance`)."""
+    command's schema check beside its conversion, consistency check and tables (`offline.load_instance`)."""
     if workers < 2:
         check()
         return build()
