@@ -126,3 +126,12 @@ def test_the_max_placements_check_on_the_release_bound_refuses_one_placement_sho
     short = replace(solve(rnd), assignments=solve(rnd).assignments[:1])
     with pytest.raises(ValidationFailure, match="placed 1, maximum is 2"):
         assert_max_placements(rnd, short, fair_bound.reference(rnd), with_release=True)
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_the_validator_s_parts_are_the_same_from_a_dense_link_matrix_and_from_sorted_keys(monkeypatch, seed) -> None:
+    rnd = generate(1500, seed)
+    dense = [part.tolist() for part in fair_bound._compute_parts(fair_bound.reference(rnd))]
+    monkeypatch.setattr(fair_bound, "_DENSE_LINKS", 0)  # the national-scale path: np.unique over the pair keys
+    sparse = [part.tolist() for part in fair_bound._compute_parts(fair_bound.reference(rnd))]
+    assert dense == sparse and len(dense) > 1

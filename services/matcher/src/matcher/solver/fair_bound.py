@@ -97,6 +97,10 @@ class _Net:
         return int(smf.optimal_flow()) if smf.solve(0, 1) == smf.OPTIMAL else None
 
 
+#: groups x places up to which `_links` marks the links in a dense matrix (50 MB of booleans)
+_DENSE_LINKS = 50_000_000
+
+
 def _free_pairs(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
     """Eligible pairs of the students still to place (fixed students removed)."""
     keep = ref.tables.students.fixed[ref.pairs.student] < 0
@@ -113,10 +117,8 @@ def _parts(ref: Reference) -> list[np.ndarray]:
 def _compute_parts(ref: Reference) -> list[np.ndarray]:
     """Connected groups and places by min-label propagation over the (group, place) links (numpy); a
     part is labelled by its smallest group index."""
-    s, p = _free_pairs(ref)
+    lg, lp = _links(ref)
     n_groups, n_places = len(ref.tables.groups), ref.tables.places.n
-    links = np.unique(ref.tables.students.group[s] * n_places + p)
-    lg, lp = links // n_places, links % n_places
     label = np.arange(n_groups, dtype=np.int64)
     while True:
         at_place = np.full(n_places, n_groups, dtype=np.int64)
@@ -129,6 +131,19 @@ def _compute_parts(ref: Reference) -> list[np.ndarray]:
     linked = np.zeros(n_groups, dtype=bool)
     linked[lg] = True
     return [linked & (label == r) for r in np.unique(label[linked])]
+
+
+def _links(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (group, place) links of the free pairs, sorted: marked in a dense matrix when it is small
+    (numpy 2.4's `unique` hashes: 0.23-0.25 s on the 50k region's 1.7 million free pairs, the matrix 0.03 s)."""
+    s, p = _free_pairs(ref)
+    group, n_groups, n_places = ref.tables.students.group[s], len(ref.tables.groups), ref.tables.places.n
+    if n_groups * n_places <= _DENSE_LINKS:
+        mark = np.zeros((n_groups, n_places), dtype=bool)
+        mark[group, p] = True
+        return np.nonzero(mark)
+    links = np.unique(group.astype(np.int64) * n_places + p)
+    return links // n_places, links % n_places
 
 
 def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _Net:

@@ -134,7 +134,7 @@ def _plain_max_flow(ref: Reference) -> int:
     residual = pt.capacity - np.bincount(st.fixed[st.fixed >= 0], minlength=pt.n)
     source, sink, p0 = st.n + pt.n, st.n + pt.n + 1, st.n
     smf = max_flow.SimpleMaxFlow()
-    students = np.unique(s)
+    students = np.flatnonzero(np.bincount(s, minlength=st.n))  # those with a free pair (no hashing `unique`)
     tails = np.concatenate([np.full(len(students), source), s, p0 + np.arange(pt.n)]).astype(np.int32)
     heads = np.concatenate([students, p0 + p, np.full(pt.n, sink)]).astype(np.int32)
     caps = np.concatenate([np.ones(len(students) + len(s)), np.maximum(residual, 0)]).astype(np.int64)
