@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from solver_support import Reservation, generate, place, round_of, wish
 
+from matcher.domain import eligibility
 from matcher.solver import fair_bound, release_bound, scarce_bound
 from matcher.solver import solve
 from matcher.solver.validation import validate
@@ -132,6 +133,6 @@ def test_the_max_placements_check_on_the_release_bound_refuses_one_placement_sho
 def test_the_validator_s_parts_are_the_same_from_a_dense_link_matrix_and_from_sorted_keys(monkeypatch, seed) -> None:
     rnd = generate(1500, seed)
     dense = [part.tolist() for part in fair_bound._compute_parts(fair_bound.reference(rnd))]
-    monkeypatch.setattr(fair_bound, "_DENSE_LINKS", 0)  # the national-scale path: np.unique over the pair keys
+    monkeypatch.setattr(eligibility, "DENSE_LINKS", 0)  # the national-scale path: np.unique over the pair keys
     sparse = [part.tolist() for part in fair_bound._compute_parts(fair_bound.reference(rnd))]
     assert dense == sparse and len(dense) > 1

@@ -110,8 +110,8 @@ def test_components_do_not_depend_on_how_the_links_are_read(region, monkeypatch)
         assert np.all(np.diff(c.pairs) > 0)
         assert np.array_equal(np.unique(inst.pairs.student[c.pairs]), c.students)
         assert np.isin(inst.pairs.place[c.pairs], c.places).all()
-    monkeypatch.setattr(split, "_SLICE", 1000)  # many slices
-    monkeypatch.setattr(split, "_DENSE_LINKS", 0)  # sorted keys instead of the dense matrix
+    monkeypatch.setattr(eligibility, "LINK_SLICE", 1000)  # many slices
+    monkeypatch.setattr(eligibility, "DENSE_LINKS", 0)  # sorted keys instead of the dense matrix
     again = split.components(inst)
     assert len(again) == len(whole)
     for a, b in zip(whole, again):

@@ -101,6 +101,29 @@ class Pairs:
         return len(self.student)
 
 
+#: pairs per slice when `group_place_links` reads them (no per-pair temporary of a whole national round)
+LINK_SLICE = 1 << 22
+#: groups x places up to which `group_place_links` marks the links in a dense matrix (50 MB of booleans)
+DENSE_LINKS = 50_000_000
+
+
+def group_place_links(group: np.ndarray, student: np.ndarray, place: np.ndarray, n_groups: int,
+                      n_places: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (group, place) links of the pairs (student[i], place[i]), `group` per student, sorted by
+    group then place: the solver's components and the validator's parts. Read in slices of LINK_SLICE pairs;
+    marked in a dense matrix when it is small (numpy 2.4's `unique` hashes: 0.23-0.25 s on the 50k region's
+    1.7 million pairs against 0.03 s), else sorted keys."""
+    slices = [slice(lo, lo + LINK_SLICE) for lo in range(0, len(student), LINK_SLICE)]
+    if n_groups * n_places <= DENSE_LINKS:
+        mark = np.zeros((n_groups, n_places), dtype=bool)
+        for sl in slices:
+            mark[group[student[sl]], place[sl]] = True
+        return np.nonzero(mark)
+    keys = np.unique(np.concatenate([np.unique(group[student[sl]].astype(np.int64) * n_places + place[sl])
+                                     for sl in slices] or [np.zeros(0, dtype=np.int64)]))
+    return keys // n_places, keys % n_places
+
+
 def within_reach(rt: RoundTables, s: np.ndarray, p: np.ndarray, extra_minutes: int = 0) -> np.ndarray:
     """(S, P) prefilter: True for every place that may lie within max_travel + extra minutes.
 

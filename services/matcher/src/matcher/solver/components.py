@@ -6,7 +6,7 @@ that share no place and no group; the whole objective (placements, per-group con
 wish/travel/lottery costs) is a sum over components, and each is solved on its own. Fairness is *not*
 relaxed by this: a group lies entirely inside one component. `split` gives each component pair
 columns of its own, for a solve that frees them component by component.
-Imports numpy, matcher.domain.eligibility (Pairs) and matcher.solver's instance and heap.
+Imports numpy, matcher.domain.eligibility (Pairs, the links) and matcher.solver's instance and heap.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from matcher.domain.eligibility import Pairs
+from matcher.domain.eligibility import Pairs, group_place_links
 from matcher.solver import heap
 from matcher.solver.instance import SolverInstance
 
-_SLICE = 1 << 22  # pairs per slice when the links are read
-_DENSE_LINKS = 50_000_000  # groups x places up to which the links are marked in a dense matrix
 
 
 def _labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -38,19 +36,9 @@ def _labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _links(inst: SolverInstance) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (group, place) links of the eligible pairs, read in slices of _SLICE pairs (so no per-pair
-    temporary of the whole round); a dense mark matrix when small enough, else sorted keys."""
-    n_groups, n_places = len(inst.demand), inst.tables.places.n
-    group, student, place = inst.tables.students.group, inst.pairs.student, inst.pairs.place
-    slices = [slice(lo, lo + _SLICE) for lo in range(0, inst.pairs.n, _SLICE)]
-    if n_groups * n_places <= _DENSE_LINKS:
-        mark = np.zeros((n_groups, n_places), dtype=bool)
-        for sl in slices:
-            mark[group[student[sl]], place[sl]] = True
-        return np.nonzero(mark)
-    keys = np.unique(np.concatenate([np.unique(group[student[sl]].astype(np.int64) * n_places + place[sl])
-                                     for sl in slices]))
-    return keys // n_places, keys % n_places
+    """Distinct (group, place) links of the eligible pairs (`group_place_links`)."""
+    return group_place_links(inst.tables.students.group, inst.pairs.student, inst.pairs.place, len(inst.demand),
+                             inst.tables.places.n)
 
 
 def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:

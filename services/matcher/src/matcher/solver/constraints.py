@@ -224,9 +224,7 @@ def scarce_weights(inst: SolverInstance, comp: Component, lay: NodeLayout, limit
     placements. Level values exact for M changes (`scarcity.level_values`), times U, put each level strictly
     before the later ones and before wishes. Keys beyond the budget share the last level (`cutoff`).
     """
-    max_wish = np.zeros(len(comp.students), dtype=np.int64)
-    np.maximum.at(max_wish, local(comp.students, inst.pairs.student[comp.pairs]), inst.wish[comp.pairs])
-    unit, changes = int(max_wish.sum()) + 1, _status_changes(comp)
+    unit, changes = _wish_bound(inst, comp) + 1, _status_changes(comp)
     keys = inst.scarce_key[comp.students]
     present = np.unique(keys)
 
