@@ -160,7 +160,9 @@ def test_a_broker_restart_during_intake_gives_503_then_2xx_and_loses_nothing_ack
            first_2xx_s_after_broker_up=round(first_ok_after - moments["up"], 1),
            consumers_caught_up_s_after_check=round(time.monotonic() - resumed, 1))
     assert unavailable and all(503 == op.status or op.status in (202, 422) for op in history.ops)
-    assert history.ops and sorted(history.ops, key=lambda o: o.t_scheduled)[-1].status == 202
+    # after the restart the service takes wishes again (the load mixes in invalid ones, answered 422)
+    valid_ops = sorted((op for op in history.ops if op.valid), key=lambda o: o.t_scheduled)
+    assert valid_ops and valid_ops[-1].status == 202, valid_ops[-1:]
     assert counts["lost_topic"] == counts["lost_projection"] == counts["phantom"] == 0
     # 503 with Retry-After within the publish deadline, measured by the client from sending the request
     slowest_503 = max(op.t_complete - op.t_invoke for op in unavailable)
