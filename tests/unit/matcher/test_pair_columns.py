@@ -207,3 +207,36 @@ def test_a_split_solve_keeps_fixed_placements_and_reservations_as_the_shared_one
     assert solve(hard) == kept
     assert len(fixed) > 50 and len(reserved) > 50
     assert {f.student_ref: f.place_id for f in fixed}.items() <= kept.placement_map().items()
+
+
+def test_component_positions_are_the_same_from_the_lookup_table_and_the_binary_search(region, monkeypatch) -> None:
+    from matcher.solver import constraints
+
+    rnd, rt = region
+    rng = np.random.default_rng(5)
+    ids = np.sort(rng.choice(5000, 800, replace=False))
+    wanted = rng.choice(ids, 20000)
+    assert np.array_equal(constraints.local(ids, wanted), np.searchsorted(ids, wanted))  # the table
+    assert np.array_equal(constraints.local(ids, wanted[:10]), np.searchsorted(ids, wanted[:10]))  # the search
+    assert constraints.local(ids[:0], wanted[:0]).size == 0
+    table = solve(rnd, rt)
+    monkeypatch.setattr(constraints, "DENSE_LOOKUP", 0)  # always the binary search
+    assert solve(rnd, rt).assignments == table.assignments
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_the_largest_value_per_student_is_that_of_an_unbuffered_maximum(shuffled) -> None:
+    from matcher.solver.constraints import largest_per_student
+
+    rng = np.random.default_rng(9)
+    s_loc = np.sort(rng.integers(0, 300, 5000))
+    s_loc = s_loc[s_loc != 17]  # a student without pairs keeps 0
+    values = rng.integers(0, 10**6, len(s_loc))
+    if shuffled:  # any order other than by student takes the unbuffered maximum
+        order = rng.permutation(len(s_loc))
+        s_loc, values = s_loc[order], values[order]
+    expected = np.zeros(300, dtype=np.int64)
+    np.maximum.at(expected, s_loc, values)
+    got = largest_per_student(s_loc, values, 300)
+    assert np.array_equal(got, expected) and got[17] == 0
+    assert not largest_per_student(s_loc[:0], values[:0], 4).any()

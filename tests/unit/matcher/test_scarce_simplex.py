@@ -138,3 +138,15 @@ def test_pass_b_solved_again_warm_on_pass_s_network_reaches_pass_bs_optimum_and_
         assert (np.bincount(scarce.bins, weights=placed, minlength=len(per_bin)) == per_bin).all()  # bins kept
         resolved += 1
     assert resolved  # pass S ran on LEMON in some component
+
+
+def test_lemon_gets_the_arcs_in_tail_then_head_order_with_parallel_arcs_in_their_own_order() -> None:
+    """The network sorts its arcs once by a combined (tail, head) key; that must be lexsort's order, ties (parallel
+    arcs) included, since LEMON's pivots and so the chosen optimum among equal ones depend on it."""
+    from matcher.solver.lemon import Network
+
+    rng = np.random.default_rng(4)
+    tails, heads = rng.integers(0, 50, 4000), rng.integers(0, 50, 4000)  # many parallel arcs
+    blocks = np.concatenate([np.sort(tails[:2000]), tails[2000:]])  # a sorted block, then an unsorted one
+    for t in (tails, blocks):
+        assert np.array_equal(Network(50, t, heads)._order, np.lexsort((heads, t)))

@@ -36,6 +36,8 @@ from matcher.solver.instance import SolverInstance
 from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
 
 COST_LIMIT = 2**59  # OR-tools answers BAD_COST_RANGE near max|cost| * (nodes + 1) ~ 2^60..2^62: keep a margin
+#: `local` looks ids up in a table when the largest sorted id is below this many times the number of ids.
+DENSE_LOOKUP = 8
 
 
 def fits(max_cost: int, layout: NodeLayout, limit: int = COST_LIMIT) -> bool:
@@ -49,8 +51,16 @@ def layout_of(comp: Component) -> NodeLayout:
 
 
 def local(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Positions of `ids` in the sorted array `sorted_ids` (all must be present)."""
-    return np.searchsorted(sorted_ids, ids)
+    """Positions of `ids` in the sorted, distinct, non-negative array `sorted_ids` (all must be present).
+
+    Many ids against ids no larger than a few times their count (a component's pairs against its students or
+    places) are looked up in a table indexed by id: a gather, ~30x faster than the binary search it replaces
+    (1.7 million pair ids at 50,000 students); few ids are found by binary search."""
+    if len(sorted_ids) == 0 or int(sorted_ids[-1]) >= DENSE_LOOKUP * len(ids):
+        return np.searchsorted(sorted_ids, ids)
+    table = np.empty(int(sorted_ids[-1]) + 1, dtype=np.intp)
+    table[sorted_ids] = np.arange(len(sorted_ids), dtype=np.intp)
+    return table[ids]
 
 
 def pair_heads(inst: SolverInstance, comp: Component, lay: NodeLayout) -> np.ndarray:
@@ -171,9 +181,24 @@ def fair_pass_weights(
 
 def _wish_bound(inst: SolverInstance, comp: Component) -> int:
     """The sum over the component's students of their largest wish cost."""
-    max_wish = np.zeros(len(comp.students), dtype=np.int64)
-    np.maximum.at(max_wish, local(comp.students, inst.pairs.student[comp.pairs]), inst.wish[comp.pairs])
-    return int(max_wish.sum())
+    s_loc = local(comp.students, inst.pairs.student[comp.pairs])
+    return int(largest_per_student(s_loc, inst.wish[comp.pairs], len(comp.students)).sum())
+
+
+def largest_per_student(s_loc: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The largest of the non-negative pair `values` per student (0 for a student without pairs).
+
+    A component's pairs are sorted by student, so `s_loc` (each pair's student) is ascending: one `reduceat`
+    over the students' runs, ~10x faster than an unbuffered `maximum.at` over every pair (kept for any other
+    order)."""
+    largest = np.zeros(n, dtype=np.int64)
+    step = np.diff(s_loc)
+    if (step < 0).any():
+        np.maximum.at(largest, s_loc, values)
+    elif len(s_loc):
+        starts = np.flatnonzero(np.concatenate(([True], step != 0)))
+        largest[s_loc[starts]] = np.maximum.reduceat(values, starts)
+    return largest
 
 
 def totals_tied(g_pos: np.ndarray, rank: np.ndarray, unit_flow: np.ndarray) -> bool:
@@ -258,8 +283,7 @@ def detail_costs(
     n = len(comp.students)
     for quantum in (1, 2, 5, 10, 15, 30, 60):
         travel = minutes // quantum
-        max_travel = np.zeros(n, dtype=np.int64)
-        np.maximum.at(max_travel, s_loc, travel)
+        max_travel = largest_per_student(s_loc, travel, n)
         size = seed_size
         while size >= 1:
             w4 = n * (size - 1) + 1
