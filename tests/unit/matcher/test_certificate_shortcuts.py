@@ -1,5 +1,6 @@
 """The validator's cheap certificates (issue 17.4): max flows instead of min-cost flows where they suffice.
 
+* the most placed: no augmenting path from the solution itself, instead of a max flow (`augmenting`);
 * the fewest released slots: two max flows per part bound it from below (`release_bound`);
 * the fair-share probe: a max flow that cannot meet the quotas at all settles it before any min-cost flow;
 * the scarce-options level: per ranked level, the students of that level and the ones before it placed as
@@ -15,7 +16,7 @@ import pytest
 from solver_support import Reservation, generate, place, round_of, wish
 
 from matcher.domain import eligibility
-from matcher.solver import fair_bound, release_bound, scarce_bound
+from matcher.solver import augmenting, fair_bound, release_bound, scarce_bound
 from matcher.solver import solve
 from matcher.solver.validation import validate
 
@@ -136,3 +137,71 @@ def test_the_validator_s_parts_are_the_same_from_a_dense_link_matrix_and_from_so
     monkeypatch.setattr(eligibility, "DENSE_LINKS", 0)  # the national-scale path: np.unique over the pair keys
     sparse = [part.tolist() for part in fair_bound._compute_parts(fair_bound.reference(rnd))]
     assert dense == sparse and len(dense) > 1
+
+
+def _path_round(p2_slots: int):
+    # a wants only P1; b can take P1 or P2
+    return round_of([wish("a", crebo="25491"), wish("b")],
+                    [place("P1", crebos=("25480", "25491")), place("P2", slots=p2_slots)])
+
+
+def _moved(sol, placement: dict):
+    """`sol` with its assignments at `placement` (student -> place) instead."""
+    from dataclasses import replace
+
+    by_ref = {a.student_ref: a for a in sol.assignments}
+    return replace(sol, assignments=tuple(replace(by_ref[r], place_id=p) for r, p in sorted(placement.items())))
+
+
+def _certified(rnd, placement: dict):
+    ref = fair_bound.reference(rnd)
+    return augmenting.maximum_per_group(ref.tables, ref.pairs, placement)
+
+
+def test_an_augmenting_path_through_a_placed_student_shows_the_solution_is_not_the_most_placed() -> None:
+    from matcher.errors import ValidationFailure
+    from matcher.solver.validation import assert_max_placements
+
+    rnd = _path_round(p2_slots=1)
+    sol = solve(rnd)
+    assert sol.placement_map() == {"a": "P1", "b": "P2"}
+    assert _certified(rnd, sol.placement_map()).tolist() == [2]
+    assert _certified(rnd, {"b": "P1"}) is None  # a -> P1 -> b -> P2, which has a slot to spare
+    with pytest.raises(ValidationFailure, match="placed 1, maximum is 2"):
+        assert_max_placements(rnd, _moved(sol, {"b": "P1"}), fair_bound.reference(rnd))
+
+
+def test_without_a_spare_slot_at_the_end_of_the_path_one_placed_is_the_most() -> None:
+    rnd = _path_round(p2_slots=0)
+    assert _certified(rnd, {"b": "P1"}).tolist() == [1]
+    assert _certified(rnd, {"a": "P1"}).tolist() == [1]
+
+
+def test_a_placement_outside_the_pairs_or_the_slots_is_never_certified() -> None:
+    rnd = _path_round(p2_slots=1)
+    assert _certified(rnd, {"a": "P2", "b": "P1"}) is None  # a is not eligible for P2
+    assert _certified(rnd, {"a": "P1", "b": "P1"}) is None  # P1 has one slot
+    assert _certified(rnd, {"a": "P9"}) is None  # no such place
+
+
+@pytest.mark.parametrize("seed", [3, 11, 29])
+def test_the_solver_s_allocation_is_certified_the_most_placed_without_a_max_flow(seed, monkeypatch) -> None:
+    from matcher.solver import validation
+
+    rnd = generate(400, seed)
+    sol = solve(rnd)
+    ref = fair_bound.reference(rnd)
+    per_group = augmenting.maximum_per_group(ref.tables, ref.pairs, sol.placement_map())
+    fixed = int((ref.tables.students.fixed >= 0).sum())
+    assert per_group is not None
+    assert int(per_group.sum()) + fixed == validation._plain_max_flow(ref) == len(sol.assignments)
+    # the release bound's parts read their maximum flows from the certified counts: the same figures
+    plain = release_bound.part_figures(fair_bound.reference(rnd))
+    ref.cache[release_bound.MAXIMUM_PER_GROUP] = per_group
+    assert release_bound.part_figures(ref) == plain
+    def no_max_flow(_ref):
+        raise AssertionError("the plain max flow ran although no augmenting path certifies the count")
+
+    monkeypatch.setattr(validation, "_plain_max_flow", no_max_flow)
+    report = validate(rnd, sol, fairness="bound")
+    assert report.ok and report.max_flow == len(sol.assignments), report.problems

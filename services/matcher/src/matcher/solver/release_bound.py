@@ -21,6 +21,10 @@ from matcher.solver import fork
 from matcher.solver.fair_bound import Reference
 
 
+#: The reference's cache key of the solution's new placements per group, once certified maximum.
+MAXIMUM_PER_GROUP = "maximum_per_group"
+
+
 def _max_flow(net: bound._Net, caps: np.ndarray) -> int:
     flow = net.max_flow(caps)
     if flow is None:
@@ -29,12 +33,15 @@ def _max_flow(net: bound._Net, caps: np.ndarray) -> int:
 
 
 def part_bound(ref: Reference, part: np.ndarray) -> tuple[int, int]:
-    """(F, F - F0) of one part: its maximum flow and the lower bound on its released slots."""
+    """(F, F - F0) of one part: its maximum flow and the lower bound on its released slots. F is the
+    solution's count in the part when the max-placements check certified the solution maximum (`augmenting`:
+    with every slot open to every eligible student, this network's maximum is the plain network's)."""
     net = bound._network(ref, release=True, part=part)
     _, _, caps, costs = net.arrays()
     caps = caps.copy()
     caps[net.n_groups:2 * net.n_groups] = 0  # rest arcs (min-cost-flow probes only): the quota arcs hold demand
-    full = _max_flow(net, caps)
+    certified = ref.cache.get(MAXIMUM_PER_GROUP)
+    full = _max_flow(net, caps) if certified is None else int(certified[part].sum())
     caps[costs == 1] = 0  # the release arcs: the only arcs of cost 1 in the release network
     return full, full - _max_flow(net, caps)
 

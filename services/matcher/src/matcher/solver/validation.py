@@ -6,8 +6,9 @@ What is certified (docs/matching.md, "What the validator certifies"):
     fixed placements kept, every student explained once with a code matching the allocation;
   * assert_reservations_honoured: no student of X eligible for p is left unplaced while another
     school's student holds one of X's reserved slots at p;
-  * assert_max_placements: placed == an independent OR-tools SimpleMaxFlow (push-relabel) value on the
-    plain bipartite graph; returns that value;
+  * assert_max_placements: placed == the maximum on the plain bipartite graph: no augmenting path from the
+    solution (`augmenting`, a breadth-first search), else an independent OR-tools SimpleMaxFlow
+    (push-relabel) value; returns that value;
   * assert_min_release: released reserved slots == the minimum over maximum allocations (two max flows
     per part when their lower bound is reached, `release_bound`; else own MCF);
   * assert_fair_share: the worst group rate == t*, the largest t such that every group can get
@@ -37,7 +38,7 @@ from matcher.domain.reservations import released_by_place
 from matcher.domain.tables import RoundTables
 from matcher.errors import ValidationFailure
 from matcher.solver import fair_bound as bound
-from matcher.solver import release_bound, scarce_bound
+from matcher.solver import augmenting, release_bound, scarce_bound
 from matcher.solver.fair_bound import Reference
 from matcher.solver.transfers import improving_transfer
 
@@ -147,10 +148,18 @@ def _plain_max_flow(ref: Reference) -> int:
 def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None = None,
                           with_release: bool = False) -> int:
     """Objective 1: the number placed equals an independent maximum flow; returns that maximum.
-    `with_release`: the release bound comes next (slots released beyond the fixed placements' own), and its
-    per-part maximum flows give the maximum (`release_bound.max_placeable`)."""
+
+    First the solution's own certificate: no augmenting path in the validator's plain network
+    (`augmenting`); then the count is the maximum, and the release bound's parts take their maximum flows
+    from it. Otherwise the maximum flow: `with_release`, the release bound comes next (slots released beyond
+    the fixed placements' own) and its per-part maximum flows give it (`release_bound.max_placeable`)."""
     ref = ref or bound.reference(rnd)
-    best = release_bound.max_placeable(ref) if with_release else _plain_max_flow(ref)
+    per_group = augmenting.maximum_per_group(ref.tables, ref.pairs, sol.placement_map())
+    if per_group is not None:
+        ref.cache[release_bound.MAXIMUM_PER_GROUP] = per_group
+        best = int(per_group.sum()) + int((ref.tables.students.fixed >= 0).sum())
+    else:
+        best = release_bound.max_placeable(ref) if with_release else _plain_max_flow(ref)
     if len(sol.assignments) != best:
         _fail("max_placements", f"placed {len(sol.assignments)}, maximum is {best}")
     return best

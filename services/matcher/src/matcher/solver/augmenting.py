@@ -1,0 +1,88 @@
+"""The most placed, certified from the solution itself: no augmenting path (validator side).
+
+A flow is a maximum flow exactly when its residual network has no path from the source to the sink
+(max-flow min-cut). On the plain placement network (student -> eligible place -> sink, a place's capacity its
+slots left after the fixed placements), such a path starts at an unplaced student, alternates between an
+eligible place the student does not hold and a student who holds that place, and ends at a place with a slot
+to spare. One breadth-first search over the validator's own eligible pairs finds one or shows that there is
+none, so the solution's count is the maximum without solving a max flow. When the solution is not a feasible
+flow of that network, or a path exists, the answer is None and the caller solves the max flow.
+Imports numpy only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+
+def maximum_per_group(tables, pairs, placement: Mapping[str, str]) -> np.ndarray | None:
+    """Per group, the students the solution places beyond the fixed ones, when no allocation places more
+    (no augmenting path); None when one may, or when the placements are not eligible pairs within the slots."""
+    st, pt = tables.students, tables.places
+    place_of = _new_places(tables, placement)
+    if place_of is None:
+        return None
+    free = st.fixed[pairs.student] < 0
+    s, p = pairs.student[free], pairs.place[free]
+    held = place_of >= 0
+    if not _are_pairs(s, p, np.flatnonzero(held), place_of[held], pt.n):
+        return None
+    room = np.maximum(pt.capacity - np.bincount(st.fixed[st.fixed >= 0], minlength=pt.n), 0)
+    spare = room - np.bincount(place_of[held], minlength=pt.n)
+    if (spare < 0).any() or _reaches_spare_slot(s, p, place_of, spare, st.n):
+        return None
+    return np.bincount(st.group[held], minlength=len(tables.groups))
+
+
+def _new_places(tables, placement: Mapping[str, str]) -> np.ndarray | None:
+    """Per student, the place index the solution gives it when it is not fixed (-1: none or fixed)."""
+    place_of = np.full(tables.students.n, -1, dtype=np.int64)
+    for ref, place_id in placement.items():
+        s, p = tables.student_index.get(ref), tables.place_index.get(place_id)
+        if s is None or p is None:
+            return None
+        place_of[s] = p
+    place_of[tables.students.fixed >= 0] = -1
+    return place_of
+
+
+def _are_pairs(s: np.ndarray, p: np.ndarray, students: np.ndarray, places: np.ndarray, n_places: int) -> bool:
+    """Whether every (students[i], places[i]) is one of the pairs (s, p) (sorted by student, then place)."""
+    keys = s.astype(np.int64) * n_places + p
+    want = students.astype(np.int64) * n_places + places
+    pos = np.minimum(np.searchsorted(keys, want), max(len(keys) - 1, 0))
+    return bool(len(want) == 0 or (len(keys) and (keys[pos] == want).all()))
+
+
+def _reaches_spare_slot(s: np.ndarray, p: np.ndarray, place_of: np.ndarray, spare: np.ndarray, n: int) -> bool:
+    """The breadth-first search, level by level: from the unplaced students with a pair to their places; from
+    those places to the students who hold them; on, until a place with a spare slot is reached (True) or no
+    new place is (False). `s` is sorted, so each student's pairs are one range."""
+    count = np.bincount(s, minlength=n)
+    first = np.cumsum(count) - count
+    holders = np.argsort(place_of, kind="stable")
+    holders = holders[place_of[holders] >= 0]  # the placed students, by their place
+    held_count = np.bincount(place_of[holders], minlength=len(spare))
+    held_first = np.cumsum(held_count) - held_count
+    seen_student, seen_place = np.zeros(n, dtype=bool), np.zeros(len(spare), dtype=bool)
+    frontier = np.flatnonzero((place_of < 0) & (count > 0))
+    while len(frontier):
+        seen_student[frontier] = True
+        reached = np.zeros(len(spare), dtype=bool)
+        reached[p[_ranges(first[frontier], count[frontier])]] = True
+        places = np.flatnonzero(reached & ~seen_place)
+        if (spare[places] > 0).any():
+            return True
+        seen_place[places] = True
+        students = holders[_ranges(held_first[places], held_count[places])]
+        frontier = students[~seen_student[students]]
+    return False
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions start, start + 1, ..., start + length - 1 of every range, one after the other."""
+    total = int(lengths.sum())
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(total)
