@@ -63,13 +63,11 @@ def pair_tiers(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> np.ndarray:
 def pair_overlaps(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Activity overlap percentage of each pair (vectorised `activity_overlap`)."""
     st, pt = rt.students, rt.places
-    common = np.zeros(len(s), dtype=float)
-    for k in range(st.activities.shape[1]):
-        a = st.activities[s, k]
-        has = a >= 0
-        idx = np.where(has, a, 0)
-        word = pt.activities[p, idx // 64]
-        common += has & (((word >> (idx % 64).astype(np.uint64)) & np.uint64(1)) == 1)
+    words = pt.activities.shape[1]
+    place_words, first_word = pt.activities.ravel(), p.astype(np.int64) * words
+    common = np.zeros(len(s), dtype=np.int64)
+    for word, bit in zip(*st.activity_bits):  # each student's k-th wanted activity, k = 0, 1, ...
+        common += (place_words[first_word + word[s]] & bit[s]) != 0
     wanted = st.n_activities[s]
     pct = np.rint(100.0 * common / np.maximum(wanted, 1)).astype(np.int64)
     return np.where(wanted == 0, 100, pct)

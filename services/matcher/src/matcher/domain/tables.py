@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -98,6 +99,16 @@ class StudentTable:
     @property
     def n(self) -> int:
         return len(self.refs)
+
+    @cached_property
+    def activity_bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """(word, bit): per slot k of the wanted activities (rows) and student (columns), the activity's word in
+        the places' activity bitsets and its bit there (0 for padding). Row-wise, so that per-pair gathers read
+        contiguous columns (`preferences.pair_overlaps`)."""
+        wanted = self.activities.T >= 0
+        index = np.where(wanted, self.activities.T, 0)
+        bit = np.left_shift(np.uint64(1), (index % 64).astype(np.uint64))
+        return np.ascontiguousarray(index // 64), np.where(wanted, bit, np.uint64(0))
 
 
 @dataclass(frozen=True)
