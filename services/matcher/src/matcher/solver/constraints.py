@@ -71,10 +71,13 @@ def pair_heads(inst: SolverInstance, comp: Component, lay: NodeLayout) -> np.nda
         k = len(inst.schools)
         res = inst.reservations
         keys = res.place[comp.reservations] * k + res.school[comp.reservations]
-        want = p * k + inst.student_school[s]
+        with_reservation = np.zeros(inst.tables.places.n, dtype=bool)
+        with_reservation[res.place[comp.reservations]] = True
+        at = np.flatnonzero(with_reservation[p])  # only pairs at a place with a reservation can enter one
+        want = p[at].astype(np.int64) * k + inst.student_school[s[at]]
         pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
         hit = keys[pos] == want
-        heads = np.where(hit, lay.entry0 + pos, heads)
+        heads[at[hit]] = lay.entry0 + pos[hit]
     return heads
 
 
