@@ -189,4 +189,8 @@ def test_with_the_schema_check_in_a_child_a_refusal_and_a_round_are_those_of_one
     doc["wishes"][0]["level"] = "two"  # both refuse it: the schema's refusal, as when it ran first
     err = _refusal(tmp_path, capsys, json.dumps(doc))
     assert err == f"instance refused: wish {doc['wishes'][0]['student_ref']!r}: level: 'two' is not of type 'integer'"
-    assert len(forked) == 3
+    doc["wishes"][0]["level"] = 2
+    doc["places"][4]["place_id"] = doc["places"][3]["place_id"]  # the schema takes it, the round's check (in the child) not
+    err = _refusal(tmp_path, capsys, json.dumps(doc))
+    assert err == f"instance refused: place {doc['places'][3]['place_id']!r}: duplicate place id"
+    assert len(forked) == 4
