@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from solver_support import Exclusion, FixedPlacement, Reservation, generate
 
 from matcher.domain.model import RoundInput
-from matcher.solver import solve
+from matcher.solver import augmenting, fair_bound, release_bound, solve
 from matcher.solver.validation import validate
 
 
@@ -65,3 +65,18 @@ def test_every_solved_round_is_certified_feasible_maximal_and_fair(rnd: RoundInp
     if rnd.wishes:
         worst = min(g.placed / g.demand for g in sol.shares)
         assert report.fair_bound is not None and worst == report.fair_bound[0] / report.fair_bound[1]
+
+
+@settings(max_examples=120, deadline=None)
+@given(rounds())
+def test_the_solution_certified_the_most_placed_gives_the_release_bound_the_max_flows_it_skips(rnd: RoundInput) -> None:
+    """The solver's allocation has no augmenting path, and its count per part is each part's maximum flow with
+    the release arcs open, which the release bound then reads instead of solving it (re-matches with kept
+    placements and extra reserved slots included)."""
+    sol = solve(rnd)
+    ref = fair_bound.reference(rnd)
+    per_group = augmenting.maximum_per_group(ref.tables, ref.pairs, sol.placement_map())
+    assert per_group is not None
+    solved = release_bound.part_figures(fair_bound.reference(rnd))
+    ref.cache[release_bound.MAXIMUM_PER_GROUP] = per_group
+    assert release_bound.part_figures(ref) == solved
