@@ -155,7 +155,7 @@ def _moved(sol, placement: dict):
 
 def _certified(rnd, placement: dict):
     ref = fair_bound.reference(rnd)
-    return augmenting.maximum_per_group(ref.tables, ref.pairs, placement)
+    return augmenting.maximum_per_group(ref, placement)
 
 
 def test_an_augmenting_path_through_a_placed_student_shows_the_solution_is_not_the_most_placed() -> None:
@@ -191,7 +191,7 @@ def test_the_solver_s_allocation_is_certified_the_most_placed_without_a_max_flow
     rnd = generate(400, seed)
     sol = solve(rnd)
     ref = fair_bound.reference(rnd)
-    per_group = augmenting.maximum_per_group(ref.tables, ref.pairs, sol.placement_map())
+    per_group = augmenting.maximum_per_group(ref, sol.placement_map())
     fixed = int((ref.tables.students.fixed >= 0).sum())
     assert per_group is not None
     assert int(per_group.sum()) + fixed == validation._plain_max_flow(ref) == len(sol.assignments)

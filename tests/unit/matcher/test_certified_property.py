@@ -75,7 +75,7 @@ def test_the_solution_certified_the_most_placed_gives_the_release_bound_the_max_
     placements and extra reserved slots included)."""
     sol = solve(rnd)
     ref = fair_bound.reference(rnd)
-    per_group = augmenting.maximum_per_group(ref.tables, ref.pairs, sol.placement_map())
+    per_group = augmenting.maximum_per_group(ref, sol.placement_map())
     assert per_group is not None
     solved = release_bound.part_figures(fair_bound.reference(rnd))
     ref.cache[release_bound.MAXIMUM_PER_GROUP] = per_group

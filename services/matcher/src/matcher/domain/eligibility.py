@@ -101,6 +101,13 @@ class Pairs:
         return len(self.student)
 
 
+def runs(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The positions start[i] .. start[i] + count[i] - 1 of every i, concatenated (int32): e.g. the pairs of some
+    students, the pairs being sorted by student (a component's pairs; the validator's augmenting-path search)."""
+    shift = np.repeat((start - (np.cumsum(count) - count)).astype(np.int32), count)
+    return shift + np.arange(len(shift), dtype=np.int32)
+
+
 #: pairs per slice when `group_place_links` reads them (no per-pair temporary of a whole national round)
 LINK_SLICE = 1 << 22
 #: groups x places up to which `group_place_links` marks the links in a dense matrix (50 MB of booleans)

@@ -7,7 +7,7 @@ eligible place the student does not hold and a student who holds that place, and
 to spare. One breadth-first search over the validator's own eligible pairs finds one or shows that there is
 none, so the solution's count is the maximum without solving a max flow. When the solution is not a feasible
 flow of that network, or a path exists, the answer is None and the caller solves the max flow.
-Imports numpy only.
+Imports numpy, matcher.domain.eligibility (`runs`) and the validator's reference (`fair_bound`).
 """
 
 from __future__ import annotations
@@ -16,20 +16,30 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from matcher.domain.eligibility import runs
+from matcher.solver.fair_bound import Reference, _free_pairs
 
-def maximum_per_group(tables, pairs, placement: Mapping[str, str]) -> np.ndarray | None:
+
+def plain_network(ref: Reference) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The plain placement network: the pairs of the students still to place (sorted by student, then place) and
+    each place's slots left after the fixed placements (never below 0)."""
+    st, pt = ref.tables.students, ref.tables.places
+    s, p = _free_pairs(ref)
+    return s, p, np.maximum(pt.capacity - np.bincount(st.fixed[st.fixed >= 0], minlength=pt.n), 0)
+
+
+def maximum_per_group(ref: Reference, placement: Mapping[str, str]) -> np.ndarray | None:
     """Per group, the students the solution places beyond the fixed ones, when no allocation places more
     (no augmenting path); None when one may, or when the placements are not eligible pairs within the slots."""
+    tables = ref.tables
     st, pt = tables.students, tables.places
     place_of = _new_places(tables, placement)
     if place_of is None:
         return None
-    free = st.fixed[pairs.student] < 0
-    s, p = pairs.student[free], pairs.place[free]
+    s, p, room = plain_network(ref)
     held = place_of >= 0
     if not _are_pairs(s, p, np.flatnonzero(held), place_of[held], pt.n):
         return None
-    room = np.maximum(pt.capacity - np.bincount(st.fixed[st.fixed >= 0], minlength=pt.n), 0)
     spare = room - np.bincount(place_of[held], minlength=pt.n)
     if (spare < 0).any() or _reaches_spare_slot(s, p, place_of, spare, st.n):
         return None
@@ -71,18 +81,11 @@ def _reaches_spare_slot(s: np.ndarray, p: np.ndarray, place_of: np.ndarray, spar
     while len(frontier):
         seen_student[frontier] = True
         reached = np.zeros(len(spare), dtype=bool)
-        reached[p[_ranges(first[frontier], count[frontier])]] = True
+        reached[p[runs(first[frontier], count[frontier])]] = True
         places = np.flatnonzero(reached & ~seen_place)
         if (spare[places] > 0).any():
             return True
         seen_place[places] = True
-        students = holders[_ranges(held_first[places], held_count[places])]
+        students = holders[runs(held_first[places], held_count[places])]
         frontier = students[~seen_student[students]]
     return False
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions start, start + 1, ..., start + length - 1 of every range, one after the other."""
-    total = int(lengths.sum())
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return offsets + np.arange(total)

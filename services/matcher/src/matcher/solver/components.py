@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from matcher.domain.eligibility import Pairs, group_place_links
+from matcher.domain.eligibility import Pairs, group_place_links, runs
 from matcher.solver import heap
 from matcher.solver.instance import SolverInstance
 
@@ -39,12 +39,6 @@ def _links(inst: SolverInstance) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (group, place) links of the eligible pairs (`group_place_links`)."""
     return group_place_links(inst.tables.students.group, inst.pairs.student, inst.pairs.place, len(inst.demand),
                              inst.tables.places.n)
-
-
-def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """The indices start[i] .. start[i] + count[i] - 1 of every i, concatenated (int32)."""
-    shift = np.repeat((start - (np.cumsum(count) - count)).astype(np.int32), count)
-    return shift + np.arange(len(shift), dtype=np.int32)
 
 
 @dataclass(frozen=True)
@@ -80,7 +74,7 @@ def components(inst: SolverInstance) -> list[Component]:
             groups=np.nonzero(root[:n_groups] == r)[0],
             students=students,
             places=places,
-            pairs=_ranges(start[students], count[students]),
+            pairs=runs(start[students], count[students]),
             reservations=np.nonzero(np.isin(inst.reservations.place, places))[0],
         ))
     return result

@@ -128,17 +128,14 @@ def assert_reservations_honoured(rnd: RoundInput, sol: Solution, ref: Reference 
 
 def _plain_max_flow(ref: Reference) -> int:
     """Maximum number of students placeable: fixed ones plus a max flow over the rest."""
-    rt, pairs = ref.tables, ref.pairs
-    st, pt = rt.students, rt.places
-    free = st.fixed[pairs.student] < 0
-    s, p = pairs.student[free], pairs.place[free]
-    residual = pt.capacity - np.bincount(st.fixed[st.fixed >= 0], minlength=pt.n)
+    st, pt = ref.tables.students, ref.tables.places
+    s, p, room = augmenting.plain_network(ref)
     source, sink, p0 = st.n + pt.n, st.n + pt.n + 1, st.n
     smf = max_flow.SimpleMaxFlow()
     students = np.flatnonzero(np.bincount(s, minlength=st.n))  # those with a free pair (no hashing `unique`)
     tails = np.concatenate([np.full(len(students), source), s, p0 + np.arange(pt.n)]).astype(np.int32)
     heads = np.concatenate([students, p0 + p, np.full(pt.n, sink)]).astype(np.int32)
-    caps = np.concatenate([np.ones(len(students) + len(s)), np.maximum(residual, 0)]).astype(np.int64)
+    caps = np.concatenate([np.ones(len(students) + len(s)), room]).astype(np.int64)
     smf.add_arcs_with_capacity(tails, heads, caps)
     if len(tails) and smf.solve(source, sink) != smf.OPTIMAL:
         _fail("max_placements", "reference max flow did not solve")
@@ -154,7 +151,7 @@ def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None 
     from it. Otherwise the maximum flow: `with_release`, the release bound comes next (slots released beyond
     the fixed placements' own) and its per-part maximum flows give it (`release_bound.max_placeable`)."""
     ref = ref or bound.reference(rnd)
-    per_group = augmenting.maximum_per_group(ref.tables, ref.pairs, sol.placement_map())
+    per_group = augmenting.maximum_per_group(ref, sol.placement_map())
     if per_group is not None:
         ref.cache[release_bound.MAXIMUM_PER_GROUP] = per_group
         best = int(per_group.sum()) + int((ref.tables.students.fixed >= 0).sum())
