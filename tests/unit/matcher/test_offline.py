@@ -155,18 +155,41 @@ def test_a_valid_round_is_schema_checked_once_by_the_compiled_validator(monkeypa
 
 
 def test_the_fast_solution_document_equals_the_dataclass_conversion() -> None:
-    # issue 17.4: the CLI's output conversion no longer deep-copies through dataclasses.asdict
+    # issue 17.4: the CLI's output conversion no longer deep-copies through dataclasses.asdict: orjson
+    # writes the records, and what it writes is the JSON of their dataclass conversion
     from dataclasses import asdict
+
+    import orjson
 
     from matcher.domain import codec
     from matcher.solver import solve
 
     sol = solve(generate(300, 45, support_share=0.3))
-    doc = codec.solution_to_dict(sol)
+    doc = orjson.loads(orjson.dumps(codec.solution_to_dict(sol)))
+    assert any(e["relaxations"] for e in doc["explanations"])  # nested records are written too
     assert doc["explanations"] == [codec._plain(asdict(e)) for e in sol.explanations]
     assert doc["assignments"] == [codec._plain(asdict(a)) for a in sol.assignments]
     assert doc["shares"] == [dict(codec._plain(asdict(g)), rate=round(g.rate, 6)) for g in sol.shares]
     assert doc["penalties"] == [codec._plain(asdict(p)) for p in sol.penalties]
+
+
+def test_records_read_by_the_codec_equal_those_built_by_their_constructors() -> None:
+    # issue 17.4: the codec fills a wish's and a place's fields at once, without the dataclass __init__
+    from dataclasses import fields
+
+    from matcher.domain.model import Place, Wish
+
+    doc = round_to_dict(generate(200, 46, support_share=0.3))
+    doc["places"][0].pop("reserved")  # an optional field left out: the constructor's default
+    doc["places"][1]["reserved"] = [{"school_id": doc["wishes"][0]["school_id"], "slots": 1}]
+    rnd = round_from_dict(doc)
+    assert any(p.reserved for p in rnd.places)
+    for record in (*rnd.wishes, *rnd.places):
+        built = type(record)(**{f.name: getattr(record, f.name) for f in fields(record)})
+        assert record == built and hash(record) == hash(built)
+        assert vars(record) == vars(built)  # the same fields, each a tuple where the constructor makes one
+    assert all(isinstance(w.activities, tuple) for w in rnd.wishes) and isinstance(rnd.places[0].reserved, tuple)
+    assert isinstance(rnd.wishes[0], Wish) and isinstance(rnd.places[0], Place)
 
 
 def test_with_the_schema_check_in_a_child_a_refusal_and_a_round_are_those_of_one_process(tmp_path: Path, capsys,

@@ -208,11 +208,12 @@ def _round_of(doc: dict[str, Any]) -> RoundInput:
 
 
 def solution_document(rnd: RoundInput, sol: Solution, lang: str = "nl", report: Any = None) -> dict[str, Any]:
-    """The output document: summary, assignments, explanations with sentences, shares, penalties."""
+    """The output document: summary, assignments, explanations with sentences, shares, penalties (records as
+    dataclasses: for orjson, see `solution_to_dict`)."""
     doc = solution_to_dict(sol)
-    for e, out in zip(sol.explanations, doc["explanations"]):
-        out["text"] = describe(e, lang)
-        out["relaxation_texts"] = [relaxation_text(r, lang) for r in e.relaxations]
+    doc["explanations"] = [{**vars(e), "text": describe(e, lang),
+                            "relaxation_texts": [relaxation_text(r, lang) for r in e.relaxations]}
+                           for e in sol.explanations]
     with_top = {w.student_ref for w in rnd.wishes if w.top_places}
     ranks = {a.student_ref: a.wish_rank for a in sol.assignments}
     doc["summary"] = {

@@ -36,12 +36,17 @@ def _is_sequence(f: Any) -> bool:
     return rule.kind == "list" if rule is not None else str(f.type).startswith("tuple")
 
 
+def sequence_fields(cls: type) -> tuple[str, ...]:
+    """The names of the sequence-valued fields of a record class (stored as tuples)."""
+    names = _TUPLE_FIELDS.get(cls)
+    if names is None:
+        names = _TUPLE_FIELDS[cls] = tuple(f.name for f in fields(cls) if _is_sequence(f))
+    return names
+
+
 def _freeze(obj: Any) -> None:
     """Turn every sequence-valued field of a frozen dataclass into a tuple (callers may pass lists)."""
-    names = _TUPLE_FIELDS.get(type(obj))
-    if names is None:
-        names = _TUPLE_FIELDS[type(obj)] = tuple(f.name for f in fields(obj) if _is_sequence(f))
-    for name in names:
+    for name in sequence_fields(type(obj)):
         value = getattr(obj, name)
         if not isinstance(value, tuple):
             object.__setattr__(obj, name, tuple(value))
