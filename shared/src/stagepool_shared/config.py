@@ -2,14 +2,17 @@
 
 `EnvReader` collects every missing or malformed variable and `finish()` raises one ConfigError naming
 them all, so a misconfigured service fails fast with one clear message. Services build their own frozen
-Settings on top of `CommonSettings`. Only config modules read os.environ.
+Settings on top of `CommonSettings`. A plain setting is one line, its variable and default written once on the
+field (`smtp_port: int = setting("SMTP_PORT", 1025)`), read by `EnvReader.settings`; a setting with a rule of
+its own (a default from another setting, a list, a check) is read in the class's `read`. Only config modules
+read os.environ.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import ClassVar, Mapping, TypeVar
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, ClassVar, Mapping, TypeVar
 
 from . import topics
 from .errors import ConfigError
@@ -42,23 +45,23 @@ class EnvReader:
         return value
 
     def int(self, name: str, default: object = _REQUIRED) -> int:
+        return self._number(name, default, int, "a whole number")
+
+    def float(self, name: str, default: object = _REQUIRED) -> float:
+        return self._number(name, default, float, "a number")
+
+    def _number(self, name: str, default: object, convert: type, kind: str) -> Any:
+        """`convert` of the variable's text; a missing or malformed one is a problem, and the value then is the
+        default (0 without one), so that checks on it name no second problem."""
         raw = self.str(name, None if default is _REQUIRED else str(default))
         if raw is None:
             self.problems.append(f"{name} is required")
-            return 0
+            return convert(0)
         try:
-            return int(raw)
+            return convert(raw)
         except ValueError:
-            self.problems.append(f"{name} must be a whole number, got {raw!r}")
-            return 0
-
-    def float(self, name: str, default: float) -> float:
-        raw = self.str(name, str(default))
-        try:
-            return float(raw)
-        except ValueError:
-            self.problems.append(f"{name} must be a number, got {raw!r}")
-            return default
+            self.problems.append(f"{name} must be {kind}, got {raw!r}")
+            return convert(0) if default is _REQUIRED else default
 
     def bool(self, name: str, default: bool = False) -> bool:
         raw = self.str(name, "1" if default else "0").strip().lower()
@@ -87,10 +90,35 @@ class EnvReader:
             self.problems.append(f"{name} must be at least {min_length} characters")
         return value
 
+    def settings(self, cls: type) -> dict[str, Any]:
+        """The value of every field of the settings dataclass `cls` declared with `setting(...)`, read by its
+        annotation (str, int, float or bool) or as a secret; a field without a default is required."""
+        values = {}
+        for f in fields(cls):
+            name = f.metadata.get(_ENV)
+            if name is None:
+                continue
+            if f.metadata[_SECRET]:
+                values[f.name] = self.secret(name)
+                continue
+            read = getattr(self, _READERS[f.type if isinstance(f.type, str) else f.type.__name__])
+            values[f.name] = read(name) if f.default is MISSING else read(name, f.default)
+        return values
+
     def finish(self, service: str) -> None:
         """Raise one ConfigError naming every problem found so far."""
         if self.problems:
             raise ConfigError(f"{service}: configuration incomplete: " + "; ".join(self.problems))
+
+
+_ENV, _SECRET = "stagepool_env", "stagepool_secret"
+_READERS = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
+
+
+def setting(variable: str, default: Any = MISSING, *, secret: bool = False) -> Any:
+    """A settings field read from the environment variable `variable` (`EnvReader.settings`); without a
+    default the variable is required, and a `secret` is refused when short or a known default."""
+    return field(default=default, metadata={_ENV: variable, _SECRET: secret})
 
 
 @dataclass(frozen=True)
@@ -98,13 +126,13 @@ class CommonSettings:
     """What every service needs: where Kafka and Redis are, logging, and its HTTP port."""
 
     service_name: str
-    kafka_bootstrap_servers: str
-    redis_url: str
-    log_level: str = "INFO"
-    http_host: str = "127.0.0.1"
-    http_port: int = 0
-    http_threads: int = 8
-    publish_timeout_s: float = 5.0
+    kafka_bootstrap_servers: str = setting("KAFKA_BOOTSTRAP_SERVERS")
+    redis_url: str  # REDIS_URL, or the Sentinels' URL (`_redis_url`)
+    log_level: str = setting("LOG_LEVEL", "INFO")
+    http_host: str = setting("HTTP_HOST", "127.0.0.1")
+    http_port: int = 0  # HTTP_PORT, default: the service's own port
+    http_threads: int = setting("HTTP_THREADS", 8)
+    publish_timeout_s: float = setting("PUBLISH_TIMEOUT_S", 5.0)
     #: `<SERVICE>_CONSUMER_GROUP` (default: the service's group in topics.GROUP_OF_SERVICE, also when the
     #: settings are built in code); tests and a second deployment on the same cluster set their own.
     consumer_group: str = ""
@@ -122,14 +150,9 @@ class CommonSettings:
     @classmethod
     def read(cls, env: EnvReader, service_name: str, default_port: int) -> "CommonSettings":
         return cls(
-            service_name=service_name,
-            kafka_bootstrap_servers=env.str("KAFKA_BOOTSTRAP_SERVERS"),
+            service_name=service_name, **env.settings(cls),
             redis_url=_redis_url(env),
-            log_level=env.str("LOG_LEVEL", "INFO"),
-            http_host=env.str("HTTP_HOST", "127.0.0.1"),
             http_port=env.int("HTTP_PORT", default_port),
-            http_threads=env.int("HTTP_THREADS", 8),
-            publish_timeout_s=env.float("PUBLISH_TIMEOUT_S", 5.0),
             consumer_group=env.str(f"{service_name.upper()}_CONSUMER_GROUP", _group_of(service_name)),
             key_prefix=env.str(f"{service_name.upper()}_KEY_PREFIX", service_name),
         )

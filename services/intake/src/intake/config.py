@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings
+from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings, setting
 from stagepool_shared.web.links import WebLinks
 
 from .adapters.upload_limits import TableLimits
@@ -26,12 +26,12 @@ class Settings(ServiceSettings, service="intake", port=8001):
 
     common: CommonSettings
     pseudonym_secret: bytes
-    idempotency_ttl_s: int = 24 * 3600
-    import_max_bytes: int = 32 * 1024 * 1024
-    import_max_rows: int = 100_000
-    import_max_columns: int = 100
-    import_max_cell_chars: int = 4000
-    import_max_unpacked_bytes: int = 256 * 1024 * 1024
+    idempotency_ttl_s: int = setting("INTAKE_IDEMPOTENCY_TTL_S", 24 * 3600)
+    import_max_bytes: int = setting("INTAKE_IMPORT_MAX_BYTES", 32 * 1024 * 1024)
+    import_max_rows: int = setting("INTAKE_IMPORT_MAX_ROWS", 100_000)
+    import_max_columns: int = setting("INTAKE_IMPORT_MAX_COLUMNS", 100)
+    import_max_cell_chars: int = setting("INTAKE_IMPORT_MAX_CELL_CHARS", 4000)
+    import_max_unpacked_bytes: int = setting("INTAKE_IMPORT_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
     links: WebLinks = WebLinks()
     webhook_allow_local: bool = False  # STAGEPOOL_ENV=dev: http, loopback and private webhooks (issue 19.8)
 
@@ -39,18 +39,8 @@ class Settings(ServiceSettings, service="intake", port=8001):
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
         """Intake's own variables: the pseudonym secret, idempotency, import limits, HTTP threads, links."""
         secret = env.secret("INTAKE_PSEUDONYM_SECRET", MIN_SECRET_LENGTH)
-        return cls(
-            common=common,
-            pseudonym_secret=secret.encode(),
-            idempotency_ttl_s=env.int("INTAKE_IDEMPOTENCY_TTL_S", 24 * 3600),
-            import_max_bytes=env.int("INTAKE_IMPORT_MAX_BYTES", 32 * 1024 * 1024),
-            import_max_rows=env.int("INTAKE_IMPORT_MAX_ROWS", 100_000),
-            import_max_columns=env.int("INTAKE_IMPORT_MAX_COLUMNS", 100),
-            import_max_cell_chars=env.int("INTAKE_IMPORT_MAX_CELL_CHARS", 4000),
-            import_max_unpacked_bytes=env.int("INTAKE_IMPORT_MAX_UNPACKED_BYTES", 256 * 1024 * 1024),
-            links=WebLinks.read(env),
-            webhook_allow_local=env.dev,
-        )
+        return cls(common=common, pseudonym_secret=secret.encode(), **env.settings(cls), links=WebLinks.read(env),
+                   webhook_allow_local=env.dev)
 
     @property
     def import_limits(self) -> TableLimits:

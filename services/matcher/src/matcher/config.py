@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings
+from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings, setting
 from stagepool_shared.web.links import WebLinks
 
 
@@ -25,23 +25,18 @@ class Settings(ServiceSettings, service="matcher", port=8002):
     """Everything the matcher needs, passed down explicitly; `Settings.from_env()` builds it."""
 
     common: CommonSettings
-    release_poll_s: float = 1.0
+    release_poll_s: float = setting("MATCHER_RELEASE_POLL_S", 1.0)
     links: WebLinks = WebLinks()
-    intake_url: str = ""
-    service_token: str = ""
-    solver_workers: int = 2  # processes that solve a round's components side by side (the pod's CPU limit)
+    intake_url: str = setting("INTAKE_URL", "")
+    service_token: str = ""  # MATCHER_SERVICE_TOKEN, a secret required once INTAKE_URL is set
+    #: processes that solve a round's components side by side (the pod's CPU limit)
+    solver_workers: int = setting("MATCHER_SOLVER_WORKERS", 2)
 
     @classmethod
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
         """The matcher's own variables; a release poll that is not positive is a problem like a missing one."""
-        settings = cls(
-            common=common,
-            release_poll_s=env.float("MATCHER_RELEASE_POLL_S", 1.0),
-            links=WebLinks.read(env),
-            intake_url=env.str("INTAKE_URL", ""),
-            service_token=env.secret("MATCHER_SERVICE_TOKEN") if env.str("INTAKE_URL", "") else "",
-            solver_workers=env.int("MATCHER_SOLVER_WORKERS", cls.solver_workers),
-        )
+        settings = cls(common=common, **env.settings(cls), links=WebLinks.read(env),
+                       service_token=env.secret("MATCHER_SERVICE_TOKEN") if env.str("INTAKE_URL", "") else "")
         if settings.release_poll_s <= 0:
             env.problems.append("MATCHER_RELEASE_POLL_S must be positive")
         if settings.solver_workers < 1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stagepool_shared import topics
-from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings
+from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings, setting
 from stagepool_shared.web.links import WebLinks
 
 
@@ -20,71 +20,46 @@ class Settings(ServiceSettings, service="notifier", port=8003):
     """Where Kafka, Redis, intake and the SMTP server are, and how the notifier sends."""
 
     common: CommonSettings
-    intake_url: str
-    service_token: str
-    webhook_secret: str
-    public_url: str = "http://127.0.0.1:8003"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
-    smtp_from: str = "stagepool@stagepool.local"
-    smtp_username: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = False
-    smtp_timeout_s: float = 10.0
-    webhook_timeout_s: float = 5.0
-    webhook_allow_local: bool = False
-    sender_threads: int = 4
-    batch_size: int = 50
-    lease_s: float = 30.0
-    mark_batch: int = 1
-    max_attempts: int = 5
-    backoff_base_s: float = 2.0
-    backoff_cap_s: float = 300.0
-    reminder_lead_s: float = 48 * 3600.0
-    reminder_interval_s: float = 60.0
-    idle_wait_s: float = 0.2
-    topic_names: tuple[str, ...] = topics.NOTIFIER.topics
+    intake_url: str = setting("INTAKE_URL")
+    service_token: str = setting("NOTIFIER_SERVICE_TOKEN", secret=True)
+    webhook_secret: str = setting("NOTIFIER_WEBHOOK_SECRET", secret=True)
+    public_url: str = "http://127.0.0.1:8003"  # NOTIFIER_PUBLIC_URL, default: this service's HTTP address
+    smtp_host: str = setting("SMTP_HOST", "127.0.0.1")
+    smtp_port: int = setting("SMTP_PORT", 1025)
+    smtp_from: str = setting("SMTP_FROM", "stagepool@stagepool.local")
+    smtp_username: str = setting("SMTP_USERNAME", "")
+    smtp_password: str = setting("SMTP_PASSWORD", "")
+    smtp_starttls: bool = setting("SMTP_STARTTLS", False)
+    smtp_timeout_s: float = setting("SMTP_TIMEOUT_S", 10.0)
+    webhook_timeout_s: float = setting("NOTIFIER_WEBHOOK_TIMEOUT_S", 5.0)
+    webhook_allow_local: bool = False  # the dev stack (STAGEPOOL_ENV=dev)
+    sender_threads: int = setting("NOTIFIER_SENDER_THREADS", 4)
+    batch_size: int = setting("NOTIFIER_BATCH_SIZE", 50)
+    lease_s: float = setting("NOTIFIER_LEASE_S", 30.0)
+    mark_batch: int = setting("NOTIFIER_MARK_BATCH", 1)
+    max_attempts: int = setting("NOTIFIER_MAX_ATTEMPTS", 5)
+    backoff_base_s: float = setting("NOTIFIER_BACKOFF_BASE_S", 2.0)
+    backoff_cap_s: float = setting("NOTIFIER_BACKOFF_CAP_S", 300.0)
+    reminder_lead_s: float = setting("NOTIFIER_REMINDER_LEAD_S", 48 * 3600.0)
+    reminder_interval_s: float = setting("NOTIFIER_REMINDER_INTERVAL_S", 60.0)
+    idle_wait_s: float = setting("NOTIFIER_IDLE_WAIT_S", 0.2)
+    topic_names: tuple[str, ...] = topics.NOTIFIER.topics  # NOTIFIER_TOPICS, comma-separated
     links: WebLinks = WebLinks()
-    link_ttl_s: int = 60 * 24 * 3600
-    retention_days: int = 365
+    link_ttl_s: int = setting("NOTIFIER_LINK_TTL_S", 60 * 24 * 3600)
+    retention_days: int = setting("NOTIFIER_RETENTION_DAYS", 365)
     deadline_reminder_days: tuple[float, ...] = (3.0, 1.0)  # issue 15.4: leads before a wish or choice deadline
-    deadline_interval_s: float = 300.0
-    reporting_url: str = "http://127.0.0.1:8004"  # issue 20.4: the school contact of a contact-moment reminder
+    deadline_interval_s: float = setting("NOTIFIER_DEADLINE_INTERVAL_S", 300.0)
+    reporting_url: str = setting("REPORTING_URL", "http://127.0.0.1:8004")  # issue 20.4: the school contact
 
     @classmethod
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
         return cls(
-            common=common,
-            intake_url=env.str("INTAKE_URL"),
-            service_token=env.secret("NOTIFIER_SERVICE_TOKEN"),
-            webhook_secret=env.secret("NOTIFIER_WEBHOOK_SECRET"),
+            common=common, **env.settings(cls),
             public_url=env.str("NOTIFIER_PUBLIC_URL", f"http://{common.http_host}:{common.http_port}"),
-            smtp_host=env.str("SMTP_HOST", cls.smtp_host),
-            smtp_port=env.int("SMTP_PORT", cls.smtp_port),
-            smtp_from=env.str("SMTP_FROM", cls.smtp_from),
-            smtp_username=env.str("SMTP_USERNAME", cls.smtp_username),
-            smtp_password=env.str("SMTP_PASSWORD", cls.smtp_password),
-            smtp_starttls=env.bool("SMTP_STARTTLS", cls.smtp_starttls),
-            smtp_timeout_s=env.float("SMTP_TIMEOUT_S", cls.smtp_timeout_s),
-            webhook_timeout_s=env.float("NOTIFIER_WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
             webhook_allow_local=env.dev,
-            sender_threads=env.int("NOTIFIER_SENDER_THREADS", cls.sender_threads),
-            batch_size=env.int("NOTIFIER_BATCH_SIZE", cls.batch_size),
-            lease_s=env.float("NOTIFIER_LEASE_S", cls.lease_s),
-            mark_batch=env.int("NOTIFIER_MARK_BATCH", cls.mark_batch),
-            max_attempts=env.int("NOTIFIER_MAX_ATTEMPTS", cls.max_attempts),
-            backoff_base_s=env.float("NOTIFIER_BACKOFF_BASE_S", cls.backoff_base_s),
-            backoff_cap_s=env.float("NOTIFIER_BACKOFF_CAP_S", cls.backoff_cap_s),
-            reminder_lead_s=env.float("NOTIFIER_REMINDER_LEAD_S", cls.reminder_lead_s),
-            reminder_interval_s=env.float("NOTIFIER_REMINDER_INTERVAL_S", cls.reminder_interval_s),
-            idle_wait_s=env.float("NOTIFIER_IDLE_WAIT_S", cls.idle_wait_s),
             topic_names=tuple(t for t in env.str("NOTIFIER_TOPICS", ",".join(cls.topic_names)).split(",") if t),
             links=WebLinks.read(env),
-            link_ttl_s=env.int("NOTIFIER_LINK_TTL_S", cls.link_ttl_s),
-            retention_days=env.int("NOTIFIER_RETENTION_DAYS", cls.retention_days),
             deadline_reminder_days=_days(env),
-            deadline_interval_s=env.float("NOTIFIER_DEADLINE_INTERVAL_S", cls.deadline_interval_s),
-            reporting_url=env.str("REPORTING_URL", cls.reporting_url),
         )
 
 

@@ -11,7 +11,7 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 
-from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings
+from stagepool_shared.config import CommonSettings, EnvReader, ServiceSettings, setting
 from stagepool_shared.web.links import WebLinks
 
 from .domain.desk import DeskDeadlines
@@ -27,14 +27,16 @@ class Settings(ServiceSettings, service="reporting", port=8004):
     common: CommonSettings
     desk_key: bytes = field(repr=False)
     deadlines: DeskDeadlines = DeskDeadlines()
-    escalation_threshold: int = 3
+    escalation_threshold: int = setting("REPORTING_ESCALATION_THRESHOLD", 3)
     min_contact_moments: int = 3
-    contact_remind_days: int = 3  # issue 20.4: the school's contact is reminded this many days before a moment
-    evaluation_open_days: int = 14  # issue 20.5: the end evaluation opens this many days before the POK's end
+    #: issue 20.4: the school's contact is reminded this many days before a moment (0 or more)
+    contact_remind_days: int = setting("REPORTING_CONTACT_REMIND_DAYS", 3)
+    #: issue 20.5: the end evaluation opens this many days before the POK's end (0 or more)
+    evaluation_open_days: int = setting("REPORTING_EVALUATION_OPEN_DAYS", 14)
     links: WebLinks = WebLinks()
-    intake_url: str = ""
-    service_token: str = field(default="", repr=False)
-    retention_days: int = 365
+    intake_url: str = setting("INTAKE_URL", "")
+    service_token: str = field(default="", repr=False)  # REPORTING_SERVICE_TOKEN, required once INTAKE_URL is set
+    retention_days: int = setting("REPORTING_RETENTION_DAYS", 365)
     retention_by_region: tuple[tuple[str, int], ...] = ()
 
     @classmethod
@@ -47,13 +49,11 @@ class Settings(ServiceSettings, service="reporting", port=8004):
             forwarded_to_sbb_days=env.int("REPORTING_DESK_FORWARDED_DAYS", 30),
             sbb_answer_days=env.int("REPORTING_SBB_ANSWER_DAYS", 30),
         )
-        return cls(common=common, desk_key=key, deadlines=deadlines,
-                   escalation_threshold=env.int("REPORTING_ESCALATION_THRESHOLD", 3), links=WebLinks.read(env),
-                   intake_url=env.str("INTAKE_URL", ""),
+        values = env.settings(cls)
+        for name in ("contact_remind_days", "evaluation_open_days"):
+            values[name] = max(0, values[name])
+        return cls(common=common, desk_key=key, deadlines=deadlines, **values, links=WebLinks.read(env),
                    service_token=env.secret("REPORTING_SERVICE_TOKEN") if env.str("INTAKE_URL", "") else "",
-                   retention_days=env.int("REPORTING_RETENTION_DAYS", 365),
-                   contact_remind_days=max(0, env.int("REPORTING_CONTACT_REMIND_DAYS", 3)),
-                   evaluation_open_days=max(0, env.int("REPORTING_EVALUATION_OPEN_DAYS", 14)),
                    retention_by_region=_retention_by_region(env))
 
 
