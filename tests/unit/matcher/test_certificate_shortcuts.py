@@ -205,3 +205,28 @@ def test_the_solver_s_allocation_is_certified_the_most_placed_without_a_max_flow
     monkeypatch.setattr(validation, "_plain_max_flow", no_max_flow)
     report = validate(rnd, sol, fairness="bound")
     assert report.ok and report.max_flow == len(sol.assignments), report.problems
+
+
+def test_a_reference_checks_each_solution_with_its_own_placements_and_shares_its_networks_read_only() -> None:
+    # the placement map and the networks' arrays are built once per reference (issue 17.4): a second solution
+    # validated with the same reference is read anew, and no check can change a shared network
+    from dataclasses import replace
+
+    from matcher.solver.validation import assert_max_placements
+
+    rnd = generate(200, 47)
+    sol = solve(rnd)
+    ref = fair_bound.reference(rnd)
+    assert assert_max_placements(rnd, sol, ref) == len(sol.assignments)
+    dropped = next(a for a in sol.assignments if not a.fixed)
+    fewer = replace(sol, assignments=tuple(a for a in sol.assignments if a is not dropped))
+    with pytest.raises(Exception, match=f"placed {len(sol.assignments) - 1}, maximum is {len(sol.assignments)}"):
+        assert_max_placements(rnd, fewer, ref)
+    net = fair_bound._network(ref, release=True, part=fair_bound._parts(ref)[0])
+    tails, _, caps, _ = net.arrays()
+    assert net.arrays()[0] is tails  # joined once
+    with pytest.raises(ValueError):
+        caps[0] = 0
+    s, _ = fair_bound._free_pairs(ref)
+    with pytest.raises(ValueError):
+        s[0] = 0

@@ -79,28 +79,50 @@ class _Net:
     fixed_released: int = 0
     places: tuple = ()
     n_reserved: int = 0
+    _joined: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, t, h, c, w=0) -> None:
         n = max(len(np.atleast_1d(v)) for v in (t, h, c, w))
         for arr, v in ((self.tails, t), (self.heads, h), (self.caps, c), (self.costs, w)):
             arr.append(np.broadcast_to(np.asarray(v, dtype=np.int64), (n,)))
+        self._joined = None
 
-    def arrays(self):
-        return [np.concatenate(x) for x in (self.tails, self.heads, self.caps, self.costs)]
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(tails, heads, caps, costs), joined once per network (a part's checks read them 5-25 times), read-only:
+        a caller copies the arrays it changes."""
+        return self._arcs()[:4]
+
+    def ends32(self) -> tuple[np.ndarray, np.ndarray]:
+        """The tails and heads as int32, as OR-tools takes them."""
+        return self._arcs()[4:]
+
+    def _arcs(self) -> tuple:
+        if self._joined is None:
+            joined = [np.concatenate(x) for x in (self.tails, self.heads, self.caps, self.costs)]
+            joined += [joined[0].astype(np.int32), joined[1].astype(np.int32)]
+            for array in joined:
+                array.flags.writeable = False
+            self._joined = tuple(joined)
+        return self._joined
 
     def max_flow(self, caps: np.ndarray) -> int | None:
         """The maximum flow from source to sink over this network with capacities `caps` (None when OR-tools
         does not solve it to optimality)."""
-        tails, heads, _, _ = self.arrays()
+        tails, heads = self.ends32()
         smf = max_flow.SimpleMaxFlow()
-        smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
+        smf.add_arcs_with_capacity(tails, heads, caps)
         return int(smf.optimal_flow()) if smf.solve(0, 1) == smf.OPTIMAL else None
 
 
 def _free_pairs(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
-    """Eligible pairs of the students still to place (fixed students removed)."""
-    keep = ref.tables.students.fixed[ref.pairs.student] < 0
-    return ref.pairs.student[keep], ref.pairs.place[keep]
+    """Eligible pairs of the students still to place (fixed students removed; computed once per reference,
+    read-only)."""
+    if "free_pairs" not in ref.cache:
+        keep = ref.tables.students.fixed[ref.pairs.student] < 0
+        s, p = ref.pairs.student[keep], ref.pairs.place[keep]
+        s.flags.writeable = p.flags.writeable = False
+        ref.cache["free_pairs"] = (s, p)
+    return ref.cache["free_pairs"]
 
 
 def _parts(ref: Reference) -> list[np.ndarray]:
@@ -207,9 +229,9 @@ def _build_network(ref: Reference, release: bool, part: np.ndarray | None) -> _N
 
 
 def _mcf(net: _Net, caps: np.ndarray, costs: np.ndarray) -> int:
-    tails, heads, _, _ = net.arrays()
+    tails, heads = net.ends32()
     mcf = min_cost_flow.SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
+    mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     total = int(net.demand.sum())
     mcf.set_node_supply(0, total)
     mcf.set_node_supply(1, -total)
