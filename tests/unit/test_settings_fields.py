@@ -62,3 +62,12 @@ def test_each_service_gets_the_defaults_its_fields_declare(service, monkeypatch)
     for f in (f for f in fields(settings.common) if "stagepool_env" in f.metadata and f.default is not MISSING
               and f.metadata["stagepool_env"] not in environ):
         assert getattr(settings.common, f.name) == f.default, f.name
+
+
+def test_a_setting_of_a_type_settings_cannot_read_is_refused_by_name():
+    @dataclass(frozen=True)
+    class Odd:
+        hosts: tuple[str, ...] = setting("ODD_HOSTS", ())
+
+    with pytest.raises(TypeError, match="setting hosts"):
+        EnvReader({}).settings(Odd)

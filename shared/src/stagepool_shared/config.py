@@ -101,7 +101,10 @@ class EnvReader:
             if f.metadata[_SECRET]:
                 values[f.name] = self.secret(name)
                 continue
-            read = getattr(self, _READERS[f.type if isinstance(f.type, str) else f.type.__name__])
+            kind = f.type if isinstance(f.type, str) else f.type.__name__
+            if kind not in _KINDS:
+                raise TypeError(f"setting {f.name}: a {kind} is read in `read`, not by `settings`")
+            read = getattr(self, kind)
             values[f.name] = read(name) if f.default is MISSING else read(name, f.default)
         return values
 
@@ -112,7 +115,7 @@ class EnvReader:
 
 
 _ENV, _SECRET = "stagepool_env", "stagepool_secret"
-_READERS = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
+_KINDS = frozenset({"str", "int", "float", "bool"})  # the annotations `settings` reads, by EnvReader's method
 
 
 def setting(variable: str, default: Any = MISSING, *, secret: bool = False) -> Any:

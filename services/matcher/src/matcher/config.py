@@ -35,8 +35,9 @@ class Settings(ServiceSettings, service="matcher", port=8002):
     @classmethod
     def read(cls, env: EnvReader, common: CommonSettings) -> "Settings":
         """The matcher's own variables; a release poll that is not positive is a problem like a missing one."""
-        settings = cls(common=common, **env.settings(cls), links=WebLinks.read(env),
-                       service_token=env.secret("MATCHER_SERVICE_TOKEN") if env.str("INTAKE_URL", "") else "")
+        values = env.settings(cls)
+        token = env.secret("MATCHER_SERVICE_TOKEN") if values["intake_url"] else ""
+        settings = cls(common=common, **values, links=WebLinks.read(env), service_token=token)
         if settings.release_poll_s <= 0:
             env.problems.append("MATCHER_RELEASE_POLL_S must be positive")
         if settings.solver_workers < 1:

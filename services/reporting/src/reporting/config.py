@@ -52,9 +52,9 @@ class Settings(ServiceSettings, service="reporting", port=8004):
         values = env.settings(cls)
         for name in ("contact_remind_days", "evaluation_open_days"):
             values[name] = max(0, values[name])
+        token = env.secret("REPORTING_SERVICE_TOKEN") if values["intake_url"] else ""
         return cls(common=common, desk_key=key, deadlines=deadlines, **values, links=WebLinks.read(env),
-                   service_token=env.secret("REPORTING_SERVICE_TOKEN") if env.str("INTAKE_URL", "") else "",
-                   retention_by_region=_retention_by_region(env))
+                   service_token=token, retention_by_region=_retention_by_region(env))
 
 
 def _desk_key(env: EnvReader) -> bytes:
