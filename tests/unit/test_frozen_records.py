@@ -53,3 +53,21 @@ def test_a_class_whose_init_does_more_than_set_fields_is_refused() -> None:
     for cls in (Checked, Mutable, Derived):
         with pytest.raises(TypeError):
             frozen.build(cls, {"n": 1})
+
+
+def test_a_class_whose_post_init_only_normalises_is_built_normalised_and_equals_init() -> None:
+    # the matcher's instance codec (issue 17.4): its wish and place turn lists into tuples after __init__
+    @dataclass(frozen=True)
+    class Tupled:
+        n: int
+        items: tuple[int, ...] = ()
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "items", tuple(self.items))
+
+    with pytest.raises(TypeError):
+        frozen.build(Tupled, {"n": 1, "items": (2,)})  # not without the caller's word
+    assert frozen.build(Tupled, {"n": 1, "items": (2, 3)}, normalised=True) == Tupled(1, [2, 3])
+    assert frozen.build(Tupled, {"n": 1}, normalised=True) == Tupled(1)
+    with pytest.raises(TypeError, match="missing fields \\['n'\\]"):
+        frozen.build(Tupled, {"items": ()}, normalised=True)

@@ -5,7 +5,9 @@ A frozen dataclass's `__init__` sets every field through `object.__setattr__`: 5
 solver's records and the outcomes. `build` fills the instance's `__dict__` at once instead. It refuses
 what `cls(**values)` refuses (an unknown or a missing field: TypeError), fills the defaults as `__init__`
 does, and is only for plain frozen dataclasses: no `__post_init__`, no slots, no InitVar (checked once
-per class). Like `__init__`, it converts nothing: the values are the fields' values.
+per class). Like `__init__`, it converts nothing: the values are the fields' values. With `normalised=True` a
+class whose `__post_init__` only normalises its values (the matcher's wish and place turn lists into tuples) is
+built too, its `__post_init__` skipped: the caller gives every value as that `__post_init__` leaves it.
 Imports the standard library only.
 """
 
@@ -27,9 +29,10 @@ class _Shape:
 
 
 @functools.cache
-def _shape(cls: type) -> _Shape:
+def _shape(cls: type, normalised: bool = False) -> _Shape:
     params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
+    post_init = hasattr(cls, "__post_init__") and not normalised
+    if params is None or not params.frozen or post_init or hasattr(cls, "__slots__"):
         raise TypeError(f"{cls.__name__} is not a plain frozen dataclass")
     fields = [f for f in dataclasses.fields(cls) if f.init]
     if len(fields) != len(dataclasses.fields(cls)):
@@ -44,9 +47,10 @@ def _shape(cls: type) -> _Shape:
     )
 
 
-def build(cls: type[T], values: dict[str, Any]) -> T:
-    """`cls(**values)` for a plain frozen dataclass, without the per-field `object.__setattr__`."""
-    shape = _shape(cls)
+def build(cls: type[T], values: dict[str, Any], *, normalised: bool = False) -> T:
+    """`cls(**values)` for a plain frozen dataclass, without the per-field `object.__setattr__`; `normalised`:
+    also for one whose `__post_init__` only normalises, given values it would leave as they are."""
+    shape = _shape(cls, normalised)
     keys = values.keys()
     if not (keys <= shape.names and shape.required <= keys):
         unknown, missing = sorted(keys - shape.names), sorted(shape.required - keys)

@@ -192,11 +192,10 @@ def _checked(doc: dict[str, Any]) -> None:
 
 
 def _built(doc: dict[str, Any]) -> tuple[RoundInput, RoundTables, Pairs]:
-    from matcher.domain.eligibility import eligible_pairs
+    from matcher.solver.prepare import tables_and_pairs
 
     rnd = _round_of(doc)
-    tables = build_tables(rnd)
-    return rnd, tables, eligible_pairs(tables)
+    return (rnd, *tables_and_pairs(rnd))
 
 
 def _round_of(doc: dict[str, Any]) -> RoundInput:

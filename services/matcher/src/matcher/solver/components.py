@@ -20,7 +20,6 @@ from matcher.solver import heap
 from matcher.solver.instance import SolverInstance
 
 
-
 def _labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected-component label (smallest node id) of every node, by min-label propagation on links a-b."""
     label = np.arange(n_nodes)

@@ -30,7 +30,7 @@ T = TypeVar("T")
 def checked_tables(rnd: RoundInput, workers: int = 1) -> tuple[RoundTables, Pairs]:
     """check_round, then the tables and eligible pairs; the check beside the build for large rounds."""
     beside = workers if len(rnd.wishes) >= CHECK_BESIDE_FROM else 1
-    return check_beside(lambda: check_round(rnd), lambda: _built(rnd), beside)
+    return check_beside(lambda: check_round(rnd), lambda: tables_and_pairs(rnd), beside)
 
 
 def check_beside(check: Callable[[], None], build: Callable[[], T], workers: int) -> T:
@@ -58,7 +58,8 @@ def _refusal(check: Callable[[], None]) -> tuple[str, str, str] | tuple[()]:
     return ()
 
 
-def _built(rnd: RoundInput) -> tuple[RoundTables, Pairs]:
+def tables_and_pairs(rnd: RoundInput) -> tuple[RoundTables, Pairs]:
+    """The round's canonical tables and eligible pairs (the build beside the check, here and in `matcher solve`)."""
     tables = build_tables(rnd)
     return tables, eligible_pairs(tables)
 
