@@ -20,7 +20,9 @@ from matcher.solver.validation import validate
 
 
 def with_wish_always(monkeypatch) -> None:
-    """The pass A of before: the wish cost in every component (and pass S skipped on pass A's flow alone)."""
+    """The pass A of before: the wish cost in every component (and pass S skipped on pass A's flow alone), by its
+    min-cost flow, never the max flows."""
+    monkeypatch.setattr(model, "_max_flow_fair", lambda *args: None)
     monkeypatch.setattr(model, "_fair_totals",
                         lambda inst, comp, lay: model._retrying(model.fair_pass, inst, comp, lay, True))
 

@@ -176,7 +176,7 @@ def test_give_back_returns_freed_heap_arrays_to_the_system() -> None:
 
 
 def test_only_networks_from_give_back_arcs_on_trim_the_heap_and_the_solution_stays(region, monkeypatch) -> None:
-    from matcher.solver import heap, model
+    from matcher.solver import decomposition, heap, model
 
     rnd, _ = region
     calls = []
@@ -184,9 +184,10 @@ def test_only_networks_from_give_back_arcs_on_trim_the_heap_and_the_solution_sta
     plain = solve(rnd)
     split_cuts = len(calls)  # one per pair column cut (the solve's own pairs)
     assert split_cuts == 4
-    runs, run = [], model._run
+    runs, run, network = [], model._run, decomposition._Network
     monkeypatch.setattr(model, "_run", lambda *args, **kw: runs.append(1) or run(*args, **kw))
-    monkeypatch.setattr(model, "GIVE_BACK_ARCS", 1)  # every network is "large"
+    monkeypatch.setattr(decomposition, "_Network", lambda *args: runs.append(1) or network(*args))
+    monkeypatch.setattr(heap, "GIVE_BACK_ARCS", 1)  # every network is "large"
     assert solve(rnd) == plain
     assert len(runs) >= 4 and len(calls) == 2 * split_cuts + len(runs)  # one trim before every pass's solve
 

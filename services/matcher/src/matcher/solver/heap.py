@@ -26,6 +26,18 @@ except (OSError, AttributeError):
     _TRIM = None
 
 
+#: Networks from this many arcs on give the heap's free pages back before a solver (OR-tools) copies and solves
+#: them: there OR-tools holds ~70-96 MB a million arcs and a trim costs little beside the solve; on smaller networks
+#: (every component up to 50,000 students in the bench regions) a trim would cost more time than the memory is worth.
+GIVE_BACK_ARCS = 1 << 20
+
+
+def give_back_before(n_arcs: int) -> None:
+    """`give_back` before a solver holds a network of `n_arcs` arcs, when it is that large."""
+    if n_arcs >= GIVE_BACK_ARCS:
+        give_back()
+
+
 def give_back() -> bool:
     """Return the heap's free pages to the operating system; True when the C library could do it."""
     if _TRIM is None:

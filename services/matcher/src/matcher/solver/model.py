@@ -1,4 +1,5 @@
-"""`solve(round) -> Solution`: the fair matcher, three min-cost flows per component (OR-tools; passes S and B LEMON's).
+"""`solve(round) -> Solution`: the fair matcher, per component max flows and min-cost flows (OR-tools; passes S and B
+LEMON's).
 
 Steps (docs/matching.md has the proofs):
   1. refuse an inconsistent round (InconsistentInstance naming the record);
@@ -6,10 +7,13 @@ Steps (docs/matching.md has the proofs):
   3. split into independent components (`components`; with the solve's own pairs, each component's are cut
      out and freed once it is solved, the largest last: `components.split`; with shared pairs and several
      workers, forked processes solve them side by side: `fork.py`);
-  4. per component, pass A: max flow with min cost, costs = release penalty > fair-share unit ranks
-     -> the most placed, the fewest released reserved slots, and the lexicographically max-min school rates;
-     read the flow per group and per release arc; solved again with the wish cost below the ranks when
-     another vector of group totals is as fair (`totals_tied`), so that the wishes choose between them;
+  4. per component, pass A: the group totals of the most placed, the fewest released reserved slots, and the
+     lexicographically max-min school rates. First by max flows (`decomposition`: the fairest totals of all
+     maximum allocations), taken when no other totals vector is as fair (`totals_tied`) and an allocation with
+     them releases no more slots than every maximum allocation must (the max flows' own, or pass S's);
+     otherwise max flow with min cost, costs = release penalty > fair-share unit ranks, read per group and per
+     release arc, and solved again with the wish cost below the ranks when another vector of group totals is
+     as fair, so that the wishes choose between them;
   4b. per component, pass S (LEMON's network simplex): min-cost flow with those group totals fixed as
      supplies, costs = release penalty > scarce-options level on the enrol arcs > wish cost -> as few
      released slots as pass A, then the most students with a support need, then with 1, 2, ... eligible
@@ -43,17 +47,13 @@ from matcher.domain.tables import RoundTables, build_tables
 from matcher.domain.travel import travel_minutes
 from matcher.errors import SolverFailure
 from matcher.solver import constraints as rules
-from matcher.solver import fork, heap
+from matcher.solver import decomposition, fork, heap
 from matcher.solver.components import Component, components, split
 from matcher.solver.instance import SolverInstance, build_instance, pair_figures
 from matcher.solver.lemon import Network
 from matcher.solver.variables import SINK, SOURCE, ArcSet, NodeLayout
 
 _OPTIMAL = min_cost_flow.SimpleMinCostFlow.OPTIMAL
-#: Networks from this many arcs on give the heap's free pages back before OR-tools solves them: there OR-tools
-#: holds ~70-96 MB a million arcs and a trim costs little beside the solve; on smaller networks (every
-#: component up to 50,000 students in the bench regions) a trim would cost more time than the memory is worth.
-GIVE_BACK_ARCS = 1 << 20
 #: Pass S's networks below this many arcs go to LEMON's network simplex, larger ones to OR-tools (`_run_simplex`).
 SIMPLEX_ARCS = 1 << 20
 
@@ -69,8 +69,7 @@ def _run(arcs: ArcSet, lay: NodeLayout, supplies: np.ndarray, stage: str, max_fl
     if n_arcs and (ids[0] != 0 or ids[-1] != n_arcs - 1):  # a fresh network numbers its arcs 0, 1, ...
         raise SolverFailure(stage, "unexpected arc numbering")
     del ids  # so the index array is not held while OR-tools solves
-    if n_arcs >= GIVE_BACK_ARCS:
-        heap.give_back()  # the pass's freed temporaries go back to the system before OR-tools' solve grows
+    heap.give_back_before(n_arcs)  # the pass's freed temporaries go back to the system before OR-tools' solve grows
     nodes = np.nonzero(supplies)[0]
     if len(nodes):
         mcf.set_nodes_supplies(nodes.astype(np.int32), supplies[nodes].astype(np.int64))
@@ -171,6 +170,39 @@ def _fair_totals(inst: SolverInstance, comp: Component, lay: NodeLayout) -> Fair
     groups of equal demand one placement apart), so that the wish chooses between them as the rule says."""
     fair = _retrying(fair_pass, inst, comp, lay, False)
     return _retrying(fair_pass, inst, comp, lay, True) if fair.tied else fair
+
+
+def _scarce_unless_needless(inst: SolverInstance, comp: Component, lay: NodeLayout, fair: FairTotals,
+                            sw: rules.ScarceWeights) -> tuple:
+    """Pass S on `fair`'s totals: (placed per component student, released slots, weights, network for pass B).
+    Skipped when `fair`'s flow placed every student of a ranked level (no allocation places more of them) and
+    pass B may keep its released slots: none, or chosen with the wish cost."""
+    if not fair.enrolled[sw.level < len(sw.values) - 1].all() or (fair.released.any() and not fair.with_wish):
+        return _retrying(scarce_pass, inst, comp, lay, fair.per_group, fair.released, sw)
+    return fair.enrolled, fair.released, sw, None
+
+
+def _min_cost_fair(inst: SolverInstance, comp: Component, lay: NodeLayout,
+                   sw: rules.ScarceWeights) -> tuple[FairTotals, tuple]:
+    """Passes A (OR-tools' min-cost flow) and S."""
+    fair = _fair_totals(inst, comp, lay)
+    return fair, _scarce_unless_needless(inst, comp, lay, fair, sw)
+
+
+def _max_flow_fair(inst: SolverInstance, comp: Component, lay: NodeLayout,
+                   sw: rules.ScarceWeights) -> tuple[FairTotals, tuple] | None:
+    """Passes A and S with pass A's totals by max flows (`decomposition`), or None where they may not be pass
+    A's: when another totals vector is as fair (the wish chooses, in pass A), or when neither the max flows' own
+    allocation nor pass S's releases as few slots as the bound says every maximum allocation must."""
+    g_pos, rank = rules.fair_unit_ranks(inst, comp)
+    found = decomposition.fair_totals(inst, comp, lay, g_pos, rank)
+    units = np.bincount(g_pos, minlength=lay.n_groups)
+    used = np.arange(len(g_pos)) - (np.cumsum(units) - units)[g_pos] < found.per_group[g_pos]  # each group's cheapest
+    if rules.totals_tied(g_pos, rank, used.astype(np.int64)):
+        return None
+    fair = FairTotals(found.per_group, found.enrolled, found.released, with_wish=False, tied=False)
+    scarce = _scarce_unless_needless(inst, comp, lay, fair, sw)
+    return (fair, scarce) if int(scarce[1].sum()) == found.fewest_released else None
 
 
 def fixed_supplies(comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
@@ -408,17 +440,12 @@ def _solve_side_by_side(inst: SolverInstance, comps: list[Component], figures: t
 
 def _solve_component(inst: SolverInstance, comp: Component, place: np.ndarray, tier: np.ndarray,
                      minutes: np.ndarray, overlap: np.ndarray, notes: dict) -> None:
-    """Passes A, S (skipped when pass A placed every student of every ranked scarce level and released no
-    slot it chose without the wishes) and B on one component; writes the chosen place and pair figures per
-    student."""
+    """Passes A (by max flows where they give pass A's totals), S (skipped when pass A's allocation placed every
+    student of every ranked scarce level and released no slot it chose without the wishes) and B on one
+    component; writes the chosen place and pair figures per student."""
     lay = rules.layout_of(comp)
-    fair = _fair_totals(inst, comp, lay)
-    enrolled, released = fair.enrolled, fair.released
-    sw, scarce = rules.scarce_weights(inst, comp, lay), None
-    # Skipped when every student of a ranked level is placed (no allocation places more of them) and pass B
-    # may keep pass A's released slots: none, or chosen with the wish cost.
-    if not enrolled[sw.level < len(sw.values) - 1].all() or (released.any() and not fair.with_wish):
-        enrolled, released, sw, scarce = _retrying(scarce_pass, inst, comp, lay, fair.per_group, released, sw)
+    sw = rules.scarce_weights(inst, comp, lay)
+    fair, (enrolled, released, sw, scarce) = _max_flow_fair(inst, comp, lay, sw) or _min_cost_fair(inst, comp, lay, sw)
     bins = bins_of(inst, comp, sw.level, len(sw.values)) if scarce is None else scarce.bins
     per_bin = np.bincount(bins, weights=enrolled).astype(np.int64)
     if scarce is not None:  # pass B from pass S's basis
