@@ -11,6 +11,8 @@ compared with the min-cost flows on generated regions.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from solver_support import Reservation, generate, place, round_of, wish
@@ -230,3 +232,54 @@ def test_a_reference_checks_each_solution_with_its_own_placements_and_shares_its
     s, _ = fair_bound._free_pairs(ref)
     with pytest.raises(ValueError):
         s[0] = 0
+
+
+def _whole_network_max_flow(net, caps: np.ndarray) -> int:
+    """The max flow over every arc of the network, as OR-tools gets it without the validator's pruning."""
+    from ortools.graph.python import max_flow
+
+    smf = max_flow.SimpleMaxFlow()
+    smf.add_arcs_with_capacity(*net.ends32(), caps)
+    assert smf.solve(0, 1) == smf.OPTIMAL
+    return int(smf.optimal_flow())
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_a_probe_s_max_flow_without_the_arcs_that_cannot_carry_flow_is_the_whole_network_s(seed) -> None:
+    rnd = generate(500, seed, scarcity=0.8)
+    rnd = replace(rnd, places=tuple(
+        replace(p, reserved=(Reservation(rnd.wishes[0].school_id, p.effective_slots - 1),))
+        if i % 3 == 0 and p.effective_slots > 1 else p for i, p in enumerate(rnd.places)))
+    ref = fair_bound.reference(rnd)
+    rng = np.random.default_rng(seed)
+    probes = 0
+    for part in fair_bound._parts(ref):
+        net = fair_bound._network(ref, release=True, part=part)
+        caps = net.arrays()[2]
+        enrol = slice(2 * net.n_groups, 2 * net.n_groups + len(net.enrol_students))
+        for share in (0.0, 0.1, 0.5, 1.0):  # students whose enrol arc a probe closes, groups without quota
+            probe = caps.copy()
+            probe[enrol] = rng.random(len(net.enrol_students)) >= share
+            probe[:net.n_groups] = np.where(rng.random(net.n_groups) < share / 2, 0, probe[:net.n_groups])
+            assert net.max_flow(probe) == _whole_network_max_flow(net, probe)
+            probes += 1
+    assert probes >= 8
+
+
+@pytest.mark.parametrize("seed", [1, 4, 7])
+def test_the_worst_rate_is_the_lowest_and_ties_go_to_the_group_first_in_the_round(seed) -> None:
+    from collections import Counter
+
+    from matcher.domain.fairness import group_key
+    from matcher.solver.validation import _worst_rate
+
+    rnd = generate(300, seed, scarcity=1.1)
+    sol = solve(rnd)
+    demand = Counter(group_key(w) for w in rnd.wishes)
+    placed = sol.placement_map()
+    got = Counter(group_key(w) for w in rnd.wishes if w.student_ref in placed)
+    worst = min(demand, key=lambda g: got[g] / demand[g])  # the first of the lowest, in the round's order
+    assert _worst_rate(rnd, sol, fair_bound.reference(rnd)) == (got[worst], demand[worst], worst)
+    # every group at 0 placed: all tie, and the group of the round's first student is the worst
+    empty = replace(sol, assignments=())
+    assert _worst_rate(rnd, empty, fair_bound.reference(rnd))[2] == group_key(rnd.wishes[0])

@@ -25,7 +25,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 
 from matcher.domain.eligibility import eligible_pairs, group_place_links
 from matcher.domain.model import RoundInput
-from matcher.domain.reservations import residual_slots
+from matcher.domain.reservations import ResidualSlots, residual_slots
 from matcher.domain.tables import RoundTables, build_tables
 from matcher.errors import SolverFailure
 from matcher.solver import fork
@@ -107,11 +107,23 @@ class _Net:
 
     def max_flow(self, caps: np.ndarray) -> int | None:
         """The maximum flow from source to sink over this network with capacities `caps` (None when OR-tools
-        does not solve it to optimality)."""
+        does not solve it to optimality). Arcs that cannot carry flow are left out of OR-tools' network: those of
+        capacity 0, and those leaving a node no arc into can feed (a student whose enrol arc a probe closes: its
+        pair arcs), so that a probe over a few levels or groups solves a network of their size."""
         tails, heads = self.ends32()
+        open_in = np.bincount(heads, weights=caps, minlength=int(tails.max(initial=1)) + 1) > 0
+        open_in[0] = True  # the source
+        keep = (caps > 0) & open_in[tails]
         smf = max_flow.SimpleMaxFlow()
-        smf.add_arcs_with_capacity(tails, heads, caps)
+        smf.add_arcs_with_capacity(tails[keep], heads[keep], caps[keep])
         return int(smf.optimal_flow()) if smf.solve(0, 1) == smf.OPTIMAL else None
+
+
+def residual_of(ref: Reference) -> ResidualSlots:
+    """`residual_slots` of the reference's tables, computed once per reference (read-only by its callers)."""
+    if "residual" not in ref.cache:
+        ref.cache["residual"] = residual_slots(ref.tables)
+    return ref.cache["residual"]
 
 
 def _free_pairs(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
@@ -196,7 +208,7 @@ def _build_network(ref: Reference, release: bool, part: np.ndarray | None) -> _N
     if part is not None:
         inside = part[st.group[s]]
         s, p = s[inside], p[inside]
-    residual = residual_slots(rt)
+    residual = residual_of(ref)
     general, reserved, fixed_released = residual.general, residual.reserved, residual.fixed_released
     used = np.zeros(pt.n, dtype=bool)
     used[p] = True
@@ -254,7 +266,7 @@ def min_release(ref: Reference) -> int:
     """Fewest reserved slots another school must take in any maximum allocation (fixed ones included)."""
     if not any(p.reserved for p in ref.rnd.places):
         return 0
-    return sum(_flow_release(ref, part) for part in _parts(ref)) + residual_slots(ref.tables).fixed_released
+    return sum(_flow_release(ref, part) for part in _parts(ref)) + residual_of(ref).fixed_released
 
 
 def no_release_beyond_fixed(ref: Reference, released: int) -> int:

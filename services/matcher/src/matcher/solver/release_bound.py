@@ -14,7 +14,6 @@ Imports numpy and matcher.solver.fair_bound (the validator's network; never the 
 from __future__ import annotations
 
 import numpy as np
-from matcher.domain.reservations import residual_slots
 from matcher.errors import SolverFailure
 from matcher.solver import fair_bound as bound
 from matcher.solver import fork
@@ -69,7 +68,7 @@ def certified_by_bound(ref: Reference, placed: int, released: int) -> bool:
     figures = part_figures(ref)
     if placed != max_placeable(ref):
         return False
-    if released != sum(lb for _, lb in figures) + residual_slots(ref.tables).fixed_released:
+    if released != sum(lb for _, lb in figures) + bound.residual_of(ref).fixed_released:
         return False
     for part, (_, lb) in zip(bound._parts(ref), figures):
         ref.cache[("release", part.tobytes())] = lb

@@ -32,7 +32,6 @@ import numpy as np
 from ortools.graph.python import max_flow
 
 from matcher.domain.eligibility import mask_criteria, pair_masks
-from matcher.domain.fairness import group_key
 from matcher.domain.model import RoundInput, Solution
 from matcher.domain.reservations import released_by_place
 from matcher.domain.tables import RoundTables
@@ -56,6 +55,22 @@ def _placement(sol: Solution, ref: Reference | None) -> dict[str, str]:
     if held is None or held[0] is not sol:
         held = ref.cache["placement"] = (sol, sol.placement_map())
     return held[1]
+
+
+def _released(rnd: RoundInput, sol: Solution, ref: Reference | None) -> tuple[dict, dict]:
+    """(the solution's released reserved slots, those its fixed placements alone release), per (place, school):
+    computed once per validation and kept with its reference, as `_placement`."""
+    if ref is None:
+        return released_by_place(rnd, sol.placement_map()), released_by_place(rnd, _fixed_placement(rnd))
+    held = ref.cache.get("released")
+    if held is None or held[0] is not sol:
+        held = ref.cache["released"] = (sol, released_by_place(rnd, _placement(sol, ref)),
+                                        released_by_place(rnd, _fixed_placement(rnd)))
+    return held[1], held[2]
+
+
+def _fixed_placement(rnd: RoundInput) -> dict[str, str]:
+    return {f.student_ref: f.place_id for f in rnd.fixed}
 
 
 def assert_feasible(rnd: RoundInput, sol: Solution, ref: Reference | None = None, explained: bool = True) -> None:
@@ -115,8 +130,7 @@ def assert_reservations_honoured(rnd: RoundInput, sol: Solution, ref: Reference 
 
     Slots that kept (fixed) placements alone take from X are left out: no allocation may move them.
     """
-    released = released_by_place(rnd, _placement(sol, ref))
-    kept = released_by_place(rnd, {f.student_ref: f.place_id for f in rnd.fixed})
+    released, kept = _released(rnd, sol, ref)
     released = {k: n for k, n in released.items() if n > kept.get(k, 0)}
     if not released:
         return
@@ -191,8 +205,8 @@ def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = N
 
 def _releases(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> tuple[int, int]:
     """(reserved slots the solution releases, those its fixed placements alone release)."""
-    return (sum(released_by_place(rnd, _placement(sol, ref)).values()),
-            sum(released_by_place(rnd, {f.student_ref: f.place_id for f in rnd.fixed}).values()))
+    released, kept = _released(rnd, sol, ref)
+    return sum(released.values()), sum(kept.values())
 
 
 def assert_fair_share(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> tuple[int, int] | None:
@@ -204,13 +218,28 @@ def assert_fair_share(rnd: RoundInput, sol: Solution, ref: Reference | None = No
     """
     if not rnd.wishes:
         return None
-    demand = Counter(group_key(w) for w in rnd.wishes)
+    ref = ref or bound.reference(rnd)
+    a, b, worst = _worst_rate(rnd, sol, ref)
+    if bound.rate_exceedable(ref, (a, b)):
+        _fail("fair_share", f"worst rate {a}/{b} of {worst} can be exceeded for every group")
+    return a, b
+
+
+def _worst_rate(rnd: RoundInput, sol: Solution, ref: Reference) -> tuple[int, int, tuple]:
+    """(placed, students, group key) of the group with the lowest placement rate; among equal rates the group
+    whose first student comes first in the round."""
+    rt = ref.tables
     placed_refs = _placement(sol, ref)
-    got = Counter(group_key(w) for w in rnd.wishes if w.student_ref in placed_refs)
-    worst = min(demand, key=lambda g: got[g] / demand[g])
-    if bound.rate_exceedable(ref or bound.reference(rnd), (got[worst], demand[worst])):
-        _fail("fair_share", f"worst rate {got[worst]}/{demand[worst]} of {worst} can be exceeded for every group")
-    return got[worst], demand[worst]
+    placed = np.fromiter((r in placed_refs for r in rt.students.refs), dtype=bool, count=rt.students.n)
+    demand = np.bincount(rt.students.group, minlength=len(rt.groups))
+    got = np.bincount(rt.students.group[placed], minlength=len(rt.groups))
+    in_round_order = rt.students.group[np.fromiter((rt.student_index[w.student_ref] for w in rnd.wishes),
+                                                   dtype=np.int64, count=len(rnd.wishes))]
+    groups, first = np.unique(in_round_order, return_index=True)
+    rate = got[groups] / demand[groups]
+    lowest = groups[rate == rate.min()]
+    g = int(lowest[np.argmin(first[np.isin(groups, lowest)])])
+    return int(got[g]), int(demand[g]), rt.groups[g]
 
 
 def assert_scarce_options(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> tuple[int, int]:
