@@ -58,7 +58,7 @@ def test_the_max_flows_find_pass_a_s_totals_wherever_no_other_vector_is_as_fair(
 
 
 @pytest.mark.parametrize("every", [0, 2, 3])
-def test_a_round_solved_with_the_max_flows_equals_the_one_solved_with_pass_a_s_min_cost_flow(every, monkeypatch) -> None:
+def test_a_round_solved_with_the_max_flows_is_the_one_solved_with_pass_a_s_min_cost_flow(every, monkeypatch) -> None:
     rounds = [generate(n, seed, scarcity=s) for n, seed, s in ((300, 1, 0.6), (900, 2, 0.8), (1500, 3, 1.1))]
     rounds = [with_reserved_slots(rnd, every) if every else rnd for rnd in rounds]
     accepted = []
