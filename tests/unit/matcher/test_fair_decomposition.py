@@ -88,3 +88,16 @@ def test_when_the_fairest_totals_need_a_released_slot_pass_a_keeps_the_reservati
     [(inst, comp, lay)] = per_component(rnd)
     found = decomposition.fair_totals(inst, comp, lay, *rules.fair_unit_ranks(inst, comp))
     assert found.per_group.tolist() == [1, 1] and found.fewest_released == 0 and found.released.sum() == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(20, 200), seed=st.integers(0, 100_000), scarcity=st.sampled_from([0.3, 0.8, 1.5]),
+       every=st.sampled_from([2, 3, 5]))
+def test_with_reserved_slots_every_round_is_solved_as_with_pass_a_s_min_cost_flow(n, seed, scarcity, every) -> None:
+    # Where the fairest totals of all maximum allocations would release more slots than the fewest, the check
+    # refuses them and pass A's min-cost flow decides: the solution is the same either way.
+    rnd = with_reserved_slots(generate(n, seed, scarcity=scarcity), every)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(model, "_max_flow_fair", lambda *a: None)
+        before = solve(rnd)
+    assert solve(rnd) == before
