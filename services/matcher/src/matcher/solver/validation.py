@@ -237,8 +237,8 @@ def _worst_rate(rnd: RoundInput, sol: Solution, ref: Reference) -> tuple[int, in
                                                    dtype=np.int64, count=len(rnd.wishes))]
     groups, first = np.unique(in_round_order, return_index=True)
     rate = got[groups] / demand[groups]
-    lowest = groups[rate == rate.min()]
-    g = int(lowest[np.argmin(first[np.isin(groups, lowest)])])
+    lowest = rate == rate.min()
+    g = int(groups[lowest][np.argmin(first[lowest])])
     return int(got[g]), int(demand[g]), rt.groups[g]
 
 
