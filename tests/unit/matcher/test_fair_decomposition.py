@@ -52,9 +52,32 @@ def test_the_max_flows_find_pass_a_s_totals_wherever_no_other_vector_is_as_fair(
         pass_a = model.fair_pass(inst, comp, lay)
         assert int(found.per_group.sum()) == int(pass_a.per_group.sum())  # the most placed
         assert found.enrolled.sum() == found.per_group.sum()  # the flow has the totals
-        assert found.fewest_released <= int(pass_a.released.sum())  # a lower bound
-        if not pass_a.tied and int(found.released.sum()) == found.fewest_released:  # taken without pass S
+        fewest = decomposition.fewest_released(inst, comp, lay, g_pos, found.most)
+        assert found.released_bound <= fewest <= int(pass_a.released.sum())  # lower bounds, the cut's the lower
+        if not pass_a.tied and int(found.released.sum()) in (found.released_bound, fewest):  # taken without pass S
             assert np.array_equal(found.per_group, pass_a.per_group)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(8, 400), seed=st.integers(0, 10_000), scarcity=st.sampled_from([0.3, 0.6, 1.1]),
+       every=st.sampled_from([0, 2, 5]))
+def test_the_cheapest_units_are_the_fair_totals_exactly_when_pass_s_finds_an_allocation_with_them(
+        n, seed, scarcity, every) -> None:
+    # The solver tries the cheapest units of the most placed in pass S before the max flow that would check them;
+    # the first max flow's minimum cut refuses some of them outright.
+    rnd = generate(n, seed, scarcity=scarcity)
+    rnd = with_reserved_slots(rnd, every) if every else rnd
+    for inst, comp, lay in per_component(rnd):
+        g_pos, rank = rules.fair_unit_ranks(inst, comp)
+        found = decomposition.fair_totals(inst, comp, lay, g_pos, rank)
+        cheapest = decomposition._cheapest_shares(g_pos, rank, np.ones(lay.n_groups, dtype=bool), found.most)
+        first = decomposition.first_shares(inst, comp, lay, g_pos, rank)
+        scarce = model._scarce_if_any(inst, comp, lay, cheapest, rules.scarce_weights(inst, comp, lay))
+        assert (scarce is not None) == np.array_equal(cheapest, found.per_group)
+        if first is None:
+            assert scarce is None
+        else:
+            assert np.array_equal(first.per_group, cheapest) and first.released_bound == found.released_bound
 
 
 @pytest.mark.parametrize("every", [0, 2, 3])
@@ -86,8 +109,10 @@ def test_when_the_fairest_totals_need_a_released_slot_pass_a_keeps_the_reservati
     assert fallbacks == [1]
     assert validate(rnd, sol, fairness="full").ok
     [(inst, comp, lay)] = per_component(rnd)
-    found = decomposition.fair_totals(inst, comp, lay, *rules.fair_unit_ranks(inst, comp))
-    assert found.per_group.tolist() == [1, 1] and found.fewest_released == 0 and found.released.sum() == 1
+    g_pos, rank = rules.fair_unit_ranks(inst, comp)
+    found = decomposition.fair_totals(inst, comp, lay, g_pos, rank)
+    assert found.per_group.tolist() == [1, 1] and found.released.sum() == 1
+    assert found.released_bound == 0 and decomposition.fewest_released(inst, comp, lay, g_pos, found.most) == 0
 
 
 @settings(max_examples=30, deadline=None)

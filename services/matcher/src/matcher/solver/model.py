@@ -9,8 +9,9 @@ Steps (docs/matching.md has the proofs):
      workers, forked processes solve them side by side: `fork.py`);
   4. per component, pass A: the group totals of the most placed, the fewest released reserved slots, and the
      lexicographically max-min school rates. First by max flows (`decomposition`: the fairest totals of all
-     maximum allocations), taken when no other totals vector is as fair (`totals_tied`) and an allocation with
-     them releases no more slots than every maximum allocation must (the max flows' own, or pass S's);
+     maximum allocations; the cheapest units of the most placed go straight to pass S, whose flow shows them
+     the fairest), taken when no other totals vector is as fair (`totals_tied`) and an allocation with them
+     releases no more slots than every maximum allocation must (pass S's, or the max flows' own);
      otherwise max flow with min cost, costs = release penalty > fair-share unit ranks, read per group and per
      release arc, and solved again with the wish cost below the ranks when another vector of group totals is
      as fair, so that the wishes choose between them;
@@ -193,16 +194,49 @@ def _max_flow_fair(inst: SolverInstance, comp: Component, lay: NodeLayout,
                    sw: rules.ScarceWeights) -> tuple[FairTotals, tuple] | None:
     """Passes A and S with pass A's totals by max flows (`decomposition`), or None where they may not be pass
     A's: when another totals vector is as fair (the wish chooses, in pass A), or when neither the max flows' own
-    allocation nor pass S's releases as few slots as the bound says every maximum allocation must."""
+    allocation nor pass S's releases as few slots as a bound says every maximum allocation must (the minimum
+    cut's of the first max flow, else one more max flow's: `decomposition.fewest_released`).
+
+    The cheapest units of the most placed come first (`first_shares`): when pass S finds a flow with them, some
+    maximum allocation has them, and they are the optimum without the max flow that would show it. Otherwise
+    the whole decomposition follows.
+    """
     g_pos, rank = rules.fair_unit_ranks(inst, comp)
-    found = decomposition.fair_totals(inst, comp, lay, g_pos, rank)
-    units = np.bincount(g_pos, minlength=lay.n_groups)
-    used = np.arange(len(g_pos)) - (np.cumsum(units) - units)[g_pos] < found.per_group[g_pos]  # each group's cheapest
-    if rules.totals_tied(g_pos, rank, used.astype(np.int64)):
+    found = decomposition.first_shares(inst, comp, lay, g_pos, rank)
+    scarce = None if found is None or _tied(g_pos, rank, found.per_group) else \
+        _scarce_if_any(inst, comp, lay, found.per_group, sw)
+    if scarce is not None:
+        fair = FairTotals(found.per_group, scarce[0], scarce[1], with_wish=False, tied=False)
+    else:
+        found = decomposition.fair_totals(inst, comp, lay, g_pos, rank)
+        if _tied(g_pos, rank, found.per_group):
+            return None
+        fair = FairTotals(found.per_group, found.enrolled, found.released, with_wish=False, tied=False)
+        scarce = _scarce_unless_needless(inst, comp, lay, fair, sw)
+    released = int(scarce[1].sum())  # at least either bound: equal to one, it is the fewest
+    if released == found.released_bound or released == decomposition.fewest_released(inst, comp, lay, g_pos,
+                                                                                        found.most):
+        return fair, scarce
+    return None
+
+
+def _tied(g_pos: np.ndarray, rank: np.ndarray, per_group: np.ndarray) -> bool:
+    """`totals_tied` for totals given per group: each group's cheapest units used."""
+    units = np.bincount(g_pos, minlength=len(per_group))
+    used = np.arange(len(g_pos)) - (np.cumsum(units) - units)[g_pos] < per_group[g_pos]
+    return rules.totals_tied(g_pos, rank, used.astype(np.int64))
+
+
+def _scarce_if_any(inst: SolverInstance, comp: Component, lay: NodeLayout, per_group: np.ndarray,
+                   sw: rules.ScarceWeights) -> tuple | None:
+    """Pass S with these group totals, or None when no allocation has them (its network has no flow)."""
+    try:
+        return _retrying(scarce_pass, inst, comp, lay, per_group, np.zeros(len(comp.reservations), dtype=np.int64),
+                         sw)
+    except SolverFailure as err:
+        if "INFEASIBLE" not in err.status:
+            raise
         return None
-    fair = FairTotals(found.per_group, found.enrolled, found.released, with_wish=False, tied=False)
-    scarce = _scarce_unless_needless(inst, comp, lay, fair, sw)
-    return (fair, scarce) if int(scarce[1].sum()) == found.fewest_released else None
 
 
 def fixed_supplies(comp: Component, lay: NodeLayout, per_group: np.ndarray, released: np.ndarray,
