@@ -52,11 +52,11 @@ def pair_tiers(rt: RoundTables, s: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Tier of each pair (vectorised `wish_tier`)."""
     st, pt = rt.students, rt.places
     tier = np.full(len(s), 4, dtype=np.int64)
-    word, bit = pt.org_type[p] // 64, (pt.org_type[p] % 64).astype(np.uint64)
-    preferred = (st.pref_types[s, word] >> bit) & np.uint64(1)
-    tier[preferred.astype(bool)] = 3
+    type_bit = np.left_shift(np.uint64(1), (pt.org_type % 64).astype(np.uint64))  # per place, then per pair
+    types = st.pref_types[:, 0][s] if st.pref_types.shape[1] == 1 else st.pref_types[s, pt.org_type[p] // 64]
+    tier[(types & type_bit[p]) != 0] = 3
     for r in (2, 1, 0):
-        tier[st.top[s, r] == p] = r
+        tier[st.top[:, r][s] == p] = r
     return tier
 
 

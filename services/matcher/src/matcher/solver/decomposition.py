@@ -90,14 +90,15 @@ class _Network:
             self.smf.set_arcs_capacity(release, self.slots if releases else np.zeros_like(self.slots))
         if self.smf.solve(SOURCE, SINK) != self.smf.OPTIMAL:
             raise SolverFailure("fair totals", "max flow not optimal")
-        self.value = int(self.smf.optimal_flow())
+        self.value, self._side = int(self.smf.optimal_flow()), None
         return self.value
 
     def _source_side(self) -> np.ndarray:
-        """Whether each node lies on the source side of the last flow's minimum cut."""
-        inside = np.zeros(self.lay.n_nodes, dtype=bool)
-        inside[np.asarray(self.smf.get_source_side_min_cut(), dtype=np.int64)] = True
-        return inside
+        """Whether each node lies on the source side of the last flow's minimum cut (read once per flow)."""
+        if self._side is None:
+            self._side = np.zeros(self.lay.n_nodes, dtype=bool)
+            self._side[np.asarray(self.smf.get_source_side_min_cut(), dtype=np.int64)] = True
+        return self._side
 
     def source_side_groups(self) -> np.ndarray:
         """Whether each group lies on the source side of the last flow's minimum cut."""

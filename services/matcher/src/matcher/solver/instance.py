@@ -96,10 +96,11 @@ def build_instance(rt: RoundTables, pairs: Pairs | None = None) -> SolverInstanc
     n_groups = len(rt.groups)
     residual = residual_slots(rt)
     eligible = np.bincount(pairs.student, minlength=st.n).astype(np.int64)
+    group_school = np.array([schools[g[0]] for g in rt.groups], dtype=np.int64)
     return SolverInstance(
         tables=rt, pairs=pairs_free, wish=wish, schools=school_names,
-        student_school=np.array([schools[w.school_id] for w in st.wishes], dtype=np.int64),
-        group_school=np.array([schools[g[0]] for g in rt.groups], dtype=np.int64),
+        student_school=group_school[st.group],  # a group is (school, region, period, sector)
+        group_school=group_school,
         demand=np.bincount(st.group, minlength=n_groups).astype(np.int64),
         fixed_count=np.bincount(st.group[st.fixed >= 0], minlength=n_groups).astype(np.int64),
         general=residual.general, reservations=_reservations(residual, schools), all_pairs=pairs.n,
