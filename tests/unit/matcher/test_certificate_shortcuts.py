@@ -1,7 +1,8 @@
 """The validator's cheap certificates (issue 17.4): max flows instead of min-cost flows where they suffice.
 
 * the most placed: no augmenting path from the solution itself, instead of a max flow (`augmenting`);
-* the fewest released slots: two max flows per part bound it from below (`release_bound`);
+* the fewest released slots: the minimum cut of that certificate bounds it from below, else two max flows per
+  part (`release_bound`);
 * the fair-share probe: a max flow that cannot meet the quotas at all settles it before any min-cost flow;
 * the scarce-options level: per ranked level, the students of that level and the ones before it placed as
   many as a max flow can place of them alone within the school totals (`scarce_bound._prefix_bounds_met`).
@@ -43,6 +44,33 @@ def test_release_fair_share_and_scarce_options_are_certified_without_a_min_cost_
     report = validate(rnd, sol, fairness="bound")
     assert report.ok, report.problems
     assert (report.placed, report.min_release, report.fair_bound) == (2, 1, (1, 2))
+
+
+def test_the_release_bound_is_read_from_the_certificate_s_minimum_cut_without_a_max_flow(monkeypatch) -> None:
+    # The unplaced y reaches A, full; no student of X it reaches can use A's reserved slot, so every maximum
+    # allocation releases it: the solution's one released slot is the fewest, with no max flow for the bound.
+    rnd = _released_round()
+    sol = solve(rnd)
+    monkeypatch.setattr(release_bound, "part_figures", _no_min_cost_flow)
+    monkeypatch.setattr(fair_bound, "_mcf", _no_min_cost_flow)
+    report = validate(rnd, sol, fairness="bound")
+    assert report.ok, report.problems
+    assert (report.placed, report.min_release) == (2, 1)
+
+
+def test_with_every_student_placed_the_cut_shows_nothing_and_the_two_max_flows_bound_the_release() -> None:
+    # y (Y) can only take A, whose slot X keeps; x takes B. Both placed: nothing is left to search from, so the
+    # certificate's cut bounds no release; the max flows with and without releases (2 and 1) show one.
+    rnd = round_of([wish("x", school_id="X"), wish("y", school_id="Y", crebo="25491")],
+                   [place("A", crebos=("25480", "25491"), reserved=(Reservation("X", 1),)), place("B")])
+    sol = solve(rnd)
+    assert len(sol.assignments) == 2 and sol.stats.released_slots == 1
+    ref = fair_bound.reference(rnd)
+    found = augmenting.certificate(ref, sol.placement_map())
+    ref.cache[release_bound.MAXIMUM_PER_GROUP], ref.cache[release_bound.MINIMUM_CUT] = found.per_group, found
+    assert release_bound.cut_figures(ref) == [0]
+    assert release_bound.certified_by_bound(ref, 2, 1)
+    assert validate(rnd, sol, fairness="bound").min_release == 1
 
 
 def test_the_scarce_check_needs_no_min_cost_flow_when_the_prefix_bounds_are_met(monkeypatch) -> None:

@@ -80,3 +80,19 @@ def test_the_solution_certified_the_most_placed_gives_the_release_bound_the_max_
     solved = release_bound.part_figures(fair_bound.reference(rnd))
     ref.cache[release_bound.MAXIMUM_PER_GROUP] = per_group
     assert release_bound.part_figures(ref) == solved
+
+
+@settings(max_examples=150, deadline=None)
+@given(rounds())
+def test_the_certificate_s_minimum_cut_bounds_every_part_s_fewest_released_slots(rnd: RoundInput) -> None:
+    """The minimum cut of the solution's own max-placements certificate gives, per part, a lower bound on the
+    released slots of every maximum allocation (the validator takes it where the solution reaches it), never
+    above the fewest that the part's own min-cost flow finds."""
+    sol = solve(rnd)
+    ref = fair_bound.reference(rnd)
+    found = augmenting.certificate(ref, sol.placement_map())
+    assert found is not None
+    ref.cache[release_bound.MINIMUM_CUT] = found
+    by_cut = release_bound.cut_figures(ref)
+    fewest = [fair_bound._flow_release(fair_bound.reference(rnd), part) for part in fair_bound._parts(ref)]
+    assert len(by_cut) == len(fewest) and all(0 <= cut <= least for cut, least in zip(by_cut, fewest))

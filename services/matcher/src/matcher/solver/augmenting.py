@@ -13,6 +13,7 @@ Imports numpy, matcher.domain.eligibility (`runs`) and the validator's reference
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,9 +29,20 @@ def plain_network(ref: Reference) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return s, p, np.maximum(pt.capacity - np.bincount(st.fixed[st.fixed >= 0], minlength=pt.n), 0)
 
 
-def maximum_per_group(ref: Reference, placement: Mapping[str, str]) -> np.ndarray | None:
-    """Per group, the students the solution places beyond the fixed ones, when no allocation places more
-    (no augmenting path); None when one may, or when the placements are not eligible pairs within the slots."""
+@dataclass(frozen=True)
+class Certificate:
+    """The solution's own proof that it places the most: no augmenting path. `per_group`: the students it places
+    beyond the fixed ones, per group; `students`, `places`: what the search reached (the unplaced students with
+    a pair among them), the source side of a minimum cut of the plain network, every one of those places full."""
+
+    per_group: np.ndarray
+    students: np.ndarray
+    places: np.ndarray
+
+
+def certificate(ref: Reference, placement: Mapping[str, str]) -> Certificate | None:
+    """The Certificate when no allocation places more (no augmenting path); None when one may, or when the
+    placements are not eligible pairs within the slots."""
     tables = ref.tables
     st, pt = tables.students, tables.places
     place_of = _new_places(tables, placement)
@@ -41,9 +53,16 @@ def maximum_per_group(ref: Reference, placement: Mapping[str, str]) -> np.ndarra
     if not _are_pairs(s, p, np.flatnonzero(held), place_of[held], pt.n):
         return None
     spare = room - np.bincount(place_of[held], minlength=pt.n)
-    if (spare < 0).any() or _reaches_spare_slot(s, p, place_of, spare, st.n):
+    reached = None if (spare < 0).any() else _reach(s, p, place_of, spare, st.n)
+    if reached is None:
         return None
-    return np.bincount(st.group[held], minlength=len(tables.groups))
+    return Certificate(np.bincount(st.group[held], minlength=len(tables.groups)), *reached)
+
+
+def maximum_per_group(ref: Reference, placement: Mapping[str, str]) -> np.ndarray | None:
+    """`certificate`'s placements per group, or None."""
+    found = certificate(ref, placement)
+    return None if found is None else found.per_group
 
 
 def _new_places(tables, placement: Mapping[str, str]) -> np.ndarray | None:
@@ -66,10 +85,12 @@ def _are_pairs(s: np.ndarray, p: np.ndarray, students: np.ndarray, places: np.nd
     return bool(len(want) == 0 or (len(keys) and (keys[pos] == want).all()))
 
 
-def _reaches_spare_slot(s: np.ndarray, p: np.ndarray, place_of: np.ndarray, spare: np.ndarray, n: int) -> bool:
+def _reach(s: np.ndarray, p: np.ndarray, place_of: np.ndarray, spare: np.ndarray,
+           n: int) -> tuple[np.ndarray, np.ndarray] | None:
     """The breadth-first search, level by level: from the unplaced students with a pair to their places; from
-    those places to the students who hold them; on, until a place with a spare slot is reached (True) or no
-    new place is (False). `s` is sorted, so each student's pairs are one range."""
+    those places to the students who hold them; on, until a place with a spare slot is reached (None: an
+    augmenting path) or no new place is (the students and places reached). `s` is sorted, so each student's
+    pairs are one range."""
     count = np.bincount(s, minlength=n)
     first = np.cumsum(count) - count
     holders = np.argsort(place_of, kind="stable")
@@ -84,8 +105,8 @@ def _reaches_spare_slot(s: np.ndarray, p: np.ndarray, place_of: np.ndarray, spar
         reached[p[runs(first[frontier], count[frontier])]] = True
         places = np.flatnonzero(reached & ~seen_place)
         if (spare[places] > 0).any():
-            return True
+            return None
         seen_place[places] = True
         students = holders[runs(held_first[places], held_count[places])]
         frontier = students[~seen_student[students]]
-    return False
+    return seen_student, seen_place

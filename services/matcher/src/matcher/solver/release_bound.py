@@ -1,6 +1,7 @@
-"""The fewest released reserved slots certified by two maximum flows per part, when they suffice (validator).
+"""The fewest released reserved slots certified by a lower bound, when the solution reaches it (validator).
 
-Per independent part of `fair_bound`'s own network, F = the maximum flow with the release arcs open and
+First the minimum cut of the solution's own max-placements certificate (`cut_figures`: no max flow). Else, per
+independent part of `fair_bound`'s own network, F = the maximum flow with the release arcs open and
 F0 = the maximum flow with them closed. Any maximum allocation with r released slots keeps an allocation of
 F - r students without releases once those r students are dropped, so r >= F - F0. When the solution places
 sum F (+ the fixed students) and releases exactly sum (F - F0) (+ what the fixed placements alone release),
@@ -22,6 +23,8 @@ from matcher.solver.fair_bound import Reference
 
 #: The reference's cache key of the solution's new placements per group, once certified maximum.
 MAXIMUM_PER_GROUP = "maximum_per_group"
+#: The reference's cache key of that certificate (`augmenting.Certificate`): its minimum cut.
+MINIMUM_CUT = "minimum_cut"
 
 
 def _max_flow(net: bound._Net, caps: np.ndarray) -> int:
@@ -60,16 +63,67 @@ def max_placeable(ref: Reference) -> int:
     return sum(f for f, _ in part_figures(ref)) + int((ref.tables.students.fixed >= 0).sum())
 
 
+def cut_figures(ref: Reference) -> list[int] | None:
+    """Per part of `fair_bound._parts`, a lower bound on its released slots from the minimum cut of the solution's
+    own max-placements certificate (None without one): the reserved slots left at a place the search reached,
+    for a school none of whose reached students (the unplaced ones with a pair among them) is eligible there.
+
+    Why: in the release network, put the reached students and places on the source side, with the entries of
+    their reservations that a reached student of the reservation's school can use; every other node on the sink
+    side. With the release arcs open this cut holds exactly the solution's count (the placed students not
+    reached, and the slots of the reached places, all full), a maximum. Closing the release arcs takes the
+    slots of the other reservations of the reached places out of it, so every allocation without releases
+    places at most that much less, and every maximum allocation releases at least that many slots."""
+    found = ref.cache.get(MINIMUM_CUT)
+    if found is None:
+        return None
+    reserved = bound.residual_of(ref).reserved  # (place, school) -> reserved slots left, all positive
+    parts = bound._parts(ref)
+    if not reserved:
+        return [0] * len(parts)
+    schools = sorted({x for _, x in reserved})
+    res_place = np.array([p for p, _ in reserved], dtype=np.int64)
+    res_key = res_place * len(schools) + np.array([schools.index(x) for _, x in reserved], dtype=np.int64)
+    res_slots = np.array(list(reserved.values()), dtype=np.int64)
+    codes = bound._school_codes(ref, schools)
+    s, p = bound._free_pairs(ref)
+    at_reservation = np.zeros(ref.tables.places.n, dtype=bool)
+    at_reservation[res_place] = True
+    entering = found.students[s] & at_reservation[p] & (codes[s] >= 0)
+    entered = np.isin(res_key, p[entering].astype(np.int64) * len(schools) + codes[s[entering]])
+    part_of = _place_parts(ref, parts)[res_place]
+    closed = found.places[res_place] & ~entered & (part_of >= 0)  # a reached place has a pair, so a part
+    return np.bincount(part_of[closed], weights=res_slots[closed], minlength=len(parts)).astype(np.int64).tolist()
+
+
+def _place_parts(ref: Reference, parts: list[np.ndarray]) -> np.ndarray:
+    """Per place, the position of its part in `parts` (-1: no free pair)."""
+    part_of_group = np.full(len(ref.tables.groups), -1, dtype=np.int64)
+    for i, part in enumerate(parts):
+        part_of_group[part] = i
+    lg, lp = bound._links(ref)
+    place_part = np.full(ref.tables.places.n, -1, dtype=np.int64)
+    place_part[lp] = part_of_group[lg]
+    return place_part
+
+
 def certified_by_bound(ref: Reference, placed: int, released: int) -> bool:
-    """True when `placed` and `released` (fixed placements included) meet the two-max-flow bound in every
-    part; the parts' minimum releases are then recorded in the reference's cache for the later checks."""
+    """True when `placed` and `released` (fixed placements included) meet a lower bound in every part: first the
+    minimum cut's of the max-placements certificate (`cut_figures`: no max flow), else the two max flows'; the
+    parts' minimum releases are then recorded in the reference's cache for the later checks."""
     if not any(p.reserved for p in ref.rnd.places):
         return False
-    figures = part_figures(ref)
-    if placed != max_placeable(ref):
-        return False
-    if released != sum(lb for _, lb in figures) + bound.residual_of(ref).fixed_released:
-        return False
-    for part, (_, lb) in zip(bound._parts(ref), figures):
+    fixed = bound.residual_of(ref).fixed_released
+    by_cut = cut_figures(ref)
+    certified = ref.cache.get(MAXIMUM_PER_GROUP)
+    if by_cut is not None and certified is not None and released == sum(by_cut) + fixed \
+            and placed == int(certified.sum()) + int((ref.tables.students.fixed >= 0).sum()):
+        bounds = by_cut
+    else:
+        figures = part_figures(ref)
+        if placed != max_placeable(ref) or released != sum(lb for _, lb in figures) + fixed:
+            return False
+        bounds = [lb for _, lb in figures]
+    for part, lb in zip(bound._parts(ref), bounds):
         ref.cache[("release", part.tobytes())] = lb
     return True

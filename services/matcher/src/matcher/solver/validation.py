@@ -176,10 +176,11 @@ def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None 
     from it. Otherwise the maximum flow: `with_release`, the release bound comes next (slots released beyond
     the fixed placements' own) and its per-part maximum flows give it (`release_bound.max_placeable`)."""
     ref = ref or bound.reference(rnd)
-    per_group = augmenting.maximum_per_group(ref, _placement(sol, ref))
-    if per_group is not None:
-        ref.cache[release_bound.MAXIMUM_PER_GROUP] = per_group
-        best = int(per_group.sum()) + int((ref.tables.students.fixed >= 0).sum())
+    found = augmenting.certificate(ref, _placement(sol, ref))
+    if found is not None:
+        ref.cache[release_bound.MAXIMUM_PER_GROUP] = found.per_group
+        ref.cache[release_bound.MINIMUM_CUT] = found
+        best = int(found.per_group.sum()) + int((ref.tables.students.fixed >= 0).sum())
     else:
         best = release_bound.max_placeable(ref) if with_release else _plain_max_flow(ref)
     if len(sol.assignments) != best:
@@ -196,7 +197,7 @@ def assert_min_release(rnd: RoundInput, sol: Solution, ref: Reference | None = N
     if got == by_fixed:
         return bound.no_release_beyond_fixed(ref, got)  # placing more never releases fewer: the minimum
     if release_bound.certified_by_bound(ref, len(sol.assignments), got):
-        return got  # the two-max-flow lower bound per part is reached: the minimum without a min-cost flow
+        return got  # a lower bound per part is reached (a minimum cut's, or two max flows'): no min-cost flow
     best = bound.min_release(ref)
     if got != best:
         _fail("min_release", f"released {got} reserved slots, minimum is {best}")
