@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -58,5 +59,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return serve(bootstrap(settings), stop_on_signals(), api=args.command == "run")
 
 
+def _end_solve(code: int) -> None:
+    """End `solve` without the interpreter's teardown: its output file is written and closed, and freeing the
+    round's objects one by one at exit took 0.03 s of a 1.2 s `matcher solve` at 10,000 students (issue 17.4)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if sys.argv[1:2] == ["solve"]:
+        _end_solve(status)
+    sys.exit(status)

@@ -164,9 +164,12 @@ def _compute_parts(ref: Reference) -> list[np.ndarray]:
 
 
 def _links(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (group, place) links of the free pairs (`group_place_links`)."""
-    s, p = _free_pairs(ref)
-    return group_place_links(ref.tables.students.group, s, p, len(ref.tables.groups), ref.tables.places.n)
+    """The distinct (group, place) links of the free pairs (`group_place_links`; computed once per reference)."""
+    if "links" not in ref.cache:
+        s, p = _free_pairs(ref)
+        ref.cache["links"] = group_place_links(ref.tables.students.group, s, p, len(ref.tables.groups),
+                                               ref.tables.places.n)
+    return ref.cache["links"]
 
 
 def _network(ref: Reference, release: bool, part: np.ndarray | None = None) -> _Net:

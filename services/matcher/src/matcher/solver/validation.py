@@ -80,24 +80,25 @@ def assert_feasible(rnd: RoundInput, sol: Solution, ref: Reference | None = None
     not the solver's blocked fast path); tests cross-check it against the plain-Python `pair_failures`.
     `explained` False leaves the explanations to `assert_explained` (a solution certified before they exist).
     """
-    wishes = {w.student_ref: w for w in rnd.wishes}
-    places = {p.place_id: p for p in rnd.places}
+    ref = ref or bound.reference(rnd)
+    students, places = ref.tables.student_index, ref.tables.place_index  # every wish's and place's id
     refs = [a.student_ref for a in sol.assignments]
     if len(refs) != len(set(refs)):
         _fail("one_place_per_student", f"{[r for r, n in Counter(refs).items() if n > 1][:3]} placed twice")
     fixed = {f.student_ref: f.place_id for f in rnd.fixed}
     for a in sol.assignments:
-        if a.student_ref not in wishes or a.place_id not in places:
+        if a.student_ref not in students or a.place_id not in places:
             _fail("known_records", f"{a.student_ref} -> {a.place_id} names an unknown record")
         if fixed.get(a.student_ref, a.place_id) != a.place_id or a.fixed != (a.student_ref in fixed):
             _fail("fixed_kept", f"{a.student_ref} had fixed placement {fixed.get(a.student_ref)}")
     missing = set(fixed) - set(refs)
     if missing:
         _fail("fixed_kept", f"fixed placements dropped: {sorted(missing)[:3]}")
-    for pid, n in Counter(a.place_id for a in sol.assignments).items():
-        if n > places[pid].effective_slots:
-            _fail("capacity", f"{pid} holds {n} students, effective slots {places[pid].effective_slots}")
-    _check_eligibility(rnd, sol, ref or bound.reference(rnd))
+    pt = ref.tables.places  # capacity: each place's effective slots
+    held = np.bincount([places[a.place_id] for a in sol.assignments], minlength=pt.n)
+    for p in np.flatnonzero(held > pt.capacity)[:1]:
+        _fail("capacity", f"{pt.ids[p]} holds {held[p]} students, effective slots {pt.capacity[p]}")
+    _check_eligibility(rnd, sol, ref)
     if explained:
         assert_explained(rnd, sol, ref)
 
