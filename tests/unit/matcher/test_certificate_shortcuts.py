@@ -37,25 +37,16 @@ def _released_round():
 
 
 def test_release_fair_share_and_scarce_options_are_certified_without_a_min_cost_flow(monkeypatch) -> None:
+    # The release bound needs no max flow either: the unplaced y reaches A, full, and no student of X it reaches
+    # can use A's reserved slot, so the certificate's minimum cut shows that every maximum allocation releases it.
     rnd = _released_round()
     sol = solve(rnd)
     monkeypatch.setattr(fair_bound, "_mcf", _no_min_cost_flow)
     monkeypatch.setattr(scarce_bound, "_optimum", _no_min_cost_flow)
+    monkeypatch.setattr(release_bound, "part_figures", _no_min_cost_flow)
     report = validate(rnd, sol, fairness="bound")
     assert report.ok, report.problems
     assert (report.placed, report.min_release, report.fair_bound) == (2, 1, (1, 2))
-
-
-def test_the_release_bound_is_read_from_the_certificate_s_minimum_cut_without_a_max_flow(monkeypatch) -> None:
-    # The unplaced y reaches A, full; no student of X it reaches can use A's reserved slot, so every maximum
-    # allocation releases it: the solution's one released slot is the fewest, with no max flow for the bound.
-    rnd = _released_round()
-    sol = solve(rnd)
-    monkeypatch.setattr(release_bound, "part_figures", _no_min_cost_flow)
-    monkeypatch.setattr(fair_bound, "_mcf", _no_min_cost_flow)
-    report = validate(rnd, sol, fairness="bound")
-    assert report.ok, report.problems
-    assert (report.placed, report.min_release) == (2, 1)
 
 
 def test_with_every_student_placed_the_cut_shows_nothing_and_the_two_max_flows_bound_the_release() -> None:
