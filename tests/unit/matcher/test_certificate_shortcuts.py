@@ -58,7 +58,7 @@ def test_with_every_student_placed_the_cut_shows_nothing_and_the_two_max_flows_b
     assert len(sol.assignments) == 2 and sol.stats.released_slots == 1
     ref = fair_bound.reference(rnd)
     found = augmenting.certificate(ref, sol.placement_map())
-    ref.cache[release_bound.MAXIMUM_PER_GROUP], ref.cache[release_bound.MINIMUM_CUT] = found.per_group, found
+    ref.cache[release_bound.CERTIFICATE] = found
     assert release_bound.cut_figures(ref) == [0]
     assert release_bound.certified_by_bound(ref, 2, 1)
     assert validate(rnd, sol, fairness="bound").min_release == 1
@@ -175,8 +175,9 @@ def _moved(sol, placement: dict):
 
 
 def _certified(rnd, placement: dict):
-    ref = fair_bound.reference(rnd)
-    return augmenting.maximum_per_group(ref, placement)
+    """The certificate's new placements per group, or None."""
+    found = augmenting.certificate(fair_bound.reference(rnd), placement)
+    return None if found is None else found.per_group
 
 
 def test_an_augmenting_path_through_a_placed_student_shows_the_solution_is_not_the_most_placed() -> None:
@@ -212,13 +213,13 @@ def test_the_solver_s_allocation_is_certified_the_most_placed_without_a_max_flow
     rnd = generate(400, seed)
     sol = solve(rnd)
     ref = fair_bound.reference(rnd)
-    per_group = augmenting.maximum_per_group(ref, sol.placement_map())
+    found = augmenting.certificate(ref, sol.placement_map())
     fixed = int((ref.tables.students.fixed >= 0).sum())
-    assert per_group is not None
-    assert int(per_group.sum()) + fixed == validation._plain_max_flow(ref) == len(sol.assignments)
+    assert found is not None
+    assert int(found.per_group.sum()) + fixed == validation._plain_max_flow(ref) == len(sol.assignments)
     # the release bound's parts read their maximum flows from the certified counts: the same figures
     plain = release_bound.part_figures(fair_bound.reference(rnd))
-    ref.cache[release_bound.MAXIMUM_PER_GROUP] = per_group
+    ref.cache[release_bound.CERTIFICATE] = found
     assert release_bound.part_figures(ref) == plain
     def no_max_flow(_ref):
         raise AssertionError("the plain max flow ran although no augmenting path certifies the count")

@@ -59,12 +59,6 @@ def certificate(ref: Reference, placement: Mapping[str, str]) -> Certificate | N
     return Certificate(np.bincount(st.group[held], minlength=len(tables.groups)), *reached)
 
 
-def maximum_per_group(ref: Reference, placement: Mapping[str, str]) -> np.ndarray | None:
-    """`certificate`'s placements per group, or None."""
-    found = certificate(ref, placement)
-    return None if found is None else found.per_group
-
-
 def _new_places(tables, placement: Mapping[str, str]) -> np.ndarray | None:
     """Per student, the place index the solution gives it when it is not fixed (-1: none or fixed)."""
     place_of = np.full(tables.students.n, -1, dtype=np.int64)

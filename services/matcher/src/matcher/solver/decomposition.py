@@ -128,7 +128,7 @@ def _first_step(net: _Network, g_pos: np.ndarray, rank: np.ndarray) -> tuple[np.
     whether those units ask too much of the groups on the source side of the max flow's minimum cut)."""
     students = np.bincount(g_pos, minlength=net.lay.n_groups).astype(np.int64)
     most = net.flow(students)
-    released_bound = net.released_across_cut() if len(net.slots) else 0
+    released_bound = net.released_across_cut()
     shares = _cheapest_shares(g_pos, rank, np.ones(len(students), dtype=bool), most)
     tight = net.source_side_groups()  # together they place at most what the others leave of the max flow
     too_much = int(shares[tight].sum()) > most - int(students[~tight].sum())

@@ -196,12 +196,19 @@ def _pair_heads(ref: Reference, s: np.ndarray, p: np.ndarray, r_keys: list, p0: 
     heads = p0 + p
     if not r_keys:
         return heads
-    schools = sorted({x for _, x in r_keys})
-    codes = _school_codes(ref, schools)
-    keys = np.array([pp * len(schools) + schools.index(x) for pp, x in r_keys], dtype=np.int64)  # sorted as r_keys
-    want = np.where(codes[s] >= 0, p * len(schools) + codes[s], -1)
+    keys, want = reservation_keys(ref, r_keys, s, p)
     pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
     return np.where(keys[pos] == want, e0 + pos, heads)
+
+
+def reservation_keys(ref: Reference, r_keys: list, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a key per reservation of `r_keys` = sorted (place, school) pairs, ascending as they are; per pair (s, p), the
+    key of the reservation of the student's own school at that place, -1 for a school without any): a pair
+    enters the reservation with its key."""
+    schools = sorted({x for _, x in r_keys})
+    codes = _school_codes(ref, schools)
+    keys = np.array([pp * len(schools) + schools.index(x) for pp, x in r_keys], dtype=np.int64)
+    return keys, np.where(codes[s] >= 0, p.astype(np.int64) * len(schools) + codes[s], -1)
 
 
 def _build_network(ref: Reference, release: bool, part: np.ndarray | None) -> _Net:

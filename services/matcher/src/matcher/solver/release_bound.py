@@ -21,10 +21,9 @@ from matcher.solver import fork
 from matcher.solver.fair_bound import Reference
 
 
-#: The reference's cache key of the solution's new placements per group, once certified maximum.
-MAXIMUM_PER_GROUP = "maximum_per_group"
-#: The reference's cache key of that certificate (`augmenting.Certificate`): its minimum cut.
-MINIMUM_CUT = "minimum_cut"
+#: The reference's cache key of the solution's max-placements certificate (`augmenting.Certificate`: its new
+#: placements per group and its minimum cut), once it certified the solution maximum.
+CERTIFICATE = "certificate"
 
 
 def _max_flow(net: bound._Net, caps: np.ndarray) -> int:
@@ -42,8 +41,8 @@ def part_bound(ref: Reference, part: np.ndarray) -> tuple[int, int]:
     _, _, caps, costs = net.arrays()
     caps = caps.copy()
     caps[net.n_groups:2 * net.n_groups] = 0  # rest arcs (min-cost-flow probes only): the quota arcs hold demand
-    certified = ref.cache.get(MAXIMUM_PER_GROUP)
-    full = _max_flow(net, caps) if certified is None else int(certified[part].sum())
+    certified = ref.cache.get(CERTIFICATE)
+    full = _max_flow(net, caps) if certified is None else int(certified.per_group[part].sum())
     caps[costs == 1] = 0  # the release arcs: the only arcs of cost 1 in the release network
     return full, full - _max_flow(net, caps)
 
@@ -74,23 +73,21 @@ def cut_figures(ref: Reference) -> list[int] | None:
     reached, and the slots of the reached places, all full), a maximum. Closing the release arcs takes the
     slots of the other reservations of the reached places out of it, so every allocation without releases
     places at most that much less, and every maximum allocation releases at least that many slots."""
-    found = ref.cache.get(MINIMUM_CUT)
+    found = ref.cache.get(CERTIFICATE)
     if found is None:
         return None
-    reserved = bound.residual_of(ref).reserved  # (place, school) -> reserved slots left, all positive
+    reserved = bound.residual_of(ref).reserved  # (place, school) -> reserved slots left, all positive, sorted
     parts = bound._parts(ref)
     if not reserved:
         return [0] * len(parts)
-    schools = sorted({x for _, x in reserved})
     res_place = np.array([p for p, _ in reserved], dtype=np.int64)
-    res_key = res_place * len(schools) + np.array([schools.index(x) for _, x in reserved], dtype=np.int64)
     res_slots = np.array(list(reserved.values()), dtype=np.int64)
-    codes = bound._school_codes(ref, schools)
     s, p = bound._free_pairs(ref)
     at_reservation = np.zeros(ref.tables.places.n, dtype=bool)
     at_reservation[res_place] = True
-    entering = found.students[s] & at_reservation[p] & (codes[s] >= 0)
-    entered = np.isin(res_key, p[entering].astype(np.int64) * len(schools) + codes[s[entering]])
+    reached = found.students[s] & at_reservation[p]
+    res_key, pair_key = bound.reservation_keys(ref, list(reserved), s[reached], p[reached])
+    entered = np.isin(res_key, pair_key[pair_key >= 0])
     part_of = _place_parts(ref, parts)[res_place]
     closed = found.places[res_place] & ~entered & (part_of >= 0)  # a reached place has a pair, so a part
     return np.bincount(part_of[closed], weights=res_slots[closed], minlength=len(parts)).astype(np.int64).tolist()
@@ -115,9 +112,8 @@ def certified_by_bound(ref: Reference, placed: int, released: int) -> bool:
         return False
     fixed = bound.residual_of(ref).fixed_released
     by_cut = cut_figures(ref)
-    certified = ref.cache.get(MAXIMUM_PER_GROUP)
-    if by_cut is not None and certified is not None and released == sum(by_cut) + fixed \
-            and placed == int(certified.sum()) + int((ref.tables.students.fixed >= 0).sum()):
+    if by_cut is not None and released == sum(by_cut) + fixed \
+            and placed == int(ref.cache[CERTIFICATE].per_group.sum()) + int((ref.tables.students.fixed >= 0).sum()):
         bounds = by_cut
     else:
         figures = part_figures(ref)

@@ -179,8 +179,7 @@ def assert_max_placements(rnd: RoundInput, sol: Solution, ref: Reference | None 
     ref = ref or bound.reference(rnd)
     found = augmenting.certificate(ref, _placement(sol, ref))
     if found is not None:
-        ref.cache[release_bound.MAXIMUM_PER_GROUP] = found.per_group
-        ref.cache[release_bound.MINIMUM_CUT] = found
+        ref.cache[release_bound.CERTIFICATE] = found
         best = int(found.per_group.sum()) + int((ref.tables.students.fixed >= 0).sum())
     else:
         best = release_bound.max_placeable(ref) if with_release else _plain_max_flow(ref)
