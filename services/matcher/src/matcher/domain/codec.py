@@ -63,7 +63,7 @@ def wish_from_dict(doc: dict[str, Any]) -> Wish:
     """A Wish from its JSON object (strict)."""
     rid = str(doc.get("student_ref", "?")) if isinstance(doc, dict) else "?"
     _fields("wish", rid, doc)
-    values = _tupled(Wish, {k: doc[k] for k in _WISH})
+    values = _tupled(Wish, dict(doc))  # every wish field is required: `_fields` left exactly the wish's fields
     values["home"] = _location("wish", rid, doc["home"])
     return frozen.build(Wish, values, normalised=True)
 
@@ -76,7 +76,7 @@ def place_from_dict(doc: dict[str, Any]) -> Place:
     for r in doc.get("reserved", []):
         _fields("place", rid, r, "reservation")
         reserved.append(Reservation(str(r["school_id"]), int(r["slots"])))
-    values = _tupled(Place, {k: doc[k] for k in _PLACE if k != "reserved"})
+    values = _tupled(Place, dict(doc))  # the place's fields only (`_fields`), `reserved` replaced below
     values.update(location=_location("place", rid, doc["location"]), reserved=tuple(reserved))
     return frozen.build(Place, values, normalised=True)
 
