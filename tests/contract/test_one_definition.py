@@ -1,5 +1,6 @@
 """A wish's and a place's fields are declared once (stagepool_shared.events.contract) and every reader derives
-them: the event schemas, intake's edge schemas, the matcher's records, consistency check and instance schema."""
+them: the event schemas, intake's edge schemas, the matcher's records, consistency check and instance schema.
+Every other event's fields are declared once too: its schema is derived from its dataclass's rules."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from matcher.domain.value_checks import value_checks
 from stagepool_shared.events import contract
 from stagepool_shared.events.base import payload_schema
 from stagepool_shared.events.places import PlaceSchema
-from stagepool_shared.events.rules import flag, solver_fields, whole, within
+from stagepool_shared.events.rules import flag, rule_of, solver_fields, whole, within
 from stagepool_shared.events.wishes import WishSchema
+from stagepool_shared.registry import all_specs
 
 
 def names(cls: type) -> list[str]:
@@ -25,6 +27,29 @@ def names(cls: type) -> list[str]:
 def test_the_event_schemas_have_exactly_the_contract_fields_in_order() -> None:
     assert list(WishSchema().fields) == names(contract.Wish)
     assert list(PlaceSchema().fields) == names(contract.Place)
+
+
+def _payload_and_nested_classes() -> set[type]:
+    """Every event's payload class and every record class a field of one nests, at any depth."""
+    found: set[type] = set()
+    todo = [spec.payload_class for spec in all_specs()]
+    while todo:
+        cls = todo.pop()
+        if cls in found:
+            continue
+        found.add(cls)
+        for rule in filter(None, (rule_of(f) for f in fields(cls))):
+            todo += [r.record for r in (rule, rule.item) if r is not None and r.record is not None]
+    return found
+
+
+def test_every_event_field_carries_its_rule_and_every_schema_is_derived_from_them() -> None:
+    classes = _payload_and_nested_classes()
+    without_rule = {(cls.__name__, f.name) for cls in classes for f in fields(cls) if rule_of(f) is None}
+    assert without_rule == {("Summary", "unplaced_by_reason")}  # a map: no rule describes one, its schema declares it
+    assert {"Outcome", "Hint", "Summary", "SchoolRate", "Manifest", "Location"} <= {cls.__name__ for cls in classes}
+    for spec in all_specs():
+        assert list(spec.schema().fields) == names(spec.payload_class), spec.event_type
 
 
 def test_intake_asks_for_the_contract_fields_it_does_not_fill_in_itself() -> None:

@@ -9,7 +9,6 @@ Imports marshmallow and the plain-Python events.rules and events.contract.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import MISSING, dataclass
 from typing import Any, ClassVar
 
@@ -89,11 +88,14 @@ def event_field(rule: Rule, default: Any) -> fields.Field:
     return _value_field(rule, load_default=default, allow_none=default is None)
 
 
-def payload_schema(payload_class: type, **declared: fields.Field) -> type[PayloadSchema]:
+def payload_schema(payload_class: type, *, required: tuple[str, ...] = (), **declared: fields.Field
+                   ) -> type[PayloadSchema]:
     """The schema of a payload dataclass: a field per dataclass field, from its rule, in field order.
 
     Args:
         payload_class: the frozen dataclass the schema loads into.
+        required: fields the wire requires although the dataclass gives them a default (a subclass's own
+            fields, which must have one when the fields they follow have).
         declared: the fields written out instead (every field without a rule needs one).
     """
     attrs: dict[str, Any] = {"payload_class": payload_class}
@@ -101,18 +103,24 @@ def payload_schema(payload_class: type, **declared: fields.Field) -> type[Payloa
         if f.name in declared:
             attrs[f.name] = declared.pop(f.name)
         elif (rule := rule_of(f)) is not None:
-            attrs[f.name] = event_field(rule, default_of(f))
+            attrs[f.name] = event_field(rule, MISSING if f.name in required else default_of(f))
         else:
             raise TypeError(f"{payload_class.__name__}.{f.name} has no rule: declare its schema field")
     if declared:
         raise TypeError(f"{payload_class.__name__} has no field(s) {sorted(declared)}")
-    return type(f"{payload_class.__name__}Schema", (PayloadSchema,), attrs)
+    schema = type(f"{payload_class.__name__}Schema", (PayloadSchema,), attrs)
+    _SCHEMAS.setdefault(payload_class, schema)
+    return schema
 
 
-@functools.cache
+#: The first schema built for each payload class: the one a field nesting that class uses.
+_SCHEMAS: dict[type, type[PayloadSchema]] = {}
+
+
 def record_schema(record: type) -> type[PayloadSchema]:
-    """The schema of a nested record (a location, a reservation), built once."""
-    return payload_schema(record)
+    """The schema of a nested record (a location, a hint, a round's summary): the one `payload_schema` built
+    for its class (with the fields declared there), else one from its rules."""
+    return _SCHEMAS.get(record) or payload_schema(record)
 
 
 LocationSchema = record_schema(Location)

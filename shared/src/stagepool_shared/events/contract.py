@@ -8,8 +8,8 @@ field with a solver rule (`rules.solver_fields`). The solver's bounds are looser
 purpose: the solver takes any round a test, a bench or an offline file brings (codes like "S-TAAL", travel
 up to 240 minutes) and checks only what its algorithms rely on.
 
-The explanation's `Hint` is declared here too (a plain dataclass without rules): the round events carry it,
-and the notifier's domain keeps it as it is.
+The explanation's `Hint` is declared here too: the round events carry it, and the notifier's domain keeps it
+as it is (the matcher's solver writes it; no solver rule reads it).
 
 Only objective criteria travel: no name, contact detail, date of birth or free text of a student, and no
 contact person of a place.
@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .rules import (
-    ANY, CODE_PATTERN, Bounds, choice, code, codes, decimal, flag, ident, listing, record, text, whole, within,
+    ANY, CODE_PATTERN, Bounds, choice, code, codes, decimal, flag, ident, listing, record, string, text, whole,
+    within,
 )
 
 SECTORS = ("zorg", "welzijn", "techniek", "handel", "horeca", "ict", "mobiliteit", "bouw", "economie", "groen")
@@ -141,8 +142,8 @@ class Hint:
     issue 17; None in outcomes from before it) how many of them have a free slot in this round. With
     free_places == 0 the change may not be enough to be placed."""
 
-    criterion: str
-    change: float
-    unit: str
-    opens_places: int
-    free_places: int | None = None
+    criterion: str = string(size=(1, 40))
+    change: float = decimal(None, None)
+    unit: str = string(size=(0, 20))
+    opens_places: int = whole(0, None)
+    free_places: int | None = whole(0, None, default=None)

@@ -1,17 +1,16 @@
 """Reporting-desk events: that a report exists and how its case moves, never what it says.
 
 The content of a discrimination report stays encrypted in reporting's own store; these events carry an
-opaque report id, the organisation concerned and the status only. Imports marshmallow and events.base only.
+opaque report id, the organisation concerned and the status only. Imports events.base and events.rules only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshmallow import fields, validate
-
 from .. import topics
-from .base import PayloadSchema, id_field, spec
+from .base import payload_schema, spec
+from .rules import choice, flag, ident
 
 DESK_STATUSES = ("received", "in_progress", "forwarded_to_sbb", "closed")
 
@@ -20,38 +19,27 @@ DESK_STATUSES = ("received", "in_progress", "forwarded_to_sbb", "closed")
 class DeskReportFiled:
     """A discrimination report was registered at the desk."""
 
-    report_id: str
-    region_id: str
-    organisation_id: str | None = None
-    school_id: str | None = None
-    anonymous: bool = False
+    report_id: str = ident()
+    region_id: str = ident()
+    organisation_id: str | None = ident(default=None)
+    school_id: str | None = ident(default=None)
+    anonymous: bool = flag(False)
 
 
-class DeskReportFiledSchema(PayloadSchema):
-    payload_class = DeskReportFiled
-    report_id = id_field()
-    region_id = id_field()
-    organisation_id = id_field(required=False, load_default=None, allow_none=True)
-    school_id = id_field(required=False, load_default=None, allow_none=True)
-    anonymous = fields.Boolean(load_default=False)
+DeskReportFiledSchema = payload_schema(DeskReportFiled)
 
 
 @dataclass(frozen=True)
 class DeskReportStatusChanged:
     """A desk case moved to a new status."""
 
-    report_id: str
-    region_id: str
-    status: str
-    previous_status: str
+    report_id: str = ident()
+    region_id: str = ident()
+    status: str = choice(DESK_STATUSES)
+    previous_status: str = choice(DESK_STATUSES)
 
 
-class DeskReportStatusChangedSchema(PayloadSchema):
-    payload_class = DeskReportStatusChanged
-    report_id = id_field()
-    region_id = id_field()
-    status = fields.String(required=True, validate=validate.OneOf(DESK_STATUSES))
-    previous_status = fields.String(required=True, validate=validate.OneOf(DESK_STATUSES))
+DeskReportStatusChangedSchema = payload_schema(DeskReportStatusChanged)
 
 
 SPECS = (

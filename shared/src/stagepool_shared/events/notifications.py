@@ -1,17 +1,16 @@
 """Notification events: the notifier reports each delivery, and each delivery that kept failing.
 
 Recipients are named by pseudonym, school id or organisation id; no address travels.
-Imports marshmallow and events.base only.
+Imports events.base and events.rules only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshmallow import fields, validate
-
 from .. import topics
-from .base import PayloadSchema, id_field, spec
+from .base import payload_schema, spec
+from .rules import choice, ident, string, whole
 
 RECIPIENT_KINDS = ("student", "school", "organisation")
 CHANNELS = ("email", "webhook", "inbox")
@@ -22,36 +21,26 @@ MESSAGE_KINDS = ("outcome", "reminder", "school_overview", "organisation_overvie
 class NotificationSent:
     """A message reached its channel (SMTP accepted it, the webhook answered 2xx, or the inbox holds it)."""
 
-    round_id: str
-    region_id: str
-    recipient_kind: str
-    recipient_ref: str
-    channel: str
-    message_kind: str
-    attempts: int = 1
+    round_id: str = ident()
+    region_id: str = ident()
+    recipient_kind: str = choice(RECIPIENT_KINDS)
+    recipient_ref: str = ident()
+    channel: str = choice(CHANNELS)
+    message_kind: str = choice(MESSAGE_KINDS)
+    attempts: int = whole(1, None, default=1)
 
 
-class NotificationSentSchema(PayloadSchema):
-    payload_class = NotificationSent
-    round_id = id_field()
-    region_id = id_field()
-    recipient_kind = fields.String(required=True, validate=validate.OneOf(RECIPIENT_KINDS))
-    recipient_ref = id_field()
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    message_kind = fields.String(required=True, validate=validate.OneOf(MESSAGE_KINDS))
-    attempts = fields.Integer(load_default=1, strict=True, validate=validate.Range(1, None))
+NotificationSentSchema = payload_schema(NotificationSent)
 
 
 @dataclass(frozen=True)
 class NotificationFailed(NotificationSent):
     """A message could not be delivered after its retries: a person must act on it."""
 
-    reason: str = "unknown"
+    reason: str = string(size=(1, 200), default="unknown")
 
 
-class NotificationFailedSchema(NotificationSentSchema):
-    payload_class = NotificationFailed
-    reason = fields.String(required=True, validate=validate.Length(1, 200))
+NotificationFailedSchema = payload_schema(NotificationFailed, required=("reason",))
 
 
 SPECS = (

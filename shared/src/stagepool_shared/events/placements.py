@@ -1,16 +1,15 @@
 """Placement events: a student accepts or refuses a released placement, a placement fails (not suitable,
 rejected after the introduction talk), or a re-placement is requested (after a refusal, a failure or a
-desk report). Reasons are codes; no free text travels. Imports marshmallow and events.base only.
+desk report). Reasons are codes; no free text travels. Imports events.base and events.rules only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from marshmallow import fields, validate
+from dataclasses import dataclass
 
 from .. import topics
-from .base import PayloadSchema, id_field, spec
+from .base import payload_schema, spec
+from .rules import choice, flag, ident, listing
 
 REFUSAL_REASONS = ("travel", "content", "own_place_found", "schedule", "allowance", "safety", "other")
 FAILURE_REASONS = ("not_suitable", "rejected_after_introduction", "organisation_withdrew", "safety", "other")
@@ -22,21 +21,12 @@ REPLACEMENT_CAUSES = ("refusal", "failed", "desk_report")
 class PlacementRef:
     """Which placement an event is about."""
 
-    round_id: str
-    region_id: str
-    student_ref: str
-    school_id: str
-    place_id: str
-    organisation_id: str
-
-
-class PlacementRefSchema(PayloadSchema):
-    round_id = id_field()
-    region_id = id_field()
-    student_ref = id_field()
-    school_id = id_field()
-    place_id = id_field()
-    organisation_id = id_field()
+    round_id: str = ident()
+    region_id: str = ident()
+    student_ref: str = ident()
+    school_id: str = ident()
+    place_id: str = ident()
+    organisation_id: str = ident()
 
 
 @dataclass(frozen=True)
@@ -44,62 +34,46 @@ class PlacementAccepted(PlacementRef):
     """The student accepted the placement."""
 
 
-class PlacementAcceptedSchema(PlacementRefSchema):
-    payload_class = PlacementAccepted
+PlacementAcceptedSchema = payload_schema(PlacementAccepted)
 
 
 @dataclass(frozen=True)
 class PlacementRefused(PlacementRef):
     """The student refused the placement; the place is never offered to this student again."""
 
-    reason_code: str = "other"
+    reason_code: str = choice(REFUSAL_REASONS, default="other")
 
 
-class PlacementRefusedSchema(PlacementRefSchema):
-    payload_class = PlacementRefused
-    reason_code = fields.String(required=True, validate=validate.OneOf(REFUSAL_REASONS))
+PlacementRefusedSchema = payload_schema(PlacementRefused, required=("reason_code",))
 
 
 @dataclass(frozen=True)
 class PlacementFailed(PlacementRef):
     """The match did not work out; a rejection after the introduction talk is recorded as such."""
 
-    reason_code: str = "not_suitable"
-    flagged_by: str = "organisation"
-    after_introduction: bool = False
+    reason_code: str = choice(FAILURE_REASONS, default="not_suitable")
+    flagged_by: str = choice(FLAGGED_BY, default="organisation")
+    after_introduction: bool = flag(False)
 
 
-class PlacementFailedSchema(PlacementRefSchema):
-    payload_class = PlacementFailed
-    reason_code = fields.String(required=True, validate=validate.OneOf(FAILURE_REASONS))
-    flagged_by = fields.String(required=True, validate=validate.OneOf(FLAGGED_BY))
-    after_introduction = fields.Boolean(load_default=False)
+PlacementFailedSchema = payload_schema(PlacementFailed, required=("reason_code", "flagged_by"))
 
 
 @dataclass(frozen=True)
 class ReplacementRequested:
     """A student needs another place, never again at the excluded organisations or places."""
 
-    request_id: str
-    region_id: str
-    period_id: str
-    student_ref: str
-    school_id: str
-    cause: str
-    exclude_organisation_ids: list[str] = field(default_factory=list)
-    exclude_place_ids: list[str] = field(default_factory=list)
+    request_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    student_ref: str = ident()
+    school_id: str = ident()
+    cause: str = choice(REPLACEMENT_CAUSES)
+    exclude_organisation_ids: list[str] = listing(ident(), size=(None, None), default=list)
+    exclude_place_ids: list[str] = listing(ident(), size=(None, None), default=list)
 
 
-class ReplacementRequestedSchema(PayloadSchema):
-    payload_class = ReplacementRequested
-    request_id = id_field()
-    region_id = id_field()
-    period_id = id_field()
-    student_ref = id_field()
-    school_id = id_field()
-    cause = fields.String(required=True, validate=validate.OneOf(REPLACEMENT_CAUSES))
-    exclude_organisation_ids = fields.List(id_field(), load_default=list)
-    exclude_place_ids = fields.List(id_field(), load_default=list)
+ReplacementRequestedSchema = payload_schema(ReplacementRequested)
 
 
 SPECS = (

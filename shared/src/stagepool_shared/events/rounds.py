@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from .. import topics
-from .base import PayloadSchema, id_field, payload_schema, spec
+from .base import payload_schema, spec
 from .contract import Hint
-from .rules import choice, ident
+from .rules import choice, code, decimal, flag, ident, listing, record, string, whole
 from .wishes import SECTORS
 
 #: Variant 2 (issue 15.3) runs in two rounds: a `candidates` round solves the period's pool under the rule and
@@ -36,196 +36,132 @@ CHOICE_CODES = ("CHOICE_GRANTED", "CHOICE_OTHER_CANDIDATE", "CHOICE_OTHER_PLACE"
 OUTCOMES_PER_PART = 500
 
 
-class HintSchema(PayloadSchema):
-    payload_class = Hint
-    criterion = fields.String(required=True, validate=validate.Length(1, 40))
-    change = fields.Float(required=True)
-    unit = fields.String(required=True, validate=validate.Length(0, 20))
-    opens_places = fields.Integer(required=True, strict=True, validate=validate.Range(0, None))
-    free_places = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, None))
+#: A SHA-256 digest in hex (a round's input and output hashes).
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+HintSchema = payload_schema(Hint)
 
 
 @dataclass(frozen=True)
 class Outcome:
     """One student's outcome in a round, with the explanation (why this place, or why none)."""
 
-    student_ref: str
-    school_id: str
-    status: str
-    place_id: str | None = None
-    organisation_id: str | None = None
-    wish_match: str = "none"
-    travel_minutes: int | None = None
-    criteria_met: list[str] = field(default_factory=list)
-    support_needs: list[str] = field(default_factory=list)
-    reason_code: str | None = None
-    binding_constraint: str | None = None
-    hints: list[Hint] = field(default_factory=list)
+    student_ref: str = ident()
+    school_id: str = ident()
+    status: str = choice(OUTCOME_STATUSES)
+    place_id: str | None = ident(default=None)
+    organisation_id: str | None = ident(default=None)
+    wish_match: str = choice(WISH_MATCHES, default="none")
+    travel_minutes: int | None = whole(None, None, default=None)
+    criteria_met: list[str] = listing(string(), size=(None, None), default=list)
+    support_needs: list[str] = listing(string(), size=(None, None), default=list)
+    reason_code: str | None = string(default=None)
+    binding_constraint: str | None = string(default=None)
+    hints: list[Hint] = listing(record(Hint), size=(None, None), default=list)
     #: The student named places (a top-3 list) in the wish: the top-1/top-3 shares count only such students.
-    named_places: bool = False
+    named_places: bool = flag(False)
     #: Variant 2's final round only: what became of the student's choice (CHOICE_CODES); None elsewhere.
-    choice: str | None = None
+    choice: str | None = choice(CHOICE_CODES, default=None)
 
 
-class OutcomeSchema(PayloadSchema):
-    payload_class = Outcome
-    student_ref = id_field()
-    school_id = id_field()
-    status = fields.String(required=True, validate=validate.OneOf(OUTCOME_STATUSES))
-    place_id = id_field(required=False, load_default=None, allow_none=True)
-    organisation_id = id_field(required=False, load_default=None, allow_none=True)
-    wish_match = fields.String(load_default="none", validate=validate.OneOf(WISH_MATCHES))
-    travel_minutes = fields.Integer(load_default=None, allow_none=True, strict=True)
-    criteria_met = fields.List(fields.String(), load_default=list)
-    support_needs = fields.List(fields.String(), load_default=list)
-    reason_code = fields.String(load_default=None, allow_none=True)
-    binding_constraint = fields.String(load_default=None, allow_none=True)
-    hints = fields.List(fields.Nested(HintSchema), load_default=list)
-    named_places = fields.Boolean(load_default=False)
-    choice = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CHOICE_CODES))
+OutcomeSchema = payload_schema(Outcome)
 
 
 @dataclass(frozen=True)
 class Manifest:
     """What makes a round reproducible: hash of its inputs, seed, versions, hash of its output."""
 
-    input_hash: str
-    seed: int
-    solver: str
-    solver_version: str
-    code_version: str
-    output_hash: str
+    input_hash: str = code(SHA256_PATTERN)
+    seed: int = whole(None, None)
+    solver: str = string()
+    solver_version: str = string()
+    code_version: str = string()
+    output_hash: str = code(SHA256_PATTERN)
 
 
-class ManifestSchema(PayloadSchema):
-    payload_class = Manifest
-    input_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
-    seed = fields.Integer(required=True, strict=True)
-    solver = fields.String(required=True)
-    solver_version = fields.String(required=True)
-    code_version = fields.String(required=True)
-    output_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+ManifestSchema = payload_schema(Manifest)
 
 
 @dataclass(frozen=True)
 class SchoolRate:
     """A school's placement rate in one pool (region, period, sector) of a round: placed / seeking."""
 
-    school_id: str
-    seeking: int
-    placed: int
-    rate: float
-    sector: str | None = None  # the pool's sector; None only in rounds summarised before it was recorded
+    school_id: str = ident()
+    seeking: int = whole(None, None)
+    placed: int = whole(None, None)
+    rate: float = decimal(None, None)
+    #: The pool's sector; None only in rounds summarised before it was recorded.
+    sector: str | None = choice(SECTORS, default=None)
 
 
-class SchoolRateSchema(PayloadSchema):
-    payload_class = SchoolRate
-    school_id = id_field()
-    seeking = fields.Integer(required=True, strict=True)
-    placed = fields.Integer(required=True, strict=True)
-    rate = fields.Float(required=True)
-    sector = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SECTORS))
+SchoolRateSchema = payload_schema(SchoolRate)
 
 
 @dataclass(frozen=True)
 class Summary:
     """The fairness and quality figures of a round."""
 
-    students: int
-    placed: int
-    unplaced: int
-    worst_school_rate: float
-    best_school_rate: float
-    school_spread: float
-    top1_share: float  # placed at their first named place, as a share of the students who named places
-    top3_share: float  # placed at one of their (up to three) named places, of the same students
-    school_rates: list[SchoolRate] = field(default_factory=list)
-    unplaced_by_reason: dict[str, int] = field(default_factory=dict)
+    students: int = whole(None, None)
+    placed: int = whole(None, None)
+    unplaced: int = whole(None, None)
+    worst_school_rate: float = decimal(None, None)
+    best_school_rate: float = decimal(None, None)
+    school_spread: float = decimal(None, None)
+    #: Placed at their first named place, as a share of the students who named places.
+    top1_share: float = decimal(None, None)
+    #: Placed at one of their (up to three) named places, of the same students.
+    top3_share: float = decimal(None, None)
+    school_rates: list[SchoolRate] = listing(record(SchoolRate), size=(None, None), default=list)
+    unplaced_by_reason: dict[str, int] = field(default_factory=dict)  # its schema field below (no rule for maps)
     #: Certified by the matcher's independent validator (None when the round was not certified): the most
     #: students any allocation of the pool could place (a separate maximum flow), and the highest rate of
     #: the worst-off school that any such allocation allows (the fair-share bound).
-    max_placeable: int | None = None
-    fair_bound: float | None = None
+    max_placeable: int | None = whole(None, None, default=None)
+    fair_bound: float | None = decimal(None, None, default=None)
     #: Certified too (issue 17): the most students with a support need any allocation with these school
     #: totals, as many placed and the fewest released slots could place (the round places that many).
-    support_placeable: int | None = None
+    support_placeable: int | None = whole(None, None, default=None)
 
 
-class SummarySchema(PayloadSchema):
-    payload_class = Summary
-    students = fields.Integer(required=True, strict=True)
-    placed = fields.Integer(required=True, strict=True)
-    unplaced = fields.Integer(required=True, strict=True)
-    worst_school_rate = fields.Float(required=True)
-    best_school_rate = fields.Float(required=True)
-    school_spread = fields.Float(required=True)
-    top1_share = fields.Float(required=True)
-    top3_share = fields.Float(required=True)
-    school_rates = fields.List(fields.Nested(SchoolRateSchema), load_default=list)
-    unplaced_by_reason = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
-    max_placeable = fields.Integer(strict=True, allow_none=True, load_default=None)
-    fair_bound = fields.Float(allow_none=True, load_default=None)
-    support_placeable = fields.Integer(strict=True, allow_none=True, load_default=None)
+SummarySchema = payload_schema(Summary, unplaced_by_reason=fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                                                       load_default=dict))
 
 
 @dataclass(frozen=True)
 class RoundRequested:
     """A regional coordinator asks for an allocation round (initial, or a re-match keeping accepted places)."""
 
-    round_id: str
-    region_id: str
-    period_id: str
-    seed: int
-    requested_by: str
-    kind: str = "initial"
-    sector: str | None = None
-    previous_round_id: str | None = None
+    round_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    seed: int = whole(0, 2**31 - 1)
+    requested_by: str = ident()
+    kind: str = choice(EVENT_ROUND_KINDS, default="initial")
+    sector: str | None = string(default=None)
+    previous_round_id: str | None = ident(default=None)
     #: The students a fast-track round re-places (empty for a full round).
-    student_refs: list[str] = field(default_factory=list)
+    student_refs: list[str] = listing(ident(), size=(None, 20), default=list)
 
 
-class RoundRequestedSchema(PayloadSchema):
-    payload_class = RoundRequested
-    round_id = id_field()
-    region_id = id_field()
-    period_id = id_field()
-    seed = fields.Integer(required=True, strict=True, validate=validate.Range(0, 2**31 - 1))
-    requested_by = id_field()
-    kind = fields.String(load_default="initial", validate=validate.OneOf(EVENT_ROUND_KINDS))
-    sector = fields.String(load_default=None, allow_none=True)
-    previous_round_id = id_field(required=False, load_default=None, allow_none=True)
-    student_refs = fields.List(id_field(), load_default=list, validate=validate.Length(max=20))
+RoundRequestedSchema = payload_schema(RoundRequested)
 
 
 @dataclass(frozen=True)
 class RoundProposed:
     """The matcher's proposal (one part of it): manifest, figures and the outcomes of this part."""
 
-    round_id: str
-    region_id: str
-    period_id: str
-    kind: str
-    manifest: Manifest
-    summary: Summary
-    part: int
-    parts: int
-    outcomes: list[Outcome] = field(default_factory=list)
+    round_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    kind: str = choice(EVENT_ROUND_KINDS)
+    manifest: Manifest = record(Manifest)
+    summary: Summary = record(Summary)
+    part: int = whole(1, None)
+    parts: int = whole(1, None)
+    outcomes: list[Outcome] = listing(record(Outcome), size=(None, None), default=list)
 
 
-def _round_part_schema(payload_class: type, **declared: fields.Field) -> type[PayloadSchema]:
-    """The schema of an event that carries one part of a round's outcomes: the round's ids, the `declared`
-    fields, and `part` of `parts` with the part's outcomes (in the dataclass's field order)."""
-    part_number = validate.Range(1, None)
-    return payload_schema(payload_class, round_id=id_field(), region_id=id_field(), period_id=id_field(),
-                          part=fields.Integer(required=True, strict=True, validate=part_number),
-                          parts=fields.Integer(required=True, strict=True, validate=part_number),
-                          outcomes=fields.List(fields.Nested(OutcomeSchema), load_default=list), **declared)
-
-
-RoundProposedSchema = _round_part_schema(RoundProposed,
-                                         kind=fields.String(required=True, validate=validate.OneOf(EVENT_ROUND_KINDS)),
-                                         manifest=fields.Nested(ManifestSchema, required=True),
-                                         summary=fields.Nested(SummarySchema, required=True))
+RoundProposedSchema = payload_schema(RoundProposed)
 
 
 @dataclass(frozen=True)
@@ -237,11 +173,10 @@ class RoundApproved:
     region_id: str = ident()
     user_id: str = ident()
     role: str = choice(APPROVER_ROLES)
-    school_id: str | None = None
+    school_id: str | None = ident(default=None)
 
 
-RoundApprovedSchema = payload_schema(RoundApproved,
-                                     school_id=id_field(required=False, load_default=None, allow_none=True))
+RoundApprovedSchema = payload_schema(RoundApproved)
 
 
 #: Why a reviewer objects to a proposed placement (issue 14.7); the school's own explanation never travels.
@@ -276,31 +211,29 @@ class RoundReleaseScheduled:
 
     round_id: str = ident()
     region_id: str = ident()
-    release_at: str  # ISO 8601 moments with their offset
-    respond_by: str
+    release_at: str = string()  # ISO 8601 moments with their offset
+    respond_by: str = string()
     scheduled_by: str = ident()
 
 
-RoundReleaseScheduledSchema = payload_schema(RoundReleaseScheduled, release_at=fields.String(required=True),
-                                             respond_by=fields.String(required=True))
+RoundReleaseScheduledSchema = payload_schema(RoundReleaseScheduled)
 
 
 @dataclass(frozen=True)
 class RoundReleased:
     """The round is released (one part of it): from `released_at` everyone may see their outcome."""
 
-    round_id: str
-    region_id: str
-    period_id: str
-    released_at: str
-    respond_by: str
-    part: int
-    parts: int
-    outcomes: list[Outcome] = field(default_factory=list)
+    round_id: str = ident()
+    region_id: str = ident()
+    period_id: str = ident()
+    released_at: str = string()
+    respond_by: str = string()
+    part: int = whole(1, None)
+    parts: int = whole(1, None)
+    outcomes: list[Outcome] = listing(record(Outcome), size=(None, None), default=list)
 
 
-RoundReleasedSchema = _round_part_schema(RoundReleased, released_at=fields.String(required=True),
-                                         respond_by=fields.String(required=True))
+RoundReleasedSchema = payload_schema(RoundReleased)
 
 
 SPECS = (

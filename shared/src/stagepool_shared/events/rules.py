@@ -97,9 +97,16 @@ def default_of(field: dataclasses.Field) -> Any:
     return list if field.default_factory is not MISSING else field.default
 
 
-def ident(*, solver: Bounds = ANY, doc: str = "") -> Any:
-    """A required opaque identifier (pseudonym, school id, place id...); any string to the solver."""
-    return _field(Rule("str", Bounds(pattern=ID_PATTERN), solver, doc=doc))
+def ident(*, default: Any = MISSING, solver: Bounds = ANY, doc: str = "") -> Any:
+    """An opaque identifier (pseudonym, school id, place id...), required unless a `default` is given (None:
+    it may be left out or null); any string to the solver."""
+    return _field(Rule("str", Bounds(pattern=ID_PATTERN), solver, doc=doc), default)
+
+
+def string(*, size: tuple[int | None, int | None] = (None, None), default: Any = MISSING) -> Any:
+    """A string checked for its length only (a topic, a moment, a version, a reason for a person to read),
+    required unless a `default` is given; the solver never reads it."""
+    return _field(Rule("str", Bounds(size=size), None), default)
 
 
 def text(most: int, *, default: Any = MISSING) -> Any:
@@ -121,16 +128,18 @@ def code(pattern: str, *, default: Any = MISSING, solver: Bounds | None = _SAME)
     return _field(Rule("str", wire, _solver(solver, wire)), default)
 
 
-def whole(low: int, high: int, *, default: Any = MISSING, solver: Bounds | None = _SAME, doc: str = "") -> Any:
-    """An integer from `low` to `high` (JSON integers only: never "3" nor 3.0)."""
+def whole(low: int | None, high: int | None, *, default: Any = MISSING, solver: Bounds | None = _SAME,
+          doc: str = "") -> Any:
+    """An integer from `low` to `high`, None for an open end (JSON integers only: never "3" nor 3.0)."""
     wire = within(low, high)
     return _field(Rule("int", wire, _solver(solver, wire), doc=doc), default)
 
 
-def decimal(low: float, high: float, *, solver: Bounds | None = _SAME) -> Any:
-    """A required number from `low` to `high`."""
+def decimal(low: float | None, high: float | None, *, default: Any = MISSING,
+            solver: Bounds | None = _SAME) -> Any:
+    """A number from `low` to `high`, None for an open end; required unless a `default` is given."""
     wire = within(low, high)
-    return _field(Rule("float", wire, _solver(solver, wire)))
+    return _field(Rule("float", wire, _solver(solver, wire)), default)
 
 
 def flag(default: bool = False, *, solver: Bounds | None = ANY) -> Any:
