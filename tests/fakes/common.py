@@ -25,6 +25,10 @@ class Clock:
     def __call__(self) -> datetime:
         return self.now
 
+    def seconds(self) -> float:
+        """The current moment in seconds since the epoch (for what takes `time.time`, e.g. TokenStore)."""
+        return self.now.timestamp()
+
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
 
