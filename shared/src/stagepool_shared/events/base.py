@@ -18,13 +18,7 @@ from .contract import Location
 from .rules import ID_PATTERN, Bounds, Rule, default_of, rule_of
 
 __all__ = ["ID_PATTERN", "EventSpec", "Location", "LocationSchema", "PayloadSchema", "bounds_validators",
-           "event_field", "id_field", "payload_schema", "record_schema", "spec"]
-
-
-def id_field(**kwargs: Any) -> fields.String:
-    """A required opaque identifier (pseudonym, school id, place id...)."""
-    kwargs.setdefault("required", True)
-    return fields.String(validate=validate.Regexp(ID_PATTERN), **kwargs)
+           "event_field", "payload_schema", "record_schema", "spec"]
 
 
 class PayloadSchema(Schema):
