@@ -87,3 +87,19 @@ def test_the_validator_catches_a_reserved_slot_given_away_while_its_school_waits
     wrong = replace(sol, assignments=(Assignment("y", "A", False, "none", 0, 0),))
     with pytest.raises(ValidationFailure, match="reserved_slots"):
         assert_reservations_honoured(rnd, wrong)
+
+
+def test_the_validator_catches_an_explanation_that_names_another_place_or_a_place_for_the_unplaced() -> None:
+    rnd = generate(200, 3)
+    sol = solve(rnd)
+    placed = sol.placement_map()
+    first_placed = next(i for i, e in enumerate(sol.explanations) if e.student_ref in placed)
+    first_unplaced = next(i for i, e in enumerate(sol.explanations) if e.student_ref not in placed)
+    other = next(p.place_id for p in rnd.places if p.place_id != placed[sol.explanations[first_placed].student_ref])
+    for i, place_id in ((first_placed, other), (first_unplaced, other), (first_placed, None)):
+        explanations = list(sol.explanations)
+        explanations[i] = replace(explanations[i], place_id=place_id)
+        report = validate(rnd, replace(sol, explanations=tuple(explanations)))
+        ref = sol.explanations[i].student_ref
+        assert report.problems == (f"explained: explanation of {ref} does not match the allocation",)
+    assert validate(rnd, sol).ok

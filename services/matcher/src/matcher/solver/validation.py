@@ -91,37 +91,50 @@ def assert_feasible(rnd: RoundInput, sol: Solution, ref: Reference | None = None
     `explained` False leaves the explanations to `assert_explained` (a solution certified before they exist).
     """
     ref = ref or bound.reference(rnd)
-    students, places = ref.tables.student_index, ref.tables.place_index  # every wish's and place's id
+    rt, count = ref.tables, len(sol.assignments)
     refs = [a.student_ref for a in sol.assignments]
     if len(refs) != len(set(refs)):
         _fail("one_place_per_student", f"{[r for r, n in Counter(refs).items() if n > 1][:3]} placed twice")
-    fixed = {f.student_ref: f.place_id for f in rnd.fixed}
-    for a in sol.assignments:
-        if a.student_ref not in students or a.place_id not in places:
-            _fail("known_records", f"{a.student_ref} -> {a.place_id} names an unknown record")
-        if fixed.get(a.student_ref, a.place_id) != a.place_id or a.fixed != (a.student_ref in fixed):
-            _fail("fixed_kept", f"{a.student_ref} had fixed placement {fixed.get(a.student_ref)}")
-    missing = set(fixed) - set(refs)
-    if missing:
-        _fail("fixed_kept", f"fixed placements dropped: {sorted(missing)[:3]}")
-    pt = ref.tables.places  # capacity: each place's effective slots
-    held = np.bincount([places[a.place_id] for a in sol.assignments], minlength=pt.n)
-    for p in np.flatnonzero(held > pt.capacity)[:1]:
-        _fail("capacity", f"{pt.ids[p]} holds {held[p]} students, effective slots {pt.capacity[p]}")
-    _check_eligibility(rnd, sol, ref)
+    s = np.fromiter((rt.student_index.get(r, -1) for r in refs), dtype=np.int64, count=count)
+    p = np.fromiter((rt.place_index.get(a.place_id, -1) for a in sol.assignments), dtype=np.int64, count=count)
+    flagged = np.fromiter((a.fixed for a in sol.assignments), dtype=bool, count=count)
+    _check_records_and_fixed(rnd, sol, rt, s, p, flagged)
+    pt = rt.places  # capacity: each place's effective slots
+    held = np.bincount(p, minlength=pt.n)
+    for q in np.flatnonzero(held > pt.capacity)[:1]:
+        _fail("capacity", f"{pt.ids[q]} holds {held[q]} students, effective slots {pt.capacity[q]}")
+    _check_eligibility(sol, rt, s, p, ~flagged)
     if explained:
         assert_explained(rnd, sol, ref)
 
 
-def _check_eligibility(rnd: RoundInput, sol: Solution, ref: Reference) -> None:
-    rt = ref.tables
-    new = [a for a in sol.assignments if not a.fixed]
-    s = np.array([rt.student_index[a.student_ref] for a in new], dtype=np.int64)
-    p = np.array([rt.place_index[a.place_id] for a in new], dtype=np.int64)
-    masks, _ = pair_masks(rt, s, p)
+def _check_records_and_fixed(rnd: RoundInput, sol: Solution, rt: RoundTables, s: np.ndarray, p: np.ndarray,
+                             flagged: np.ndarray) -> None:
+    """Every assignment names a student and a place of the round (`s`, `p`: their indices, -1 unknown), and
+    is flagged fixed exactly when it is its student's fixed placement, at that place; no fixed one is dropped.
+    The first assignment that fails either is named, as one pass over them in order would."""
+    known = (s >= 0) & (p >= 0)
+    fixed_place = np.where(known, rt.students.fixed[np.maximum(s, 0)], -1)
+    wrong_fixed = known & ((flagged != (fixed_place >= 0)) | ((fixed_place >= 0) & (fixed_place != p)))
+    failing = np.flatnonzero(~known | wrong_fixed)
+    if len(failing):
+        a = sol.assignments[int(failing[0])]
+        if not known[failing[0]]:
+            _fail("known_records", f"{a.student_ref} -> {a.place_id} names an unknown record")
+        fixed = {f.student_ref: f.place_id for f in rnd.fixed}
+        _fail("fixed_kept", f"{a.student_ref} had fixed placement {fixed.get(a.student_ref)}")
+    with_fixed = np.flatnonzero(rt.students.fixed >= 0)
+    missing = with_fixed[~np.isin(with_fixed, s)]
+    if len(missing):
+        _fail("fixed_kept", f"fixed placements dropped: {sorted(rt.students.refs[i] for i in missing)[:3]}")
+
+
+def _check_eligibility(sol: Solution, rt: RoundTables, s: np.ndarray, p: np.ndarray, new: np.ndarray) -> None:
+    """Every new (not fixed) placement is an eligible pair, re-checked pair by pair (`pair_masks`)."""
+    masks, _ = pair_masks(rt, s[new], p[new])
     bad = np.nonzero(masks)[0]
     if len(bad):
-        a = new[int(bad[0])]
+        a = sol.assignments[int(np.flatnonzero(new)[bad[0]])]
         _fail("eligibility", f"{a.student_ref} -> {a.place_id} fails {mask_criteria(int(masks[bad[0]]))}")
 
 
@@ -129,11 +142,14 @@ def assert_explained(rnd: RoundInput, sol: Solution, ref: Reference | None = Non
     """Every student explained once, with a code and place matching the allocation."""
     placed = _placement(sol, ref)
     codes = {e.student_ref: e for e in sol.explanations}
-    if len(codes) != len(sol.explanations) or set(codes) != {w.student_ref for w in rnd.wishes}:
+    students = ref.tables.student_index.keys() if ref is not None else {w.student_ref for w in rnd.wishes}
+    if len(codes) != len(sol.explanations) or codes.keys() != students:
         _fail("explained", "not exactly one explanation per student")
-    for ref, e in codes.items():
-        if (e.place_id is not None) != (ref in placed) or (e.place_id and e.place_id != placed[ref]):
-            _fail("explained", f"explanation of {ref} does not match the allocation")
+    if {r: e.place_id for r, e in codes.items() if e.place_id is not None} == placed:
+        return  # every explanation names its student's place, and only placed students have one
+    for student, e in codes.items():
+        if (e.place_id is not None) != (student in placed) or (e.place_id and e.place_id != placed[student]):
+            _fail("explained", f"explanation of {student} does not match the allocation")
 
 
 def assert_reservations_honoured(rnd: RoundInput, sol: Solution, ref: Reference | None = None) -> None:
