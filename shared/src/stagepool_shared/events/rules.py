@@ -112,8 +112,7 @@ def string(*, size: tuple[int | None, int | None] = (None, None), default: Any =
 def text(most: int, *, default: Any = MISSING) -> Any:
     """Free text of 1 to `most` characters (a name, an address), required unless a `default` is given (then
     it may also be empty); the solver never reads it."""
-    least = 1 if default is MISSING else 0
-    return _field(Rule("str", Bounds(size=(least, most)), None), default)
+    return string(size=(1 if default is MISSING else 0, most), default=default)
 
 
 def choice(values: tuple[str, ...], *, default: Any = MISSING, solver: Bounds | None = _SAME, doc: str = "") -> Any:
