@@ -57,14 +57,25 @@ def _placement(sol: Solution, ref: Reference | None) -> dict[str, str]:
     return held[1]
 
 
-def _placed(sol: Solution, ref: Reference) -> np.ndarray:
-    """Per student of the tables (canonical order): whether the solution places it; built once per validation
-    and kept with its reference, as `_placement` (three checks read it; 0.015-0.02 s each at 50,000 students)."""
-    held = ref.cache.get("placed")
+def _indices(sol: Solution, ref: Reference) -> tuple[np.ndarray, np.ndarray]:
+    """Per assignment, in order: its student's and its place's index in the tables (-1: not in the round); read
+    once per validation and kept with its reference, as `_placement`."""
+    held = ref.cache.get("indices")
     if held is None or held[0] is not sol:
-        placement, refs = _placement(sol, ref), ref.tables.students.refs
-        held = ref.cache["placed"] = (sol, np.fromiter((r in placement for r in refs), dtype=bool, count=len(refs)))
-    return held[1]
+        rt, count = ref.tables, len(sol.assignments)
+        s = np.fromiter((rt.student_index.get(a.student_ref, -1) for a in sol.assignments), dtype=np.int64,
+                        count=count)
+        p = np.fromiter((rt.place_index.get(a.place_id, -1) for a in sol.assignments), dtype=np.int64, count=count)
+        held = ref.cache["indices"] = (sol, s, p)
+    return held[1], held[2]
+
+
+def _placed(sol: Solution, ref: Reference) -> np.ndarray:
+    """Per student of the tables (canonical order): whether some assignment names it (three checks read it)."""
+    s, _ = _indices(sol, ref)
+    placed = np.zeros(ref.tables.students.n, dtype=bool)
+    placed[s[s >= 0]] = True
+    return placed
 
 
 def _released(rnd: RoundInput, sol: Solution, ref: Reference | None) -> tuple[dict, dict]:
@@ -91,13 +102,12 @@ def assert_feasible(rnd: RoundInput, sol: Solution, ref: Reference | None = None
     `explained` False leaves the explanations to `assert_explained` (a solution certified before they exist).
     """
     ref = ref or bound.reference(rnd)
-    rt, count = ref.tables, len(sol.assignments)
+    rt = ref.tables
     refs = [a.student_ref for a in sol.assignments]
     if len(refs) != len(set(refs)):
         _fail("one_place_per_student", f"{[r for r, n in Counter(refs).items() if n > 1][:3]} placed twice")
-    s = np.fromiter((rt.student_index.get(r, -1) for r in refs), dtype=np.int64, count=count)
-    p = np.fromiter((rt.place_index.get(a.place_id, -1) for a in sol.assignments), dtype=np.int64, count=count)
-    flagged = np.fromiter((a.fixed for a in sol.assignments), dtype=bool, count=count)
+    s, p = _indices(sol, ref)
+    flagged = np.fromiter((a.fixed for a in sol.assignments), dtype=bool, count=len(refs))
     _check_records_and_fixed(rnd, sol, rt, s, p, flagged)
     pt = rt.places  # capacity: each place's effective slots
     held = np.bincount(p, minlength=pt.n)
