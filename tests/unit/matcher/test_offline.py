@@ -195,12 +195,12 @@ def test_records_read_by_the_codec_equal_those_built_by_their_constructors() -> 
 def test_with_the_schema_check_in_a_child_a_refusal_and_a_round_are_those_of_one_process(tmp_path: Path, capsys,
                                                                                          monkeypatch) -> None:
     from matcher import offline
-    from matcher.solver import fork, prepare
+    from matcher.solver import fork
 
     forked = []
     real = fork._Child.__init__
     monkeypatch.setattr(fork._Child, "__init__", lambda self, fn: forked.append(fn) or real(self, fn))
-    monkeypatch.setattr(prepare, "CHECK_BESIDE_FROM", 1)
+    monkeypatch.setattr(offline, "CHECK_BESIDE_FROM_BYTES", 1)
     doc = round_to_dict(generate(20, 45))
     good = tmp_path / "good.json"
     good.write_text(json.dumps(doc))
@@ -217,3 +217,29 @@ def test_with_the_schema_check_in_a_child_a_refusal_and_a_round_are_those_of_one
     err = _refusal(tmp_path, capsys, json.dumps(doc))
     assert err == f"instance refused: place {doc['places'][3]['place_id']!r}: duplicate place id"
     assert len(forked) == 4
+
+
+def test_the_round_decoded_straight_from_the_text_is_the_codecs_round(tmp_path: Path) -> None:
+    from matcher import offline
+
+    for seed in range(47, 53):  # exclusions, fixed placements, reservations; optional fields left out or not
+        doc = round_to_dict(generate(60 + seed, seed, support_share=0.3, exclusion_share=0.15))
+        doc["places"][0]["reserved"] = [{"school_id": doc["wishes"][0]["school_id"], "slots": 1}]
+        doc["fixed"] = [{"student_ref": doc["wishes"][1]["student_ref"], "place_id": doc["places"][2]["place_id"]}]
+        if seed % 2:
+            doc.pop("seed"), doc.pop("exclusions"), doc.pop("fixed")
+            doc["places"][1].pop("reserved")
+        text = json.dumps(doc)
+        assert offline.decoded_round(text) == round_from_dict(json.loads(text))
+        assert offline._built(tmp_path / "round.json", text)[0] == round_from_dict(json.loads(text))
+
+
+def test_a_document_msgspec_refuses_is_built_by_the_codec(tmp_path: Path) -> None:
+    from matcher import offline
+
+    doc = round_to_dict(generate(30, 53))
+    doc["wishes"][0]["level"] = 2.0  # an integer to JSON Schema, not to msgspec
+    text = json.dumps(doc)
+    assert offline.decoded_round(text) is None and offline.decoded_round("[1,") is None
+    rnd = offline._built(tmp_path / "round.json", text)[0]
+    assert rnd == round_from_dict(json.loads(text)) and rnd.wishes[0].level == 2

@@ -20,8 +20,8 @@ from matcher.domain.tables import RoundTables, build_tables
 from matcher.errors import InconsistentInstance
 from matcher.solver import fork
 
-#: From this many wishes on (and with two workers) a check runs in a child beside the build (and in `matcher
-#: solve`, the schema check beside the conversion, the consistency check and the tables).
+#: From this many wishes on (and with two workers) a check runs in a child beside the build (`matcher solve`
+#: decides by the file's size: `offline.CHECK_BESIDE_FROM_BYTES`).
 CHECK_BESIDE_FROM = 2_000
 
 T = TypeVar("T")
