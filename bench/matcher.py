@@ -135,7 +135,7 @@ def _certify(rnd, solution) -> dict[str, Any]:
     level = "bound" if len(rnd.wishes) <= 50_000 else "none"
     t0 = time.perf_counter()  # tables and pairs shared with the solve, as `solve_validated` does in the service
     report = validate(rnd, solution, fairness=level, tables=SHARED.get("tables"), pairs=SHARED.get("pairs"))
-    spent = round(time.perf_counter() - t0, 3)
+    spent = round(time.perf_counter() - t0, 4)  # beside rule_s, to 0.1 ms (at 1k both are ~0.01 s)
     return {"floor": report.max_flow, "certified": report.ok, "problems": list(report.problems),
             "fair_bound": report.fair_bound and round(report.fair_bound[0] / report.fair_bound[1], 4),
             "validation_s": spent, "validate_s": spent, "validation_level": level,

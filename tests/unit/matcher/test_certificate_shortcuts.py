@@ -129,6 +129,31 @@ def test_the_shortcuts_give_the_min_cost_flows_figures_on_generated_regions(seed
     assert scarce_bound.check(fair_bound.reference(rnd), placed, sol.stats.scarce_cutoff) == quick
 
 
+@pytest.mark.parametrize("seed", [5, 13, 21])
+def test_the_prefix_check_skipping_the_levels_placed_whole_agrees_with_the_min_cost_flow(seed, monkeypatch) -> None:
+    # Students dropped from the solver's allocation (a feasible one, with lower school totals) leave levels with
+    # a student out: some a better allocation with the same totals exists for, some not.
+    rnd = generate(400, seed, support_share=0.3)
+    sol = solve(rnd)
+    ref = fair_bound.reference(rnd)
+    solved = np.array([r in sol.placement_map() for r in ref.tables.students.refs])
+    droppable = np.flatnonzero(solved & (ref.tables.students.fixed < 0))
+    rng = np.random.default_rng(seed)
+    flows, shorts = [], 0
+    real_max_flow = fair_bound._Net.max_flow
+    for k in range(12):
+        placed = solved.copy()
+        placed[rng.choice(droppable, size=k, replace=False)] = False
+        monkeypatch.setattr(fair_bound._Net, "max_flow", lambda net, caps: flows.append(1) or real_max_flow(net, caps))
+        quick = scarce_bound.check(fair_bound.reference(rnd), placed, sol.stats.scarce_cutoff)
+        monkeypatch.setattr(fair_bound._Net, "max_flow", real_max_flow)
+        with monkeypatch.context() as m:
+            m.setattr(scarce_bound, "_prefix_bounds_met", lambda *a: False)
+            assert scarce_bound.check(fair_bound.reference(rnd), placed, sol.stats.scarce_cutoff) == quick
+        shorts += any(c.short for c in quick)
+    assert 0 < shorts < 12 and flows
+
+
 @pytest.mark.parametrize("seed", [3, 11, 29])
 def test_the_release_bounds_max_flows_give_the_plain_max_flow_the_max_placements_check_reads(seed) -> None:
     from matcher.solver.validation import _plain_max_flow

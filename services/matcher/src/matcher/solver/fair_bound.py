@@ -41,6 +41,13 @@ class Reference:
     cache: dict = field(default_factory=dict, compare=False, repr=False)
     workers: int = 1  # processes a check uses for its independent parts (`fork.py`; 1 below WORTH_FORKING)
 
+    @property
+    def reserved(self) -> bool:
+        """Whether any place of the round has reserved slots (read once per reference)."""
+        if "reserved" not in self.cache:
+            self.cache["reserved"] = any(p.reserved for p in self.rnd.places)
+        return self.cache["reserved"]
+
     def pairs_per_part(self, part: np.ndarray) -> int:
         """How many eligible pairs the part's groups have: the weight of its share of the work."""
         if "pairs_per_group" not in self.cache:
@@ -79,12 +86,16 @@ class _Net:
     fixed_released: int = 0
     places: tuple = ()
     n_reserved: int = 0
+    sizes: list = field(default_factory=list)  # arcs per `add`
     _joined: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, t, h, c, w=0) -> None:
-        n = max(len(np.atleast_1d(v)) for v in (t, h, c, w))
-        for arr, v in ((self.tails, t), (self.heads, h), (self.caps, c), (self.costs, w)):
-            arr.append(np.broadcast_to(np.asarray(v, dtype=np.int64), (n,)))
+        """Arcs t -> h of capacity c and cost w, each a number or one value per arc (a number is kept as one,
+        and written into the joined arrays only: `_arcs`)."""
+        cols = [np.asarray(v, dtype=np.int64) for v in (t, h, c, w)]
+        self.sizes.append(max(col.size for col in cols))
+        for arr, col in zip((self.tails, self.heads, self.caps, self.costs), cols):
+            arr.append(col)
         self._joined = None
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -98,7 +109,7 @@ class _Net:
 
     def _arcs(self) -> tuple:
         if self._joined is None:
-            joined = [np.concatenate(x) for x in (self.tails, self.heads, self.caps, self.costs)]
+            joined = [_column(x, self.sizes) for x in (self.tails, self.heads, self.caps, self.costs)]
             joined += [joined[0].astype(np.int32), joined[1].astype(np.int32)]
             for array in joined:
                 array.flags.writeable = False
@@ -117,6 +128,16 @@ class _Net:
         smf = max_flow.SimpleMaxFlow()
         smf.add_arcs_with_capacity(tails[keep], heads[keep], caps[keep])
         return int(smf.optimal_flow()) if smf.solve(0, 1) == smf.OPTIMAL else None
+
+
+def _column(parts: list, sizes: list) -> np.ndarray:
+    """One column of a network's arcs: its parts one after the other, a number repeated over its part's arcs."""
+    out = np.empty(sum(sizes), dtype=np.int64)
+    at = 0
+    for part, n in zip(parts, sizes):
+        out[at:at + n] = part
+        at += n
+    return out
 
 
 def residual_of(ref: Reference) -> ResidualSlots:
@@ -274,7 +295,7 @@ def _flow_release(ref: Reference, part: np.ndarray) -> int:
 
 def min_release(ref: Reference) -> int:
     """Fewest reserved slots another school must take in any maximum allocation (fixed ones included)."""
-    if not any(p.reserved for p in ref.rnd.places):
+    if not ref.reserved:
         return 0
     return sum(_flow_release(ref, part) for part in _parts(ref)) + residual_of(ref).fixed_released
 
@@ -350,7 +371,7 @@ def rate_exceedable(ref: Reference, worst: tuple[int, int]) -> bool:
     linked = np.any(parts, axis=0) if parts else np.zeros(len(demand), dtype=bool)
     if any(fixed[g] * b == a * demand[g] for g in np.nonzero(~linked)[0]):
         return False  # a group that cannot place anyone new sits at this rate
-    reservations = any(p.reserved for p in ref.rnd.places)
+    reservations = ref.reserved
     probes = []  # first every part's max-flow probe (exact without releases, necessary with them), then the MCFs
     for part in parts:
         floor = _flow_release(ref, part) if reservations else 0
@@ -378,6 +399,6 @@ def max_min_rate(ref: Reference) -> tuple[int, int] | None:
     parts = _parts(ref)
     linked = np.any(parts, axis=0) if parts else np.zeros(len(demand), dtype=bool)
     rates = [(int(fixed[g]), int(demand[g])) for g in np.nonzero(~linked)[0]]
-    reservations = any(p.reserved for p in ref.rnd.places)
+    reservations = ref.reserved
     rates += [_part_rate(ref, part, reservations) for part in parts]
     return min(rates, key=lambda t: t[0] / t[1])

@@ -108,7 +108,7 @@ def certified_by_bound(ref: Reference, placed: int, released: int) -> bool:
     """True when `placed` and `released` (fixed placements included) meet a lower bound in every part: first the
     minimum cut's of the max-placements certificate (`cut_figures`: no max flow), else the two max flows'; the
     parts' minimum releases are then recorded in the reference's cache for the later checks."""
-    if not any(p.reserved for p in ref.rnd.places):
+    if not ref.reserved:
         return False
     fixed = bound.residual_of(ref).fixed_released
     by_cut = cut_figures(ref)

@@ -102,11 +102,19 @@ def _prefix_bounds_met(net: bound._Net, quota: np.ndarray, level: np.ndarray, n_
     """True when, for every ranked level i, the solution places as many students of levels <= i as one max
     flow can place of them alone with at most `quota` (the solution's totals) per group: then no allocation
     with those totals places lexicographically more per level (a better one would place more of the levels
-    <= its first better level, and its students of those levels alone are such a flow)."""
+    <= its first better level, and its students of those levels alone are such a flow).
+
+    A level whose students the solution all places needs no flow of its own: each student's enrol arc carries
+    at most 1, so opening them adds at most their number to the level below's maximum, which the solution
+    reaches, and the solution reaches that sum too. Only the levels with a student left unplaced are solved (at
+    1,000 students 16 of 54 flows)."""
     caps = net.arrays()[2].copy()
     lo = 2 * net.n_groups
     caps[:net.n_groups], caps[net.n_groups:lo] = quota, 0  # rest arcs closed
+    size = np.bincount(level, minlength=n_levels)
     for i in range(n_levels - 1):
+        if got[i] == size[i]:
+            continue
         caps[lo:lo + len(level)] = level <= i
         if net.max_flow(caps) != int(got[:i + 1].sum()):  # None (not solved) is not a met bound either
             return False
@@ -119,7 +127,7 @@ def check_part(ref: Reference, part: np.ndarray, placed: np.ndarray, cutoff: int
     placed: per student, placed by the solution (fixed students included; they are not in the network).
     """
     st = ref.tables.students
-    floor = bound._flow_release(ref, part) if any(p.reserved for p in ref.rnd.places) else 0
+    floor = bound._flow_release(ref, part) if ref.reserved else 0
     net = bound._network(ref, release=floor > 0, part=part)
     students = net.enrol_students
     keys = keys_of(ref)[students]

@@ -296,7 +296,8 @@ def assert_scarce_options(rnd: RoundInput, sol: Solution, ref: Reference | None 
             key, best, got = c.short
             what = "students with a support need" if key == 0 else f"students with {key} eligible places"
             _fail("scarce_options", f"{got} {what} placed, {best} with the same school totals")
-    fixed = sum(1 for w in rnd.wishes if w.support_needs and w.student_ref in {f.student_ref for f in rnd.fixed})
+    kept = {f.student_ref for f in rnd.fixed}
+    fixed = sum(1 for w in rnd.wishes if w.support_needs and w.student_ref in kept)
     return sum(c.support_got for c in checks) + fixed, sum(c.support_best for c in checks) + fixed
 
 
@@ -342,7 +343,7 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none", tables: 
     """
     ref = bound.reference(rnd, tables, pairs, workers)
     problems, figures = [], {"max_flow": None, "min_release": None, "fair_bound": None, "scarce": None}
-    reserved = fairness in ("bound", "full") and any(p.reserved for p in rnd.places)
+    reserved = fairness in ("bound", "full") and ref.reserved
     releases = _releases(rnd, sol, ref) if reserved else (0, 0)
     bounded = releases[0] != releases[1]  # slots released beyond the fixed placements' own: the release bound runs
     checks = [("feasible", lambda: assert_feasible(rnd, sol, ref, explained)),
@@ -353,7 +354,7 @@ def validate(rnd: RoundInput, sol: Solution, *, fairness: str = "none", tables: 
     if fairness in ("bound", "full"):
         checks.append(("fair_bound", lambda: assert_fair_share(rnd, sol, ref)))
         checks.append(("scarce", lambda: assert_scarce_options(rnd, sol, ref)))
-    if fairness == "full" and not any(p.reserved for p in rnd.places):
+    if fairness == "full" and not ref.reserved:
         checks.append(("transfer", lambda: assert_no_improving_transfer(rnd, sol, ref)))
     for name, check in checks:
         try:
