@@ -154,6 +154,18 @@ def test_the_prefix_check_skipping_the_levels_placed_whole_agrees_with_the_min_c
     assert 0 < shorts < 12 and flows
 
 
+@pytest.mark.parametrize("seed", [3, 11])
+def test_which_part_the_fair_share_probe_asks_first_changes_no_answer(seed) -> None:
+    rnd = generate(400, seed)
+    ref = fair_bound.reference(rnd)
+    best = fair_bound.max_min_rate(ref)
+    groups = range(len(ref.tables.groups))
+    for rate in (best, (best[0] - 1, best[1]), (0, 1), (1, 1)):
+        answer = fair_bound.rate_exceedable(fair_bound.reference(rnd), rate)
+        assert all(fair_bound.rate_exceedable(fair_bound.reference(rnd), rate, g) == answer for g in groups)
+        assert answer == (rate[0] * best[1] < best[0] * rate[1])  # below the best rate, and only there
+
+
 @pytest.mark.parametrize("seed", [3, 11, 29])
 def test_the_release_bounds_max_flows_give_the_plain_max_flow_the_max_placements_check_reads(seed) -> None:
     from matcher.solver.validation import _plain_max_flow

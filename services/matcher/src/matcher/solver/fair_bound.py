@@ -357,11 +357,13 @@ def _part_quota(net: _Net, part: np.ndarray, a: int, b: int) -> np.ndarray:
     return np.where(part, np.maximum(-(-a * net.demand // b) - net.fixed_per_group, 0), 0)
 
 
-def rate_exceedable(ref: Reference, worst: tuple[int, int]) -> bool:
+def rate_exceedable(ref: Reference, worst: tuple[int, int], at: int | None = None) -> bool:
     """Could every group beat rate `worst` = a / b in some maximum, fewest-release allocation?
 
     One probe suffices: the part holding a group at exactly that rate is asked for the smallest
-    candidate rate above it; if it cannot reach it, no allocation lifts every group above a / b.
+    candidate rate above it; if it cannot reach it, no allocation lifts every group above a / b. `at`, a
+    group at that rate: its part is probed first (the answer is the same in any order; a certified rate is
+    then settled by that one probe, not one per part).
     """
     a, b = worst
     st = ref.tables.students
@@ -373,7 +375,7 @@ def rate_exceedable(ref: Reference, worst: tuple[int, int]) -> bool:
         return False  # a group that cannot place anyone new sits at this rate
     reservations = ref.reserved
     probes = []  # first every part's max-flow probe (exact without releases, necessary with them), then the MCFs
-    for part in parts:
+    for part in (sorted(parts, key=lambda m: not m[at]) if at is not None else parts):
         floor = _flow_release(ref, part) if reservations else 0
         net = _network(ref, release=floor > 0, part=part)
         above = [(x / d, x, d) for d in set(net.demand[part].tolist()) for x in range(d + 1) if x * b > a * d]

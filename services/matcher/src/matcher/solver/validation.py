@@ -256,7 +256,7 @@ def assert_fair_share(rnd: RoundInput, sol: Solution, ref: Reference | None = No
         return None
     ref = ref or bound.reference(rnd)
     a, b, worst = _worst_rate(rnd, sol, ref)
-    if bound.rate_exceedable(ref, (a, b)):
+    if bound.rate_exceedable(ref, (a, b), ref.tables.groups.index(worst)):
         _fail("fair_share", f"worst rate {a}/{b} of {worst} can be exceeded for every group")
     return a, b
 
