@@ -135,7 +135,7 @@ def floor_targets(rows, target_size: int, ratios: tuple[float, float, float, flo
         if s and s.get("validate_s") is not None and s.get("rule_s"):
             ratio = s["validate_s"] / s["rule_s"]
             out.append((f"validate_s at {n:,} <= {validate_x}x the rule ({s.get('validation_level')})",
-                        ratio <= validate_x, f"{ratio:.2f}x ({s['validate_s']:.2f} s vs {s['rule_s']:.2f} s)"))
+                        ratio <= validate_x, f"{ratio:.2f}x ({s['validate_s']:.3f} s vs {s['rule_s']:.3f} s)"))
         if s and c:
             ratio = c["wall_s"] / s["wall_s"]
             out.append((f"matcher solve at {n:,} < {cli_x}x the in-process solve", ratio < cli_x,
