@@ -14,6 +14,7 @@ Imports matcher, orjson, msgspec and the standard library (fastjsonschema and js
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -209,7 +210,9 @@ def _built(path: str | Path, text: str) -> tuple[RoundInput, RoundTables, Pairs]
     return (rnd, *tables_and_pairs(rnd))
 
 
-_DECODER: list[msgspec.json.Decoder] = []
+@functools.cache
+def _round_decoder() -> msgspec.json.Decoder:
+    return msgspec.json.Decoder(RoundInput)
 
 
 def decoded_round(text: str) -> RoundInput | None:
@@ -221,10 +224,8 @@ def decoded_round(text: str) -> RoundInput | None:
     (unknown fields pass, `2.0` is no integer to it), so it is only the build's: what is refused is decided by
     the schema and the codec beside it, and anything msgspec refuses is converted by the codec as before.
     """
-    if not _DECODER:
-        _DECODER.append(msgspec.json.Decoder(RoundInput))
     try:
-        return _DECODER[0].decode(text)
+        return _round_decoder().decode(text)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
 
