@@ -67,6 +67,9 @@ _REF = dict(round_id="rnd-2027-p1-1", region_id="reg-groningen", student_ref="st
             school_id="sch-noorderpoort", place_id="plc-umcg-01", organisation_id="org-umcg")
 _WISH_REF = dict(student_ref="stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9", school_id="sch-noorderpoort",
                  region_id="reg-groningen", period_id="2027-p1")
+#: The ids an aftercare event starts with (events.aftercare.StudentAtOrganisation), and with the place.
+_AT_ORGANISATION = ("reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg")
+_PLACEMENT_IDS = (*_AT_ORGANISATION, "plc-umcg-01")
 _NOTE = dict(round_id="rnd-2027-p1-1", region_id="reg-groningen", recipient_kind="student",
              recipient_ref="stu_0a1b2c3d4e5f60718293a4b5c6d7e8f9", channel="email", message_kind="outcome")
 
@@ -110,22 +113,16 @@ def sample_payload(event_type: str) -> Any:
         "desk.report_status_changed": lambda: desk.DeskReportStatusChanged("rep-7f3a", "reg-groningen",
                                                                            "in_progress", "received"),
         "agreement.status_changed": lambda: aftercare.AgreementStatusChanged(
-            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg",
-            agreement_id="pok-0a1b2c3d4e5f60718293a4b5", status="ended_early", end_reason="mismatch",
-            place_id="plc-umcg-01"),
-        "introduction.rejected": lambda: aftercare.IntroductionRejected(
-            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
-            "team_fit", True, False),
+            *_AT_ORGANISATION, agreement_id="pok-0a1b2c3d4e5f60718293a4b5", status="ended_early",
+            end_reason="mismatch", place_id="plc-umcg-01"),
+        "introduction.rejected": lambda: aftercare.IntroductionRejected(*_PLACEMENT_IDS, "team_fit", True, False),
         "contact.task_opened": lambda: aftercare.ContactTaskOpened(
-            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg",
-            task_id="tsk-0a1b2c3d4e5f60718293a4b5", kind="contact_reminder", reason_code="contact_due",
-            addressee="school_contact"),
+            *_AT_ORGANISATION, task_id="tsk-0a1b2c3d4e5f60718293a4b5", kind="contact_reminder",
+            reason_code="contact_due", addressee="school_contact"),
         "introduction.proposed": lambda: aftercare.IntroductionProposed(
-            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
-            introduction_id="int-0a1b2c3d4e5f60718293a4b5", moment="2027-01-20T09:00:00+00:00"),
+            *_PLACEMENT_IDS, introduction_id="int-0a1b2c3d4e5f60718293a4b5", moment="2027-01-20T09:00:00+00:00"),
         "evaluation.opened": lambda: aftercare.EvaluationOpened(
-            "reg-groningen", "2027-p1", _REF["student_ref"], "sch-noorderpoort", "org-umcg", "plc-umcg-01",
-            agreement_id="pok-0a1b2c3d4e5f60718293a4b5"),
+            *_PLACEMENT_IDS, agreement_id="pok-0a1b2c3d4e5f60718293a4b5"),
         "demand.forecast_posted": lambda: planning.DemandForecast(
             "sch-noorderpoort", "reg-groningen", "2027-2028", "2027-p1", "zorg", "25480", 3, 2, 40),
         "supply.forecast_posted": lambda: planning.SupplyForecast(

@@ -3,7 +3,7 @@
 Every count of students (forecast, actual, demand, last year, opted out) and of places passes the small-cell
 rule here (`shown_count`), like the period report; a gap or trend is shown only when the counts it is made of
 are, since it would reveal them. Warnings are computed on the raw counts. Imports jinja2, openpyxl, the
-domain, the shared spreadsheet rule and the period report's SVG chart.
+domain, the shared spreadsheet rule, and the period report's SVG chart and texts (messages/<lang>.json).
 """
 
 from __future__ import annotations
@@ -21,35 +21,11 @@ from stagepool_shared.spreadsheet import safe_cell, safe_text
 
 from ..domain.board import Board, BoardRow
 from ..domain.suppression import SUPPRESSED, shown_count, suppress
+from .render import messages
 from .svg import bar_chart
 from .tables import Row, Table
 
-WORDS = {
-    "nl": {"board_sectors": "Vraag en aanbod per sector", "board_programmes": "Vraag en aanbod per opleiding (crebo)",
-           "board_schools": "Vraag per school", "board_participation": "Deelname van organisaties",
-           "period": "Periode", "sector": "Sector", "crebo": "Crebo", "school": "School", "forecast": "Prognose",
-           "actual": "Wensen", "demand": "Vraag", "supply": "Aanbod", "gap": "Tekort", "last_year": "Vorig jaar",
-           "trend": "Trend", "warning": "Waarschuwing", "opted_out": "Zelf plek gevonden / afgemeld",
-           "status": "Status", "count": "Aantal", "org_taking_part": "Doet mee", "org_opted_out": "Doet niet mee",
-           "org_not_open": "Niet open voor stagematching", "chart": "Vraag en aanbod in beeld",
-           "reason": "Reden van afmelden", "yes": "ja", "title": "Bord vraag en aanbod",
-           "threshold": "Waarschuwing bij een tekort van", "note": "Aantallen onder de 5 staan als <5."},
-    "en": {"board_sectors": "Demand and supply per sector",
-           "board_programmes": "Demand and supply per programme (crebo)",
-           "board_schools": "Demand per school", "board_participation": "Organisations taking part",
-           "period": "Period", "sector": "Sector", "crebo": "Crebo", "school": "School", "forecast": "Forecast",
-           "actual": "Wishes", "demand": "Demand", "supply": "Supply", "gap": "Gap", "last_year": "Last year",
-           "trend": "Trend", "warning": "Warning", "opted_out": "Own place found / opted out",
-           "status": "Status", "count": "Count", "org_taking_part": "Taking part", "org_opted_out": "Opted out",
-           "org_not_open": "Not open to stagematching", "chart": "Demand and supply at a glance",
-           "reason": "Reason for opting out", "yes": "yes", "title": "Supply-and-demand board",
-           "threshold": "Warning at a gap of", "note": "Counts under 5 are shown as <5."},
-}
 COUNTS = ("forecast", "actual", "demand", "supply", "gap", "last_year", "trend", "warning")
-
-
-def words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["nl"])
 
 
 def reason_words(code: str, lang: str) -> str:
@@ -72,7 +48,7 @@ def _row(row: BoardRow, labels: tuple[str, ...], yes: str) -> Row:
 
 def board_tables(board: Board, lang: str = "nl", names: Mapping[str, str] | None = None) -> list[Table]:
     """The board's tables: per sector, per programme, per school, and the organisations' participation."""
-    w, names = words(lang), names or {}
+    w, names = messages(lang), names or {}
     sectors = Table("board_sectors", ("period", "sector") + COUNTS,
                     tuple(_row(r, r.key, w["yes"]) for r in board.sectors))
     programmes = Table("board_programmes", ("period", "sector", "crebo") + COUNTS,
@@ -82,7 +58,7 @@ def board_tables(board: Board, lang: str = "nl", names: Mapping[str, str] | None
                               (shown_count(s.forecast), shown_count(s.actual), shown_count(s.opted_out)))
                           for s in board.schools for period, school in [s.key]), chart=False)
     statuses = [Row((w.get(f"org_{status}", status),), (str(n),)) for status, n in board.participation.items()]
-    reasons = [Row((f"{w['reason']}: {reason_words(code, lang)}",), (str(n),))
+    reasons = [Row((f"{w['opt_out_reason']}: {reason_words(code, lang)}",), (str(n),))
                for code, n in board.opt_out_reasons.items()]
     participation = Table("board_participation", ("status", "count"), tuple(statuses + reasons), chart=False)
     return [sectors, programmes, schools, participation]
@@ -94,13 +70,13 @@ def board_chart(table: Table, lang: str = "nl") -> str | None:
         return None
     bars = [(" / ".join(row.labels), max(row.bar, 0.0) if row.bar is not None else None, row.values[4])
             for row in table.rows]
-    return bar_chart(words(lang)["gap"], bars)
+    return bar_chart(messages(lang)["gap"], bars)
 
 
 def demand_supply_svg(board: Board, lang: str = "nl") -> str:
     """Demand and supply per period and sector as paired horizontal bars (inline SVG: no script, no inline CSS,
     so the pages' Content-Security-Policy keeps it). A small cell gets no bar, its value reads <5."""
-    w = words(lang)
+    w = messages(lang)
     rows = board.sectors
     top = max([max(r.demand, r.supply) for r in rows] or [1]) or 1
     width, label, span, step = 640, 200, 360, 40
@@ -143,7 +119,7 @@ def render_board_csv(board: Board) -> str:
 
 def render_board_xlsx(board: Board, lang: str = "nl", names: Mapping[str, str] | None = None) -> bytes:
     """The board as a workbook: one sheet per table, headers in `lang`, every cell through `safe_cell`."""
-    w, book = words(lang), Workbook()
+    w, book = messages(lang), Workbook()
     book.remove(book.active)
     for table in board_tables(board, lang, names):
         sheet = book.create_sheet(table.key[:31])
@@ -160,4 +136,4 @@ def render_board_html(board: Board, lang: str = "nl", names: Mapping[str, str] |
     environment = Environment(loader=PackageLoader("reporting", "templates"), autoescape=select_autoescape(["html"]))
     tables = board_tables(board, lang, names)
     return environment.get_template("board_report.html").render(
-        lang=lang, w=words(lang), board=board, sections=[{"table": t, "chart": board_chart(t, lang)} for t in tables])
+        lang=lang, w=messages(lang), board=board, sections=[{"table": t, "chart": board_chart(t, lang)} for t in tables])

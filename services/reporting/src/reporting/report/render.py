@@ -20,7 +20,6 @@ from stagepool_shared.i18n import local_time
 from stagepool_shared.spreadsheet import safe_text
 
 from ..domain.figures import PeriodFigures
-from .board import words as board_words
 from .svg import bar_chart
 from .tables import Table, report_tables
 
@@ -59,7 +58,7 @@ def report_sections(figures: PeriodFigures, lang: str = "nl", names: Mapping[str
 def render_html(figures: PeriodFigures, lang: str = "nl", now: datetime | None = None,
                 names: Mapping[str, str] | None = None, extra: Sequence[Table] = ()) -> str:
     """The period report as one self-contained HTML page; `extra`: the board's tables of the period (issue 16.3)."""
-    text = {**board_words(lang), **messages(lang)}
+    text = messages(lang)
     sections = report_sections(figures, lang, names) + [{"table": table, "chart": None} for table in extra]
     template = _environment().get_template("report.html")
     generated = local_time(now or datetime.now(UTC))  # Dutch time, zone named (issue 14.12)

@@ -13,7 +13,6 @@ from openpyxl import Workbook
 from stagepool_shared.spreadsheet import safe_cell
 
 from ..domain.figures import PeriodFigures
-from .board import words as board_words
 from .render import messages
 from .tables import Table, report_tables
 
@@ -21,7 +20,7 @@ from .tables import Table, report_tables
 def render_xlsx(figures: PeriodFigures, lang: str = "nl", names: Mapping[str, str] | None = None,
                 extra: Sequence[Table] = ()) -> bytes:
     """The period report as a workbook: a sheet per section, its column names in `lang`."""
-    text = {**board_words(lang), **messages(lang)}
+    text = messages(lang)
     book = Workbook()
     book.remove(book.active)
     for table in report_tables(figures, names) + list(extra):

@@ -17,7 +17,8 @@ from ...commands.lookups import school_names
 from ...domain.board import Board
 from ...errors import InvalidThreshold
 from ...report.board import (board_tables, demand_supply_svg, render_board_csv, render_board_html,
-                              render_board_xlsx, words)
+                              render_board_xlsx)
+from ...report.render import messages
 from ..web import deps
 from .common import me, not_found
 
@@ -46,7 +47,7 @@ def board(status: int = 200, error: str = "") -> Response:
     current = board_of_year(deps(), region, year) if year else None
     tables = board_tables(current, lang, _names(current)) if current else []
     return render("pages/board.html", status=status, region=region, year=year, years=years, board=current,
-                  tables=tables, chart=demand_supply_svg(current, lang) if current else "", w=words(lang),
+                  tables=tables, chart=demand_supply_svg(current, lang) if current else "", w=messages(lang),
                   error=error)
 
 
