@@ -2,8 +2,8 @@
 
 Every count of students (forecast, actual, demand, last year, opted out) and of places passes the small-cell
 rule here (`shown_count`), like the period report; a gap or trend is shown only when the counts it is made of
-are, since it would reveal them. Warnings are computed on the raw counts. Imports jinja2, openpyxl, the
-domain, the shared spreadsheet rule, and the period report's SVG chart and texts (messages/<lang>.json).
+are, since it would reveal them. Warnings are computed on the raw counts. Imports openpyxl, the domain,
+the shared spreadsheet rule, and the period report's SVG chart, texts (messages/<lang>.json) and templates.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import io
 from html import escape
 from typing import Mapping
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 
 from stagepool_shared.events.planning import OPT_OUT_REASON_WORDS
@@ -21,7 +20,7 @@ from stagepool_shared.spreadsheet import safe_cell, safe_text
 
 from ..domain.board import Board, BoardRow
 from ..domain.suppression import SUPPRESSED, shown_count, suppress
-from .render import messages
+from .render import environment, messages
 from .svg import bar_chart
 from .tables import Row, Table
 
@@ -133,7 +132,6 @@ def render_board_xlsx(board: Board, lang: str = "nl", names: Mapping[str, str] |
 
 def render_board_html(board: Board, lang: str = "nl", names: Mapping[str, str] | None = None) -> str:
     """The board as one self-contained HTML page (inline SVG, no scripts)."""
-    environment = Environment(loader=PackageLoader("reporting", "templates"), autoescape=select_autoescape(["html"]))
     tables = board_tables(board, lang, names)
-    return environment.get_template("board_report.html").render(
+    return environment().get_template("board_report.html").render(
         lang=lang, w=messages(lang), board=board, sections=[{"table": t, "chart": board_chart(t, lang)} for t in tables])

@@ -8,6 +8,7 @@ Dutch time) and the standard library.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from datetime import UTC, datetime
@@ -30,12 +31,17 @@ CHARTS = {"demand_capacity": (0, None), "placement_per_school": (2, 1.0), "unpla
 
 
 def messages(lang: str) -> dict[str, str]:
-    """The report's texts in `lang` (nl when unknown)."""
-    lang = lang if lang in LANGS else "nl"
+    """The report's and the board's texts in `lang` (nl when unknown): a copy, the file read once per language."""
+    return dict(_catalog(lang if lang in LANGS else "nl"))
+
+
+@functools.cache
+def _catalog(lang: str) -> dict[str, str]:
     return json.loads(resources.files("reporting").joinpath(f"messages/{lang}.json").read_text("utf-8"))
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The report templates (the period report's and the board's), HTML autoescaped."""
     return Environment(loader=PackageLoader("reporting", "templates"), autoescape=select_autoescape(["html"]))
 
 
@@ -60,7 +66,7 @@ def render_html(figures: PeriodFigures, lang: str = "nl", now: datetime | None =
     """The period report as one self-contained HTML page; `extra`: the board's tables of the period (issue 16.3)."""
     text = messages(lang)
     sections = report_sections(figures, lang, names) + [{"table": table, "chart": None} for table in extra]
-    template = _environment().get_template("report.html")
+    template = environment().get_template("report.html")
     generated = local_time(now or datetime.now(UTC))  # Dutch time, zone named (issue 14.12)
     return template.render(lang=lang if lang in LANGS else "nl", t=text, f=figures, sections=sections,
                            generated=generated)
